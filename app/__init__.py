@@ -1,0 +1,1 @@
+"""Assure: holding-to-account meetings for Police and Crime Commissioners' offices."""

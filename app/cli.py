@@ -1,0 +1,197 @@
+"""The `assure` command: the same services as the web pages and the API."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app.config import get_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _session() -> Session:
+    from app.db import get_engine
+
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    print(f"Assure is serving at http://{args.host}:{args.port}  (Ctrl+C stops it)")
+    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
+                proxy_headers=True, log_level="info")
+    return 0
+
+
+def alembic_config(url: str | None = None):
+    """The Alembic configuration of this project, for a database URL (the settings' default)."""
+    from alembic.config import Config
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    if url:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from alembic import command
+
+    command.upgrade(alembic_config(), args.revision)
+    print(f"The database is at revision {args.revision}.")
+    return 0
+
+
+def cmd_demo_load(args: argparse.Namespace) -> int:
+    from app.services import demo
+
+    with _session() as session:
+        if demo.has_data(session):
+            if args.if_empty:
+                print("The database already holds meetings; the demo was not loaded.")
+                return 0
+            print("The database already holds meetings; the demo loads only into an empty one.",
+                  file=sys.stderr)
+            return 1
+        result = demo.load_demo(session)
+    print("Loaded the demo: the Monthly Assurance Meeting of April 2019 and its next meeting.")
+    print()
+    print("  Sign in at http://127.0.0.1:8000/sign-in")
+    print(f"  Email:    {result.admin_email}")
+    print(f"  Password: {result.admin_password}")
+    print()
+    print("  This password is shown only now. Keep it, or make another user with")
+    print("  `.venv/bin/assure users create EMAIL --name NAME --role admin`.")
+    return 0
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    from app.models import Role
+    from app.services import identity
+    from app.services.errors import DomainError
+    from app.services.permissions import Actor
+
+    generated = False
+    if sys.stdin.isatty():
+        password = identity.generate_password()
+        generated = True
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            password, generated = identity.generate_password(), True
+    with _session() as session:
+        try:
+            user = identity.create_user(
+                session, email=args.email, role=Role(args.role), password=password,
+                name=args.name, person_id=args.person_id, by=Actor.system(),
+            )
+        except DomainError as exc:
+            detail = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "errors", {}).items())
+            print(f"Not created: {detail or exc.message}", file=sys.stderr)
+            return 1
+    print(f"Created user {user.email} ({user.role}).")
+    if generated:
+        print(f"Password (shown only now): {password}")
+    return 0
+
+
+def cmd_tokens_create(args: argparse.Namespace) -> int:
+    from app.services import identity
+    from app.services.permissions import Actor
+
+    with _session() as session:
+        user = identity.find_user(session, args.email)
+        if user is None:
+            print(f"There is no user with the email {args.email}.", file=sys.stderr)
+            return 1
+        print(identity.create_token(session, user=user, by=Actor.system()))
+    return 0
+
+
+def cmd_export_minutes(args: argparse.Namespace) -> int:
+    from app.export.minutes_docx import render_minutes
+    from app.services.errors import DomainError
+    from app.services.minutes import Edition, minutes_for_export
+    from app.services.permissions import Actor
+    from app.web.downloads import safe_filename
+
+    edition = Edition(args.edition)
+    with _session() as session:
+        try:
+            record = minutes_for_export(
+                session, meeting_id=args.meeting_id, edition=edition, by=Actor.system()
+            )
+        except DomainError as exc:
+            print(exc.message, file=sys.stderr)
+            return 1
+    content = render_minutes(record)
+    if args.output:
+        target = Path(args.output)
+    else:
+        target = get_settings().export_dir / safe_filename(record.title, edition, "docx")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    print(f"Wrote {target} ({len(content):,} bytes, {edition} edition).")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line's grammar."""
+    parser = argparse.ArgumentParser(prog="assure", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the pages and the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    db = commands.add_parser("db", help="the database").add_subparsers(dest="db", required=True)
+    upgrade = db.add_parser("upgrade", help="migrate the database to the latest schema")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+
+    demo = commands.add_parser("demo", help="demo data").add_subparsers(dest="demo", required=True)
+    load = demo.add_parser("load", help="load the April 2019 reference meeting")
+    load.add_argument("--if-empty", action="store_true",
+                      help="do nothing (and succeed) when the database already holds meetings")
+    load.set_defaults(func=cmd_demo_load)
+
+    users = commands.add_parser("users", help="users").add_subparsers(dest="users", required=True)
+    create = users.add_parser(
+        "create", help="create a user; the password is read from stdin, or generated and printed"
+    )
+    create.add_argument("email")
+    create.add_argument("--name", help="the user's full name (creates a person)")
+    create.add_argument("--role", required=True,
+                        choices=["admin", "chair", "secretariat", "force", "viewer"])
+    create.add_argument("--person-id", type=int, help="link the user to an existing person")
+    create.set_defaults(func=cmd_users_create)
+
+    tokens = commands.add_parser("tokens", help="API tokens").add_subparsers(
+        dest="tokens", required=True)
+    token = tokens.add_parser("create", help="create an API token and print it (only it)")
+    token.add_argument("email")
+    token.set_defaults(func=cmd_tokens_create)
+
+    export = commands.add_parser("export", help="documents").add_subparsers(
+        dest="export", required=True)
+    minutes = export.add_parser("minutes", help="the minutes of a meeting as .docx")
+    minutes.add_argument("meeting_id", type=int)
+    minutes.add_argument("--edition", choices=["internal", "public"], default="internal")
+    minutes.add_argument("-o", "--output", help="the file to write (default: ASSURE_EXPORT_DIR)")
+    minutes.set_defaults(func=cmd_export_minutes)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the `assure` command."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Settings, read once from the environment and an optional `.env` file."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+VAR_DIR = Path("var")
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the spellings people paste (`postgres://`, `postgresql://`) and pick psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _persistent_secret() -> str:
+    # One machine without ASSURE_SECRET_KEY (make run) keeps a generated key under var/, so
+    # that signed links and sessions survive a restart. Several machines must set the variable.
+    path = VAR_DIR / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+class Settings(BaseSettings):
+    """Everything configurable about one installation."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(default="sqlite:///var/assure.db", alias="DATABASE_URL")
+    secret_key: str = Field(default="", alias="ASSURE_SECRET_KEY")
+    export_dir: Path = Field(default=Path("exports"), alias="ASSURE_EXPORT_DIR")
+    session_idle_minutes: int = Field(default=60, alias="ASSURE_SESSION_IDLE_MINUTES")
+    session_max_hours: int = Field(default=12, alias="ASSURE_SESSION_MAX_HOURS")
+    secure_cookies: bool = Field(default=False, alias="ASSURE_SECURE_COOKIES")
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    def signing_key(self) -> str:
+        """The secret used to sign cookies and links."""
+        return self.secret_key or _persistent_secret()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process."""
+    return Settings()

@@ -1,0 +1,69 @@
+"""Engines and sessions: one engine per database URL, SQLite tuned for durability."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+from app.config import get_settings, normalise_database_url
+
+_engines: dict[str, Engine] = {}
+
+
+def _sqlite_pragmas(dbapi_connection, _record, synchronous: str = "FULL") -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers work while the minute-taker writes; FULL makes an acknowledged save
+    # survive a power cut; foreign keys are off in SQLite unless asked for.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+    # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin, so that
+    # savepoints work (SQLAlchemy's documented recipe for pysqlite).
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str, *, durable: bool = True) -> Engine:
+    """Build an engine for a URL, creating the SQLite file's folder when needed.
+
+    `durable=False` skips SQLite's fsync on commit: for throwaway test databases only.
+    """
+    url = normalise_database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        synchronous = "FULL" if durable else "OFF"
+        event.listen(
+            engine, "connect", lambda c, r: _sqlite_pragmas(c, r, synchronous=synchronous)
+        )
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The shared engine for a URL (the configured one by default)."""
+    url = normalise_database_url(url or get_settings().database_url)
+    if url not in _engines:
+        _engines[url] = make_engine(url)
+    return _engines[url]
+
+
+def get_session() -> Iterator[Session]:
+    """A session per request; services commit at the end of their use case."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,1 @@
+"""Document builders: records loaded by the services in, python-docx documents out."""

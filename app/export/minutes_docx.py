@@ -1,0 +1,199 @@
+"""The minutes of a meeting as a Word document, in the OPCC notes layout (DESIGN.md section 3).
+
+The record arrives numbered and redacted for its edition (`app.services.minutes`); this module
+only lays it out and never reads the database.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+
+from docx.document import Document
+from docx.shared import Cm
+
+from app.export.styles import (
+    ACTION_DETAIL,
+    ACTION_OWNER,
+    ACTIONS_ARISING,
+    BULLET,
+    HEADING_1,
+    HEADING_2,
+    HEADING_3,
+    ITEM_NUMBER,
+    NOTICE,
+    RAG,
+    TABLE_HEADING,
+    TITLE,
+    HouseTable,
+    Para,
+    add_body_paragraph,
+    new_document,
+    one_line,
+    set_page_furniture,
+    text_block,
+)
+from app.services.minutes import MinutesAction, MinutesItem, MinutesPerson, MinutesRecord
+
+# 17 cm of text width on A4 with 2 cm margins.
+ATTENDANCE_WIDTHS = (Cm(3.2), Cm(5.8), Cm(8.0))
+MINUTES_WIDTHS = (Cm(1.4), Cm(12.2), Cm(3.4))
+EXEMPT_ENTRY_NOTE = "Exempt: not in the public edition."
+
+
+def build_minutes_document(record: MinutesRecord) -> Document:
+    """Lay out `record` as a python-docx Document in the house style."""
+    document = new_document(language=record.language)
+    _set_properties(document, record)
+    set_page_furniture(document, record.marking)
+    add_body_paragraph(document, record.title, TITLE)
+    for label, value in (
+        ("Date", record.date_line),
+        ("Chair", record.chair),
+        ("Minutes", record.minutes_by),
+        ("Venue", record.venue),
+    ):
+        add_body_paragraph(document, f"{label}: {one_line(value)}", BULLET)
+    _add_attendance(document, record)
+    add_body_paragraph(document, "")  # Word would join two tables that touch
+    _add_minutes(document, record)
+    return document
+
+
+def render_minutes(record: MinutesRecord) -> bytes:
+    """Return the minutes of `record` as the bytes of a .docx file."""
+    buffer = io.BytesIO()
+    build_minutes_document(record).save(buffer)
+    return buffer.getvalue()
+
+
+def _set_properties(document: Document, record: MinutesRecord) -> None:
+    props = document.core_properties
+    now = datetime.now(UTC).replace(microsecond=0)
+    props.title = one_line(record.title)
+    props.subject = one_line(record.meeting_type)
+    props.language = record.language
+    props.author = props.last_modified_by = one_line(record.office_name)
+    props.category = one_line(record.marking)
+    props.comments = ""
+    props.keywords = ""
+    props.revision = 1
+    props.created = props.modified = now
+
+
+def _add_attendance(document: Document, record: MinutesRecord) -> None:
+    table = HouseTable(
+        document,
+        ATTENDANCE_WIDTHS,
+        caption="Attendance",
+        description="Who attended the meeting, and who sent apologies, with their capacity.",
+    )
+    table.add_row([[], [("Name:", TABLE_HEADING)], [("Capacity:", TABLE_HEADING)]], header=True)
+    for label, people in (("Attendance:", record.present), ("Apologies:", record.apologies)):
+        for row in _people_rows(label, people):
+            table.add_row(row)
+
+
+def _people_rows(label: str, people: list[MinutesPerson]) -> Iterator[list[list[Para]]]:
+    if not people:
+        yield [[(label, TABLE_HEADING)], [("None", None)], []]
+    for i, person in enumerate(people):
+        yield [
+            [(label, TABLE_HEADING)] if i == 0 else [],
+            [(one_line(person.name), None)],
+            [(one_line(person.capacity), None)],
+        ]
+
+
+def _add_minutes(document: Document, record: MinutesRecord) -> None:
+    table = HouseTable(
+        document,
+        MINUTES_WIDTHS,
+        caption="Minutes",
+        description="The minutes by agenda item: item number, minutes, and actions with owner.",
+    )
+    table.add_row([[], [("Minutes", TABLE_HEADING)], [("ACTION", TABLE_HEADING)]], header=True)
+    for item in record.items:
+        _add_item(table, item)
+
+
+def _add_item(table: HouseTable, item: MinutesItem) -> None:
+    heading = _heading(item)
+    title_column = [heading]
+    if item.text_after_title:
+        title_column += text_block(item.text_after_title)
+    if item.exempt_notice:
+        title_column += text_block(item.exempt_notice, NOTICE)
+    if item.internal_note:
+        title_column += text_block(item.internal_note, NOTICE)
+    number = [(one_line(item.number), ITEM_NUMBER)] if item.level < 3 and item.number else []
+    table.add_row([number, title_column, []], keep_with_next=True)
+    if item.exempt_notice:
+        # An exempt item shows its number, title and notice only, whatever else it was given.
+        return
+    for action in item.carried_forward:
+        status = _action_column(action)
+        rag = (action.rag or "").lower()
+        if rag in RAG:  # in words as well as shaded: colour alone carries no meaning
+            status.append((f"RAG: {rag.capitalize()}", RAG[rag]))
+        table.add_row([[], _carried_forward(action), status])
+    for entry in item.entries:
+        paras = text_block(entry.text)
+        if paras:
+            if entry.exempt:  # the internal edition says what the public one leaves out
+                paras.insert(0, (EXEMPT_ENTRY_NOTE, NOTICE))
+            table.add_row([[], paras, []], split=True)
+    if item.actions:
+        table.add_row([[], [("Actions arising:", ACTIONS_ARISING)], []], keep_with_next=True)
+        for action in item.actions:
+            table.add_row([[], text_block(action.text), _action_column(action)])
+    for child in item.children:
+        _add_item(table, child)
+
+
+def _heading(item: MinutesItem) -> Para:
+    """Top level in capitals, themes in capitals with a colon, sub-themes numbered as typed."""
+    title = one_line(item.title)
+    if item.level <= 1:
+        return title.upper(), HEADING_1
+    if item.level == 2:
+        title = title.upper()
+        return (title if title.endswith(":") else f"{title}:"), HEADING_2
+    return f"{one_line(item.number)} {title}".strip(), HEADING_3
+
+
+def _carried_forward(action: MinutesAction) -> list[Para]:
+    """The reference and text, then "Latest update (12 May 2019): its text" if there is one."""
+    paras = _prefixed(one_line(action.reference), text_block(action.text))
+    if action.latest_update:
+        when = f" ({_long_date(action.latest_update_on)})" if action.latest_update_on else ""
+        paras += _prefixed(f"Latest update{when}", text_block(action.latest_update))
+    return paras
+
+
+def _prefixed(label: str, paras: list[Para]) -> list[Para]:
+    """Put "label: " before the first paragraph, or on its own line before a bullet."""
+    if not label:
+        return paras
+    if paras and paras[0][1] is None:
+        return [(f"{label}: {paras[0][0]}", None), *paras[1:]]
+    return [(f"{label}:" if paras else label, None), *paras]
+
+
+def _action_column(action: MinutesAction) -> list[Para]:
+    paras: list[Para] = []
+    owners = ", ".join(one_line(owner) for owner in action.owners if one_line(owner))
+    if owners:
+        paras.append((owners, ACTION_OWNER))
+    if one_line(action.reference):
+        paras.append((one_line(action.reference), ACTION_DETAIL))
+    # dd/mm/yyyy fits the narrow column on one line; it is how British readers write dates.
+    due = f"Due {action.due_date:%d/%m/%Y}" if action.due_date else "No due date"
+    paras.append((due, ACTION_DETAIL))
+    return paras
+
+
+def _long_date(day: date | None) -> str:
+    """28 May 2019: day first and the month in words, so no reader mistakes it."""
+    return f"{day.day} {day:%B %Y}" if day else ""

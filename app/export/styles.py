@@ -1,0 +1,369 @@
+"""The house style of exported documents, defined once: A4, Arial, black bold headings.
+
+Builders name the styles below (by style id) and never format a run themselves. Text reaches
+the XML through `fill_paragraph()`, `text_block()` and `HouseTable`, which strip what XML cannot
+hold and append table rows as plain elements, so a document grows in linear time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple, cast
+
+import docx
+from docx.document import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_UNDERLINE
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.oxml.text.paragraph import CT_P
+from docx.shared import Cm, Length, Pt, RGBColor
+from docx.styles.style import ParagraphStyle
+from lxml import etree
+
+FONT = "Arial"
+BLACK = RGBColor(0, 0, 0)
+PAGE_WIDTH = Cm(21.0)  # A4
+PAGE_HEIGHT = Cm(29.7)
+MARGIN = Cm(2.0)  # leaves 17 cm for text
+
+# Paragraph style ids. Built-in ones keep Word's ids, so Word and screen readers know them as
+# headings and lists; the others are the house's own.
+TITLE = "Heading1"
+HEADING_1 = "Heading2"  # a top-level agenda item inside the minutes table
+HEADING_2 = "Heading3"  # a theme
+HEADING_3 = "Heading4"  # a sub-theme: underlined
+BULLET = "ListBullet"
+TABLE_HEADING = "TableHeading"
+ITEM_NUMBER = "ItemNumber"
+ACTIONS_ARISING = "ActionsArising"
+ACTION_OWNER = "ActionOwner"
+ACTION_DETAIL = "ActionDetail"
+NOTICE = "Notice"
+KEEP_WITH_NEXT = "KeepWithNext"  # an empty cell's paragraph in a row that must not end a page
+MARKING = "ProtectiveMarking"
+FOOTER = "Footer"
+RAG = {"red": "RAGRed", "amber": "RAGAmber", "green": "RAGGreen"}  # the word is always shown
+
+# A paragraph to write: its text and its style id (None for Normal).
+Para = tuple[str, str | None]
+
+_BUILT_IN = {
+    TITLE: "Heading 1",
+    HEADING_1: "Heading 2",
+    HEADING_2: "Heading 3",
+    HEADING_3: "Heading 4",
+    FOOTER: "Footer",
+}
+_HOUSE = {
+    TABLE_HEADING: "Table Heading",
+    ITEM_NUMBER: "Item Number",
+    ACTIONS_ARISING: "Actions Arising",
+    ACTION_OWNER: "Action Owner",
+    ACTION_DETAIL: "Action Detail",
+    NOTICE: "Notice",
+    KEEP_WITH_NEXT: "Keep With Next",
+    MARKING: "Protective Marking",
+    RAG["red"]: "RAG Red",
+    RAG["amber"]: "RAG Amber",
+    RAG["green"]: "RAG Green",
+}
+# Light tints, so black text on them keeps its contrast.
+_SHADING = {RAG["red"]: "F4CCCC", RAG["amber"]: "FCE5CD", RAG["green"]: "D9EAD3"}
+
+
+class _Look(NamedTuple):
+    """How a style looks; None leaves the template's value."""
+
+    size: float | None = None  # points
+    bold: bool | None = None
+    italic: bool | None = None
+    underline: bool = False
+    before: float = 0  # points of space before and after
+    after: float = 6
+    keep_with_next: bool = False
+    centred: bool = False
+
+
+_HEADING = _Look(size=11, bold=True, italic=False, keep_with_next=True)
+_LOOKS = {
+    TITLE: _HEADING._replace(size=14, after=12),
+    HEADING_1: _HEADING,
+    HEADING_2: _HEADING,
+    HEADING_3: _HEADING._replace(underline=True),
+    TABLE_HEADING: _Look(bold=True),
+    ITEM_NUMBER: _Look(bold=True, keep_with_next=True),
+    ACTIONS_ARISING: _Look(bold=True, keep_with_next=True),
+    ACTION_OWNER: _Look(bold=True, after=0),
+    ACTION_DETAIL: _Look(after=0),
+    NOTICE: _Look(italic=True),
+    KEEP_WITH_NEXT: _Look(keep_with_next=True),
+    MARKING: _Look(bold=True, after=0, centred=True),
+    FOOTER: _Look(after=0, centred=True),
+    **dict.fromkeys(RAG.values(), _Look(bold=True, after=0)),
+}
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_P, _PPR, _PSTYLE, _R, _T, _TAB = (_W + t for t in ("p", "pPr", "pStyle", "r", "t", "tab"))
+_TR, _TRPR, _TC, _TCPR, _TCW = (_W + t for t in ("tr", "trPr", "tc", "tcPr", "tcW"))
+_VAL, _WIDTH, _TYPE = _W + "val", _W + "w", _W + "type"
+_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+# What XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF),
+# and the C1 controls and DEL, which Word shows as boxes. Newline (U+0085) is kept as text.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_BULLET_MARKS = ("- ", "-\t", "•")  # "•" with or without a space: it is never anything else
+
+
+def clean_text(text: str | None) -> str:
+    """Return `text` without the characters a .docx cannot hold, with newlines as "\\n"."""
+    if not text:
+        return ""
+    return _UNWRITABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def one_line(text: str | None) -> str:
+    """Return `text` cleaned and on a single line (for titles, names and labels)."""
+    return " ".join(clean_text(text).split("\n")).strip()
+
+
+def text_block(text: str | None, style: str | None = None) -> list[Para]:
+    """Split typed text into paragraphs: one per non-blank line, "- " and "• " lines as bullets."""
+    paras: list[Para] = []
+    for line in clean_text(text).split("\n"):
+        stripped = line.lstrip()
+        if stripped.startswith(_BULLET_MARKS):
+            item = stripped[1:].strip() if stripped[0] == "•" else stripped[2:].strip()
+            if item:
+                paras.append((item, BULLET))
+        elif stripped:
+            paras.append((line.rstrip(), style))
+    return paras
+
+
+def new_document(*, language: str = "en-GB") -> Document:
+    """Return an empty document in the house style: A4 portrait, Arial, `language` by default."""
+    document = docx.Document()
+    _drop_template_leftovers(document)
+    _define_styles(document, language)
+    settings = document.settings.element
+    theme_lang = settings.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(_VAL, language)
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.left_margin = section.right_margin = MARGIN
+    section.top_margin = section.bottom_margin = MARGIN
+    section.header_distance = section.footer_distance = Cm(1.0)
+    return document
+
+
+def set_page_furniture(document: Document, marking: str) -> None:
+    """Put `marking` centred in every page's header and footer, and "Page X of Y" in the footer."""
+    section = document.sections[0]
+    marking = one_line(marking)
+    header_p = section.header.paragraphs[0]._p
+    fill_paragraph(header_p, marking, MARKING)
+    footer = section.footer._element
+    page_p = section.footer.paragraphs[0]._p
+    fill_paragraph(page_p, "Page ", FOOTER)
+    _append_field(page_p, "PAGE", "1")
+    _append_run(page_p, " of ")
+    _append_field(page_p, "NUMPAGES", "1")
+    fill_paragraph(etree.SubElement(footer, _P), marking, MARKING)
+
+
+def add_body_paragraph(document: Document, text: str, style: str | None = None) -> CT_P:
+    """Append a paragraph of one line of text to the body (before the section properties)."""
+    p = document.element.body._add_p()
+    fill_paragraph(p, one_line(text), style)
+    return p
+
+
+def fill_paragraph(p: CT_P, text: str, style: str | None = None) -> CT_P:
+    """Give an (empty) `w:p` its style and text; a tab in the text becomes a Word tab."""
+    if style is not None:
+        ppr = p.find(_PPR)
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            p.insert(0, ppr)
+        pstyle = ppr.find(_PSTYLE)
+        if pstyle is None:
+            pstyle = OxmlElement("w:pStyle")
+            ppr.insert(0, pstyle)
+        pstyle.set(_VAL, style)
+    if text:
+        _append_run(p, text)
+    return p
+
+
+class HouseTable:
+    """A bordered table of fixed column widths, its rows appended as XML in constant time."""
+
+    def __init__(
+        self, document: Document, widths: Sequence[Length], *, caption: str, description: str
+    ) -> None:
+        table = document.add_table(rows=0, cols=len(widths))
+        table.style = document.styles["Table Grid"]
+        table.autofit = False  # w:tblLayout fixed: Word takes the widths as given
+        tbl = table._tbl
+        for grid_col, width in zip(tbl.tblGrid.gridCol_lst, widths, strict=True):
+            grid_col.w = width
+        tbl_pr = tbl.tblPr
+        tbl_w = tbl_pr.find(qn("w:tblW"))
+        tbl_w.set(_TYPE, "dxa")
+        tbl_w.set(_WIDTH, str(sum(w.twips for w in widths)))
+        look = tbl_pr.find(qn("w:tblLook"))
+        margins = parse_xml(
+            f"<w:tblCellMar {nsdecls('w')}>"
+            '<w:top w:w="57" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+            '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar>'
+        )
+        look.addprevious(margins)
+        for tag, value in (("tblCaption", caption), ("tblDescription", description)):
+            etree.SubElement(tbl_pr, _W + tag).set(_VAL, one_line(value))
+        self.table = table
+        self._tbl = tbl
+        self._widths = [str(w.twips) for w in widths]
+
+    def add_row(
+        self,
+        columns: Sequence[Iterable[Para]],
+        *,
+        header: bool = False,
+        split: bool = False,
+        keep_with_next: bool = False,
+    ) -> None:
+        """Append a row of paragraphs per column.
+
+        A `header` row is repeated at the top of every page; a row may break across pages
+        only if `split` (long text), so an action never parts from its owner and due date.
+        Word keeps a row on the page of the next one when all its paragraphs say so: with
+        `keep_with_next`, the empty cells do, and the text's own styles must (headings do).
+        """
+        tr = etree.SubElement(self._tbl, _TR)
+        if header or not split:
+            tr_pr = etree.SubElement(tr, _TRPR)
+            etree.SubElement(tr_pr, _W + "cantSplit")
+            if header:
+                etree.SubElement(tr_pr, _W + "tblHeader")
+        for width, paras in zip(self._widths, columns, strict=True):
+            tc = etree.SubElement(tr, _TC)
+            tc_w = etree.SubElement(etree.SubElement(tc, _TCPR), _TCW)
+            tc_w.set(_WIDTH, width)
+            tc_w.set(_TYPE, "dxa")
+            empty = True
+            for text, style in paras:
+                fill_paragraph(cast(CT_P, etree.SubElement(tc, _P)), text, style)
+                empty = False
+            if empty:  # a cell must hold a paragraph
+                p = cast(CT_P, etree.SubElement(tc, _P))
+                if keep_with_next:
+                    fill_paragraph(p, "", KEEP_WITH_NEXT)
+
+
+def _append_run(p: etree._Element, text: str) -> None:
+    r = etree.SubElement(p, _R)
+    for i, part in enumerate(text.split("\t")):
+        if i:
+            etree.SubElement(r, _TAB)
+        if part:
+            t = etree.SubElement(r, _T)
+            t.text = part
+            t.set(_SPACE, "preserve")
+
+
+def _append_field(p: etree._Element, instruction: str, placeholder: str) -> None:
+    """A complex field (begin, instruction, separate, result, end) that Word keeps up to date."""
+
+    def run() -> etree._Element:
+        return etree.SubElement(p, _R)
+
+    etree.SubElement(run(), _W + "fldChar").set(_W + "fldCharType", "begin")
+    instr = etree.SubElement(run(), _W + "instrText")
+    instr.text = f" {instruction} \\* MERGEFORMAT "
+    instr.set(_SPACE, "preserve")
+    etree.SubElement(run(), _W + "fldChar").set(_W + "fldCharType", "separate")
+    etree.SubElement(run(), _T).text = placeholder
+    etree.SubElement(run(), _W + "fldChar").set(_W + "fldCharType", "end")
+
+
+# Parts of python-docx's template that would misdescribe the document: a thumbnail of a blank
+# page, Word 2010's second copy of the styles (which Word 2010 may prefer to ours), and an empty
+# bibliography.
+_LEFTOVERS = (
+    "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail",
+    "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects",
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml",
+)
+
+
+def _drop_template_leftovers(document: Document) -> None:
+    for rels in (document.part.package.rels, document.part.rels):
+        for r_id in [r_id for r_id, rel in rels.items() if rel.reltype in _LEFTOVERS]:
+            del rels[r_id]
+
+
+def _define_styles(document: Document, language: str) -> None:
+    styles = document.styles
+    root = styles.element
+    # Theme fonts (Calibri, Cambria) would override an explicit font: drop them everywhere.
+    for fonts in root.iter(qn("w:rFonts")):
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attr), None)
+    defaults = root.find(qn("w:docDefaults"))
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    fonts = rpr.find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = etree.SubElement(rpr, qn("w:lang"))
+    lang.set(_VAL, language)
+    lang.set(qn("w:eastAsia"), language)
+
+    normal = cast(ParagraphStyle, styles["Normal"])
+    normal.font.name = FONT
+    normal.font.size = Pt(11)
+    normal.font.color.rgb = BLACK
+    normal_format = normal.paragraph_format
+    normal_format.space_before, normal_format.space_after = Pt(0), Pt(6)
+    normal_format.line_spacing = 1.0
+
+    for style_id, name in _BUILT_IN.items():
+        assert styles[name].style_id == style_id, name  # the template's ids are Word's
+    for style_id, name in _HOUSE.items():
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.quick_style = True
+        assert style.style_id == style_id, name
+    for style_id, look in _LOOKS.items():
+        style = cast(ParagraphStyle, styles[_BUILT_IN.get(style_id) or _HOUSE[style_id]])
+        font = style.font
+        if look.size is not None:
+            font.size = Pt(look.size)
+        font.bold, font.italic = look.bold, look.italic
+        font.underline = WD_UNDERLINE.SINGLE if look.underline else None
+        font.color.rgb = BLACK
+        fmt = style.paragraph_format
+        fmt.space_before, fmt.space_after = Pt(look.before), Pt(look.after)
+        fmt.keep_with_next = look.keep_with_next or None
+        if look.centred:
+            fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for style_id, fill in _SHADING.items():
+        shading = OxmlElement("w:shd", {qn("w:val"): "clear", qn("w:fill"): fill})
+        ppr = styles[_HOUSE[style_id]].element.get_or_add_pPr()
+        spacing = ppr.find(qn("w:spacing"))  # w:shd comes before w:spacing in a w:pPr
+        if spacing is not None:
+            spacing.addprevious(shading)
+        else:
+            ppr.append(shading)
+    # The footer's centre and right tabs assume US Letter; the house centres the paragraph.
+    footer_tabs = styles["Footer"].element.pPr.find(qn("w:tabs"))
+    if footer_tabs is not None:
+        footer_tabs.getparent().remove(footer_tabs)
+    bullet = cast(ParagraphStyle, styles["List Bullet"]).paragraph_format
+    bullet.space_after = Pt(6)  # after the list only: the style's contextual spacing

@@ -1,0 +1,436 @@
+"""Tables. Enum values are stored as readable strings; times are stored in UTC."""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored as UTC and always read back timezone-aware."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; give a timezone")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _ts(nullable: bool = False, **kw) -> Column:
+    return Column(UTCDateTime(), nullable=nullable, **kw)
+
+
+def _fk(target: str, nullable: bool = True, ondelete: str | None = None, index=True) -> Column:
+    return Column(
+        Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index
+    )
+
+
+# --- enumerations -------------------------------------------------------------------------
+
+
+class Side(StrEnum):
+    opcc = "opcc"
+    force = "force"
+    other = "other"
+
+
+class Role(StrEnum):
+    admin = "admin"
+    chair = "chair"
+    secretariat = "secretariat"
+    force = "force"
+    viewer = "viewer"
+
+
+class MeetingStatus(StrEnum):
+    planned = "planned"
+    agenda_issued = "agenda_issued"
+    in_progress = "in_progress"
+    draft = "draft"
+    approved = "approved"
+    published = "published"
+    cancelled = "cancelled"
+
+
+class AttendanceStatus(StrEnum):
+    present = "present"
+    apologies = "apologies"
+    absent = "absent"
+
+
+class ItemKind(StrEnum):
+    outstanding_matters = "outstanding_matters"
+    previous_minutes = "previous_minutes"
+    holding_to_account = "holding_to_account"
+    theme = "theme"
+    hmicfrs = "hmicfrs"
+    aob = "aob"
+    next_meeting = "next_meeting"
+    other = "other"
+
+
+class ItemPurpose(StrEnum):
+    information = "information"
+    decision = "decision"
+    assurance = "assurance"
+
+
+class EntryKind(StrEnum):
+    narrative = "narrative"
+    question = "question"
+    answer = "answer"
+    decision = "decision"
+    assurance = "assurance"
+
+
+class QuestionStatus(StrEnum):
+    draft = "draft"
+    ready = "ready"
+    sent = "sent"
+    asked = "asked"
+    answered = "answered"
+    answered_in_writing = "answered_in_writing"
+    carried_forward = "carried_forward"
+    withdrawn = "withdrawn"
+
+
+class QuestionSource(StrEnum):
+    commissioner = "commissioner"
+    public = "public"
+    panel = "panel"
+    inspection = "inspection"
+
+
+class ActionStatus(StrEnum):
+    open = "open"
+    in_progress = "in_progress"
+    pending_signoff = "pending_signoff"
+    closed = "closed"
+    paused = "paused"
+
+
+class Rag(StrEnum):
+    red = "red"
+    amber = "amber"
+    green = "green"
+
+
+# --- tables -------------------------------------------------------------------------------
+
+
+class OfficeSettings(SQLModel, table=True):
+    """The one row that describes the office using this installation."""
+
+    __tablename__ = "office_settings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_name: str = Field(
+        default="Office of the Police and Crime Commissioner", sa_type=String(300)
+    )
+    office_short_name: str = Field(default="OPCC", sa_type=String(40))
+    force_name: str = Field(default="", sa_type=String(300))
+    default_marking: str = Field(default="OFFICIAL", sa_type=String(60))
+    action_reference_format: str = Field(default="A/{year}/{seq:03d}", sa_type=String(80))
+    publish_within_days: int = Field(default=20)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "person"
+
+    id: int | None = Field(default=None, primary_key=True)
+    full_name: str = Field(sa_type=String(200))
+    initials: str = Field(sa_type=String(10))
+    role_title: str = Field(default="", sa_type=String(200))
+    role_abbreviation: str = Field(default="", sa_type=String(20))
+    side: str = Field(default=Side.opcc, sa_type=String(10))
+    email: str | None = Field(default=None, sa_type=String(320))
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class User(SQLModel, table=True):
+    """A person who can sign in. (`user` is a reserved word in PostgreSQL.)"""
+
+    __tablename__ = "user_account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_type=String(320), unique=True)
+    person_id: int | None = Field(default=None, sa_column=_fk("person.id"))
+    role: str = Field(sa_type=String(20))
+    password_hash: str | None = Field(default=None, sa_type=String(200))
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_sign_in_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token; only its SHA-256 digest is kept."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("user_account.id", nullable=False, ondelete="CASCADE"))
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser; kept in the database so any app process can serve it."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    user_id: int = Field(sa_column=_fk("user_account.id", nullable=False, ondelete="CASCADE"))
+    csrf_token: str = Field(sa_type=String(64))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class MeetingType(SQLModel, table=True):
+    """A series of meetings ("Monthly Assurance Meeting")."""
+
+    __tablename__ = "meeting_type"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_type=String(200))
+    default_venue: str = Field(default="", sa_type=String(300))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Meeting(SQLModel, table=True):
+    __tablename__ = "meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_type_id: int = Field(sa_column=_fk("meeting_type.id", nullable=False))
+    starts_at: datetime = Field(sa_column=_ts(index=True))
+    ends_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    venue: str = Field(default="", sa_type=String(300))
+    chair_id: int | None = Field(default=None, sa_column=_fk("person.id"))
+    minute_taker_id: int | None = Field(default=None, sa_column=_fk("person.id"))
+    status: str = Field(default=MeetingStatus.planned, sa_type=String(20))
+    marking: str = Field(default="OFFICIAL", sa_type=String(60))
+    next_meeting_id: int | None = Field(
+        default=None, sa_column=_fk("meeting.id", ondelete="SET NULL")
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Attendance(SQLModel, table=True):
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(sa_column=_fk("meeting.id", nullable=False, ondelete="CASCADE"))
+    person_id: int = Field(sa_column=_fk("person.id", nullable=False))
+    status: str = Field(default=AttendanceStatus.present, sa_type=String(20))
+    capacity: str = Field(default="", sa_type=String(300))
+    position: int = Field(default=0)
+
+
+class AgendaItem(SQLModel, table=True):
+    """An item of a meeting's agenda; its number comes from its position among siblings."""
+
+    __tablename__ = "agenda_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(sa_column=_fk("meeting.id", nullable=False, ondelete="CASCADE"))
+    parent_id: int | None = Field(
+        default=None, sa_column=_fk("agenda_item.id", ondelete="CASCADE")
+    )
+    position: int = Field(default=1)
+    title: str = Field(sa_type=String(500))
+    kind: str = Field(default=ItemKind.theme, sa_type=String(30))
+    presenter_id: int | None = Field(default=None, sa_column=_fk("person.id"))
+    purpose: str | None = Field(default=None, sa_type=String(20))
+    commission: str = Field(default="", sa_type=Text)
+    exempt: bool = Field(default=False)
+    exempt_reason: str = Field(default="", sa_type=String(500))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class MinuteEntry(SQLModel, table=True):
+    """A paragraph of the minutes under an item; every save bumps `version`."""
+
+    __tablename__ = "minute_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(sa_column=_fk("agenda_item.id", nullable=False, ondelete="CASCADE"))
+    position: int = Field(default=1)
+    kind: str = Field(default=EntryKind.narrative, sa_type=String(20))
+    speaker_id: int | None = Field(default=None, sa_column=_fk("person.id"))
+    question_id: int | None = Field(
+        default=None, sa_column=_fk("question.id", ondelete="SET NULL")
+    )
+    text: str = Field(default="", sa_type=Text)
+    exempt: bool = Field(default=False)
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class MinuteEntryRevision(SQLModel, table=True):
+    """One saved version of an entry. Rows are only ever added."""
+
+    __tablename__ = "minute_entry_revision"
+    __table_args__ = (UniqueConstraint("entry_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(
+        sa_column=_fk("minute_entry.id", nullable=False, ondelete="CASCADE")
+    )
+    version: int
+    kind: str = Field(sa_type=String(20))
+    speaker_id: int | None = Field(default=None, sa_column=_fk("person.id", index=False))
+    text: str = Field(default="", sa_type=Text)
+    exempt: bool = Field(default=False)
+    saved_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    saved_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
+
+
+class Question(SQLModel, table=True):
+    __tablename__ = "question"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_type=Text)
+    theme: str = Field(default="", sa_type=String(200))
+    asked_by_id: int | None = Field(default=None, sa_column=_fk("person.id"))
+    addressed_to_id: int | None = Field(default=None, sa_column=_fk("person.id"))
+    meeting_id: int | None = Field(default=None, sa_column=_fk("meeting.id", ondelete="SET NULL"))
+    item_id: int | None = Field(
+        default=None, sa_column=_fk("agenda_item.id", ondelete="SET NULL")
+    )
+    source: str = Field(default=QuestionSource.commissioner, sa_type=String(20))
+    status: str = Field(default=QuestionStatus.draft, sa_type=String(30))
+    follow_up_action_id: int | None = Field(
+        default=None, sa_column=_fk("action.id", ondelete="SET NULL")
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Answer(SQLModel, table=True):
+    __tablename__ = "answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(sa_column=_fk("question.id", nullable=False, ondelete="CASCADE"))
+    respondent_id: int | None = Field(default=None, sa_column=_fk("person.id"))
+    text: str = Field(sa_type=Text)
+    in_meeting: bool = Field(default=True)
+    answered_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Action(SQLModel, table=True):
+    __tablename__ = "action"
+    __table_args__ = (UniqueConstraint("year", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(sa_type=String(60), unique=True)
+    year: int
+    seq: int
+    text: str = Field(sa_type=Text)
+    due_date: date | None = Field(default=None)
+    meeting_id: int | None = Field(default=None, sa_column=_fk("meeting.id", ondelete="SET NULL"))
+    item_id: int | None = Field(
+        default=None, sa_column=_fk("agenda_item.id", ondelete="SET NULL")
+    )
+    status: str = Field(default=ActionStatus.open, sa_type=String(20))
+    exempt: bool = Field(default=False)
+    closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    closed_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class ActionOwner(SQLModel, table=True):
+    __tablename__ = "action_owner"
+
+    action_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("action.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    person_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("person.id"), primary_key=True, index=True)
+    )
+    is_lead: bool = Field(default=False)
+    position: int = Field(default=0)
+
+
+class ActionUpdate(SQLModel, table=True):
+    """A progress note on an action. Rows are only ever added."""
+
+    __tablename__ = "action_update"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(sa_column=_fk("action.id", nullable=False, ondelete="CASCADE"))
+    text: str = Field(default="", sa_type=Text)
+    status_from: str | None = Field(default=None, sa_type=String(20))
+    status_to: str | None = Field(default=None, sa_type=String(20))
+    author_user_id: int | None = Field(
+        default=None, sa_column=_fk("user_account.id", index=False)
+    )
+    author_person_id: int | None = Field(default=None, sa_column=_fk("person.id", index=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which record, when (UTC)."""
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    user_id: int | None = Field(default=None, sa_column=_fk("user_account.id"))
+    actor: str = Field(default="", sa_type=String(320))
+    verb: str = Field(sa_type=String(40))
+    object_type: str = Field(sa_type=String(40))
+    object_id: int | None = Field(default=None)
+    summary: str = Field(default="", sa_type=Text)

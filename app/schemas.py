@@ -1,0 +1,389 @@
+"""API shapes: *Create and *Update come in, *Read goes out. Validation of form lives here."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
+
+from app.models import (
+    ActionStatus,
+    AttendanceStatus,
+    EntryKind,
+    ItemKind,
+    ItemPurpose,
+    MeetingStatus,
+    QuestionSource,
+    QuestionStatus,
+    Rag,
+    Side,
+)
+from app.services.dates import as_utc, check_date, to_london
+from app.services.text import LINE_MAX, NAME_MAX, TEXT_MAX, clean_line, clean_text
+
+MAX_ID = 2_147_483_647
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Line = Annotated[str, StringConstraints(max_length=LINE_MAX), AfterValidator(clean_line)]
+Name = Annotated[
+    str, StringConstraints(max_length=NAME_MAX), AfterValidator(clean_line), Field(min_length=1)
+]
+Short = Annotated[str, StringConstraints(max_length=20), AfterValidator(clean_line)]
+Text = Annotated[str, StringConstraints(max_length=TEXT_MAX), AfterValidator(clean_text)]
+RequiredText = Annotated[
+    str,
+    StringConstraints(max_length=TEXT_MAX),
+    AfterValidator(clean_text),
+    AfterValidator(lambda v: _non_blank(v)),
+]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    AfterValidator(clean_line),
+]
+# Times without an offset are London local time; responses give London time with its offset.
+LocalDateTime = Annotated[
+    datetime,
+    AfterValidator(as_utc),
+    PlainSerializer(lambda d: to_london(d).isoformat(), return_type=str, when_used="json"),
+]
+Day = Annotated[date, AfterValidator(check_date)]
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+class In(BaseModel):
+    """Bodies that come in: unknown fields are refused, so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+class PersonCreate(In):
+    full_name: Name
+    initials: Annotated[Short, Field(min_length=1)]
+    role_title: Line = ""
+    role_abbreviation: Short = ""
+    side: Side = Side.opcc
+    email: Email | None = None
+    active: bool = True
+
+
+class PersonUpdate(In):
+    full_name: Name | None = None
+    initials: Annotated[Short, Field(min_length=1)] | None = None
+    role_title: Line | None = None
+    role_abbreviation: Short | None = None
+    side: Side | None = None
+    email: Email | None = None
+    active: bool | None = None
+
+
+class PersonRead(Out):
+    id: int
+    full_name: str
+    initials: str
+    role_title: str
+    role_abbreviation: str
+    side: Side
+    email: str | None
+    active: bool
+
+
+# --- meeting types and meetings -----------------------------------------------------------
+
+
+class MeetingTypeCreate(In):
+    name: Name
+    default_venue: Line = ""
+
+
+class MeetingTypeRead(Out):
+    id: int
+    name: str
+    default_venue: str
+
+
+class MeetingCreate(In):
+    meeting_type_id: Id
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime | None = None
+    venue: Line | None = None
+    chair_id: Id | None = None
+    minute_taker_id: Id | None = None
+    status: MeetingStatus = MeetingStatus.planned
+    marking: Annotated[Line, Field(min_length=1, max_length=60)] | None = None
+    next_meeting_id: Id | None = None
+
+
+class MeetingUpdate(In):
+    meeting_type_id: Id | None = None
+    starts_at: LocalDateTime | None = None
+    ends_at: LocalDateTime | None = None
+    venue: Line | None = None
+    chair_id: Id | None = None
+    minute_taker_id: Id | None = None
+    status: MeetingStatus | None = None
+    marking: Annotated[Line, Field(min_length=1, max_length=60)] | None = None
+    next_meeting_id: Id | None = None
+
+
+class MeetingRead(Out):
+    id: int
+    meeting_type_id: int
+    meeting_type_name: str
+    title: str
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime | None
+    venue: str
+    chair_id: int | None
+    minute_taker_id: int | None
+    status: MeetingStatus
+    marking: str
+    next_meeting_id: int | None
+    created_at: LocalDateTime
+    updated_at: LocalDateTime
+
+
+class AttendanceIn(In):
+    person_id: Id
+    status: AttendanceStatus = AttendanceStatus.present
+    capacity: Line | None = None
+
+
+class AttendanceRead(Out):
+    person_id: int
+    full_name: str
+    status: AttendanceStatus
+    capacity: str
+
+
+# --- agenda and minutes -------------------------------------------------------------------
+
+
+class ItemCreate(In):
+    title: Annotated[Line, Field(min_length=1)]
+    kind: ItemKind = ItemKind.theme
+    parent_id: Id | None = None
+    position: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    presenter_id: Id | None = None
+    purpose: ItemPurpose | None = None
+    commission: Text = ""
+    exempt: bool = False
+    exempt_reason: Line = ""
+
+
+class ItemUpdate(In):
+    title: Annotated[Line, Field(min_length=1)] | None = None
+    kind: ItemKind | None = None
+    parent_id: Id | None = None
+    position: Annotated[int, Field(ge=1, le=10_000)] | None = None
+    presenter_id: Id | None = None
+    purpose: ItemPurpose | None = None
+    commission: Text | None = None
+    exempt: bool | None = None
+    exempt_reason: Line | None = None
+
+
+class EntryCreate(In):
+    kind: EntryKind = EntryKind.narrative
+    text: Text = ""
+    speaker_id: Id | None = None
+    exempt: bool = False
+    position: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    question_id: Id | None = None
+
+
+class EntryUpdate(In):
+    version: Annotated[int, Field(ge=1, le=MAX_ID)]
+    kind: EntryKind | None = None
+    text: Text | None = None
+    speaker_id: Id | None = None
+    exempt: bool | None = None
+    position: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    question_id: Id | None = None
+
+
+class EntryRead(Out):
+    id: int
+    item_id: int
+    position: int
+    kind: EntryKind
+    speaker_id: int | None
+    question_id: int | None
+    text: str
+    exempt: bool
+    version: int
+    created_at: LocalDateTime
+    updated_at: LocalDateTime
+
+
+class RevisionRead(Out):
+    entry_id: int
+    version: int
+    kind: EntryKind
+    speaker_id: int | None
+    text: str
+    exempt: bool
+    saved_at: LocalDateTime
+    saved_by_id: int | None
+
+
+class ItemRead(Out):
+    id: int
+    meeting_id: int
+    parent_id: int | None
+    position: int
+    number: str
+    title: str
+    kind: ItemKind
+    presenter_id: int | None
+    purpose: ItemPurpose | None
+    commission: str
+    exempt: bool
+    exempt_reason: str
+
+
+# --- questions ----------------------------------------------------------------------------
+
+
+class QuestionCreate(In):
+    text: RequiredText
+    theme: Line = ""
+    asked_by_id: Id | None = None
+    addressed_to_id: Id | None = None
+    meeting_id: Id | None = None
+    item_id: Id | None = None
+    source: QuestionSource = QuestionSource.commissioner
+    status: QuestionStatus = QuestionStatus.draft
+
+
+class QuestionUpdate(In):
+    text: RequiredText | None = None
+    theme: Line | None = None
+    asked_by_id: Id | None = None
+    addressed_to_id: Id | None = None
+    meeting_id: Id | None = None
+    item_id: Id | None = None
+    source: QuestionSource | None = None
+    status: QuestionStatus | None = None
+
+
+class AnswerCreate(In):
+    respondent_id: Id | None = None
+    text: RequiredText
+    in_meeting: bool = True
+
+
+class AnswerRead(Out):
+    id: int
+    question_id: int
+    respondent_id: int | None
+    text: str
+    in_meeting: bool
+    answered_at: LocalDateTime
+
+
+class QuestionRead(Out):
+    id: int
+    text: str
+    theme: str
+    asked_by_id: int | None
+    addressed_to_id: int | None
+    meeting_id: int | None
+    item_id: int | None
+    source: QuestionSource
+    status: QuestionStatus
+    follow_up_action_id: int | None
+    answers: list[AnswerRead] = []
+    created_at: LocalDateTime
+    updated_at: LocalDateTime
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+class ActionCreate(In):
+    text: Annotated[RequiredText, StringConstraints(max_length=10_000)]
+    owner_ids: Annotated[list[Id], Field(min_length=1, max_length=20)]
+    due_date: Day | None = None
+    meeting_id: Id | None = None
+    item_id: Id | None = None
+    exempt: bool = False
+
+
+class ActionEdit(In):
+    text: Annotated[RequiredText, StringConstraints(max_length=10_000)] | None = None
+    owner_ids: Annotated[list[Id], Field(min_length=1, max_length=20)] | None = None
+    due_date: Day | None = None
+    status: ActionStatus | None = None
+    exempt: bool | None = None
+
+
+class ActionUpdateCreate(In):
+    text: Text = ""
+    status: ActionStatus | None = None
+
+
+class ActionUpdateRead(Out):
+    id: int
+    action_id: int
+    text: str
+    status_from: ActionStatus | None
+    status_to: ActionStatus | None
+    author_user_id: int | None
+    author_person_id: int | None
+    created_at: LocalDateTime
+
+
+class ActionRead(Out):
+    id: int
+    reference: str
+    text: str
+    owner_ids: list[int]
+    due_date: date | None
+    meeting_id: int | None
+    item_id: int | None
+    status: ActionStatus
+    rag: Rag | None
+    exempt: bool
+    closed_at: LocalDateTime | None
+    closed_by_id: int | None
+    latest_update: ActionUpdateRead | None = None
+    created_at: LocalDateTime
+    updated_at: LocalDateTime
+
+
+# --- the whole meeting --------------------------------------------------------------------
+
+
+class ItemDetail(ItemRead):
+    entries: list[EntryRead] = []
+    actions: list[ActionRead] = []
+    children: list["ItemDetail"] = []
+
+
+class MeetingDetail(MeetingRead):
+    attendance: list[AttendanceRead] = []
+    items: list[ItemDetail] = []
+
+
+class ErrorRead(BaseModel):
+    detail: str
+    errors: dict[str, str] | None = None

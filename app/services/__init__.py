@@ -1,0 +1,1 @@
+"""The domain: plain functions over a database session. No FastAPI, no HTML."""

@@ -1,0 +1,386 @@
+"""Actions: references, owners, status, append-only updates and the derived RAG rating."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from app.models import (
+    Action,
+    ActionOwner,
+    ActionStatus,
+    ActionUpdate,
+    AgendaItem,
+    Meeting,
+    MeetingStatus,
+    Person,
+    Rag,
+    utcnow,
+)
+from app.schemas import ActionCreate, ActionEdit, ActionUpdateCreate
+from app.services import audit
+from app.services.agenda import agenda_tree, flatten
+from app.services.common import changes_of, get_or_404, referenced
+from app.services.dates import end_of_day_utc, to_london, today
+from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.services.office import get_office
+from app.services.permissions import Actor, Perm, require
+
+AMBER_WITHIN_DAYS = 14
+# What an owner may set when posting an update: progress, a pause, or a request for closure.
+OWNER_STATUSES = {
+    ActionStatus.open,
+    ActionStatus.in_progress,
+    ActionStatus.paused,
+    ActionStatus.pending_signoff,
+}
+
+
+def rag_of(action: Action, on: date | None = None) -> Rag | None:
+    """Red when overdue; amber when due within 14 days, paused or undated; else green."""
+    if action.status == ActionStatus.closed:
+        return None
+    on = on or today()
+    if action.due_date is not None and action.due_date < on:
+        return Rag.red
+    if (
+        action.due_date is None
+        or action.status == ActionStatus.paused
+        or action.due_date <= on + timedelta(days=AMBER_WITHIN_DAYS)
+    ):
+        return Rag.amber
+    return Rag.green
+
+
+def format_reference(pattern: str, *, year: int, seq: int) -> str:
+    """"A/{year}/{seq:03d}" with year 2019 and seq 14 → "A/2019/014"."""
+    return pattern.format(year=year, seq=seq)
+
+
+def check_reference_format(pattern: str) -> str:
+    """Refuse a reference format that cannot make unique references."""
+    try:
+        first = format_reference(pattern, year=2019, seq=1)
+        second = format_reference(pattern, year=2019, seq=2)
+        other_year = format_reference(pattern, year=2020, seq=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise InvalidInput({"action_reference_format": f"is not a valid format ({exc})"}) from exc
+    if len({first, second, other_year}) < 3:
+        raise InvalidInput(
+            {"action_reference_format": "must contain {year} and {seq}, e.g. A/{year}/{seq:03d}"}
+        )
+    return pattern
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def exempt_item_ids(session: Session, meeting_ids: set[int]) -> set[int]:
+    """Items that are exempt, themselves or under an exempt item, in these meetings."""
+    exempt: set[int] = set()
+    for meeting_id in meeting_ids:
+        exempt |= {n.item.id for n in flatten(agenda_tree(session, meeting_id)) if n.exempt}
+    return exempt
+
+
+def is_exempt(action: Action, exempt_items: set[int]) -> bool:
+    """An action is exempt when marked so or when raised under an exempt item."""
+    return action.exempt or (action.item_id is not None and action.item_id in exempt_items)
+
+
+@dataclass
+class ActionView:
+    """An action with what its readers need beside it."""
+
+    action: Action
+    owners: list[Person]
+    latest_update: ActionUpdate | None
+    rag: Rag | None
+    exempt: bool
+
+    @property
+    def owner_ids(self) -> list[int]:
+        return [p.id for p in self.owners]
+
+
+def owners_of(session: Session, action_ids: list[int]) -> dict[int, list[Person]]:
+    """Each action's owners, the lead first."""
+    result: dict[int, list[Person]] = {i: [] for i in action_ids}
+    if not action_ids:
+        return result
+    query = (
+        select(ActionOwner, Person)
+        .join(Person, Person.id == ActionOwner.person_id)
+        .where(ActionOwner.action_id.in_(action_ids))
+        .order_by(ActionOwner.action_id, ActionOwner.position)
+    )
+    for owner, person in session.exec(query):
+        result[owner.action_id].append(person)
+    return result
+
+
+def latest_updates(
+    session: Session, action_ids: list[int], before=None
+) -> dict[int, ActionUpdate]:
+    """Each action's most recent update (before a time, when given)."""
+    if not action_ids:
+        return {}
+    query = select(ActionUpdate).where(ActionUpdate.action_id.in_(action_ids))
+    if before is not None:
+        query = query.where(ActionUpdate.created_at <= before)
+    latest: dict[int, ActionUpdate] = {}
+    for update in session.exec(query.order_by(ActionUpdate.created_at, ActionUpdate.id)):
+        latest[update.action_id] = update
+    return latest
+
+
+def views_of(session: Session, actions: list[Action], *, before=None) -> list[ActionView]:
+    """Actions with their owners, latest update, RAG and exemption, loaded in a few queries."""
+    ids = [a.id for a in actions]
+    owners = owners_of(session, ids)
+    latest = latest_updates(session, ids, before=before)
+    exempt_items = exempt_item_ids(session, {a.meeting_id for a in actions if a.meeting_id})
+    return [
+        ActionView(
+            action=a,
+            owners=owners[a.id],
+            latest_update=latest.get(a.id),
+            rag=rag_of(a),
+            exempt=is_exempt(a, exempt_items),
+        )
+        for a in actions
+    ]
+
+
+def list_actions(
+    session: Session,
+    *,
+    by: Actor,
+    owner_id: int | None = None,
+    status: ActionStatus | None = None,
+    overdue: bool | None = None,
+    meeting_id: int | None = None,
+    rag: Rag | None = None,
+) -> list[ActionView]:
+    """The action log, filtered; exempt actions only for those who may see them."""
+    query = select(Action)
+    if owner_id is not None:
+        owned = select(ActionOwner.action_id).where(ActionOwner.person_id == owner_id)
+        query = query.where(Action.id.in_(owned))
+    if status is not None:
+        query = query.where(Action.status == status)
+    if meeting_id is not None:
+        query = query.where(Action.meeting_id == meeting_id)
+    if overdue is not None:
+        late = (Action.due_date < today()) & (Action.status != ActionStatus.closed)
+        query = query.where(late if overdue else ~late)
+    actions = list(session.exec(query.order_by(Action.year, Action.seq)))
+    views = views_of(session, actions)
+    return [
+        v for v in views
+        if (by.sees_exempt or not v.exempt) and (rag is None or v.rag == rag)
+    ]
+
+
+def get_action(session: Session, *, action_id: int, by: Actor) -> ActionView:
+    """One action the actor may see."""
+    action = get_or_404(session, Action, action_id, "action")
+    view = views_of(session, [action])[0]
+    if view.exempt and not by.sees_exempt:
+        raise NotFound(f"There is no action with id {action_id}.")
+    return view
+
+
+def list_updates(session: Session, *, action_id: int, by: Actor) -> list[ActionUpdate]:
+    """An action's updates, oldest first."""
+    view = get_action(session, action_id=action_id, by=by)
+    query = select(ActionUpdate).where(ActionUpdate.action_id == view.action.id)
+    return list(session.exec(query.order_by(ActionUpdate.created_at, ActionUpdate.id)))
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _check_owners(session: Session, owner_ids: list[int]) -> list[Person]:
+    errors = {}
+    if len(set(owner_ids)) != len(owner_ids):
+        errors["owner_ids"] = "an owner is listed twice"
+    people = []
+    for index, person_id in enumerate(owner_ids):
+        person = session.get(Person, person_id)
+        if person is None:
+            errors[f"owner_ids.{index}"] = f"there is no person with id {person_id}"
+        people.append(person)
+    if errors:
+        raise InvalidInput(errors)
+    return people
+
+
+def _set_owners(session: Session, action: Action, owner_ids: list[int]) -> None:
+    for owner in session.exec(select(ActionOwner).where(ActionOwner.action_id == action.id)):
+        session.delete(owner)
+    session.flush()
+    for position, person_id in enumerate(owner_ids):
+        session.add(
+            ActionOwner(
+                action_id=action.id, person_id=person_id, is_lead=position == 0, position=position
+            )
+        )
+
+
+def _allocate_reference(session: Session, action: Action, year: int) -> None:
+    """Give the action the next reference of its year, retrying if another process took it."""
+    pattern = get_office(session).action_reference_format
+    for _attempt in range(10):
+        seq = (session.exec(select(func.max(Action.seq)).where(Action.year == year)).one() or 0) + 1
+        action.year, action.seq = year, seq
+        action.reference = format_reference(pattern, year=year, seq=seq)
+        try:
+            with session.begin_nested():
+                session.add(action)
+            return
+        except IntegrityError:
+            continue
+    raise Conflict("Could not allocate an action reference; please try again.")
+
+
+def create_action(session: Session, *, data: ActionCreate, by: Actor) -> Action:
+    """Raise an action with its owners (the first is the lead) and give it a reference."""
+    require(by, Perm.edit_record)
+    _check_owners(session, data.owner_ids)
+    meeting = referenced(session, Meeting, data.meeting_id, "meeting_id", "meeting")
+    item = referenced(session, AgendaItem, data.item_id, "item_id", "agenda item")
+    if item is not None:
+        if meeting is not None and item.meeting_id != meeting.id:
+            raise InvalidInput({"item_id": f"item {item.id} is not on meeting {meeting.id}"})
+        meeting = session.get(Meeting, item.meeting_id)
+    year = to_london(meeting.starts_at).year if meeting else today().year
+    action = Action(
+        reference="",
+        year=year,
+        seq=0,
+        text=data.text,
+        due_date=data.due_date,
+        meeting_id=meeting.id if meeting else None,
+        item_id=item.id if item else None,
+        exempt=data.exempt,
+    )
+    _allocate_reference(session, action, year)
+    _set_owners(session, action, data.owner_ids)
+    audit.record(session, by=by, verb="create", object_type="action", object_id=action.id,
+                 summary=f"{action.reference}: {action.text[:200]}")
+    session.commit()
+    return action
+
+
+def _change_status(
+    session: Session, action: Action, new: ActionStatus, by: Actor, text: str = ""
+) -> ActionUpdate | None:
+    """Move an action to a new status, recording it as an update."""
+    old = ActionStatus(action.status)
+    if new == ActionStatus.closed and not by.can(Perm.close_actions):
+        raise Forbidden(
+            "Only the chair or the secretariat can close an action; "
+            "ask for closure instead (status pending_signoff)."
+        )
+    if old == ActionStatus.closed and new != ActionStatus.closed:
+        if not by.can(Perm.close_actions):
+            raise Conflict(
+                "This action is closed; only the chair or the secretariat can reopen it."
+            )
+    if not by.can(Perm.update_any_action) and new not in OWNER_STATUSES:
+        raise Forbidden(f"An owner cannot set the status {new}.")
+    if new == old and not text:
+        return None
+    update = ActionUpdate(
+        action_id=action.id,
+        text=text,
+        status_from=old if new != old else None,
+        status_to=new if new != old else None,
+        author_user_id=by.user_id,
+        author_person_id=by.person_id,
+    )
+    action.status = new
+    if new == ActionStatus.closed and old != ActionStatus.closed:
+        action.closed_at = utcnow()
+        action.closed_by_id = by.user_id
+    elif new != ActionStatus.closed:
+        action.closed_at = None
+        action.closed_by_id = None
+    session.add(update)
+    return update
+
+
+def update_action(session: Session, *, action_id: int, data: ActionEdit, by: Actor) -> Action:
+    """Edit an action. The chair may only close or reopen it."""
+    view = get_action(session, action_id=action_id, by=by)
+    action = view.action
+    changes = changes_of(data, nullable=("due_date",))
+    if not by.can(Perm.edit_record):
+        if not (by.can(Perm.close_actions) and set(changes) <= {"status"}):
+            raise Forbidden(f"Your role ({by.role}) cannot edit actions.")
+    if "owner_ids" in changes:
+        _check_owners(session, changes["owner_ids"])
+    if "status" in changes:
+        _change_status(session, action, changes["status"], by)
+    for key in ("text", "due_date", "exempt"):
+        if key in changes:
+            setattr(action, key, changes[key])
+    if "owner_ids" in changes:
+        _set_owners(session, action, changes["owner_ids"])
+    action.updated_at = utcnow()
+    audit.record(session, by=by, verb="update", object_type="action", object_id=action.id,
+                 summary=f"{action.reference}: {audit.describe_changes(changes)}")
+    session.commit()
+    return action
+
+
+def add_update(
+    session: Session, *, action_id: int, data: ActionUpdateCreate, by: Actor
+) -> ActionUpdate:
+    """Post a progress update, perhaps with a change of status. Owners update only their own."""
+    view = get_action(session, action_id=action_id, by=by)
+    action = view.action
+    if not by.can(Perm.update_any_action):
+        if not by.can(Perm.update_own_actions):
+            raise Forbidden(f"Your role ({by.role}) cannot update actions.")
+        if by.person_id is None or by.person_id not in view.owner_ids:
+            raise Forbidden("You can only update actions you own.")
+        if action.status == ActionStatus.closed:
+            raise Conflict("This action is closed; it takes no more updates.")
+    if not data.text.strip() and data.status is None:
+        raise InvalidInput({"text": "write the update, or give a new status"})
+    new = data.status or ActionStatus(action.status)
+    update = _change_status(session, action, new, by, text=data.text)
+    if update is None:  # same status and no text: nothing to record
+        raise InvalidInput({"status": f"the action is already {new}; write the update"})
+    action.updated_at = utcnow()
+    session.flush()
+    moved = f", status {update.status_from} → {update.status_to}" if update.status_to else ""
+    audit.record(session, by=by, verb="update", object_type="action", object_id=action.id,
+                 summary=f"{action.reference}: update {update.id}{moved}")
+    session.commit()
+    return update
+
+
+def carried_forward(session: Session, meeting: Meeting) -> list[ActionView]:
+    """Actions of earlier meetings of the series that are outstanding at this meeting.
+
+    Until its minutes are approved a meeting shows the actions open now, with their latest
+    update. Approved minutes show what was open on the day, as of the end of that day.
+    """
+    earlier = select(Meeting.id).where(
+        Meeting.meeting_type_id == meeting.meeting_type_id,
+        Meeting.starts_at < meeting.starts_at,
+        Meeting.id != meeting.id,
+    )
+    query = select(Action).where(Action.meeting_id.in_(earlier))
+    cutoff = None
+    if meeting.status in (MeetingStatus.approved, MeetingStatus.published):
+        cutoff = end_of_day_utc(to_london(meeting.starts_at).date())
+        query = query.where((Action.closed_at.is_(None)) | (Action.closed_at > cutoff))
+    else:
+        query = query.where(Action.status != ActionStatus.closed)
+    actions = list(session.exec(query.order_by(Action.year, Action.seq)))
+    return views_of(session, actions, before=cutoff)

@@ -1,0 +1,56 @@
+"""Small helpers every service uses: loading by id, checking referenced ids."""
+
+from typing import TypeVar
+
+from pydantic import BaseModel
+from sqlmodel import Session, SQLModel
+
+from app.models import Person
+from app.services.errors import InvalidInput, NotFound
+
+T = TypeVar("T", bound=SQLModel)
+
+
+def get_or_404(session: Session, model: type[T], object_id: int, what: str) -> T:
+    """The object with this id, or NotFound naming what was looked for."""
+    obj = session.get(model, object_id)
+    if obj is None:
+        raise NotFound(f"There is no {what} with id {object_id}.")
+    return obj
+
+
+def referenced(
+    session: Session, model: type[T], object_id: int | None, field: str, what: str
+) -> T | None:
+    """An object named by id in a request body; an unknown id is the body's fault (422)."""
+    if object_id is None:
+        return None
+    obj = session.get(model, object_id)
+    if obj is None:
+        raise InvalidInput({field: f"there is no {what} with id {object_id}"})
+    return obj
+
+
+def referenced_person(session: Session, person_id: int | None, field: str) -> Person | None:
+    """A person named in a request body."""
+    return referenced(session, Person, person_id, field, "person")
+
+
+def person_label(person: Person | None) -> str:
+    """How the minutes name a person: their role abbreviation, else their initials."""
+    if person is None:
+        return ""
+    return person.role_abbreviation or person.initials
+
+
+def changes_of(data: BaseModel, *, nullable: tuple[str, ...] = ()) -> dict:
+    """The fields a partial update sets; null is refused for fields that must have a value."""
+    changes = data.model_dump(exclude_unset=True)
+    bad = {
+        key: "must not be null; leave the field out to keep its value"
+        for key, value in changes.items()
+        if value is None and key not in nullable
+    }
+    if bad:
+        raise InvalidInput(bad)
+    return changes

@@ -1,0 +1,221 @@
+"""Meeting types (series), meetings and who attended them."""
+
+from sqlmodel import Session, select
+
+from app.models import (
+    Attendance,
+    AttendanceStatus,
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    Person,
+    utcnow,
+)
+from app.schemas import AttendanceIn, MeetingCreate, MeetingTypeCreate, MeetingUpdate
+from app.services import audit
+from app.services.common import changes_of, get_or_404
+from app.services.dates import to_london
+from app.services.errors import Conflict, Forbidden, InvalidInput
+from app.services.office import get_office
+from app.services.permissions import Actor, Perm, require
+
+# Once minutes are approved they change only by recorded amendment.
+LOCKED_STATUSES = {MeetingStatus.approved, MeetingStatus.published}
+
+
+# --- meeting types ------------------------------------------------------------------------
+
+
+def list_meeting_types(session: Session) -> list[MeetingType]:
+    """Every series, by name."""
+    return list(session.exec(select(MeetingType).order_by(MeetingType.name, MeetingType.id)))
+
+
+def create_meeting_type(session: Session, *, data: MeetingTypeCreate, by: Actor) -> MeetingType:
+    """Add a series of meetings."""
+    require(by, Perm.edit_record)
+    meeting_type = MeetingType(**data.model_dump())
+    session.add(meeting_type)
+    session.flush()
+    audit.record(session, by=by, verb="create", object_type="meeting_type",
+                 object_id=meeting_type.id, summary=meeting_type.name)
+    session.commit()
+    return meeting_type
+
+
+# --- meetings -----------------------------------------------------------------------------
+
+
+def meeting_title(meeting: Meeting, meeting_type: MeetingType) -> str:
+    """"Monthly Assurance Meeting April 2019"."""
+    return f"{meeting_type.name} {to_london(meeting.starts_at):%B %Y}"
+
+
+def list_meetings(session: Session) -> list[tuple[Meeting, MeetingType]]:
+    """Every meeting with its series, the latest first."""
+    query = (
+        select(Meeting, MeetingType)
+        .join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
+    return [(m, t) for m, t in session.exec(query)]
+
+
+def get_meeting(session: Session, meeting_id: int) -> Meeting:
+    """One meeting, or NotFound."""
+    return get_or_404(session, Meeting, meeting_id, "meeting")
+
+
+def meeting_type_of(session: Session, meeting: Meeting) -> MeetingType:
+    """The series a meeting belongs to."""
+    return session.get(MeetingType, meeting.meeting_type_id)
+
+
+def ensure_minutes_editable(meeting: Meeting) -> None:
+    """Refuse a change to the record of a meeting whose minutes are approved."""
+    if meeting.status in LOCKED_STATUSES:
+        raise Conflict(
+            f"The minutes of this meeting are {meeting.status}; they can no longer be edited."
+        )
+
+
+def _check_meeting_fields(session: Session, values: dict, meeting: Meeting | None) -> None:
+    errors: dict[str, str] = {}
+    for field in ("chair_id", "minute_taker_id"):
+        if values.get(field) is not None and session.get(Person, values[field]) is None:
+            errors[field] = f"there is no person with id {values[field]}"
+    type_id = values.get("meeting_type_id")
+    if type_id is not None and session.get(MeetingType, type_id) is None:
+        errors["meeting_type_id"] = f"there is no meeting type with id {type_id}"
+    starts_at = values.get("starts_at") or (meeting.starts_at if meeting else None)
+    ends_at = values["ends_at"] if "ends_at" in values else (meeting.ends_at if meeting else None)
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors["ends_at"] = "must be after the start of the meeting"
+    next_id = values.get("next_meeting_id")
+    if next_id is not None:
+        following = session.get(Meeting, next_id)
+        if following is None:
+            errors["next_meeting_id"] = f"there is no meeting with id {next_id}"
+        elif meeting is not None and following.id == meeting.id:
+            errors["next_meeting_id"] = "a meeting cannot be its own next meeting"
+        elif starts_at and following.starts_at <= starts_at:
+            errors["next_meeting_id"] = "the next meeting must start after this one"
+    if errors:
+        raise InvalidInput(errors)
+
+
+def create_meeting(session: Session, *, data: MeetingCreate, by: Actor) -> Meeting:
+    """Schedule a meeting; venue and marking default to the series' and the office's."""
+    require(by, Perm.edit_record)
+    values = data.model_dump()
+    _check_meeting_fields(session, values, None)
+    meeting_type = session.get(MeetingType, data.meeting_type_id)
+    if values["venue"] is None:
+        values["venue"] = meeting_type.default_venue
+    if values["marking"] is None:
+        values["marking"] = get_office(session).default_marking
+    meeting = Meeting(**values)
+    session.add(meeting)
+    session.flush()
+    audit.record(session, by=by, verb="create", object_type="meeting", object_id=meeting.id,
+                 summary=meeting_title(meeting, meeting_type))
+    session.commit()
+    return meeting
+
+
+def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by: Actor) -> Meeting:
+    """Change a meeting. The chair may only approve draft minutes."""
+    meeting = get_meeting(session, meeting_id)
+    changes = changes_of(
+        data, nullable=("ends_at", "chair_id", "minute_taker_id", "next_meeting_id")
+    )
+    if not by.can(Perm.edit_record):
+        if not (by.can(Perm.approve_minutes) and set(changes) <= {"status"}
+                and changes.get("status") == MeetingStatus.approved):
+            raise Forbidden(f"Your role ({by.role}) can only approve minutes.")
+        if meeting.status not in (MeetingStatus.draft, MeetingStatus.in_progress):
+            raise Conflict(f"Only draft minutes can be approved; these are {meeting.status}.")
+    _check_meeting_fields(session, changes, meeting)
+    for key, value in changes.items():
+        setattr(meeting, key, value)
+    meeting.updated_at = utcnow()
+    verb = "approve" if changes.get("status") == MeetingStatus.approved else "update"
+    audit.record(session, by=by, verb=verb, object_type="meeting", object_id=meeting.id,
+                 summary=audit.describe_changes(changes))
+    session.commit()
+    return meeting
+
+
+# --- attendance ---------------------------------------------------------------------------
+
+
+def default_capacity(person: Person) -> str:
+    """"Deputy Chief Constable (DCC)"."""
+    if person.role_title and person.role_abbreviation:
+        return f"{person.role_title} ({person.role_abbreviation})"
+    return person.role_title or person.role_abbreviation
+
+
+def list_attendance(session: Session, meeting_id: int) -> list[tuple[Attendance, Person]]:
+    """Who was expected, in the order recorded."""
+    query = (
+        select(Attendance, Person)
+        .join(Person, Person.id == Attendance.person_id)
+        .where(Attendance.meeting_id == meeting_id)
+        .order_by(Attendance.position, Attendance.id)
+    )
+    return [(a, p) for a, p in session.exec(query)]
+
+
+def set_attendance(
+    session: Session, *, meeting_id: int, rows: list[AttendanceIn], by: Actor
+) -> list[tuple[Attendance, Person]]:
+    """Replace a meeting's attendance with the list given, in its order."""
+    meeting = get_meeting(session, meeting_id)
+    require(by, Perm.edit_record)
+    ensure_minutes_editable(meeting)
+    errors: dict[str, str] = {}
+    seen: set[int] = set()
+    people: dict[int, Person] = {}
+    for index, row in enumerate(rows):
+        if row.person_id in seen:
+            errors[f"{index}.person_id"] = f"person {row.person_id} is listed twice"
+        seen.add(row.person_id)
+        person = session.get(Person, row.person_id)
+        if person is None:
+            errors[f"{index}.person_id"] = f"there is no person with id {row.person_id}"
+        else:
+            people[row.person_id] = person
+    if errors:
+        raise InvalidInput(errors)
+    existing = {a.person_id: a for a in session.exec(
+        select(Attendance).where(Attendance.meeting_id == meeting.id))}
+    for person_id, attendance in existing.items():
+        if person_id not in seen:
+            session.delete(attendance)
+    for position, row in enumerate(rows):
+        attendance = existing.get(row.person_id) or Attendance(
+            meeting_id=meeting.id, person_id=row.person_id
+        )
+        attendance.status = row.status
+        attendance.capacity = (
+            row.capacity if row.capacity is not None else default_capacity(people[row.person_id])
+        )
+        attendance.position = position
+        session.add(attendance)
+    summary = ", ".join(f"{people[r.person_id].full_name}: {r.status}" for r in rows)
+    audit.record(session, by=by, verb="update", object_type="attendance",
+                 object_id=meeting.id, summary=summary)
+    session.commit()
+    return list_attendance(session, meeting.id)
+
+
+def present_and_apologies(
+    session: Session, meeting_id: int
+) -> tuple[list[tuple[Attendance, Person]], list[tuple[Attendance, Person]]]:
+    """Those present, and those who sent apologies."""
+    rows = list_attendance(session, meeting_id)
+    present = [r for r in rows if r[0].status == AttendanceStatus.present]
+    apologies = [r for r in rows if r[0].status == AttendanceStatus.apologies]
+    return present, apologies
+

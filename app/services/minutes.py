@@ -1,0 +1,344 @@
+"""The minutes of a meeting as a document sees them: numbered, ordered, redacted per edition.
+
+Every rule of what the minutes say lives here (numbering, what an empty item says, what the
+public edition leaves out); the .docx builder in `app/export/` only lays this record out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from sqlmodel import Session, select
+
+from app.models import (
+    Action,
+    Attendance,
+    AttendanceStatus,
+    ItemKind,
+    Meeting,
+    MeetingType,
+    MinuteEntry,
+    Person,
+)
+from app.services import audit
+from app.services.actions import ActionView, carried_forward, views_of
+from app.services.agenda import ItemNode, agenda_tree, flatten
+from app.services.common import person_label
+from app.services.dates import (
+    clock_12h,
+    long_date,
+    long_date_ordinal,
+    to_london,
+)
+from app.services.errors import Forbidden
+from app.services.meetings import (
+    default_capacity,
+    get_meeting,
+    list_attendance,
+    meeting_title,
+    meeting_type_of,
+)
+from app.services.office import get_office
+from app.services.permissions import Actor, Perm
+
+
+class Edition(StrEnum):
+    internal = "internal"
+    public = "public"
+
+
+@dataclass
+class MinutesPerson:
+    """A row of the attendance or apologies table."""
+
+    name: str
+    capacity: str  # "Deputy Chief Constable (DCC)"
+
+
+@dataclass
+class MinutesEntry:
+    """A paragraph of the minutes; lines starting "- " or "• " are bullets."""
+
+    kind: str  # narrative, question, answer, decision, assurance
+    text: str
+    exempt: bool = False  # only ever true in the internal edition, which marks it
+
+
+@dataclass
+class MinutesAction:
+    """An action as the ACTION column shows it."""
+
+    reference: str  # "A/2019/014"
+    text: str
+    owners: list[str]  # role abbreviations or initials, lead first: ["DCC"]
+    due_date: date | None
+    status: str
+    rag: str | None = None  # red, amber, green; none once closed
+    latest_update: str | None = None  # for actions carried forward
+    latest_update_on: date | None = None
+
+
+@dataclass
+class MinutesItem:
+    """An agenda item with what was minuted under it."""
+
+    number: str  # "1", "2.1", or "1." for a sub-theme (numbered within its parent)
+    level: int  # 1 top-level, 2 theme, 3 sub-theme
+    title: str  # as typed; the document applies the house style (capitals, underline)
+    kind: str
+    entries: list[MinutesEntry] = field(default_factory=list)
+    actions: list[MinutesAction] = field(default_factory=list)  # "Actions arising"
+    carried_forward: list[MinutesAction] = field(default_factory=list)  # outstanding matters
+    # What the item says when there is nothing else, or what it says after its title:
+    # "None were discussed.", "No items", the next meeting's details, "To be confirmed".
+    text_after_title: str | None = None
+    # Public edition, exempt item: "This item was considered in private (exempt under ...)."
+    exempt_notice: str | None = None
+    # Internal edition, exempt item: "Exempt (section 31 …): not in the public edition".
+    internal_note: str | None = None
+    children: list[MinutesItem] = field(default_factory=list)
+
+
+@dataclass
+class MinutesRecord:
+    """Everything the minutes document of one meeting shows, already redacted for its edition."""
+
+    title: str  # "Monthly Assurance Meeting April 2019 – Meeting Notes"
+    meeting_type: str
+    date_line: str  # "Tuesday 30th April 2019 @ 10:00"
+    chair: str
+    minutes_by: str  # "Jackie Irvin, Policy Officer, OPCC"
+    venue: str
+    present: list[MinutesPerson]
+    apologies: list[MinutesPerson]
+    items: list[MinutesItem]
+    marking: str  # "OFFICIAL"
+    edition: Edition
+    office_name: str
+    language: str = "en-GB"
+
+
+# --- loading a meeting's record -----------------------------------------------------------
+
+NONE_DISCUSSED = "None were discussed."
+NO_ITEMS = "No items"
+TO_BE_CONFIRMED = "To be confirmed"
+
+
+@dataclass
+class RecordItem:
+    """An item of the record with its entries and the actions raised under it."""
+
+    node: ItemNode
+    entries: list[MinuteEntry]
+    actions: list[ActionView]
+    children: list[RecordItem]
+    redacted: bool  # exempt, and shown to this reader by number and title only
+
+
+@dataclass
+class MeetingRecord:
+    """A meeting's whole record as one reader may see it."""
+
+    meeting: Meeting
+    meeting_type: MeetingType
+    title: str
+    chair: Person | None
+    minute_taker: Person | None
+    attendance: list[tuple[Attendance, Person]]
+    items: list[RecordItem]
+    carried_forward: list[ActionView]
+    loose_actions: list[ActionView]  # raised at the meeting but not under an item
+    next_meeting: Meeting | None
+    next_meeting_type: MeetingType | None
+    redacted: bool
+
+
+def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRecord:
+    """Load everything a meeting's record shows in a handful of queries.
+
+    With `redact`, exempt items keep only their number and title, and exempt entries and
+    actions (including those raised under exempt items) are left out.
+    """
+    meeting = get_meeting(session, meeting_id)
+    meeting_type = meeting_type_of(session, meeting)
+    tree = agenda_tree(session, meeting.id)
+    nodes = flatten(tree)
+    item_ids = [n.item.id for n in nodes]
+    entries: dict[int, list[MinuteEntry]] = {i: [] for i in item_ids}
+    if item_ids:
+        query = select(MinuteEntry).where(MinuteEntry.item_id.in_(item_ids))
+        for entry in session.exec(query.order_by(MinuteEntry.position, MinuteEntry.id)):
+            if not (redact and entry.exempt):
+                entries[entry.item_id].append(entry)
+    raised = list(session.exec(
+        select(Action).where(Action.meeting_id == meeting.id).order_by(Action.year, Action.seq)
+    ))
+    action_views = [v for v in views_of(session, raised) if not (redact and v.exempt)]
+    by_item: dict[int | None, list[ActionView]] = {}
+    for view in action_views:
+        key = view.action.item_id if view.action.item_id in entries else None
+        by_item.setdefault(key, []).append(view)
+
+    def grow(node: ItemNode) -> RecordItem:
+        hidden = redact and node.exempt
+        return RecordItem(
+            node=node,
+            entries=[] if hidden else entries[node.item.id],
+            actions=[] if hidden else by_item.get(node.item.id, []),
+            children=[] if hidden else [grow(c) for c in node.children],
+            redacted=hidden,
+        )
+
+    carried = [v for v in carried_forward(session, meeting) if not (redact and v.exempt)]
+    following = session.get(Meeting, meeting.next_meeting_id) if meeting.next_meeting_id else None
+    return MeetingRecord(
+        meeting=meeting,
+        meeting_type=meeting_type,
+        title=meeting_title(meeting, meeting_type),
+        chair=session.get(Person, meeting.chair_id) if meeting.chair_id else None,
+        minute_taker=(
+            session.get(Person, meeting.minute_taker_id) if meeting.minute_taker_id else None
+        ),
+        attendance=list_attendance(session, meeting.id),
+        items=[grow(root) for root in tree],
+        carried_forward=carried,
+        loose_actions=by_item.get(None, []),
+        next_meeting=following,
+        next_meeting_type=meeting_type_of(session, following) if following else None,
+        redacted=redact,
+    )
+
+
+def record_for(session: Session, *, meeting_id: int, by: Actor) -> MeetingRecord:
+    """A meeting's record as this actor may read it."""
+    return load_record(session, meeting_id=meeting_id, redact=not by.sees_exempt)
+
+
+# --- the minutes document's content -------------------------------------------------------
+
+
+def exempt_notice(reason: str) -> str:
+    """"This item was considered in private (exempt under section 31 of the FOI Act 2000).\""""
+    reason = reason.strip().rstrip(".")
+    lowered = reason.lower()
+    if lowered.startswith("exempt"):
+        detail = reason
+    elif lowered.startswith(("section", "s.", "s ")):
+        detail = f"exempt under {reason}"
+    elif reason:
+        detail = f"exempt: {reason}"
+    else:
+        detail = "exempt from publication"
+    return f"This item was considered in private ({detail})."
+
+
+def next_meeting_text(meeting: Meeting | None, meeting_type: MeetingType | None) -> str:
+    """"Performance, Tuesday 28 May 2019, 10:00am Room 1.38", or "To be confirmed"."""
+    if meeting is None or meeting_type is None:
+        return TO_BE_CONFIRMED
+    local = to_london(meeting.starts_at)
+    text = f"{meeting_type.name}, {long_date(local)}, {clock_12h(local)}"
+    return f"{text} {meeting.venue}".strip()
+
+
+def _minutes_action(view: ActionView) -> MinutesAction:
+    latest = view.latest_update
+    return MinutesAction(
+        reference=view.action.reference,
+        text=view.action.text,
+        owners=[person_label(p) for p in view.owners],
+        due_date=view.action.due_date,
+        status=view.action.status,
+        rag=view.rag,
+        latest_update=(latest.text or None) if latest else None,
+        latest_update_on=to_london(latest.created_at).date() if latest else None,
+    )
+
+
+def _minutes_item(record: MeetingRecord, item: RecordItem, edition: Edition) -> MinutesItem:
+    node = item.node
+    result = MinutesItem(
+        number=node.local_number,
+        level=node.level,
+        title=node.item.title,
+        kind=node.item.kind,
+    )
+    if item.redacted:
+        result.exempt_notice = exempt_notice(node.item.exempt_reason)
+        return result
+    if node.exempt and edition == Edition.internal:
+        result.internal_note = (
+            f"Exempt item ({node.item.exempt_reason or 'no reason given'}): "
+            "not in the public edition."
+        )
+    result.entries = [MinutesEntry(kind=e.kind, text=e.text, exempt=e.exempt)
+                      for e in item.entries]
+    result.actions = [_minutes_action(v) for v in item.actions]
+    result.children = [_minutes_item(record, c, edition) for c in item.children]
+    kind = node.item.kind
+    if kind == ItemKind.outstanding_matters:
+        result.carried_forward = [_minutes_action(v) for v in record.carried_forward]
+        if not result.carried_forward and not result.entries:
+            result.text_after_title = NONE_DISCUSSED
+    elif kind == ItemKind.aob and not result.entries and not result.children:
+        result.text_after_title = NO_ITEMS
+    elif kind == ItemKind.next_meeting:
+        result.text_after_title = next_meeting_text(record.next_meeting, record.next_meeting_type)
+    return result
+
+
+def _person_row(attendance: Attendance, person: Person) -> MinutesPerson:
+    return MinutesPerson(name=person.full_name,
+                         capacity=attendance.capacity or default_capacity(person))
+
+
+def minutes_of(record: MeetingRecord, *, office_short_name: str, office_name: str,
+               edition: Edition) -> MinutesRecord:
+    """The content of a meeting's minutes document, from its loaded record."""
+    meeting = record.meeting
+    local = to_london(meeting.starts_at)
+    taker = record.minute_taker
+    minutes_by = ", ".join(
+        part for part in (taker.full_name if taker else "", taker.role_title if taker else "",
+                          office_short_name if taker else "") if part
+    )
+    items = [_minutes_item(record, item, edition) for item in record.items]
+    if record.loose_actions:
+        items.append(MinutesItem(
+            number="", level=1, title="Other actions arising", kind=ItemKind.other,
+            actions=[_minutes_action(v) for v in record.loose_actions],
+        ))
+    return MinutesRecord(
+        title=f"{record.title} – Meeting Notes",
+        meeting_type=record.meeting_type.name,
+        date_line=f"{long_date_ordinal(local)} @ {local:%H:%M}",
+        chair=record.chair.full_name if record.chair else "",
+        minutes_by=minutes_by,
+        venue=meeting.venue,
+        present=[_person_row(a, p) for a, p in record.attendance
+                 if a.status == AttendanceStatus.present],
+        apologies=[_person_row(a, p) for a, p in record.attendance
+                   if a.status == AttendanceStatus.apologies],
+        items=items,
+        marking=meeting.marking,
+        edition=edition,
+        office_name=office_name,
+    )
+
+
+def minutes_for_export(
+    session: Session, *, meeting_id: int, edition: Edition, by: Actor
+) -> MinutesRecord:
+    """The minutes of a meeting in an edition the actor may have; the export is audited."""
+    if edition == Edition.internal and not by.can(Perm.export_internal):
+        raise Forbidden("Your role can download only the public edition of the minutes.")
+    record = load_record(session, meeting_id=meeting_id, redact=edition == Edition.public)
+    office = get_office(session)
+    audit.record(session, by=by, verb="export", object_type="meeting", object_id=meeting_id,
+                 summary=f"minutes, {edition} edition")
+    session.commit()
+    return minutes_of(record, office_short_name=office.office_short_name,
+                      office_name=office.office_name, edition=edition)

@@ -1,0 +1,67 @@
+"""Actions, their updates, and the action log."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.db import SessionDep
+from app.models import ActionStatus
+from app.schemas import (
+    MAX_ID,
+    ActionCreate,
+    ActionEdit,
+    ActionRead,
+    ActionUpdateCreate,
+    ActionUpdateRead,
+)
+from app.services import actions
+from app.web.api.shapes import action_read
+from app.web.deps import ActorDep, IdPath
+
+router = APIRouter(tags=["actions"])
+
+
+@router.get("/actions", response_model=list[ActionRead])
+def list_actions(
+    session: SessionDep,
+    actor: ActorDep,
+    owner_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    status: ActionStatus | None = None,
+    overdue: bool | None = None,
+    meeting_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+):
+    views = actions.list_actions(
+        session, by=actor, owner_id=owner_id, status=status, overdue=overdue,
+        meeting_id=meeting_id,
+    )
+    return [action_read(v) for v in views]
+
+
+@router.post("/actions", response_model=ActionRead, status_code=status.HTTP_201_CREATED)
+def create_action(data: ActionCreate, session: SessionDep, actor: ActorDep):
+    action = actions.create_action(session, data=data, by=actor)
+    return action_read(actions.get_action(session, action_id=action.id, by=actor))
+
+
+@router.get("/actions/{action_id}", response_model=ActionRead)
+def get_action(action_id: IdPath, session: SessionDep, actor: ActorDep):
+    return action_read(actions.get_action(session, action_id=action_id, by=actor))
+
+
+@router.patch("/actions/{action_id}", response_model=ActionRead)
+def update_action(action_id: IdPath, data: ActionEdit, session: SessionDep, actor: ActorDep):
+    actions.update_action(session, action_id=action_id, data=data, by=actor)
+    return action_read(actions.get_action(session, action_id=action_id, by=actor))
+
+
+@router.get("/actions/{action_id}/updates", response_model=list[ActionUpdateRead])
+def list_updates(action_id: IdPath, session: SessionDep, actor: ActorDep):
+    return actions.list_updates(session, action_id=action_id, by=actor)
+
+
+@router.post("/actions/{action_id}/updates", response_model=ActionUpdateRead,
+             status_code=status.HTTP_201_CREATED)
+def add_update(
+    action_id: IdPath, data: ActionUpdateCreate, session: SessionDep, actor: ActorDep
+):
+    return actions.add_update(session, action_id=action_id, data=data, by=actor)

@@ -1,0 +1,57 @@
+"""Minute entries, their revisions, and the minutes document."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.db import SessionDep
+from app.export.minutes_docx import render_minutes
+from app.schemas import EntryCreate, EntryRead, EntryUpdate, RevisionRead
+from app.services import entries
+from app.services.minutes import Edition, minutes_for_export
+from app.web.deps import ActorDep, IdPath
+from app.web.downloads import docx_response
+
+router = APIRouter(tags=["minutes"])
+
+
+@router.get("/items/{item_id}/entries", response_model=list[EntryRead])
+def list_entries(item_id: IdPath, session: SessionDep, actor: ActorDep):
+    return entries.list_entries(session, item_id=item_id, by=actor)
+
+
+@router.post("/items/{item_id}/entries", response_model=EntryRead,
+             status_code=status.HTTP_201_CREATED)
+def create_entry(item_id: IdPath, data: EntryCreate, session: SessionDep, actor: ActorDep):
+    return entries.create_entry(session, item_id=item_id, data=data, by=actor)
+
+
+@router.get("/entries/{entry_id}", response_model=EntryRead)
+def get_entry(entry_id: IdPath, session: SessionDep, actor: ActorDep):
+    return entries.get_entry(session, entry_id=entry_id, by=actor)
+
+
+@router.patch("/entries/{entry_id}", response_model=EntryRead)
+def update_entry(entry_id: IdPath, data: EntryUpdate, session: SessionDep, actor: ActorDep):
+    return entries.update_entry(session, entry_id=entry_id, data=data, by=actor)
+
+
+@router.get("/entries/{entry_id}/revisions", response_model=list[RevisionRead])
+def list_revisions(entry_id: IdPath, session: SessionDep, actor: ActorDep):
+    return entries.list_revisions(session, entry_id=entry_id, by=actor)
+
+
+@router.get(
+    "/meetings/{meeting_id}/minutes.docx",
+    response_class=Response,
+    responses={200: {"content": {"application/vnd.openxmlformats-officedocument."
+                                 "wordprocessingml.document": {}}}},
+)
+def minutes_docx(
+    meeting_id: IdPath,
+    session: SessionDep,
+    actor: ActorDep,
+    edition: Annotated[Edition, Query()] = Edition.internal,
+):
+    record = minutes_for_export(session, meeting_id=meeting_id, edition=edition, by=actor)
+    return docx_response(render_minutes(record), record.title, edition)

@@ -1,0 +1,42 @@
+"""People and meeting types."""
+
+from fastapi import APIRouter, status
+
+from app.db import SessionDep
+from app.schemas import MeetingTypeCreate, MeetingTypeRead, PersonCreate, PersonRead, PersonUpdate
+from app.services import meetings, people
+from app.web.deps import ActorDep, IdPath
+
+router = APIRouter()
+
+
+@router.get("/people", response_model=list[PersonRead], tags=["people"])
+def list_people(session: SessionDep, actor: ActorDep):
+    return people.list_people(session)
+
+
+@router.post("/people", response_model=PersonRead, status_code=status.HTTP_201_CREATED,
+             tags=["people"])
+def create_person(data: PersonCreate, session: SessionDep, actor: ActorDep):
+    return people.create_person(session, data=data, by=actor)
+
+
+@router.get("/people/{person_id}", response_model=PersonRead, tags=["people"])
+def get_person(person_id: IdPath, session: SessionDep, actor: ActorDep):
+    return people.get_person(session, person_id)
+
+
+@router.patch("/people/{person_id}", response_model=PersonRead, tags=["people"])
+def update_person(person_id: IdPath, data: PersonUpdate, session: SessionDep, actor: ActorDep):
+    return people.update_person(session, person_id=person_id, data=data, by=actor)
+
+
+@router.get("/meeting-types", response_model=list[MeetingTypeRead], tags=["meetings"])
+def list_meeting_types(session: SessionDep, actor: ActorDep):
+    return meetings.list_meeting_types(session)
+
+
+@router.post("/meeting-types", response_model=MeetingTypeRead,
+             status_code=status.HTTP_201_CREATED, tags=["meetings"])
+def create_meeting_type(data: MeetingTypeCreate, session: SessionDep, actor: ActorDep):
+    return meetings.create_meeting_type(session, data=data, by=actor)

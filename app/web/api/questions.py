@@ -1,0 +1,58 @@
+"""The Commissioner's questions and their answers."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.db import SessionDep
+from app.models import QuestionStatus
+from app.schemas import (
+    MAX_ID,
+    AnswerCreate,
+    AnswerRead,
+    QuestionCreate,
+    QuestionRead,
+    QuestionUpdate,
+)
+from app.services import questions
+from app.web.api.shapes import question_reads
+from app.web.deps import ActorDep, IdPath
+
+router = APIRouter(tags=["questions"])
+
+
+@router.get("/questions", response_model=list[QuestionRead])
+def list_questions(
+    session: SessionDep,
+    actor: ActorDep,
+    meeting_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    status: QuestionStatus | None = None,
+):
+    found = questions.list_questions(session, by=actor, meeting_id=meeting_id, status=status)
+    return question_reads(session, found)
+
+
+@router.post("/questions", response_model=QuestionRead, status_code=status.HTTP_201_CREATED)
+def create_question(data: QuestionCreate, session: SessionDep, actor: ActorDep):
+    question = questions.create_question(session, data=data, by=actor)
+    return question_reads(session, [question])[0]
+
+
+@router.get("/questions/{question_id}", response_model=QuestionRead)
+def get_question(question_id: IdPath, session: SessionDep, actor: ActorDep):
+    question = questions.get_question(session, question_id=question_id, by=actor)
+    return question_reads(session, [question])[0]
+
+
+@router.patch("/questions/{question_id}", response_model=QuestionRead)
+def update_question(
+    question_id: IdPath, data: QuestionUpdate, session: SessionDep, actor: ActorDep
+):
+    question = questions.update_question(session, question_id=question_id, data=data, by=actor)
+    return question_reads(session, [question])[0]
+
+
+@router.post("/questions/{question_id}/answers", response_model=AnswerRead,
+             status_code=status.HTTP_201_CREATED)
+def answer_question(question_id: IdPath, data: AnswerCreate, session: SessionDep, actor: ActorDep):
+    return questions.answer_question(session, question_id=question_id, data=data, by=actor)

@@ -1,0 +1,28 @@
+"""Sending generated documents to the browser."""
+
+import re
+import unicodedata
+
+from fastapi import Response
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def safe_filename(title: str, suffix: str, extension: str) -> str:
+    """An ASCII file name with no path, quotes or spaces: "Monthly-Assurance-…-public.docx"."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-")[:120] or "document"
+    return f"{slug}-{suffix}.{extension}" if suffix else f"{slug}.{extension}"
+
+
+def docx_response(content: bytes, title: str, suffix: str) -> Response:
+    """A .docx served as a download."""
+    name = safe_filename(title, suffix, "docx")
+    return Response(
+        content=content,
+        media_type=DOCX_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )

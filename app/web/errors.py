@@ -1,0 +1,112 @@
+"""One place that turns errors into responses: JSON for the API, a page for browsers."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.services.errors import Busy, DomainError
+from app.web.deps import SignInRequired
+from app.web.templating import render
+
+log = logging.getLogger("assure")
+
+_TITLES = {
+    400: "The request could not be read",
+    401: "Sign in to continue",
+    403: "You cannot do this",
+    404: "Page not found",
+    405: "Not allowed",
+    409: "This changed while you were working",
+    413: "Too large",
+    422: "Check what you entered",
+    500: "Sorry, there is a problem with the service",
+    503: "The service is busy",
+}
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+def _field_name(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+def _message(error: dict) -> str:
+    message = error.get("msg", "is not valid")
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+    return message
+
+
+def _respond(request: Request, status: int, detail: str, **extra) -> JSONResponse:
+    if _wants_json(request):
+        return JSONResponse({"detail": detail, **extra}, status_code=status)
+    return render(
+        request, "error.html", {"title": _TITLES.get(status, "Error"), "message": detail},
+        status_code=status,
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on the app."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError):
+        extra = {}
+        if getattr(exc, "errors", None):
+            extra["errors"] = exc.errors
+        current = getattr(exc, "current", None)
+        if current is not None and hasattr(current, "model_dump"):
+            from app.schemas import EntryRead
+
+            extra["current"] = EntryRead.model_validate(current).model_dump(mode="json")
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+        response = _respond(request, exc.status_code, exc.message, **extra)
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(request: Request, exc: SignInRequired):
+        from urllib.parse import quote
+
+        return RedirectResponse(f"/sign-in?next={quote(exc.next_path)}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return _respond(request, 400, "The request body is not valid JSON.")
+        fields: dict[str, str] = {}
+        for error in errors:
+            fields.setdefault(_field_name(tuple(error.get("loc", ()))), _message(error))
+        return _respond(request, 422, "Some of what was sent is not valid.", errors=fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
+        if exc.status_code == 404:
+            detail = "There is nothing at this address."
+        response = _respond(request, exc.status_code, detail)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(OperationalError)
+    async def database_busy(request: Request, exc: OperationalError):
+        log.warning("database error: %s", exc)
+        if "locked" in str(exc).lower() or "serializ" in str(exc).lower():
+            busy = Busy("The database is busy; please try again in a moment.")
+        else:
+            busy = Busy("The database cannot be reached or is not set up "
+                        "(run `assure db upgrade`); please try again later.")
+        response = _respond(request, busy.status_code, busy.message)
+        response.headers["Retry-After"] = "2"
+        return response

@@ -1,0 +1,49 @@
+"""Alembic environment: the app's metadata, its database URL, batch mode on SQLite."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+from app import models  # noqa: F401  (registers the tables)
+from app.config import get_settings
+from app.db import make_engine
+
+config = context.config
+target_metadata = SQLModel.metadata
+
+
+def render_item(type_, obj, autogen_context):
+    """Write the UTC timestamp type as a plain timezone-aware DateTime in migrations."""
+    if type_ == "type" and isinstance(obj, models.UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def _configure(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        render_item=render_item,
+        compare_type=True,
+    )
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _configure(connection)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        _configure(connection)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Offline migrations are not supported; run `assure db upgrade`.")
+run_migrations_online()

@@ -1,0 +1,96 @@
+"""Every test gets a fresh, migrated database: SQLite always, PostgreSQL when
+TEST_DATABASE_URL is set (CI sets it). Nothing leaks from one test to the next."""
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel
+
+from app.cli import alembic_config
+from app.config import normalise_database_url
+from app.db import get_session, make_engine
+from app.main import create_app
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def pytest_report_header(config):
+    if PG_URL:
+        shown = make_url(normalise_database_url(PG_URL)).render_as_string(hide_password=True)
+        return f"databases: SQLite and PostgreSQL ({shown})"
+    return "databases: SQLite only (set TEST_DATABASE_URL to run on PostgreSQL as well)"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    """A SQLite file migrated to head once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    url = f"sqlite:///{path}"
+    command.upgrade(alembic_config(url), "head")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine]:
+    """The PostgreSQL test database, emptied and migrated to head once per run."""
+    url = normalise_database_url(PG_URL)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    command.upgrade(alembic_config(url), "head")
+    yield engine
+    engine.dispose()
+
+
+def _truncate(engine: Engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, tmp_path) -> Iterator[Engine]:
+    """A migrated, empty database of each backend under test."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        engine = make_engine(f"sqlite:///{path}", durable=False)
+        yield engine
+        engine.dispose()
+    else:
+        engine = request.getfixturevalue("pg_engine")
+        _truncate(engine)
+        yield engine
+        _truncate(engine)
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def app(engine):
+    application = create_app()
+
+    def session_override():
+        with Session(engine, expire_on_commit=False) as session:
+            yield session
+
+    application.dependency_overrides[get_session] = session_override
+    return application
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client

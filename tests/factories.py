@@ -1,0 +1,88 @@
+"""Keyword builders with sensible defaults, going through the services like real use does."""
+
+from datetime import date, datetime
+from itertools import count
+
+from sqlmodel import Session
+
+from app.models import ItemKind, Role, Side
+from app.schemas import (
+    ActionCreate,
+    EntryCreate,
+    ItemCreate,
+    MeetingCreate,
+    MeetingTypeCreate,
+    PersonCreate,
+)
+from app.services import actions, agenda, entries, identity, meetings, people
+from app.services.permissions import Actor
+
+SYSTEM = Actor.system(label="tests")
+_n = count(1)
+
+
+def make_person(session: Session, **kw):
+    n = next(_n)
+    values = {
+        "full_name": f"Person {n}",
+        "initials": f"P{n}",
+        "role_title": "Policy Officer",
+        "role_abbreviation": "",
+        "side": Side.opcc,
+    }
+    values.update(kw)
+    return people.create_person(session, data=PersonCreate(**values), by=SYSTEM)
+
+
+def make_meeting_type(session: Session, **kw):
+    values = {"name": "Accountability Board", "default_venue": "Room 1"}
+    values.update(kw)
+    return meetings.create_meeting_type(session, data=MeetingTypeCreate(**values), by=SYSTEM)
+
+
+def make_meeting(session: Session, meeting_type=None, **kw):
+    meeting_type = meeting_type or make_meeting_type(session)
+    values = {"meeting_type_id": meeting_type.id, "starts_at": datetime(2024, 3, 12, 10, 0)}
+    values.update(kw)
+    return meetings.create_meeting(session, data=MeetingCreate(**values), by=SYSTEM)
+
+
+def make_item(session: Session, meeting, **kw):
+    values = {"title": "Roads policing", "kind": ItemKind.theme}
+    if "parent" in kw:
+        parent = kw.pop("parent")
+        values["parent_id"] = parent.id
+    values.update(kw)
+    return agenda.create_item(session, meeting_id=meeting.id, data=ItemCreate(**values), by=SYSTEM)
+
+
+def make_entry(session: Session, item, **kw):
+    values = {"text": "The PCC asked the CC about response times."}
+    values.update(kw)
+    return entries.create_entry(session, item_id=item.id, data=EntryCreate(**values), by=SYSTEM)
+
+
+def make_action(session: Session, owners, **kw):
+    values = {"text": "Report back on response times.", "owner_ids": [p.id for p in owners],
+              "due_date": date(2030, 1, 31)}
+    values.update(kw)
+    return actions.create_action(session, data=ActionCreate(**values), by=SYSTEM)
+
+
+def make_user(session: Session, role: Role, person=None, email=None, password=None):
+    """A user and an API token for them (with a password only when one is given)."""
+    n = next(_n)
+    user = identity.create_user(
+        session,
+        email=email or f"{role}{n}@opcc.example",
+        role=role,
+        password=password,
+        person_id=person.id if person else None,
+        by=SYSTEM,
+    )
+    token = identity.create_token(session, user=user, by=SYSTEM)
+    return user, token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

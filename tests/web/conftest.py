@@ -1,0 +1,66 @@
+"""A small world of records and one user per role, for the API tests."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pytest
+
+from app.models import ItemKind, Role, Side
+from tests.factories import (
+    make_action,
+    make_entry,
+    make_item,
+    make_meeting,
+    make_meeting_type,
+    make_person,
+    make_user,
+)
+
+
+@dataclass
+class World:
+    pcc: object
+    cc: object
+    dcc: object
+    series: object
+    meeting: object
+    item: object
+    exempt_item: object
+    empty_item: object
+    entry: object
+    exempt_entry: object
+    action: object  # owned by the DCC, whose user has the force role
+    other_action: object  # owned by the CC
+    exempt_action: object
+    tokens: dict
+
+
+@pytest.fixture
+def world(session) -> World:
+    pcc = make_person(session, full_name="John Campion", initials="JC",
+                      role_title="Police and Crime Commissioner", role_abbreviation="PCC")
+    cc = make_person(session, full_name="Anthony Bangham", initials="AB",
+                     role_title="Chief Constable", role_abbreviation="CC", side=Side.force)
+    dcc = make_person(session, full_name="Amanda Blakeman", initials="AB",
+                      role_title="Deputy Chief Constable", role_abbreviation="DCC", side=Side.force)
+    series = make_meeting_type(session, name="Monthly Assurance Meeting")
+    meeting = make_meeting(session, series, starts_at=datetime(2019, 4, 30, 10, 0),
+                           chair_id=pcc.id)
+    item = make_item(session, meeting, title="Roads policing")
+    exempt_item = make_item(session, meeting, title="Covert tactics", kind=ItemKind.other,
+                            exempt=True, exempt_reason="section 31 of the FOI Act 2000")
+    empty_item = make_item(session, meeting, title="AOB", kind=ItemKind.aob)
+    entry = make_entry(session, item, text="The PCC asked the CC about ANPR.")
+    exempt_entry = make_entry(session, item, text="A name that must not be published.",
+                              exempt=True)
+    action = make_action(session, [dcc], meeting_id=meeting.id, item_id=item.id,
+                         text="The DCC to review the ANPR business case.")
+    other_action = make_action(session, [cc], meeting_id=meeting.id, item_id=item.id)
+    exempt_action = make_action(session, [dcc], meeting_id=meeting.id, item_id=exempt_item.id,
+                                text="Secret follow-up.")
+    tokens = {}
+    for role in Role:
+        person = dcc if role == Role.force else (pcc if role == Role.chair else None)
+        _, tokens[role.value] = make_user(session, role, person=person)
+    return World(pcc, cc, dcc, series, meeting, item, exempt_item, empty_item, entry,
+                 exempt_entry, action, other_action, exempt_action, tokens)
