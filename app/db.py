@@ -67,3 +67,12 @@ def get_session() -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def render_item(type_, obj, autogen_context):
+    """For Alembic: write the UTC timestamp type as a plain timezone-aware DateTime."""
+    from app.models import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

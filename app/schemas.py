@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -50,10 +51,22 @@ Email = Annotated[
 # Times without an offset are London local time; responses give London time with its offset.
 LocalDateTime = Annotated[
     datetime,
+    BeforeValidator(lambda v: _iso_only(v, datetime, "2019-04-30T10:00")),
     AfterValidator(as_utc),
     PlainSerializer(lambda d: to_london(d).isoformat(), return_type=str, when_used="json"),
 ]
-Day = Annotated[date, AfterValidator(check_date)]
+Day = Annotated[
+    date,
+    BeforeValidator(lambda v: _iso_only(v, date, "2019-05-28")),
+    AfterValidator(check_date),
+]
+
+
+def _iso_only(value, kind: type, example: str):
+    # Numbers would be read as Unix timestamps; the API speaks ISO 8601 only.
+    if isinstance(value, str | kind):
+        return value
+    raise ValueError(f"must be written in ISO 8601, like {example}")
 
 
 def _non_blank(value: str) -> str:

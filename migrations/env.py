@@ -5,17 +5,10 @@ from sqlmodel import SQLModel
 
 from app import models  # noqa: F401  (registers the tables)
 from app.config import get_settings
-from app.db import make_engine
+from app.db import make_engine, render_item
 
 config = context.config
 target_metadata = SQLModel.metadata
-
-
-def render_item(type_, obj, autogen_context):
-    """Write the UTC timestamp type as a plain timezone-aware DateTime in migrations."""
-    if type_ == "type" and isinstance(obj, models.UTCDateTime):
-        return "sa.DateTime(timezone=True)"
-    return False
 
 
 def _configure(connection) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from app.models import ItemKind, Role, Side
 from tests.factories import (
+    SYSTEM,
     make_action,
     make_entry,
     make_item,
@@ -64,3 +65,16 @@ def world(session) -> World:
         _, tokens[role.value] = make_user(session, role, person=person)
     return World(pcc, cc, dcc, series, meeting, item, exempt_item, empty_item, entry,
                  exempt_entry, action, other_action, exempt_action, tokens)
+
+
+@pytest.fixture
+def qworld(world, session):
+    """The world with a question that has been sent to the force."""
+    from app.schemas import QuestionCreate
+    from app.services.questions import create_question
+
+    world.question = create_question(session, by=SYSTEM, data=QuestionCreate(
+        text="When will the force join NAS?", asked_by_id=world.pcc.id,
+        addressed_to_id=world.cc.id, meeting_id=world.meeting.id, item_id=world.item.id,
+        status="sent"))
+    return world

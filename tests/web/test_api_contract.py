@@ -240,18 +240,6 @@ for name, case in CASES.items():
         CHECKS.append((name, "409"))
 
 
-@pytest.fixture
-def qworld(world, session):
-    from app.schemas import QuestionCreate
-    from app.services.questions import create_question
-
-    world.question = create_question(session, by=SYSTEM, data=QuestionCreate(
-        text="When will the force join NAS?", asked_by_id=world.pcc.id,
-        addressed_to_id=world.cc.id, meeting_id=world.meeting.id, item_id=world.item.id,
-        status="sent"))
-    return world
-
-
 @pytest.mark.parametrize(("name", "check"), CHECKS, ids=[f"{n}-{c}" for n, c in CHECKS])
 def test_endpoint(name, check, client, session, qworld):
     case = CASES[name]
