@@ -31,11 +31,23 @@ from app.services.text import LINE_MAX, NAME_MAX, TEXT_MAX, clean_line, clean_te
 MAX_ID = 2_147_483_647
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Line = Annotated[str, StringConstraints(max_length=LINE_MAX), AfterValidator(clean_line)]
-Name = Annotated[
-    str, StringConstraints(max_length=NAME_MAX), AfterValidator(clean_line), Field(min_length=1)
-]
-Short = Annotated[str, StringConstraints(max_length=20), AfterValidator(clean_line)]
+
+
+def line(max_length: int = LINE_MAX, min_length: int = 0):
+    """One line of text of at most `max_length` characters (the column's width)."""
+
+    def check(value: str) -> str:
+        value = clean_line(value)
+        if len(value) < min_length:
+            raise ValueError("must not be empty")
+        return value
+
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(check)]
+
+
+Line = line()
+Name = line(NAME_MAX, min_length=1)
+Short = line(20)
 Text = Annotated[str, StringConstraints(max_length=TEXT_MAX), AfterValidator(clean_text)]
 RequiredText = Annotated[
     str,
@@ -90,8 +102,8 @@ class Out(BaseModel):
 
 class PersonCreate(In):
     full_name: Name
-    initials: Annotated[Short, Field(min_length=1)]
-    role_title: Line = ""
+    initials: line(10, min_length=1)
+    role_title: line(200) = ""
     role_abbreviation: Short = ""
     side: Side = Side.opcc
     email: Email | None = None
@@ -100,8 +112,8 @@ class PersonCreate(In):
 
 class PersonUpdate(In):
     full_name: Name | None = None
-    initials: Annotated[Short, Field(min_length=1)] | None = None
-    role_title: Line | None = None
+    initials: line(10, min_length=1) | None = None
+    role_title: line(200) | None = None
     role_abbreviation: Short | None = None
     side: Side | None = None
     email: Email | None = None
@@ -124,7 +136,7 @@ class PersonRead(Out):
 
 class MeetingTypeCreate(In):
     name: Name
-    default_venue: Line = ""
+    default_venue: line(300) = ""
 
 
 class MeetingTypeRead(Out):
@@ -137,11 +149,11 @@ class MeetingCreate(In):
     meeting_type_id: Id
     starts_at: LocalDateTime
     ends_at: LocalDateTime | None = None
-    venue: Line | None = None
+    venue: line(300) | None = None
     chair_id: Id | None = None
     minute_taker_id: Id | None = None
     status: MeetingStatus = MeetingStatus.planned
-    marking: Annotated[Line, Field(min_length=1, max_length=60)] | None = None
+    marking: line(60, min_length=1) | None = None
     next_meeting_id: Id | None = None
 
 
@@ -149,11 +161,11 @@ class MeetingUpdate(In):
     meeting_type_id: Id | None = None
     starts_at: LocalDateTime | None = None
     ends_at: LocalDateTime | None = None
-    venue: Line | None = None
+    venue: line(300) | None = None
     chair_id: Id | None = None
     minute_taker_id: Id | None = None
     status: MeetingStatus | None = None
-    marking: Annotated[Line, Field(min_length=1, max_length=60)] | None = None
+    marking: line(60, min_length=1) | None = None
     next_meeting_id: Id | None = None
 
 
@@ -177,7 +189,7 @@ class MeetingRead(Out):
 class AttendanceIn(In):
     person_id: Id
     status: AttendanceStatus = AttendanceStatus.present
-    capacity: Line | None = None
+    capacity: line(300) | None = None
 
 
 class AttendanceRead(Out):
@@ -191,7 +203,7 @@ class AttendanceRead(Out):
 
 
 class ItemCreate(In):
-    title: Annotated[Line, Field(min_length=1)]
+    title: line(min_length=1)
     kind: ItemKind = ItemKind.theme
     parent_id: Id | None = None
     position: Annotated[int, Field(ge=1, le=10_000)] | None = None
@@ -203,7 +215,7 @@ class ItemCreate(In):
 
 
 class ItemUpdate(In):
-    title: Annotated[Line, Field(min_length=1)] | None = None
+    title: line(min_length=1) | None = None
     kind: ItemKind | None = None
     parent_id: Id | None = None
     position: Annotated[int, Field(ge=1, le=10_000)] | None = None
@@ -278,7 +290,7 @@ class ItemRead(Out):
 
 class QuestionCreate(In):
     text: RequiredText
-    theme: Line = ""
+    theme: line(200) = ""
     asked_by_id: Id | None = None
     addressed_to_id: Id | None = None
     meeting_id: Id | None = None
@@ -289,7 +301,7 @@ class QuestionCreate(In):
 
 class QuestionUpdate(In):
     text: RequiredText | None = None
-    theme: Line | None = None
+    theme: line(200) | None = None
     asked_by_id: Id | None = None
     addressed_to_id: Id | None = None
     meeting_id: Id | None = None

@@ -5,7 +5,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.services.errors import Busy, DomainError
@@ -98,6 +98,13 @@ def install(app: FastAPI) -> None:
         if exc.headers:
             response.headers.update(exc.headers)
         return response
+
+    @app.exception_handler(IntegrityError)
+    async def clashing_write(request: Request, exc: IntegrityError):
+        # Two requests changed the same record at once; the loser can simply try again.
+        log.warning("integrity error: %s", exc)
+        return _respond(request, 409, "Someone else changed this at the same moment; "
+                        "reload it and try again.")
 
     @app.exception_handler(OperationalError)
     async def database_busy(request: Request, exc: OperationalError):

@@ -116,8 +116,10 @@ def test_an_end_before_the_start_is_422(client, world):
     assert "ends_at" in response.json()["errors"]
 
 
-NASTY = [None, -1, 0, 2**63, 1.5, True, "", "\x00", "x" * 5000, [], {}, "2019-02-30", "💥",
-         "<script>alert(1)</script>", ["a", None]]
+NASTY = [None, -1, 0, 2**63, 1.5, True, "", "\x00", [], {}, "2019-02-30", "💥",
+         "<script>alert(1)</script>", ["a", None]] + [
+    # Strings just over each column width: the API must refuse them before the database does.
+    "x" * n for n in (11, 21, 41, 61, 81, 201, 301, 321, 501, 5000)]
 
 
 @pytest.mark.parametrize("name", [n for n, c in CASES.items() if c.body is not None])
@@ -138,3 +140,10 @@ def test_no_field_value_makes_the_server_fail(client, qworld, name):
         response = client.request(case.method, case.path(world), headers=_sec(world),
                                   json=payload)
         assert response.status_code < 500, (payload, response.text)
+
+
+def test_a_name_of_only_spaces_is_empty(client, world):
+    response = client.post("/api/v1/people", headers=_sec(world),
+                           json={"full_name": "   ", "initials": "X"})
+    assert response.status_code == 422
+    assert response.json()["errors"]["full_name"] == "must not be empty"
