@@ -1,12 +1,78 @@
-"""Templates: one per page; jinja2-fragments renders a whole page or one of its blocks."""
+"""Templates: one per page; jinja2-fragments renders a whole page or one of its blocks.
 
+The filters here only format what the services decided: London times, dates in words, how
+people are named, and typed text split into paragraphs and bullet lists. They return plain
+values, never markup, so autoescaping stays on for everything a user typed.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from fastapi import Request
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from app.services.common import person_label
+from app.services.dates import short_date, to_london
+
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
+
+# The same marks the Word export reads as bullets (app/export/styles.py).
+BULLET_MARKS = ("- ", "-\t", "•")
+
+
+def london_datetime(value: datetime | None) -> str:
+    """A stored (UTC) time as London wall-clock time: "Tue 30 Apr 2019, 10:00"."""
+    if value is None:
+        return ""
+    local = to_london(value)
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}"
+
+
+def day_month_year(value: date | datetime | None) -> str:
+    """"28 May 2019"; a stored time is first read in London."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_london(value).date()
+    return short_date(value)
+
+
+@dataclass
+class TextBlock:
+    """A paragraph (one typed line) or a list of consecutive bullet lines."""
+
+    kind: str  # "paragraph" or "bullets"
+    text: str = ""
+    items: list[str] = field(default_factory=list)
+
+
+def text_blocks(text: str | None) -> list[TextBlock]:
+    """Typed text as the minutes show it: one paragraph per non-blank line, and runs of lines
+    starting "- " or "• " as one bulleted list each (the rule the Word export follows)."""
+    blocks: list[TextBlock] = []
+    for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(BULLET_MARKS):
+            item = stripped[1:].strip() if stripped[0] == "•" else stripped[2:].strip()
+            if not item:
+                continue
+            if blocks and blocks[-1].kind == "bullets":
+                blocks[-1].items.append(item)
+            else:
+                blocks.append(TextBlock(kind="bullets", items=[item]))
+        elif stripped:
+            blocks.append(TextBlock(kind="paragraph", text=stripped))
+    return blocks
+
+
+templates.env.filters.update(
+    london_datetime=london_datetime,
+    day_month_year=day_month_year,
+    text_blocks=text_blocks,
+    person_label=person_label,
+)
 
 
 def render(request: Request, name: str, context: dict, *, status_code: int = 200,

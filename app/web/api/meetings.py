@@ -58,11 +58,16 @@ def set_attendance(
 def list_items(meeting_id: IdPath, session: SessionDep, actor: ActorDep):
     meetings.get_meeting(session, meeting_id)
     nodes = agenda.flatten(agenda.agenda_tree(session, meeting_id))
+    hide = not actor.sees_exempt
     return [
-        ItemRead.model_validate({**n.item.model_dump(), "number": n.number})
+        ItemRead.model_validate({
+            **n.item.model_dump(),
+            "number": n.number,
+            "commission": "" if hide and n.exempt else n.item.commission,
+        })
         for n in nodes
         # Items under an exempt item are private; the exempt item itself shows its title.
-        if actor.sees_exempt or not (n.exempt and not n.item.exempt)
+        if not (hide and n.exempt and not n.item.exempt)
     ]
 
 
