@@ -39,7 +39,7 @@ from app.services.minutes import MinutesAction, MinutesItem, MinutesPerson, Minu
 # 17 cm of text width on A4 with 2 cm margins.
 ATTENDANCE_WIDTHS = (Cm(3.2), Cm(5.8), Cm(8.0))
 MINUTES_WIDTHS = (Cm(1.4), Cm(12.2), Cm(3.4))
-EXEMPT_ENTRY_NOTE = "Exempt: not in the public edition."
+EXEMPT_NOTE = "Exempt: not in the public edition."
 
 
 def build_minutes_document(record: MinutesRecord) -> Document:
@@ -137,19 +137,23 @@ def _add_item(table: HouseTable, item: MinutesItem) -> None:
         rag = (action.rag or "").lower()
         if rag in RAG:  # in words as well as shaded: colour alone carries no meaning
             status.append((f"RAG: {rag.capitalize()}", RAG[rag]))
-        table.add_row([[], _carried_forward(action), status])
+        table.add_row([[], _marked(action.exempt, _carried_forward(action)), status])
     for entry in item.entries:
         paras = text_block(entry.text)
         if paras:
-            if entry.exempt:  # the internal edition says what the public one leaves out
-                paras.insert(0, (EXEMPT_ENTRY_NOTE, NOTICE))
-            table.add_row([[], paras, []], split=True)
+            table.add_row([[], _marked(entry.exempt, paras), []], split=True)
     if item.actions:
         table.add_row([[], [("Actions arising:", ACTIONS_ARISING)], []], keep_with_next=True)
         for action in item.actions:
-            table.add_row([[], text_block(action.text), _action_column(action)])
+            paras = _marked(action.exempt, text_block(action.text))
+            table.add_row([[], paras, _action_column(action)])
     for child in item.children:
         _add_item(table, child)
+
+
+def _marked(exempt: bool, paras: list[Para]) -> list[Para]:
+    """The internal edition says what the public one leaves out."""
+    return [(EXEMPT_NOTE, NOTICE), *paras] if exempt else paras
 
 
 def _heading(item: MinutesItem) -> Para:

@@ -7,7 +7,6 @@ hold and append table rows as plain elements, so a document grows in linear time
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, cast
 
@@ -22,6 +21,8 @@ from docx.oxml.text.paragraph import CT_P
 from docx.shared import Cm, Length, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from lxml import etree
+
+from app.services.text import minutes_lines, strip_control
 
 FONT = "Arial"
 BLACK = RGBColor(0, 0, 0)
@@ -111,17 +112,11 @@ _TR, _TRPR, _TC, _TCPR, _TCW = (_W + t for t in ("tr", "trPr", "tc", "tcPr", "tc
 _VAL, _WIDTH, _TYPE = _W + "val", _W + "w", _W + "type"
 _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
-# What XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF),
-# and the C1 controls and DEL, which Word shows as boxes. Newline (U+0085) is kept as text.
-_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
-_BULLET_MARKS = ("- ", "-\t", "•")  # "•" with or without a space: it is never anything else
 
 
 def clean_text(text: str | None) -> str:
     """Return `text` without the characters a .docx cannot hold, with newlines as "\\n"."""
-    if not text:
-        return ""
-    return _UNWRITABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return strip_control(text or "")
 
 
 def one_line(text: str | None) -> str:
@@ -131,16 +126,7 @@ def one_line(text: str | None) -> str:
 
 def text_block(text: str | None, style: str | None = None) -> list[Para]:
     """Split typed text into paragraphs: one per non-blank line, "- " and "• " lines as bullets."""
-    paras: list[Para] = []
-    for line in clean_text(text).split("\n"):
-        stripped = line.lstrip()
-        if stripped.startswith(_BULLET_MARKS):
-            item = stripped[1:].strip() if stripped[0] == "•" else stripped[2:].strip()
-            if item:
-                paras.append((item, BULLET))
-        elif stripped:
-            paras.append((line.rstrip(), style))
-    return paras
+    return [(line, BULLET if bullet else style) for bullet, line in minutes_lines(text)]
 
 
 def new_document(*, language: str = "en-GB") -> Document:

@@ -1,7 +1,7 @@
 """Actions: references, owners, status, append-only updates and the derived RAG rating."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
@@ -39,15 +39,19 @@ OWNER_STATUSES = {
 
 def rag_of(action: Action, on: date | None = None) -> Rag | None:
     """Red when overdue; amber when due within 14 days, paused or undated; else green."""
-    if action.status == ActionStatus.closed:
+    return rag_for(status=action.status, due_date=action.due_date, on=on or today())
+
+
+def rag_for(*, status: str, due_date: date | None, on: date) -> Rag | None:
+    """The RAG rating of an action in this status and with this due date, on a given day."""
+    if status == ActionStatus.closed:
         return None
-    on = on or today()
-    if action.due_date is not None and action.due_date < on:
+    if due_date is not None and due_date < on:
         return Rag.red
     if (
-        action.due_date is None
-        or action.status == ActionStatus.paused
-        or action.due_date <= on + timedelta(days=AMBER_WITHIN_DAYS)
+        due_date is None
+        or status == ActionStatus.paused
+        or due_date <= on + timedelta(days=AMBER_WITHIN_DAYS)
     ):
         return Rag.amber
     return Rag.green
@@ -91,11 +95,12 @@ def is_exempt(action: Action, exempt_items: set[int]) -> bool:
 
 @dataclass
 class ActionView:
-    """An action with what its readers need beside it."""
+    """An action with what its readers need beside it, now or as it stood at a given time."""
 
     action: Action
     owners: list[Person]
     latest_update: ActionUpdate | None
+    status: ActionStatus
     rag: Rag | None
     exempt: bool
 
@@ -120,37 +125,50 @@ def owners_of(session: Session, action_ids: list[int]) -> dict[int, list[Person]
     return result
 
 
-def latest_updates(
-    session: Session, action_ids: list[int], before=None
-) -> dict[int, ActionUpdate]:
-    """Each action's most recent update (before a time, when given)."""
+def updates_of(
+    session: Session, action_ids: list[int], as_of: datetime | None = None
+) -> dict[int, list[ActionUpdate]]:
+    """Each action's updates, oldest first (only those made by a time, when given)."""
+    result: dict[int, list[ActionUpdate]] = {i: [] for i in action_ids}
     if not action_ids:
-        return {}
+        return result
     query = select(ActionUpdate).where(ActionUpdate.action_id.in_(action_ids))
-    if before is not None:
-        query = query.where(ActionUpdate.created_at <= before)
-    latest: dict[int, ActionUpdate] = {}
+    if as_of is not None:
+        query = query.where(ActionUpdate.created_at <= as_of)
     for update in session.exec(query.order_by(ActionUpdate.created_at, ActionUpdate.id)):
-        latest[update.action_id] = update
-    return latest
+        result[update.action_id].append(update)
+    return result
 
 
-def views_of(session: Session, actions: list[Action], *, before=None) -> list[ActionView]:
-    """Actions with their owners, latest update, RAG and exemption, loaded in a few queries."""
+def views_of(
+    session: Session, actions: list[Action], *, as_of: datetime | None = None
+) -> list[ActionView]:
+    """Actions with their owners, latest update, status, RAG and exemption, in a few queries.
+
+    With `as_of`, status, latest update and RAG are as they stood then (for approved minutes).
+    """
     ids = [a.id for a in actions]
     owners = owners_of(session, ids)
-    latest = latest_updates(session, ids, before=before)
+    history = updates_of(session, ids, as_of=as_of)
     exempt_items = exempt_item_ids(session, {a.meeting_id for a in actions if a.meeting_id})
-    return [
-        ActionView(
-            action=a,
-            owners=owners[a.id],
-            latest_update=latest.get(a.id),
-            rag=rag_of(a),
-            exempt=is_exempt(a, exempt_items),
-        )
-        for a in actions
-    ]
+    views = []
+    for action in actions:
+        updates = history[action.id]
+        if as_of is None:
+            status, on = ActionStatus(action.status), today()
+        else:
+            changes = [u.status_to for u in updates if u.status_to]
+            status = ActionStatus(changes[-1]) if changes else ActionStatus.open
+            on = to_london(as_of).date()
+        views.append(ActionView(
+            action=action,
+            owners=owners[action.id],
+            latest_update=updates[-1] if updates else None,
+            status=status,
+            rag=rag_for(status=status, due_date=action.due_date, on=on),
+            exempt=is_exempt(action, exempt_items),
+        ))
+    return views
 
 
 def list_actions(
@@ -364,6 +382,14 @@ def add_update(
     return update
 
 
+def record_cutoff(meeting: Meeting) -> datetime | None:
+    """For approved minutes, the end of the meeting's day: their actions show as they were
+    then. None while the minutes are still open, when actions show as they are now."""
+    if meeting.status in (MeetingStatus.approved, MeetingStatus.published):
+        return end_of_day_utc(to_london(meeting.starts_at).date())
+    return None
+
+
 def carried_forward(session: Session, meeting: Meeting) -> list[ActionView]:
     """Actions of earlier meetings of the series that are outstanding at this meeting.
 
@@ -376,11 +402,10 @@ def carried_forward(session: Session, meeting: Meeting) -> list[ActionView]:
         Meeting.id != meeting.id,
     )
     query = select(Action).where(Action.meeting_id.in_(earlier))
-    cutoff = None
-    if meeting.status in (MeetingStatus.approved, MeetingStatus.published):
-        cutoff = end_of_day_utc(to_london(meeting.starts_at).date())
+    cutoff = record_cutoff(meeting)
+    if cutoff is not None:
         query = query.where((Action.closed_at.is_(None)) | (Action.closed_at > cutoff))
     else:
         query = query.where(Action.status != ActionStatus.closed)
     actions = list(session.exec(query.order_by(Action.year, Action.seq)))
-    return views_of(session, actions, before=cutoff)
+    return views_of(session, actions, as_of=cutoff)

@@ -14,16 +14,19 @@ from sqlmodel import Session, select
 
 from app.models import (
     Action,
+    ActionStatus,
+    ActionUpdate,
     Attendance,
     AttendanceStatus,
     ItemKind,
     Meeting,
+    MeetingStatus,
     MeetingType,
     MinuteEntry,
     Person,
 )
 from app.services import audit
-from app.services.actions import ActionView, carried_forward, views_of
+from app.services.actions import ActionView, carried_forward, record_cutoff, views_of
 from app.services.agenda import ItemNode, agenda_tree, flatten
 from app.services.common import person_label
 from app.services.dates import (
@@ -76,6 +79,7 @@ class MinutesAction:
     due_date: date | None
     status: str
     rag: str | None = None  # red, amber, green; none once closed
+    exempt: bool = False  # only ever true in the internal edition, which marks it
     latest_update: str | None = None  # for actions carried forward
     latest_update_on: date | None = None
 
@@ -176,7 +180,10 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
     raised = list(session.exec(
         select(Action).where(Action.meeting_id == meeting.id).order_by(Action.year, Action.seq)
     ))
-    action_views = [v for v in views_of(session, raised) if not (redact and v.exempt)]
+    action_views = [
+        v for v in views_of(session, raised, as_of=record_cutoff(meeting))
+        if not (redact and v.exempt)
+    ]
     by_item: dict[int | None, list[ActionView]] = {}
     for view in action_views:
         key = view.action.item_id if view.action.item_id in entries else None
@@ -237,11 +244,31 @@ def exempt_notice(reason: str) -> str:
 
 def next_meeting_text(meeting: Meeting | None, meeting_type: MeetingType | None) -> str:
     """"Performance, Tuesday 28 May 2019, 10:00am Room 1.38", or "To be confirmed"."""
-    if meeting is None or meeting_type is None:
+    if meeting is None or meeting_type is None or meeting.status == MeetingStatus.cancelled:
         return TO_BE_CONFIRMED
     local = to_london(meeting.starts_at)
     text = f"{meeting_type.name}, {long_date(local)}, {clock_12h(local)}"
     return f"{text} {meeting.venue}".strip()
+
+
+# How the minutes name an action's status when an update only changed it.
+STATUS_WORDS = {
+    ActionStatus.open: "open",
+    ActionStatus.in_progress: "in progress",
+    ActionStatus.pending_signoff: "awaiting sign-off",
+    ActionStatus.paused: "paused",
+    ActionStatus.closed: "closed",
+}
+
+
+def update_text(update: ActionUpdate) -> str | None:
+    """An update as the minutes quote it: its text, else the change of status it made."""
+    if update.text.strip():
+        return update.text
+    if update.status_to:
+        status = STATUS_WORDS.get(update.status_to, str(update.status_to).replace("_", " "))
+        return f"Status changed to {status}."
+    return None
 
 
 def _minutes_action(view: ActionView) -> MinutesAction:
@@ -251,14 +278,17 @@ def _minutes_action(view: ActionView) -> MinutesAction:
         text=view.action.text,
         owners=[person_label(p) for p in view.owners],
         due_date=view.action.due_date,
-        status=view.action.status,
+        status=view.status,
         rag=view.rag,
-        latest_update=(latest.text or None) if latest else None,
+        exempt=view.exempt,
+        latest_update=update_text(latest) if latest else None,
         latest_update_on=to_london(latest.created_at).date() if latest else None,
     )
 
 
-def _minutes_item(record: MeetingRecord, item: RecordItem, edition: Edition) -> MinutesItem:
+def _minutes_item(
+    record: MeetingRecord, item: RecordItem, edition: Edition, carried: list[MinutesAction]
+) -> MinutesItem:
     node = item.node
     result = MinutesItem(
         number=node.local_number,
@@ -277,10 +307,15 @@ def _minutes_item(record: MeetingRecord, item: RecordItem, edition: Edition) -> 
     result.entries = [MinutesEntry(kind=e.kind, text=e.text, exempt=e.exempt)
                       for e in item.entries]
     result.actions = [_minutes_action(v) for v in item.actions]
-    result.children = [_minutes_item(record, c, edition) for c in item.children]
+    if node.exempt:  # the item's own note already says none of it is public
+        for action in result.actions:
+            action.exempt = False
+    result.children = [_minutes_item(record, c, edition, carried) for c in item.children]
     kind = node.item.kind
     if kind == ItemKind.outstanding_matters:
-        result.carried_forward = [_minutes_action(v) for v in record.carried_forward]
+        # The first such item lists the actions carried forward; a second one does not repeat them.
+        result.carried_forward = list(carried)
+        carried.clear()
         if not result.carried_forward and not result.entries:
             result.text_after_title = NONE_DISCUSSED
     elif kind == ItemKind.aob and not result.entries and not result.children:
@@ -305,7 +340,13 @@ def minutes_of(record: MeetingRecord, *, office_short_name: str, office_name: st
         part for part in (taker.full_name if taker else "", taker.role_title if taker else "",
                           office_short_name if taker else "") if part
     )
-    items = [_minutes_item(record, item, edition) for item in record.items]
+    carried = [_minutes_action(v) for v in record.carried_forward]
+    items = [_minutes_item(record, item, edition, carried) for item in record.items]
+    if carried:  # no "Outstanding matters" item on the agenda: open actions still show
+        items.append(MinutesItem(
+            number="", level=1, title="Actions outstanding from earlier meetings",
+            kind=ItemKind.outstanding_matters, carried_forward=carried,
+        ))
     if record.loose_actions:
         items.append(MinutesItem(
             number="", level=1, title="Other actions arising", kind=ItemKind.other,

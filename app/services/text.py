@@ -3,7 +3,9 @@
 import re
 import unicodedata
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters (all but tab and line ends), lone surrogates and the non-characters
+# U+FFFE and U+FFFF: nothing a person types, and nothing a Word document can hold.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 LINE_MAX = 500
 NAME_MAX = 200
@@ -40,3 +42,22 @@ def clean_text(value: str) -> str:
 def strip_control(value: str) -> str:
     """Drop characters that a document cannot hold (for text that arrived by other routes)."""
     return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# Lines of minutes text that start with one of these marks are bullets.
+BULLET_MARKS = ("- ", "-\t", "•")
+
+
+def minutes_lines(text: str | None) -> list[tuple[bool, str]]:
+    """Typed text as the minutes read it: (is_bullet, text) for each non-blank line; a line
+    starting "- " or "• " is a bullet, shown without its mark."""
+    lines: list[tuple[bool, str]] = []
+    for line in strip_control(text or "").split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(BULLET_MARKS):
+            item = stripped[1:].strip() if stripped[0] == "•" else stripped[2:].strip()
+            if item:
+                lines.append((True, item))
+        elif stripped:
+            lines.append((False, line.rstrip()))
+    return lines

@@ -14,12 +14,11 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 
 from app.services.common import person_label
 from app.services.dates import short_date, to_london
+from app.services.minutes import update_text
+from app.services.text import minutes_lines
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
-
-# The same marks the Word export reads as bullets (app/export/styles.py).
-BULLET_MARKS = ("- ", "-\t", "•")
 
 
 def london_datetime(value: datetime | None) -> str:
@@ -49,21 +48,16 @@ class TextBlock:
 
 
 def text_blocks(text: str | None) -> list[TextBlock]:
-    """Typed text as the minutes show it: one paragraph per non-blank line, and runs of lines
-    starting "- " or "• " as one bulleted list each (the rule the Word export follows)."""
+    """Typed text as the minutes show it: one paragraph per non-blank line, and runs of
+    bullet lines as one list each (the rule the Word export follows too)."""
     blocks: list[TextBlock] = []
-    for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        stripped = line.strip()
-        if stripped.startswith(BULLET_MARKS):
-            item = stripped[1:].strip() if stripped[0] == "•" else stripped[2:].strip()
-            if not item:
-                continue
-            if blocks and blocks[-1].kind == "bullets":
-                blocks[-1].items.append(item)
-            else:
-                blocks.append(TextBlock(kind="bullets", items=[item]))
-        elif stripped:
-            blocks.append(TextBlock(kind="paragraph", text=stripped))
+    for bullet, line in minutes_lines(text):
+        if not bullet:
+            blocks.append(TextBlock(kind="paragraph", text=line.strip()))
+        elif blocks and blocks[-1].kind == "bullets":
+            blocks[-1].items.append(line)
+        else:
+            blocks.append(TextBlock(kind="bullets", items=[line]))
     return blocks
 
 
@@ -72,6 +66,7 @@ templates.env.filters.update(
     day_month_year=day_month_year,
     text_blocks=text_blocks,
     person_label=person_label,
+    update_text=update_text,
 )
 
 
