@@ -147,3 +147,10 @@ def test_a_name_of_only_spaces_is_empty(client, world):
                            json={"full_name": "   ", "initials": "X"})
     assert response.status_code == 422
     assert response.json()["errors"]["full_name"] == "must not be empty"
+
+
+def test_a_lone_surrogate_is_refused(client, world):
+    response = client.post(f"/api/v1/items/{world.item.id}/entries", headers={
+        **_sec(world), "Content-Type": "application/json"}, content=b'{"text": "bad \\ud800"}')
+    assert response.status_code == 422
+    assert "text" in response.json()["errors"]
