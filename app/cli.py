@@ -51,7 +51,9 @@ def cmd_demo_load(args: argparse.Namespace) -> int:
     with _session() as session:
         if demo.has_data(session):
             if args.if_empty:
-                print("The database already holds meetings; the demo was not loaded.")
+                print("The database already holds meetings; the demo was not loaded. Sign in "
+                      "with your account, or make one with `.venv/bin/assure users create "
+                      "EMAIL --name NAME --role admin`.")
                 return 0
             print("The database already holds meetings; the demo loads only into an empty one.",
                   file=sys.stderr)
@@ -108,6 +110,37 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
             print(f"There is no user with the email {args.email}.", file=sys.stderr)
             return 1
         print(identity.create_token(session, user=user, by=Actor.system()))
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from app.services.errors import DomainError
+    from app.services.office import OfficeChanges, get_office, update_office
+    from app.services.permissions import Actor
+
+    changes = OfficeChanges(
+        office_name=args.office_name, office_short_name=args.short_name,
+        force_name=args.force_name, default_marking=args.marking,
+        action_reference_format=args.action_reference_format,
+        publish_within_days=args.publish_within_days,
+    )
+    with _session() as session:
+        try:
+            if any(v is not None for v in vars(changes).values()):
+                update_office(session, changes=changes, by=Actor.system())
+            office = get_office(session)
+            session.commit()
+        except DomainError as exc:
+            detail = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "errors", {}).items())
+            print(f"Not changed: {detail or exc.message}", file=sys.stderr)
+            return 1
+        for label, value in (
+            ("Office", office.office_name), ("Short name", office.office_short_name),
+            ("Force", office.force_name), ("Default marking", office.default_marking),
+            ("Action references", office.action_reference_format),
+            ("Publish minutes within (days)", office.publish_within_days),
+        ):
+            print(f"{label}: {value}")
     return 0
 
 
@@ -176,6 +209,19 @@ def build_parser() -> argparse.ArgumentParser:
     token = tokens.add_parser("create", help="create an API token and print it (only it)")
     token.add_argument("email")
     token.set_defaults(func=cmd_tokens_create)
+
+    settings = commands.add_parser(
+        "settings", help="show the office's settings, or change them with the options")
+    settings.add_argument("--office-name", help='e.g. "Office of the Police and Crime '
+                          'Commissioner for West Mercia"')
+    settings.add_argument("--short-name", help='e.g. "OPCC"')
+    settings.add_argument("--force-name", help='e.g. "West Mercia Police"')
+    settings.add_argument("--marking", help='the default protective marking, e.g. "OFFICIAL"')
+    settings.add_argument("--action-reference-format",
+                          help='e.g. "A/{year}/{seq:03d}" for A/2019/014')
+    settings.add_argument("--publish-within-days", type=int,
+                          help="days within which minutes are published")
+    settings.set_defaults(func=cmd_settings)
 
     export = commands.add_parser("export", help="documents").add_subparsers(
         dest="export", required=True)

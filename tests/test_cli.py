@@ -90,3 +90,18 @@ def test_export_minutes_writes_to_the_export_folder(fresh_db, capsys, tmp_path):
         "Monthly-Assurance-Meeting-April-2019-Meeting-Notes-public.docx"]
     assert main(["export", "minutes", "999"]) == 1
     assert "no meeting with id 999" in capsys.readouterr().err
+
+
+def test_settings_are_shown_and_changed_with_checks(fresh_db, capsys):
+    assert main(["settings"]) == 0
+    assert "Action references: A/{year}/{seq:03d}" in capsys.readouterr().out
+    assert main(["settings", "--office-name", "Office of the PFCC for Staffordshire",
+                 "--short-name", "OPFCC", "--action-reference-format", "ACT-{year}-{seq:04d}"]) == 0
+    out = capsys.readouterr().out
+    assert "Office: Office of the PFCC for Staffordshire" in out and "ACT-{year}-{seq:04d}" in out
+    assert main(["settings", "--action-reference-format", "A/{year}"]) == 1
+    assert "action_reference_format" in capsys.readouterr().err
+    assert main(["settings", "--short-name", "  "]) == 1
+    assert main(["settings", "--publish-within-days", "0"]) == 1
+    main(["settings"])
+    assert "Short name: OPFCC" in capsys.readouterr().out

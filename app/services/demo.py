@@ -30,7 +30,7 @@ from app.schemas import (
     QuestionCreate,
 )
 from app.services import actions, agenda, entries, identity, meetings, people, questions
-from app.services.office import get_office
+from app.services.office import OfficeChanges, update_office
 from app.services.permissions import Actor
 
 PEOPLE = {
@@ -218,11 +218,9 @@ def _london(text: str) -> datetime:
 def load_demo(session: Session) -> DemoResult:
     """Load the reference meeting, its people and its next meeting; return the admin's login."""
     by = Actor.system(label="demo loader")
-    office = get_office(session)
-    office.office_name = "Office of the Police and Crime Commissioner for West Mercia"
-    office.office_short_name = "OPCC"
-    office.force_name = "West Mercia Police"
-    session.commit()
+    update_office(session, by=by, changes=OfficeChanges(
+        office_name="Office of the Police and Crime Commissioner for West Mercia",
+        office_short_name="OPCC", force_name="West Mercia Police"))
 
     person = {}
     for abbreviation, (name, initials, title, side) in PEOPLE.items():

@@ -1,8 +1,14 @@
 """The office's own settings: one row, created with defaults on first use."""
 
+from dataclasses import asdict, dataclass
+
 from sqlmodel import Session, select
 
-from app.models import OfficeSettings
+from app.models import OfficeSettings, utcnow
+from app.services import audit
+from app.services.errors import InvalidInput
+from app.services.permissions import Actor, Perm, require
+from app.services.text import clean_line
 
 
 def get_office(session: Session) -> OfficeSettings:
@@ -12,4 +18,58 @@ def get_office(session: Session) -> OfficeSettings:
         office = OfficeSettings()
         session.add(office)
         session.flush()
+    return office
+
+
+@dataclass
+class OfficeChanges:
+    """What may be changed about the office; None leaves a setting as it is."""
+
+    office_name: str | None = None
+    office_short_name: str | None = None
+    force_name: str | None = None
+    default_marking: str | None = None
+    action_reference_format: str | None = None
+    publish_within_days: int | None = None
+
+
+_WIDTHS = {"office_name": 300, "office_short_name": 40, "force_name": 300,
+           "default_marking": 60, "action_reference_format": 80}
+
+
+def update_office(session: Session, *, changes: OfficeChanges, by: Actor) -> OfficeSettings:
+    """Change the office's settings, checking each one."""
+    from app.services.actions import check_reference_format
+
+    require(by, Perm.manage_users, "Only an administrator can change the office's settings.")
+    values = {k: v for k, v in asdict(changes).items() if v is not None}
+    errors: dict[str, str] = {}
+    for key, width in _WIDTHS.items():
+        if key in values:
+            try:
+                values[key] = clean_line(values[key])
+            except ValueError as exc:
+                errors[key] = str(exc)
+                continue
+            if not values[key] and key != "force_name":
+                errors[key] = "must not be empty"
+            elif len(values[key]) > width:
+                errors[key] = f"must be at most {width} characters"
+    if "action_reference_format" in values and "action_reference_format" not in errors:
+        try:
+            check_reference_format(values["action_reference_format"])
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    days = values.get("publish_within_days")
+    if days is not None and not 1 <= days <= 365:
+        errors["publish_within_days"] = "must be between 1 and 365"
+    if errors:
+        raise InvalidInput(errors)
+    office = get_office(session)
+    for key, value in values.items():
+        setattr(office, key, value)
+    office.updated_at = utcnow()
+    audit.record(session, by=by, verb="update", object_type="office_settings",
+                 object_id=office.id, summary=audit.describe_changes(values))
+    session.commit()
     return office
