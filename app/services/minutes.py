@@ -126,6 +126,9 @@ class MinutesRecord:
 
 # --- loading a meeting's record -----------------------------------------------------------
 
+# The public edition is published: whatever the meeting's marking, what remains after the
+# exempt material is removed is releasable, and is marked as such.
+PUBLIC_MARKING = "OFFICIAL"
 NONE_DISCUSSED = "None were discussed."
 NO_ITEMS = "No items"
 TO_BE_CONFIRMED = "To be confirmed"
@@ -364,7 +367,7 @@ def minutes_of(record: MeetingRecord, *, office_short_name: str, office_name: st
         apologies=[_person_row(a, p) for a, p in record.attendance
                    if a.status == AttendanceStatus.apologies],
         items=items,
-        marking=meeting.marking,
+        marking=PUBLIC_MARKING if edition == Edition.public else meeting.marking,
         edition=edition,
         office_name=office_name,
     )

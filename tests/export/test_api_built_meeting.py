@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 import zipfile
 from dataclasses import dataclass, field
 
 import docx
 import pytest
 from docx.document import Document
-from docx.table import Table
 
 from app.models import Role
+from tests.export.reading import Row, block, body_text, furniture_text, index_of, pdf_pages, rows_of
 from tests.factories import bearer, make_user
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -262,23 +260,6 @@ def built(client, session) -> Built:
 
 
 @dataclass
-class Row:
-    number: str
-    minutes: list[tuple[str, str]]  # (text, style name)
-    action: list[str]
-
-    @property
-    def texts(self) -> list[str]:
-        return [text for text, _style in self.minutes]
-
-    @property
-    def heading(self) -> str | None:
-        if self.minutes and self.minutes[0][1].startswith("Heading"):
-            return self.minutes[0][0]
-        return None
-
-
-@dataclass
 class Minutes:
     content: bytes
     document: Document
@@ -286,41 +267,25 @@ class Minutes:
 
     @property
     def rows(self) -> list[Row]:
-        table: Table = self.document.tables[1]
+        """The minutes table's rows after its header row."""
+        table = self.document.tables[1]
         assert table.rows[0].cells[2].text == "ACTION"
-        return [
-            Row(
-                number=tr.cells[0].text.strip(),
-                minutes=[(p.text, p.style.name) for p in tr.cells[1].paragraphs if p.text],
-                action=[p.text for p in tr.cells[2].paragraphs if p.text],
-            )
-            for tr in table.rows[1:]
-        ]
+        return rows_of(table)[1:]
 
     def titles(self) -> list[tuple[str, str]]:
         return [(r.number, r.heading) for r in self.rows if r.heading]
 
     def block(self, heading: str) -> list[Row]:
         """The rows of an item after its title row, up to the next item's."""
-        rows = self.rows
-        start = next(i for i, r in enumerate(rows) if r.heading == heading) + 1
-        end = next((i for i in range(start, len(rows)) if rows[i].heading), len(rows))
-        return rows[start:end]
+        return block(self.rows, heading)
 
     def title_row(self, heading: str) -> Row:
-        return next(r for r in self.rows if r.heading == heading)
+        rows = self.rows
+        return rows[index_of(rows, heading)]
 
     def all_text(self) -> str:
         """Every paragraph of body, tables, headers and footers."""
-        doc = self.document
-        paras = [p.text for p in doc.paragraphs]
-        for table in doc.tables:
-            for row in table.rows:
-                for cell in row.cells:
-                    paras += [p.text for p in cell.paragraphs]
-        section = doc.sections[0]
-        paras += [p.text for p in section.header.paragraphs + section.footer.paragraphs]
-        return "\n".join(paras)
+        return "\n".join(body_text(self.document) + furniture_text(self.document))
 
     def xml_parts(self) -> dict[str, str]:
         """Every XML part of the package (document, headers, footers, properties…) as text."""
@@ -339,17 +304,6 @@ class Minutes:
             name: "".join(etree.fromstring(xml.encode("utf-8")).itertext())
             for name, xml in self.xml_parts().items()
         }
-
-
-def paragraphs_of(text: str) -> list[str]:
-    result = []
-    for line in text.split("\n"):
-        line = line.strip()
-        if line.startswith(("- ", "• ")):
-            line = line[2:]
-        if line:
-            result.append(line)
-    return result
 
 
 FIRST_TITLES = [
@@ -642,25 +596,8 @@ def test_an_update_that_only_changes_the_status_is_still_an_update(built):
 
 
 def test_public_edition_as_printed(public, tmp_path):
-    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
-    if not soffice or not pdftotext:
-        pytest.skip(
-            "rendering the minutes needs LibreOffice (soffice) and poppler-utils (pdftotext), "
-            "which are not installed: apt-get install libreoffice-writer-nogui poppler-utils"
-        )
-    source = tmp_path / "public.docx"
-    source.write_bytes(public.content)
-    subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=240,
-    )
-    text = subprocess.run(
-        [pdftotext, "-layout", str(tmp_path / "public.pdf"), "-"],
-        check=True, capture_output=True, text=True, timeout=60,
-    ).stdout
-    pages = [page for page in text.split("\f") if page.strip()]
-    flat = " ".join(text.split())
+    pages = [page for page in pdf_pages(public.content, tmp_path) if page.strip()]
+    flat = " ".join(" ".join(pages).split())
     assert f"{SERIES} October 2025 – Meeting Notes" in flat
     assert f"Page 1 of {len(pages)}" in pages[0]
     assert all(page.count("OFFICIAL") >= 2 for page in pages)

@@ -9,23 +9,31 @@ LibreOffice is installed, as the PDF a reader would print.
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import docx
 import pytest
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.table import Table
 
 import app.db
 from app import cli
 from app.config import get_settings
 from app.models import Role
 from app.services.demo import ANPR_ACTION, PARTNERSHIP_WORKING, PERFORMANCE, WORKFORCE, load_demo
+from tests.export.reading import (
+    Row,
+    block,
+    body_text,
+    field_codes,
+    furniture_text,
+    index_of,
+    is_header_row,
+    pdf_pages,
+    rows_of,
+    table_texts,
+)
 from tests.factories import bearer, make_user
 
 TITLE = "Monthly Assurance Meeting April 2019 – Meeting Notes"
@@ -38,62 +46,7 @@ HMICFRS = (
 ANPR_ENTRY_START = "The PCC commented that there has been a major investment in ANPR"
 
 
-# --- reading a document back ----------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    """A row of the minutes table as a reader sees it."""
-
-    number: str  # the narrow first column
-    minutes: list[tuple[str, str]]  # (text, style name) per paragraph of the middle column
-    action: list[str]  # the paragraphs of the ACTION column
-    header: bool  # marked as a header row (w:tblHeader)
-
-    @property
-    def texts(self) -> list[str]:
-        return [text for text, _style in self.minutes]
-
-    @property
-    def heading(self) -> str | None:
-        """The item title this row starts with, if it is an item's title row."""
-        if self.minutes and self.minutes[0][1].startswith("Heading"):
-            return self.minutes[0][0]
-        return None
-
-
-def rows_of(table: Table) -> list[Row]:
-    result = []
-    for tr in table.rows:
-        cells = tr.cells
-        assert len(cells) == 3, "the minutes table has three columns"
-        result.append(
-            Row(
-                number=cells[0].text.strip(),
-                minutes=[(p.text, p.style.name) for p in cells[1].paragraphs if p.text],
-                action=[p.text for p in cells[2].paragraphs if p.text],
-                header=bool(tr._tr.xpath("./w:trPr/w:tblHeader")),
-            )
-        )
-    return result
-
-
-def table_texts(table: Table) -> list[list[str]]:
-    return [[cell.text for cell in row.cells] for row in table.rows]
-
-
-def index_of(rows: list[Row], heading: str) -> int:
-    for i, row in enumerate(rows):
-        if row.heading == heading:
-            return i
-    raise AssertionError(f"no item {heading!r} in {[r.heading for r in rows if r.heading]}")
-
-
-def block(rows: list[Row], heading: str) -> list[Row]:
-    """The rows after an item's title row, up to the next item's title row."""
-    start = index_of(rows, heading) + 1
-    end = next((i for i in range(start, len(rows)) if rows[i].heading), len(rows))
-    return rows[start:end]
+# --- what the demo typed, as the minutes show it ----------------------------------------------
 
 
 def expected_paragraphs(text: str) -> list[str]:
@@ -106,21 +59,6 @@ def expected_paragraphs(text: str) -> list[str]:
         if line:
             result.append(line)
     return result
-
-
-def body_text(document: Document) -> list[str]:
-    """Every paragraph of the body, tables included, in document order."""
-    paras = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                paras += [p.text for p in cell.paragraphs]
-    return paras
-
-
-def furniture_text(document: Document) -> list[str]:
-    section = document.sections[0]
-    return [p.text for p in section.header.paragraphs + section.footer.paragraphs]
 
 
 # --- the demo, exported -----------------------------------------------------------------------
@@ -209,7 +147,7 @@ def test_attendance_lists_the_four_present_and_no_apologies(internal):
         ["", "Amanda Blakeman", "Deputy Chief Constable (DCC)"],
         ["Apologies:", "None", ""],
     ]
-    marked = [bool(row._tr.xpath("./w:trPr/w:tblHeader")) for row in table.rows]
+    marked = [is_header_row(row) for row in table.rows]
     assert marked == [True] + [False] * 5
 
 
@@ -341,7 +279,7 @@ def test_marking_and_page_numbers_on_every_page(internal):
     assert [p.text for p in footer] == ["Page 1 of 1", "OFFICIAL"]  # field results till updated
     assert footer[1].style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
     page_p = footer[0]._p
-    instructions = [i.split()[0] for i in page_p.xpath(".//w:instrText/text()")]
+    instructions = [i.split()[0] for i in field_codes(page_p)]
     assert instructions == ["PAGE", "NUMPAGES"]
     kinds = page_p.xpath(".//w:fldChar/@w:fldCharType")
     assert kinds == ["begin", "separate", "end"] * 2
@@ -417,46 +355,8 @@ def test_cli_refuses_an_unknown_meeting(cli_database, demo, tmp_path, capsys):
 # --- as a reader prints it: LibreOffice to PDF ------------------------------------------------
 
 
-def pdf_pages(source: Path, work: Path) -> list[str]:
-    """The text of each page of `source` converted to PDF by LibreOffice (skips without it)."""
-    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
-    if not soffice or not pdftotext:
-        pytest.skip(
-            "rendering the minutes needs LibreOffice (soffice) and poppler-utils (pdftotext), "
-            "which are not installed: apt-get install libreoffice-writer-nogui poppler-utils"
-        )
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{work / 'lo-profile'}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(work),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    text = subprocess.run(
-        [pdftotext, "-layout", str(source.with_suffix(".pdf")), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout
-    pages = text.split("\f")
-    while pages and not pages[-1].strip():
-        pages.pop()
-    return pages
-
-
 def test_pdf_pages_carry_marking_numbers_and_the_table_header(internal, tmp_path):
-    source = tmp_path / "minutes.docx"
-    source.write_bytes(internal.content)
-    pages = pdf_pages(source, tmp_path)
+    pages = pdf_pages(internal.content, tmp_path)
     count = len(pages)
     assert count >= 2, "the demo's minutes run over more than one page"
     assert TITLE in pages[0]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 import zipfile
 from datetime import date
 
@@ -23,6 +21,7 @@ from app.services.minutes import (
     MinutesPerson,
     MinutesRecord,
 )
+from tests.export.reading import field_codes, is_header_row, pdf_pages, table_texts
 
 TITLE = "Monthly Assurance Meeting April 2019 – Meeting Notes"
 ANPR_ACTION = (
@@ -129,25 +128,17 @@ def read_back(record: MinutesRecord):
     return docx.Document(io.BytesIO(render_minutes(record)))
 
 
-def texts(table: Table) -> list[list[str]]:
-    return [[cell.text for cell in row.cells] for row in table.rows]
-
-
 def row_with(table: Table, text: str):
     """The first row any of whose cells has a paragraph reading `text`."""
     for row in table.rows:
         for cell in row.cells:
             if any(p.text == text for p in cell.paragraphs):
                 return row
-    raise AssertionError(f"no row with {text!r} in {texts(table)}")
+    raise AssertionError(f"no row with {text!r} in {table_texts(table)}")
 
 
 def paragraph(row, column: int, text: str):
     return next(p for p in row.cells[column].paragraphs if p.text == text)
-
-
-def is_header_row(row) -> bool:
-    return bool(row._tr.xpath("./w:trPr/w:tblHeader"))
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +173,7 @@ def test_attendance_table_has_a_header_row_and_one_row_per_person(reference_doc)
     table = reference_doc.tables[0]
     assert is_header_row(table.rows[0])
     assert not any(is_header_row(row) for row in table.rows[1:])
-    assert texts(table) == [
+    assert table_texts(table) == [
         ["", "Name:", "Capacity:"],
         ["Attendance:", "John Campion", "Police and Crime Commissioner (PCC)"],
         ["", "Tracey Onslow", "Deputy Police and Crime Commissioner (DPCC)"],
@@ -202,7 +193,7 @@ def test_apologies_are_listed_like_attendance():
             ],
         )
     )
-    assert texts(doc.tables[0])[2:] == [
+    assert table_texts(doc.tables[0])[2:] == [
         ["Apologies:", "Tracey Onslow", "Deputy Police and Crime Commissioner (DPCC)"],
         ["", "Amanda Blakeman", "Deputy Chief Constable (DCC)"],
     ]
@@ -356,7 +347,7 @@ def test_exempt_item_shows_only_its_number_title_and_notice():
         actions=[make_action(text="Secret action")],
     )
     doc = read_back(make_record(items=[item], edition=Edition.public))
-    assert texts(doc.tables[1])[1:] == [["2.3", f"ESTATES:\n{notice}", ""]]
+    assert table_texts(doc.tables[1])[1:] == [["2.3", f"ESTATES:\n{notice}", ""]]
 
 
 def test_internal_edition_marks_what_is_exempt():
@@ -402,7 +393,7 @@ def test_every_page_carries_the_marking_and_page_numbers(reference_doc):
     footer = [p.text for p in section.footer.paragraphs]
     assert "OFFICIAL" in footer
     xml = section.footer._element.xml
-    instructions = [i.strip() for i in section.footer._element.xpath(".//w:instrText/text()")]
+    instructions = field_codes(section.footer._element)
     assert any(i.startswith("PAGE") for i in instructions)
     assert any(i.startswith("NUMPAGES") for i in instructions)
     assert xml.count('w:fldCharType="begin"') == xml.count('w:fldCharType="end"') == 2
@@ -458,7 +449,7 @@ def test_text_survives_except_what_xml_cannot_hold():
     )
     assert doc.paragraphs[0].text == f"Meeting {awkward}"
     assert doc.paragraphs[2].text == "Chair: Siân O’Brien"
-    assert texts(doc.tables[0])[1][1] == "Zoë <Z> & Co"
+    assert table_texts(doc.tables[0])[1][1] == "Zoë <Z> & Co"
     table = doc.tables[1]
     row_with(table, "ROADS & <RAIL>:")
     row = row_with(table, f"Bell tab\there escape {awkward}")
@@ -470,8 +461,11 @@ def test_text_survives_except_what_xml_cannot_hold():
 
 def test_empty_meeting_still_makes_a_document():
     doc = read_back(make_record(items=[], present=[], apologies=[]))
-    assert texts(doc.tables[0])[1:] == [["Attendance:", "None", ""], ["Apologies:", "None", ""]]
-    assert texts(doc.tables[1]) == [["", "Minutes", "ACTION"]]
+    assert table_texts(doc.tables[0])[1:] == [
+        ["Attendance:", "None", ""],
+        ["Apologies:", "None", ""],
+    ]
+    assert table_texts(doc.tables[1]) == [["", "Minutes", "ACTION"]]
 
 
 def test_builder_returns_a_document_that_can_be_edited():
@@ -500,38 +494,7 @@ def long_record() -> MinutesRecord:
 
 @pytest.fixture(scope="module")
 def long_pdf_pages(tmp_path_factory) -> list[str]:
-    soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
-    if not soffice or not pdftotext:
-        pytest.skip(
-            "LibreOffice (soffice) and poppler-utils (pdftotext) are needed to render the "
-            "document: apt-get install libreoffice-writer-nogui poppler-utils"
-        )
-    work = tmp_path_factory.mktemp("pdf")
-    source = work / "minutes.docx"
-    source.write_bytes(render_minutes(long_record()))
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{work / 'profile'}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(work),
-            str(source),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
-    text = subprocess.run(
-        [pdftotext, "-layout", str(work / "minutes.pdf"), "-"],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout
-    return text.split("\f")
+    return pdf_pages(render_minutes(long_record()), tmp_path_factory.mktemp("pdf"))
 
 
 def test_pdf_numbers_its_pages(long_pdf_pages):

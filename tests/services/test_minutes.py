@@ -100,3 +100,9 @@ def test_the_public_edition_leaves_out_exempt_actions_everywhere(session):
     internal = minutes(session, april).items[0].carried_forward
     assert {a.reference: a.exempt for a in internal} == {
         hidden.reference: True, flagged.reference: True, shown.reference: False}
+
+
+def test_the_public_edition_is_marked_releasable_whatever_the_meetings_marking(session):
+    meeting = make_meeting(session, marking="OFFICIAL-SENSITIVE")
+    assert minutes(session, meeting).marking == "OFFICIAL-SENSITIVE"
+    assert minutes(session, meeting, Edition.public).marking == "OFFICIAL"
