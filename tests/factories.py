@@ -86,3 +86,15 @@ def make_user(session: Session, role: Role, person=None, email=None, password=No
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def make_top_team(session: Session):
+    """The Commissioner, the Chief Constable and the Deputy of the reference meeting."""
+    pcc = make_person(session, full_name="John Campion", initials="JC",
+                      role_title="Police and Crime Commissioner", role_abbreviation="PCC")
+    cc = make_person(session, full_name="Anthony Bangham", initials="AB",
+                     role_title="Chief Constable", role_abbreviation="CC", side=Side.force)
+    dcc = make_person(session, full_name="Amanda Blakeman", initials="AB",
+                      role_title="Deputy Chief Constable", role_abbreviation="DCC",
+                      side=Side.force)
+    return pcc, cc, dcc

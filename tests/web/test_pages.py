@@ -18,7 +18,6 @@ from app.models import (
     AuditEvent,
     ItemKind,
     Role,
-    Side,
     User,
     WebSession,
 )
@@ -35,6 +34,7 @@ from tests.factories import (
     make_meeting,
     make_meeting_type,
     make_person,
+    make_top_team,
     make_user,
 )
 
@@ -135,13 +135,7 @@ class Minuted:
 
 @pytest.fixture
 def minuted(session) -> Minuted:
-    pcc = make_person(session, full_name="John Campion", initials="JC",
-                      role_title="Police and Crime Commissioner", role_abbreviation="PCC")
-    cc = make_person(session, full_name="Anthony Bangham", initials="AB",
-                     role_title="Chief Constable", role_abbreviation="CC", side=Side.force)
-    dcc = make_person(session, full_name="Amanda Blakeman", initials="AB",
-                      role_title="Deputy Chief Constable", role_abbreviation="DCC",
-                      side=Side.force)
+    pcc, cc, dcc = make_top_team(session)
     series = make_meeting_type(session, name="Monthly Assurance Meeting")
     meeting = make_meeting(session, series, starts_at=datetime(2019, 4, 30, 10, 0),
                            chair_id=pcc.id, venue="Room 1.38 Hindlip")
