@@ -12,9 +12,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _session() -> Session:
-    from app.db import get_engine
+    from app.db import get_engine, open_session
 
-    return Session(get_engine(), expire_on_commit=False)
+    return open_session(get_engine(), write=True)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
@@ -29,7 +29,11 @@ def _sqlite_pragmas(dbapi_connection, _record, synchronous: str = "FULL") -> Non
 
 
 def _sqlite_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A request that will write takes SQLite's write lock when it begins: a transaction that
+    # read first and then tried to write could fail at once if another writer committed
+    # in between. Readers are never blocked by this in WAL mode.
+    immediate = connection.get_execution_options().get("sqlite_immediate")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str, *, durable: bool = True) -> Engine:
@@ -60,9 +64,18 @@ def get_engine(url: str | None = None) -> Engine:
     return _engines[url]
 
 
-def get_session() -> Iterator[Session]:
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def open_session(engine: Engine, *, write: bool = False) -> Session:
+    """A session on an engine; `write` when the work will change the database."""
+    bind = engine.execution_options(sqlite_immediate=True) if write else engine
+    return Session(bind, expire_on_commit=False)
+
+
+def get_session(request: Request) -> Iterator[Session]:
     """A session per request; services commit at the end of their use case."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    with open_session(get_engine(), write=request.method in WRITE_METHODS) as session:
         yield session
 
 

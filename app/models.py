@@ -312,8 +312,12 @@ class MinuteEntry(SQLModel, table=True):
     text: str = Field(default="", sa_type=Text)
     exempt: bool = Field(default=False)
     version: int = Field(default=1)
+    # Chosen by the browser that created the entry, so that a retried creation is not a copy.
+    client_id: str | None = Field(default=None, sa_type=String(64), unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Deleted entries are kept (and can be restored); nothing typed is ever lost.
+    deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class MinuteEntryRevision(SQLModel, table=True):
@@ -362,6 +366,10 @@ class Answer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     question_id: int = Field(sa_column=_fk("question.id", nullable=False, ondelete="CASCADE"))
     respondent_id: int | None = Field(default=None, sa_column=_fk("person.id"))
+    # The minute entry that records this answer, when it was minuted in the meeting.
+    entry_id: int | None = Field(
+        default=None, sa_column=_fk("minute_entry.id", ondelete="SET NULL")
+    )
     text: str = Field(sa_type=Text)
     in_meeting: bool = Field(default=True)
     answered_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

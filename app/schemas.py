@@ -226,6 +226,9 @@ class ItemUpdate(In):
     exempt_reason: Line | None = None
 
 
+ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+
+
 class EntryCreate(In):
     kind: EntryKind = EntryKind.narrative
     text: Text = ""
@@ -233,6 +236,9 @@ class EntryCreate(In):
     exempt: bool = False
     position: Annotated[int, Field(ge=1, le=100_000)] | None = None
     question_id: Id | None = None
+    # Chosen by the client; sending the same creation again returns the entry made the first
+    # time instead of a copy.
+    client_id: ClientId | None = None
 
 
 class EntryUpdate(In):
@@ -252,6 +258,7 @@ class EntryRead(Out):
     kind: EntryKind
     speaker_id: int | None
     question_id: int | None
+    client_id: str | None
     text: str
     exempt: bool
     version: int
@@ -320,6 +327,7 @@ class AnswerRead(Out):
     id: int
     question_id: int
     respondent_id: int | None
+    entry_id: int | None
     text: str
     in_meeting: bool
     answered_at: LocalDateTime

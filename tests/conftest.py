@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from alembic import command
+from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
@@ -14,7 +15,7 @@ from sqlmodel import Session, SQLModel
 
 from app.cli import alembic_config
 from app.config import normalise_database_url
-from app.db import get_session, make_engine
+from app.db import WRITE_METHODS, get_session, make_engine, open_session
 from app.main import create_app
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -82,8 +83,8 @@ def session(engine) -> Iterator[Session]:
 def app(engine):
     application = create_app()
 
-    def session_override():
-        with Session(engine, expire_on_commit=False) as session:
+    def session_override(request: Request):
+        with open_session(engine, write=request.method in WRITE_METHODS) as session:
             yield session
 
     application.dependency_overrides[get_session] = session_override

@@ -1,8 +1,21 @@
-"""Minute entries: paragraphs under an item, each save versioned and kept as a revision."""
+"""Minute entries: paragraphs under an item, each save versioned and kept as a revision.
+
+Nothing typed is lost: every save is a revision, a retried save or creation changes nothing,
+a save made from an older version is refused rather than applied, and a deleted entry is kept
+so that it can be restored.
+"""
 
 from sqlmodel import Session, select
 
-from app.models import MinuteEntry, MinuteEntryRevision, Question, utcnow
+from app.models import (
+    Answer,
+    EntryKind,
+    MinuteEntry,
+    MinuteEntryRevision,
+    Question,
+    QuestionStatus,
+    utcnow,
+)
 from app.schemas import EntryCreate, EntryUpdate
 from app.services import audit
 from app.services.agenda import get_item, node_for
@@ -10,6 +23,9 @@ from app.services.common import changes_of, get_or_404, referenced, referenced_p
 from app.services.errors import Conflict, NotFound
 from app.services.meetings import ensure_minutes_editable, get_meeting
 from app.services.permissions import Actor, Perm, require
+
+# A question entry marks its question as asked unless it has already gone further.
+_NOT_YET_ASKED = {QuestionStatus.draft, QuestionStatus.ready, QuestionStatus.sent}
 
 
 def _revision(entry: MinuteEntry, by: Actor) -> MinuteEntryRevision:
@@ -26,8 +42,10 @@ def _revision(entry: MinuteEntry, by: Actor) -> MinuteEntryRevision:
 
 
 def entries_of(session: Session, item_id: int) -> list[MinuteEntry]:
-    """An item's entries in order."""
-    query = select(MinuteEntry).where(MinuteEntry.item_id == item_id)
+    """An item's entries in order (deleted ones left out)."""
+    query = select(MinuteEntry).where(
+        MinuteEntry.item_id == item_id, MinuteEntry.deleted_at.is_(None)
+    )
     return list(session.exec(query.order_by(MinuteEntry.position, MinuteEntry.id)))
 
 
@@ -46,17 +64,26 @@ def list_entries(session: Session, *, item_id: int, by: Actor) -> list[MinuteEnt
     return [e for e in entries if by.sees_exempt or not e.exempt]
 
 
+def _load(session: Session, entry_id: int, by: Actor, *, deleted: bool = False) -> MinuteEntry:
+    entry = get_or_404(session, MinuteEntry, entry_id, "minute entry")
+    hidden = (entry.deleted_at is not None) != deleted
+    if not hidden and not by.sees_exempt:
+        if entry.exempt:
+            hidden = True
+        else:
+            try:
+                visible_item(session, entry.item_id, by)
+            except NotFound:
+                hidden = True
+    if hidden:
+        state = "deleted " if deleted else ""
+        raise NotFound(f"There is no {state}minute entry with id {entry_id}.")
+    return entry
+
+
 def get_entry(session: Session, *, entry_id: int, by: Actor) -> MinuteEntry:
     """One entry the actor may read."""
-    entry = get_or_404(session, MinuteEntry, entry_id, "minute entry")
-    if not by.sees_exempt:
-        if entry.exempt:
-            raise NotFound(f"There is no minute entry with id {entry_id}.")
-        try:
-            visible_item(session, entry.item_id, by)
-        except NotFound:
-            raise NotFound(f"There is no minute entry with id {entry_id}.") from None
-    return entry
+    return _load(session, entry_id, by)
 
 
 def _reposition(session: Session, entry: MinuteEntry, position: int | None) -> None:
@@ -67,10 +94,54 @@ def _reposition(session: Session, entry: MinuteEntry, position: int | None) -> N
         sibling.position = number
 
 
+def _editable(session: Session, entry: MinuteEntry) -> None:
+    ensure_minutes_editable(get_meeting(session, get_item(session, entry.item_id).meeting_id))
+
+
+def _sync_question(session: Session, entry: MinuteEntry) -> None:
+    """Keep the question an entry records in step: asked when its question is minuted, and
+    answered by the text of an answer entry (the answer is that entry's, kept up to date)."""
+    linked = session.exec(select(Answer).where(Answer.entry_id == entry.id)).first()
+    question = session.get(Question, entry.question_id) if entry.question_id else None
+    live = entry.deleted_at is None and question is not None
+    if live and entry.kind == EntryKind.question and question.status in _NOT_YET_ASKED:
+        question.status = QuestionStatus.asked
+        question.updated_at = utcnow()
+    if live and entry.kind == EntryKind.answer and entry.text.strip():
+        answer = linked or Answer(question_id=question.id, entry_id=entry.id)
+        answer.question_id = question.id
+        answer.respondent_id = entry.speaker_id
+        answer.text = entry.text
+        answer.in_meeting = True
+        session.add(answer)
+        if question.status != QuestionStatus.answered:
+            question.status = QuestionStatus.answered
+            question.updated_at = utcnow()
+    elif linked is not None:
+        session.delete(linked)
+        former = session.get(Question, linked.question_id)
+        session.flush()
+        others = session.exec(select(Answer).where(Answer.question_id == linked.question_id))
+        if former is not None and others.first() is None:
+            former.status = QuestionStatus.asked
+            former.updated_at = utcnow()
+
+
 def create_entry(session: Session, *, item_id: int, data: EntryCreate, by: Actor) -> MinuteEntry:
-    """Add a paragraph to an item's minutes; its first revision is kept too."""
-    item = get_item(session, item_id)
+    """Add a paragraph to an item's minutes; its first revision is kept too.
+
+    A creation sent again with the same `client_id` returns the entry made the first time.
+    """
     require(by, Perm.edit_record)
+    item = get_item(session, item_id)
+    if data.client_id is not None:
+        earlier = session.exec(
+            select(MinuteEntry).where(MinuteEntry.client_id == data.client_id)
+        ).first()
+        if earlier is not None:
+            if earlier.item_id != item.id:
+                raise Conflict("This client id was already used for an entry of another item.")
+            return earlier
     ensure_minutes_editable(get_meeting(session, item.meeting_id))
     referenced_person(session, data.speaker_id, "speaker_id")
     referenced(session, Question, data.question_id, "question_id", "question")
@@ -79,6 +150,7 @@ def create_entry(session: Session, *, item_id: int, data: EntryCreate, by: Actor
     session.add(entry)
     session.flush()
     session.add(_revision(entry, by))
+    _sync_question(session, entry)
     audit.record(session, by=by, verb="create", object_type="minute_entry", object_id=entry.id,
                  summary=f"item {item.id}, version 1")
     session.commit()
@@ -87,9 +159,9 @@ def create_entry(session: Session, *, item_id: int, data: EntryCreate, by: Actor
 
 def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Actor) -> MinuteEntry:
     """Save a new version of an entry; a save made from an older version is refused (409)."""
-    entry = get_or_404(session, MinuteEntry, entry_id, "minute entry")
+    entry = _load(session, entry_id, by)
     require(by, Perm.edit_record)
-    ensure_minutes_editable(get_meeting(session, get_item(session, entry.item_id).meeting_id))
+    _editable(session, entry)
     changes = changes_of(data, nullable=("speaker_id", "question_id"))
     version = changes.pop("version")
     if all(getattr(entry, key) == value for key, value in changes.items()):
@@ -113,8 +185,39 @@ def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Acto
     entry.version += 1
     entry.updated_at = utcnow()
     session.add(_revision(entry, by))
+    _sync_question(session, entry)
     audit.record(session, by=by, verb="update", object_type="minute_entry", object_id=entry.id,
                  summary=f"version {entry.version}: " + ", ".join(sorted(changes)))
+    session.commit()
+    return entry
+
+
+def delete_entry(session: Session, *, entry_id: int, by: Actor) -> MinuteEntry:
+    """Take an entry out of the minutes; it is kept, with its revisions, to be restored."""
+    entry = _load(session, entry_id, by)
+    require(by, Perm.edit_record)
+    _editable(session, entry)
+    entry.deleted_at = utcnow()
+    session.flush()
+    for number, sibling in enumerate(entries_of(session, entry.item_id), start=1):
+        sibling.position = number
+    _sync_question(session, entry)
+    audit.record(session, by=by, verb="delete", object_type="minute_entry", object_id=entry.id,
+                 summary=f"item {entry.item_id}: {entry.text[:200]}")
+    session.commit()
+    return entry
+
+
+def restore_entry(session: Session, *, entry_id: int, by: Actor) -> MinuteEntry:
+    """Put a deleted entry back where it was (or as near as the item now allows)."""
+    entry = _load(session, entry_id, by, deleted=True)
+    require(by, Perm.edit_record)
+    _editable(session, entry)
+    entry.deleted_at = None
+    _reposition(session, entry, entry.position)
+    _sync_question(session, entry)
+    audit.record(session, by=by, verb="restore", object_type="minute_entry", object_id=entry.id,
+                 summary=f"item {entry.item_id}")
     session.commit()
     return entry
 
@@ -124,4 +227,3 @@ def list_revisions(session: Session, *, entry_id: int, by: Actor) -> list[Minute
     entry = get_entry(session, entry_id=entry_id, by=by)
     query = select(MinuteEntryRevision).where(MinuteEntryRevision.entry_id == entry.id)
     return list(session.exec(query.order_by(MinuteEntryRevision.version)))
-

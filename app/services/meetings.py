@@ -203,6 +203,7 @@ def set_attendance(
         )
         attendance.position = position
         session.add(attendance)
+    meeting.updated_at = utcnow()
     summary = ", ".join(f"{people[r.person_id].full_name}: {r.status}" for r in rows)
     audit.record(session, by=by, verb="update", object_type="attendance",
                  object_id=meeting.id, summary=summary)

@@ -6,16 +6,18 @@ public edition leaves out); the .docx builder in `app/export/` only lays this re
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from app.models import (
     Action,
     ActionStatus,
     ActionUpdate,
+    AgendaItem,
     Attendance,
     AttendanceStatus,
     ItemKind,
@@ -176,7 +178,9 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
     item_ids = [n.item.id for n in nodes]
     entries: dict[int, list[MinuteEntry]] = {i: [] for i in item_ids}
     if item_ids:
-        query = select(MinuteEntry).where(MinuteEntry.item_id.in_(item_ids))
+        query = select(MinuteEntry).where(
+            MinuteEntry.item_id.in_(item_ids), MinuteEntry.deleted_at.is_(None)
+        )
         for entry in session.exec(query.order_by(MinuteEntry.position, MinuteEntry.id)):
             if not (redact and entry.exempt):
                 entries[entry.item_id].append(entry)
@@ -386,3 +390,23 @@ def minutes_for_export(
     session.commit()
     return minutes_of(record, office_short_name=office.office_short_name,
                       office_name=office.office_name, edition=edition)
+
+
+def record_stamp(session: Session, *, meeting_id: int) -> str:
+    """A short fingerprint of everything a meeting's minutes show; it changes with any of it.
+
+    Readers of the live view poll with it, so an unchanged record costs one small query and
+    no rendering, and no process needs to remember who has seen what.
+    """
+    meeting = get_meeting(session, meeting_id)
+    items = select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id)
+    parts = [
+        session.exec(select(func.count(), func.max(MinuteEntry.updated_at),
+                            func.max(MinuteEntry.deleted_at))
+                     .where(MinuteEntry.item_id.in_(items))).one(),
+        session.exec(select(func.count(), func.max(AgendaItem.updated_at))
+                     .where(AgendaItem.meeting_id == meeting.id)).one(),
+        session.exec(select(func.count(), func.max(Action.updated_at))).one(),
+        (meeting.updated_at, meeting.status),  # attendance changes touch the meeting too
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]

@@ -4,7 +4,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -77,7 +77,12 @@ def install(app: FastAPI) -> None:
     async def sign_in_required(request: Request, exc: SignInRequired):
         from urllib.parse import quote
 
-        return RedirectResponse(f"/sign-in?next={quote(exc.next_path)}", status_code=303)
+        target = f"/sign-in?next={quote(exc.next_path, safe='')}"
+        if request.headers.get("HX-Request"):
+            # htmx would follow a redirect and swap the sign-in page into a fragment: ask it
+            # to load the sign-in page as a whole page instead.
+            return Response(status_code=200, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):

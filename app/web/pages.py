@@ -4,14 +4,14 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from app.config import get_settings
 from app.db import SessionDep
-from app.models import ActionStatus, Rag
+from app.models import ActionStatus, Rag, utcnow
 from app.services import actions, identity, meetings, people
 from app.services.errors import Unauthorized
-from app.services.minutes import Edition, load_record, minutes_of
+from app.services.minutes import Edition, load_record, minutes_of, record_stamp
 from app.services.office import get_office
 from app.services.permissions import Perm
 from app.web.deps import (
@@ -107,14 +107,20 @@ def meetings_page(request: Request, session: SessionDep, caller: PageCaller):
     return render(request, "meetings.html", {"page_title": "Meetings", "rows": rows})
 
 
-@router.get("/meetings/{meeting_id}")
-def meeting_page(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
-    actor = caller.actor
+def _minutes_for_reader(session, meeting_id: int, actor):
+    """The record and its minutes, as the public edition for readers who may not see exempt
+    material."""
     edition = Edition.internal if actor.sees_exempt else Edition.public
     record = load_record(session, meeting_id=meeting_id, redact=edition == Edition.public)
     office = get_office(session)
     minutes = minutes_of(record, office_short_name=office.office_short_name,
                          office_name=office.office_name, edition=edition)
+    return record, minutes, edition
+
+
+@router.get("/meetings/{meeting_id}")
+def meeting_page(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
+    record, minutes, edition = _minutes_for_reader(session, meeting_id, caller.actor)
     return render(
         request,
         "meeting.html",
@@ -123,9 +129,37 @@ def meeting_page(meeting_id: IdPath, request: Request, session: SessionDep, call
             "record": record,
             "minutes": minutes,
             "edition": edition,
-            "can_export_internal": actor.can(Perm.export_internal),
+            "can_export_internal": caller.actor.can(Perm.export_internal),
+            "can_take_minutes": caller.actor.can(Perm.edit_record),
         },
     )
+
+
+@router.get("/meetings/{meeting_id}/live")
+def live_page(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
+    stamp = record_stamp(session, meeting_id=meeting_id)
+    record, minutes, edition = _minutes_for_reader(session, meeting_id, caller.actor)
+    return render(request, "live.html", {
+        "page_title": f"{record.title} (live)", "record": record, "minutes": minutes,
+        "edition": edition, "stamp": stamp, "shown_at": utcnow()})
+
+
+@router.get("/meetings/{meeting_id}/live/minutes")
+def live_minutes(
+    meeting_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    caller: PageCaller,
+    stamp: Annotated[str, Query(max_length=64)] = "",
+):
+    """The live view's minutes, or 204 when nothing has changed since `stamp`."""
+    current = record_stamp(session, meeting_id=meeting_id)
+    if stamp == current:
+        return Response(status_code=204)
+    record, minutes, edition = _minutes_for_reader(session, meeting_id, caller.actor)
+    return render(request, "live.html", {
+        "record": record, "minutes": minutes, "edition": edition, "stamp": current,
+        "shown_at": utcnow()}, block="live_minutes")
 
 
 @router.get("/actions")

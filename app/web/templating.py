@@ -29,6 +29,11 @@ def london_datetime(value: datetime | None) -> str:
     return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}"
 
 
+def london_time(value: datetime | None) -> str:
+    """A stored (UTC) time as London clock time with seconds: "10:42:13"."""
+    return "" if value is None else f"{to_london(value):%H:%M:%S}"
+
+
 def day_month_year(value: date | datetime | None) -> str:
     """"28 May 2019"; a stored time is first read in London."""
     if value is None:
@@ -63,6 +68,7 @@ def text_blocks(text: str | None) -> list[TextBlock]:
 
 templates.env.filters.update(
     london_datetime=london_datetime,
+    london_time=london_time,
     day_month_year=day_month_year,
     text_blocks=text_blocks,
     person_label=person_label,

@@ -67,3 +67,61 @@ def test_changes_leave_audit_events(session):
                           .order_by(AuditEvent.id)).all()
     assert [(e.verb, e.object_id) for e in events] == [("create", entry.id), ("update", entry.id)]
     assert all(e.actor == "tests" and e.occurred_at.tzinfo is not None for e in events)
+
+
+def test_a_creation_sent_twice_makes_one_entry(session):
+    from app.schemas import EntryCreate
+
+    item = make_item(session, make_meeting(session))
+    data = EntryCreate(text="The PCC asked", client_id="tab1-0001-abcd")
+    first = entries.create_entry(session, item_id=item.id, data=data, by=SYSTEM)
+    again = entries.create_entry(session, item_id=item.id, data=data, by=SYSTEM)
+    assert again.id == first.id
+    assert [e.id for e in entries.entries_of(session, item.id)] == [first.id]
+    other = make_item(session, make_meeting(session))
+    with pytest.raises(Conflict):
+        entries.create_entry(session, item_id=other.id, data=data, by=SYSTEM)
+
+
+def test_a_deleted_entry_is_kept_and_can_be_restored_in_its_place(session):
+    from app.services.errors import NotFound
+
+    item = make_item(session, make_meeting(session))
+    first, second, third = (make_entry(session, item, text=t) for t in ("One", "Two", "Three"))
+    entries.delete_entry(session, entry_id=second.id, by=SYSTEM)
+    assert [e.text for e in entries.entries_of(session, item.id)] == ["One", "Three"]
+    with pytest.raises(NotFound):
+        entries.get_entry(session, entry_id=second.id, by=SYSTEM)
+    entries.restore_entry(session, entry_id=second.id, by=SYSTEM)
+    assert [e.text for e in entries.entries_of(session, item.id)] == ["One", "Two", "Three"]
+    with pytest.raises(NotFound):  # only a deleted entry can be restored
+        entries.restore_entry(session, entry_id=second.id, by=SYSTEM)
+
+
+def test_question_and_answer_entries_keep_their_question_in_step(session):
+    from app.models import Answer, EntryKind, QuestionStatus
+    from app.schemas import QuestionCreate
+    from app.services.questions import answers_of, create_question
+    from tests.factories import make_person
+
+    meeting = make_meeting(session)
+    item = make_item(session, meeting)
+    pcc, cc = make_person(session, role_abbreviation="PCC"), make_person(session,
+                                                                         role_abbreviation="CC")
+    question = create_question(session, by=SYSTEM, data=QuestionCreate(
+        text="Is the force ready?", asked_by_id=pcc.id, addressed_to_id=cc.id,
+        meeting_id=meeting.id, item_id=item.id, status=QuestionStatus.sent))
+    make_entry(session, item, kind=EntryKind.question, question_id=question.id,
+               speaker_id=pcc.id, text="The PCC asked the CC if the force is ready.")
+    assert question.status == QuestionStatus.asked
+    answer = make_entry(session, item, kind=EntryKind.answer, question_id=question.id,
+                        speaker_id=cc.id, text="The CC said it")
+    entries.update_entry(session, entry_id=answer.id, by=SYSTEM, data=EntryUpdate(
+        version=1, text="The CC said it was ready."))
+    recorded = answers_of(session, [question.id])[question.id]
+    assert [(a.text, a.respondent_id, a.entry_id) for a in recorded] == [
+        ("The CC said it was ready.", cc.id, answer.id)]
+    assert question.status == QuestionStatus.answered
+    entries.delete_entry(session, entry_id=answer.id, by=SYSTEM)
+    assert session.exec(select(Answer)).all() == []
+    assert question.status == QuestionStatus.asked

@@ -66,8 +66,11 @@ def world(session) -> World:
 def qworld(world, session):
     """The world with a question that has been sent to the force."""
     from app.schemas import QuestionCreate
+    from app.services.entries import delete_entry
     from app.services.questions import create_question
 
+    world.deleted_entry = make_entry(session, world.item, text="Struck out.")
+    delete_entry(session, entry_id=world.deleted_entry.id, by=SYSTEM)
     world.question = create_question(session, by=SYSTEM, data=QuestionCreate(
         text="When will the force join NAS?", asked_by_id=world.pcc.id,
         addressed_to_id=world.cc.id, meeting_id=world.meeting.id, item_id=world.item.id,

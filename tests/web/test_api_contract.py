@@ -78,6 +78,16 @@ def conflict_stale_entry(client, session, world):
     return _as(client, world, "PATCH", path, json={"version": 1, "text": "Second"})
 
 
+def conflict_delete_entry_on_locked(client, session, world):
+    lock(session, world)
+    return _as(client, world, "DELETE", f"/api/v1/entries/{world.entry.id}")
+
+
+def conflict_restore_on_locked(client, session, world):
+    lock(session, world)
+    return _as(client, world, "POST", f"/api/v1/entries/{world.deleted_entry.id}/restore")
+
+
 def conflict_update_closed(client, session, world):
     path = f"/api/v1/actions/{world.action.id}"
     assert _as(client, world, "PATCH", path, json={"status": "closed"}).status_code == 200
@@ -157,6 +167,15 @@ CASES: dict[str, Case] = {
         body=lambda w: {"version": 1, "text": "The PCC asked the CC about NAS."},
         invalid=lambda w: {"text": "no version"}, forbidden_role="force",
         conflict=conflict_stale_entry),
+    "delete entry": Case(
+        "DELETE", "/api/v1/entries/{entry_id}", lambda w: f"/api/v1/entries/{w.entry.id}", 204,
+        invalid=lambda w: "/api/v1/entries/0", invalid_is_path=True, forbidden_role="chair",
+        conflict=conflict_delete_entry_on_locked),
+    "restore entry": Case(
+        "POST", "/api/v1/entries/{entry_id}/restore",
+        lambda w: f"/api/v1/entries/{w.deleted_entry.id}/restore", 200,
+        invalid=lambda w: "/api/v1/entries/x/restore", invalid_is_path=True,
+        forbidden_role="viewer", conflict=conflict_restore_on_locked),
     "list revisions": Case(
         "GET", "/api/v1/entries/{entry_id}/revisions",
         lambda w: f"/api/v1/entries/{w.entry.id}/revisions", 200,

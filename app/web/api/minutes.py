@@ -36,6 +36,18 @@ def update_entry(entry_id: IdPath, data: EntryUpdate, session: SessionDep, actor
     return entries.update_entry(session, entry_id=entry_id, data=data, by=actor)
 
 
+@router.delete("/entries/{entry_id}", status_code=status.HTTP_204_NO_CONTENT,
+               response_class=Response)
+def delete_entry(entry_id: IdPath, session: SessionDep, actor: ActorDep):
+    entries.delete_entry(session, entry_id=entry_id, by=actor)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/entries/{entry_id}/restore", response_model=EntryRead)
+def restore_entry(entry_id: IdPath, session: SessionDep, actor: ActorDep):
+    return entries.restore_entry(session, entry_id=entry_id, by=actor)
+
+
 @router.get("/entries/{entry_id}/revisions", response_model=list[RevisionRead])
 def list_revisions(entry_id: IdPath, session: SessionDep, actor: ActorDep):
     return entries.list_revisions(session, entry_id=entry_id, by=actor)
