@@ -1,0 +1,108 @@
+"""The "Take minutes" page: the shell and the state its script starts from.
+
+Everything the page then changes goes through the JSON API (with the session cookie and the
+CSRF header), so the rules are the API's; this module only gathers what the page shows.
+"""
+
+from fastapi import APIRouter, Request
+
+from app.db import SessionDep
+from app.schemas import EntryRead
+from app.services import people as people_service
+from app.services import questions as questions_service
+from app.services.agenda import ItemNode
+from app.services.common import person_label
+from app.services.dates import to_london
+from app.services.meetings import default_capacity
+from app.services.minutes import RecordItem, load_record
+from app.services.permissions import Perm, require
+from app.web.deps import IdPath, PageCaller
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _person(person) -> dict:
+    return {
+        "id": person.id,
+        "name": person.full_name,
+        "label": person_label(person),
+        "initials": person.initials,
+        "abbreviation": person.role_abbreviation,
+        "title": person.role_title,
+        "capacity": default_capacity(person),
+    }
+
+
+def _item(record_item: RecordItem, questions: dict[int, list]) -> dict:
+    node: ItemNode = record_item.node
+    return {
+        "id": node.item.id,
+        "number": node.number,
+        "label": node.local_number,
+        "level": node.level,
+        "title": node.item.title,
+        "kind": node.item.kind,
+        "commission": node.item.commission,
+        "exempt": node.exempt,
+        "entries": [EntryRead.model_validate(e).model_dump(mode="json")
+                    for e in record_item.entries],
+        "actions": [
+            {
+                "id": v.action.id,
+                "reference": v.action.reference,
+                "text": v.action.text,
+                "owners": [person_label(p) for p in v.owners],
+                "due_date": v.action.due_date.isoformat() if v.action.due_date else None,
+            }
+            for v in record_item.actions
+        ],
+        "questions": questions.get(node.item.id, []),
+        "children": [_item(child, questions) for child in record_item.children],
+    }
+
+
+@router.get("/meetings/{meeting_id}/take-minutes")
+def take_minutes_page(
+    meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller
+):
+    require(caller.actor, Perm.edit_record,
+            "Only the secretariat and administrators take the minutes.")
+    record = load_record(session, meeting_id=meeting_id, redact=False)
+    people = people_service.list_people(session, include_inactive=False)
+    by_id = {p.id: p for p in people}
+    questions: dict[int, list] = {}
+    for question in questions_service.list_questions(session, by=caller.actor,
+                                                     meeting_id=meeting_id):
+        if question.item_id is None:
+            continue
+        asker, addressee = by_id.get(question.asked_by_id), by_id.get(question.addressed_to_id)
+        questions.setdefault(question.item_id, []).append({
+            "id": question.id,
+            "text": question.text,
+            "status": question.status,
+            "asked_by_id": question.asked_by_id,
+            "addressed_to_id": question.addressed_to_id,
+            "asked_by": person_label(asker) if asker else "",
+            "addressed_to": person_label(addressee) if addressee else "",
+        })
+    state = {
+        "meeting": {
+            "id": record.meeting.id,
+            "title": record.title,
+            "starts_at": to_london(record.meeting.starts_at).isoformat(),
+            "status": record.meeting.status,
+        },
+        "people": [_person(p) for p in people],
+        "attendance": [
+            {"person_id": p.id, "status": a.status, "capacity": a.capacity}
+            for a, p in record.attendance
+        ],
+        "items": [_item(i, questions) for i in record.items],
+    }
+    return render(request, "take_minutes.html", {
+        "page_title": f"Take minutes: {record.title}",
+        "record": record,
+        "state": state,
+        "locked": record.meeting.status in ("approved", "published"),
+    })

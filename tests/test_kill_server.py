@@ -1,0 +1,293 @@
+"""A real server killed with SIGKILL while a minute-taker types: no acknowledged save is lost.
+
+Fifty times a typist streams saves to one entry (each save appends a few characters to the
+last acknowledged text, from the last acknowledged version) and the server process is killed
+at a random moment (SIGKILL: no shutdown, no flush, no rollback), then started again on the
+same database. The entry must then hold the last acknowledged save, or the save that was in
+flight when the server died (it may have been committed just before the kill), and nothing
+else; and the in-flight save, sent again as the page would, must be acknowledged and stored.
+
+Starting `assure serve` from scratch costs more than a second of imports here, fifty times
+over; so a launcher process imports the app once and forks a fresh server process for each
+start, which runs exactly what `assure serve` runs (uvicorn, one worker, in that process).
+That forked process is the one killed. The launcher never touches the database, so each
+server opens it only after its predecessor has died, as a restarted server would.
+
+SQLite always; PostgreSQL too when TEST_DATABASE_URL is set, in a database of its own
+("<name>_kill", created and dropped here). KILL_TEST_SEED=N replays a run.
+"""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.config import normalise_database_url
+from tests.e2e.conftest import BIN, LiveServer
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+ROUNDS = 50
+MAX_DELAY = 0.3  # seconds of typing before the kill, at most
+POLL = 0.05  # seconds between two /healthz probes while a server starts
+EMAIL = "minute.taker@example.org"
+
+# The launcher: imports the app once, then forks one server per "start PORT" line; "reap PID"
+# waits for a killed server to be gone. Its stdout carries only the answers.
+LAUNCHER = r"""
+import os, signal, sys
+
+import app.main  # noqa: F401  (the slow imports, done once)
+from app import cli
+
+log = sys.argv[1]
+children = set()
+for line in sys.stdin:
+    verb, arg = line.split()
+    if verb == "start":
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                null = os.open(os.devnull, os.O_RDONLY)
+                out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+                os.dup2(null, 0)
+                os.dup2(out, 1)
+                os.dup2(out, 2)
+                code = cli.main(["serve", "--port", arg])
+            finally:
+                os._exit(code)
+        children.add(pid)
+        print(pid, flush=True)
+    elif verb == "reap":
+        os.waitpid(int(arg), 0)
+        children.discard(int(arg))
+        print("reaped", flush=True)
+for pid in children:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+"""
+
+
+class KillableServer(LiveServer):
+    """The e2e tests' live server on a given database, started from a warm launcher and
+    stopped with SIGKILL."""
+
+    def __init__(self, folder: Path, database_url: str) -> None:
+        super().__init__(folder)
+        self.env["DATABASE_URL"] = database_url
+        self.log = folder / "server.log"
+        self.launcher: subprocess.Popen | None = None
+        self.pid: int | None = None
+
+    def assure(self, *args: str) -> str:
+        # As LiveServer's, with stdin closed: `users create` would read a password from it.
+        done = subprocess.run([str(BIN / "assure"), *args], env=self.env,
+                              cwd=self.folder, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=120, check=True)
+        return done.stdout
+
+    def _ask(self, line: str) -> str:
+        assert self.launcher is not None and self.launcher.stdin and self.launcher.stdout
+        self.launcher.stdin.write(line + "\n")
+        self.launcher.stdin.flush()
+        answer = self.launcher.stdout.readline().strip()
+        if not answer:
+            raise RuntimeError(f"the launcher stopped answering:\n{self.log_tail()}")
+        return answer
+
+    def log_tail(self) -> str:
+        return self.log.read_text()[-3000:] if self.log.exists() else "(no server log)"
+
+    def start(self) -> None:
+        if self.launcher is None:
+            self.launcher = subprocess.Popen(
+                [sys.executable, "-c", LAUNCHER, str(self.log)], env=self.env, cwd=self.folder,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.pid = int(self._ask(f"start {self.port}"))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(POLL)
+        raise RuntimeError(f"the server did not start:\n{self.log_tail()}")
+
+    def kill(self) -> None:
+        """SIGKILL to the server process itself, then wait until it is gone."""
+        assert self.pid is not None
+        os.kill(self.pid, signal.SIGKILL)
+        self._ask(f"reap {self.pid}")
+        self.pid = None
+
+    def stop(self) -> None:
+        if self.pid is not None:
+            self.kill()
+        if self.launcher is not None:
+            self.launcher.stdin.close()
+            self.launcher.wait(timeout=30)
+            self.launcher.stdout.close()
+            self.launcher = None
+
+
+class Typist(threading.Thread):
+    """Saves an entry again and again, each time from the last acknowledged save, until the
+    server stops answering; knows the last acknowledged save and the one in flight."""
+
+    def __init__(self, url: str, token: str, entry_id: int, version: int, text: str,
+                 label: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.token, self.entry_id, self.label = url, token, entry_id, label
+        self.acked = (version, text)
+        self.in_flight: tuple[int, str] | None = None
+        self.saves = 0
+        self.error: str | None = None
+
+    def run(self) -> None:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        with httpx.Client(base_url=self.url, headers=headers, timeout=30) as client:
+            while True:
+                version, typed = self.acked
+                sent = (version, f"{typed}{self.label}.{self.saves} ")
+                self.in_flight = sent
+                try:
+                    response = client.patch(f"/api/v1/entries/{self.entry_id}",
+                                            json={"version": sent[0], "text": sent[1]})
+                except httpx.TransportError:
+                    return  # the server died: `sent` may or may not have been committed
+                body = response.json() if response.status_code == 200 else None
+                if body is None or body["text"] != sent[1] or body["version"] != sent[0] + 1:
+                    self.error = f"save of version {sent[0]}: {response.status_code} {body}"
+                    return
+                self.acked = (body["version"], body["text"])
+                self.in_flight = None
+                self.saves += 1
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    """A database of this test's own: a SQLite file, or a PostgreSQL database made for it."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'assure.db'}"
+        return
+    server = make_url(normalise_database_url(PG_URL))
+    name = f"{server.database}_kill"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _created(response: httpx.Response) -> dict:
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _revisions(database_url: str, entry_id: int) -> list[tuple[int, str]]:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT version, text FROM minute_entry_revision WHERE entry_id = :id "
+                     "ORDER BY version"), {"id": entry_id})
+            return [(version, typed) for version, typed in rows]
+    finally:
+        engine.dispose()
+
+
+def test_a_killed_server_keeps_every_acknowledged_save(database_url, tmp_path, capsys):
+    began = time.monotonic()
+    seed = int(os.environ.get("KILL_TEST_SEED") or random.SystemRandom().randrange(10**9))
+    rng = random.Random(seed)
+    backend = make_url(database_url).get_backend_name()
+    print(f"kill test on {backend}: seed {seed} (KILL_TEST_SEED={seed} replays it)")
+
+    server = KillableServer(tmp_path, database_url)
+    server.assure("db", "upgrade")
+    server.assure("users", "create", EMAIL, "--role", "secretariat")
+    token = server.assure("tokens", "create", EMAIL).strip()
+    api = httpx.Client(base_url=f"{server.url}/api/v1", timeout=30,
+                       headers={"Authorization": f"Bearer {token}"})
+    committed = acknowledged = 0
+    try:
+        server.start()
+        series = _created(api.post("/meeting-types", json={"name": "Monthly Assurance Meeting"}))
+        meeting = _created(api.post("/meetings", json={
+            "meeting_type_id": series["id"], "starts_at": "2019-04-30T10:00"}))
+        item = _created(api.post(f"/meetings/{meeting['id']}/items",
+                                 json={"title": "Roads policing"}))
+        entry = _created(api.post(f"/items/{item['id']}/entries", json={
+            "text": "The PCC asked the CC ", "client_id": "kill-test-entry"}))
+        entry_id, version, typed = entry["id"], entry["version"], entry["text"]
+
+        for round_ in range(1, ROUNDS + 1):
+            where = f"round {round_}, seed {seed}"
+            typist = Typist(server.url, token, entry_id, version, typed, label=f"r{round_}")
+            delay = rng.uniform(0, MAX_DELAY)
+            typist.start()
+            time.sleep(delay)
+            server.kill()
+            typist.join(timeout=30)
+            assert not typist.is_alive(), f"{where}: the typist hung after the kill"
+            assert typist.error is None, f"{where}: {typist.error}"
+            acknowledged += typist.saves
+            (acked_version, acked), in_flight = typist.acked, typist.in_flight
+            assert in_flight is not None, f"{where}: the typist stopped without an error"
+
+            server.start()
+            stored = api.get(f"/entries/{entry_id}").json()
+            assert len(stored["text"]) >= len(acked), f"{where}: an acknowledged save was lost"
+            if stored["text"] == in_flight[1]:
+                committed += 1
+                assert stored["version"] == in_flight[0] + 1, where
+            else:
+                assert stored["text"] == acked, (
+                    f"{where}: stored {stored['text'][-60:]!r}, last acknowledged "
+                    f"{acked[-60:]!r}, in flight {in_flight[1][-60:]!r}")
+                assert stored["version"] == acked_version, where
+
+            # The page sends the unacknowledged save again, unchanged.
+            again = api.patch(f"/entries/{entry_id}",
+                              json={"version": in_flight[0], "text": in_flight[1]})
+            assert again.status_code == 200, f"{where}: {again.status_code} {again.text}"
+            assert again.json()["text"] == in_flight[1], where
+            assert again.json()["version"] == in_flight[0] + 1, where
+            version, typed = again.json()["version"], again.json()["text"]
+            stored = api.get(f"/entries/{entry_id}").json()
+            assert (stored["version"], stored["text"]) == (version, typed), where
+    finally:
+        api.close()
+        server.stop()
+
+    # Every committed version is kept once, in order, each extending the one before.
+    revisions = _revisions(database_url, entry_id)
+    assert [v for v, _ in revisions] == list(range(1, version + 1))
+    assert revisions[-1][1] == typed
+    assert all(b.startswith(a) for (_, a), (_, b) in zip(revisions, revisions[1:], strict=False))
+    # Each round committed the typist's acknowledged saves and its in-flight save, once.
+    assert version == 1 + acknowledged + ROUNDS
+
+    elapsed = time.monotonic() - began
+    with capsys.disabled():
+        print(f"\nkill test on {backend} (seed {seed}): {ROUNDS} kills, {acknowledged} saves "
+              f"acknowledged; the in-flight save had been committed {committed} times and "
+              f"not {ROUNDS - committed} times; {elapsed:.1f} s")
