@@ -172,6 +172,14 @@
     }
   })(state.items);
   const itemsById = new Map(items.map((item) => [item.id, item]));
+  const parents = new Map();
+  for (const item of items) {
+    for (const child of item.children || []) parents.set(child.id, item);
+  }
+
+  function parentOf(item) {
+    return parents.get(item.id) || null;
+  }
   let currentIndex = 0;
   const hashed = /^#item-(\d+)$/.exec(location.hash);
   if (hashed && itemsById.has(Number(hashed[1]))) {
@@ -419,7 +427,12 @@
       styledTitle(item),
       item.exempt ? el("strong", { className: "govuk-tag govuk-tag--orange govuk-!-margin-left-2", text: "Exempt" }) : null,
     ]);
-    const parts = [heading];
+    const parents = [];
+    for (let up = parentOf(item); up; up = parentOf(up)) parents.unshift(styledTitle(up));
+    const parts = [
+      parents.length ? el("p", { className: "govuk-caption-m", id: "item-parents", text: parents.join(" › ") }) : null,
+      heading,
+    ];
     if (item.commission) parts.push(el("p", { className: "govuk-body govuk-hint", text: item.commission }));
     parts.push(renderQuestions(item));
     parts.push(el("h3", { className: "govuk-heading-s", text: "Minutes" }));
@@ -440,7 +453,7 @@
     }, ["Action ", el("span", { className: "assure-key", text: "t" })]));
     if (!locked) parts.push(buttons);
     parts.push(renderActions(item));
-    panel.replaceChildren(...parts);
+    panel.replaceChildren(...parts.filter(Boolean));
     const draft = storage.get("action:" + item.id);
     if (draft) openActionForm(draft);
   }
@@ -889,7 +902,8 @@
       ]),
       el("div", { className: "govuk-form-group" }, [
         el("label", { className: "govuk-label", for: "action-due", text: "Due date (optional)" }),
-        el("input", { className: "govuk-input govuk-input--width-10", id: "action-due", type: "date" }),
+        el("div", { className: "govuk-hint", id: "action-due-hint", text: "For example: 28/05/2019" }),
+        el("input", { className: "govuk-input govuk-input--width-10", id: "action-due", autocomplete: "off", inputmode: "numeric", "aria-describedby": "action-due-hint" }),
       ]),
       el("p", { className: "govuk-error-message", id: "action-error", hidden: true }),
       el("div", { className: "govuk-button-group" }, [
@@ -922,12 +936,33 @@
     else panel.focus();
   }
 
+  // "28/05/2019", "28.5.19", "28 5 2019" or "2019-05-28" → "2019-05-28"; "" → null; else undefined.
+  function parseDate(typed) {
+    const value = typed.trim();
+    if (!value) return null;
+    let day, month, year;
+    let match = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(value);
+    if (match) [, year, month, day] = match.map(Number);
+    else {
+      match = /^(\d{1,2})[\/.\s-](\d{1,2})[\/.\s-](\d{2}|\d{4})$/.exec(value);
+      if (!match) return undefined;
+      [, day, month, year] = match.map(Number);
+      if (year < 100) year += 2000;
+    }
+    const date = new Date(Date.UTC(year, month - 1, day));
+    if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+      return undefined;
+    }
+    return date.toISOString().slice(0, 10);
+  }
+
   async function raiseAction(form, item) {
     const error = form.querySelector("#action-error");
     const text = form.querySelector("#action-text").value.trim();
     const typed = form.querySelector("#action-owners").value.split(/[,;]+/).map((s) => s.trim()).filter(Boolean);
-    const due = form.querySelector("#action-due").value;
+    const due = parseDate(form.querySelector("#action-due").value);
     const problems = [];
+    if (due === undefined) problems.push("Enter the due date as a real date, like 28/05/2019.");
     const owners = [];
     if (!text) problems.push("Write the action.");
     if (!typed.length) problems.push("Give at least one owner.");

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -62,9 +63,19 @@ class LiveServer:
         raise RuntimeError("the server did not start")
 
     def stop(self) -> None:
-        if self.process is not None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+    def kill(self) -> None:
+        """Kill the server as a power cut would: SIGKILL, no chance to tidy up."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def api(self, token: str) -> httpx.Client:
+        """An API client for this server with a bearer token."""
+        return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"},
+                            timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -100,3 +111,12 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def sign_in(page, server: LiveServer, email: str, password: str) -> None:
+    """Sign in through the form, as a person would."""
+    page.goto(f"{server.url}/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{server.url}/meetings")

@@ -1,0 +1,48 @@
+"""Every page passes axe-core with no serious or critical findings."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.conftest import sign_in
+
+PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
+         "/meetings/2/take-minutes", "/meetings/2/take-minutes#item-4"]
+
+
+def serious(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(
+            n["target"][0] for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_the_sign_in_page_is_accessible(demo_server, page):
+    server, _, _ = demo_server
+    page.goto(f"{server.url}/sign-in")
+    assert serious(page) == []
+    page.get_by_role("button", name="Sign in").click()  # with its error summary
+    assert serious(page) == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_signed_in_pages_are_accessible(demo_server, page, path):
+    server, email, password = demo_server
+    sign_in(page, server, email, password)
+    page.goto(f"{server.url}{path}")
+    page.wait_for_load_state("networkidle")
+    assert serious(page) == []
+
+
+def test_the_minute_takers_panels_are_accessible(demo_server, page):
+    server, email, password = demo_server
+    sign_in(page, server, email, password)
+    page.goto(f"{server.url}/meetings/2/take-minutes#item-4")
+    page.wait_for_load_state("networkidle")
+    page.keyboard.press("t")  # the action form
+    assert serious(page) == []
+    page.keyboard.press("Escape")
+    page.keyboard.press("r")  # attendance
+    assert serious(page) == []

@@ -1,0 +1,339 @@
+"""Live minute-taking in a real browser against a real server: nothing typed is lost.
+
+Set ASSURE_SCREENSHOTS to a folder to keep screenshots of the page's states.
+"""
+
+import os
+import re
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import LiveServer, sign_in
+
+SHOTS = os.environ.get("ASSURE_SCREENSHOTS")
+STATUS = "#save-status"
+SAVED = r"^Saved \d\d:\d\d:\d\d$"
+KEPT = "Not saved – kept on this device"
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A served demo, its admin's sign-in, and an API token for checking what was stored."""
+    live = LiveServer(tmp_path_factory.mktemp("minutes"))
+    live.assure("db", "upgrade")
+    printed = live.assure("demo", "load")
+    email = printed.split("Email:")[1].split()[0]
+    password = printed.split("Password:")[1].split()[0]
+    token = live.assure("tokens", "create", email).strip()
+    live.start()
+    live.email, live.password, live.token = email, password, token
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def api(server):
+    with server.api(server.token) as client:
+        yield client
+
+
+def person_ids(api) -> dict[str, int]:
+    return {p["role_abbreviation"] or p["initials"]: p["id"]
+            for p in api.get("/api/v1/people").json()}
+
+
+@pytest.fixture
+def meeting(api):
+    """A new meeting of the demo's series with the reference agenda and no minutes yet."""
+    series = {t["name"]: t["id"] for t in api.get("/api/v1/meeting-types").json()}
+    made = api.post("/api/v1/meetings", json={
+        "meeting_type_id": series["Monthly Assurance Meeting"],
+        "starts_at": "2019-06-25T10:00", "status": "in_progress"}).json()
+    meeting_id = made["id"]
+
+    def item(title, kind="theme", parent=None):
+        body = {"title": title, "kind": kind}
+        if parent:
+            body["parent_id"] = parent
+        return api.post(f"/api/v1/meetings/{meeting_id}/items", json=body).json()["id"]
+
+    outstanding = item("Outstanding matters / items brought forward", "outstanding_matters")
+    holding = item("Holding to account", "holding_to_account")
+    roads = item("Roads Policing", parent=holding)
+    partnership = item("Partnership Working", parent=roads)
+    item("Performance", parent=roads)
+    item("AOB", "aob")
+    return {"id": meeting_id, "outstanding": outstanding, "partnership": partnership}
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(locale="en-GB", timezone_id="Europe/London",
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, server, server.email, server.password)
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def open_item(page, server, meeting_id: int, item_id: int) -> None:
+    page.goto(f"{server.url}/meetings/{meeting_id}/take-minutes#item-{item_id}")
+    expect(page.locator(STATUS)).to_have_text(re.compile(SAVED))
+
+
+def expect_saved(page, timeout: float = 15_000) -> None:
+    expect(page.locator(STATUS)).to_have_text(re.compile(SAVED), timeout=timeout)
+
+
+def stored_texts(api, item_id: int) -> list[str]:
+    return [e["text"] for e in api.get(f"/api/v1/items/{item_id}/entries").json()]
+
+
+def test_twenty_seconds_of_typing_without_a_pause_is_saved_as_it_goes(page, server, api,
+                                                                     meeting):
+    open_item(page, server, meeting["id"], meeting["partnership"])
+    page.keyboard.press("n")
+    sentence = "The PCC asked the CC whether roads policing has the resources it needs. "
+    text = (sentence * 8)[:400]
+    typed = ""
+    started = time.monotonic()
+    for chunk in range(4):  # 4 × 100 characters at 20 a second: 20 seconds, no pause
+        part = text[chunk * 100:(chunk + 1) * 100]
+        page.keyboard.type(part, delay=50)
+        typed += part
+        if chunk == 0:
+            shot(page, "saving")
+        # A debounce alone would not have saved anything yet; the page must save as it goes,
+        # at most a few seconds behind the typing.
+        stored = stored_texts(api, meeting["partnership"])
+        assert stored and typed.startswith(stored[0]), stored
+        assert len(stored[0]) >= len(typed) - 80, (len(stored[0]), len(typed))
+    assert time.monotonic() - started >= 19
+    expect_saved(page)
+    shot(page, "saved")
+    assert stored_texts(api, meeting["partnership"]) == [text]
+
+
+def test_a_reload_mid_sentence_loses_nothing(page, server, api, meeting):
+    open_item(page, server, meeting["id"], meeting["partnership"])
+    page.keyboard.press("n")
+    page.keyboard.type("The DCC replied that the benefits of NAS are expected", delay=5)
+    page.reload()  # before the page had a chance to save
+    box = page.locator(".assure-entry__text").first
+    expect(box).to_have_value("The DCC replied that the benefits of NAS are expected")
+    expect(page.locator("#minutes-notice")).to_contain_text("Put back 1 paragraph")
+    expect_saved(page)
+    # Carry on typing in the same paragraph, and reload again mid-save.
+    box.click()
+    page.keyboard.press("End")
+    page.keyboard.type(" in around year two.", delay=5)
+    page.reload()
+    expect(page.locator(".assure-entry__text").first).to_have_value(
+        "The DCC replied that the benefits of NAS are expected in around year two.")
+    expect_saved(page)
+    assert stored_texts(api, meeting["partnership"]) == [
+        "The DCC replied that the benefits of NAS are expected in around year two."]
+
+
+def test_typing_while_the_network_is_cut_is_kept_and_saved_when_it_returns(page, server, api,
+                                                                          meeting):
+    open_item(page, server, meeting["id"], meeting["partnership"])
+    page.keyboard.press("n")
+    page.keyboard.type("Typed online. ", delay=5)
+    expect_saved(page)
+    page.context.set_offline(True)
+    page.keyboard.type("Typed with the Wi-Fi down.", delay=5)
+    expect(page.locator(STATUS)).to_have_text(KEPT, timeout=10_000)
+    shot(page, "offline")
+    assert stored_texts(api, meeting["partnership"]) == ["Typed online. "]
+    page.context.set_offline(False)
+    expect_saved(page)
+    assert stored_texts(api, meeting["partnership"]) == ["Typed online. Typed with the Wi-Fi down."]
+
+
+def test_a_server_killed_mid_typing_loses_nothing_shown_as_saved(page, server, api, meeting):
+    open_item(page, server, meeting["id"], meeting["partnership"])
+    page.keyboard.press("n")
+    page.keyboard.type("Before the crash. ", delay=5)
+    expect_saved(page)
+    assert stored_texts(api, meeting["partnership"]) == ["Before the crash. "]
+    page.keyboard.type("Typed while it", delay=5)
+    server.kill()
+    page.keyboard.type(" was down.", delay=5)
+    expect(page.locator(STATUS)).to_have_text(KEPT, timeout=15_000)
+    server.start()
+    assert stored_texts(api, meeting["partnership"])[0].startswith("Before the crash. ")
+    expect_saved(page, timeout=30_000)
+    assert stored_texts(api, meeting["partnership"]) == [
+        "Before the crash. Typed while it was down."]
+
+
+def test_two_people_editing_one_paragraph_get_the_conflict_screen(browser, server, api,
+                                                                 meeting):
+    created = api.post(f"/api/v1/items/{meeting['partnership']}/entries",
+                       json={"text": "The CC responded"}).json()
+    pages = []
+    for _ in range(2):
+        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        officer = context.new_page()
+        sign_in(officer, server, server.email, server.password)
+        open_item(officer, server, meeting["id"], meeting["partnership"])
+        pages.append(officer)
+    first, second = pages
+    first.locator(".assure-entry__text").first.click()
+    first.keyboard.press("End")
+    first.keyboard.type(" that campaigns are national.", delay=5)
+    expect_saved(first)
+    second.locator(".assure-entry__text").first.click()
+    second.keyboard.press("End")
+    second.keyboard.type(" that resources are sufficient.", delay=5)
+    conflict = second.locator(".assure-conflict")
+    expect(conflict).to_be_visible(timeout=10_000)
+    expect(conflict).to_contain_text("Someone else changed this paragraph")
+    expect(second.locator(STATUS)).to_have_text(KEPT)
+    expect(second.locator(f"#mine-{created['client_id'] or 'id-' + str(created['id'])}")
+           ).to_have_value("The CC responded that resources are sufficient.")
+    expect(second.locator(f"#theirs-{created['client_id'] or 'id-' + str(created['id'])}")
+           ).to_have_value("The CC responded that campaigns are national.")
+    shot(second, "conflict")
+    # Nothing was overwritten while the second officer decides.
+    assert api.get(f"/api/v1/entries/{created['id']}").json()["text"] == (
+        "The CC responded that campaigns are national.")
+    second.get_by_role("button", name="Merge both").click()
+    expect_saved(second)
+    merged = api.get(f"/api/v1/entries/{created['id']}").json()["text"]
+    assert merged == ("The CC responded that resources are sufficient.\n"
+                      "The CC responded that campaigns are national.")
+    revisions = [r["text"] for r in api.get(f"/api/v1/entries/{created['id']}/revisions").json()]
+    assert "The CC responded that campaigns are national." in revisions
+    for officer in pages:
+        officer.context.close()
+
+
+def test_the_reference_meetings_first_item_with_the_keyboard_alone(page, server, api, meeting):
+    people = person_ids(api)
+    for text in ("Is the CC satisfied that regional collaboration is effective?",
+                 "When will the force be connected to the National ANPR System?"):
+        api.post("/api/v1/questions", json={
+            "text": text, "asked_by_id": people["PCC"], "addressed_to_id": people["CC"],
+            "meeting_id": meeting["id"], "item_id": meeting["partnership"], "status": "sent"})
+    page.goto(f"{server.url}/meetings/{meeting['id']}/take-minutes")
+    expect_saved(page)
+    keys = page.keyboard
+
+    # Attendance: the Commissioner, the Deputy, the Chief Constable and the DCC are present.
+    keys.press("r")
+    expect(page.locator("#attendance-panel")).to_be_visible()
+    names = page.locator("#attendance-rows label").all_inner_texts()
+    for name in names:  # the focus starts on the first person's choice
+        keys.press("P" if "Irvin" not in name else "N")
+        keys.press("Tab")
+    keys.press("Enter")  # "Save attendance"
+    expect(page.locator("#minutes-notice")).to_contain_text("Attendance saved: 4 present")
+    assert "null" not in page.locator("#item-panel").inner_text()
+
+    # To the first themed item, 2.1 Roads policing, sub-theme 1. Partnership Working.
+    for _ in range(3):
+        keys.press("]")
+    expect(page.locator("#item-heading")).to_have_text("1. Partnership Working")
+    expect(page.locator("#item-parents")).to_have_text("2 HOLDING TO ACCOUNT › 2.1 ROADS POLICING:")
+
+    keys.press("1")  # the first prepared question is asked
+    keys.type("he was satisfied that regional collaboration is effective.")
+    keys.press("Escape")
+    keys.press("a")  # the CC's answer, linked to that question
+    keys.type("campaigns are national, but delivered regionally.")
+    keys.press("Escape")
+    keys.press("n")
+    keys.type("The PCC commented that there has been a major investment in ANPR. "
+              "The CC and DCC responded:")
+    keys.press("Enter")
+    keys.type("• OP SNAP is being looked at centrally on a national level.")
+    keys.press("Enter")
+    keys.type("- There was a business case for the force investment in ANPR.")
+    keys.press("Escape")
+    keys.press("p")
+    keys.type("PCC")
+    keys.press("Enter")
+    keys.press("Escape")
+    keys.press("t")
+    keys.type("The DCC to review the success criteria in the ANPR business case.")
+    keys.press("Tab")
+    keys.type("DCC")
+    keys.press("Tab")
+    keys.type("28/05/2019")
+    keys.press("Control+Enter")
+    expect(page.locator("#minutes-notice")).to_contain_text("raised for DCC")
+    expect_saved(page)
+
+    stored = api.get(f"/api/v1/items/{meeting['partnership']}/entries").json()
+    assert [(e["kind"], e["speaker_id"]) for e in stored] == [
+        ("question", people["PCC"]), ("answer", people["CC"]), ("narrative", people["PCC"])]
+    assert stored[0]["text"] == (
+        "The PCC asked the CC if he was satisfied that regional collaboration is effective.")
+    assert stored[1]["text"] == (
+        "The CC responded that campaigns are national, but delivered regionally.")
+    assert stored[1]["question_id"] == stored[0]["question_id"] is not None
+    question = api.get(f"/api/v1/questions/{stored[0]['question_id']}").json()
+    assert question["status"] == "answered"
+    assert question["answers"][0]["text"] == stored[1]["text"]
+    actions = api.get("/api/v1/actions", params={"meeting_id": meeting["id"]}).json()
+    assert [(a["text"], a["owner_ids"], a["due_date"]) for a in actions] == [(
+        "The DCC to review the success criteria in the ANPR business case.", [people["DCC"]],
+        date(2019, 5, 28).isoformat())]
+    record = api.get(f"/api/v1/meetings/{meeting['id']}").json()
+    assert sorted(a["full_name"] for a in record["attendance"] if a["status"] == "present") == [
+        "Amanda Blakeman", "Anthony Bangham", "John Campion", "Tracey Onslow"]
+
+
+def test_delete_undo_and_reorder_by_keyboard(page, server, api, meeting):
+    for text in ("First.", "Second.", "Third."):
+        api.post(f"/api/v1/items/{meeting['partnership']}/entries", json={"text": text})
+    open_item(page, server, meeting["id"], meeting["partnership"])
+    keys = page.keyboard
+    keys.press("ArrowUp")  # from "Third." to "Second."
+    keys.press("Delete")
+    expect(page.locator("#minutes-notice")).to_contain_text("Press u to undo")
+    assert stored_texts(api, meeting["partnership"]) == ["First.", "Third."]
+    keys.press("u")
+    expect(page.locator("#minutes-notice")).to_contain_text("restored")
+    assert stored_texts(api, meeting["partnership"]) == ["First.", "Second.", "Third."]
+    keys.press("Shift+ArrowUp")  # "Second." above "First."
+    expect(page.locator(".assure-entry__text").first).to_have_value("Second.")
+    expect_saved(page)
+    deadline = time.monotonic() + 5
+    while stored_texts(api, meeting["partnership"])[0] != "Second." and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert stored_texts(api, meeting["partnership"]) == ["Second.", "First.", "Third."]
+
+
+def test_pasting_from_word_keeps_paragraphs_and_bullets_only(page, server, api, meeting):
+    open_item(page, server, meeting["id"], meeting["partnership"])
+    page.keyboard.press("n")
+    word = ("The CC and DCC responded:\r\n·\tOP SNAP is looked at nationally.\r\n"
+            "o\tANPR had a business case.\x07\r\n\r\n\r\nA closing\u00a0line.\x0b")
+    page.evaluate("""(text) => {
+        const data = new DataTransfer();
+        data.setData("text/plain", text);
+        data.setData("text/html", "<p class=MsoNormal><b>The CC</b> and DCC responded:</p>");
+        document.activeElement.dispatchEvent(
+            new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+    }""", word)
+    expected = ("The CC and DCC responded:\n• OP SNAP is looked at nationally.\n"
+                "• ANPR had a business case.\n\nA closing line.")
+    expect(page.locator(".assure-entry__text").last).to_have_value(expected)
+    expect_saved(page)
+    assert stored_texts(api, meeting["partnership"]) == [expected]

@@ -1,0 +1,61 @@
+"""The Take minutes page: for the secretariat and administrators, with everything it starts from."""
+
+import json
+
+import pytest
+
+from app.models import MeetingStatus, Role
+from app.schemas import MeetingUpdate, QuestionCreate
+from app.services.meetings import update_meeting
+from app.services.questions import create_question
+from tests.factories import SYSTEM, make_entry, make_item, make_meeting, make_top_team
+from tests.web.test_live import sign_in
+
+
+def state_of(html: str) -> dict:
+    start = html.index('<script type="application/json" id="minutes-state">') + len(
+        '<script type="application/json" id="minutes-state">')
+    return json.loads(html[start:html.index("</script>", start)])
+
+
+@pytest.mark.parametrize("role", [Role.chair, Role.force, Role.viewer])
+def test_only_the_secretariat_and_admins_take_minutes(client, session, role):
+    meeting = make_meeting(session)
+    sign_in(client, session, role)
+    response = client.get(f"/meetings/{meeting.id}/take-minutes")
+    assert response.status_code == 403
+    assert "Only the secretariat and administrators take the minutes." in response.text
+
+
+def test_the_page_starts_from_the_whole_record(client, session):
+    pcc, cc, _ = make_top_team(session)
+    meeting = make_meeting(session)
+    roads = make_item(session, meeting, title="Roads policing <b>")
+    entry = make_entry(session, roads, text="</script><script>alert(1)</script>", speaker_id=pcc.id)
+    create_question(session, by=SYSTEM, data=QuestionCreate(
+        text="Is collaboration effective?", asked_by_id=pcc.id, addressed_to_id=cc.id,
+        meeting_id=meeting.id, item_id=roads.id))
+    sign_in(client, session, Role.secretariat)
+    response = client.get(f"/meetings/{meeting.id}/take-minutes")
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in response.text  # the state is escaped inside its script
+    state = state_of(response.text)
+    item = state["items"][0]
+    assert item["title"] == "Roads policing <b>"
+    assert [(e["id"], e["text"], e["speaker_id"]) for e in item["entries"]] == [
+        (entry.id, "</script><script>alert(1)</script>", pcc.id)]
+    assert [(q["text"], q["asked_by"], q["addressed_to"]) for q in item["questions"]] == [
+        ("Is collaboration effective?", "PCC", "CC")]
+    assert {p["label"] for p in state["people"]} >= {"PCC", "CC", "DCC"}
+    assert 'href="#item-' in response.text  # the agenda works without the script
+    assert "Keyboard shortcuts" in response.text
+
+
+def test_approved_minutes_open_read_only(client, session):
+    meeting = make_meeting(session, status=MeetingStatus.draft)
+    update_meeting(session, meeting_id=meeting.id, by=SYSTEM,
+                   data=MeetingUpdate(status=MeetingStatus.approved))
+    sign_in(client, session, Role.admin)
+    response = client.get(f"/meetings/{meeting.id}/take-minutes")
+    assert 'data-locked="true"' in response.text
+    assert "no longer changed" in response.text
