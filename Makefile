@@ -24,6 +24,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_export.py
+	$(BIN)/python bench/bench_autosave.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
