@@ -278,6 +278,7 @@ def test_the_reference_meetings_first_item_with_the_keyboard_alone(page, server,
     keys.press("Control+Enter")
     expect(page.locator("#minutes-notice")).to_contain_text("raised for DCC")
     expect_saved(page)
+    shot(page, "keyboard-minuted-item")
 
     stored = api.get(f"/api/v1/items/{meeting['partnership']}/entries").json()
     assert [(e["kind"], e["speaker_id"]) for e in stored] == [
@@ -337,3 +338,25 @@ def test_pasting_from_word_keeps_paragraphs_and_bullets_only(page, server, api, 
     expect(page.locator(".assure-entry__text").last).to_have_value(expected)
     expect_saved(page)
     assert stored_texts(api, meeting["partnership"]) == [expected]
+
+
+def test_the_live_view_follows_the_minutes_within_three_seconds(browser, server, api, meeting):
+    created = api.post(f"/api/v1/items/{meeting['partnership']}/entries",
+                       json={"text": "The PCC asked the CC about speed cameras."}).json()
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    watcher = context.new_page()
+    sign_in(watcher, server, server.email, server.password)
+    watcher.goto(f"{server.url}/meetings/{meeting['id']}/live")
+    expect(watcher.get_by_text("The PCC asked the CC about speed cameras.")).to_be_visible()
+    api.patch(f"/api/v1/entries/{created['id']}", json={
+        "version": created["version"], "text": "The PCC asked the CC about average speed cameras."})
+    api.post(f"/api/v1/items/{meeting['partnership']}/entries",
+             json={"text": "The CC replied that a pilot starts in May."})
+    changed = time.monotonic()
+    expect(watcher.get_by_text("The CC replied that a pilot starts in May.")).to_be_visible(
+        timeout=3_000)
+    expect(watcher.get_by_text("The PCC asked the CC about average speed cameras.")
+           ).to_be_visible(timeout=3_000)
+    assert time.monotonic() - changed < 3
+    shot(watcher, "live-view")
+    context.close()
