@@ -360,3 +360,24 @@ def test_the_live_view_follows_the_minutes_within_three_seconds(browser, server,
     assert time.monotonic() - changed < 3
     shot(watcher, "live-view")
     context.close()
+
+
+def test_any_saved_version_can_be_restored(page, server, api, meeting):
+    open_item(page, server, meeting["id"], meeting["partnership"])
+    page.keyboard.press("n")
+    page.keyboard.type("The first wording.", delay=5)
+    expect_saved(page)
+    page.keyboard.press("Control+a")
+    page.keyboard.type("A second wording that the chair did not like.", delay=5)
+    expect_saved(page)
+    page.keyboard.press("Escape")
+    page.keyboard.press("h")
+    history = page.locator(".assure-history-box")
+    expect(history).to_contain_text("The first wording.")
+    page.get_by_role("button", name="Restore version 1").press("Enter")
+    expect(page.locator(".assure-entry__text").last).to_have_value("The first wording.")
+    expect_saved(page)
+    entry_id = api.get(f"/api/v1/items/{meeting['partnership']}/entries").json()[0]["id"]
+    texts = [r["text"] for r in api.get(f"/api/v1/entries/{entry_id}/revisions").json()]
+    assert texts[-1] == "The first wording."
+    assert "A second wording that the chair did not like." in texts
