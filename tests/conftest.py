@@ -4,6 +4,7 @@ TEST_DATABASE_URL is set (CI sets it). Nothing leaks from one test to the next."
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from alembic import command
@@ -27,6 +28,31 @@ def pytest_report_header(config):
         shown = make_url(normalise_database_url(PG_URL)).render_as_string(hide_password=True)
         return f"databases: SQLite and PostgreSQL ({shown})"
     return "databases: SQLite only (set TEST_DATABASE_URL to run on PostgreSQL as well)"
+
+
+@contextmanager
+def own_database(backend: str, folder, suffix: str) -> Iterator[str]:
+    """An empty database that one test has to itself: a SQLite file in `folder`, or a
+    PostgreSQL database `<test database>_<suffix>` made on the test server and dropped after."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / (suffix + '.db')}"
+        return
+    base = make_url(normalise_database_url(PG_URL))
+    name = f"{base.database}_{suffix}"
+    admin = make_engine(base.render_as_string(hide_password=False))
+
+    def drop() -> None:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    drop()
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        drop()
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -31,11 +31,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app.config import normalise_database_url
+from tests.conftest import BACKENDS, own_database
 from tests.e2e.conftest import BIN, LiveServer
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
-BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 ROUNDS = 50
 MAX_DELAY = 0.3  # seconds of typing before the kill, at most
 POLL = 0.05  # seconds between two /healthz probes while a server starts
@@ -180,21 +178,8 @@ class Typist(threading.Thread):
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path):
     """A database of this test's own: a SQLite file, or a PostgreSQL database made for it."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'assure.db'}"
-        return
-    server = make_url(normalise_database_url(PG_URL))
-    name = f"{server.database}_kill"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(request.param, tmp_path, "kill") as url:
+        yield url
 
 
 def _created(response: httpx.Response) -> dict:

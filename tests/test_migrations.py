@@ -5,34 +5,19 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
 from app.cli import alembic_config
-from app.config import normalise_database_url
 from app.db import make_engine, render_item
-from tests.conftest import PG_URL
-
-BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+from tests.conftest import BACKENDS, own_database
 
 
 @pytest.fixture(params=BACKENDS)
 def empty_url(request, tmp_path):
     """An empty database of each backend (PostgreSQL: a database of its own)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    base = make_url(normalise_database_url(PG_URL))
-    name = f"{base.database}_migrations"
-    admin = make_engine(base.render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with own_database(request.param, tmp_path, "migrations") as url:
+        yield url
 
 
 def _drift(url: str) -> list:

@@ -78,16 +78,24 @@ class LiveServer:
                             timeout=10)
 
 
-@pytest.fixture(scope="session")
-def demo_server(tmp_path_factory):
-    """A served demo and the admin's sign-in printed by `assure demo load`."""
-    server = LiveServer(tmp_path_factory.mktemp("live"))
+def start_demo(folder: Path) -> LiveServer:
+    """A served demo, with its admin's sign-in (printed by `assure demo load`) and an API token
+    as the server's `email`, `password` and `token`."""
+    server = LiveServer(folder)
     server.assure("db", "upgrade")
     printed = server.assure("demo", "load")
-    email = printed.split("Email:")[1].split()[0]
-    password = printed.split("Password:")[1].split()[0]
+    server.email = printed.split("Email:")[1].split()[0]
+    server.password = printed.split("Password:")[1].split()[0]
+    server.token = server.assure("tokens", "create", server.email).strip()
     server.start()
-    yield server, email, password
+    return server
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory):
+    """A served demo shared by the tests that only read it, and the admin's sign-in."""
+    server = start_demo(tmp_path_factory.mktemp("live"))
+    yield server, server.email, server.password
     server.stop()
 
 

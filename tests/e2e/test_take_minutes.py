@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LiveServer, sign_in
+from tests.e2e.conftest import sign_in, start_demo
 
 SHOTS = os.environ.get("ASSURE_SCREENSHOTS")
 STATUS = "#save-status"
@@ -28,15 +28,8 @@ def shot(page, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A served demo, its admin's sign-in, and an API token for checking what was stored."""
-    live = LiveServer(tmp_path_factory.mktemp("minutes"))
-    live.assure("db", "upgrade")
-    printed = live.assure("demo", "load")
-    email = printed.split("Email:")[1].split()[0]
-    password = printed.split("Password:")[1].split()[0]
-    token = live.assure("tokens", "create", email).strip()
-    live.start()
-    live.email, live.password, live.token = email, password, token
+    """A demo server of these tests' own: one of them kills it."""
+    live = start_demo(tmp_path_factory.mktemp("minutes"))
     yield live
     live.stop()
 
