@@ -8,7 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from app.db import SessionDep
-from app.web import api, errors, minute_taking, pages
+from app.web import api, calendar, errors, minute_taking, pages
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -84,6 +84,7 @@ def create_app() -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(minute_taking.router)
+    app.include_router(calendar.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -8,6 +8,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -91,6 +92,7 @@ class MeetingStatus(StrEnum):
 
 
 class AttendanceStatus(StrEnum):
+    expected = "expected"  # invited, before the meeting is held
     present = "present"
     apologies = "apologies"
     absent = "absent"
@@ -145,6 +147,18 @@ class ActionStatus(StrEnum):
     pending_signoff = "pending_signoff"
     closed = "closed"
     paused = "paused"
+
+
+class Recurrence(StrEnum):
+    none = "none"
+    weekly = "weekly"  # every `interval` weeks on `weekday`
+    monthly = "monthly"  # every `interval` months (3: quarterly) on a weekday or a day
+
+
+class Screening(StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+    declined = "declined"
 
 
 class Rag(StrEnum):
@@ -232,15 +246,56 @@ class WebSession(SQLModel, table=True):
 
 
 class MeetingType(SQLModel, table=True):
-    """A series of meetings ("Monthly Assurance Meeting")."""
+    """A series of meetings ("Monthly Assurance Meeting") and how often it meets."""
 
     __tablename__ = "meeting_type"
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_type=String(200))
     default_venue: str = Field(default="", sa_type=String(300))
+    # The schedule: see app/services/recurrence.py for what each field means.
+    recurrence: str = Field(default=Recurrence.none, sa_type=String(20))
+    interval: int = Field(default=1)
+    weekday: int | None = Field(default=None)  # 0 Monday … 6 Sunday
+    week_of_month: int | None = Field(default=None)  # 1–5, or -1 for the last
+    day_of_month: int | None = Field(default=None)  # 1–31, instead of a weekday
+    start_time: str = Field(default="10:00", sa_type=String(5))  # London wall-clock "HH:MM"
+    duration_minutes: int = Field(default=120)
+    skip_months: str = Field(default="", sa_type=String(40))  # "8" or "8,12"
+    starts_on: date | None = Field(default=None)
+    ends_on: date | None = Field(default=None)
+    public_question_days: int = Field(default=10)  # public questions close this many days before
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class SeriesAttendee(SQLModel, table=True):
+    """Someone invited to every meeting of a series."""
+
+    __tablename__ = "series_attendee"
+    __table_args__ = (UniqueConstraint("meeting_type_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_type_id: int = Field(
+        sa_column=_fk("meeting_type.id", nullable=False, ondelete="CASCADE")
+    )
+    person_id: int = Field(sa_column=_fk("person.id", nullable=False))
+    capacity: str = Field(default="", sa_type=String(300))
+    position: int = Field(default=0)
+
+
+class SeriesItem(SQLModel, table=True):
+    """A standing item that every meeting of a series starts with."""
+
+    __tablename__ = "series_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_type_id: int = Field(
+        sa_column=_fk("meeting_type.id", nullable=False, ondelete="CASCADE")
+    )
+    position: int = Field(default=1)
+    title: str = Field(sa_type=String(500))
+    kind: str = Field(default=ItemKind.other, sa_type=String(30))
 
 
 class Meeting(SQLModel, table=True):
@@ -258,6 +313,11 @@ class Meeting(SQLModel, table=True):
     next_meeting_id: int | None = Field(
         default=None, sa_column=_fk("meeting.id", ondelete="SET NULL")
     )
+    # The date the series' schedule gave this meeting; it keeps it when the meeting moves, so
+    # the schedule never makes a second one for that date.
+    occurrence_on: date | None = Field(default=None)
+    # Calendar clients need a higher number each time a meeting's time or place changes.
+    sequence: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
@@ -290,10 +350,27 @@ class AgendaItem(SQLModel, table=True):
     presenter_id: int | None = Field(default=None, sa_column=_fk("person.id"))
     purpose: str | None = Field(default=None, sa_type=String(20))
     commission: str = Field(default="", sa_type=Text)
+    paper_due_on: date | None = Field(default=None)  # when the force's paper is due
     exempt: bool = Field(default=False)
     exempt_reason: str = Field(default="", sa_type=String(500))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class Paper(SQLModel, table=True):
+    """A paper for an agenda item (PDF or Word), kept in the database with its checksum."""
+
+    __tablename__ = "paper"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(sa_column=_fk("agenda_item.id", nullable=False, ondelete="CASCADE"))
+    filename: str = Field(sa_type=String(255))
+    content_type: str = Field(sa_type=String(100))
+    size_bytes: int
+    sha256: str = Field(sa_type=String(64))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    uploaded_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
 
 
 class MinuteEntry(SQLModel, table=True):
@@ -356,6 +433,11 @@ class Question(SQLModel, table=True):
     follow_up_action_id: int | None = Field(
         default=None, sa_column=_fk("action.id", ondelete="SET NULL")
     )
+    # Questions from the public: who asked, when, and whether the office put it to the force.
+    submitter_name: str = Field(default="", sa_type=String(200))
+    submitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    screening: str | None = Field(default=None, sa_type=String(20))
+    screening_reason: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 

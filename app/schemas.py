@@ -23,6 +23,7 @@ from app.models import (
     QuestionSource,
     QuestionStatus,
     Rag,
+    Screening,
     Side,
 )
 from app.services.dates import as_utc, check_date, to_london
@@ -304,6 +305,9 @@ class QuestionCreate(In):
     item_id: Id | None = None
     source: QuestionSource = QuestionSource.commissioner
     status: QuestionStatus = QuestionStatus.draft
+    # For questions from the public:
+    submitter_name: line(200) = ""
+    submitted_at: LocalDateTime | None = None
 
 
 class QuestionUpdate(In):
@@ -315,6 +319,9 @@ class QuestionUpdate(In):
     item_id: Id | None = None
     source: QuestionSource | None = None
     status: QuestionStatus | None = None
+    submitter_name: line(200) | None = None
+    screening: Screening | None = None
+    screening_reason: Text | None = None
 
 
 class AnswerCreate(In):
@@ -344,6 +351,10 @@ class QuestionRead(Out):
     source: QuestionSource
     status: QuestionStatus
     follow_up_action_id: int | None
+    submitter_name: str
+    submitted_at: LocalDateTime | None
+    screening: Screening | None
+    screening_reason: str
     answers: list[AnswerRead] = []
     created_at: LocalDateTime
     updated_at: LocalDateTime

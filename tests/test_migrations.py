@@ -5,7 +5,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 from app.cli import alembic_config
@@ -60,3 +60,32 @@ def test_constraint_names_come_from_the_naming_convention(empty_url):
     engine.dispose()
     assert "fk_action_owner_action_id_action" in foreign_keys
     assert "fk_action_owner_person_id_person" in foreign_keys
+
+
+def test_upgrading_a_database_that_holds_records(empty_url):
+    """Columns added later get values for the rows already there."""
+    config = alembic_config(empty_url)
+    command.upgrade(config, "0002")
+    engine = make_engine(empty_url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO meeting_type (name, default_venue, created_at, updated_at) "
+            "VALUES ('Monthly Assurance Meeting', 'Hindlip', CURRENT_TIMESTAMP, "
+            "CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO meeting (meeting_type_id, starts_at, venue, status, marking, "
+            "created_at, updated_at) VALUES (1, CURRENT_TIMESTAMP, 'Hindlip', 'planned', "
+            "'OFFICIAL', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        connection.execute(text(
+            "INSERT INTO question (text, theme, source, status, created_at, updated_at) "
+            "VALUES ('Why?', '', 'commissioner', 'draft', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    engine.dispose()
+    command.upgrade(config, "head")
+    engine = make_engine(empty_url)
+    with engine.connect() as connection:
+        series = connection.execute(text(
+            "SELECT recurrence, interval, start_time, public_question_days FROM meeting_type"
+        )).one()
+        sequence = connection.execute(text("SELECT sequence FROM meeting")).scalar()
+    engine.dispose()
+    assert tuple(series) == ("none", 1, "10:00", 10) and sequence == 0

@@ -8,6 +8,7 @@ hold and append table rows as plain elements, so a document grows in linear time
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime
 from typing import NamedTuple, cast
 
 import docx
@@ -43,6 +44,7 @@ ACTIONS_ARISING = "ActionsArising"
 ACTION_OWNER = "ActionOwner"
 ACTION_DETAIL = "ActionDetail"
 NOTICE = "Notice"
+WARNING = "Warning"  # bold words that need attention, e.g. "Paper late": never colour alone
 KEEP_WITH_NEXT = "KeepWithNext"  # an empty cell's paragraph in a row that must not end a page
 MARKING = "ProtectiveMarking"
 FOOTER = "Footer"
@@ -65,6 +67,7 @@ _HOUSE = {
     ACTION_OWNER: "Action Owner",
     ACTION_DETAIL: "Action Detail",
     NOTICE: "Notice",
+    WARNING: "Warning",
     KEEP_WITH_NEXT: "Keep With Next",
     MARKING: "Protective Marking",
     RAG["red"]: "RAG Red",
@@ -100,6 +103,7 @@ _LOOKS = {
     ACTION_OWNER: _Look(bold=True, after=0),
     ACTION_DETAIL: _Look(after=0),
     NOTICE: _Look(italic=True),
+    WARNING: _Look(bold=True),
     KEEP_WITH_NEXT: _Look(keep_with_next=True),
     MARKING: _Look(bold=True, after=0, centred=True),
     FOOTER: _Look(after=0, centred=True),
@@ -127,6 +131,40 @@ def one_line(text: str | None) -> str:
 def text_block(text: str | None, style: str | None = None) -> list[Para]:
     """Split typed text into paragraphs: one per non-blank line, "- " and "• " lines as bullets."""
     return [(line, BULLET if bullet else style) for bullet, line in minutes_lines(text)]
+
+
+def item_heading(number: str, level: int, title: str) -> Para:
+    """An agenda item's title: top level in capitals, themes in capitals with one colon,
+    sub-themes numbered as typed ("1. Partnership Working", underlined by its style)."""
+    title = one_line(title)
+    if level <= 1:
+        return title.upper(), HEADING_1
+    if level == 2:
+        title = title.upper()
+        return (title if title.endswith(":") else f"{title}:"), HEADING_2
+    return f"{one_line(number)} {title}".strip(), HEADING_3
+
+
+def long_date(day: date | None) -> str:
+    """28 May 2019: day first and the month in words, so no reader mistakes it."""
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def set_core_properties(
+    document: Document, *, title: str, subject: str, language: str, author: str, category: str
+) -> None:
+    """Set the document's title (read out by screen readers), language, author and marking."""
+    props = document.core_properties
+    now = datetime.now(UTC).replace(microsecond=0)
+    props.title = one_line(title)
+    props.subject = one_line(subject)
+    props.language = language
+    props.author = props.last_modified_by = one_line(author)
+    props.category = one_line(category)
+    props.comments = ""
+    props.keywords = ""
+    props.revision = 1
+    props.created = props.modified = now
 
 
 def new_document(*, language: str = "en-GB") -> Document:

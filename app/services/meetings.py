@@ -3,12 +3,15 @@
 from sqlmodel import Session, select
 
 from app.models import (
+    AgendaItem,
     Attendance,
     AttendanceStatus,
     Meeting,
     MeetingStatus,
     MeetingType,
     Person,
+    SeriesAttendee,
+    SeriesItem,
     utcnow,
 )
 from app.schemas import AttendanceIn, MeetingCreate, MeetingTypeCreate, MeetingUpdate
@@ -66,6 +69,23 @@ def get_meeting(session: Session, meeting_id: int) -> Meeting:
     return get_or_404(session, Meeting, meeting_id, "meeting")
 
 
+def next_meeting_of(session: Session, meeting: Meeting) -> Meeting | None:
+    """The meeting that follows: the one named as next unless it was cancelled, else the
+    series' next meeting that is not cancelled."""
+    if meeting.next_meeting_id:
+        named = session.get(Meeting, meeting.next_meeting_id)
+        if named is not None and named.status != MeetingStatus.cancelled:
+            return named
+    query = (
+        select(Meeting)
+        .where(Meeting.meeting_type_id == meeting.meeting_type_id,
+               Meeting.starts_at > meeting.starts_at,
+               Meeting.status != MeetingStatus.cancelled)
+        .order_by(Meeting.starts_at)
+    )
+    return session.exec(query).first()
+
+
 def meeting_type_of(session: Session, meeting: Meeting) -> MeetingType:
     """The series a meeting belongs to."""
     return session.get(MeetingType, meeting.meeting_type_id)
@@ -117,6 +137,7 @@ def create_meeting(session: Session, *, data: MeetingCreate, by: Actor) -> Meeti
     meeting = Meeting(**values)
     session.add(meeting)
     session.flush()
+    furnish(session, meeting)
     audit.record(session, by=by, verb="create", object_type="meeting", object_id=meeting.id,
                  summary=meeting_title(meeting, meeting_type))
     session.commit()
@@ -136,14 +157,54 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
         if meeting.status not in (MeetingStatus.draft, MeetingStatus.in_progress):
             raise Conflict(f"Only draft minutes can be approved; these are {meeting.status}.")
     _check_meeting_fields(session, changes, meeting)
+    moved = any(
+        key in changes and changes[key] != getattr(meeting, key)
+        for key in ("starts_at", "ends_at", "venue", "status")
+    )
     for key, value in changes.items():
         setattr(meeting, key, value)
+    if moved:
+        meeting.sequence += 1  # calendars take the change only with a higher sequence
     meeting.updated_at = utcnow()
     verb = "approve" if changes.get("status") == MeetingStatus.approved else "update"
     audit.record(session, by=by, verb=verb, object_type="meeting", object_id=meeting.id,
                  summary=audit.describe_changes(changes))
     session.commit()
     return meeting
+
+
+# --- a series' standing items and invitees ------------------------------------------------
+
+
+def series_items(session: Session, meeting_type_id: int) -> list[SeriesItem]:
+    """The standing items of a series, in order."""
+    query = select(SeriesItem).where(SeriesItem.meeting_type_id == meeting_type_id)
+    return list(session.exec(query.order_by(SeriesItem.position, SeriesItem.id)))
+
+
+def series_attendees(session: Session, meeting_type_id: int) -> list[tuple[SeriesAttendee, Person]]:
+    """Who is invited to every meeting of a series, in order."""
+    query = (
+        select(SeriesAttendee, Person)
+        .join(Person, Person.id == SeriesAttendee.person_id)
+        .where(SeriesAttendee.meeting_type_id == meeting_type_id)
+        .order_by(SeriesAttendee.position, SeriesAttendee.id)
+    )
+    return [(a, p) for a, p in session.exec(query)]
+
+
+def furnish(session: Session, meeting: Meeting) -> None:
+    """Give a new meeting its series' standing items and invitees (in the caller's work)."""
+    for item in series_items(session, meeting.meeting_type_id):
+        session.add(AgendaItem(meeting_id=meeting.id, position=item.position, title=item.title,
+                               kind=item.kind))
+    for position, (invitee, person) in enumerate(
+        series_attendees(session, meeting.meeting_type_id)
+    ):
+        session.add(Attendance(meeting_id=meeting.id, person_id=person.id,
+                               status=AttendanceStatus.expected,
+                               capacity=invitee.capacity or default_capacity(person),
+                               position=position))
 
 
 # --- attendance ---------------------------------------------------------------------------

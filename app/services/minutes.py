@@ -18,6 +18,7 @@ from app.models import (
     ActionStatus,
     ActionUpdate,
     AgendaItem,
+    Answer,
     Attendance,
     AttendanceStatus,
     ItemKind,
@@ -26,9 +27,17 @@ from app.models import (
     MeetingType,
     MinuteEntry,
     Person,
+    Question,
+    QuestionStatus,
 )
 from app.services import audit
-from app.services.actions import ActionView, carried_forward, record_cutoff, views_of
+from app.services.actions import (
+    ActionView,
+    carried_forward,
+    exempt_item_ids,
+    record_cutoff,
+    views_of,
+)
 from app.services.agenda import ItemNode, agenda_tree, flatten
 from app.services.common import person_label
 from app.services.dates import (
@@ -44,9 +53,11 @@ from app.services.meetings import (
     list_attendance,
     meeting_title,
     meeting_type_of,
+    next_meeting_of,
 )
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm
+from app.services.questions import answers_of
 
 
 class Edition(StrEnum):
@@ -163,6 +174,19 @@ class MeetingRecord:
     next_meeting: Meeting | None
     next_meeting_type: MeetingType | None
     redacted: bool
+    # Answered questions whose answers were not minuted as paragraphs (answered in writing,
+    # or recorded through the API), by item; and questions carried forward from earlier
+    # meetings of the series, for Outstanding matters.
+    unminuted_answers: dict[int, list[QuestionAnswers]] = field(default_factory=dict)
+    carried_questions: list[QuestionAnswers] = field(default_factory=list)
+    people: dict[int, Person] = field(default_factory=dict)
+
+
+@dataclass
+class QuestionAnswers:
+    question: Question
+    answers: list[Answer]
+    meeting: Meeting | None = None
 
 
 def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRecord:
@@ -207,7 +231,8 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
         )
 
     carried = [v for v in carried_forward(session, meeting) if not (redact and v.exempt)]
-    following = session.get(Meeting, meeting.next_meeting_id) if meeting.next_meeting_id else None
+    unminuted, carried_questions = _questions_for(session, meeting, item_ids, redact)
+    following = next_meeting_of(session, meeting)
     return MeetingRecord(
         meeting=meeting,
         meeting_type=meeting_type,
@@ -223,7 +248,48 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
         next_meeting=following,
         next_meeting_type=meeting_type_of(session, following) if following else None,
         redacted=redact,
+        unminuted_answers=unminuted,
+        carried_questions=carried_questions,
+        people={p.id: p for p in session.exec(select(Person))},
     )
+
+
+def _questions_for(session: Session, meeting: Meeting, item_ids: list[int], redact: bool):
+    """Answers not minuted as paragraphs, by item; questions carried forward to this meeting."""
+    unminuted: dict[int, list[QuestionAnswers]] = {}
+    if item_ids:
+        minuted = select(MinuteEntry.question_id).where(
+            MinuteEntry.question_id.is_not(None), MinuteEntry.deleted_at.is_(None))
+        answered = session.exec(
+            select(Question).where(
+                Question.item_id.in_(item_ids),
+                Question.status.in_([QuestionStatus.answered,
+                                     QuestionStatus.answered_in_writing]),
+                Question.id.not_in(minuted),
+            ).order_by(Question.id)
+        ).all()
+        answers = answers_of(session, [q.id for q in answered])
+        for question in answered:
+            if answers[question.id]:
+                unminuted.setdefault(question.item_id, []).append(
+                    QuestionAnswers(question=question, answers=answers[question.id]))
+    earlier = select(Meeting.id).where(
+        Meeting.meeting_type_id == meeting.meeting_type_id,
+        Meeting.starts_at < meeting.starts_at,
+    )
+    carried = session.exec(
+        select(Question, Meeting).join(Meeting, Meeting.id == Question.meeting_id).where(
+            Question.meeting_id.in_(earlier),
+            Question.status == QuestionStatus.carried_forward,
+        ).order_by(Meeting.starts_at, Question.id)
+    ).all()
+    hidden = exempt_item_ids(session, {m.id for _, m in carried}) if redact else set()
+    answers = answers_of(session, [q.id for q, _ in carried])
+    carried_questions = [
+        QuestionAnswers(question=q, answers=answers[q.id], meeting=m)
+        for q, m in carried if q.item_id not in hidden
+    ]
+    return unminuted, carried_questions
 
 
 def record_for(session: Session, *, meeting_id: int, by: Actor) -> MeetingRecord:
@@ -278,6 +344,41 @@ def update_text(update: ActionUpdate) -> str | None:
     return None
 
 
+def _label(people: dict[int, Person], person_id: int | None) -> str:
+    return person_label(people.get(person_id)) if person_id else ""
+
+
+def question_paragraphs(asked: QuestionAnswers, people: dict[int, Person]) -> list[MinutesEntry]:
+    """A question and its answers as the minutes put them: "The PCC asked the CC: …" then
+    "The CC responded: …" (or "responded in writing")."""
+    question = asked.question
+    asker = _label(people, question.asked_by_id)
+    addressee = _label(people, question.addressed_to_id)
+    if asker and addressee:
+        opening = f"The {asker} asked the {addressee}: "
+    elif asker:
+        opening = f"The {asker} asked: "
+    else:
+        opening = "It was asked: "
+    paragraphs = [MinutesEntry(kind="question", text=opening + question.text)]
+    for answer in asked.answers:
+        who = _label(people, answer.respondent_id) or addressee or "force"
+        how = "responded" if answer.in_meeting else "responded in writing"
+        paragraphs.append(MinutesEntry(kind="answer", text=f"The {who} {how}: {answer.text}"))
+    return paragraphs
+
+
+def carried_question_paragraphs(asked: QuestionAnswers, people: dict[int, Person]
+                                ) -> list[MinutesEntry]:
+    """A question carried forward from an earlier meeting, with its latest answer if any."""
+    meeting = asked.meeting
+    origin = long_date(to_london(meeting.starts_at)) if meeting else "an earlier meeting"
+    question, *answers = question_paragraphs(
+        QuestionAnswers(asked.question, asked.answers[-1:]), people)
+    question.text = f"Question carried forward from {origin}. {question.text}"
+    return [question, *answers]
+
+
 def _minutes_action(view: ActionView) -> MinutesAction:
     latest = view.latest_update
     return MinutesAction(
@@ -293,8 +394,16 @@ def _minutes_action(view: ActionView) -> MinutesAction:
     )
 
 
+@dataclass
+class _Carried:
+    """What Outstanding matters lists: given to the first such item only."""
+
+    actions: list[MinutesAction]
+    questions: list[MinutesEntry]
+
+
 def _minutes_item(
-    record: MeetingRecord, item: RecordItem, edition: Edition, carried: list[MinutesAction]
+    record: MeetingRecord, item: RecordItem, edition: Edition, carried: _Carried
 ) -> MinutesItem:
     node = item.node
     result = MinutesItem(
@@ -313,6 +422,8 @@ def _minutes_item(
         )
     result.entries = [MinutesEntry(kind=e.kind, text=e.text, exempt=e.exempt)
                       for e in item.entries]
+    for asked in record.unminuted_answers.get(node.item.id, []):
+        result.entries += question_paragraphs(asked, record.people)
     result.actions = [_minutes_action(v) for v in item.actions]
     if node.exempt:  # the item's own note already says none of it is public
         for action in result.actions:
@@ -321,8 +432,9 @@ def _minutes_item(
     kind = node.item.kind
     if kind == ItemKind.outstanding_matters:
         # The first such item lists the actions carried forward; a second one does not repeat them.
-        result.carried_forward = list(carried)
-        carried.clear()
+        result.carried_forward = list(carried.actions)
+        result.entries = carried.questions + result.entries
+        carried.actions, carried.questions = [], []
         if not result.carried_forward and not result.entries:
             result.text_after_title = NONE_DISCUSSED
     elif kind == ItemKind.aob and not result.entries and not result.children:
@@ -347,12 +459,18 @@ def minutes_of(record: MeetingRecord, *, office_short_name: str, office_name: st
         part for part in (taker.full_name if taker else "", taker.role_title if taker else "",
                           office_short_name if taker else "") if part
     )
-    carried = [_minutes_action(v) for v in record.carried_forward]
+    carried = _Carried(
+        actions=[_minutes_action(v) for v in record.carried_forward],
+        questions=[entry for asked in record.carried_questions
+                   for entry in carried_question_paragraphs(asked, record.people)],
+    )
     items = [_minutes_item(record, item, edition, carried) for item in record.items]
-    if carried:  # no "Outstanding matters" item on the agenda: open actions still show
+    if carried.actions or carried.questions:
+        # No "Outstanding matters" item on the agenda: what is outstanding still shows.
         items.append(MinutesItem(
-            number="", level=1, title="Actions outstanding from earlier meetings",
-            kind=ItemKind.outstanding_matters, carried_forward=carried,
+            number="", level=1, title="Outstanding from earlier meetings",
+            kind=ItemKind.outstanding_matters, carried_forward=carried.actions,
+            entries=carried.questions,
         ))
     if record.loose_actions:
         items.append(MinutesItem(

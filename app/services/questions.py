@@ -1,14 +1,46 @@
 """The Commissioner's questions to the force, and the answers given."""
 
+from datetime import date, timedelta
+
 from sqlmodel import Session, select
 
-from app.models import AgendaItem, Answer, Meeting, Question, QuestionStatus, utcnow
+from app.models import (
+    AgendaItem,
+    Answer,
+    Meeting,
+    Question,
+    QuestionSource,
+    QuestionStatus,
+    Screening,
+    utcnow,
+)
 from app.schemas import AnswerCreate, QuestionCreate, QuestionUpdate
 from app.services import audit
 from app.services.actions import exempt_item_ids
 from app.services.common import changes_of, get_or_404, referenced, referenced_person
-from app.services.errors import InvalidInput, NotFound
+from app.services.dates import long_date, to_london
+from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.permissions import Actor, Perm, require
+
+S = QuestionStatus
+# Where a question can go from each status. Answers (answer_question) make a question answered
+# or answered in writing; a question minuted in the meeting becomes asked (entries.py).
+TRANSITIONS: dict[QuestionStatus, set[QuestionStatus]] = {
+    S.draft: {S.ready, S.sent, S.withdrawn},
+    S.ready: {S.draft, S.sent, S.withdrawn},
+    S.sent: {S.ready, S.asked, S.carried_forward, S.withdrawn},
+    S.asked: {S.sent, S.carried_forward},
+    S.carried_forward: {S.sent, S.asked, S.withdrawn},
+    S.answered: {S.carried_forward},  # a follow-up is wanted at a later meeting
+    S.answered_in_writing: {S.carried_forward},
+    S.withdrawn: {S.draft},
+}
+ANSWERABLE = {S.sent, S.asked, S.carried_forward, S.answered, S.answered_in_writing}
+STATUS_WORDS = {
+    S.draft: "draft", S.ready: "ready", S.sent: "sent to the force", S.asked: "asked",
+    S.answered: "answered", S.answered_in_writing: "answered in writing",
+    S.carried_forward: "carried forward", S.withdrawn: "withdrawn",
+}
 
 # The force sees a question once it has been sent to them; drafts are the Commissioner's own.
 SHARED_STATUSES = {
@@ -71,11 +103,73 @@ def _check_links(session: Session, values: dict, question: Question | None) -> N
         values["meeting_id"] = item.meeting_id
 
 
+def _check_move(question: Question, new: QuestionStatus, changes: dict) -> None:
+    old = QuestionStatus(question.status)
+    if new not in TRANSITIONS[old]:
+        allowed = ", ".join(sorted(STATUS_WORDS[s] for s in TRANSITIONS[old])) or "nothing else"
+        raise Conflict(
+            f"A question that is {STATUS_WORDS[old]} cannot become {STATUS_WORDS[new]}; "
+            f"it can become: {allowed}."
+        )
+    screening = changes.get("screening", question.screening)
+    if (question.source == QuestionSource.public and new in (S.ready, S.sent)
+            and screening != Screening.accepted):
+        raise Conflict("A question from the public must be accepted at screening before it "
+                       "goes to the force.")
+
+
+def _check_screening(question: Question, changes: dict) -> None:
+    """A screening decision is for public questions; declining one needs a reason."""
+    if "screening" not in changes and "screening_reason" not in changes:
+        return
+    source = changes.get("source", question.source)
+    if source != QuestionSource.public:
+        raise InvalidInput({"screening": "only questions from the public are screened"})
+    decision = changes.get("screening", question.screening)
+    reason = changes.get("screening_reason", question.screening_reason)
+    if decision == Screening.declined:
+        if not (reason or "").strip():
+            raise InvalidInput({"screening_reason": "say why the question was declined; the "
+                                "reason is given to the person who asked it"})
+        if question.status not in (S.withdrawn,) and "status" not in changes:
+            changes["status"] = S.withdrawn
+
+
+def public_questions_close(session: Session, meeting: Meeting) -> date:
+    """The last day on which the public may submit questions for a meeting."""
+    from app.models import MeetingType
+
+    series = session.get(MeetingType, meeting.meeting_type_id)
+    return to_london(meeting.starts_at).date() - timedelta(days=series.public_question_days)
+
+
+def _check_public_question(session: Session, values: dict) -> None:
+    if not values["submitter_name"]:
+        raise InvalidInput({"submitter_name": "give the name of the member of the public"})
+    submitted = values.get("submitted_at") or utcnow()
+    values["submitted_at"] = submitted
+    values["screening"] = Screening.pending
+    if values["status"] not in (S.draft, S.withdrawn):
+        raise InvalidInput({"status": "a question from the public starts as a draft, to be "
+                            "screened"})
+    if values.get("meeting_id"):
+        meeting = session.get(Meeting, values["meeting_id"])
+        closes = public_questions_close(session, meeting)
+        if to_london(submitted).date() > closes:
+            raise InvalidInput({"submitted_at": (
+                f"questions from the public for this meeting closed on "
+                f"{long_date(closes)}; put it to a later meeting")})
+
+
 def create_question(session: Session, *, data: QuestionCreate, by: Actor) -> Question:
     """Draft a question, for a meeting and item or for the bank."""
     require(by, Perm.write_questions)
     values = data.model_dump()
     _check_links(session, values, None)
+    if data.source == QuestionSource.public:
+        _check_public_question(session, values)
+    elif data.submitter_name or data.submitted_at:
+        raise InvalidInput({"submitter_name": "only a question from the public has a submitter"})
     question = Question(**values)
     session.add(question)
     session.flush()
@@ -92,7 +186,7 @@ def update_question(
     question = get_question(session, question_id=question_id, by=by)
     require(by, Perm.write_questions)
     changes = changes_of(
-        data, nullable=("asked_by_id", "addressed_to_id", "meeting_id", "item_id")
+        data, nullable=("asked_by_id", "addressed_to_id", "meeting_id", "item_id", "screening")
     )
     if "meeting_id" in changes and "item_id" not in changes and question.item_id is not None:
         # Moving a question to another meeting leaves its old meeting's item behind.
@@ -100,6 +194,9 @@ def update_question(
         if item is None or item.meeting_id != changes["meeting_id"]:
             changes["item_id"] = None
     _check_links(session, changes, question)
+    _check_screening(question, changes)
+    if "status" in changes and changes["status"] != question.status:
+        _check_move(question, QuestionStatus(changes["status"]), changes)
     for key, value in changes.items():
         setattr(question, key, value)
     question.updated_at = utcnow()
@@ -116,6 +213,11 @@ def answer_question(
     question = get_question(session, question_id=question_id, by=by)
     require(by, Perm.write_questions)
     referenced_person(session, data.respondent_id, "respondent_id")
+    if question.status not in ANSWERABLE:
+        raise Conflict(
+            f"This question is {STATUS_WORDS[QuestionStatus(question.status)]}: send it to the "
+            "force before recording an answer."
+        )
     answer = Answer(question_id=question.id, **data.model_dump())
     session.add(answer)
     question.status = (

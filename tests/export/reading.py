@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from docx.document import Document
 from docx.table import Table
+from docx.text.paragraph import Paragraph
 
 # --- the minutes table ------------------------------------------------------------------------
 
@@ -100,6 +101,27 @@ def furniture_text(document: Document) -> list[str]:
 def field_codes(element) -> list[str]:
     """The instruction of each field (PAGE, NUMPAGES…) inside an XML element, stripped."""
     return [code.strip() for code in element.xpath(".//w:instrText/text()")]
+
+
+def cell_paragraphs(cell) -> list[tuple[str, str]]:
+    """(text, style name) of each paragraph of a table cell, blank ones left out."""
+    return [(p.text, p.style.name) for p in cell.paragraphs if p.text]
+
+
+def under_heading(document: Document, heading: str) -> list[Paragraph | Table]:
+    """The body's paragraphs and tables after the heading reading `heading`, up to the next
+    heading, blank paragraphs left out; fails naming the headings there are."""
+    content = list(document.iter_inner_content())
+    headings = [
+        i
+        for i, block in enumerate(content)
+        if isinstance(block, Paragraph) and block.style.name.startswith("Heading")
+    ]
+    for n, i in enumerate(headings):
+        if content[i].text == heading:
+            end = headings[n + 1] if n + 1 < len(headings) else len(content)
+            return [b for b in content[i + 1 : end] if isinstance(b, Table) or b.text]
+    raise AssertionError(f"no heading {heading!r} in {[content[i].text for i in headings]}")
 
 
 # --- as a reader prints it: LibreOffice to PDF ------------------------------------------------

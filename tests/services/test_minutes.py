@@ -48,7 +48,7 @@ def test_open_actions_show_even_without_an_outstanding_matters_item(session):
     make_item(session, april, title="Holding to account")
     action = make_action(session, [owner], meeting_id=march.id)
     items = minutes(session, april).items
-    assert items[-1].title == "Actions outstanding from earlier meetings"
+    assert items[-1].title == "Outstanding from earlier meetings"
     assert [a.reference for a in items[-1].carried_forward] == [action.reference]
 
 

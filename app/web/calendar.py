@@ -1,0 +1,100 @@
+"""Calendar feeds (.ics) that calendar apps subscribe to, opened by a secret token, not sign-in."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.config import get_settings
+from app.db import SessionDep
+from app.models import MeetingType, Person
+from app.services.calendar import (
+    check_feed_token,
+    feed_token,
+    ical_feed,
+    meetings_for_person,
+    meetings_for_series,
+)
+from app.services.errors import NotFound
+from app.services.office import get_office
+from app.web.deps import IdPath
+from app.web.downloads import safe_filename
+
+router = APIRouter(include_in_schema=False)
+
+ICS_TYPE = "text/calendar; charset=utf-8"
+TokenQuery = Annotated[str | None, Query(max_length=200)]
+
+
+def feed_secret() -> str:
+    """The secret that feed tokens are made with (ASSURE_SECRET_KEY)."""
+    return get_settings().signing_key()
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _no_such_feed() -> NotFound:
+    # The same answer for a wrong token and a missing object, so ids cannot be probed.
+    return NotFound("There is nothing at this address.")
+
+
+def _ics_response(content: bytes, name: str) -> Response:
+    return Response(
+        content=content,
+        media_type=ICS_TYPE,
+        headers={
+            "Content-Disposition": f'inline; filename="{safe_filename(name, "", "ics")}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.api_route("/calendar/person/{person_id}.ics", methods=["GET", "HEAD"])
+def person_feed(request: Request, session: SessionDep, person_id: IdPath,
+                token: TokenQuery = None):
+    if not check_feed_token("person", person_id, token, feed_secret()):
+        raise _no_such_feed()
+    person = session.get(Person, person_id)
+    if person is None or not person.active:
+        raise _no_such_feed()
+    name = f"{get_office(session).office_short_name} meetings: {person.full_name}"
+    content = ical_feed(session, meetings_for_person(session, person_id), name=name,
+                        base_url=_base_url(request))
+    return _ics_response(content, name)
+
+
+@router.api_route("/calendar/series/{meeting_type_id}.ics", methods=["GET", "HEAD"])
+def series_feed(request: Request, session: SessionDep, meeting_type_id: IdPath,
+                token: TokenQuery = None):
+    if not check_feed_token("series", meeting_type_id, token, feed_secret()):
+        raise _no_such_feed()
+    meeting_type = session.get(MeetingType, meeting_type_id)
+    if meeting_type is None:
+        raise _no_such_feed()
+    content = ical_feed(session, meetings_for_series(session, meeting_type_id),
+                        name=meeting_type.name, base_url=_base_url(request))
+    return _ics_response(content, meeting_type.name)
+
+
+def _links(request: Request, kind: str, object_id: int, secret: str) -> dict[str, str]:
+    token = feed_token(kind, object_id, secret)
+    url = f"{_base_url(request)}/calendar/{kind}/{object_id}.ics?token={token}"
+    return {"url": url, "webcal": "webcal://" + url.split("://", 1)[1]}
+
+
+def feed_links(
+    request: Request, person_id: int | None = None, meeting_type_id: int | None = None
+) -> dict[str, dict[str, str]]:
+    """Subscription links for a page: {"person": {"url", "webcal"}, "series": {...}}.
+
+    `url` is the plain web address (https:// behind TLS) for pasting into "subscribe from URL";
+    `webcal` is the same feed as a webcal:// link that opens the calendar app.
+    """
+    secret = feed_secret()
+    links: dict[str, dict[str, str]] = {}
+    if person_id is not None:
+        links["person"] = _links(request, "person", person_id, secret)
+    if meeting_type_id is not None:
+        links["series"] = _links(request, "series", meeting_type_id, secret)
+    return links
