@@ -12,6 +12,7 @@ from app.web import api, calendar, errors, minute_taking, pages
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_BYTES = 21 * 1024 * 1024  # a paper of up to 20 MB, in a form
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -43,9 +44,10 @@ class LimitsAndHeaders:
             await self.app(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length", b"")
-        if length and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        limit = MAX_UPLOAD_BYTES if scope["path"].endswith("/papers") else MAX_BODY_BYTES
+        if length and (not length.isdigit() or int(length) > limit):
             response = JSONResponse(
-                {"detail": f"The request is larger than {MAX_BODY_BYTES // 1024 // 1024} MB."},
+                {"detail": f"The request is larger than {limit // 1024 // 1024} MB."},
                 status_code=413,
             )
             await response(scope, receive, send)

@@ -23,6 +23,7 @@ from app.models import (
     QuestionSource,
     QuestionStatus,
     Rag,
+    Recurrence,
     Screening,
     Side,
 )
@@ -135,15 +136,72 @@ class PersonRead(Out):
 # --- meeting types and meetings -----------------------------------------------------------
 
 
-class MeetingTypeCreate(In):
+Month = Annotated[int, Field(ge=1, le=12)]
+
+
+class ScheduleFields(In):
+    """How often a series meets (see app/services/recurrence.py)."""
+
+    recurrence: Recurrence | None = None
+    interval: Annotated[int, Field(ge=1, le=52)] | None = None
+    weekday: Annotated[int, Field(ge=0, le=6)] | None = None
+    week_of_month: Annotated[int, Field(ge=-1, le=5)] | None = None
+    day_of_month: Annotated[int, Field(ge=1, le=31)] | None = None
+    start_time: Annotated[str, StringConstraints(pattern=r"^\d\d:\d\d$")] | None = None
+    duration_minutes: Annotated[int, Field(ge=5, le=720)] | None = None
+    skip_months: Annotated[list[Month], Field(max_length=11)] | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    public_question_days: Annotated[int, Field(ge=0, le=90)] | None = None
+
+
+class MeetingTypeCreate(ScheduleFields):
     name: Name
     default_venue: line(300) = ""
+
+
+class MeetingTypeUpdate(ScheduleFields):
+    name: Name | None = None
+    default_venue: line(300) | None = None
 
 
 class MeetingTypeRead(Out):
     id: int
     name: str
     default_venue: str
+    recurrence: Recurrence
+    interval: int
+    weekday: int | None
+    week_of_month: int | None
+    day_of_month: int | None
+    start_time: str
+    duration_minutes: int
+    skip_months: list[int]
+    starts_on: date | None
+    ends_on: date | None
+    public_question_days: int
+    schedule: str  # in words: "Monthly on the last Tuesday at 10:00, no meeting in August"
+
+
+class StandingItemIn(In):
+    title: line(min_length=1)
+    kind: ItemKind = ItemKind.other
+
+
+class StandingItemRead(Out):
+    title: str
+    kind: ItemKind
+
+
+class InviteeIn(In):
+    person_id: Id
+    capacity: line(300) = ""
+
+
+class InviteeRead(Out):
+    person_id: int
+    full_name: str
+    capacity: str
 
 
 class MeetingCreate(In):
@@ -211,6 +269,7 @@ class ItemCreate(In):
     presenter_id: Id | None = None
     purpose: ItemPurpose | None = None
     commission: Text = ""
+    paper_due_on: Day | None = None
     exempt: bool = False
     exempt_reason: Line = ""
 
@@ -223,6 +282,7 @@ class ItemUpdate(In):
     presenter_id: Id | None = None
     purpose: ItemPurpose | None = None
     commission: Text | None = None
+    paper_due_on: Day | None = None
     exempt: bool | None = None
     exempt_reason: Line | None = None
 
@@ -278,6 +338,16 @@ class RevisionRead(Out):
     saved_by_id: int | None
 
 
+class PaperRead(Out):
+    id: int
+    item_id: int
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_at: LocalDateTime
+
+
 class ItemRead(Out):
     id: int
     meeting_id: int
@@ -289,6 +359,7 @@ class ItemRead(Out):
     presenter_id: int | None
     purpose: ItemPurpose | None
     commission: str
+    paper_due_on: date | None
     exempt: bool
     exempt_reason: str
 
@@ -431,3 +502,8 @@ class MeetingDetail(MeetingRead):
 class ErrorRead(BaseModel):
     detail: str
     errors: dict[str, str] | None = None
+
+
+class GeneratedRead(BaseModel):
+    made: list[MeetingRead]
+    already: int  # dates of the coming year that already had their meeting

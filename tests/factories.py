@@ -98,3 +98,7 @@ def make_top_team(session: Session):
                       role_title="Deputy Chief Constable", role_abbreviation="DCC",
                       side=Side.force)
     return pcc, cc, dcc
+
+
+# The smallest file that a PDF reader and our content check both take for a PDF.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"

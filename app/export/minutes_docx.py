@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 
 from docx.document import Document
 from docx.shared import Cm
@@ -18,9 +17,6 @@ from app.export.styles import (
     ACTION_OWNER,
     ACTIONS_ARISING,
     BULLET,
-    HEADING_1,
-    HEADING_2,
-    HEADING_3,
     ITEM_NUMBER,
     NOTICE,
     RAG,
@@ -29,8 +25,11 @@ from app.export.styles import (
     HouseTable,
     Para,
     add_body_paragraph,
+    item_heading,
+    long_date,
     new_document,
     one_line,
+    set_core_properties,
     set_page_furniture,
     text_block,
 )
@@ -45,7 +44,9 @@ EXEMPT_NOTE = "Exempt: not in the public edition."
 def build_minutes_document(record: MinutesRecord) -> Document:
     """Lay out `record` as a python-docx Document in the house style."""
     document = new_document(language=record.language)
-    _set_properties(document, record)
+    set_core_properties(document, title=record.title, subject=record.meeting_type,
+                        language=record.language, author=record.office_name,
+                        category=record.marking)
     set_page_furniture(document, record.marking)
     add_body_paragraph(document, record.title, TITLE)
     for label, value in (
@@ -66,20 +67,6 @@ def render_minutes(record: MinutesRecord) -> bytes:
     buffer = io.BytesIO()
     build_minutes_document(record).save(buffer)
     return buffer.getvalue()
-
-
-def _set_properties(document: Document, record: MinutesRecord) -> None:
-    props = document.core_properties
-    now = datetime.now(UTC).replace(microsecond=0)
-    props.title = one_line(record.title)
-    props.subject = one_line(record.meeting_type)
-    props.language = record.language
-    props.author = props.last_modified_by = one_line(record.office_name)
-    props.category = one_line(record.marking)
-    props.comments = ""
-    props.keywords = ""
-    props.revision = 1
-    props.created = props.modified = now
 
 
 def _add_attendance(document: Document, record: MinutesRecord) -> None:
@@ -119,7 +106,7 @@ def _add_minutes(document: Document, record: MinutesRecord) -> None:
 
 
 def _add_item(table: HouseTable, item: MinutesItem) -> None:
-    heading = _heading(item)
+    heading = item_heading(item.number, item.level, item.title)
     title_column = [heading]
     if item.text_after_title:
         title_column += text_block(item.text_after_title)
@@ -156,22 +143,11 @@ def _marked(exempt: bool, paras: list[Para]) -> list[Para]:
     return [(EXEMPT_NOTE, NOTICE), *paras] if exempt else paras
 
 
-def _heading(item: MinutesItem) -> Para:
-    """Top level in capitals, themes in capitals with a colon, sub-themes numbered as typed."""
-    title = one_line(item.title)
-    if item.level <= 1:
-        return title.upper(), HEADING_1
-    if item.level == 2:
-        title = title.upper()
-        return (title if title.endswith(":") else f"{title}:"), HEADING_2
-    return f"{one_line(item.number)} {title}".strip(), HEADING_3
-
-
 def _carried_forward(action: MinutesAction) -> list[Para]:
     """The reference and text, then "Latest update (12 May 2019): its text" if there is one."""
     paras = _prefixed(one_line(action.reference), text_block(action.text))
     if action.latest_update:
-        when = f" ({_long_date(action.latest_update_on)})" if action.latest_update_on else ""
+        when = f" ({long_date(action.latest_update_on)})" if action.latest_update_on else ""
         paras += _prefixed(f"Latest update{when}", text_block(action.latest_update))
     return paras
 
@@ -196,8 +172,3 @@ def _action_column(action: MinutesAction) -> list[Para]:
     due = f"Due {action.due_date:%d/%m/%Y}" if action.due_date else "No due date"
     paras.append((due, ACTION_DETAIL))
     return paras
-
-
-def _long_date(day: date | None) -> str:
-    """28 May 2019: day first and the month in words, so no reader mistakes it."""
-    return f"{day.day} {day:%B %Y}" if day else ""

@@ -180,7 +180,7 @@ def update_item(session: Session, *, item_id: int, data: ItemUpdate, by: Actor) 
     meeting = get_meeting(session, item.meeting_id)
     require(by, Perm.edit_record)
     ensure_minutes_editable(meeting)
-    changes = changes_of(data, nullable=("parent_id", "presenter_id", "purpose"))
+    changes = changes_of(data, nullable=("parent_id", "presenter_id", "purpose", "paper_due_on"))
     moving = "parent_id" in changes and changes["parent_id"] != item.parent_id
     if moving:
         _check_parent(session, meeting, changes["parent_id"], item.id)

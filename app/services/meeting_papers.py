@@ -9,6 +9,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlmodel import Session, select
+
+from app.models import (
+    AttendanceStatus,
+    ItemKind,
+    Person,
+    Question,
+    QuestionSource,
+    QuestionStatus,
+    utcnow,
+)
+from app.services import audit
+from app.services.agenda import ItemNode, agenda_tree
+from app.services.common import person_label
+from app.services.dates import long_date, long_date_ordinal, to_london
+from app.services.errors import Forbidden
+from app.services.meetings import (
+    default_capacity,
+    get_meeting,
+    list_attendance,
+    meeting_type_of,
+    next_meeting_of,
+)
+from app.services.minutes import Edition, exempt_notice, next_meeting_text
+from app.services.office import get_office
+from app.services.papers import is_late, papers_of
+from app.services.permissions import Actor, Perm, require
+from app.services.questions import public_questions_close
+
 
 @dataclass
 class AgendaEntry:
@@ -84,3 +113,153 @@ class QuestionPack:
     marking: str
     office_name: str
     language: str = "en-GB"
+
+
+# --- from the database ------------------------------------------------------------------
+
+PURPOSES = {"information": "For information", "decision": "For decision",
+            "assurance": "For assurance"}
+SOURCES = {
+    QuestionSource.commissioner: "Commissioner",
+    QuestionSource.public: "Member of the public",
+    QuestionSource.panel: "Police and Crime Panel",
+    QuestionSource.inspection: "Inspection finding",
+}
+# Questions that go to the force in the pack: prepared and not withdrawn or already dealt with.
+PACK_STATUSES = {QuestionStatus.ready, QuestionStatus.sent, QuestionStatus.carried_forward}
+
+
+def _day_title(meeting, meeting_type) -> str:
+    local = to_london(meeting.starts_at)
+    return f"{meeting_type.name} {local.day} {local:%B %Y}"
+
+
+def _date_line(meeting) -> str:
+    local = to_london(meeting.starts_at)
+    return f"{long_date_ordinal(local)} @ {local:%H:%M}"
+
+
+def agenda_for(
+    session: Session, *, meeting_id: int, by: Actor, edition: Edition = Edition.internal
+) -> AgendaDocument:
+    """The agenda of a meeting; the public edition names exempt items without their detail."""
+    if edition == Edition.internal and not by.can(Perm.export_internal):
+        raise Forbidden("Your role can download only the public edition of the agenda.")
+    meeting = get_meeting(session, meeting_id)
+    meeting_type = meeting_type_of(session, meeting)
+    office = get_office(session)
+    people = {p.id: p for p in session.exec(select(Person))}
+    tree = agenda_tree(session, meeting.id)
+    papers = papers_of(session, [n.item.id for root in tree for n in root.walk()])
+    following = next_meeting_of(session, meeting)
+
+    def entry(node: ItemNode) -> AgendaEntry:
+        item = node.item
+        result = AgendaEntry(number=node.local_number, level=node.level, title=item.title,
+                             kind=item.kind)
+        if node.exempt and edition == Edition.public:
+            result.exempt_notice = exempt_notice(item.exempt_reason).replace(
+                "was considered", "will be considered")
+            return result
+        result.presenter = person_label(people.get(item.presenter_id))
+        result.purpose = PURPOSES.get(item.purpose or "", "")
+        result.commission = item.commission
+        result.paper_due_on = item.paper_due_on
+        result.papers = [p.filename for p in papers[item.id]]
+        result.paper_late = is_late(item, papers[item.id])
+        if item.kind == ItemKind.next_meeting:
+            result.text_after_title = next_meeting_text(
+                following, meeting_type_of(session, following) if following else None)
+        result.children = [entry(child) for child in node.children]
+        return result
+
+    chair = people.get(meeting.chair_id)
+    closes = public_questions_close(session, meeting)
+    audit.record(session, by=by, verb="export", object_type="meeting", object_id=meeting.id,
+                 summary=f"agenda, {edition} edition")
+    session.commit()
+    return AgendaDocument(
+        title=f"{_day_title(meeting, meeting_type)} – Agenda",
+        meeting_type=meeting_type.name,
+        date_line=_date_line(meeting),
+        venue=meeting.venue,
+        chair=chair.full_name if chair else "",
+        attendees=[(p.full_name, a.capacity or default_capacity(p))
+                   for a, p in list_attendance(session, meeting.id)
+                   if a.status != AttendanceStatus.apologies],
+        items=[entry(root) for root in tree],
+        marking="OFFICIAL" if edition == Edition.public else meeting.marking,
+        office_name=office.office_name,
+        public_questions_close=f"Questions from the public close on {long_date(closes)}.",
+    )
+
+
+def pack_questions(session: Session, meeting_id: int) -> list[Question]:
+    """The questions of a meeting that go to the force, in agenda order then as drafted."""
+    query = select(Question).where(Question.meeting_id == meeting_id,
+                                   Question.status.in_(PACK_STATUSES))
+    return list(session.exec(query.order_by(Question.id)))
+
+
+def question_pack_for(session: Session, *, meeting_id: int, by: Actor) -> QuestionPack:
+    """The Commissioner's questions and commissions for the force, item by item."""
+    require(by, Perm.write_questions, "Only the Commissioner's office prepares the question pack.")
+    meeting = get_meeting(session, meeting_id)
+    meeting_type = meeting_type_of(session, meeting)
+    office = get_office(session)
+    people = {p.id: p for p in session.exec(select(Person))}
+    by_item: dict[int, list[Question]] = {}
+    for question in pack_questions(session, meeting.id):
+        by_item.setdefault(question.item_id, []).append(question)
+    items: list[PackItem] = []
+    counter = 0
+
+    def visit(node: ItemNode) -> None:
+        nonlocal counter
+        item = node.item
+        asked = by_item.get(item.id, [])
+        if asked or item.commission.strip():
+            pack_item = PackItem(number=node.local_number, title=item.title, level=node.level,
+                                 presenter=person_label(people.get(item.presenter_id)),
+                                 commission=item.commission, paper_due_on=item.paper_due_on)
+            for question in asked:
+                counter += 1
+                pack_item.questions.append(PackQuestion(
+                    number=f"Q{counter}", text=question.text,
+                    asked_by=person_label(people.get(question.asked_by_id)) or "PCC",
+                    addressed_to=person_label(people.get(question.addressed_to_id)) or "CC",
+                    source=SOURCES.get(question.source, question.source), theme=question.theme))
+            items.append(pack_item)
+        for child in node.children:
+            visit(child)
+
+    for root in agenda_tree(session, meeting.id):
+        visit(root)
+    audit.record(session, by=by, verb="export", object_type="meeting", object_id=meeting.id,
+                 summary=f"question pack, {sum(len(i.questions) for i in items)} questions")
+    session.commit()
+    return QuestionPack(
+        title=f"{_day_title(meeting, meeting_type)} – Questions for the Force",
+        meeting_type=meeting_type.name,
+        date_line=_date_line(meeting),
+        venue=meeting.venue,
+        force_name=office.force_name or "the force",
+        items=items,
+        marking=meeting.marking,
+        office_name=office.office_name,
+    )
+
+
+def mark_pack_sent(session: Session, *, meeting_id: int, by: Actor) -> int:
+    """The questions ready for a meeting are now with the force; returns how many."""
+    require(by, Perm.write_questions)
+    get_meeting(session, meeting_id)
+    ready = session.exec(select(Question).where(Question.meeting_id == meeting_id,
+                                                Question.status == QuestionStatus.ready)).all()
+    for question in ready:
+        question.status = QuestionStatus.sent
+        question.updated_at = utcnow()
+    audit.record(session, by=by, verb="update", object_type="meeting", object_id=meeting_id,
+                 summary=f"{len(ready)} questions sent to the force")
+    session.commit()
+    return len(ready)

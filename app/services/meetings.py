@@ -10,17 +10,25 @@ from app.models import (
     MeetingStatus,
     MeetingType,
     Person,
+    Recurrence,
     SeriesAttendee,
     SeriesItem,
     utcnow,
 )
-from app.schemas import AttendanceIn, MeetingCreate, MeetingTypeCreate, MeetingUpdate
+from app.schemas import (
+    AttendanceIn,
+    MeetingCreate,
+    MeetingTypeCreate,
+    MeetingTypeUpdate,
+    MeetingUpdate,
+)
 from app.services import audit
 from app.services.common import changes_of, get_or_404
 from app.services.dates import to_london
 from app.services.errors import Conflict, Forbidden, InvalidInput
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, require
+from app.services.recurrence import Rule
 
 # Once minutes are approved they change only by recorded amendment.
 LOCKED_STATUSES = {MeetingStatus.approved, MeetingStatus.published}
@@ -34,14 +42,49 @@ def list_meeting_types(session: Session) -> list[MeetingType]:
     return list(session.exec(select(MeetingType).order_by(MeetingType.name, MeetingType.id)))
 
 
+def get_meeting_type(session: Session, meeting_type_id: int) -> MeetingType:
+    """One series, or NotFound."""
+    return get_or_404(session, MeetingType, meeting_type_id, "meeting type")
+
+
+def _apply_schedule(meeting_type: MeetingType, values: dict) -> None:
+    """Set the schedule fields given, and refuse a schedule that cannot make meetings."""
+    if "skip_months" in values:
+        values["skip_months"] = ",".join(str(m) for m in sorted(set(values["skip_months"] or [])))
+    for key, value in values.items():
+        setattr(meeting_type, key, value)
+    if meeting_type.recurrence != Recurrence.none:
+        errors = Rule.of(meeting_type).errors()
+        if errors:
+            raise InvalidInput(errors)
+
+
 def create_meeting_type(session: Session, *, data: MeetingTypeCreate, by: Actor) -> MeetingType:
-    """Add a series of meetings."""
+    """Add a series of meetings, with its schedule if one is given."""
     require(by, Perm.edit_record)
-    meeting_type = MeetingType(**data.model_dump())
+    meeting_type = MeetingType(name=data.name, default_venue=data.default_venue)
+    _apply_schedule(meeting_type, data.model_dump(exclude={"name", "default_venue"},
+                                                  exclude_none=True))
     session.add(meeting_type)
     session.flush()
     audit.record(session, by=by, verb="create", object_type="meeting_type",
                  object_id=meeting_type.id, summary=meeting_type.name)
+    session.commit()
+    return meeting_type
+
+
+def update_meeting_type(
+    session: Session, *, meeting_type_id: int, data: MeetingTypeUpdate, by: Actor
+) -> MeetingType:
+    """Change a series' name, venue or schedule; meetings already made stay as they are."""
+    meeting_type = get_meeting_type(session, meeting_type_id)
+    require(by, Perm.edit_record)
+    changes = changes_of(data, nullable=("weekday", "week_of_month", "day_of_month",
+                                         "starts_on", "ends_on", "skip_months"))
+    _apply_schedule(meeting_type, changes)
+    meeting_type.updated_at = utcnow()
+    audit.record(session, by=by, verb="update", object_type="meeting_type",
+                 object_id=meeting_type.id, summary=audit.describe_changes(changes))
     session.commit()
     return meeting_type
 

@@ -1,8 +1,9 @@
 """The Commissioner's questions to the force, and the answers given."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from app.models import (
     AgendaItem,
@@ -69,10 +70,15 @@ def answers_of(session: Session, question_ids: list[int]) -> dict[int, list[Answ
 
 
 def list_questions(
-    session: Session, *, by: Actor, meeting_id: int | None = None, status=None
+    session: Session, *, by: Actor, meeting_id: int | None = None, status=None,
+    theme: str | None = None, source=None,
 ) -> list[Question]:
-    """Questions the actor may see, optionally for one meeting or in one status."""
+    """Questions the actor may see, optionally for one meeting, status, theme or source."""
     query = select(Question)
+    if theme:
+        query = query.where(func.lower(Question.theme) == theme.strip().lower())
+    if source is not None:
+        query = query.where(Question.source == source)
     if meeting_id is not None:
         query = query.where(Question.meeting_id == meeting_id)
     if status is not None:
@@ -229,3 +235,35 @@ def answer_question(
                  summary=f"question {question.id}: {answer.text[:200]}")
     session.commit()
     return answer
+
+
+@dataclass
+class AskedBefore:
+    """A question on a theme, where it was asked and what the force answered."""
+
+    question: Question
+    meeting: Meeting | None
+    answers: list[Answer]
+
+
+def theme_history(session: Session, *, theme: str, by: Actor) -> list[AskedBefore]:
+    """What was asked on a theme, newest meeting first, and what the force answered."""
+    wanted = theme.strip().lower()
+    if not wanted:
+        return []
+    rows = session.exec(
+        select(Question, Meeting)
+        .join(Meeting, Meeting.id == Question.meeting_id, isouter=True)
+        .where(func.lower(Question.theme) == wanted)
+        .order_by(Meeting.starts_at.desc(), Question.id.desc())
+    ).all()
+    exempt = exempt_item_ids(session, {m.id for _, m in rows if m is not None})
+    visible = [(q, m) for q, m in rows if _visible(q, by, exempt)]
+    answers = answers_of(session, [q.id for q, _ in visible])
+    return [AskedBefore(question=q, meeting=m, answers=answers[q.id]) for q, m in visible]
+
+
+def themes(session: Session) -> list[str]:
+    """Every theme questions have been asked on, by name."""
+    names = session.exec(select(Question.theme).where(Question.theme != "").distinct())
+    return sorted({n.strip() for n in names if n.strip()}, key=str.lower)

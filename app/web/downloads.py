@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from urllib.parse import quote
 
 from fastapi import Response
 
@@ -13,6 +14,21 @@ def safe_filename(title: str, suffix: str, extension: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_title).strip("-")[:120] or "document"
     return f"{slug}-{suffix}.{extension}" if suffix else f"{slug}.{extension}"
+
+
+def file_response(content: bytes, filename: str, media_type: str) -> Response:
+    """A stored file served as a download, under an ASCII name and its own (RFC 5987)."""
+    stem, _, extension = filename.rpartition(".")
+    ascii_name = safe_filename(stem or filename, "", extension or "bin")
+    return Response(
+        content=content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{ascii_name}"; '
+                                   f"filename*=UTF-8''{quote(filename)}",
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def docx_response(content: bytes, title: str, suffix: str) -> Response:

@@ -65,10 +65,20 @@ def world(session) -> World:
 @pytest.fixture
 def qworld(world, session):
     """The world with a question that has been sent to the force."""
+    from datetime import date
+
     from app.schemas import QuestionCreate
     from app.services.entries import delete_entry
+    from app.services.papers import attach_paper
     from app.services.questions import create_question
+    from tests.factories import PDF_BYTES
 
+    world.scheduled = make_meeting_type(session, name="Police Accountability Board")
+    world.scheduled.recurrence, world.scheduled.weekday = "monthly", 3
+    world.scheduled.week_of_month, world.scheduled.starts_on = 1, date(2026, 1, 1)
+    session.commit()
+    world.paper = attach_paper(session, item_id=world.item.id, filename="report.pdf",
+                               content=PDF_BYTES, by=SYSTEM)
     world.deleted_entry = make_entry(session, world.item, text="Struck out.")
     delete_entry(session, entry_id=world.deleted_entry.id, by=SYSTEM)
     world.question = create_question(session, by=SYSTEM, data=QuestionCreate(

@@ -13,7 +13,7 @@ import pytest
 from app.models import MeetingStatus
 from app.schemas import MeetingUpdate
 from app.services.meetings import update_meeting
-from tests.factories import SYSTEM, bearer
+from tests.factories import PDF_BYTES, SYSTEM, bearer
 
 MISSING = 987654
 
@@ -29,6 +29,8 @@ class Case:
     invalid_is_path: bool = False
     forbidden_role: str | None = None
     conflict: Callable[[Any, Any, Any], Any] | None = None  # (client, session, world) -> response
+    files: Callable[[Any], Any] | None = None  # a multipart upload instead of a JSON body
+    invalid_files: Callable[[Any], Any] | None = None
 
     @property
     def has_id(self) -> bool:
@@ -113,6 +115,32 @@ CASES: dict[str, Case] = {
         "POST", "/api/v1/meeting-types", lambda w: "/api/v1/meeting-types", 201,
         body=lambda w: {"name": "Performance", "default_venue": "Room 1.38"},
         invalid=lambda w: {}, forbidden_role="force"),
+    "get meeting type": Case(
+        "GET", "/api/v1/meeting-types/{meeting_type_id}",
+        lambda w: f"/api/v1/meeting-types/{w.series.id}", 200,
+        invalid=lambda w: "/api/v1/meeting-types/abc", invalid_is_path=True),
+    "update meeting type": Case(
+        "PATCH", "/api/v1/meeting-types/{meeting_type_id}",
+        lambda w: f"/api/v1/meeting-types/{w.series.id}", 200,
+        body=lambda w: {"recurrence": "monthly", "weekday": 1, "week_of_month": -1,
+                        "start_time": "10:00", "skip_months": [8], "starts_on": "2019-01-01"},
+        invalid=lambda w: {"recurrence": "monthly", "starts_on": "2019-01-01"},
+        forbidden_role="chair"),
+    "set standing items": Case(
+        "PUT", "/api/v1/meeting-types/{meeting_type_id}/standing-items",
+        lambda w: f"/api/v1/meeting-types/{w.series.id}/standing-items", 200,
+        body=lambda w: [{"title": "Apologies"}, {"title": "AOB", "kind": "aob"}],
+        invalid=lambda w: [{"title": "AOB", "kind": "gossip"}], forbidden_role="force"),
+    "set series attendees": Case(
+        "PUT", "/api/v1/meeting-types/{meeting_type_id}/attendees",
+        lambda w: f"/api/v1/meeting-types/{w.series.id}/attendees", 200,
+        body=lambda w: [{"person_id": w.pcc.id}, {"person_id": w.cc.id, "capacity": "CC"}],
+        invalid=lambda w: [{"person_id": 999999}], forbidden_role="viewer"),
+    "generate meetings": Case(
+        "POST", "/api/v1/meeting-types/{meeting_type_id}/generate",
+        lambda w: f"/api/v1/meeting-types/{w.scheduled.id}/generate", 200,
+        invalid=lambda w: f"/api/v1/meeting-types/{w.series.id}/generate",
+        invalid_is_path=True, forbidden_role="chair"),
     "list meetings": Case("GET", "/api/v1/meetings", lambda w: "/api/v1/meetings", 200),
     "create meeting": Case(
         "POST", "/api/v1/meetings", lambda w: "/api/v1/meetings", 201,
@@ -227,6 +255,35 @@ CASES: dict[str, Case] = {
         body=lambda w: {"text": "Review started.", "status": "in_progress"},
         invalid=lambda w: {"text": "Done", "status": "done"}, forbidden_role="viewer",
         conflict=conflict_update_closed),
+    "agenda document": Case(
+        "GET", "/api/v1/meetings/{meeting_id}/agenda.docx",
+        lambda w: f"/api/v1/meetings/{w.meeting.id}/agenda.docx", 200,
+        invalid=lambda w: f"/api/v1/meetings/{w.meeting.id}/agenda.docx?edition=final",
+        invalid_is_path=True, forbidden_role="force"),
+    "question pack": Case(
+        "GET", "/api/v1/meetings/{meeting_id}/question-pack.docx",
+        lambda w: f"/api/v1/meetings/{w.meeting.id}/question-pack.docx", 200,
+        invalid=lambda w: "/api/v1/meetings/x/question-pack.docx", invalid_is_path=True,
+        forbidden_role="viewer"),
+    "send questions": Case(
+        "POST", "/api/v1/meetings/{meeting_id}/questions/send",
+        lambda w: f"/api/v1/meetings/{w.meeting.id}/questions/send", 200,
+        invalid=lambda w: "/api/v1/meetings/0/questions/send", invalid_is_path=True,
+        forbidden_role="force"),
+    "list papers": Case(
+        "GET", "/api/v1/items/{item_id}/papers", lambda w: f"/api/v1/items/{w.item.id}/papers",
+        200, invalid=lambda w: "/api/v1/items/x/papers", invalid_is_path=True),
+    "attach paper": Case(
+        "POST", "/api/v1/items/{item_id}/papers", lambda w: f"/api/v1/items/{w.item.id}/papers",
+        201, files=lambda w: {"file": ("report.pdf", PDF_BYTES, "application/pdf")},
+        invalid_files=lambda w: {"file": ("report.pdf", b"not a pdf at all", "application/pdf")},
+        forbidden_role="chair"),
+    "download paper": Case(
+        "GET", "/api/v1/papers/{paper_id}", lambda w: f"/api/v1/papers/{w.paper.id}", 200,
+        invalid=lambda w: "/api/v1/papers/abc", invalid_is_path=True),
+    "delete paper": Case(
+        "DELETE", "/api/v1/papers/{paper_id}", lambda w: f"/api/v1/papers/{w.paper.id}", 204,
+        invalid=lambda w: "/api/v1/papers/-5", invalid_is_path=True, forbidden_role="viewer"),
     "minutes document": Case(
         "GET", "/api/v1/meetings/{meeting_id}/minutes.docx",
         lambda w: f"/api/v1/meetings/{w.meeting.id}/minutes.docx", 200,
@@ -251,7 +308,7 @@ for name, case in CASES.items():
     CHECKS.append((name, "401"))
     if case.has_id:
         CHECKS.append((name, "404"))
-    if case.invalid is not None:
+    if case.invalid is not None or case.invalid_files is not None:
         CHECKS.append((name, "422"))
     if case.forbidden_role:
         CHECKS.append((name, "403"))
@@ -265,6 +322,8 @@ def test_endpoint(name, check, client, session, qworld):
     world = qworld
     body = case.body(world) if case.body else None
     kwargs = {"json": body} if body is not None else {}
+    if case.files:
+        kwargs = {"files": case.files(world)}
     if check == "success":
         response = _as(client, world, case.method, case.path(world), **kwargs)
         assert response.status_code == case.success, response.text
@@ -280,7 +339,10 @@ def test_endpoint(name, check, client, session, qworld):
         assert response.status_code == 404, response.text
         assert str(MISSING) in response.json()["detail"] or "no" in response.json()["detail"]
     elif check == "422":
-        if case.invalid_is_path:
+        if case.invalid_files:
+            response = _as(client, world, case.method, case.path(world),
+                           files=case.invalid_files(world))
+        elif case.invalid_is_path:
             response = _as(client, world, case.method, case.invalid(world), **kwargs)
         else:
             response = _as(client, world, case.method, case.path(world), json=case.invalid(world))

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from app.schemas import ErrorRead
-from app.web.api import actions, meetings, minutes, people, questions
+from app.web.api import actions, meetings, minutes, people, questions, series
 
 _errors = {
     status: {"model": ErrorRead, "description": text}
@@ -18,5 +18,5 @@ _errors = {
 }
 
 router = APIRouter(prefix="/api/v1", responses=_errors)
-for module in (people, meetings, minutes, questions, actions):
+for module in (people, series, meetings, minutes, questions, actions):
     router.include_router(module.router)

@@ -1,8 +1,13 @@
 """Meetings, their attendance and their agenda items."""
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, UploadFile, status
+from pydantic import BaseModel
 
 from app.db import SessionDep
+from app.export.agenda_docx import render_agenda
+from app.export.questions_docx import render_question_pack
 from app.schemas import (
     AttendanceIn,
     AttendanceRead,
@@ -13,13 +18,21 @@ from app.schemas import (
     MeetingDetail,
     MeetingRead,
     MeetingUpdate,
+    PaperRead,
 )
-from app.services import agenda, meetings
-from app.services.minutes import record_for
+from app.services import agenda, meetings, papers
+from app.services.entries import visible_item
+from app.services.meeting_papers import agenda_for, mark_pack_sent, question_pack_for
+from app.services.minutes import Edition, record_for
 from app.web.api.shapes import item_read, meeting_detail, meeting_read
 from app.web.deps import ActorDep, IdPath
+from app.web.downloads import DOCX_TYPE, docx_response, file_response
 
 router = APIRouter(tags=["meetings"])
+
+
+class SentRead(BaseModel):
+    sent: int  # how many questions went to the force
 
 
 @router.get("/meetings", response_model=list[MeetingRead])
@@ -87,4 +100,65 @@ def update_item(item_id: IdPath, data: ItemUpdate, session: SessionDep, actor: A
                response_class=Response)
 def delete_item(item_id: IdPath, session: SessionDep, actor: ActorDep):
     agenda.delete_item(session, item_id=item_id, by=actor)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/meetings/{meeting_id}/agenda.docx",
+    response_class=Response,
+    responses={200: {"content": {DOCX_TYPE: {}}}},
+)
+def agenda_docx(
+    meeting_id: IdPath,
+    session: SessionDep,
+    actor: ActorDep,
+    edition: Annotated[Edition, Query()] = Edition.internal,
+):
+    record = agenda_for(session, meeting_id=meeting_id, edition=edition, by=actor)
+    return docx_response(render_agenda(record), record.title, edition)
+
+
+@router.get(
+    "/meetings/{meeting_id}/question-pack.docx",
+    response_class=Response,
+    responses={200: {"content": {DOCX_TYPE: {}}}},
+)
+def question_pack_docx(meeting_id: IdPath, session: SessionDep, actor: ActorDep):
+    record = question_pack_for(session, meeting_id=meeting_id, by=actor)
+    return docx_response(render_question_pack(record), record.title, "")
+
+
+@router.post("/meetings/{meeting_id}/questions/send", response_model=SentRead)
+def send_questions(meeting_id: IdPath, session: SessionDep, actor: ActorDep):
+    """Mark the meeting's ready questions as sent to the force (with the question pack)."""
+    return SentRead(sent=mark_pack_sent(session, meeting_id=meeting_id, by=actor))
+
+
+@router.get("/items/{item_id}/papers", response_model=list[PaperRead])
+def list_papers(item_id: IdPath, session: SessionDep, actor: ActorDep):
+    visible_item(session, item_id, actor)
+    return papers.papers_of(session, [item_id])[item_id]
+
+
+@router.post("/items/{item_id}/papers", response_model=PaperRead,
+             status_code=status.HTTP_201_CREATED)
+async def attach_paper(item_id: IdPath, file: UploadFile, session: SessionDep, actor: ActorDep):
+    """Attach a PDF or Word paper (multipart form field `file`, at most 20 MB)."""
+    content = await file.read(papers.MAX_PAPER_BYTES + 1)
+    return papers.attach_paper(session, item_id=item_id, filename=file.filename or "",
+                               content=content, by=actor)
+
+
+@router.get("/papers/{paper_id}", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}, DOCX_TYPE: {}}}})
+def download_paper(paper_id: IdPath, session: SessionDep, actor: ActorDep):
+    paper = papers.get_paper(session, paper_id)
+    visible_item(session, paper.item_id, actor)
+    return file_response(paper.content, paper.filename, paper.content_type)
+
+
+@router.delete("/papers/{paper_id}", status_code=status.HTTP_204_NO_CONTENT,
+               response_class=Response)
+def delete_paper(paper_id: IdPath, session: SessionDep, actor: ActorDep):
+    papers.delete_paper(session, paper_id=paper_id, by=actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

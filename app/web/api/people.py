@@ -1,10 +1,10 @@
-"""People and meeting types."""
+"""People."""
 
 from fastapi import APIRouter, status
 
 from app.db import SessionDep
-from app.schemas import MeetingTypeCreate, MeetingTypeRead, PersonCreate, PersonRead, PersonUpdate
-from app.services import meetings, people
+from app.schemas import PersonCreate, PersonRead, PersonUpdate
+from app.services import people
 from app.web.deps import ActorDep, IdPath
 
 router = APIRouter()
@@ -29,14 +29,3 @@ def get_person(person_id: IdPath, session: SessionDep, actor: ActorDep):
 @router.patch("/people/{person_id}", response_model=PersonRead, tags=["people"])
 def update_person(person_id: IdPath, data: PersonUpdate, session: SessionDep, actor: ActorDep):
     return people.update_person(session, person_id=person_id, data=data, by=actor)
-
-
-@router.get("/meeting-types", response_model=list[MeetingTypeRead], tags=["meetings"])
-def list_meeting_types(session: SessionDep, actor: ActorDep):
-    return meetings.list_meeting_types(session)
-
-
-@router.post("/meeting-types", response_model=MeetingTypeRead,
-             status_code=status.HTTP_201_CREATED, tags=["meetings"])
-def create_meeting_type(data: MeetingTypeCreate, session: SessionDep, actor: ActorDep):
-    return meetings.create_meeting_type(session, data=data, by=actor)

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from app.db import SessionDep
-from app.models import QuestionStatus
+from app.models import QuestionSource, QuestionStatus
 from app.schemas import (
     MAX_ID,
     AnswerCreate,
@@ -27,8 +27,11 @@ def list_questions(
     actor: ActorDep,
     meeting_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: QuestionStatus | None = None,
+    theme: Annotated[str | None, Query(max_length=200)] = None,
+    source: QuestionSource | None = None,
 ):
-    found = questions.list_questions(session, by=actor, meeting_id=meeting_id, status=status)
+    found = questions.list_questions(session, by=actor, meeting_id=meeting_id, status=status,
+                                     theme=theme, source=source)
     return question_reads(session, found)
 
 

@@ -13,6 +13,7 @@ from app.schemas import (
     ItemRead,
     MeetingDetail,
     MeetingRead,
+    MeetingTypeRead,
     QuestionRead,
 )
 from app.services.actions import ActionView
@@ -20,6 +21,17 @@ from app.services.agenda import node_for
 from app.services.meetings import meeting_title, meeting_type_of
 from app.services.minutes import MeetingRecord, RecordItem
 from app.services.questions import answers_of
+from app.services.recurrence import parse_skip_months
+from app.services.schedule import schedule_description
+
+
+def meeting_type_read(meeting_type: MeetingType) -> MeetingTypeRead:
+    """A series with its schedule in words."""
+    return MeetingTypeRead.model_validate({
+        **meeting_type.model_dump(),
+        "skip_months": sorted(parse_skip_months(meeting_type.skip_months)),
+        "schedule": schedule_description(meeting_type),
+    })
 
 
 def meeting_read(session: Session, meeting: Meeting, meeting_type: MeetingType | None = None):

@@ -1,0 +1,116 @@
+"""Papers for agenda items: PDF or Word only, judged by their content as well as their name.
+
+Papers are kept in the database (with a SHA-256 checksum) so that every app process on every
+machine serves the same files.
+"""
+
+import hashlib
+import io
+import re
+import unicodedata
+import zipfile
+from datetime import date
+
+from sqlmodel import Session, select
+
+from app.models import AgendaItem, Paper
+from app.services import audit
+from app.services.agenda import get_item
+from app.services.common import get_or_404
+from app.services.dates import today
+from app.services.errors import InvalidInput
+from app.services.permissions import Actor, Perm, require
+
+MAX_PAPER_BYTES = 20 * 1024 * 1024
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOC = "application/msword"
+_EXTENSIONS = {".pdf": PDF, ".docx": DOCX, ".doc": DOC}
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
+
+
+def sniff(content: bytes) -> str | None:
+    """What a file really is, from its bytes: PDF, Word (.docx or .doc), or None."""
+    if content.startswith(b"%PDF-"):
+        return PDF
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, ValueError):
+            return None
+        if "word/document.xml" in names and "[Content_Types].xml" in names:
+            return DOCX
+        return None
+    if content.startswith(_OLE) and _WORD_STREAM in content:
+        return DOC
+    return None
+
+
+def clean_filename(name: str) -> str:
+    """The file's own name, without folders or characters that do not belong in one."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f\"<>:|?*]", "", name).strip().strip(".")
+    return name[-200:]
+
+
+def attach_paper(
+    session: Session, *, item_id: int, filename: str, content: bytes, by: Actor
+) -> Paper:
+    """Keep a paper for an item, if it is what its name says and no bigger than allowed."""
+    require(by, Perm.edit_record)
+    item = get_item(session, item_id)
+    name = clean_filename(filename)
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if not name or extension not in _EXTENSIONS:
+        raise InvalidInput({"file": "choose a PDF or Word document (.pdf, .docx or .doc)"})
+    if not content:
+        raise InvalidInput({"file": "the file is empty"})
+    if len(content) > MAX_PAPER_BYTES:
+        limit = MAX_PAPER_BYTES // 1024 // 1024
+        raise InvalidInput({"file": f"the file is larger than {limit} MB"})
+    actual = sniff(content)
+    if actual is None:
+        raise InvalidInput({"file": f"{name} is not a PDF or Word document, whatever its name"})
+    if actual != _EXTENSIONS[extension]:
+        raise InvalidInput({"file": f"{name} is named as one kind of document but is another"})
+    paper = Paper(item_id=item.id, filename=name, content_type=actual, size_bytes=len(content),
+                  sha256=hashlib.sha256(content).hexdigest(), content=content,
+                  uploaded_by_id=by.user_id)
+    session.add(paper)
+    session.flush()
+    audit.record(session, by=by, verb="create", object_type="paper", object_id=paper.id,
+                 summary=f"item {item.id}: {name} ({len(content):,} bytes, {paper.sha256[:12]})")
+    session.commit()
+    return paper
+
+
+def papers_of(session: Session, item_ids: list[int]) -> dict[int, list[Paper]]:
+    """Each item's papers, oldest first (without loading their content twice)."""
+    result: dict[int, list[Paper]] = {i: [] for i in item_ids}
+    if item_ids:
+        query = select(Paper).where(Paper.item_id.in_(item_ids)).order_by(Paper.uploaded_at)
+        for paper in session.exec(query):
+            result[paper.item_id].append(paper)
+    return result
+
+
+def get_paper(session: Session, paper_id: int) -> Paper:
+    """One paper, or NotFound."""
+    return get_or_404(session, Paper, paper_id, "paper")
+
+
+def delete_paper(session: Session, *, paper_id: int, by: Actor) -> None:
+    """Remove a paper that was attached by mistake."""
+    require(by, Perm.edit_record)
+    paper = get_paper(session, paper_id)
+    audit.record(session, by=by, verb="delete", object_type="paper", object_id=paper.id,
+                 summary=f"item {paper.item_id}: {paper.filename} ({paper.sha256[:12]})")
+    session.delete(paper)
+    session.commit()
+
+
+def is_late(item: AgendaItem, papers: list[Paper], on: date | None = None) -> bool:
+    """A paper was due from the force by a date that has passed, and none has arrived."""
+    return item.paper_due_on is not None and not papers and item.paper_due_on < (on or today())
