@@ -239,3 +239,27 @@ def delete_item(session: Session, *, item_id: int, by: Actor) -> None:
     audit.record(session, by=by, verb="delete", object_type="agenda_item", object_id=item_id,
                  summary=f"meeting {meeting.id}: {node.number} {item.title}")
     session.commit()
+
+
+def move_item(session: Session, *, item_id: int, direction: str, by: Actor) -> AgendaItem:
+    """Move an item one step: "up" or "down" among its siblings, "in" under the item above
+    it (as its last child), or "out" to just after its parent."""
+    item = get_item(session, item_id)
+    siblings = _siblings(session, item.meeting_id, item.parent_id)
+    index = next(i for i, s in enumerate(siblings) if s.id == item.id)
+    if direction == "up":
+        change = ItemUpdate(position=max(1, item.position - 1))
+    elif direction == "down":
+        change = ItemUpdate(position=min(len(siblings), item.position + 1))
+    elif direction == "in":
+        if index == 0:
+            raise InvalidInput({"direction": "there is no item above this one to go under"})
+        change = ItemUpdate(parent_id=siblings[index - 1].id)
+    elif direction == "out":
+        if item.parent_id is None:
+            raise InvalidInput({"direction": "a top-level item cannot move further out"})
+        parent = get_item(session, item.parent_id)
+        change = ItemUpdate(parent_id=parent.parent_id, position=parent.position + 1)
+    else:
+        raise InvalidInput({"direction": "move up, down, in or out"})
+    return update_item(session, item_id=item.id, data=change, by=by)

@@ -1,0 +1,298 @@
+"""The agenda builder: add, edit, nest and reorder a meeting's items; attach their papers.
+
+Every form works without JavaScript (POST, then back to the page). With JavaScript the page
+(static/assure-agenda.js) sends the same forms in the background, adds keyboard shortcuts and
+drag and drop, and swaps in the list the server renders again.
+"""
+
+import re
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+
+from app.db import SessionDep
+from app.models import ItemKind, ItemPurpose
+from app.schemas import ItemCreate, ItemUpdate
+from app.services import agenda, papers
+from app.services import people as people_service
+from app.services.errors import DomainError, InvalidInput
+from app.services.meetings import get_meeting, meeting_title, meeting_type_of
+from app.services.papers import is_late, papers_of
+from app.services.permissions import Perm, require
+from app.web.deps import CSRF_HEADER, IdPath, PageCaller, check_csrf
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+KIND_LABELS = {
+    ItemKind.theme: "Theme",
+    ItemKind.other: "Other item",
+    ItemKind.outstanding_matters: "Outstanding matters",
+    ItemKind.previous_minutes: "Minutes of the last meeting",
+    ItemKind.holding_to_account: "Holding to account",
+    ItemKind.hmicfrs: "HMICFRS",
+    ItemKind.aob: "AOB",
+    ItemKind.next_meeting: "Confirmation of next meeting",
+}
+PURPOSE_LABELS = {"": "Not set", ItemPurpose.information: "For information",
+                  ItemPurpose.decision: "For decision", ItemPurpose.assurance: "For assurance"}
+
+
+def parse_day(text: str, field: str) -> date | None:
+    """A date typed as 23/04/2019 (or 23-4-2019, or 2019-04-23); empty is None."""
+    value = text.strip()
+    if not value:
+        return None
+    match = re.fullmatch(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})", value)
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    try:
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+    except ValueError:
+        pass
+    raise InvalidInput({field: "enter a real date, for example 23/04/2019"})
+
+
+def _csrf(request: Request, caller, token: str) -> None:
+    check_csrf(caller, token or request.headers.get(CSRF_HEADER))
+
+
+def _wants_fragment(request: Request) -> bool:
+    return request.headers.get("X-Requested-With") == "assure-agenda"
+
+
+def _page(request: Request, session, caller, meeting_id: int, *, errors=None, typed=None,
+          status_code: int = 200, focus: int | None = None):
+    meeting = get_meeting(session, meeting_id)
+    meeting_type = meeting_type_of(session, meeting)
+    tree = agenda.agenda_tree(session, meeting.id)
+    nodes = agenda.flatten(tree)
+    attached = papers_of(session, [n.item.id for n in nodes])
+    people = [p for p in people_service.list_people(session) if p.active]
+    context = {
+        "page_title": f"Agenda: {meeting_title(meeting, meeting_type)}",
+        "meeting": meeting,
+        "title": meeting_title(meeting, meeting_type),
+        "tree": tree,
+        "nodes": nodes,
+        "papers": attached,
+        "late": {n.item.id: is_late(n.item, attached[n.item.id]) for n in nodes},
+        "people": people,
+        "people_by_id": {p.id: p for p in people},
+        "kinds": KIND_LABELS,
+        "purposes": PURPOSE_LABELS,
+        "can_edit": caller.actor.can(Perm.edit_record),
+        "errors": errors or {},
+        "typed": typed or {},
+        "focus": focus,
+    }
+    block = "agenda_list" if _wants_fragment(request) else None
+    return render(request, "agenda.html", context, status_code=status_code, block=block)
+
+
+def _done(request: Request, session, caller, meeting_id: int, item_id: int | None = None):
+    if _wants_fragment(request):
+        return _page(request, session, caller, meeting_id, focus=item_id)
+    anchor = f"#item-{item_id}" if item_id else ""
+    return RedirectResponse(f"/meetings/{meeting_id}/agenda{anchor}", status_code=303)
+
+
+def _refused(request: Request, session, caller, meeting_id: int, exc: DomainError, typed: dict):
+    errors = getattr(exc, "errors", None) or {"form": exc.message}
+    return _page(request, session, caller, meeting_id, errors=errors, typed=typed,
+                 status_code=exc.status_code)
+
+
+@router.get("/meetings/{meeting_id}/agenda")
+def agenda_page(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
+    return _page(request, session, caller, meeting_id)
+
+
+def _item_fields(title, kind, presenter_id, purpose, commission, paper_due, exempt,
+                 exempt_reason) -> dict:
+    values = {
+        "title": title,
+        "kind": kind or ItemKind.theme,
+        "presenter_id": int(presenter_id) if presenter_id.isdigit() else None,
+        "purpose": purpose or None,
+        "commission": commission,
+        "paper_due_on": parse_day(paper_due, "paper_due"),
+        "exempt": bool(exempt),
+        "exempt_reason": exempt_reason,
+    }
+    return values
+
+
+def _validation(exc: ValidationError) -> InvalidInput:
+    errors = {}
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "form"
+        errors.setdefault(field, error["msg"].removeprefix("Value error, "))
+    return InvalidInput(errors)
+
+
+@router.post("/meetings/{meeting_id}/agenda/items")
+def add_item(
+    meeting_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    caller: PageCaller,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    title: Annotated[str, Form(max_length=600)] = "",
+    kind: Annotated[str, Form(max_length=40)] = "theme",
+    parent_id: Annotated[str, Form(max_length=12)] = "",
+    after_id: Annotated[str, Form(max_length=12)] = "",
+    presenter_id: Annotated[str, Form(max_length=12)] = "",
+    purpose: Annotated[str, Form(max_length=20)] = "",
+    commission: Annotated[str, Form(max_length=100_000)] = "",
+    paper_due: Annotated[str, Form(max_length=20)] = "",
+    exempt: Annotated[str, Form(max_length=5)] = "",
+    exempt_reason: Annotated[str, Form(max_length=600)] = "",
+):
+    """Add an item at the end of its level, or just after `after_id`."""
+    _csrf(request, caller, csrf_token)
+    typed = {"new": {"title": title, "kind": kind, "parent_id": parent_id,
+                     "commission": commission, "paper_due": paper_due}}
+    try:
+        require(caller.actor, Perm.edit_record)
+        values = _item_fields(title, kind, presenter_id, purpose, commission, paper_due,
+                              exempt, exempt_reason)
+        values["parent_id"] = int(parent_id) if parent_id.isdigit() else None
+        if after_id.isdigit():
+            after = agenda.get_item(session, int(after_id))
+            values["parent_id"], values["position"] = after.parent_id, after.position + 1
+        try:
+            data = ItemCreate(**values)
+        except ValidationError as exc:
+            raise _validation(exc) from exc
+        item = agenda.create_item(session, meeting_id=meeting_id, data=data, by=caller.actor)
+    except DomainError as exc:
+        if exc.status_code in (401, 404):
+            raise
+        return _refused(request, session, caller, meeting_id, exc, typed)
+    return _done(request, session, caller, meeting_id, item.id)
+
+
+@router.post("/meetings/{meeting_id}/agenda/items/{item_id}")
+def edit_item(
+    meeting_id: IdPath,
+    item_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    caller: PageCaller,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    title: Annotated[str, Form(max_length=600)] = "",
+    kind: Annotated[str, Form(max_length=40)] = "theme",
+    presenter_id: Annotated[str, Form(max_length=12)] = "",
+    purpose: Annotated[str, Form(max_length=20)] = "",
+    commission: Annotated[str, Form(max_length=100_000)] = "",
+    paper_due: Annotated[str, Form(max_length=20)] = "",
+    exempt: Annotated[str, Form(max_length=5)] = "",
+    exempt_reason: Annotated[str, Form(max_length=600)] = "",
+):
+    _csrf(request, caller, csrf_token)
+    typed = {item_id: {"title": title, "kind": kind, "presenter_id": presenter_id,
+                       "purpose": purpose, "commission": commission, "paper_due": paper_due,
+                       "exempt": exempt, "exempt_reason": exempt_reason}}
+    try:
+        _own_item(session, meeting_id, item_id)
+        values = _item_fields(title, kind, presenter_id, purpose, commission, paper_due,
+                              exempt, exempt_reason)
+        try:
+            data = ItemUpdate(**values)
+        except ValidationError as exc:
+            raise _validation(exc) from exc
+        agenda.update_item(session, item_id=item_id, data=data, by=caller.actor)
+    except DomainError as exc:
+        if exc.status_code in (401, 404):
+            raise
+        return _refused(request, session, caller, meeting_id, exc, typed)
+    return _done(request, session, caller, meeting_id, item_id)
+
+
+def _own_item(session, meeting_id: int, item_id: int):
+    item = agenda.get_item(session, item_id)
+    if item.meeting_id != meeting_id:
+        raise InvalidInput({"form": "that item belongs to another meeting"})
+    return item
+
+
+@router.post("/meetings/{meeting_id}/agenda/items/{item_id}/move")
+def move_item(
+    meeting_id: IdPath,
+    item_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    caller: PageCaller,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+    direction: Annotated[str, Form(max_length=10)] = "",
+    position: Annotated[str, Form(max_length=6)] = "",
+):
+    """Move an item up, down, in or out; or (for drag and drop) to a position among its
+    siblings."""
+    _csrf(request, caller, csrf_token)
+    try:
+        _own_item(session, meeting_id, item_id)
+        if position.isdigit():
+            agenda.update_item(session, item_id=item_id, by=caller.actor,
+                               data=ItemUpdate(position=max(1, int(position))))
+        else:
+            agenda.move_item(session, item_id=item_id, direction=direction, by=caller.actor)
+    except DomainError as exc:
+        if exc.status_code in (401, 404):
+            raise
+        return _refused(request, session, caller, meeting_id, exc, {})
+    return _done(request, session, caller, meeting_id, item_id)
+
+
+@router.post("/meetings/{meeting_id}/agenda/items/{item_id}/delete")
+def delete_item(
+    meeting_id: IdPath,
+    item_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    caller: PageCaller,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+):
+    _csrf(request, caller, csrf_token)
+    try:
+        item = _own_item(session, meeting_id, item_id)
+        agenda.delete_item(session, item_id=item_id, by=caller.actor)
+    except DomainError as exc:
+        if exc.status_code in (401, 404):
+            raise
+        return _refused(request, session, caller, meeting_id, exc, {})
+    return _done(request, session, caller, meeting_id, item.parent_id)
+
+
+@router.post("/meetings/{meeting_id}/agenda/items/{item_id}/papers")
+async def upload_paper(
+    meeting_id: IdPath,
+    item_id: IdPath,
+    request: Request,
+    session: SessionDep,
+    caller: PageCaller,
+    file: Annotated[UploadFile | None, File()] = None,
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
+):
+    _csrf(request, caller, csrf_token)
+    try:
+        _own_item(session, meeting_id, item_id)
+        if file is None or not file.filename:
+            raise InvalidInput({f"file-{item_id}": "choose the paper to attach"})
+        content = await file.read(papers.MAX_PAPER_BYTES + 1)
+        try:
+            papers.attach_paper(session, item_id=item_id, filename=file.filename,
+                                content=content, by=caller.actor)
+        except InvalidInput as exc:
+            raise InvalidInput({f"file-{item_id}": exc.errors.get("file", exc.message)}) from exc
+    except DomainError as exc:
+        if exc.status_code in (401, 404):
+            raise
+        return _refused(request, session, caller, meeting_id, exc, {})
+    return _done(request, session, caller, meeting_id, item_id)
