@@ -144,30 +144,77 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export_minutes(args: argparse.Namespace) -> int:
-    from app.export.minutes_docx import render_minutes
+def _export(args: argparse.Namespace, build, render, suffix: str) -> int:
+    """Build a document from the record, write it, and say where."""
     from app.services.errors import DomainError
-    from app.services.minutes import Edition, minutes_for_export
     from app.services.permissions import Actor
     from app.web.downloads import safe_filename
 
-    edition = Edition(args.edition)
     with _session() as session:
         try:
-            record = minutes_for_export(
-                session, meeting_id=args.meeting_id, edition=edition, by=Actor.system()
-            )
+            record = build(session, Actor.system())
         except DomainError as exc:
             print(exc.message, file=sys.stderr)
             return 1
-    content = render_minutes(record)
+    content = render(record)
     if args.output:
         target = Path(args.output)
     else:
-        target = get_settings().export_dir / safe_filename(record.title, edition, "docx")
+        target = get_settings().export_dir / safe_filename(record.title, suffix, "docx")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
-    print(f"Wrote {target} ({len(content):,} bytes, {edition} edition).")
+    described = f", {suffix} edition" if suffix else ""
+    print(f"Wrote {target} ({len(content):,} bytes{described}).")
+    return 0
+
+
+def cmd_export_minutes(args: argparse.Namespace) -> int:
+    from app.export.minutes_docx import render_minutes
+    from app.services.minutes import Edition, minutes_for_export
+
+    edition = Edition(args.edition)
+    return _export(args, lambda session, by: minutes_for_export(
+        session, meeting_id=args.meeting_id, edition=edition, by=by), render_minutes, edition)
+
+
+def cmd_export_agenda(args: argparse.Namespace) -> int:
+    from app.export.agenda_docx import render_agenda
+    from app.services.meeting_papers import agenda_for
+    from app.services.minutes import Edition
+
+    edition = Edition(args.edition)
+    return _export(args, lambda session, by: agenda_for(
+        session, meeting_id=args.meeting_id, edition=edition, by=by), render_agenda, edition)
+
+
+def cmd_export_questions(args: argparse.Namespace) -> int:
+    from app.export.questions_docx import render_question_pack
+    from app.services.meeting_papers import question_pack_for
+
+    return _export(args, lambda session, by: question_pack_for(
+        session, meeting_id=args.meeting_id, by=by), render_question_pack, "")
+
+
+def cmd_schedule_generate(args: argparse.Namespace) -> int:
+    from app.services import schedule
+    from app.services.dates import to_london
+    from app.services.errors import DomainError
+    from app.services.permissions import Actor
+
+    with _session() as session:
+        try:
+            made = schedule.generate_meetings(session, meeting_type_id=args.series_id,
+                                              by=Actor.system())
+        except DomainError as exc:
+            detail = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "errors", {}).items())
+            print(f"No meetings made: {detail or exc.message}", file=sys.stderr)
+            return 1
+        for meeting in made.made:
+            holiday = schedule.holiday_of(meeting)
+            note = f"  (bank holiday: {holiday})" if holiday else ""
+            print(f"{meeting.id:>6}  {to_london(meeting.starts_at):%a %d %b %Y %H:%M}"
+                  f"{note}")
+    print(f"Made {len(made.made)} meetings; {made.already} dates already had theirs.")
     return 0
 
 
@@ -230,6 +277,22 @@ def build_parser() -> argparse.ArgumentParser:
     minutes.add_argument("--edition", choices=["internal", "public"], default="internal")
     minutes.add_argument("-o", "--output", help="the file to write (default: ASSURE_EXPORT_DIR)")
     minutes.set_defaults(func=cmd_export_minutes)
+    agenda = export.add_parser("agenda", help="the agenda of a meeting as .docx")
+    agenda.add_argument("meeting_id", type=int)
+    agenda.add_argument("--edition", choices=["internal", "public"], default="internal")
+    agenda.add_argument("-o", "--output", help="the file to write (default: ASSURE_EXPORT_DIR)")
+    agenda.set_defaults(func=cmd_export_agenda)
+    pack = export.add_parser("questions", help="the question pack for the force as .docx")
+    pack.add_argument("meeting_id", type=int)
+    pack.add_argument("-o", "--output", help="the file to write (default: ASSURE_EXPORT_DIR)")
+    pack.set_defaults(func=cmd_export_questions)
+
+    scheduling = commands.add_parser("schedule", help="series' schedules").add_subparsers(
+        dest="schedule", required=True)
+    generate = scheduling.add_parser(
+        "generate", help="make a series' meetings for the next 12 months")
+    generate.add_argument("series_id", type=int)
+    generate.set_defaults(func=cmd_schedule_generate)
     return parser
 
 

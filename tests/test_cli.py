@@ -1,7 +1,9 @@
 """The `assure` command line on a fresh SQLite database."""
 
 import io
+import re
 import sys
+from datetime import date
 
 import pytest
 from sqlmodel import Session, select
@@ -105,3 +107,30 @@ def test_settings_are_shown_and_changed_with_checks(fresh_db, capsys):
     assert main(["settings", "--publish-within-days", "0"]) == 1
     main(["settings"])
     assert "Short name: OPFCC" in capsys.readouterr().out
+
+
+def test_export_agenda_and_question_pack_and_generate_a_schedule(fresh_db, capsys, tmp_path):
+    import docx
+
+    main(["demo", "load"])
+    capsys.readouterr()
+    assert main(["export", "agenda", "2", "-o", str(tmp_path / "agenda.docx")]) == 0
+    agenda = docx.Document(str(tmp_path / "agenda.docx"))
+    assert agenda.paragraphs[0].text == "Monthly Assurance Meeting 30 April 2019 – Agenda"
+    assert main(["export", "questions", "2", "-o", str(tmp_path / "pack.docx")]) == 0
+    pack = docx.Document(str(tmp_path / "pack.docx"))
+    assert pack.paragraphs[0].text == (
+        "Monthly Assurance Meeting 30 April 2019 – Questions for the Force")
+    assert main(["schedule", "generate", "1"]) == 1
+    assert "set the series' schedule" in capsys.readouterr().err
+    with Session(app.db.get_engine()) as session:
+        from app.models import MeetingType
+
+        series = session.get(MeetingType, 1)
+        series.recurrence, series.weekday, series.week_of_month = "monthly", 1, -1
+        series.starts_on = date(2026, 1, 1)
+        session.commit()
+    assert main(["schedule", "generate", "1"]) == 0
+    out = capsys.readouterr().out
+    # A year from today holds 12 last Tuesdays (13 when today is one).
+    assert re.search(r"Made 1[23] meetings; 0 dates already had theirs\.", out), out
