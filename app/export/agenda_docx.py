@@ -134,6 +134,8 @@ def _number(item: AgendaEntry, *, keep: bool) -> list[Para]:
 def _details(item: AgendaEntry) -> list[Para]:
     """What goes under the title: its text, purpose, commission, and the state of its paper."""
     paras = text_block(item.text_after_title)
+    for line in item.carried_forward:
+        paras += text_block(line, BULLET)
     if one_line(item.purpose):
         paras.append((one_line(item.purpose), None))
     paras += text_block(item.commission)

@@ -21,9 +21,10 @@ from app.models import (
     utcnow,
 )
 from app.services import audit
+from app.services.actions import carried_forward
 from app.services.agenda import ItemNode, agenda_tree
 from app.services.common import person_label
-from app.services.dates import long_date, long_date_ordinal, to_london
+from app.services.dates import long_date, long_date_ordinal, short_date, to_london
 from app.services.errors import Forbidden
 from app.services.meetings import (
     default_capacity,
@@ -32,7 +33,7 @@ from app.services.meetings import (
     meeting_type_of,
     next_meeting_of,
 )
-from app.services.minutes import Edition, exempt_notice, next_meeting_text
+from app.services.minutes import Edition, carried_questions, exempt_notice, next_meeting_text
 from app.services.office import get_office
 from app.services.papers import is_late, papers_of
 from app.services.permissions import Actor, Perm, require
@@ -55,6 +56,8 @@ class AgendaEntry:
     paper_late: bool = False  # a paper was due and none has arrived
     exempt_notice: str | None = None  # public agenda: "This item will be considered in private…"
     text_after_title: str | None = None  # e.g. the next meeting's details, "To be confirmed"
+    # Outstanding matters: the open actions and questions carried forward, one line each.
+    carried_forward: list[str] = field(default_factory=list)
     children: list[AgendaEntry] = field(default_factory=list)
 
 
@@ -152,6 +155,8 @@ def agenda_for(
     tree = agenda_tree(session, meeting.id)
     papers = papers_of(session, [n.item.id for root in tree for n in root.walk()])
     following = next_meeting_of(session, meeting)
+    outstanding = outstanding_lines(session, meeting, public=edition == Edition.public)
+    carried_given: list[int] = []  # only the first Outstanding matters item lists them
 
     def entry(node: ItemNode) -> AgendaEntry:
         item = node.item
@@ -170,6 +175,11 @@ def agenda_for(
         if item.kind == ItemKind.next_meeting:
             result.text_after_title = next_meeting_text(
                 following, meeting_type_of(session, following) if following else None)
+        if item.kind == ItemKind.outstanding_matters and not carried_given:
+            carried_given.append(item.id)
+            result.carried_forward = outstanding
+            if not outstanding:
+                result.text_after_title = "None"
         result.children = [entry(child) for child in node.children]
         return result
 
@@ -192,6 +202,21 @@ def agenda_for(
         office_name=office.office_name,
         public_questions_close=f"Questions from the public close on {long_date(closes)}.",
     )
+
+
+def outstanding_lines(session: Session, meeting, *, public: bool) -> list[str]:
+    """The open actions and questions carried forward to a meeting, one line each:
+    "A/2019/001 The DCC to review… (DCC, due 28 May 2019)"."""
+    lines = []
+    for view in carried_forward(session, meeting):
+        if public and view.exempt:
+            continue
+        owners = ", ".join(person_label(p) for p in view.owners)
+        due = f"due {short_date(view.action.due_date)}" if view.action.due_date else "no due date"
+        lines.append(f"{view.action.reference} {view.action.text} ({owners}, {due})")
+    for asked in carried_questions(session, meeting, redact=public):
+        lines.append(f"Question carried forward: {asked.question.text}")
+    return lines
 
 
 def pack_questions(session: Session, meeting_id: int) -> list[Question]:

@@ -273,6 +273,12 @@ def _questions_for(session: Session, meeting: Meeting, item_ids: list[int], reda
             if answers[question.id]:
                 unminuted.setdefault(question.item_id, []).append(
                     QuestionAnswers(question=question, answers=answers[question.id]))
+    return unminuted, carried_questions(session, meeting, redact=redact)
+
+
+def carried_questions(session: Session, meeting: Meeting, *, redact: bool
+                      ) -> list[QuestionAnswers]:
+    """Questions of earlier meetings of the series carried forward, with their answers."""
     earlier = select(Meeting.id).where(
         Meeting.meeting_type_id == meeting.meeting_type_id,
         Meeting.starts_at < meeting.starts_at,
@@ -285,11 +291,10 @@ def _questions_for(session: Session, meeting: Meeting, item_ids: list[int], reda
     ).all()
     hidden = exempt_item_ids(session, {m.id for _, m in carried}) if redact else set()
     answers = answers_of(session, [q.id for q, _ in carried])
-    carried_questions = [
+    return [
         QuestionAnswers(question=q, answers=answers[q.id], meeting=m)
         for q, m in carried if q.item_id not in hidden
     ]
-    return unminuted, carried_questions
 
 
 def record_for(session: Session, *, meeting_id: int, by: Actor) -> MeetingRecord:

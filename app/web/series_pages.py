@@ -1,0 +1,359 @@
+"""Series of meetings: how often each meets, its standing items and invitees, the meetings it
+makes, and the calendar links to follow them.
+
+The page reads the form, calls app.services.meetings and app.services.schedule, and renders;
+whether a schedule can make meetings is the services' to say.
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+
+from app.db import SessionDep
+from app.models import ItemKind, MeetingType, Recurrence
+from app.schemas import MeetingTypeUpdate, StandingItemIn
+from app.services import meetings, people, schedule
+from app.services.errors import InvalidInput
+from app.services.permissions import Perm, require
+from app.services.recurrence import MONTHS, WEEKDAYS, parse_skip_months
+from app.web.calendar import feed_links
+from app.web.deps import IdPath, PageCaller, check_csrf
+from app.web.question_pages import (
+    DateParts,
+    domain_errors,
+    error_list,
+    parse_date,
+    person_option,
+    schema_errors,
+    sentence,
+)
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+FormStr = Annotated[str, Form(max_length=2000)]
+
+# How a standing item's kind is written before its title in the textarea ("aob: AOB").
+KIND_WORDS = {
+    ItemKind.outstanding_matters: "outstanding matters",
+    ItemKind.previous_minutes: "previous minutes",
+    ItemKind.holding_to_account: "holding to account",
+    ItemKind.theme: "theme",
+    ItemKind.hmicfrs: "hmicfrs",
+    ItemKind.aob: "aob",
+    ItemKind.next_meeting: "next meeting",
+    ItemKind.other: "other",
+}
+KIND_ALIASES = {
+    **{words: kind for kind, words in KIND_WORDS.items()},
+    **{kind.value: kind for kind in ItemKind},
+    "outstanding": ItemKind.outstanding_matters,
+    "minutes": ItemKind.previous_minutes,
+    "holding": ItemKind.holding_to_account,
+    "next": ItemKind.next_meeting,
+}
+_PREFIX = re.compile(r"^\s*([A-Za-z][A-Za-z _-]*?)\s*:\s*(\S.*)$")
+WEEKS = [("1", "1st"), ("2", "2nd"), ("3", "3rd"), ("4", "4th"), ("5", "5th"), ("-1", "last")]
+# Where the error summary links for each field the services name.
+ANCHORS = {"recurrence": "recurrence-none", "starts_on": "starts_on-day",
+           "ends_on": "ends_on-day", "skip_months": "skip_months-1",
+           "monthly_by": "monthly_by-weekday", "invitees": "invitees", "make": "make-meetings"}
+
+
+def standing_text(items) -> str:
+    """A series' standing items as the textarea shows them: one a line, "kind: title"."""
+    lines = []
+    for item in items:
+        kind = ItemKind(item.kind) if item.kind in ItemKind.__members__ else ItemKind.other
+        prefixed = _PREFIX.match(item.title)
+        if kind == ItemKind.other and not (prefixed and prefixed[1].lower() in KIND_ALIASES):
+            lines.append(item.title)
+        else:
+            lines.append(f"{KIND_WORDS[kind]}: {item.title}")
+    return "\n".join(lines)
+
+
+def parse_standing(text: str, errors: dict[str, str]) -> list[schedule.StandingItem]:
+    """One item a line; "aob: AOB" gives the kind, a line without a known kind is "other"."""
+    items = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        kind, title = ItemKind.other, line.strip()
+        prefixed = _PREFIX.match(line)
+        if prefixed and prefixed[1].strip().lower() in KIND_ALIASES:
+            kind, title = KIND_ALIASES[prefixed[1].strip().lower()], prefixed[2].strip()
+        try:
+            checked = StandingItemIn(title=title, kind=kind)
+        except ValidationError as exc:
+            message = schema_errors(exc).get("title", "is not valid")
+            errors.setdefault("standing_items", f"Line {number}: {message[:1].lower()}"
+                                                f"{message[1:]}")
+            continue
+        items.append(schedule.StandingItem(title=checked.title, kind=checked.kind.value))
+    return items
+
+
+@dataclass
+class SeriesForm:
+    """The series form as typed (strings), so nothing typed is lost on an error."""
+
+    name: str = ""
+    default_venue: str = ""
+    recurrence: str = Recurrence.none.value
+    interval: str = "1"
+    weekday: str = ""
+    monthly_by: str = "weekday"
+    week_of_month: str = ""
+    day_of_month: str = ""
+    start_time: str = "10:00"
+    duration_minutes: str = "120"
+    skip_months: list[str] = field(default_factory=list)
+    starts_on: DateParts = field(default_factory=DateParts)
+    ends_on: DateParts = field(default_factory=DateParts)
+    public_question_days: str = "10"
+    standing_items: str = ""
+    invitees: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, session, series: MeetingType) -> "SeriesForm":
+        def text(value) -> str:
+            return "" if value is None else str(value)
+
+        return cls(
+            name=series.name, default_venue=series.default_venue,
+            recurrence=str(series.recurrence), interval=str(series.interval),
+            weekday=text(series.weekday),
+            monthly_by="day" if series.day_of_month is not None else "weekday",
+            week_of_month=text(series.week_of_month), day_of_month=text(series.day_of_month),
+            start_time=series.start_time, duration_minutes=str(series.duration_minutes),
+            skip_months=[str(m) for m in sorted(parse_skip_months(series.skip_months))],
+            starts_on=DateParts.of(series.starts_on), ends_on=DateParts.of(series.ends_on),
+            public_question_days=str(series.public_question_days),
+            standing_items=standing_text(meetings.series_items(session, series.id)),
+            invitees=[str(p.id) for _, p in meetings.series_attendees(session, series.id)],
+        )
+
+
+def _whole(value: str, name: str, errors: dict[str, str], message: str) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if re.fullmatch(r"-?\d{1,6}", value):
+        return int(value)
+    errors[name] = message
+    return None
+
+
+def _clock(value: str) -> str:
+    """"9:30", "0930" or "9.30" as "09:30"; anything else as typed, for the schema to refuse."""
+    match = re.fullmatch(r"\s*(\d{1,2})[:.]?(\d{2})\s*", value or "")
+    return f"{int(match[1]):02d}:{match[2]}" if match else (value or "").strip()
+
+
+def _read(form: SeriesForm) -> tuple[dict, list, list[int], dict[str, str]]:
+    """The schedule's values, the standing items and the invitees' ids, and what is wrong."""
+    errors: dict[str, str] = {}
+    values: dict = {"name": form.name, "default_venue": form.default_venue}
+    if form.recurrence not in Recurrence.__members__:
+        errors["recurrence"] = "Choose how often the series meets"
+    else:
+        values["recurrence"] = Recurrence(form.recurrence)
+    number = "Give a whole number, like 1"
+    values["interval"] = _whole(form.interval, "interval", errors, number) or 1
+    weekday = _whole(form.weekday, "weekday", errors, "Choose a day of the week")
+    week = _whole(form.week_of_month, "week_of_month", errors, "Choose a week of the month")
+    day = _whole(form.day_of_month, "day_of_month", errors,
+                 "Give the day of the month as a number from 1 to 31")
+    if form.recurrence == Recurrence.weekly:
+        week = day = None  # a weekly series meets on a weekday; the monthly choices do not apply
+    elif form.recurrence == Recurrence.monthly:
+        if form.monthly_by == "day":
+            weekday = week = None
+        elif form.monthly_by == "weekday":
+            day = None
+        else:
+            errors["monthly_by"] = "Choose whether the series meets on a weekday or a date"
+    values.update(weekday=weekday, week_of_month=week, day_of_month=day)
+    values["start_time"] = _clock(form.start_time)
+    values["duration_minutes"] = _whole(form.duration_minutes, "duration_minutes", errors,
+                                        "Give the length in minutes, like 120")
+    if values["duration_minutes"] is None and "duration_minutes" not in errors:
+        errors["duration_minutes"] = "Give the length in minutes, like 120"
+    months = [int(m) for m in form.skip_months if m.isdigit() and 1 <= int(m) <= 12]
+    if len(months) != len(form.skip_months):
+        errors["skip_months"] = "Choose months from the list"
+    values["skip_months"] = months
+    values["starts_on"] = parse_date(form.starts_on, "starts_on", "The start date", errors)
+    values["ends_on"] = parse_date(form.ends_on, "ends_on", "The end date", errors)
+    days = _whole(form.public_question_days, "public_question_days", errors, number)
+    if days is None and "public_question_days" not in errors:
+        errors["public_question_days"] = "Give a number of days, like 10 (0 for none)"
+    values["public_question_days"] = days
+    items = parse_standing(form.standing_items, errors)
+    invitees = [int(i) for i in form.invitees if i.isdigit()]
+    if len(invitees) != len(form.invitees):
+        errors["invitees"] = "Choose people from the list"
+    return values, items, invitees, errors
+
+
+FRIENDLY = {
+    "name": "Enter the name of the series, like Monthly Assurance Meeting",
+    "interval": "Give the number of weeks or months between meetings, from 1 to 52",
+    "start_time": "Give the start time on the 24-hour clock, like 10:00 or 14:30",
+    "duration_minutes": "Give a length from 5 minutes to 12 hours (720 minutes)",
+    "public_question_days": "Give a number of days from 0 to 90",
+    "weekday": "Choose a day of the week",
+    "week_of_month": "Choose the 1st, 2nd, 3rd, 4th, 5th or last week of the month",
+    "day_of_month": "Give a day of the month from 1 to 31",
+    "skip_months": "Leave at least one month in which the series meets",
+}
+
+
+def _render(request, session, caller, series: MeetingType, *, form: SeriesForm | None = None,
+            errors: dict[str, str] | None = None, notice: str = "", status_code: int = 200):
+    actor = caller.actor
+    errors = errors or {}
+    form = form or SeriesForm.of(session, series)
+    everyone = people.list_people(session)
+    invited = [int(i) for i in form.invitees if i.isdigit()]
+    by_id = {p.id: p for p in everyone}
+    # Those invited first, in their order (the attendance lists keep it), then everyone else.
+    listed = [by_id[i] for i in invited if i in by_id] + [
+        p for p in everyone if p.active and p.id not in invited]
+    saved_invitees = meetings.series_attendees(session, series.id)
+    return render(request, "series.html", {
+        "page_title": ("Error: " if errors else "") + series.name,
+        "series": series,
+        "schedule_words": schedule.schedule_description(series),
+        "form": form,
+        "can_edit": actor.can(Perm.edit_record),
+        "sees_exempt": actor.sees_exempt,
+        "standing": meetings.series_items(session, series.id),
+        "kind_words": {k.value: w for k, w in KIND_WORDS.items()},
+        "invitees": saved_invitees,
+        "people": [(str(p.id), person_option(p) + ("" if p.active else " (no longer active)"))
+                   for p in listed],
+        "weekdays": [(str(i), name) for i, name in enumerate(WEEKDAYS)],
+        "weeks": WEEKS,
+        "months": [(str(i), MONTHS[i]) for i in range(1, 13)],
+        "upcoming": schedule.upcoming(session, series.id),
+        "links": feed_links(request, meeting_type_id=series.id)["series"],
+        "errors": errors,
+        "error_list": error_list(errors, ANCHORS),
+        "notice": notice,
+    }, status_code=status_code)
+
+
+@router.get("/series")
+def series_list_page(request: Request, session: SessionDep, caller: PageCaller):
+    rows = []
+    for series in meetings.list_meeting_types(session):
+        coming = schedule.upcoming(session, series.id)
+        rows.append({"series": series, "schedule": schedule.schedule_description(series),
+                     "next": coming[0] if coming else None})
+    own = None
+    if caller.user.person_id:
+        person = people.get_person(session, caller.user.person_id)
+        if person.active:
+            own = {"person": person,
+                   "links": feed_links(request, person_id=person.id)["person"]}
+    return render(request, "series_list.html", {
+        "page_title": "Series of meetings", "rows": rows, "own": own,
+        "can_edit": caller.actor.can(Perm.edit_record)})
+
+
+@router.get("/series/{series_id}")
+def series_page(
+    series_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+    saved: Annotated[str, Query(max_length=5)] = "",
+    made: Annotated[str, Query(max_length=6)] = "",
+    already: Annotated[str, Query(max_length=6)] = "",
+):
+    series = meetings.get_meeting_type(session, series_id)
+    notice = "The series has been saved." if saved == "1" else ""
+    if made.isdigit() and already.isdigit():
+        notice = (f"{made} meeting{'' if made == '1' else 's'} made, "
+                  f"{already} already there.")
+    return _render(request, session, caller, series, notice=notice)
+
+
+@router.post("/series/{series_id}")
+def save_series(
+    series_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+    csrf_token: FormStr = "", name: FormStr = "", default_venue: FormStr = "",
+    recurrence: FormStr = "", interval: FormStr = "", weekday: FormStr = "",
+    monthly_by: FormStr = "", week_of_month: FormStr = "", day_of_month: FormStr = "",
+    start_time: FormStr = "", duration_minutes: FormStr = "",
+    skip_months: Annotated[list[str], Form(max_length=12)] = [],  # noqa: B006
+    starts_day: Annotated[str, Form(alias="starts_on-day", max_length=20)] = "",
+    starts_month: Annotated[str, Form(alias="starts_on-month", max_length=20)] = "",
+    starts_year: Annotated[str, Form(alias="starts_on-year", max_length=20)] = "",
+    ends_day: Annotated[str, Form(alias="ends_on-day", max_length=20)] = "",
+    ends_month: Annotated[str, Form(alias="ends_on-month", max_length=20)] = "",
+    ends_year: Annotated[str, Form(alias="ends_on-year", max_length=20)] = "",
+    public_question_days: FormStr = "",
+    standing_items: Annotated[str, Form(max_length=100_000)] = "",
+    invitees: Annotated[list[str], Form(max_length=2000)] = [],  # noqa: B006
+):
+    check_csrf(caller, csrf_token)
+    series = meetings.get_meeting_type(session, series_id)
+    require(caller.actor, Perm.edit_record,
+            "Only the secretariat and administrators change a series.")
+    form = SeriesForm(
+        name=name, default_venue=default_venue, recurrence=recurrence, interval=interval,
+        weekday=weekday, monthly_by=monthly_by, week_of_month=week_of_month,
+        day_of_month=day_of_month, start_time=start_time, duration_minutes=duration_minutes,
+        skip_months=list(skip_months), starts_on=DateParts(starts_day, starts_month, starts_year),
+        ends_on=DateParts(ends_day, ends_month, ends_year),
+        public_question_days=public_question_days, standing_items=standing_items,
+        invitees=list(invitees))
+    values, items, invitee_ids, errors = _read(form)
+    data = None
+    try:
+        data = MeetingTypeUpdate(**{k: v for k, v in values.items() if k not in errors})
+    except ValidationError as exc:
+        errors = {**schema_errors(exc, FRIENDLY), **errors}
+    if errors or data is None:
+        return _render(request, session, caller, series, form=form, errors=errors,
+                       status_code=422)
+    capacities = {p.id: a.capacity for a, p in meetings.series_attendees(session, series.id)}
+    try:
+        meetings.update_meeting_type(session, meeting_type_id=series.id, data=data,
+                                     by=caller.actor)
+        schedule.set_standing_items(session, meeting_type_id=series.id, items=items,
+                                    by=caller.actor)
+        schedule.set_series_attendees(
+            session, meeting_type_id=series.id, by=caller.actor,
+            invitees=[schedule.Invitee(person_id=i, capacity=capacities.get(i, ""))
+                      for i in invitee_ids])
+    except InvalidInput as exc:
+        session.rollback()
+        errors = domain_errors(exc)
+        if any(key.isdigit() for key in exc.errors):  # "0.person_id": an invitee
+            errors = {"invitees": sentence(" ".join(exc.errors.values()))}
+        return _render(request, session, caller, meetings.get_meeting_type(session, series_id),
+                       form=form, errors=errors, status_code=422)
+    return RedirectResponse(f"/series/{series.id}?saved=1", status_code=303)
+
+
+@router.post("/series/{series_id}/meetings")
+def make_meetings(series_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+                  csrf_token: FormStr = ""):
+    check_csrf(caller, csrf_token)
+    series = meetings.get_meeting_type(session, series_id)
+    try:
+        made = schedule.generate_meetings(session, meeting_type_id=series.id, by=caller.actor)
+    except InvalidInput as exc:
+        session.rollback()
+        series = meetings.get_meeting_type(session, series_id)
+        errors = {("make" if key == "recurrence" else key): message
+                  for key, message in domain_errors(exc).items()}
+        return _render(request, session, caller, series, errors=errors, status_code=422)
+    return RedirectResponse(
+        f"/series/{series.id}?made={len(made.made)}&already={made.already}#meetings",
+        status_code=303)
