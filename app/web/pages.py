@@ -14,6 +14,7 @@ from app.services.errors import Unauthorized
 from app.services.minutes import Edition, load_record, minutes_of, record_stamp
 from app.services.office import get_office
 from app.services.permissions import Perm
+from app.services.schedule import holiday_of
 from app.web.deps import (
     SESSION_COOKIE,
     IdPath,
@@ -131,6 +132,7 @@ def meeting_page(meeting_id: IdPath, request: Request, session: SessionDep, call
             "edition": edition,
             "can_export_internal": caller.actor.can(Perm.export_internal),
             "can_take_minutes": caller.actor.can(Perm.edit_record),
+            "bank_holiday": holiday_of(record.meeting),
         },
     )
 

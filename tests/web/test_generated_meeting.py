@@ -53,3 +53,14 @@ def test_a_generated_meeting_everywhere(client, session):
     text = " ".join(c.text for t in minutes.tables for row in t.rows for c in row.cells)
     assert still_open.text in text and closed.text not in text and next_line in text
     assert may.id
+
+
+def test_a_meeting_on_a_bank_holiday_says_so(client, session):
+    from datetime import datetime
+
+    from tests.factories import make_meeting
+
+    meeting = make_meeting(session, starts_at=datetime(2026, 5, 4, 10))
+    sign_in(client, session, Role.viewer)
+    page = client.get(f"/meetings/{meeting.id}").text
+    assert "This meeting falls on a bank holiday (Early May bank holiday)." in page
