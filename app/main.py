@@ -8,7 +8,17 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from app.db import SessionDep
-from app.web import agenda_page, api, calendar, errors, minute_taking, pages
+from app.web import (
+    agenda_page,
+    api,
+    calendar,
+    errors,
+    minute_taking,
+    pages,
+    prepare_page,
+    question_pages,
+    series_pages,
+)
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -88,6 +98,9 @@ def create_app() -> FastAPI:
     app.include_router(minute_taking.router)
     app.include_router(calendar.router)
     app.include_router(agenda_page.router)
+    app.include_router(question_pages.router)
+    app.include_router(series_pages.router)
+    app.include_router(prepare_page.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -354,7 +354,8 @@ def _default_form(session, caller, meeting_id: str, item_id: str) -> QuestionFor
 
 
 def _render_form(request, session, *, form: QuestionForm, question: Question | None = None,
-                 errors: dict[str, str] | None = None, status_code: int = 200):
+                 errors: dict[str, str] | None = None, status_code: int = 200,
+                 choices: FormChoices | None = None):
     errors = errors or {}
     editing = question is not None
     return render(request, "question_form.html", {
@@ -362,7 +363,7 @@ def _render_form(request, session, *, form: QuestionForm, question: Question | N
         + ("Change the question" if editing else "Draft a question"),
         "question": question,
         "form": form,
-        "choices": _choices(session, question),
+        "choices": choices or _choices(session, question),
         "themes": service.themes(session),
         "sources": [(s.value, words) for s, words in SOURCES.items()],
         "errors": errors,
@@ -382,7 +383,11 @@ def new_question_page(
             "Only the Commissioner's office drafts questions.")
     form = _default_form(session, caller, meeting if meeting.isdigit() else "",
                          item if item.isdigit() else "")
-    return _render_form(request, session, form=form)
+    choices = _choices(session)
+    if form.item_id and not form.meeting_id:
+        # Coming from an agenda item ("Draft a question for this item"): its meeting too.
+        form.meeting_id = str(choices.item_meeting.get(int(form.item_id)) or "")
+    return _render_form(request, session, form=form, choices=choices)
 
 
 def _read_form(session, form: QuestionForm, choices: FormChoices, *, public_dates: bool
@@ -639,6 +644,7 @@ def question_page(question_id: IdPath, request: Request, session: SessionDep,
               "screening": "The screening decision has been saved."}.get(saved, "")
     if saved.startswith("step-"):
         words = service.STATUS_WORDS.get(S(saved[5:])) if saved[5:] in S.__members__ else None
+        words = "a draft" if words == "draft" else words
         notice = f"The question is now {words}." if words else ""
     return _question_page(request, session, caller, question_id, notice=notice)
 

@@ -215,7 +215,8 @@ FRIENDLY = {
 
 
 def _render(request, session, caller, series: MeetingType, *, form: SeriesForm | None = None,
-            errors: dict[str, str] | None = None, notice: str = "", status_code: int = 200):
+            errors: dict[str, str] | None = None, notice: str = "", made_notice: str = "",
+            status_code: int = 200):
     actor = caller.actor
     errors = errors or {}
     form = form or SeriesForm.of(session, series)
@@ -246,6 +247,7 @@ def _render(request, session, caller, series: MeetingType, *, form: SeriesForm |
         "errors": errors,
         "error_list": error_list(errors, ANCHORS),
         "notice": notice,
+        "made_notice": made_notice,
     }, status_code=status_code)
 
 
@@ -276,10 +278,11 @@ def series_page(
 ):
     series = meetings.get_meeting_type(session, series_id)
     notice = "The series has been saved." if saved == "1" else ""
+    made_notice = ""
     if made.isdigit() and already.isdigit():
-        notice = (f"{made} meeting{'' if made == '1' else 's'} made, "
-                  f"{already} already there.")
-    return _render(request, session, caller, series, notice=notice)
+        made_notice = (f"{made} meeting{'' if made == '1' else 's'} made, "
+                       f"{already} already there.")
+    return _render(request, session, caller, series, notice=notice, made_notice=made_notice)
 
 
 @router.post("/series/{series_id}")

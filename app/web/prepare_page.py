@@ -1,0 +1,153 @@
+"""The chair's preparation for a meeting: each agenda item with its papers and questions, what
+the force last said on each theme, the actions still open, and the documents to send."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+
+from app.db import SessionDep
+from app.models import Answer, Meeting, Paper, Person, Question, QuestionStatus
+from app.services import actions, agenda, meeting_papers, meetings, people
+from app.services import questions as question_service
+from app.services.agenda import ItemNode
+from app.services.papers import is_late, papers_of
+from app.services.permissions import Perm, require
+from app.web.deps import IdPath, PageCaller, check_csrf
+from app.web.question_pages import meeting_label
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+FORBIDDEN = "Only the Commissioner's office prepares for a meeting (admin, secretariat, chair)."
+
+
+@dataclass
+class LastSaid:
+    """The latest answer on a theme from an earlier meeting."""
+
+    theme: str
+    question: Question
+    answer: Answer
+    respondent: Person | None
+    meeting: Meeting
+    meeting_title: str
+
+
+@dataclass
+class PreparedQuestion:
+    question: Question
+    status_words: str
+    asked_by: Person | None
+    addressed_to: Person | None
+
+
+@dataclass
+class PreparedItem:
+    node: ItemNode
+    presenter: Person | None
+    purpose: str
+    papers: list[Paper]
+    late: bool
+    questions: list[PreparedQuestion] = field(default_factory=list)
+    last_said: list[LastSaid] = field(default_factory=list)
+    themes_unanswered: list[str] = field(default_factory=list)
+
+
+def _last_said(session, actor, meeting: Meeting, theme: str, titles: dict,
+               by_id: dict) -> LastSaid | None:
+    """The newest answer on a theme given at a meeting before this one."""
+    best: tuple[datetime, datetime, LastSaid] | None = None
+    for asked in question_service.theme_history(session, theme=theme, by=actor):
+        earlier = asked.meeting
+        if earlier is None or earlier.id == meeting.id or earlier.starts_at >= meeting.starts_at:
+            continue
+        for answer in asked.answers:
+            key = (earlier.starts_at, answer.answered_at)
+            if best is None or key > best[:2]:
+                said = LastSaid(theme=theme, question=asked.question, answer=answer,
+                                respondent=by_id.get(answer.respondent_id), meeting=earlier,
+                                meeting_title=titles.get(earlier.id, ""))
+                best = (*key, said)
+    return best[2] if best else None
+
+
+@router.get("/meetings/{meeting_id}/prepare")
+def prepare_page(
+    meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+    sent: Annotated[str, Query(max_length=6)] = "",
+):
+    actor = caller.actor
+    require(actor, Perm.see_exempt, FORBIDDEN)
+    meeting = meetings.get_meeting(session, meeting_id)
+    meeting_type = meetings.meeting_type_of(session, meeting)
+    nodes = agenda.flatten(agenda.agenda_tree(session, meeting.id))
+    papers = papers_of(session, [n.item.id for n in nodes])
+    by_id = {p.id: p for p in people.list_people(session)}
+    titles = {m.id: meeting_label(m, t) for m, t in meetings.list_meetings(session)}
+    found = [q for q in question_service.list_questions(session, by=actor, meeting_id=meeting.id)
+             if q.status != QuestionStatus.withdrawn]
+    by_item: dict[int | None, list[Question]] = {}
+    for question in found:
+        by_item.setdefault(question.item_id, []).append(question)
+    said: dict[str, LastSaid | None] = {}
+
+    def prepared(question: Question) -> PreparedQuestion:
+        return PreparedQuestion(
+            question=question,
+            status_words=question_service.STATUS_WORDS[QuestionStatus(question.status)],
+            asked_by=by_id.get(question.asked_by_id),
+            addressed_to=by_id.get(question.addressed_to_id))
+
+    items = []
+    for node in nodes:
+        item = node.item
+        entry = PreparedItem(
+            node=node, presenter=by_id.get(item.presenter_id),
+            purpose=meeting_papers.PURPOSES.get(item.purpose or "", ""),
+            papers=papers[item.id], late=is_late(item, papers[item.id]),
+            questions=[prepared(q) for q in by_item.get(item.id, [])])
+        seen: set[str] = set()
+        for question in by_item.get(item.id, []):
+            theme = question.theme.strip()
+            if not theme or theme.lower() in seen:
+                continue
+            seen.add(theme.lower())
+            if theme.lower() not in said:
+                said[theme.lower()] = _last_said(session, actor, meeting, theme, titles, by_id)
+            if said[theme.lower()] is not None:
+                entry.last_said.append(said[theme.lower()])
+            else:
+                entry.themes_unanswered.append(theme)
+        items.append(entry)
+    counts = {status: sum(1 for q in found if q.status == status) for status in QuestionStatus}
+    notice = ""
+    if sent.isdigit():
+        notice = (f"{sent} question{' was' if sent == '1' else 's were'} marked as sent to the "
+                  "force." if sent != "0" else
+                  "No questions were ready, so none were marked as sent to the force.")
+    return render(request, "prepare.html", {
+        "page_title": f"Prepare: {meeting_label(meeting, meeting_type)}",
+        "meeting": meeting,
+        "title": meeting_label(meeting, meeting_type),
+        "series": meeting_type,
+        "items": items,
+        "loose": [prepared(q) for q in by_item.get(None, [])],
+        "counts": counts,
+        "late_count": sum(1 for i in items if i.late),
+        "carried": actions.carried_forward(session, meeting),
+        "can_write": actor.can(Perm.write_questions),
+        "can_edit_agenda": actor.can(Perm.edit_record),
+        "notice": notice,
+    })
+
+
+@router.post("/meetings/{meeting_id}/prepare/send")
+def send_pack(meeting_id: IdPath, session: SessionDep, caller: PageCaller,
+              csrf_token: Annotated[str, Form(max_length=200)] = ""):
+    check_csrf(caller, csrf_token)
+    require(caller.actor, Perm.see_exempt, FORBIDDEN)
+    count = meeting_papers.mark_pack_sent(session, meeting_id=meeting_id, by=caller.actor)
+    return RedirectResponse(f"/meetings/{meeting_id}/prepare?sent={count}", status_code=303)

@@ -1,0 +1,181 @@
+"""The chair's preparation page: items with papers and questions, what the force last said on
+each theme, the actions still open, and sending the question pack."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.models import ItemKind, QuestionStatus, Role
+from app.schemas import AnswerCreate, QuestionCreate
+from app.services import questions as question_service
+from app.services.papers import attach_paper
+from app.web import prepare_page
+from tests.factories import (
+    PDF_BYTES,
+    SYSTEM,
+    make_action,
+    make_item,
+    make_meeting,
+    make_meeting_type,
+    make_top_team,
+    make_user,
+)
+
+PASSWORD = "correct horse battery staple"
+XSS = "<script>alert('x')</script>"
+
+
+@pytest.fixture
+def client(app):
+    if not any(getattr(r, "path", "").endswith("/prepare") for r in app.routes):
+        app.include_router(prepare_page.router)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def sign_in(client, session, role: Role, person=None):
+    user, _ = make_user(session, role, person=person, password=PASSWORD)
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return user
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html)[1]
+
+
+def ask(session, meeting, item, text, status="draft", theme="Roads policing", **kw):
+    pcc, cc = kw.pop("people")
+    return question_service.create_question(session, by=SYSTEM, data=QuestionCreate(
+        text=text, theme=theme, asked_by_id=pcc.id, addressed_to_id=cc.id,
+        meeting_id=meeting.id, item_id=item.id if item else None, status=status))
+
+
+@dataclass
+class Prepared:
+    meeting: object
+    roads: object
+    workforce: object
+    ready: object
+    draft: object
+    action: object
+    paper: object
+
+
+@pytest.fixture
+def prepared(session) -> Prepared:
+    pcc, cc, dcc = make_top_team(session)
+    series = make_meeting_type(session, name="Monthly Assurance Meeting")
+    team = (pcc, cc)
+
+    earlier = make_meeting(session, series, starts_at=datetime(2019, 4, 30, 10, 0))
+    earlier_roads = make_item(session, earlier, title="Roads policing")
+    old = ask(session, earlier, earlier_roads, "When will the force join NAS?", "sent",
+              people=team)
+    question_service.answer_question(session, question_id=old.id, by=SYSTEM, data=AnswerCreate(
+        respondent_id=cc.id, text="The force will join NAS in March 2020."))
+    action = make_action(session, [dcc], meeting_id=earlier.id, item_id=earlier_roads.id,
+                         text="The DCC to review the ANPR business case.",
+                         due_date=date(2019, 5, 28))
+
+    meeting = make_meeting(session, series, starts_at=datetime(2030, 5, 28, 10, 0))
+    holding = make_item(session, meeting, title="Holding to account",
+                        kind=ItemKind.holding_to_account)
+    roads = make_item(session, meeting, title="Roads policing", parent=holding,
+                      paper_due_on=date(2020, 1, 10), commission="A report on ANPR coverage.")
+    workforce = make_item(session, meeting, title="Workforce", parent=holding,
+                          paper_due_on=date(2020, 1, 10))
+    paper = attach_paper(session, item_id=workforce.id, filename="workforce.pdf",
+                         content=PDF_BYTES, by=SYSTEM)
+    ready = ask(session, meeting, roads, "Is the force now connected to NAS?", "ready",
+                people=team)
+    draft = ask(session, meeting, roads, "How many collisions were there?", people=team)
+
+    later = make_meeting(session, series, starts_at=datetime(2031, 1, 28, 10, 0))
+    future = ask(session, later, None, "A later question", "sent", people=team)
+    question_service.answer_question(session, question_id=future.id, by=SYSTEM,
+                                     data=AnswerCreate(respondent_id=cc.id,
+                                                       text="An answer from a later meeting."))
+    return Prepared(meeting, roads, workforce, ready, draft, action, paper)
+
+
+@pytest.mark.parametrize("role", [Role.admin, Role.secretariat, Role.chair])
+def test_the_office_prepares(client, session, prepared, role):
+    sign_in(client, session, role)
+    page = client.get(f"/meetings/{prepared.meeting.id}/prepare")
+    assert page.status_code == 200
+    assert "Monthly Assurance Meeting 28 May 2030" in page.text
+    assert "Send the question pack to the force" in page.text
+    assert f"/api/v1/meetings/{prepared.meeting.id}/question-pack.docx" in page.text
+    assert f"/api/v1/meetings/{prepared.meeting.id}/agenda.docx" in page.text
+
+
+@pytest.mark.parametrize("role", [Role.force, Role.viewer])
+def test_the_force_and_viewers_are_refused(client, session, prepared, role):
+    sign_in(client, session, role)
+    page = client.get(f"/meetings/{prepared.meeting.id}/prepare")
+    assert page.status_code == 403
+    assert "Only the Commissioner&#39;s office prepares for a meeting" in page.text
+    assert client.post(f"/meetings/{prepared.meeting.id}/prepare/send",
+                       data={"csrf_token": "x"}).status_code == 403
+
+
+def test_items_show_papers_questions_and_what_the_force_last_said(client, session, prepared):
+    sign_in(client, session, Role.chair)
+    page = client.get(f"/meetings/{prepared.meeting.id}/prepare").text
+    roads = page[page.index(f'id="item-{prepared.roads.id}"'):
+                 page.index(f'id="item-{prepared.workforce.id}"')]
+    assert "1.1</span> Roads policing" in roads
+    assert "Paper late" in roads and "Due 10 January 2020" in roads
+    assert "A report on ANPR coverage." in roads
+    assert "Is the force now connected to NAS?" in roads and ">Ready<" in roads
+    assert "How many collisions were there?" in roads and ">Draft<" in roads
+    assert "What the force last said on this theme" in roads
+    assert "The force will join NAS in March 2020." in roads
+    assert "Monthly Assurance Meeting 30 April 2019" in roads
+    assert "An answer from a later meeting." not in page
+    workforce = page[page.index(f'id="item-{prepared.workforce.id}"'):]
+    assert f'href="/api/v1/papers/{prepared.paper.id}"' in workforce
+    assert "workforce.pdf" in workforce
+    assert "Paper late" not in workforce.split("</section>")[0]
+    actions = page[page.index('id="actions"'):]
+    assert prepared.action.reference in actions
+    assert "The DCC to review the ANPR business case." in actions
+    assert "Red – overdue" in actions
+
+
+def test_sending_the_pack_marks_the_ready_questions_as_sent(client, session, prepared):
+    sign_in(client, session, Role.chair)
+    page = client.get(f"/meetings/{prepared.meeting.id}/prepare")
+    path = f"/meetings/{prepared.meeting.id}/prepare/send"
+    assert client.post(path).status_code == 403  # no CSRF token
+    sent = client.post(path, data={"csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    assert sent.status_code == 303
+    page = client.get(sent.headers["location"])
+    assert "1 question was marked as sent to the force." in page.text
+    assert "No questions are ready to send." in page.text
+    session.rollback()
+    session.expire_all()
+    ready = question_service.get_question(session, question_id=prepared.ready.id, by=SYSTEM)
+    draft = question_service.get_question(session, question_id=prepared.draft.id, by=SYSTEM)
+    assert ready.status == QuestionStatus.sent and draft.status == QuestionStatus.draft
+
+
+def test_a_missing_meeting_is_not_found(client, session):
+    sign_in(client, session, Role.chair)
+    assert client.get("/meetings/999999/prepare").status_code == 404
+
+
+def test_everything_typed_is_escaped(client, session):
+    pcc, cc, _ = make_top_team(session)
+    meeting = make_meeting(session)
+    item = make_item(session, meeting, title=XSS, commission=XSS)
+    ask(session, meeting, item, XSS, "ready", theme=XSS, people=(pcc, cc))
+    sign_in(client, session, Role.secretariat)
+    page = client.get(f"/meetings/{meeting.id}/prepare")
+    assert page.status_code == 200
+    assert XSS not in page.text and "&lt;script&gt;" in page.text

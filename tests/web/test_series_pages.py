@@ -1,0 +1,212 @@
+"""The series pages: the list with everyone's own calendar, and one series' schedule, standing
+items, invitees, meetings and calendar links."""
+
+import re
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from app.models import ItemKind, Meeting, Role
+from app.services import meetings as meeting_service
+from app.services import schedule
+from app.web import series_pages
+from tests.factories import make_meeting_type, make_top_team, make_user
+
+PASSWORD = "correct horse battery staple"
+XSS = "<script>alert('x')</script>"
+
+
+@pytest.fixture
+def client(app):
+    if not any(getattr(r, "path", "").startswith("/series") for r in app.routes):
+        app.include_router(series_pages.router)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def april(monkeypatch):
+    """Today is Monday 20 April 2026 for the schedule, so that May 2026 is still to come."""
+    monkeypatch.setattr(schedule, "today", lambda: date(2026, 4, 20))
+
+
+def sign_in(client, session, role: Role, person=None):
+    user, _ = make_user(session, role, person=person, password=PASSWORD)
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return user
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html)[1]
+
+
+def fresh(session) -> None:
+    session.rollback()
+    session.expire_all()
+
+
+def schedule_form(people=(), **changes) -> dict:
+    """The series form for a weekly Monday series from 27 April 2026."""
+    values = {
+        "name": "Police Accountability Board", "default_venue": "Hindlip Hall",
+        "recurrence": "weekly", "interval": "1", "weekday": "0", "monthly_by": "weekday",
+        "week_of_month": "", "day_of_month": "", "start_time": "10:00",
+        "duration_minutes": "120", "starts_on-day": "27", "starts_on-month": "4",
+        "starts_on-year": "2026", "ends_on-day": "", "ends_on-month": "", "ends_on-year": "",
+        "public_question_days": "10",
+        "standing_items": "outstanding matters: Outstanding matters\nHolding to account\n"
+                          "aob: AOB",
+        "invitees": [str(p.id) for p in people],
+    }
+    values.update(changes)
+    return values
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_reads_the_series(client, session, role):
+    series = make_meeting_type(session, name="Monthly Assurance Meeting")
+    sign_in(client, session, role)
+    listing = client.get("/series")
+    assert listing.status_code == 200
+    assert f'href="/series/{series.id}"' in listing.text and "Not scheduled" in listing.text
+    page = client.get(f"/series/{series.id}")
+    assert page.status_code == 200
+    editable = role in (Role.admin, Role.secretariat)
+    assert ("Save the series" in page.text) == editable
+    assert ("Make the meetings for the next 12 months" in page.text) == editable
+    assert f"/calendar/series/{series.id}.ics?token=" in page.text
+    assert client.get("/series/999999").status_code == 404
+
+
+def test_the_list_shows_your_own_calendar_when_you_are_a_person(client, session):
+    pcc, _, _ = make_top_team(session)
+    sign_in(client, session, Role.chair, person=pcc)
+    page = client.get("/series").text
+    assert f"/calendar/person/{pcc.id}.ics?token=" in page
+    assert f"webcal://testserver/calendar/person/{pcc.id}.ics?token=" in page
+    client.cookies.clear()
+    sign_in(client, session, Role.viewer)
+    assert "/calendar/person/" not in client.get("/series").text
+    assert "not linked to a person" in client.get("/series").text
+
+
+def test_a_schedule_is_saved_its_meetings_made_and_bank_holidays_shown(client, session, april):
+    pcc, cc, _ = make_top_team(session)
+    series = make_meeting_type(session, name="Board")
+    sign_in(client, session, Role.secretariat)
+    page = client.get(f"/series/{series.id}")
+    saved = client.post(f"/series/{series.id}", data={
+        **schedule_form([pcc, cc]), "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    page = client.get(saved.headers["location"])
+    assert "The series has been saved." in page.text
+    assert "Weekly on Monday at 10:00" in page.text
+    fresh(session)
+    items = meeting_service.series_items(session, series.id)
+    assert [(i.title, i.kind) for i in items] == [
+        ("Outstanding matters", ItemKind.outstanding_matters),
+        ("Holding to account", ItemKind.other), ("AOB", ItemKind.aob)]
+    assert [p.id for _, p in meeting_service.series_attendees(session, series.id)] == [
+        pcc.id, cc.id]
+
+    made = client.post(f"/series/{series.id}/meetings", data={"csrf_token": csrf_of(page.text)},
+                       follow_redirects=False)
+    assert made.status_code == 303
+    fresh(session)
+    count = len(session.exec(select(Meeting).where(Meeting.meeting_type_id == series.id)).all())
+    assert count >= 52
+    page = client.get(made.headers["location"])
+    assert f"{count} meetings made, 0 already there." in page.text
+    assert "Mon 27 Apr 2026, 10:00" in page.text
+    row = re.search(r"Mon 4 May 2026, 10:00.*?</tr>", page.text, re.S)[0]
+    assert "Bank holiday: Early May bank holiday" in row
+    assert "Police Accountability Board May 2026" in row and "Hindlip Hall" in row
+    assert f"/calendar/series/{series.id}.ics?token=" in page.text
+    assert f"webcal://testserver/calendar/series/{series.id}.ics?token=" in page.text
+    assert "Subscribe from web" in page.text
+
+    again = client.post(f"/series/{series.id}/meetings", data={"csrf_token": csrf_of(page.text)})
+    assert f"0 meetings made, {count} already there." in again.text
+
+
+def test_a_monthly_schedule_by_date_ignores_the_weekday(client, session, april):
+    series = make_meeting_type(session, name="Board")
+    sign_in(client, session, Role.admin)
+    page = client.get(f"/series/{series.id}")
+    saved = client.post(f"/series/{series.id}", data={
+        **schedule_form(recurrence="monthly", monthly_by="day", day_of_month="15",
+                        week_of_month="-1", skip_months=["8"]),
+        "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    page = client.get(f"/series/{series.id}").text
+    assert "Monthly on the 15th at 10:00, no meeting in August" in page
+    assert 'value="8" checked' in page
+
+
+def test_a_date_that_does_not_exist_is_a_field_error_and_input_is_kept(client, session):
+    series = make_meeting_type(session, name="Board")
+    sign_in(client, session, Role.secretariat)
+    page = client.get(f"/series/{series.id}")
+    response = client.post(f"/series/{series.id}", data={
+        **schedule_form(**{"starts_on-day": "31", "starts_on-month": "2",
+                           "start_time": "25:00", "standing_items": "aob: Kept AOB"}),
+        "csrf_token": csrf_of(page.text)})
+    assert response.status_code == 422
+    assert "There is a problem" in response.text
+    assert "The start date must be a real date" in response.text
+    assert 'href="#starts_on-day"' in response.text
+    assert 'value="31"' in response.text and 'value="25:00"' in response.text
+    assert "aob: Kept AOB" in response.text
+    fresh(session)
+    assert meeting_service.get_meeting_type(session, series.id).recurrence == "none"
+
+
+def test_a_schedule_that_cannot_make_meetings_says_what_to_change(client, session):
+    series = make_meeting_type(session, name="Board")
+    sign_in(client, session, Role.secretariat)
+    page = client.get(f"/series/{series.id}")
+    token = csrf_of(page.text)
+    response = client.post(f"/series/{series.id}", data={
+        **schedule_form(weekday="", name="Renamed board"), "csrf_token": token})
+    assert response.status_code == 422
+    assert "Choose the day of the week the series meets on" in response.text
+    assert 'value="Renamed board"' in response.text
+    fresh(session)
+    assert meeting_service.get_meeting_type(session, series.id).name == "Board"
+    unscheduled = client.post(f"/series/{series.id}/meetings", data={"csrf_token": token})
+    assert unscheduled.status_code == 422
+    assert "Set the series&#39; schedule before making its meetings" in unscheduled.text
+
+
+def test_posts_without_the_csrf_token_or_by_readers_are_refused(client, session):
+    series = make_meeting_type(session, name="Board")
+    sign_in(client, session, Role.admin)
+    assert client.post(f"/series/{series.id}", data=schedule_form()).status_code == 403
+    assert client.post(f"/series/{series.id}/meetings").status_code == 403
+    client.cookies.clear()
+    sign_in(client, session, Role.chair)
+    token = csrf_of(client.get(f"/series/{series.id}").text)
+    for path, data in [(f"/series/{series.id}", schedule_form()),
+                       (f"/series/{series.id}/meetings", {})]:
+        response = client.post(path, data={**data, "csrf_token": token})
+        assert response.status_code == 403, path
+    fresh(session)
+    assert meeting_service.get_meeting_type(session, series.id).recurrence == "none"
+
+
+def test_everything_typed_is_escaped(client, session, april):
+    series = make_meeting_type(session, name="Board", default_venue=XSS)
+    sign_in(client, session, Role.secretariat)
+    page = client.get(f"/series/{series.id}")
+    saved = client.post(f"/series/{series.id}", data={
+        **schedule_form(name=XSS, standing_items=f"aob: {XSS}", default_venue=XSS),
+        "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    assert saved.status_code == 303
+    client.post(f"/series/{series.id}/meetings", data={"csrf_token": csrf_of(page.text)})
+    for path in ("/series", f"/series/{series.id}"):
+        text = client.get(path).text
+        assert XSS not in text and "&lt;script&gt;" in text, path
