@@ -1009,7 +1009,7 @@
     const current = new Map(state.attendance.map((a) => [a.person_id, a.status]));
     rows.replaceChildren(...people.map((person) => {
       const select = el("select", { className: "govuk-select", id: "attend-" + person.id, "data-person": person.id });
-      for (const [value, label] of [["", "Not recorded"], ["present", "Present"], ["apologies", "Apologies"], ["absent", "Absent"]]) {
+      for (const [value, label] of [["", "Not recorded"], ["expected", "Invited"], ["present", "Present"], ["apologies", "Apologies"], ["absent", "Absent"]]) {
         select.append(el("option", { value: value, selected: (current.get(person.id) || "") === value }, [label]));
       }
       return el("tr", { className: "govuk-table__row" }, [

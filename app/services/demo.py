@@ -14,6 +14,7 @@ from app.models import (
     Meeting,
     MeetingStatus,
     QuestionStatus,
+    Recurrence,
     Role,
     Side,
 )
@@ -25,11 +26,21 @@ from app.schemas import (
     ItemCreate,
     MeetingCreate,
     MeetingTypeCreate,
+    MeetingTypeUpdate,
     MeetingUpdate,
     PersonCreate,
     QuestionCreate,
 )
-from app.services import actions, agenda, entries, identity, meetings, people, questions
+from app.services import (
+    actions,
+    agenda,
+    entries,
+    identity,
+    meetings,
+    people,
+    questions,
+    schedule,
+)
 from app.services.office import OfficeChanges, update_office
 from app.services.permissions import Actor
 
@@ -286,6 +297,26 @@ def load_demo(session: Session) -> DemoResult:
             actions.create_action(session, by=by, data=ActionCreate(
                 text=ANPR_ACTION, owner_ids=[person["DCC"].id], due_date=date(2019, 5, 28),
                 meeting_id=meeting.id, item_id=theme.id))
+
+    # The series' schedule, standing items and invitees, for the meetings still to be made
+    # (set after the two meetings above, which have their own agendas).
+    meetings.update_meeting_type(session, meeting_type_id=monthly.id, by=by,
+                                 data=MeetingTypeUpdate(
+                                     recurrence=Recurrence.monthly, interval=1, weekday=1,
+                                     week_of_month=-1, start_time="10:00", skip_months=[8],
+                                     starts_on=date(2019, 1, 1)))
+    schedule.set_standing_items(session, meeting_type_id=monthly.id, by=by, items=[
+        schedule.StandingItem(title, kind) for title, kind in (
+            ("Apologies", ItemKind.other),
+            ("Minutes of the last meeting", ItemKind.previous_minutes),
+            ("Outstanding matters / items brought forward", ItemKind.outstanding_matters),
+            ("Holding to account", ItemKind.holding_to_account),
+            ("HMICFRS inspection programme", ItemKind.hmicfrs),
+            ("AOB", ItemKind.aob),
+            ("Confirmation of next meeting type / date / time / venue:", ItemKind.next_meeting),
+        )])
+    schedule.set_series_attendees(session, meeting_type_id=monthly.id, by=by, invitees=[
+        schedule.Invitee(person[a].id) for a in ("PCC", "DPCC", "CC", "DCC")])
 
     # The meeting has been held; its notes are a draft awaiting the Commissioner's approval.
     meetings.update_meeting(session, meeting_id=meeting.id, by=by,

@@ -48,10 +48,12 @@ def person_ids(api) -> dict[str, int]:
 @pytest.fixture
 def meeting(api):
     """A new meeting of the demo's series with the reference agenda and no minutes yet."""
-    series = {t["name"]: t["id"] for t in api.get("/api/v1/meeting-types").json()}
+    # A series of its own, without standing items, so the agenda is exactly the one below.
+    series = api.post("/api/v1/meeting-types", json={"name": "Monthly Assurance Meeting",
+                                                     "default_venue": "Room 1.38"}).json()
     made = api.post("/api/v1/meetings", json={
-        "meeting_type_id": series["Monthly Assurance Meeting"],
-        "starts_at": "2019-06-25T10:00", "status": "in_progress"}).json()
+        "meeting_type_id": series["id"], "starts_at": "2019-06-25T10:00",
+        "status": "in_progress"}).json()
     meeting_id = made["id"]
 
     def item(title, kind="theme", parent=None):
