@@ -5,8 +5,6 @@ Every form works without JavaScript (POST, then back to the page). With JavaScri
 drag and drop, and swaps in the list the server renders again.
 """
 
-import re
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -23,6 +21,7 @@ from app.services.meetings import get_meeting, meeting_title, meeting_type_of
 from app.services.papers import is_late, papers_of
 from app.services.permissions import Perm, require
 from app.web.deps import CSRF_HEADER, IdPath, PageCaller, check_csrf
+from app.web.forms import parse_day, schema_errors
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,23 +38,6 @@ KIND_LABELS = {
 }
 PURPOSE_LABELS = {"": "Not set", ItemPurpose.information: "For information",
                   ItemPurpose.decision: "For decision", ItemPurpose.assurance: "For assurance"}
-
-
-def parse_day(text: str, field: str) -> date | None:
-    """A date typed as 23/04/2019 (or 23-4-2019, or 2019-04-23); empty is None."""
-    value = text.strip()
-    if not value:
-        return None
-    match = re.fullmatch(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})", value)
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
-    try:
-        if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
-        if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
-    except ValueError:
-        pass
-    raise InvalidInput({field: "enter a real date, for example 23/04/2019"})
 
 
 def _csrf(request: Request, caller, token: str) -> None:
@@ -128,14 +110,6 @@ def _item_fields(title, kind, presenter_id, purpose, commission, paper_due, exem
     return values
 
 
-def _validation(exc: ValidationError) -> InvalidInput:
-    errors = {}
-    for error in exc.errors():
-        field = ".".join(str(p) for p in error["loc"]) or "form"
-        errors.setdefault(field, error["msg"].removeprefix("Value error, "))
-    return InvalidInput(errors)
-
-
 @router.post("/meetings/{meeting_id}/agenda/items")
 def add_item(
     meeting_id: IdPath,
@@ -169,7 +143,7 @@ def add_item(
         try:
             data = ItemCreate(**values)
         except ValidationError as exc:
-            raise _validation(exc) from exc
+            raise InvalidInput(schema_errors(exc)) from exc
         item = agenda.create_item(session, meeting_id=meeting_id, data=data, by=caller.actor)
     except DomainError as exc:
         if exc.status_code in (401, 404):
@@ -206,7 +180,7 @@ def edit_item(
         try:
             data = ItemUpdate(**values)
         except ValidationError as exc:
-            raise _validation(exc) from exc
+            raise InvalidInput(schema_errors(exc)) from exc
         agenda.update_item(session, item_id=item_id, data=data, by=caller.actor)
     except DomainError as exc:
         if exc.status_code in (401, 404):

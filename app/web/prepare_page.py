@@ -16,7 +16,7 @@ from app.services.agenda import ItemNode
 from app.services.papers import is_late, papers_of
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller, check_csrf
-from app.web.question_pages import meeting_label
+from app.web.forms import meeting_label
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)

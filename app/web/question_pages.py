@@ -3,11 +3,10 @@ was asked before on each theme.
 
 The routes only read the form, call app.services.questions and render; the rules (who may
 see a draft, which step may follow which, what a public question needs) are the service's.
-The small form helpers at the end are shared with the series page.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -15,16 +14,25 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from app.db import SessionDep
-from app.models import Person, Question, QuestionSource, QuestionStatus, Screening, Side, utcnow
+from app.models import Person, Question, QuestionSource, QuestionStatus, Screening, utcnow
 from app.schemas import MAX_ID, AnswerCreate, QuestionCreate, QuestionUpdate
 from app.services import agenda, meetings, people
 from app.services import questions as service
-from app.services.common import person_label
 from app.services.dates import to_london
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.meeting_papers import SOURCES
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller, check_csrf
+from app.web.forms import (
+    DateParts,
+    domain_errors,
+    error_list,
+    meeting_label,
+    parse_date,
+    parse_id,
+    people_groups,
+    schema_errors,
+)
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -65,127 +73,6 @@ STEP_HINTS = {
 
 FormStr = Annotated[str, Form(max_length=2000)]
 FormText = Annotated[str, Form(max_length=200_000)]
-
-
-# --- shared form helpers ------------------------------------------------------------------
-
-
-def sentence(message: str) -> str:
-    """A service's or schema's message as a sentence for the page: capital first letter."""
-    message = (message or "").strip()
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            message = message[len(prefix):]
-    return message[:1].upper() + message[1:]
-
-
-def schema_errors(exc: ValidationError, friendly: dict[str, str] | None = None) -> dict[str, str]:
-    """A schema's complaints as {field: message}, with plainer words where the page has them."""
-    friendly = friendly or {}
-    errors: dict[str, str] = {}
-    for error in exc.errors():
-        loc = error.get("loc") or ("form",)
-        name = str(loc[0])
-        errors.setdefault(name, sentence(friendly.get(name) or error.get("msg", "is not valid")))
-    return errors
-
-
-def domain_errors(exc: InvalidInput, friendly: dict[str, str] | None = None) -> dict[str, str]:
-    """A service's InvalidInput as {field: message} for the page."""
-    friendly = friendly or {}
-    return {name.split(".")[0]: sentence(friendly.get(name) or message)
-            for name, message in exc.errors.items()}
-
-
-def parse_id(value: str, name: str, errors: dict[str, str], message: str) -> int | None:
-    """A chosen id from a select: empty is None; anything but a whole number is an error."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    if value.isdigit() and 0 < int(value) <= MAX_ID:
-        return int(value)
-    errors[name] = message
-    return None
-
-
-@dataclass
-class DateParts:
-    """A GOV.UK date input as typed: day, month and year."""
-
-    day: str = ""
-    month: str = ""
-    year: str = ""
-
-    @classmethod
-    def of(cls, value: date | None) -> "DateParts":
-        if value is None:
-            return cls()
-        return cls(str(value.day), str(value.month), str(value.year))
-
-    @property
-    def empty(self) -> bool:
-        return not (self.day.strip() or self.month.strip() or self.year.strip())
-
-
-def parse_date(parts: DateParts, name: str, label: str, errors: dict[str, str]) -> date | None:
-    """The date typed in a GOV.UK date input, or None when it is empty; a date that does not
-    exist (31 February) or a part left out is an error on the field, worded as GOV.UK does."""
-    if parts.empty:
-        return None
-    typed = {"day": parts.day.strip(), "month": parts.month.strip(), "year": parts.year.strip()}
-    missing = [part for part, value in typed.items() if not value]
-    if missing:
-        errors[name] = f"{label} must include a {' and a '.join(missing)}"
-        return None
-    if not all(value.isdigit() for value in typed.values()):
-        errors[name] = f"{label} must be a real date, written in numbers, like 27 3 2026"
-        return None
-    if len(typed["year"]) != 4:
-        errors[name] = f"{label}: the year must have 4 numbers, like 2026"
-        return None
-    try:
-        return date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
-    except ValueError:
-        errors[name] = f"{label} must be a real date"
-        return None
-
-
-def error_list(errors: dict[str, str], anchors: dict[str, str] | None = None
-               ) -> list[tuple[str, str]]:
-    """(field id, message) pairs for the error summary; a date links to its day box."""
-    anchors = anchors or {}
-    return [(anchors.get(name, name), message) for name, message in errors.items()]
-
-
-def person_option(person: Person) -> str:
-    """"PCC – John Campion", or the name alone for someone without a role or initials."""
-    label = person_label(person)
-    return f"{label} – {person.full_name}" if label and label != person.full_name \
-        else person.full_name
-
-
-def people_groups(everyone: list[Person], keep: set[int | None] = frozenset()
-                  ) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Active people (and any already chosen) as select groups by side."""
-    sides = [(Side.opcc, "Commissioner's office"), (Side.force, "The force"),
-             (Side.other, "Others")]
-    groups = []
-    for side, label in sides:
-        options = [(str(p.id), person_option(p) + ("" if p.active else " (no longer active)"))
-                   for p in everyone
-                   if p.side == side and (p.active or p.id in keep)]
-        if options:
-            groups.append((label, options))
-    return groups
-
-
-# --- what the pages show --------------------------------------------------------------------
-
-
-def meeting_label(meeting, meeting_type) -> str:
-    """"Monthly Assurance Meeting 30 April 2019": the series and the day, as the agenda's."""
-    local = to_london(meeting.starts_at)
-    return f"{meeting_type.name} {local.day} {local:%B %Y}"
 
 
 @dataclass

@@ -22,7 +22,7 @@ from app.services.permissions import Perm, require
 from app.services.recurrence import MONTHS, WEEKDAYS, parse_skip_months
 from app.web.calendar import feed_links
 from app.web.deps import IdPath, PageCaller, check_csrf
-from app.web.question_pages import (
+from app.web.forms import (
     DateParts,
     domain_errors,
     error_list,

@@ -1,0 +1,154 @@
+"""Reading what people type into forms: dates, ids, and the messages that go back to them.
+
+Shared by the pages; domain rules stay in app/services/.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from pydantic import ValidationError
+
+from app.models import Person, Side
+from app.schemas import MAX_ID
+from app.services.common import person_label
+from app.services.dates import to_london
+from app.services.errors import InvalidInput
+
+
+def sentence(message: str) -> str:
+    """A service's or schema's message as a sentence for the page: capital first letter."""
+    message = (message or "").strip()
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix):]
+    return message[:1].upper() + message[1:]
+
+
+def schema_errors(exc: ValidationError, friendly: dict[str, str] | None = None) -> dict[str, str]:
+    """A schema's complaints as {field: message}, with plainer words where the page has them."""
+    friendly = friendly or {}
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        loc = error.get("loc") or ("form",)
+        name = str(loc[0])
+        errors.setdefault(name, sentence(friendly.get(name) or error.get("msg", "is not valid")))
+    return errors
+
+
+def domain_errors(exc: InvalidInput, friendly: dict[str, str] | None = None) -> dict[str, str]:
+    """A service's InvalidInput as {field: message} for the page."""
+    friendly = friendly or {}
+    return {name.split(".")[0]: sentence(friendly.get(name) or message)
+            for name, message in exc.errors.items()}
+
+
+def parse_id(value: str, name: str, errors: dict[str, str], message: str) -> int | None:
+    """A chosen id from a select: empty is None; anything but a whole number is an error."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.isdigit() and 0 < int(value) <= MAX_ID:
+        return int(value)
+    errors[name] = message
+    return None
+
+
+@dataclass
+class DateParts:
+    """A GOV.UK date input as typed: day, month and year."""
+
+    day: str = ""
+    month: str = ""
+    year: str = ""
+
+    @classmethod
+    def of(cls, value: date | None) -> "DateParts":
+        if value is None:
+            return cls()
+        return cls(str(value.day), str(value.month), str(value.year))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.day.strip() or self.month.strip() or self.year.strip())
+
+
+def parse_date(parts: DateParts, name: str, label: str, errors: dict[str, str]) -> date | None:
+    """The date typed in a GOV.UK date input, or None when it is empty; a date that does not
+    exist (31 February) or a part left out is an error on the field, worded as GOV.UK does."""
+    if parts.empty:
+        return None
+    typed = {"day": parts.day.strip(), "month": parts.month.strip(), "year": parts.year.strip()}
+    missing = [part for part, value in typed.items() if not value]
+    if missing:
+        errors[name] = f"{label} must include a {' and a '.join(missing)}"
+        return None
+    if not all(value.isdigit() for value in typed.values()):
+        errors[name] = f"{label} must be a real date, written in numbers, like 27 3 2026"
+        return None
+    if len(typed["year"]) != 4:
+        errors[name] = f"{label}: the year must have 4 numbers, like 2026"
+        return None
+    try:
+        return date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
+    except ValueError:
+        errors[name] = f"{label} must be a real date"
+        return None
+
+
+def error_list(errors: dict[str, str], anchors: dict[str, str] | None = None
+               ) -> list[tuple[str, str]]:
+    """(field id, message) pairs for the error summary; a date links to its day box."""
+    anchors = anchors or {}
+    return [(anchors.get(name, name), message) for name, message in errors.items()]
+
+
+def person_option(person: Person) -> str:
+    """"PCC – John Campion", or the name alone for someone without a role or initials."""
+    label = person_label(person)
+    return f"{label} – {person.full_name}" if label and label != person.full_name \
+        else person.full_name
+
+
+def people_groups(everyone: list[Person], keep: set[int | None] = frozenset()
+                  ) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Active people (and any already chosen) as select groups by side."""
+    sides = [(Side.opcc, "Commissioner's office"), (Side.force, "The force"),
+             (Side.other, "Others")]
+    groups = []
+    for side, label in sides:
+        options = [(str(p.id), person_option(p) + ("" if p.active else " (no longer active)"))
+                   for p in everyone
+                   if p.side == side and (p.active or p.id in keep)]
+        if options:
+            groups.append((label, options))
+    return groups
+
+
+# --- what the pages show --------------------------------------------------------------------
+
+
+def meeting_label(meeting, meeting_type) -> str:
+    """"Monthly Assurance Meeting 30 April 2019": the series and the day, as the agenda's."""
+    local = to_london(meeting.starts_at)
+    return f"{meeting_type.name} {local.day} {local:%B %Y}"
+
+
+
+def parse_day(text: str, field: str) -> date | None:
+    """A date typed as 23/04/2019 (or 23-4-2019, or 2019-04-23); empty is None."""
+    value = text.strip()
+    if not value:
+        return None
+    match = re.fullmatch(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})", value)
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    try:
+        if match:
+            return date(int(match[3]), int(match[2]), int(match[1]))
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+    except ValueError:
+        pass
+    raise InvalidInput({field: "enter a real date, for example 23/04/2019"})
+
+
