@@ -19,8 +19,10 @@ run: $(STAMP)
 	$(BIN)/assure demo load --if-empty
 	$(BIN)/assure serve
 
+# Tests run in one process per core (pytest-xdist); a module's tests stay together, as the
+# browser tests share a server per module.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_export.py

@@ -30,16 +30,40 @@ def pytest_report_header(config):
     return "databases: SQLite only (set TEST_DATABASE_URL to run on PostgreSQL as well)"
 
 
+def _admin():
+    """An engine on the PostgreSQL server's test database, for making other databases."""
+    base = make_url(normalise_database_url(PG_URL))
+    return base, make_engine(base.render_as_string(hide_password=False))
+
+
+def worker_pg_url() -> str:
+    """This test process's PostgreSQL database: the test database itself, or, when pytest-xdist
+    runs several processes, a database of each one's own (made on first use)."""
+    base, admin = _admin()
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        admin.dispose()
+        return base.render_as_string(hide_password=False)
+    name = f"{base.database}_{worker}"
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": name}).first()
+        if found is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @contextmanager
 def own_database(backend: str, folder, suffix: str) -> Iterator[str]:
     """An empty database that one test has to itself: a SQLite file in `folder`, or a
-    PostgreSQL database `<test database>_<suffix>` made on the test server and dropped after."""
+    PostgreSQL database `<this process's database>_<suffix>` made for it and dropped after."""
     if backend == "sqlite":
         yield f"sqlite:///{folder / (suffix + '.db')}"
         return
-    base = make_url(normalise_database_url(PG_URL))
+    base, admin = _admin()
+    base = base.set(database=make_url(worker_pg_url()).database)
     name = f"{base.database}_{suffix}"
-    admin = make_engine(base.render_as_string(hide_password=False))
 
     def drop() -> None:
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -66,8 +90,8 @@ def sqlite_template(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[Engine]:
-    """The PostgreSQL test database, emptied and migrated to head once per run."""
-    url = normalise_database_url(PG_URL)
+    """This process's PostgreSQL database, emptied and migrated to head once per run."""
+    url = worker_pg_url()
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
