@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from app.db import SessionDep
 from app.web import (
+    action_pages,
     agenda_page,
     api,
     calendar,
@@ -95,6 +96,7 @@ def create_app() -> FastAPI:
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(action_pages.router)
     app.include_router(minute_taking.router)
     app.include_router(calendar.router)
     app.include_router(agenda_page.router)

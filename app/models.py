@@ -184,6 +184,9 @@ class OfficeSettings(SQLModel, table=True):
     default_marking: str = Field(default="OFFICIAL", sa_type=String(60))
     action_reference_format: str = Field(default="A/{year}/{seq:03d}", sa_type=String(80))
     publish_within_days: int = Field(default=20)
+    reminder_days_before: int = Field(default=7)  # remind owners this many days before due
+    owner_link_days: int = Field(default=14)  # how long an owner's emailed link works
+    digest_weekday: int = Field(default=0)  # the weekly digest goes on this day (0 Monday)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -509,6 +512,56 @@ class ActionUpdate(SQLModel, table=True):
     )
     author_person_id: int | None = Field(default=None, sa_column=_fk("person.id", index=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+
+
+class OwnerLink(SQLModel, table=True):
+    """A link emailed to an action owner that opens their open actions without an account.
+    Only a digest of its secret is kept; it expires and can be revoked."""
+
+    __tablename__ = "owner_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(sa_column=_fk("person.id", nullable=False))
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    last_used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
+
+
+class Notification(SQLModel, table=True):
+    """An email the system sent (or is sending). The unique key makes each reminder go once,
+    however many processes run the reminders at the same moment."""
+
+    __tablename__ = "notification"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_type=String(200))  # "due_soon:action 12:person 3:2019-05-21"
+    kind: str = Field(sa_type=String(30))  # assigned, due_soon, due_today, digest
+    person_id: int | None = Field(default=None, sa_column=_fk("person.id"))
+    action_id: int | None = Field(default=None, sa_column=_fk("action.id", ondelete="SET NULL"))
+    recipient: str = Field(sa_type=String(320))
+    subject: str = Field(sa_type=String(300))
+    status: str = Field(default="sending", sa_type=String(20))  # sending, sent, failed
+    error: str = Field(default="", sa_type=Text)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class CarriedAction(SQLModel, table=True):
+    """An action chosen from the action log to be taken up at a particular meeting, beyond
+    the open actions of that meeting's own series."""
+
+    __tablename__ = "carried_action"
+    __table_args__ = (UniqueConstraint("action_id", "meeting_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(sa_column=_fk("action.id", nullable=False, ondelete="CASCADE"))
+    meeting_id: int = Field(sa_column=_fk("meeting.id", nullable=False, ondelete="CASCADE"))
+    added_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    added_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
 
 
 class AuditEvent(SQLModel, table=True):

@@ -23,6 +23,20 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing():
+    """Argon2 with the production cost takes a quarter of a second a hash here, and most page
+    tests sign in; the tests use the same algorithm at its lowest cost."""
+    from argon2 import PasswordHasher
+
+    from app.services import identity
+
+    real = identity._hasher
+    identity._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    identity._hasher = real
+
+
 def pytest_report_header(config):
     if PG_URL:
         shown = make_url(normalise_database_url(PG_URL)).render_as_string(hide_password=True)

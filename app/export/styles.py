@@ -167,8 +167,8 @@ def set_core_properties(
     props.created = props.modified = now
 
 
-def new_document(*, language: str = "en-GB") -> Document:
-    """Return an empty document in the house style: A4 portrait, Arial, `language` by default."""
+def new_document(*, language: str = "en-GB", landscape: bool = False) -> Document:
+    """Return an empty document in the house style: A4 (portrait unless `landscape`), Arial."""
     document = docx.Document()
     _drop_template_leftovers(document)
     _define_styles(document, language)
@@ -177,8 +177,12 @@ def new_document(*, language: str = "en-GB") -> Document:
     if theme_lang is not None:
         theme_lang.set(_VAL, language)
     section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    if landscape:  # for wide tables: 25.7 cm of text width between the margins
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = PAGE_HEIGHT, PAGE_WIDTH
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
     section.left_margin = section.right_margin = MARGIN
     section.top_margin = section.bottom_margin = MARGIN
     section.header_distance = section.footer_distance = Cm(1.0)

@@ -12,6 +12,7 @@ from app.models import (
     ActionStatus,
     ActionUpdate,
     AgendaItem,
+    CarriedAction,
     Meeting,
     MeetingStatus,
     Person,
@@ -309,6 +310,9 @@ def _change_status(
             )
     if not by.can(Perm.update_any_action) and new not in OWNER_STATUSES:
         raise Forbidden(f"An owner cannot set the status {new}.")
+    if (old == ActionStatus.pending_signoff and new not in (old, ActionStatus.closed)
+            and by.can(Perm.close_actions) and not text.strip()):
+        raise InvalidInput({"text": "say why the action is sent back; the owner will read it"})
     if new == old and not text:
         return None
     update = ActionUpdate(
@@ -401,7 +405,8 @@ def carried_forward(session: Session, meeting: Meeting) -> list[ActionView]:
         Meeting.starts_at < meeting.starts_at,
         Meeting.id != meeting.id,
     )
-    query = select(Action).where(Action.meeting_id.in_(earlier))
+    chosen = select(CarriedAction.action_id).where(CarriedAction.meeting_id == meeting.id)
+    query = select(Action).where(Action.meeting_id.in_(earlier) | Action.id.in_(chosen))
     cutoff = record_cutoff(meeting)
     if cutoff is not None:
         query = query.where((Action.closed_at.is_(None)) | (Action.closed_at > cutoff))
@@ -409,3 +414,69 @@ def carried_forward(session: Session, meeting: Meeting) -> list[ActionView]:
         query = query.where(Action.status != ActionStatus.closed)
     actions = list(session.exec(query.order_by(Action.year, Action.seq)))
     return views_of(session, actions, as_of=cutoff)
+
+
+def delegate_action(
+    session: Session, *, action_id: int, to_person_id: int, by: Actor,
+    from_person_id: int | None = None, note: str = "",
+) -> ActionUpdate:
+    """Hand an action from one owner to a colleague, recorded as an update. An owner hands on
+    their own share; the secretariat may hand on anyone's (from_person_id)."""
+    view = get_action(session, action_id=action_id, by=by)
+    action = view.action
+    giver = from_person_id if from_person_id is not None else by.person_id
+    if not by.can(Perm.update_any_action):
+        if not by.can(Perm.update_own_actions) or by.person_id not in view.owner_ids:
+            raise Forbidden("You can only hand on actions you own.")
+        giver = by.person_id
+    if action.status == ActionStatus.closed:
+        raise Conflict("This action is closed; it cannot be handed on.")
+    if giver not in view.owner_ids:
+        raise InvalidInput({"from_person_id": "that person does not own this action"})
+    receiver = referenced(session, Person, to_person_id, "to_person_id", "person")
+    if receiver.id in view.owner_ids:
+        raise InvalidInput({"to_person_id": f"{receiver.full_name} already owns this action"})
+    if not receiver.active:
+        raise InvalidInput({"to_person_id": f"{receiver.full_name} is no longer active"})
+    owners = [receiver.id if pid == giver else pid for pid in view.owner_ids]
+    _set_owners(session, action, owners)
+    giver_person = session.get(Person, giver)
+    words = f"Handed on from {giver_person.full_name} to {receiver.full_name}."
+    update = ActionUpdate(action_id=action.id, text=f"{words} {note}".strip(),
+                          author_user_id=by.user_id, author_person_id=by.person_id)
+    session.add(update)
+    action.updated_at = utcnow()
+    session.flush()
+    audit.record(session, by=by, verb="delegate", object_type="action", object_id=action.id,
+                 summary=f"{action.reference}: person {giver} → {receiver.id}")
+    session.commit()
+    return update
+
+
+def open_actions_of(session: Session, *, person_id: int, by: Actor) -> list[ActionView]:
+    """The actions a person owns that are not closed, the soonest due first."""
+    views = list_actions(session, by=by, owner_id=person_id)
+    open_views = [v for v in views if v.action.status != ActionStatus.closed]
+    return sorted(open_views, key=lambda v: (v.action.due_date is None, v.action.due_date,
+                                             v.action.year, v.action.seq))
+
+
+def take_up_at(session: Session, *, action_ids: list[int], meeting_id: int, by: Actor) -> int:
+    """Include actions in a meeting's outstanding matters (beyond its own series' open ones);
+    returns how many were newly included."""
+    require(by, Perm.edit_record)
+    meeting = get_or_404(session, Meeting, meeting_id, "meeting")
+    already = set(session.exec(select(CarriedAction.action_id).where(
+        CarriedAction.meeting_id == meeting.id)))
+    added = 0
+    for action_id in dict.fromkeys(action_ids):
+        action = get_or_404(session, Action, action_id, "action")
+        if action.id in already or action.meeting_id == meeting.id:
+            continue
+        session.add(CarriedAction(action_id=action.id, meeting_id=meeting.id,
+                                  added_by_id=by.user_id))
+        added += 1
+    audit.record(session, by=by, verb="update", object_type="meeting", object_id=meeting.id,
+                 summary=f"{added} actions taken up under outstanding matters")
+    session.commit()
+    return added

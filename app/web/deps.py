@@ -98,6 +98,7 @@ class CurrentUser:
 
     display_name: str
     role: str
+    person_id: int | None = None
 
 
 def optional_page_caller(request: Request, session: SessionDep) -> Caller | None:
@@ -107,7 +108,8 @@ def optional_page_caller(request: Request, session: SessionDep) -> Caller | None
     request.state.office_name = get_office(session).office_name
     if caller is not None:
         request.state.current_user = CurrentUser(
-            display_name=identity.display_name(session, caller.user), role=caller.user.role
+            display_name=identity.display_name(session, caller.user), role=caller.user.role,
+            person_id=caller.user.person_id,
         )
     return caller
 

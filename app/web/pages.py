@@ -8,8 +8,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.config import get_settings
 from app.db import SessionDep
-from app.models import ActionStatus, Rag, utcnow
-from app.services import actions, identity, meetings, people
+from app.models import utcnow
+from app.services import identity, meetings
 from app.services.errors import Unauthorized
 from app.services.minutes import Edition, load_record, minutes_of, record_stamp
 from app.services.office import get_office
@@ -162,35 +162,3 @@ def live_minutes(
     return render(request, "live.html", {
         "record": record, "minutes": minutes, "edition": edition, "stamp": current,
         "shown_at": utcnow()}, block="live_minutes")
-
-
-@router.get("/actions")
-def actions_page(
-    request: Request,
-    session: SessionDep,
-    caller: PageCaller,
-    owner: Annotated[str, Query(max_length=12)] = "",
-    status: Annotated[str, Query(max_length=30)] = "",
-    rag: Annotated[str, Query(max_length=10)] = "",
-):
-    owner_id = int(owner) if owner.isdigit() and 0 < int(owner) < 2**31 else None
-    status_value = ActionStatus(status) if status in ActionStatus.__members__ else None
-    rag_value = Rag(rag) if rag in Rag.__members__ else None
-    views = actions.list_actions(
-        session, by=caller.actor, owner_id=owner_id, status=status_value, rag=rag_value
-    )
-    owners = [p for p in people.list_people(session) if p.active]
-    return render(
-        request,
-        "actions.html",
-        {
-            "page_title": "Actions",
-            "views": views,
-            "owners": owners,
-            "statuses": list(ActionStatus),
-            "rags": list(Rag),
-            "selected": {"owner": owner_id, "status": status_value, "rag": rag_value},
-        },
-    )
-
-

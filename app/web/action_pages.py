@@ -1,0 +1,463 @@
+"""Actions: the action log, an action's page with its history and sign-off, "My actions", and
+the page an owner reaches from an emailed link without an account.
+
+The rules (who may update, close, send back or hand on an action) are in
+app/services/actions.py; these routes read forms, call the services and render.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+
+from app.db import SessionDep
+from app.export.action_log_docx import render_action_log
+from app.export.action_log_xlsx import render_action_log_xlsx
+from app.models import ActionStatus, Person, Rag
+from app.schemas import ActionEdit, ActionUpdateCreate
+from app.services import actions, meetings, owner_links
+from app.services import people as people_service
+from app.services.action_log import (
+    SORTS,
+    STATUS_WORDS,
+    LogFilters,
+    action_log,
+    describe_filters,
+    log_entries,
+    open_by_owner,
+    open_over_time,
+)
+from app.services.common import person_label
+from app.services.errors import DomainError, Forbidden, InvalidInput
+from app.services.permissions import Actor, Perm
+from app.web.deps import IdPath, PageCaller, check_csrf
+from app.web.downloads import docx_response, file_response, safe_filename
+from app.web.forms import parse_day
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+FormStr = Annotated[str, Form(max_length=2000)]
+FormText = Annotated[str, Form(max_length=20_000)]
+# What an owner may do from their page: the statuses they may choose, in words.
+OWNER_CHOICES = [
+    ("", "Keep the status as it is"),
+    (ActionStatus.in_progress, "In progress"),
+    (ActionStatus.paused, "Paused"),
+    (ActionStatus.pending_signoff, "Done: ask the Commissioner's office to close it"),
+]
+
+
+# --- the action log ----------------------------------------------------------------------
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+
+
+def read_filters(params: dict[str, str]) -> tuple[LogFilters, dict[str, str]]:
+    """The log's filters from the query string; a date that does not exist is reported."""
+    errors: dict[str, str] = {}
+    status = params.get("status", "")
+    filters = LogFilters(
+        owner_id=_int(params.get("owner", "")),
+        status=ActionStatus(status) if status in ActionStatus.__members__ else None,
+        open_only=status == "not_closed",
+        rag=Rag(params["rag"]) if params.get("rag") in Rag.__members__ else None,
+        meeting_id=_int(params.get("meeting", "")),
+        theme=params.get("theme", "")[:200],
+        search=params.get("q", "")[:200],
+        sort=params.get("sort") if params.get("sort") in SORTS else "reference",
+        descending=params.get("order") == "desc",
+    )
+    for name in ("due_from", "due_to"):
+        try:
+            setattr(filters, name, parse_day(params.get(name, ""), name))
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    return filters, errors
+
+
+LOG_PARAMS = ("owner", "status", "rag", "meeting", "theme", "due_from", "due_to", "q", "sort",
+              "order")
+
+
+@router.get("/actions")
+def action_log_page(request: Request, session: SessionDep, caller: PageCaller):
+    params = {k: v for k, v in request.query_params.items() if k in LOG_PARAMS}
+    filters, errors = read_filters(params)
+    entries = log_entries(session, by=caller.actor, filters=filters)
+    everyone = people_service.list_people(session)
+    owners = [p for p in everyone if p.active or p.id == filters.owner_id]
+    recent = meetings.list_meetings(session)
+    owner = next((p for p in everyone if p.id == filters.owner_id), None)
+    meeting_titles = {m.id: meetings.meeting_title(m, t) for m, t in recent}
+    upcoming = [(m, meetings.meeting_title(m, t)) for m, t in reversed(recent)
+                if m.status in ("planned", "agenda_issued")]
+    weeks = open_over_time(session, by=caller.actor, owner_id=filters.owner_id)
+    return render(request, "actions.html", {
+        "page_title": "Actions",
+        "entries": entries,
+        "views": [e.view for e in entries],
+        "owners": owners,
+        "statuses": list(ActionStatus),
+        "status_words": STATUS_WORDS,
+        "rags": list(Rag),
+        "sorts": SORTS,
+        "meetings": [(m.id, meeting_titles[m.id]) for m, _ in recent],
+        "upcoming": upcoming,
+        "themes": sorted({e.theme for e in entries if e.theme}, key=str.lower),
+        "params": params,
+        "filtered_now": any(v for k, v in params.items() if k not in ("sort", "order")),
+        "errors": errors,
+        "description": describe_filters(filters, owner=person_label(owner) if owner else "",
+                                        meeting=meeting_titles.get(filters.meeting_id, "")),
+        "selected": {"owner": filters.owner_id, "status": filters.status, "rag": filters.rag},
+        "weeks": weeks,
+        "by_owner": open_by_owner(entries),
+        "can_edit": caller.actor.can(Perm.edit_record),
+        "query": str(request.url.query),
+        "notice": request.query_params.get("notice", "")[:300],
+    })
+
+
+def _log_document(request: Request, session, caller):
+    params = {k: v for k, v in request.query_params.items() if k in LOG_PARAMS}
+    filters, errors = read_filters(params)
+    if errors:
+        raise InvalidInput(errors)
+    owner = session.get(Person, filters.owner_id) if filters.owner_id else None
+    meeting = (meetings.get_meeting(session, filters.meeting_id)
+               if filters.meeting_id else None)
+    title = (meetings.meeting_title(meeting, meetings.meeting_type_of(session, meeting))
+             if meeting else "")
+    description = describe_filters(filters, owner=person_label(owner) if owner else "",
+                                   meeting=title)
+    return action_log(session, by=caller.actor, filters=filters, description=description)
+
+
+@router.get("/actions/log.docx")
+def action_log_docx(request: Request, session: SessionDep, caller: PageCaller):
+    log = _log_document(request, session, caller)
+    return docx_response(render_action_log(log), log.title, "")
+
+
+@router.get("/actions/log.xlsx")
+def action_log_xlsx(request: Request, session: SessionDep, caller: PageCaller):
+    log = _log_document(request, session, caller)
+    name = safe_filename(log.title, "", "xlsx")
+    return file_response(render_action_log_xlsx(log), name, XLSX_TYPE)
+
+
+@router.post("/actions/take-up")
+async def take_up(request: Request, session: SessionDep, caller: PageCaller):
+    """Include the ticked actions in a meeting's outstanding matters."""
+    form = await request.form()
+    check_csrf(caller, str(form.get("csrf_token", "")))
+    ids = [int(v) for v in form.getlist("action_id") if str(v).isdigit()][:500]
+    meeting_id = _int(str(form.get("meeting_id", "")))
+    back = str(form.get("back", ""))[:1000]
+    if not ids or meeting_id is None:
+        notice = "Tick at least one action and choose the meeting."
+    else:
+        added = actions.take_up_at(session, action_ids=ids, meeting_id=meeting_id,
+                                   by=caller.actor)
+        notice = f"{added} actions will be taken up under that meeting's outstanding matters."
+    separator = "&" if back else ""
+    from urllib.parse import quote
+
+    return RedirectResponse(f"/actions?{back}{separator}notice={quote(notice)}",
+                            status_code=303)
+
+
+# --- one action --------------------------------------------------------------------------
+
+
+def _action_page(request, session, caller, action_id: int, *, errors=None, typed=None,
+                 status_code: int = 200, link: str = ""):
+    view = actions.get_action(session, action_id=action_id, by=caller.actor)
+    updates = actions.list_updates(session, action_id=action_id, by=caller.actor)
+    everyone = {p.id: p for p in people_service.list_people(session)}
+    meeting = (meetings.get_meeting(session, view.action.meeting_id)
+               if view.action.meeting_id else None)
+    actor = caller.actor
+    owns = actor.person_id in view.owner_ids
+    return render(request, "action.html", {
+        "page_title": f"Action {view.action.reference}",
+        "view": view,
+        "updates": updates,
+        "people": everyone,
+        "colleagues": [p for p in everyone.values() if p.active and p.id not in view.owner_ids],
+        "meeting": meeting,
+        "meeting_title": (meetings.meeting_title(meeting, meetings.meeting_type_of(session,
+                                                                                  meeting))
+                          if meeting else ""),
+        "status_words": STATUS_WORDS,
+        "can_close": actor.can(Perm.close_actions),
+        "can_update": actor.can(Perm.update_any_action) or (
+            owns and actor.can(Perm.update_own_actions)),
+        "owns": owns,
+        "can_manage": actor.can(Perm.edit_record),
+        "owner_choices": OWNER_CHOICES,
+        "errors": errors or {},
+        "typed": typed or {},
+        "link": link,
+    }, status_code=status_code)
+
+
+@router.get("/actions/{action_id}")
+def action_page(action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
+    return _action_page(request, session, caller, action_id)
+
+
+def _refused(request, session, caller, action_id, exc: DomainError, typed):
+    if exc.status_code == 404:
+        raise exc
+    errors = getattr(exc, "errors", None) or {"form": exc.message}
+    return _action_page(request, session, caller, action_id, errors=errors, typed=typed,
+                        status_code=exc.status_code)
+
+
+@router.post("/actions/{action_id}/updates")
+def post_update(
+    action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+    csrf_token: FormStr = "", text: FormText = "", status: FormStr = "",
+):
+    check_csrf(caller, csrf_token)
+    try:
+        new = ActionStatus(status) if status in ActionStatus.__members__ else None
+        actions.add_update(session, action_id=action_id, by=caller.actor,
+                           data=ActionUpdateCreate(text=text, status=new))
+    except DomainError as exc:
+        return _refused(request, session, caller, action_id, exc, {"text": text,
+                                                                   "status": status})
+    return RedirectResponse(f"/actions/{action_id}#history", status_code=303)
+
+
+@router.post("/actions/{action_id}/close")
+def close_action(
+    action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+    csrf_token: FormStr = "", text: FormText = "",
+):
+    check_csrf(caller, csrf_token)
+    try:
+        actions.add_update(session, action_id=action_id, by=caller.actor,
+                           data=ActionUpdateCreate(text=text, status=ActionStatus.closed))
+    except DomainError as exc:
+        return _refused(request, session, caller, action_id, exc, {"close_text": text})
+    return RedirectResponse(f"/actions/{action_id}", status_code=303)
+
+
+@router.post("/actions/{action_id}/send-back")
+def send_back(
+    action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+    csrf_token: FormStr = "", text: FormText = "",
+):
+    """Refuse a request for closure: the action goes back to the owner with the reason."""
+    check_csrf(caller, csrf_token)
+    try:
+        if not caller.actor.can(Perm.close_actions):
+            raise Forbidden("Only the chair or the secretariat decide on a request for closure.")
+        actions.add_update(session, action_id=action_id, by=caller.actor,
+                           data=ActionUpdateCreate(text=text, status=ActionStatus.in_progress))
+    except DomainError as exc:
+        return _refused(request, session, caller, action_id, exc, {"back_text": text})
+    return RedirectResponse(f"/actions/{action_id}", status_code=303)
+
+
+@router.post("/actions/{action_id}/reopen")
+def reopen(action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+           csrf_token: FormStr = ""):
+    check_csrf(caller, csrf_token)
+    try:
+        actions.update_action(session, action_id=action_id, by=caller.actor,
+                              data=ActionEdit(status=ActionStatus.open))
+    except DomainError as exc:
+        return _refused(request, session, caller, action_id, exc, {})
+    return RedirectResponse(f"/actions/{action_id}", status_code=303)
+
+
+@router.post("/actions/{action_id}/delegate")
+def delegate(
+    action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+    csrf_token: FormStr = "", to_person_id: FormStr = "", from_person_id: FormStr = "",
+    note: FormText = "",
+):
+    check_csrf(caller, csrf_token)
+    try:
+        target = _int(to_person_id)
+        if target is None:
+            raise InvalidInput({"to_person_id": "choose the colleague who takes it on"})
+        actions.delegate_action(session, action_id=action_id, to_person_id=target,
+                                from_person_id=_int(from_person_id), note=note,
+                                by=caller.actor)
+    except DomainError as exc:
+        return _refused(request, session, caller, action_id, exc, {"note": note})
+    return RedirectResponse(f"/actions/{action_id}#history", status_code=303)
+
+
+@router.post("/actions/{action_id}/links")
+def make_link(
+    action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+    csrf_token: FormStr = "", person_id: FormStr = "",
+):
+    """Make a link for one of the action's owners, shown once to be sent on."""
+    check_csrf(caller, csrf_token)
+    try:
+        view = actions.get_action(session, action_id=action_id, by=caller.actor)
+        owner = _int(person_id)
+        if owner not in view.owner_ids:
+            raise InvalidInput({"person_id": "choose one of this action's owners"})
+        new = owner_links.create_link(session, person_id=owner, by=caller.actor)
+    except DomainError as exc:
+        return _refused(request, session, caller, action_id, exc, {})
+    base = str(request.base_url).rstrip("/")
+    return _action_page(request, session, caller, action_id, link=f"{base}{new.path()}")
+
+
+@router.post("/actions/{action_id}/links/revoke")
+def revoke_links(
+    action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+    csrf_token: FormStr = "", person_id: FormStr = "",
+):
+    check_csrf(caller, csrf_token)
+    try:
+        view = actions.get_action(session, action_id=action_id, by=caller.actor)
+        owner = _int(person_id)
+        if owner not in view.owner_ids:
+            raise InvalidInput({"person_id": "choose one of this action's owners"})
+        owner_links.revoke_all(session, person_id=owner, by=caller.actor)
+    except DomainError as exc:
+        return _refused(request, session, caller, action_id, exc, {})
+    return RedirectResponse(f"/actions/{action_id}", status_code=303)
+
+
+# --- an owner's own actions: with an account, or from an emailed link ---------------------
+
+
+def _owner_page(request, session, *, person: Person, actor: Actor, base: str, link=None,
+                csrf: str | None, errors=None, typed=None, status_code=200, notice=""):
+    views = actions.open_actions_of(session, person_id=person.id, by=actor)
+    colleagues = [p for p in people_service.list_people(session)
+                  if p.active and p.id != person.id and p.side == person.side]
+    return render(request, "owner_actions.html", {
+        "page_title": "Your actions",
+        "person": person,
+        "views": views,
+        "updates": {v.action.id: actions.list_updates(session, action_id=v.action.id, by=actor)
+                    for v in views},
+        "colleagues": colleagues,
+        "choices": OWNER_CHOICES,
+        "status_words": STATUS_WORDS,
+        "base": base,
+        "link": link,
+        "form_csrf": csrf,
+        "errors": errors or {},
+        "typed": typed or {},
+        "notice": notice,
+    }, status_code=status_code)
+
+
+@router.get("/my-actions")
+def my_actions(request: Request, session: SessionDep, caller: PageCaller,
+               notice: Annotated[str, Query(max_length=300)] = ""):
+    if caller.actor.person_id is None:
+        raise Forbidden("Your sign-in is not linked to a person, so no actions are yours. "
+                        "The Commissioner's office can link it.")
+    person = session.get(Person, caller.actor.person_id)
+    return _owner_page(request, session, person=person, actor=caller.actor, base="/my-actions",
+                       csrf=caller.csrf_token, notice=notice)
+
+
+def _owner_post(request, session, *, person, actor, base, link, csrf, action_id, work):
+    try:
+        work()
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        errors = {f"{k}-{action_id}": v for k, v in
+                  (getattr(exc, "errors", None) or {"form": exc.message}).items()}
+        return _owner_page(request, session, person=person, actor=actor, base=base, link=link,
+                           csrf=csrf, errors=errors, status_code=exc.status_code)
+    from urllib.parse import quote
+
+    return RedirectResponse(f"{base}?notice={quote('Your update was saved.')}#action-"
+                            f"{action_id}", status_code=303)
+
+
+@router.post("/my-actions/{action_id}/updates")
+def my_update(action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+              csrf_token: FormStr = "", text: FormText = "", status: FormStr = ""):
+    check_csrf(caller, csrf_token)
+    person = session.get(Person, caller.actor.person_id) if caller.actor.person_id else None
+    if person is None:
+        raise Forbidden("Your sign-in is not linked to a person.")
+    return _owner_post(request, session, person=person, actor=caller.actor, base="/my-actions",
+                       link=None, csrf=caller.csrf_token, action_id=action_id,
+                       work=lambda: _owner_update(session, caller.actor, action_id, text,
+                                                  status))
+
+
+def _owner_update(session, actor, action_id: int, text: str, status: str) -> None:
+    new = ActionStatus(status) if status in ActionStatus.__members__ else None
+    actions.add_update(session, action_id=action_id, by=actor,
+                       data=ActionUpdateCreate(text=text, status=new))
+
+
+def _owner_delegate(session, actor, action_id: int, to_person_id: str, note: str) -> None:
+    target = _int(to_person_id)
+    if target is None:
+        raise InvalidInput({"to_person_id": "choose the colleague who takes it on"})
+    actions.delegate_action(session, action_id=action_id, to_person_id=target, note=note,
+                            by=actor)
+
+
+@router.post("/my-actions/{action_id}/delegate")
+def my_delegate(action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+                csrf_token: FormStr = "", to_person_id: FormStr = "", note: FormText = ""):
+    check_csrf(caller, csrf_token)
+    person = session.get(Person, caller.actor.person_id) if caller.actor.person_id else None
+    if person is None:
+        raise Forbidden("Your sign-in is not linked to a person.")
+    return _owner_post(request, session, person=person, actor=caller.actor, base="/my-actions",
+                       link=None, csrf=caller.csrf_token, action_id=action_id,
+                       work=lambda: _owner_delegate(session, caller.actor, action_id,
+                                                    to_person_id, note))
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+@router.get("/owner/{token}")
+def owner_page(token: str, request: Request, session: SessionDep,
+               notice: Annotated[str, Query(max_length=300)] = ""):
+    link, actor = owner_links.open_link(session, token[:200], address=_address(request))
+    person = session.get(Person, link.person_id)
+    return _owner_page(request, session, person=person, actor=actor, base=f"/owner/{token}",
+                       link=link, csrf=None, notice=notice)
+
+
+@router.post("/owner/{token}/actions/{action_id}/updates")
+def owner_update(token: str, action_id: IdPath, request: Request, session: SessionDep,
+                 text: FormText = "", status: FormStr = ""):
+    # The secret in the address is the credential: a page elsewhere cannot know it, so these
+    # forms need no other token against cross-site requests.
+    link, actor = owner_links.open_link(session, token[:200], address=_address(request))
+    person = session.get(Person, link.person_id)
+    return _owner_post(request, session, person=person, actor=actor, base=f"/owner/{token}",
+                       link=link, csrf=None, action_id=action_id,
+                       work=lambda: _owner_update(session, actor, action_id, text, status))
+
+
+@router.post("/owner/{token}/actions/{action_id}/delegate")
+def owner_delegate(token: str, action_id: IdPath, request: Request, session: SessionDep,
+                   to_person_id: FormStr = "", note: FormText = ""):
+    link, actor = owner_links.open_link(session, token[:200], address=_address(request))
+    person = session.get(Person, link.person_id)
+    return _owner_post(request, session, person=person, actor=actor, base=f"/owner/{token}",
+                       link=link, csrf=None, action_id=action_id,
+                       work=lambda: _owner_delegate(session, actor, action_id, to_person_id,
+                                                    note))
+
