@@ -115,7 +115,7 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
 
 def cmd_settings(args: argparse.Namespace) -> int:
     from app.services.errors import DomainError
-    from app.services.office import OfficeChanges, get_office, update_office
+    from app.services.office import WEEKDAYS, OfficeChanges, get_office, update_office
     from app.services.permissions import Actor
 
     changes = OfficeChanges(
@@ -123,6 +123,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
         force_name=args.force_name, default_marking=args.marking,
         action_reference_format=args.action_reference_format,
         publish_within_days=args.publish_within_days,
+        reminder_days_before=args.reminder_days_before, owner_link_days=args.owner_link_days,
+        digest_weekday=args.digest_day,
     )
     with _session() as session:
         try:
@@ -139,6 +141,9 @@ def cmd_settings(args: argparse.Namespace) -> int:
             ("Force", office.force_name), ("Default marking", office.default_marking),
             ("Action references", office.action_reference_format),
             ("Publish minutes within (days)", office.publish_within_days),
+            ("Remind action owners (days before due)", office.reminder_days_before),
+            ("Owners' links work for (days)", office.owner_link_days),
+            ("Weekly overdue digest on", WEEKDAYS[office.digest_weekday]),
         ):
             print(f"{label}: {value}")
     return 0
@@ -195,6 +200,72 @@ def cmd_export_questions(args: argparse.Namespace) -> int:
         session, meeting_id=args.meeting_id, by=by), render_question_pack, "")
 
 
+def cmd_export_actions(args: argparse.Namespace) -> int:
+    from app.export.action_log_docx import render_action_log
+    from app.export.action_log_xlsx import render_action_log_xlsx
+    from app.models import ActionStatus, Rag
+    from app.services.action_log import LogFilters, action_log_for
+    from app.services.errors import DomainError
+    from app.services.permissions import Actor
+    from app.web.downloads import safe_filename
+
+    fmt = args.format
+    if fmt is None:
+        fmt = "xlsx" if args.output and args.output.lower().endswith(".xlsx") else "docx"
+    filters = LogFilters(
+        owner_id=args.owner,
+        status=ActionStatus(args.status) if args.status not in (None, "not_closed") else None,
+        open_only=args.status == "not_closed",
+        rag=Rag(args.rag) if args.rag else None,
+        meeting_id=args.meeting,
+        theme=args.theme or "",
+        due_from=args.due_from,
+        due_to=args.due_to,
+        search=args.search or "",
+        sort=args.sort,
+        descending=args.descending,
+    )
+    with _session() as session:
+        try:
+            log = action_log_for(session, by=Actor.system(), filters=filters)
+        except DomainError as exc:
+            print(exc.message, file=sys.stderr)
+            return 1
+    content = render_action_log_xlsx(log) if fmt == "xlsx" else render_action_log(log)
+    target = (Path(args.output) if args.output
+              else get_settings().export_dir / safe_filename(log.title, "", fmt))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    print(f"Wrote {target} ({len(content):,} bytes; {len(log.rows)} "
+          f"action{'' if len(log.rows) == 1 else 's'}: {log.description}).")
+    return 0
+
+
+def _add_export_actions_parser(export) -> None:
+    from app.models import ActionStatus, Rag
+    from app.services.action_log import SORTS
+
+    actions = export.add_parser(
+        "actions", help="the action log as .docx (Ref, Raised, Action, Owner, Due, Status, "
+        "Latest update) or .xlsx")
+    actions.add_argument("--owner", type=int, metavar="PERSON_ID", help="one owner's actions")
+    actions.add_argument("--status", choices=[s.value for s in ActionStatus] + ["not_closed"],
+                         help="one status, or not_closed for every open one")
+    actions.add_argument("--rag", choices=[r.value for r in Rag])
+    actions.add_argument("--meeting", type=int, metavar="MEETING_ID",
+                         help="those raised at this meeting")
+    actions.add_argument("--theme", help="those raised under this theme")
+    actions.add_argument("--due-from", type=_day, metavar="YYYY-MM-DD")
+    actions.add_argument("--due-to", type=_day, metavar="YYYY-MM-DD")
+    actions.add_argument("--search", help="words in the action, its reference or its latest update")
+    actions.add_argument("--sort", choices=list(SORTS), default="reference")
+    actions.add_argument("--descending", action="store_true")
+    actions.add_argument("--format", choices=["docx", "xlsx"],
+                         help="default: from the -o file's name, else docx")
+    actions.add_argument("-o", "--output", help="the file to write (default: ASSURE_EXPORT_DIR)")
+    actions.set_defaults(func=cmd_export_actions)
+
+
 def cmd_schedule_generate(args: argparse.Namespace) -> int:
     from app.services import schedule
     from app.services.dates import to_london
@@ -216,6 +287,52 @@ def cmd_schedule_generate(args: argparse.Namespace) -> int:
                   f"{note}")
     print(f"Made {len(made.made)} meetings; {made.already} dates already had theirs.")
     return 0
+
+
+def cmd_reminders_send(args: argparse.Namespace) -> int:
+    from app.services.mail import base_url_from_settings, mailer_from_settings
+    from app.services.notifications import send_reminders
+
+    try:
+        mailer = mailer_from_settings()
+    except ValueError as exc:  # a malformed ASSURE_SMTP_URL
+        print(f"No reminders sent: {exc}", file=sys.stderr)
+        return 1
+    with _session() as session:
+        report = send_reminders(session, today=args.date, mailer=mailer,
+                                base_url=args.base_url or base_url_from_settings())
+    print("\n".join(report.lines()))
+    return 1 if report.failed else 0
+
+
+def _day(value: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2019-05-28") from None
+
+
+def _weekday(value: str) -> int:
+    from app.services.office import WEEKDAYS
+
+    for number, name in enumerate(WEEKDAYS):
+        if value.strip().lower() in (name.lower(), name[:3].lower()):
+            return number
+    raise argparse.ArgumentTypeError(f"{value!r} is not a day of the week, e.g. Monday")
+
+
+def _add_reminders_parser(commands) -> None:
+    reminders = commands.add_parser("reminders", help="action emails").add_subparsers(
+        dest="reminders", required=True)
+    send = reminders.add_parser(
+        "send", help="send the action emails due today, each once (run it from cron)")
+    send.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
+                      help="send those due on this day instead of today (London)")
+    send.add_argument("--base-url", help="the site's address for links in the emails "
+                      "(default: ASSURE_BASE_URL, else http://127.0.0.1:8000)")
+    send.set_defaults(func=cmd_reminders_send)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -268,6 +385,13 @@ def build_parser() -> argparse.ArgumentParser:
                           help='e.g. "A/{year}/{seq:03d}" for A/2019/014')
     settings.add_argument("--publish-within-days", type=int,
                           help="days within which minutes are published")
+    settings.add_argument("--reminder-days-before", type=int, metavar="DAYS",
+                          help="email action owners this many days before the due date "
+                          "(0: only on the day)")
+    settings.add_argument("--owner-link-days", type=int, metavar="DAYS",
+                          help="how long the link emailed to an action owner works")
+    settings.add_argument("--digest-day", type=_weekday, metavar="DAY",
+                          help="the day the weekly digest of overdue actions goes, e.g. Monday")
     settings.set_defaults(func=cmd_settings)
 
     export = commands.add_parser("export", help="documents").add_subparsers(
@@ -286,6 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("meeting_id", type=int)
     pack.add_argument("-o", "--output", help="the file to write (default: ASSURE_EXPORT_DIR)")
     pack.set_defaults(func=cmd_export_questions)
+    _add_export_actions_parser(export)
 
     scheduling = commands.add_parser("schedule", help="series' schedules").add_subparsers(
         dest="schedule", required=True)
@@ -293,6 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
         "generate", help="make a series' meetings for the next 12 months")
     generate.add_argument("series_id", type=int)
     generate.set_defaults(func=cmd_schedule_generate)
+    _add_reminders_parser(commands)
     return parser
 
 

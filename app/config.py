@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=60, alias="ASSURE_SESSION_IDLE_MINUTES")
     session_max_hours: int = Field(default=12, alias="ASSURE_SESSION_MAX_HOURS")
     secure_cookies: bool = Field(default=False, alias="ASSURE_SECURE_COOKIES")
+    # Email: through SMTP when a URL is set (smtp://user:pass@host:587), else .eml files.
+    smtp_url: str = Field(default="", alias="ASSURE_SMTP_URL")
+    smtp_timeout_seconds: float = Field(default=30, gt=0, alias="ASSURE_SMTP_TIMEOUT")
+    outbox_dir: Path = Field(default=VAR_DIR / "outbox", alias="ASSURE_OUTBOX_DIR")
+    mail_from: str = Field(default="assure@localhost", alias="ASSURE_MAIL_FROM")
+    base_url: str = Field(default="http://127.0.0.1:8000", alias="ASSURE_BASE_URL")
+    # The in-app scheduler that sends the action emails; off unless asked for.
+    scheduler_enabled: bool = Field(default=False, alias="ASSURE_SCHEDULER")
+    scheduler_minutes: float = Field(default=15, gt=0, alias="ASSURE_SCHEDULER_MINUTES")
 
     @field_validator("database_url")
     @classmethod

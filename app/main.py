@@ -1,5 +1,6 @@
 """create_app(): routers, static files, security headers and error handlers."""
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -8,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from app.db import SessionDep
+from app.services import scheduler
 from app.web import (
     action_pages,
     agenda_page,
@@ -75,9 +77,20 @@ class LimitsAndHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+@asynccontextmanager
+async def lifespan(_app: FastAPI):
+    """Start the reminders scheduler when ASSURE_SCHEDULER asks for it; stop it at shutdown."""
+    scheduler.start_scheduler()
+    try:
+        yield
+    finally:
+        scheduler.stop_scheduler()
+
+
 def create_app() -> FastAPI:
     """The Assure web application: pages, the v1 API and /healthz."""
     app = FastAPI(
+        lifespan=lifespan,
         title="Assure",
         version="1",
         summary="Holding-to-account meetings, minutes and actions for a PCC's office.",

@@ -495,6 +495,9 @@ class ActionOwner(SQLModel, table=True):
     )
     is_lead: bool = Field(default=False)
     position: int = Field(default=0)
+    # When this person became an owner (None: before it was recorded); the "assigned" email
+    # goes only to owners given the action recently, not to those of long-standing actions.
+    assigned_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
 
 class ActionUpdate(SQLModel, table=True):

@@ -129,3 +129,66 @@ def test_export_agenda_and_question_pack_and_generate_a_schedule(fresh_db, capsy
     assert main(["schedule", "generate", "1"]) == 0
     assert re.search(r"Made 0 meetings; 1[12] dates already had theirs\.",
                      capsys.readouterr().out)
+
+
+def test_export_actions_writes_the_action_log_as_docx_or_xlsx_with_filters(
+        fresh_db, capsys, tmp_path):
+    import docx
+    import openpyxl
+
+    from app.models import Action
+
+    main(["demo", "load"])
+    capsys.readouterr()
+    with Session(app.db.get_engine()) as session:
+        demo_actions = session.exec(select(Action).order_by(Action.id)).all()
+    assert demo_actions
+
+    assert main(["export", "actions", "-o", str(tmp_path / "log.xlsx")]) == 0
+    assert f"{len(demo_actions)} action" in capsys.readouterr().out
+    sheet = openpyxl.load_workbook(tmp_path / "log.xlsx").active
+    references = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert all(a.reference in references for a in demo_actions)
+
+    assert main(["export", "actions", "--status", "not_closed", "--sort", "due"]) == 0
+    out = capsys.readouterr().out
+    assert "Open actions, sorted by due date" in out
+    written = list((tmp_path / "exports").glob("Action-log-*.docx"))
+    assert len(written) == 1
+    table_text = [c.text for t in docx.Document(str(written[0])).tables
+                  for row in t.rows for c in row.cells]
+    assert "Latest update" in table_text
+    assert demo_actions[0].reference in table_text
+
+    assert main(["export", "actions", "--search", "no action says this",
+                 "--format", "xlsx", "-o", str(tmp_path / "none.xlsx")]) == 0
+    assert "0 actions" in capsys.readouterr().out
+    sheet = openpyxl.load_workbook(tmp_path / "none.xlsx").active
+    assert not any(a.reference in [r[0] for r in sheet.iter_rows(values_only=True)]
+                   for a in demo_actions)
+
+    assert main(["export", "actions", "--meeting", "999"]) == 1
+    assert "no meeting with id 999" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["export", "actions", "--due-to", "2019-02-30"])
+    assert "is not a date" in capsys.readouterr().err
+
+
+def test_settings_change_when_action_owners_are_emailed(fresh_db, capsys):
+    assert main(["settings"]) == 0
+    out = capsys.readouterr().out
+    assert "Remind action owners (days before due): 7" in out
+    assert "Weekly overdue digest on: Monday" in out
+    assert main(["settings", "--reminder-days-before", "3", "--owner-link-days", "21",
+                 "--digest-day", "fri"]) == 0
+    out = capsys.readouterr().out
+    assert "Remind action owners (days before due): 3" in out
+    assert "Owners' links work for (days): 21" in out
+    assert "Weekly overdue digest on: Friday" in out
+    assert main(["settings", "--owner-link-days", "0"]) == 1
+    assert "owner_link_days: must be between 1 and 90 days" in capsys.readouterr().err
+    assert main(["settings", "--reminder-days-before", "-1"]) == 1
+    with pytest.raises(SystemExit):
+        main(["settings", "--digest-day", "Caturday"])
+    main(["settings"])
+    assert "Owners' links work for (days): 21" in capsys.readouterr().out

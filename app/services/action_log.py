@@ -10,12 +10,12 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from app.models import Action, ActionStatus, Meeting, Rag
+from app.models import Action, ActionStatus, Meeting, Person, Rag
 from app.services.actions import ActionView, views_of
 from app.services.agenda import agenda_tree, flatten
 from app.services.common import person_label
 from app.services.dates import end_of_day_utc, short_date, to_london, today
-from app.services.meetings import meeting_title, meeting_type_of
+from app.services.meetings import get_meeting, meeting_title, meeting_type_of
 from app.services.minutes import update_text
 from app.services.office import get_office
 from app.services.permissions import Actor
@@ -213,6 +213,17 @@ def action_log(session: Session, *, by: Actor, filters: LogFilters, description:
     return ActionLog(title=f"Action log – {short_date(now)}", office_name=office.office_name,
                      marking=office.default_marking, description=description,
                      generated_on=now, rows=rows)
+
+
+def action_log_for(session: Session, *, by: Actor, filters: LogFilters) -> ActionLog:
+    """The action log for these filters, described in words with the owner's and meeting's
+    names (the page's exports and `assure export actions`)."""
+    owner = session.get(Person, filters.owner_id) if filters.owner_id else None
+    meeting = get_meeting(session, filters.meeting_id) if filters.meeting_id else None
+    title = meeting_title(meeting, meeting_type_of(session, meeting)) if meeting else ""
+    description = describe_filters(filters, owner=person_label(owner) if owner else "",
+                                   meeting=title)
+    return action_log(session, by=by, filters=filters, description=description)
 
 
 @dataclass

@@ -237,15 +237,21 @@ def _check_owners(session: Session, owner_ids: list[int]) -> list[Person]:
 
 
 def _set_owners(session: Session, action: Action, owner_ids: list[int]) -> None:
-    for owner in session.exec(select(ActionOwner).where(ActionOwner.action_id == action.id)):
-        session.delete(owner)
+    """Make these people the owners, the first the lead; those who stay keep their
+    assignment time, those added get now."""
+    existing = {o.person_id: o for o in session.exec(
+        select(ActionOwner).where(ActionOwner.action_id == action.id))}
+    for person_id, owner in existing.items():
+        if person_id not in owner_ids:
+            session.delete(owner)
     session.flush()
+    now = utcnow()
     for position, person_id in enumerate(owner_ids):
-        session.add(
-            ActionOwner(
-                action_id=action.id, person_id=person_id, is_lead=position == 0, position=position
-            )
-        )
+        owner = existing.get(person_id)
+        if owner is None:
+            owner = ActionOwner(action_id=action.id, person_id=person_id, assigned_at=now)
+        owner.is_lead, owner.position = position == 0, position
+        session.add(owner)
 
 
 def _allocate_reference(session: Session, action: Action, year: int) -> None:

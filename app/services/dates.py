@@ -47,6 +47,11 @@ def today() -> date:
     return datetime.now(LONDON).date()
 
 
+def start_of_day_utc(day: date) -> datetime:
+    """The first instant of a London day, in UTC."""
+    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
+
+
 def end_of_day_utc(day: date) -> datetime:
     """The last instant of a London day, in UTC."""
     return (datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON)).astimezone(

@@ -53,6 +53,13 @@ PEOPLE = {
 MINUTE_TAKER = ("Jackie Irvin", "JI", "Policy Officer")
 ADMIN_EMAIL = "jackie.irvin@opcc.example"
 
+
+def _demo_email(name: str, side: Side) -> str:
+    # Addresses at example domains, which never deliver: `assure reminders send` writes the
+    # demo's action emails to the outbox folder for a first-time user to read.
+    domain = "police.example" if side == Side.force else "opcc.example"
+    return f"{name.lower().replace(' ', '.')}@{domain}"
+
 # (speaker, kind, text, question) where question is (asked of, question text, answer by,
 # answer text) for the paragraphs that record one of the Commissioner's questions.
 PARTNERSHIP_WORKING = [
@@ -237,7 +244,7 @@ def load_demo(session: Session) -> DemoResult:
     for abbreviation, (name, initials, title, side) in PEOPLE.items():
         person[abbreviation] = people.create_person(session, by=by, data=PersonCreate(
             full_name=name, initials=initials, role_title=title,
-            role_abbreviation=abbreviation, side=side))
+            role_abbreviation=abbreviation, side=side, email=_demo_email(name, side)))
     taker_name, taker_initials, taker_title = MINUTE_TAKER
     taker = people.create_person(session, by=by, data=PersonCreate(
         full_name=taker_name, initials=taker_initials, role_title=taker_title,

@@ -31,8 +31,18 @@ class OfficeChanges:
     default_marking: str | None = None
     action_reference_format: str | None = None
     publish_within_days: int | None = None
+    reminder_days_before: int | None = None  # 0: no reminder before the due date
+    owner_link_days: int | None = None
+    digest_weekday: int | None = None  # 0 Monday … 6 Sunday
 
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_RANGES = {
+    "publish_within_days": (1, 365, "must be between 1 and 365"),
+    "reminder_days_before": (0, 60, "must be between 0 (no reminder) and 60 days"),
+    "owner_link_days": (1, 90, "must be between 1 and 90 days"),
+    "digest_weekday": (0, 6, "must be a day of the week, 0 (Monday) to 6 (Sunday)"),
+}
 _WIDTHS = {"office_name": 300, "office_short_name": 40, "force_name": 300,
            "default_marking": 60, "action_reference_format": 80}
 
@@ -60,9 +70,11 @@ def update_office(session: Session, *, changes: OfficeChanges, by: Actor) -> Off
             check_reference_format(values["action_reference_format"])
         except InvalidInput as exc:
             errors.update(exc.errors)
-    days = values.get("publish_within_days")
-    if days is not None and not 1 <= days <= 365:
-        errors["publish_within_days"] = "must be between 1 and 365"
+    for key, (low, high, message) in _RANGES.items():
+        value = values.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or not low <= value <= high):
+            errors[key] = message
     if errors:
         raise InvalidInput(errors)
     office = get_office(session)

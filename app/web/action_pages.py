@@ -21,7 +21,7 @@ from app.services.action_log import (
     SORTS,
     STATUS_WORDS,
     LogFilters,
-    action_log,
+    action_log_for,
     describe_filters,
     log_entries,
     open_by_owner,
@@ -127,14 +127,7 @@ def _log_document(request: Request, session, caller):
     filters, errors = read_filters(params)
     if errors:
         raise InvalidInput(errors)
-    owner = session.get(Person, filters.owner_id) if filters.owner_id else None
-    meeting = (meetings.get_meeting(session, filters.meeting_id)
-               if filters.meeting_id else None)
-    title = (meetings.meeting_title(meeting, meetings.meeting_type_of(session, meeting))
-             if meeting else "")
-    description = describe_filters(filters, owner=person_label(owner) if owner else "",
-                                   meeting=title)
-    return action_log(session, by=caller.actor, filters=filters, description=description)
+    return action_log_for(session, by=caller.actor, filters=filters)
 
 
 @router.get("/actions/log.docx")
