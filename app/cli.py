@@ -37,6 +37,25 @@ def alembic_config(url: str | None = None):
     return config
 
 
+def schema_out_of_date() -> str:
+    """Why the database cannot be used as it is (not migrated to this version), or ""."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from app.db import get_engine
+
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    with get_engine().connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current == heads:
+        return ""
+    if not current:
+        return ("The database has not been set up yet: run `assure db upgrade` first "
+                "(`make run` does it).")
+    return ("The database is from another version of Assure: run `assure db upgrade` to bring "
+            "it up to date (it keeps every record).")
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from alembic import command
 
@@ -425,6 +444,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the `assure` command."""
     args = build_parser().parse_args(argv)
+    if args.func is not cmd_db_upgrade:
+        problem = schema_out_of_date()
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
     return args.func(args)
 
 

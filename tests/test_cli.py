@@ -192,3 +192,22 @@ def test_settings_change_when_action_owners_are_emailed(fresh_db, capsys):
         main(["settings", "--digest-day", "Caturday"])
     main(["settings"])
     assert "Owners' links work for (days): 21" in capsys.readouterr().out
+
+
+def test_commands_on_a_database_not_yet_migrated_say_to_upgrade(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'old.db'}")
+    monkeypatch.setattr(app.db, "_engines", {})
+    get_settings.cache_clear()
+    try:
+        assert main(["settings"]) == 1
+        assert "run `assure db upgrade` first" in capsys.readouterr().err
+        assert main(["db", "upgrade", "0004"]) == 0
+        assert main(["export", "actions"]) == 1
+        assert "from another version of Assure: run `assure db upgrade`" in \
+            capsys.readouterr().err
+        assert main(["db", "upgrade"]) == 0
+        assert main(["settings"]) == 0
+    finally:
+        for engine in app.db._engines.values():
+            engine.dispose()
+        get_settings.cache_clear()
