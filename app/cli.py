@@ -227,7 +227,7 @@ def cmd_export_actions(args: argparse.Namespace) -> int:
     )
     with _session() as session:
         try:
-            log = action_log_for(session, by=Actor.system(), filters=filters)
+            log = action_log_for(session, by=Actor.system(), filters=filters, fmt=fmt)
         except DomainError as exc:
             print(exc.message, file=sys.stderr)
             return 1
