@@ -305,6 +305,53 @@ def cmd_reminders_send(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.services.backup import BackupError, backup, shown
+
+    url = get_settings().database_url
+    try:
+        result = backup(url, Path(args.output) if args.output else None)
+    except BackupError as exc:
+        print(f"No backup made: {exc}", file=sys.stderr)
+        return 1
+    manifest = result.manifest
+    print(f"Backed up {shown(url)} to {result.path} ({manifest.size:,} bytes, schema revision "
+          f"{manifest.revision}); it passed its check.")
+    print(f"Manifest: {result.manifest_path} (sha256 {manifest.sha256})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.services.backup import BackupError, NeedsConfirmation, restore, shown
+
+    url = get_settings().database_url
+    try:
+        manifest = restore(Path(args.file), url, replace=args.yes)
+    except NeedsConfirmation as exc:
+        print(f"Nothing restored: {exc}", file=sys.stderr)
+        return 2
+    except BackupError as exc:
+        print(f"Nothing restored: {exc}", file=sys.stderr)
+        return 1
+    print(f"Restored {args.file} (taken {manifest.created_at}, schema revision "
+          f"{manifest.revision}) into {shown(url)}; the database passed its integrity check.")
+    return 0
+
+
+def _add_backup_parsers(commands) -> None:
+    made = commands.add_parser(
+        "backup", help="write a consistent snapshot of the database, and a manifest beside it")
+    made.add_argument("-o", "--output", help="the file to write (default: "
+                      "var/backups/assure-YYYYMMDD-HHMMSS.db, or .dump on PostgreSQL)")
+    made.set_defaults(func=cmd_backup)
+    back = commands.add_parser(
+        "restore", help="check a backup against its manifest and restore it into the database")
+    back.add_argument("file", help="a backup made by `assure backup` (its .json beside it)")
+    back.add_argument("--yes", action="store_true",
+                      help="replace the database even though it holds data")
+    back.set_defaults(func=cmd_restore)
+
+
 def _day(value: str):
     from datetime import date
 
@@ -419,6 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("series_id", type=int)
     generate.set_defaults(func=cmd_schedule_generate)
     _add_reminders_parser(commands)
+    _add_backup_parsers(commands)
     return parser
 
 
