@@ -14,6 +14,7 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 import app.db
@@ -139,6 +140,13 @@ def test_a_backup_taken_while_writes_continue_restores_every_acknowledged_write(
     assert len(before) <= len(restored) <= by_the_end + WRITERS
     # One snapshot: each person came with the audit event of its own transaction.
     assert created_events == len(restored)
+    # The restored audit log is still append-only.
+    restored_engine = make_engine(target)
+    try:
+        with restored_engine.connect() as connection, pytest.raises(DBAPIError):
+            connection.execute(text("DELETE FROM audit_event"))
+    finally:
+        restored_engine.dispose()
     # The writers went on after the backup, and the source holds everything acknowledged.
     assert len(acknowledged) >= by_the_end + AFTER
     assert set(acknowledged) <= set(_names(source)[0])
