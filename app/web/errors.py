@@ -50,7 +50,7 @@ def _message(error: dict) -> str:
     return message
 
 
-# The record a refused request was after, from its path: /api/v1/meetings/12/items -> meeting 12.
+# The record a refused request was after, from its path: /api/v1/items/12/entries -> item 12.
 _RECORD_TYPES = {
     "meetings": "meeting", "actions": "action", "questions": "question", "people": "person",
     "items": "agenda_item", "entries": "minute_entry", "meeting-types": "meeting_type",
@@ -64,7 +64,7 @@ def _record_of(path: str) -> tuple[str, int | None]:
              if kind in _RECORD_TYPES]
     if not found:
         return "request", None
-    kind, number = found[0]
+    kind, number = found[-1]  # the innermost: /meetings/3/agenda/items/5 is item 5
     return _RECORD_TYPES[kind], number
 
 

@@ -229,3 +229,12 @@ def test_sign_in_failures_and_sign_out_keep_the_address(client, session):
     assert verbs == [("sign_in", True), ("sign_in_failed", True), ("sign_out", True)]
     assert count(session, AuditEvent, AuditEvent.verb == "sign_out") == 1
     assert PASSWORD not in " ".join(e.summary for e in _events(session))
+
+
+def test_a_refusal_names_the_innermost_record_of_its_path():
+    from app.web.errors import _record_of
+
+    assert _record_of("/api/v1/items/12/entries") == ("agenda_item", 12)
+    assert _record_of("/meetings/3/agenda/items/5/delete") == ("agenda_item", 5)
+    assert _record_of("/actions/7/close") == ("action", 7)
+    assert _record_of("/admin/audit") == ("request", None)
