@@ -246,7 +246,7 @@ def cmd_export_actions(args: argparse.Namespace) -> int:
     )
     with _session() as session:
         try:
-            log = action_log_for(session, by=Actor.system(), filters=filters)
+            log = action_log_for(session, by=Actor.system(), filters=filters, fmt=fmt)
         except DomainError as exc:
             print(exc.message, file=sys.stderr)
             return 1
@@ -322,6 +322,53 @@ def cmd_reminders_send(args: argparse.Namespace) -> int:
                                 base_url=args.base_url or base_url_from_settings())
     print("\n".join(report.lines()))
     return 1 if report.failed else 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from app.services.backup import BackupError, backup, shown
+
+    url = get_settings().database_url
+    try:
+        result = backup(url, Path(args.output) if args.output else None)
+    except BackupError as exc:
+        print(f"No backup made: {exc}", file=sys.stderr)
+        return 1
+    manifest = result.manifest
+    print(f"Backed up {shown(url)} to {result.path} ({manifest.size:,} bytes, schema revision "
+          f"{manifest.revision}); it passed its check.")
+    print(f"Manifest: {result.manifest_path} (sha256 {manifest.sha256})")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.services.backup import BackupError, NeedsConfirmation, restore, shown
+
+    url = get_settings().database_url
+    try:
+        manifest = restore(Path(args.file), url, replace=args.yes)
+    except NeedsConfirmation as exc:
+        print(f"Nothing restored: {exc}", file=sys.stderr)
+        return 2
+    except BackupError as exc:
+        print(f"Nothing restored: {exc}", file=sys.stderr)
+        return 1
+    print(f"Restored {args.file} (taken {manifest.created_at}, schema revision "
+          f"{manifest.revision}) into {shown(url)}; the database passed its integrity check.")
+    return 0
+
+
+def _add_backup_parsers(commands) -> None:
+    made = commands.add_parser(
+        "backup", help="write a consistent snapshot of the database, and a manifest beside it")
+    made.add_argument("-o", "--output", help="the file to write (default: "
+                      "var/backups/assure-YYYYMMDD-HHMMSS.db, or .dump on PostgreSQL)")
+    made.set_defaults(func=cmd_backup)
+    back = commands.add_parser(
+        "restore", help="check a backup against its manifest and restore it into the database")
+    back.add_argument("file", help="a backup made by `assure backup` (its .json beside it)")
+    back.add_argument("--yes", action="store_true",
+                      help="replace the database even though it holds data")
+    back.set_defaults(func=cmd_restore)
 
 
 def _day(value: str):
@@ -438,13 +485,15 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("series_id", type=int)
     generate.set_defaults(func=cmd_schedule_generate)
     _add_reminders_parser(commands)
+    _add_backup_parsers(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `assure` command."""
     args = build_parser().parse_args(argv)
-    if args.func is not cmd_db_upgrade:
+    # A backup is taken, and one restored, whatever state the database is in.
+    if args.func not in (cmd_db_upgrade, cmd_backup, cmd_restore):
         problem = schema_out_of_date()
         if problem:
             print(problem, file=sys.stderr)

@@ -14,6 +14,7 @@ from app.web import (
     action_pages,
     agenda_page,
     api,
+    audit_pages,
     calendar,
     errors,
     minute_taking,
@@ -116,6 +117,7 @@ def create_app() -> FastAPI:
     app.include_router(question_pages.router)
     app.include_router(series_pages.router)
     app.include_router(prepare_page.router)
+    app.include_router(audit_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -580,3 +580,5 @@ class AuditEvent(SQLModel, table=True):
     object_type: str = Field(sa_type=String(40))
     object_id: int | None = Field(default=None)
     summary: str = Field(default="", sa_type=Text)
+    # Where the request came from (the client's IP address), when there was a request.
+    address: str | None = Field(default=None, sa_type=String(64))

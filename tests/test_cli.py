@@ -211,3 +211,19 @@ def test_commands_on_a_database_not_yet_migrated_say_to_upgrade(tmp_path, monkey
         for engine in app.db._engines.values():
             engine.dispose()
         get_settings.cache_clear()
+
+
+def test_exports_from_the_command_line_are_audited(fresh_db, capsys, tmp_path):
+    from app.models import AuditEvent
+
+    main(["demo", "load"])
+    assert main(["export", "actions", "-o", str(tmp_path / "log.xlsx")]) == 0
+    assert main(["export", "minutes", "1", "-o", str(tmp_path / "minutes.docx")]) == 0
+    assert main(["export", "agenda", "2", "-o", str(tmp_path / "agenda.docx")]) == 0
+    assert main(["export", "questions", "2", "-o", str(tmp_path / "pack.docx")]) == 0
+    with Session(app.db.get_engine()) as session:
+        exports = session.exec(select(AuditEvent).where(AuditEvent.verb == "export")
+                               .order_by(AuditEvent.id)).all()
+    assert [(e.actor, e.summary.split(",")[0].split(" (")[0]) for e in exports] == [
+        ("command line", "action log"), ("command line", "minutes"),
+        ("command line", "agenda"), ("command line", "question pack")]

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from app.models import Action, ActionStatus, Meeting, Person, Rag
+from app.services import audit
 from app.services.actions import ActionView, views_of
 from app.services.agenda import agenda_tree, flatten
 from app.services.common import person_label
@@ -215,15 +216,20 @@ def action_log(session: Session, *, by: Actor, filters: LogFilters, description:
                      generated_on=now, rows=rows)
 
 
-def action_log_for(session: Session, *, by: Actor, filters: LogFilters) -> ActionLog:
+def action_log_for(session: Session, *, by: Actor, filters: LogFilters,
+                   fmt: str = "docx") -> ActionLog:
     """The action log for these filters, described in words with the owner's and meeting's
-    names (the page's exports and `assure export actions`)."""
+    names (the page's exports and `assure export actions`); the export is audited."""
     owner = session.get(Person, filters.owner_id) if filters.owner_id else None
     meeting = get_meeting(session, filters.meeting_id) if filters.meeting_id else None
     title = meeting_title(meeting, meeting_type_of(session, meeting)) if meeting else ""
     description = describe_filters(filters, owner=person_label(owner) if owner else "",
                                    meeting=title)
-    return action_log(session, by=by, filters=filters, description=description)
+    log = action_log(session, by=by, filters=filters, description=description)
+    audit.record(session, by=by, verb="export", object_type="action_log", object_id=None,
+                 summary=f"action log ({fmt}), {len(log.rows)} actions: {description}")
+    session.commit()
+    return log
 
 
 @dataclass

@@ -1,9 +1,24 @@
-"""The audit trail: every change, sign-in and export leaves an event. Events are never edited."""
+"""The audit trail: every change, sign-in, refusal and export leaves an event. Events are
+never edited or deleted (the database refuses it too: migration 0008); admins read them."""
 
-from sqlmodel import Session
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
 
-from app.models import AuditEvent
-from app.services.permissions import Actor
+from sqlalchemy import func, or_
+from sqlmodel import Session, select
+
+from app.models import AuditEvent, User
+from app.services.dates import end_of_day_utc, start_of_day_utc, to_london
+from app.services.permissions import Actor, Perm, require
+
+PER_PAGE = 100
+# Leading characters that make a spreadsheet read a cell as a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = ["id", "when (London)", "when (UTC)", "who", "user id", "what", "record type",
+               "record id", "summary", "address"]
 
 
 def record(
@@ -14,6 +29,7 @@ def record(
     object_type: str,
     object_id: int | None,
     summary: str = "",
+    address: str | None = None,
 ) -> AuditEvent:
     """Add an event to the caller's transaction (it is committed with the change it describes)."""
     event = AuditEvent(
@@ -23,6 +39,7 @@ def record(
         object_type=object_type,
         object_id=object_id,
         summary=summary[:4000],
+        address=(address or None) and address[:64],
     )
     session.add(event)
     return event
@@ -35,3 +52,152 @@ def describe_changes(changes: dict) -> str:
         text = repr(value)
         parts.append(f"{key}={text[:80] + '…' if len(text) > 80 else text}")
     return ", ".join(parts)
+
+
+# --- reading the log ------------------------------------------------------------------------
+
+
+@dataclass
+class AuditFilters:
+    """What the admin asked to see; empty means everything."""
+
+    user_id: int | None = None
+    verb: str = ""
+    object_type: str = ""
+    object_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    search: str = ""
+
+    def describe(self) -> str:
+        """The filters in words, for the CSV export's audit event."""
+        parts = [f"{name}={value}" for name, value in vars(self).items() if value]
+        return ", ".join(parts) or "everything"
+
+
+@dataclass
+class AuditPage:
+    """One page of the log, newest first."""
+
+    events: list[AuditEvent]
+    total: int
+    page: int
+    per_page: int = PER_PAGE
+    users: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def _conditions(filters: AuditFilters) -> list:
+    where = []
+    if filters.user_id is not None:
+        where.append(AuditEvent.user_id == filters.user_id)
+    if filters.verb:
+        where.append(AuditEvent.verb == filters.verb)
+    if filters.object_type:
+        where.append(AuditEvent.object_type == filters.object_type)
+    if filters.object_id is not None:
+        where.append(AuditEvent.object_id == filters.object_id)
+    if filters.date_from:
+        where.append(AuditEvent.occurred_at >= start_of_day_utc(filters.date_from))
+    if filters.date_to:
+        where.append(AuditEvent.occurred_at <= end_of_day_utc(filters.date_to))
+    if filters.search.strip():
+        pattern = _like(filters.search.strip())
+        where.append(or_(func.lower(AuditEvent.summary).like(pattern, escape="\\"),
+                         func.lower(AuditEvent.actor).like(pattern, escape="\\")))
+    return where
+
+
+def _newest_first(filters: AuditFilters):
+    return (select(AuditEvent).where(*_conditions(filters))
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+
+
+def _user_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return {u.id: u.email for u in session.exec(select(User).where(User.id.in_(ids)))}
+
+
+def search_events(session: Session, *, by: Actor, filters: AuditFilters, page: int = 1,
+                  per_page: int = PER_PAGE) -> AuditPage:
+    """A page of the events matching the filters, newest first (admins only)."""
+    require(by, Perm.read_audit, "Only an administrator can read the audit log.")
+    total = session.exec(select(func.count()).select_from(AuditEvent)
+                         .where(*_conditions(filters))).one()
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    events = list(session.exec(_newest_first(filters).offset((page - 1) * per_page)
+                               .limit(per_page)))
+    users = _user_names(session, {e.user_id for e in events if e.user_id})
+    return AuditPage(events=events, total=total, page=page, per_page=per_page, users=users)
+
+
+@dataclass
+class AuditChoices:
+    """What the filters offer: the users, verbs and record types found in the log."""
+
+    users: list[tuple[int, str]]
+    verbs: list[str]
+    object_types: list[str]
+
+
+def filter_choices(session: Session, *, by: Actor) -> AuditChoices:
+    """The options of the log's filters (admins only)."""
+    require(by, Perm.read_audit, "Only an administrator can read the audit log.")
+    users = [(u.id, u.email) for u in session.exec(select(User).order_by(User.email))]
+    verbs = list(session.exec(select(AuditEvent.verb).distinct().order_by(AuditEvent.verb)))
+    types = list(session.exec(select(AuditEvent.object_type).distinct()
+                              .order_by(AuditEvent.object_type)))
+    return AuditChoices(users=users, verbs=verbs, object_types=types)
+
+
+def _cell(value: object) -> str:
+    """A value as CSV text that no spreadsheet will run as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def _rows(session: Session, filters: AuditFilters) -> Iterator[list[str]]:
+    # In batches, newest first by id (keyset, so events written meanwhile neither repeat nor
+    # shift a batch), and a long log never sits in memory whole.
+    before: int | None = None
+    while True:
+        query = select(AuditEvent).where(*_conditions(filters))
+        if before is not None:
+            query = query.where(AuditEvent.id < before)
+        batch = list(session.exec(query.order_by(AuditEvent.id.desc()).limit(1000)))
+        if not batch:
+            return
+        before = batch[-1].id
+        for event in batch:
+            yield [_cell(v) for v in (
+                event.id, f"{to_london(event.occurred_at):%Y-%m-%d %H:%M:%S %z}",
+                event.occurred_at.isoformat(), event.actor, event.user_id, event.verb,
+                event.object_type, event.object_id, event.summary, event.address)]
+
+
+def export_csv(session: Session, *, by: Actor, filters: AuditFilters,
+               address: str | None = None) -> bytes:
+    """The events matching the filters as CSV (UTF-8 with a BOM, for Excel); audited."""
+    require(by, Perm.read_audit, "Only an administrator can read the audit log.")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for row in _rows(session, filters):
+        writer.writerow(row)
+        count += 1
+    record(session, by=by, verb="export", object_type="audit_event", object_id=None,
+           summary=f"audit log (csv), {count} events: {filters.describe()}", address=address)
+    session.commit()
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -120,14 +120,15 @@ def authenticate(session: Session, *, email: str, password: str, address: str = 
     if not ok:
         audit.record(session, by=Actor.system(label=email[:320] or "unknown"),
                      verb="sign_in_failed", object_type="user",
-                     object_id=user.id if user else None, summary=f"from {address}")
+                     object_id=user.id if user else None, summary=f"from {address}",
+                     address=address)
         session.commit()
         raise Unauthorized("The email address or password is not right.")
     user.last_sign_in_at = utcnow()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     audit.record(session, by=actor_for(session, user), verb="sign_in", object_type="user",
-                 object_id=user.id, summary=f"from {address}")
+                 object_id=user.id, summary=f"from {address}", address=address)
     session.commit()
     return user
 
@@ -201,7 +202,7 @@ def resume_web_session(
     return web, user
 
 
-def end_web_session(session: Session, raw: str) -> None:
+def end_web_session(session: Session, raw: str, *, address: str = "") -> None:
     """Sign a browser out."""
     web = session.exec(select(WebSession).where(WebSession.token_hash == _digest(raw))).first()
     if web is not None and web.revoked_at is None:
@@ -209,5 +210,5 @@ def end_web_session(session: Session, raw: str) -> None:
         user = session.get(User, web.user_id)
         if user is not None:
             audit.record(session, by=actor_for(session, user), verb="sign_out",
-                         object_type="user", object_id=user.id)
+                         object_type="user", object_id=user.id, address=address)
         session.commit()

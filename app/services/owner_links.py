@@ -97,7 +97,7 @@ def open_link(session: Session, raw: str, *, address: str = "") -> tuple[OwnerLi
         state = ("unknown" if link is None else "revoked" if link.revoked_at else "expired")
         audit.record(session, by=Actor.system(label="owner link"), verb="refused",
                      object_type="owner_link", object_id=link.id if link else None,
-                     summary=f"{state} link used from {address}")
+                     summary=f"{state} link used from {address}", address=address)
         session.commit()
         raise NotFound("This link does not work: it may have expired or been replaced. Ask "
                        "the Commissioner's office for a new one.")
@@ -106,6 +106,6 @@ def open_link(session: Session, raw: str, *, address: str = "") -> tuple[OwnerLi
                   label=f"{person.full_name} (owner link {link.id})")
     link.last_used_at = now
     audit.record(session, by=actor, verb="use", object_type="owner_link", object_id=link.id,
-                 summary=f"from {address}")
+                 summary=f"from {address}", address=address)
     session.commit()
     return link, actor

@@ -17,13 +17,14 @@ class Perm(StrEnum):
     update_any_action = "update_any_action"
     export_internal = "export_internal"  # the internal edition of the minutes
     manage_users = "manage_users"
+    read_audit = "read_audit"  # the audit log
 
 
 _ALL = frozenset(Perm)
 
 PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.admin: _ALL,
-    Role.secretariat: _ALL - {Perm.manage_users},
+    Role.secretariat: _ALL - {Perm.manage_users, Perm.read_audit},
     Role.chair: frozenset(
         {
             Perm.see_exempt,

@@ -122,23 +122,23 @@ def action_log_page(request: Request, session: SessionDep, caller: PageCaller):
     })
 
 
-def _log_document(request: Request, session, caller):
+def _log_document(request: Request, session, caller, fmt: str):
     params = {k: v for k, v in request.query_params.items() if k in LOG_PARAMS}
     filters, errors = read_filters(params)
     if errors:
         raise InvalidInput(errors)
-    return action_log_for(session, by=caller.actor, filters=filters)
+    return action_log_for(session, by=caller.actor, filters=filters, fmt=fmt)
 
 
 @router.get("/actions/log.docx")
 def action_log_docx(request: Request, session: SessionDep, caller: PageCaller):
-    log = _log_document(request, session, caller)
+    log = _log_document(request, session, caller, "docx")
     return docx_response(render_action_log(log), log.title, "")
 
 
 @router.get("/actions/log.xlsx")
 def action_log_xlsx(request: Request, session: SessionDep, caller: PageCaller):
-    log = _log_document(request, session, caller)
+    log = _log_document(request, session, caller, "xlsx")
     name = safe_filename(log.title, "", "xlsx")
     return file_response(render_action_log_xlsx(log), name, XLSX_TYPE)
 

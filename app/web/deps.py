@@ -49,6 +49,12 @@ def _from_cookie(request: Request, session: Session) -> Caller | None:
     return Caller(user=user, actor=identity.actor_for(session, user), web_session=web)
 
 
+def remember_database(request: Request, session: Session) -> None:
+    """Note the request's database, so that a refusal can be audited in a transaction of its
+    own after the request's transaction has been rolled back (app/web/errors.py)."""
+    request.state.database = session.get_bind()
+
+
 def check_csrf(caller: Caller, supplied: str | None) -> None:
     """Refuse a state-changing browser request without the session's CSRF token."""
     expected = caller.csrf_token
@@ -60,6 +66,7 @@ def check_csrf(caller: Caller, supplied: str | None) -> None:
 
 def api_caller(request: Request, session: SessionDep) -> Caller:
     """The caller of an API route: a bearer token, or a signed-in browser."""
+    remember_database(request, session)
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
@@ -68,8 +75,11 @@ def api_caller(request: Request, session: SessionDep) -> Caller:
         user = identity.user_for_token(session, token.strip())
         if user is None:
             raise Unauthorized("The API token is not valid or has been revoked.")
-        return Caller(user=user, actor=identity.actor_for(session, user))
+        caller = Caller(user=user, actor=identity.actor_for(session, user))
+        request.state.caller = caller
+        return caller
     caller = _from_cookie(request, session)
+    request.state.caller = caller
     if caller is None:
         raise Unauthorized("Sign in or send an API token ('Authorization: Bearer <token>').")
     if request.method not in SAFE_METHODS:
@@ -103,6 +113,7 @@ class CurrentUser:
 
 def optional_page_caller(request: Request, session: SessionDep) -> Caller | None:
     """The signed-in user of a page, if any; the page header learns who it is."""
+    remember_database(request, session)
     caller = _from_cookie(request, session)
     request.state.caller = caller
     request.state.office_name = get_office(session).office_name

@@ -1,14 +1,19 @@
 """One place that turns errors into responses: JSON for the API, a page for browsers."""
 
 import logging
+import re
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.services.errors import Busy, DomainError
+from app.services import audit
+from app.services.errors import Busy, DomainError, Forbidden, NotFound, Unauthorized
+from app.services.permissions import Actor
 from app.web.deps import SignInRequired
 from app.web.templating import render
 
@@ -45,6 +50,57 @@ def _message(error: dict) -> str:
     return message
 
 
+# The record a refused request was after, from its path: /api/v1/items/12/entries -> item 12.
+_RECORD_TYPES = {
+    "meetings": "meeting", "actions": "action", "questions": "question", "people": "person",
+    "items": "agenda_item", "entries": "minute_entry", "meeting-types": "meeting_type",
+    "series": "meeting_type", "my-actions": "action",
+}
+_RECORD_IN_PATH = re.compile(r"/([a-z-]+)/(\d{1,9})(?=/|$)")
+
+
+def _record_of(path: str) -> tuple[str, int | None]:
+    found = [(kind, int(number)) for kind, number in _RECORD_IN_PATH.findall(path)
+             if kind in _RECORD_TYPES]
+    if not found:
+        return "request", None
+    kind, number = found[-1]  # the innermost: /meetings/3/agenda/items/5 is item 5
+    return _RECORD_TYPES[kind], number
+
+
+def _refusal_to_audit(request: Request, exc: DomainError) -> Actor | None:
+    """Who was refused, when the refusal belongs in the audit log: every 403, a 404 for a
+    signed-in caller (an object they may not see, or one that is not there), and a 401 for
+    an API token that is not valid. Anonymous 401s and 404s are left out: they are noise."""
+    caller = getattr(request.state, "caller", None)
+    if isinstance(exc, Forbidden):
+        return caller.actor if caller else Actor.system(label="anonymous")
+    if isinstance(exc, NotFound) and caller is not None:
+        return caller.actor
+    if isinstance(exc, Unauthorized) and request.headers.get("authorization"):
+        return Actor.system(label="invalid API token")
+    return None
+
+
+def _record_refusal(request: Request, exc: DomainError, by: Actor) -> None:
+    """Write the refusal in a short transaction of its own: the request's own transaction
+    has been rolled back, and the refusal must be kept all the same."""
+    from app.db import get_engine
+
+    bind = getattr(request.state, "database", None) or get_engine()
+    object_type, object_id = _record_of(request.url.path)
+    try:
+        with Session(bind.execution_options(sqlite_immediate=True)) as session:
+            audit.record(
+                session, by=by, verb="refused", object_type=object_type, object_id=object_id,
+                summary=f"{exc.status_code} {request.method} {request.url.path}: {exc.message}",
+                address=request.client.host if request.client else None,
+            )
+            session.commit()
+    except SQLAlchemyError as error:  # the refusal still goes back to the caller
+        log.warning("could not record a refusal in the audit log: %s", error)
+
+
 def _respond(request: Request, status: int, detail: str, **extra) -> JSONResponse:
     if _wants_json(request):
         return JSONResponse({"detail": detail, **extra}, status_code=status)
@@ -59,6 +115,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError):
+        refused = _refusal_to_audit(request, exc)
+        if refused is not None:
+            await run_in_threadpool(_record_refusal, request, exc, refused)
         extra = {}
         if getattr(exc, "errors", None):
             extra["errors"] = exc.errors

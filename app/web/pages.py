@@ -93,7 +93,8 @@ def sign_out(
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ):
     check_csrf(caller, csrf_token)
-    identity.end_web_session(session, request.cookies.get(SESSION_COOKIE, ""))
+    identity.end_web_session(session, request.cookies.get(SESSION_COOKIE, ""),
+                             address=request.client.host if request.client else "")
     response = RedirectResponse("/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
