@@ -29,7 +29,7 @@ from app.services.action_log import (
 )
 from app.services.common import person_label
 from app.services.errors import DomainError, Forbidden, InvalidInput
-from app.services.permissions import Actor, Perm
+from app.services.permissions import Actor, Perm, allowed
 from app.web.deps import IdPath, PageCaller, check_csrf
 from app.web.downloads import docx_response, file_response, safe_filename
 from app.web.forms import parse_day
@@ -175,7 +175,7 @@ def _action_page(request, session, caller, action_id: int, *, errors=None, typed
     meeting = (meetings.get_meeting(session, view.action.meeting_id)
                if view.action.meeting_id else None)
     actor = caller.actor
-    owns = actor.person_id in view.owner_ids
+    owns = actions.owns(actor, view)
     return render(request, "action.html", {
         "page_title": f"Action {view.action.reference}",
         "view": view,
@@ -188,8 +188,7 @@ def _action_page(request, session, caller, action_id: int, *, errors=None, typed
                           if meeting else ""),
         "status_words": STATUS_WORDS,
         "can_close": actor.can(Perm.close_actions),
-        "can_update": actor.can(Perm.update_any_action) or (
-            owns and actor.can(Perm.update_own_actions)),
+        "can_update": allowed(actor, Perm.update_actions, owned=owns),
         "owns": owns,
         "can_manage": actor.can(Perm.edit_record),
         "owner_choices": OWNER_CHOICES,
