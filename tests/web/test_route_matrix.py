@@ -32,6 +32,7 @@ from app.services.calendar import feed_token
 from app.services.entries import delete_entry
 from app.services.papers import attach_paper
 from app.services.questions import create_question
+from app.web.action_pages import link_form_token
 from app.web.calendar import feed_secret
 from app.web.deps import CSRF_HEADER, SESSION_COOKIE
 from tests.factories import (
@@ -170,7 +171,12 @@ class Matrix:
 
 @pytest.fixture
 def matrix(session, qworld) -> Matrix:
-    w = qworld
+    return build_matrix(session, qworld)
+
+
+def build_matrix(session, w) -> Matrix:
+    """The world of tests/web/conftest.py with a browser session for each caller, an owner's
+    link for the DCC, and a question on a theme."""
     settings = get_settings()
     callers = {"anonymous": Caller("anonymous")}
     people = {Role.force: w.dcc, Role.chair: w.pcc}
@@ -294,8 +300,16 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
     return {"data": dict(forms.get(route, {}))}
 
 
-def call(client, session, m: Matrix, method: str, route: str, caller: str):
+def call(client, session, m: Matrix, method: str, route: str, caller: str, **options):
     """Make the route's request as the caller; returns the response."""
+    client.cookies.clear()
+    return client.request(**prepare(session, m, method, route, caller, **options))
+
+
+def prepare(session, m: Matrix, method: str, route: str, caller: str, *,
+            csrf: bool = True, api_by_cookie: bool = False) -> dict:
+    """The route's request as the caller would make it: with the CSRF token unless told not
+    to, and to the API with the caller's API token or, when told, their browser session."""
     path, values = _fill(route, m, session, caller)
     if route.endswith(".ics"):
         kind = "person" if "/person/" in route else "series"
@@ -304,17 +318,20 @@ def call(client, session, m: Matrix, method: str, route: str, caller: str):
     who = m.callers[caller]
     kwargs = _form(method, route, m, values) if method not in ("GET", "HEAD") else {}
     headers = {}
-    if route.startswith("/api/"):
+    if route.startswith("/api/") and not api_by_cookie:
         if who.token:
             headers.update(bearer(who.token))
+    elif route.startswith("/owner/"):
+        if csrf and "data" in kwargs:
+            kwargs["data"]["csrf_token"] = link_form_token(m.link_token)
     elif who.cookie:
         headers["Cookie"] = f"{SESSION_COOKIE}={who.cookie}"
-        if method not in ("GET", "HEAD"):
+        if method not in ("GET", "HEAD") and csrf:
             headers[CSRF_HEADER] = who.csrf
             if "data" in kwargs:
                 kwargs["data"]["csrf_token"] = who.csrf
-    client.cookies.clear()
-    return client.request(method, path, headers=headers, follow_redirects=False, **kwargs)
+    return {"method": method, "url": path, "headers": headers, "follow_redirects": False,
+            **kwargs}
 
 
 def outcome(response) -> str:
