@@ -107,3 +107,13 @@ def test_requests_from_this_site_sign_in(client, matrix, headers):
                              data={"email": "signer@matrix.example",
                                    "password": "correct horse battery staple"})
     assert signing_in.status_code == 303 and "set-cookie" in signing_in.headers
+
+
+def test_htmx_and_the_page_scripts_send_the_sessions_token(client, session, matrix):
+    """htmx requests carry the token in a header set on <body>; the minutes script reads it
+    from there too."""
+    page = client.request(**prepare(session, matrix, "GET", "/meetings/{meeting_id}/agenda",
+                                    "secretariat")).text
+    token = matrix.callers["secretariat"].csrf
+    assert f'hx-headers=\'{{"X-CSRF-Token": "{token}"}}\'' in page
+    assert f'name="csrf_token" value="{token}"' in page  # and every form posts it
