@@ -4,7 +4,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -23,6 +23,7 @@ from app.web import (
     question_pages,
     series_pages,
 )
+from app.web.templating import render
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -95,10 +96,13 @@ class LimitsAndHeaders:
             await response(scope, receive, send_with_headers)
             return
         if scope["method"] not in SAFE_METHODS and cross_site(headers):
-            response = JSONResponse(
-                {"detail": "This request came from another site, so Assure refused it."},
-                status_code=403,
-            )
+            message = "This request came from another site, so Assure refused it."
+            if scope["path"].startswith("/api/"):
+                response = JSONResponse({"detail": message}, status_code=403)
+            else:
+                response = render(Request(scope), "error.html",
+                                  {"title": "You cannot do this", "message": message},
+                                  status_code=403)
             await response(scope, receive, send_with_headers)
             return
 
