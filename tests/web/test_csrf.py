@@ -6,6 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
+from app.services import owner_links
+from app.web.action_pages import link_form_token
+from tests.factories import SYSTEM
 from tests.web.test_route_matrix import Matrix, app_routes, build_matrix, prepare
 
 
@@ -117,3 +120,15 @@ def test_htmx_and_the_page_scripts_send_the_sessions_token(client, session, matr
     token = matrix.callers["secretariat"].csrf
     assert f'hx-headers=\'{{"X-CSRF-Token": "{token}"}}\'' in page
     assert f'name="csrf_token" value="{token}"' in page  # and every form posts it
+
+
+def test_an_owners_form_needs_the_token_of_its_own_link(client, session, matrix):
+    other = owner_links.create_link(session, person_id=matrix.world.cc.id, by=SYSTEM)
+    request = prepare(session, matrix, "POST", "/owner/{token}/actions/{action_id}/updates",
+                      "anonymous", csrf=False)
+    request["data"]["csrf_token"] = link_form_token(other.token)
+    before = snapshot(session)
+    assert client.request(**request).status_code == 403
+    assert snapshot(session) == before
+    request["data"]["csrf_token"] = link_form_token(matrix.link_token)
+    assert client.request(**request).status_code == 303
