@@ -2,8 +2,9 @@
 
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -23,6 +24,7 @@ from app.web import (
     question_pages,
     series_pages,
 )
+from app.web.templating import render
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -37,14 +39,32 @@ CONTENT_SECURITY_POLICY = (
 
 SECURITY_HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
 
 
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def cross_site(headers: dict[bytes, bytes]) -> bool:
+    """Whether a browser says the request comes from another site: its Fetch Metadata
+    (Sec-Fetch-Site), or, from browsers without it, an Origin that is not this host."""
+    site = headers.get(b"sec-fetch-site")
+    if site is not None:
+        return site not in (b"same-origin", b"none")
+    origin = headers.get(b"origin")
+    if origin is None:
+        return False  # not a browser's cross-site request: API clients, old browsers' forms
+    host = headers.get(b"host", b"").decode("latin-1").lower()
+    return urlsplit(origin.decode("latin-1")).netloc.lower() != host
+
+
 class LimitsAndHeaders:
-    """Refuse oversized bodies, and add the security headers to every response.
+    """Refuse oversized bodies and state-changing requests from other sites (the sign-in form
+    and the owner's link pages included), and add the security headers to every response.
 
     A plain ASGI middleware: Starlette's BaseHTTPMiddleware costs more per request than the
     rest of an autosave does (bench/bench_autosave.py).
@@ -57,15 +77,6 @@ class LimitsAndHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope["headers"]).get(b"content-length", b"")
-        limit = MAX_UPLOAD_BYTES if scope["path"].endswith("/papers") else MAX_BODY_BYTES
-        if length and (not length.isdigit() or int(length) > limit):
-            response = JSONResponse(
-                {"detail": f"The request is larger than {limit // 1024 // 1024} MB."},
-                status_code=413,
-            )
-            await response(scope, receive, send)
-            return
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
@@ -74,6 +85,27 @@ class LimitsAndHeaders:
                     (name, value) for name, value in SECURITY_HEADERS if name not in present
                 ]
             await send(message)
+
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length", b"")
+        limit = MAX_UPLOAD_BYTES if scope["path"].endswith("/papers") else MAX_BODY_BYTES
+        if length and (not length.isdigit() or int(length) > limit):
+            response = JSONResponse(
+                {"detail": f"The request is larger than {limit // 1024 // 1024} MB."},
+                status_code=413,
+            )
+            await response(scope, receive, send_with_headers)
+            return
+        if scope["method"] not in SAFE_METHODS and cross_site(headers):
+            message = "This request came from another site, so Assure refused it."
+            if scope["path"].startswith("/api/"):
+                response = JSONResponse({"detail": message}, status_code=403)
+            else:
+                response = render(Request(scope), "error.html",
+                                  {"title": "You cannot do this", "message": message},
+                                  status_code=403)
+            await response(scope, receive, send_with_headers)
+            return
 
         await self.app(scope, receive, send_with_headers)
 

@@ -19,7 +19,7 @@ from app.services.dates import end_of_day_utc, short_date, to_london, today
 from app.services.meetings import get_meeting, meeting_title, meeting_type_of
 from app.services.minutes import update_text
 from app.services.office import get_office
-from app.services.permissions import Actor
+from app.services.permissions import Actor, may_see
 
 
 @dataclass
@@ -124,7 +124,7 @@ def log_entries(session: Session, *, by: Actor, filters: LogFilters) -> list[Log
     if filters.due_to is not None:
         query = query.where(Action.due_date <= filters.due_to)
     actions = list(session.exec(query))
-    views = [v for v in views_of(session, actions) if by.sees_exempt or not v.exempt]
+    views = [v for v in views_of(session, actions) if may_see(by, v.exempt)]
     if filters.owner_id is not None:
         views = [v for v in views if filters.owner_id in v.owner_ids]
     if filters.rag is not None:
@@ -258,7 +258,7 @@ def open_over_time(session: Session, *, by: Actor, weeks: int = 12,
         alive = [a for a in actions if a.created_at <= cutoff
                  and (a.closed_at is None or a.closed_at > cutoff)]
         views = [v for v in views_of(session, alive, as_of=cutoff)
-                 if (by.sees_exempt or not v.exempt)
+                 if may_see(by, v.exempt)
                  and (owner_id is None or owner_id in v.owner_ids)]
         counts = {Rag.red: 0, Rag.amber: 0, Rag.green: 0}
         for view in views:

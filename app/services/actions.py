@@ -26,7 +26,7 @@ from app.services.common import changes_of, get_or_404, referenced
 from app.services.dates import end_of_day_utc, to_london, today
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.services.office import get_office
-from app.services.permissions import Actor, Perm, require
+from app.services.permissions import Actor, Perm, allowed, may_see, require
 
 AMBER_WITHIN_DAYS = 14
 # What an owner may set when posting an update: progress, a pause, or a request for closure.
@@ -198,15 +198,20 @@ def list_actions(
     views = views_of(session, actions)
     return [
         v for v in views
-        if (by.sees_exempt or not v.exempt) and (rag is None or v.rag == rag)
+        if may_see(by, v.exempt) and (rag is None or v.rag == rag)
     ]
+
+
+def owns(actor: Actor, view: ActionView) -> bool:
+    """Whether the actor is one of the action's owners."""
+    return actor.person_id is not None and actor.person_id in view.owner_ids
 
 
 def get_action(session: Session, *, action_id: int, by: Actor) -> ActionView:
     """One action the actor may see."""
     action = get_or_404(session, Action, action_id, "action")
     view = views_of(session, [action])[0]
-    if view.exempt and not by.sees_exempt:
+    if not may_see(by, view.exempt):
         raise NotFound(f"There is no action with id {action_id}.")
     return view
 
@@ -304,20 +309,20 @@ def _change_status(
 ) -> ActionUpdate | None:
     """Move an action to a new status, recording it as an update."""
     old = ActionStatus(action.status)
-    if new == ActionStatus.closed and not by.can(Perm.close_actions):
+    if new == ActionStatus.closed and not allowed(by, Perm.close_actions):
         raise Forbidden(
             "Only the chair or the secretariat can close an action; "
             "ask for closure instead (status pending_signoff)."
         )
     if old == ActionStatus.closed and new != ActionStatus.closed:
-        if not by.can(Perm.close_actions):
+        if not allowed(by, Perm.close_actions):
             raise Conflict(
                 "This action is closed; only the chair or the secretariat can reopen it."
             )
-    if not by.can(Perm.update_any_action) and new not in OWNER_STATUSES:
+    if not allowed(by, Perm.update_actions) and new not in OWNER_STATUSES:
         raise Forbidden(f"An owner cannot set the status {new}.")
     if (old == ActionStatus.pending_signoff and new not in (old, ActionStatus.closed)
-            and by.can(Perm.close_actions) and not text.strip()):
+            and allowed(by, Perm.close_actions) and not text.strip()):
         raise InvalidInput({"text": "say why the action is sent back; the owner will read it"})
     if new == old and not text:
         return None
@@ -345,8 +350,8 @@ def update_action(session: Session, *, action_id: int, data: ActionEdit, by: Act
     view = get_action(session, action_id=action_id, by=by)
     action = view.action
     changes = changes_of(data, nullable=("due_date",))
-    if not by.can(Perm.edit_record):
-        if not (by.can(Perm.close_actions) and set(changes) <= {"status"}):
+    if not allowed(by, Perm.edit_record):
+        if not (allowed(by, Perm.close_actions) and set(changes) <= {"status"}):
             raise Forbidden(f"Your role ({by.role}) cannot edit actions.")
     if "owner_ids" in changes:
         _check_owners(session, changes["owner_ids"])
@@ -370,11 +375,11 @@ def add_update(
     """Post a progress update, perhaps with a change of status. Owners update only their own."""
     view = get_action(session, action_id=action_id, by=by)
     action = view.action
-    if not by.can(Perm.update_any_action):
-        if not by.can(Perm.update_own_actions):
+    if not allowed(by, Perm.update_actions):
+        if not allowed(by, Perm.update_actions, owned=True):
             raise Forbidden(f"Your role ({by.role}) cannot update actions.")
-        if by.person_id is None or by.person_id not in view.owner_ids:
-            raise Forbidden("You can only update actions you own.")
+        require(by, Perm.update_actions, "You can only update actions you own.",
+                owned=owns(by, view))
         if action.status == ActionStatus.closed:
             raise Conflict("This action is closed; it takes no more updates.")
     if not data.text.strip() and data.status is None:
@@ -431,9 +436,9 @@ def delegate_action(
     view = get_action(session, action_id=action_id, by=by)
     action = view.action
     giver = from_person_id if from_person_id is not None else by.person_id
-    if not by.can(Perm.update_any_action):
-        if not by.can(Perm.update_own_actions) or by.person_id not in view.owner_ids:
-            raise Forbidden("You can only hand on actions you own.")
+    if not allowed(by, Perm.update_actions):
+        require(by, Perm.update_actions, "You can only hand on actions you own.",
+                owned=owns(by, view))
         giver = by.person_id
     if action.status == ActionStatus.closed:
         raise Conflict("This action is closed; it cannot be handed on.")

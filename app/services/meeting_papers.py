@@ -36,7 +36,7 @@ from app.services.meetings import (
 from app.services.minutes import Edition, carried_questions, exempt_notice, next_meeting_text
 from app.services.office import get_office
 from app.services.papers import is_late, papers_of
-from app.services.permissions import Actor, Perm, require
+from app.services.permissions import Actor, Perm, allowed, require
 from app.services.questions import public_questions_close
 
 
@@ -146,7 +146,7 @@ def agenda_for(
     session: Session, *, meeting_id: int, by: Actor, edition: Edition = Edition.internal
 ) -> AgendaDocument:
     """The agenda of a meeting; the public edition names exempt items without their detail."""
-    if edition == Edition.internal and not by.can(Perm.export_internal):
+    if edition == Edition.internal and not allowed(by, Perm.export_internal):
         raise Forbidden("Your role can download only the public edition of the agenda.")
     meeting = get_meeting(session, meeting_id)
     meeting_type = meeting_type_of(session, meeting)

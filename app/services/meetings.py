@@ -27,7 +27,7 @@ from app.services.common import changes_of, get_or_404
 from app.services.dates import to_london
 from app.services.errors import Conflict, Forbidden, InvalidInput
 from app.services.office import get_office
-from app.services.permissions import Actor, Perm, require
+from app.services.permissions import Actor, Perm, allowed, require
 from app.services.recurrence import Rule
 
 # Once minutes are approved they change only by recorded amendment.
@@ -193,8 +193,8 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
     changes = changes_of(
         data, nullable=("ends_at", "chair_id", "minute_taker_id", "next_meeting_id")
     )
-    if not by.can(Perm.edit_record):
-        if not (by.can(Perm.approve_minutes) and set(changes) <= {"status"}
+    if not allowed(by, Perm.edit_record):
+        if not (allowed(by, Perm.approve_minutes) and set(changes) <= {"status"}
                 and changes.get("status") == MeetingStatus.approved):
             raise Forbidden(f"Your role ({by.role}) can only approve minutes.")
         if meeting.status not in (MeetingStatus.draft, MeetingStatus.in_progress):

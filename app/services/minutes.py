@@ -56,7 +56,7 @@ from app.services.meetings import (
     next_meeting_of,
 )
 from app.services.office import get_office
-from app.services.permissions import Actor, Perm
+from app.services.permissions import Actor, Perm, allowed
 from app.services.questions import answers_of
 
 
@@ -299,7 +299,7 @@ def carried_questions(session: Session, meeting: Meeting, *, redact: bool
 
 def record_for(session: Session, *, meeting_id: int, by: Actor) -> MeetingRecord:
     """A meeting's record as this actor may read it."""
-    return load_record(session, meeting_id=meeting_id, redact=not by.sees_exempt)
+    return load_record(session, meeting_id=meeting_id, redact=not allowed(by, Perm.see_exempt))
 
 
 # --- the minutes document's content -------------------------------------------------------
@@ -504,7 +504,7 @@ def minutes_for_export(
     session: Session, *, meeting_id: int, edition: Edition, by: Actor
 ) -> MinutesRecord:
     """The minutes of a meeting in an edition the actor may have; the export is audited."""
-    if edition == Edition.internal and not by.can(Perm.export_internal):
+    if edition == Edition.internal and not allowed(by, Perm.export_internal):
         raise Forbidden("Your role can download only the public edition of the minutes.")
     record = load_record(session, meeting_id=meeting_id, redact=edition == Edition.public)
     office = get_office(session)

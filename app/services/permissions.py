@@ -1,7 +1,13 @@
-"""Who may do what: one table of role × permission, used by the API, the pages and the CLI."""
+"""Who may do what: one table of permission × role → scope, used by the API, the pages and the
+command line (which acts as an administrator, Actor.system()).
+
+A scope says over which objects a role holds a permission: `any` object, only the objects the
+actor `own`s (a force officer's own actions), or `none`. Services ask one question,
+`allowed(actor, perm, owned=...)`, or `require(...)`, which raises Forbidden.
+"""
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 
 from app.models import Role
 from app.services.errors import Forbidden
@@ -12,32 +18,52 @@ class Perm(StrEnum):
     edit_record = "edit_record"  # people, meetings, agenda, minutes, attendance, actions
     write_questions = "write_questions"  # questions and their answers
     approve_minutes = "approve_minutes"
-    close_actions = "close_actions"  # close or reopen an action
-    update_own_actions = "update_own_actions"  # post updates to actions one owns
-    update_any_action = "update_any_action"
+    close_actions = "close_actions"  # close or reopen an action; decide on closure requests
+    update_actions = "update_actions"  # post updates to an action, hand it on to a colleague
     export_internal = "export_internal"  # the internal edition of the minutes
     manage_users = "manage_users"
     read_audit = "read_audit"  # the audit log
 
 
-_ALL = frozenset(Perm)
+class Scope(IntEnum):
+    """Over which objects a role holds a permission (ordered: none < own < any)."""
 
-PERMISSIONS: dict[Role, frozenset[Perm]] = {
-    Role.admin: _ALL,
-    Role.secretariat: _ALL - {Perm.manage_users, Perm.read_audit},
-    Role.chair: frozenset(
-        {
-            Perm.see_exempt,
-            Perm.write_questions,
-            Perm.approve_minutes,
-            Perm.close_actions,
-            Perm.update_any_action,
-            Perm.export_internal,
-        }
-    ),
-    Role.force: frozenset({Perm.update_own_actions}),
-    Role.viewer: frozenset(),
+    none = 0
+    own = 1
+    any = 2
+
+
+_ = Scope.none
+OWN = Scope.own
+ANY = Scope.any
+
+# Perm × (admin, secretariat, chair, force, viewer). DESIGN.md §5: admin and secretariat do
+# everything (bar managing users); the chair reads everything and writes questions, answers,
+# approvals and the closing of actions; force officers update only actions they own; viewers
+# read non-exempt records. Reading non-exempt records needs no permission beyond signing in.
+_COLUMNS = (Role.admin, Role.secretariat, Role.chair, Role.force, Role.viewer)
+_ROWS: dict[Perm, tuple[Scope, Scope, Scope, Scope, Scope]] = {
+    #                     admin secretariat chair force viewer
+    Perm.see_exempt:      (ANY, ANY,        ANY,  _,    _),
+    Perm.edit_record:     (ANY, ANY,        _,    _,    _),
+    Perm.write_questions: (ANY, ANY,        ANY,  _,    _),
+    Perm.approve_minutes: (ANY, ANY,        ANY,  _,    _),
+    Perm.close_actions:   (ANY, ANY,        ANY,  _,    _),
+    Perm.update_actions:  (ANY, ANY,        ANY,  OWN,  _),
+    Perm.export_internal: (ANY, ANY,        ANY,  _,    _),
+    Perm.manage_users:    (ANY, _,          _,    _,    _),
+    Perm.read_audit:      (ANY, _,          _,    _,    _),
 }
+
+TABLE: dict[Perm, dict[Role, Scope]] = {
+    perm: dict(zip(_COLUMNS, scopes, strict=True)) for perm, scopes in _ROWS.items()
+}
+assert set(TABLE) == set(Perm), "every permission needs a row in the table"
+
+
+def scope_of(role: Role, perm: Perm) -> Scope:
+    """The scope over which a role holds a permission."""
+    return TABLE[perm][Role(role)]
 
 
 @dataclass(frozen=True)
@@ -55,15 +81,30 @@ class Actor:
         return cls(role=Role.admin, label=label)
 
     def can(self, perm: Perm) -> bool:
-        """Whether this actor's role carries the permission."""
-        return perm in PERMISSIONS[self.role]
+        """Whether this actor holds the permission over any object."""
+        return allowed(self, perm)
 
     @property
     def sees_exempt(self) -> bool:
-        return self.can(Perm.see_exempt)
+        return allowed(self, Perm.see_exempt)
 
 
-def require(actor: Actor, perm: Perm, message: str | None = None) -> None:
-    """Raise Forbidden unless the actor's role carries the permission."""
-    if not actor.can(perm):
+def allowed(actor: Actor, perm: Perm, *, owned: bool = False) -> bool:
+    """Whether the actor may do this to an object: their role holds the permission over any
+    object, or over their own and `owned` says the object is theirs."""
+    scope = scope_of(actor.role, perm)
+    return scope == Scope.any or (scope == Scope.own and owned)
+
+
+def may_see(actor: Actor, exempt: bool) -> bool:
+    """Whether the actor may read a record that is (or is not) exempt."""
+    return not exempt or allowed(actor, Perm.see_exempt)
+
+
+def require(actor: Actor, perm: Perm, message: str | None = None, *,
+            owned: bool = False) -> None:
+    """Raise Forbidden unless allowed(actor, perm, owned=owned)."""
+    if not allowed(actor, perm, owned=owned):
+        if scope_of(actor.role, perm) == Scope.own:
+            raise Forbidden(message or "You can only do this to your own records.")
         raise Forbidden(message or f"Your role ({actor.role}) cannot do this.")

@@ -5,11 +5,14 @@ The rules (who may update, close, send back or hand on an action) are in
 app/services/actions.py; these routes read forms, call the services and render.
 """
 
+import hashlib
+import hmac
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
+from app.config import get_settings
 from app.db import SessionDep
 from app.export.action_log_docx import render_action_log
 from app.export.action_log_xlsx import render_action_log_xlsx
@@ -29,7 +32,7 @@ from app.services.action_log import (
 )
 from app.services.common import person_label
 from app.services.errors import DomainError, Forbidden, InvalidInput
-from app.services.permissions import Actor, Perm
+from app.services.permissions import Actor, Perm, allowed
 from app.web.deps import IdPath, PageCaller, check_csrf
 from app.web.downloads import docx_response, file_response, safe_filename
 from app.web.forms import parse_day
@@ -175,7 +178,7 @@ def _action_page(request, session, caller, action_id: int, *, errors=None, typed
     meeting = (meetings.get_meeting(session, view.action.meeting_id)
                if view.action.meeting_id else None)
     actor = caller.actor
-    owns = actor.person_id in view.owner_ids
+    owns = actions.owns(actor, view)
     return render(request, "action.html", {
         "page_title": f"Action {view.action.reference}",
         "view": view,
@@ -188,8 +191,7 @@ def _action_page(request, session, caller, action_id: int, *, errors=None, typed
                           if meeting else ""),
         "status_words": STATUS_WORDS,
         "can_close": actor.can(Perm.close_actions),
-        "can_update": actor.can(Perm.update_any_action) or (
-            owns and actor.can(Perm.update_own_actions)),
+        "can_update": allowed(actor, Perm.update_actions, owned=owns),
         "owns": owns,
         "can_manage": actor.can(Perm.edit_record),
         "owner_choices": OWNER_CHOICES,
@@ -423,34 +425,51 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def link_form_token(token: str) -> str:
+    """The CSRF token of the forms on an owner's link page: bound to the link (there is no
+    session), so only a page opened from the link carries it."""
+    key = get_settings().signing_key().encode()
+    return hmac.new(key, b"owner-link-form:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def check_link_form(token: str, supplied: str) -> None:
+    """Refuse a post to an owner's link page without the link's form token."""
+    if not supplied or not hmac.compare_digest(supplied, link_form_token(token)):
+        raise Forbidden("This request did not come from your actions page (missing form "
+                        "token). Open your link again and resend.")
+
+
 @router.get("/owner/{token}")
 def owner_page(token: str, request: Request, session: SessionDep,
                notice: Annotated[str, Query(max_length=300)] = ""):
-    link, actor = owner_links.open_link(session, token[:200], address=_address(request))
+    token = token[:200]
+    link, actor = owner_links.open_link(session, token, address=_address(request))
     person = session.get(Person, link.person_id)
     return _owner_page(request, session, person=person, actor=actor, base=f"/owner/{token}",
-                       link=link, csrf=None, notice=notice)
+                       link=link, csrf=link_form_token(token), notice=notice)
 
 
 @router.post("/owner/{token}/actions/{action_id}/updates")
 def owner_update(token: str, action_id: IdPath, request: Request, session: SessionDep,
-                 text: FormText = "", status: FormStr = ""):
-    # The secret in the address is the credential: a page elsewhere cannot know it, so these
-    # forms need no other token against cross-site requests.
-    link, actor = owner_links.open_link(session, token[:200], address=_address(request))
+                 csrf_token: FormStr = "", text: FormText = "", status: FormStr = ""):
+    token = token[:200]
+    check_link_form(token, csrf_token)
+    link, actor = owner_links.open_link(session, token, address=_address(request))
     person = session.get(Person, link.person_id)
     return _owner_post(request, session, person=person, actor=actor, base=f"/owner/{token}",
-                       link=link, csrf=None, action_id=action_id,
+                       link=link, csrf=link_form_token(token), action_id=action_id,
                        work=lambda: _owner_update(session, actor, action_id, text, status))
 
 
 @router.post("/owner/{token}/actions/{action_id}/delegate")
 def owner_delegate(token: str, action_id: IdPath, request: Request, session: SessionDep,
-                   to_person_id: FormStr = "", note: FormText = ""):
-    link, actor = owner_links.open_link(session, token[:200], address=_address(request))
+                   csrf_token: FormStr = "", to_person_id: FormStr = "", note: FormText = ""):
+    token = token[:200]
+    check_link_form(token, csrf_token)
+    link, actor = owner_links.open_link(session, token, address=_address(request))
     person = session.get(Person, link.person_id)
     return _owner_post(request, session, person=person, actor=actor, base=f"/owner/{token}",
-                       link=link, csrf=None, action_id=action_id,
+                       link=link, csrf=link_form_token(token), action_id=action_id,
                        work=lambda: _owner_delegate(session, actor, action_id, to_person_id,
                                                     note))
 

@@ -125,12 +125,39 @@ def optional_page_caller(request: Request, session: SessionDep) -> Caller | None
     return caller
 
 
-def page_caller(request: Request, session: SessionDep) -> Caller:
-    """The signed-in user of a page; without one, the browser goes to the sign-in page."""
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+async def supplied_csrf(request: Request) -> str | None:
+    """The CSRF token a state-changing request carries: the X-CSRF-Token header (htmx and
+    scripts send it) or the form's csrf_token field. Nothing is read for safe methods."""
+    if request.method in SAFE_METHODS:
+        return None
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    if not request.headers.get("content-type", "").startswith(FORM_TYPES):
+        return None
+    try:
+        form = await request.form()  # Starlette keeps it: the route reads the same form
+    except Exception:  # a body that is not a readable form carries no token
+        return None
+    value = form.get("csrf_token")
+    return value if isinstance(value, str) else None
+
+
+def page_caller(
+    request: Request, session: SessionDep,
+    csrf: Annotated[str | None, Depends(supplied_csrf)],
+) -> Caller:
+    """The signed-in user of a page; without one, the browser goes to the sign-in page.
+    A state-changing request must carry the session's CSRF token, whatever the route."""
     caller = optional_page_caller(request, session)
     if caller is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInRequired(path)
+    if request.method not in SAFE_METHODS:
+        check_csrf(caller, csrf)
     return caller
 
 

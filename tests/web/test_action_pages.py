@@ -10,6 +10,7 @@ from app.models import ActionStatus, ItemKind, OwnerLink, Role, utcnow
 from app.schemas import ActionUpdateCreate
 from app.services import actions, owner_links
 from app.services.minutes import Edition, load_record, minutes_of
+from app.web.action_pages import link_form_token
 from tests.factories import (
     SYSTEM,
     make_action,
@@ -102,18 +103,22 @@ def test_an_emailed_link_opens_only_the_owners_actions(client, session, team):
     page = client.get(new.path())
     assert page.status_code == 200
     assert team["mine"].text in page.text and team["theirs"].text not in page.text
-    assert "csrf_token" not in page.text  # the secret in the address is the credential
+    form_token = link_form_token(new.token)  # bound to the link: there is no session
+    assert f'name="csrf_token" value="{form_token}"' in page.text
     posted = client.post(f"{new.path()}/actions/{team['mine'].id}/updates",
-                         data={"text": "Started.", "status": "in_progress"},
+                         data={"text": "Started.", "status": "in_progress",
+                               "csrf_token": form_token},
                          follow_redirects=False)
     assert posted.status_code == 303
     assert status_of(session, team["mine"]) == ActionStatus.in_progress
     other = client.post(f"{new.path()}/actions/{team['theirs'].id}/updates",
-                        data={"text": "Sneaky", "status": "in_progress"})
+                        data={"text": "Sneaky", "status": "in_progress",
+                              "csrf_token": form_token})
     assert other.status_code == 403
     assert status_of(session, team["theirs"]) == ActionStatus.open
     closing = client.post(f"{new.path()}/actions/{team['mine'].id}/updates",
-                          data={"text": "All done", "status": "closed"})
+                          data={"text": "All done", "status": "closed",
+                                "csrf_token": form_token})
     assert closing.status_code == 403
     assert status_of(session, team["mine"]) == ActionStatus.in_progress
 
@@ -132,7 +137,8 @@ def test_expired_revoked_and_altered_links_are_refused(client, session, team):
     refused = client.get(fresh.path())
     assert refused.status_code == 404 and "Ask the Commissioner" in refused.text
     posted = client.post(f"{fresh.path()}/actions/{team['mine'].id}/updates",
-                         data={"text": "Too late", "status": "in_progress"})
+                         data={"text": "Too late", "status": "in_progress",
+                               "csrf_token": link_form_token(fresh.token)})
     assert posted.status_code == 404
     assert status_of(session, team["mine"]) == ActionStatus.open
 
@@ -140,7 +146,8 @@ def test_expired_revoked_and_altered_links_are_refused(client, session, team):
 def test_an_owner_hands_an_action_on_and_it_is_recorded(client, session, team):
     new = owner_links.create_link(session, person_id=team["dcc"].id, by=SYSTEM)
     done = client.post(f"{new.path()}/actions/{team['mine'].id}/delegate",
-                       data={"to_person_id": str(team["cc"].id), "note": "CC's area."},
+                       data={"to_person_id": str(team["cc"].id), "note": "CC's area.",
+                             "csrf_token": link_form_token(new.token)},
                        follow_redirects=False)
     assert done.status_code == 303
     view = actions.get_action(session, action_id=team["mine"].id, by=SYSTEM)

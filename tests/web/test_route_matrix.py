@@ -1,0 +1,464 @@
+"""Who may use which route: every route × every role × their own or another's object.
+
+MATRIX has one line per (method, path) as FastAPI names it, giving the expected outcome for
+each caller, in the order of CALLERS:
+
+    anonymous  viewer  force (own object)  force (other's object)  chair  secretariat  admin
+
+    A    allowed: the request got past authentication and authorisation (2xx, 3xx, or a
+         form's own 409/422; never 401, 403, 404 or a redirect to sign in)
+    S    sent to sign in first (303 to /sign-in?next=…)
+    401  403  404   refused with that status
+
+"Own object" means the route's action belongs to the force user (through their person);
+routes without an action give both force columns the same expectation. Signed-in callers use
+a browser session with its CSRF token for the pages and an API token for /api/v1.
+
+A route with no line fails test_every_route_has_a_line, which prints the lines to add. A new
+path parameter needs a value in _param(), and a form that checks its fields before who is
+asking needs a valid body in _form().
+
+In the world used here the viewer, the secretariat and the administrator are not linked to a
+person, so "My actions" refuses them (403); the force user is the DCC and the chair the PCC.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi import routing
+
+from app.config import get_settings
+from app.models import Role
+from app.schemas import QuestionCreate
+from app.services import identity, owner_links
+from app.services.calendar import feed_token
+from app.services.entries import delete_entry
+from app.services.papers import attach_paper
+from app.services.questions import create_question
+from app.web.action_pages import link_form_token
+from app.web.calendar import feed_secret
+from app.web.deps import CSRF_HEADER, SESSION_COOKIE
+from tests.factories import (
+    PDF_BYTES,
+    SYSTEM,
+    bearer,
+    make_action,
+    make_entry,
+    make_item,
+    make_user,
+)
+from tests.web.test_api_contract import CASES
+
+CALLERS = ("anonymous", "viewer", "force_own", "force_other", "chair", "secretariat", "admin")
+PASSWORD = "correct horse battery staple"
+
+MATRIX: dict[tuple[str, str], str] = {
+    ("GET", "/"):                                                      "A A A A A A A",
+    ("GET", "/actions"):                                               "S A A A A A A",
+    ("GET", "/actions/log.docx"):                                      "S A A A A A A",
+    ("GET", "/actions/log.xlsx"):                                      "S A A A A A A",
+    ("GET", "/admin/audit"):                                           "S 403 403 403 403 403 A",
+    ("GET", "/admin/audit.csv"):                                       "S 403 403 403 403 403 A",
+    ("POST", "/actions/take-up"):                                      "S 403 403 403 403 A A",
+    ("GET", "/actions/{action_id}"):                                   "S A A A A A A",
+    ("POST", "/actions/{action_id}/close"):                            "S 403 403 403 A A A",
+    ("POST", "/actions/{action_id}/delegate"):                         "S 403 A 403 A A A",
+    ("POST", "/actions/{action_id}/links"):                            "S 403 403 403 403 A A",
+    ("POST", "/actions/{action_id}/links/revoke"):                     "S 403 403 403 403 A A",
+    ("POST", "/actions/{action_id}/reopen"):                           "S 403 403 403 A A A",
+    ("POST", "/actions/{action_id}/send-back"):                        "S 403 403 403 A A A",
+    ("POST", "/actions/{action_id}/updates"):                          "S 403 A 403 A A A",
+    ("GET", "/api/v1/actions"):                                        "401 A A A A A A",
+    ("POST", "/api/v1/actions"):                                       "401 403 403 403 403 A A",
+    ("GET", "/api/v1/actions/{action_id}"):                            "401 A A A A A A",
+    ("PATCH", "/api/v1/actions/{action_id}"):                          "401 403 403 403 403 A A",
+    ("GET", "/api/v1/actions/{action_id}/updates"):                    "401 A A A A A A",
+    ("POST", "/api/v1/actions/{action_id}/updates"):                   "401 403 A 403 A A A",
+    ("DELETE", "/api/v1/entries/{entry_id}"):                          "401 403 403 403 403 A A",
+    ("GET", "/api/v1/entries/{entry_id}"):                             "401 A A A A A A",
+    ("PATCH", "/api/v1/entries/{entry_id}"):                           "401 403 403 403 403 A A",
+    ("POST", "/api/v1/entries/{entry_id}/restore"):                    "401 403 403 403 403 A A",
+    ("GET", "/api/v1/entries/{entry_id}/revisions"):                   "401 A A A A A A",
+    ("DELETE", "/api/v1/items/{item_id}"):                             "401 403 403 403 403 A A",
+    ("PATCH", "/api/v1/items/{item_id}"):                              "401 403 403 403 403 A A",
+    ("GET", "/api/v1/items/{item_id}/entries"):                        "401 A A A A A A",
+    ("POST", "/api/v1/items/{item_id}/entries"):                       "401 403 403 403 403 A A",
+    ("GET", "/api/v1/items/{item_id}/papers"):                         "401 A A A A A A",
+    ("POST", "/api/v1/items/{item_id}/papers"):                        "401 403 403 403 403 A A",
+    ("GET", "/api/v1/meeting-types"):                                  "401 A A A A A A",
+    ("POST", "/api/v1/meeting-types"):                                 "401 403 403 403 403 A A",
+    ("GET", "/api/v1/meeting-types/{meeting_type_id}"):                "401 A A A A A A",
+    ("PATCH", "/api/v1/meeting-types/{meeting_type_id}"):              "401 403 403 403 403 A A",
+    ("PUT", "/api/v1/meeting-types/{meeting_type_id}/attendees"):      "401 403 403 403 403 A A",
+    ("POST", "/api/v1/meeting-types/{meeting_type_id}/generate"):      "401 403 403 403 403 A A",
+    ("PUT", "/api/v1/meeting-types/{meeting_type_id}/standing-items"): "401 403 403 403 403 A A",
+    ("GET", "/api/v1/meetings"):                                       "401 A A A A A A",
+    ("POST", "/api/v1/meetings"):                                      "401 403 403 403 403 A A",
+    ("GET", "/api/v1/meetings/{meeting_id}"):                          "401 A A A A A A",
+    ("PATCH", "/api/v1/meetings/{meeting_id}"):                        "401 403 403 403 403 A A",
+    ("GET", "/api/v1/meetings/{meeting_id}/agenda.docx"):              "401 403 403 403 A A A",
+    ("PUT", "/api/v1/meetings/{meeting_id}/attendance"):               "401 403 403 403 403 A A",
+    ("GET", "/api/v1/meetings/{meeting_id}/items"):                    "401 A A A A A A",
+    ("POST", "/api/v1/meetings/{meeting_id}/items"):                   "401 403 403 403 403 A A",
+    # the internal edition unless ?edition=public
+    ("GET", "/api/v1/meetings/{meeting_id}/minutes.docx"):             "401 403 403 403 A A A",
+    ("GET", "/api/v1/meetings/{meeting_id}/question-pack.docx"):       "401 403 403 403 A A A",
+    ("POST", "/api/v1/meetings/{meeting_id}/questions/send"):          "401 403 403 403 A A A",
+    ("DELETE", "/api/v1/papers/{paper_id}"):                           "401 403 403 403 403 A A",
+    ("GET", "/api/v1/papers/{paper_id}"):                              "401 A A A A A A",
+    ("GET", "/api/v1/people"):                                         "401 A A A A A A",
+    ("POST", "/api/v1/people"):                                        "401 403 403 403 403 A A",
+    ("GET", "/api/v1/people/{person_id}"):                             "401 A A A A A A",
+    ("PATCH", "/api/v1/people/{person_id}"):                           "401 403 403 403 403 A A",
+    ("GET", "/api/v1/questions"):                                      "401 A A A A A A",
+    ("POST", "/api/v1/questions"):                                     "401 403 403 403 A A A",
+    ("GET", "/api/v1/questions/{question_id}"):                        "401 A A A A A A",
+    ("PATCH", "/api/v1/questions/{question_id}"):                      "401 403 403 403 A A A",
+    ("POST", "/api/v1/questions/{question_id}/answers"):               "401 403 403 403 A A A",
+    ("GET", "/calendar/person/{person_id}.ics"):                       "A A A A A A A",
+    ("GET", "/calendar/series/{meeting_type_id}.ics"):                 "A A A A A A A",
+    ("GET", "/healthz"):                                               "A A A A A A A",
+    ("GET", "/meetings"):                                              "S A A A A A A",
+    ("GET", "/meetings/{meeting_id}"):                                 "S A A A A A A",
+    ("GET", "/meetings/{meeting_id}/agenda"):                          "S A A A A A A",
+    ("POST", "/meetings/{meeting_id}/agenda/items"):                   "S 403 403 403 403 A A",
+    ("POST", "/meetings/{meeting_id}/agenda/items/{item_id}"):         "S 403 403 403 403 A A",
+    ("POST", "/meetings/{meeting_id}/agenda/items/{item_id}/delete"):  "S 403 403 403 403 A A",
+    ("POST", "/meetings/{meeting_id}/agenda/items/{item_id}/move"):    "S 403 403 403 403 A A",
+    ("POST", "/meetings/{meeting_id}/agenda/items/{item_id}/papers"):  "S 403 403 403 403 A A",
+    ("GET", "/meetings/{meeting_id}/live"):                            "S A A A A A A",
+    ("GET", "/meetings/{meeting_id}/live/minutes"):                    "S A A A A A A",
+    ("GET", "/meetings/{meeting_id}/prepare"):                         "S 403 403 403 A A A",
+    ("POST", "/meetings/{meeting_id}/prepare/send"):                   "S 403 403 403 A A A",
+    ("GET", "/meetings/{meeting_id}/take-minutes"):                    "S 403 403 403 403 A A",
+    # the owner's own page: 403 for users not linked to a person; any-scope roles post too
+    ("GET", "/my-actions"):                                            "S 403 A A A 403 403",
+    ("POST", "/my-actions/{action_id}/delegate"):                      "S 403 A 403 A 403 403",
+    ("POST", "/my-actions/{action_id}/updates"):                       "S 403 A 403 A 403 403",
+    ("GET", "/openapi.json"):                                          "A A A A A A A",
+    # the owner's link is the credential, whoever holds it; its own CSRF token
+    ("GET", "/owner/{token}"):                                         "A A A A A A A",
+    ("POST", "/owner/{token}/actions/{action_id}/delegate"):           "A A A 403 A A A",
+    ("POST", "/owner/{token}/actions/{action_id}/updates"):            "A A A 403 A A A",
+    ("GET", "/questions"):                                             "S A A A A A A",
+    ("GET", "/questions/new"):                                         "S 403 403 403 A A A",
+    ("POST", "/questions/new"):                                        "S 403 403 403 A A A",
+    ("GET", "/questions/themes/{theme:path}"):                         "S A A A A A A",
+    ("GET", "/questions/{question_id}"):                               "S A A A A A A",
+    ("POST", "/questions/{question_id}/answers"):                      "S 403 403 403 A A A",
+    ("GET", "/questions/{question_id}/edit"):                          "S 403 403 403 A A A",
+    ("POST", "/questions/{question_id}/edit"):                         "S 403 403 403 A A A",
+    ("POST", "/questions/{question_id}/screening"):                    "S 403 403 403 A A A",
+    ("POST", "/questions/{question_id}/status"):                       "S 403 403 403 A A A",
+    ("GET", "/series"):                                                "S A A A A A A",
+    ("GET", "/series/{series_id}"):                                    "S A A A A A A",
+    ("POST", "/series/{series_id}"):                                   "S 403 403 403 403 A A",
+    ("POST", "/series/{series_id}/meetings"):                          "S 403 403 403 403 A A",
+    ("GET", "/sign-in"):                                               "A A A A A A A",
+    ("POST", "/sign-in"):                                              "A A A A A A A",
+    ("POST", "/sign-out"):                                             "S A A A A A A",
+}
+
+
+@dataclass
+class Caller:
+    name: str
+    cookie: str | None = None
+    csrf: str | None = None
+    token: str | None = None
+
+
+@dataclass
+class Matrix:
+    world: object
+    callers: dict[str, Caller]
+    link_token: str
+    theme: str
+    owner_of: dict[int, int]  # action id -> its lead owner's person id
+
+
+@pytest.fixture
+def matrix(session, qworld) -> Matrix:
+    return build_matrix(session, qworld)
+
+
+def build_matrix(session, w) -> Matrix:
+    """The world of tests/web/conftest.py with a browser session for each caller, an owner's
+    link for the DCC, and a question on a theme."""
+    settings = get_settings()
+    callers = {"anonymous": Caller("anonymous")}
+    people = {Role.force: w.dcc, Role.chair: w.pcc}
+    for role in Role:
+        # The world's users (the force one is the DCC's, the chair's the PCC's), in a browser.
+        token = w.tokens[role.value]
+        user = identity.user_for_token(session, token)
+        assert user.person_id == (people[role].id if role in people else None)
+        for name in (["force_own", "force_other"] if role == Role.force else [role.value]):
+            started = identity.start_web_session(
+                session, user=user, idle_minutes=settings.session_idle_minutes,
+                max_hours=settings.session_max_hours)
+            callers[name] = Caller(name, started.raw_token, started.csrf_token, token)
+    make_user(session, Role.viewer, email="signer@matrix.example", password=PASSWORD)
+    link = owner_links.create_link(session, person_id=w.dcc.id, by=SYSTEM)
+    create_question(session, by=SYSTEM, data=QuestionCreate(
+        text="How many ANPR cameras work?", theme="Roads policing", asked_by_id=w.pcc.id,
+        addressed_to_id=w.cc.id, meeting_id=w.meeting.id, status="sent"))
+    owner_of = {w.action.id: w.dcc.id, w.other_action.id: w.cc.id,
+                w.exempt_action.id: w.dcc.id}
+    return Matrix(w, callers, link.token, "Roads policing", owner_of)
+
+
+# --- filling in a route's path and body -----------------------------------------------------
+
+
+def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
+    """A value for a path parameter. Objects a request may delete are made afresh for each
+    request, so each caller meets the same state."""
+    w = m.world
+    if name == "action_id" and "delegate" in path:
+        # Handing an action on changes its owners: each caller gets an action of their own.
+        owner = w.cc if caller == "force_other" else w.dcc
+        action = make_action(session, [owner], meeting_id=w.meeting.id, item_id=w.item.id)
+        m.owner_of[action.id] = owner.id
+        return str(action.id)
+    if name == "action_id":
+        return str((w.other_action if caller == "force_other" else w.action).id)
+    if name in ("meeting_id",):
+        return str(w.meeting.id)
+    if name in ("meeting_type_id", "series_id"):
+        return str((w.scheduled if path.endswith("/generate") else w.series).id)
+    if name == "person_id":
+        return str(w.dcc.id)
+    if name == "question_id":
+        return str(w.question.id)
+    if name == "item_id":
+        return str(make_item(session, w.meeting, title="Matrix item").id)
+    if name == "entry_id":
+        entry = make_entry(session, w.item, text="Matrix entry.")
+        if path.endswith("/restore"):
+            delete_entry(session, entry_id=entry.id, by=SYSTEM)
+        return str(entry.id)
+    if name == "paper_id":
+        return str(attach_paper(session, item_id=w.item.id, filename="matrix.pdf",
+                                content=PDF_BYTES, by=SYSTEM).id)
+    if name == "token":
+        return m.link_token
+    if name == "theme":
+        return m.theme
+    raise AssertionError(f"_param() in tests/web/test_route_matrix.py does not know how to "
+                         f"fill in {{{name}}} of {path}: teach it")
+
+
+def _fill(path: str, m: Matrix, session, caller: str) -> tuple[str, dict[str, str]]:
+    values = {}
+    parts = []
+    for part in path.split("/"):
+        if part.startswith("{"):
+            name = part.strip("{}").split(":")[0].split("}")[0]
+            suffix = part[part.index("}") + 1:]
+            values[name] = _param(name, path, m, session, caller)
+            parts.append(values[name] + suffix)
+        else:
+            parts.append(part)
+    return "/".join(parts), values
+
+
+def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
+    """The request's body: a valid one, so that the answer depends on who asks."""
+    w = m.world
+    action_id = int(values.get("action_id", 0) or 0)
+    forms = {
+        "/sign-in": {"email": "signer@matrix.example", "password": PASSWORD},
+        "/actions/take-up": {"action_id": [str(w.other_action.id)],
+                             "meeting_id": str(w.meeting.id)},
+        "/actions/{action_id}/updates": {"text": "Progress made.", "status": "in_progress"},
+        "/actions/{action_id}/close": {"text": "Done."},
+        "/actions/{action_id}/send-back": {"text": "Not yet."},
+        "/actions/{action_id}/delegate": {"to_person_id": str(w.pcc.id), "note": "Over to you"},
+        "/actions/{action_id}/links": {"person_id": str(m.owner_of.get(action_id, 0))},
+        "/actions/{action_id}/links/revoke": {"person_id": str(m.owner_of.get(action_id, 0))},
+        "/my-actions/{action_id}/updates": {"text": "Progress made.", "status": "in_progress"},
+        "/my-actions/{action_id}/delegate": {"to_person_id": str(w.cc.id)},
+        "/owner/{token}/actions/{action_id}/updates": {"text": "Progress.",
+                                                       "status": "in_progress"},
+        "/owner/{token}/actions/{action_id}/delegate": {"to_person_id": str(w.cc.id)},
+        "/meetings/{meeting_id}/agenda/items": {"title": "Matrix addition"},
+        "/meetings/{meeting_id}/agenda/items/{item_id}": {"title": "Renamed"},
+        "/meetings/{meeting_id}/agenda/items/{item_id}/move": {"direction": "up"},
+        "/questions/new": {"text": "Why?", "asked_by_id": str(w.pcc.id),
+                           "addressed_to_id": str(w.cc.id), "source": "commissioner"},
+        "/questions/{question_id}/edit": {"text": "Why not?", "asked_by_id": str(w.pcc.id),
+                                          "addressed_to_id": str(w.cc.id),
+                                          "source": "commissioner"},
+        "/questions/{question_id}/status": {"to": "asked"},
+        "/questions/{question_id}/answers": {"respondent_id": str(w.cc.id),
+                                             "answer_text": "Year two.", "how": "meeting"},
+        "/questions/{question_id}/screening": {"decision": "accepted"},
+        "/series/{series_id}": {"name": "Monthly Assurance Meeting", "default_venue": "Room 1"},
+    }
+    if route.startswith("/api/"):
+        case = next((c for c in CASES.values() if (c.method, c.route) == (method, route)),
+                    None)
+        if case is None or method in ("GET", "DELETE"):
+            return {}
+        if case.files:
+            return {"files": case.files(w)}
+        return {"json": case.body(w) if case.body else None}
+    if route.endswith("/papers"):
+        return {"files": {"file": ("matrix.pdf", PDF_BYTES, "application/pdf")}, "data": {}}
+    return {"data": dict(forms.get(route, {}))}
+
+
+def call(client, session, m: Matrix, method: str, route: str, caller: str, **options):
+    """Make the route's request as the caller; returns the response."""
+    client.cookies.clear()
+    return client.request(**prepare(session, m, method, route, caller, **options))
+
+
+def prepare(session, m: Matrix, method: str, route: str, caller: str, *,
+            csrf: bool = True, api_by_cookie: bool = False) -> dict:
+    """The route's request as the caller would make it: with the CSRF token unless told not
+    to, and to the API with the caller's API token or, when told, their browser session."""
+    path, values = _fill(route, m, session, caller)
+    if route.endswith(".ics"):
+        kind = "person" if "/person/" in route else "series"
+        object_id = int(next(iter(values.values())))
+        path += f"?token={feed_token(kind, object_id, feed_secret())}"
+    who = m.callers[caller]
+    kwargs = _form(method, route, m, values) if method not in ("GET", "HEAD") else {}
+    headers = {}
+    if route.startswith("/api/") and not api_by_cookie:
+        if who.token:
+            headers.update(bearer(who.token))
+    elif route.startswith("/owner/"):
+        if csrf and "data" in kwargs:
+            kwargs["data"]["csrf_token"] = link_form_token(m.link_token)
+    elif who.cookie:
+        headers["Cookie"] = f"{SESSION_COOKIE}={who.cookie}"
+        if method not in ("GET", "HEAD") and csrf:
+            headers[CSRF_HEADER] = who.csrf
+            if "data" in kwargs:
+                kwargs["data"]["csrf_token"] = who.csrf
+    return {"method": method, "url": path, "headers": headers, "follow_redirects": False,
+            **kwargs}
+
+
+def outcome(response) -> str:
+    """The response as one of the matrix's words."""
+    status = response.status_code
+    if status in (401, 403, 404):
+        return str(status)
+    location = response.headers.get("location", "") or response.headers.get("hx-redirect", "")
+    target = urlsplit(location)
+    if 300 <= status < 400 and target.path == "/sign-in" and "next=" in target.query:
+        return "S"
+    if status >= 500:
+        return f"server error {status}"
+    return "A"
+
+
+# --- the tests --------------------------------------------------------------------------------
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers, but the static files; HEAD goes with GET."""
+    found = set()
+    for context in routing.iter_route_contexts(app.routes):
+        path, methods = context.path, context.methods or set()
+        if path is None or path.startswith("/static"):
+            continue
+        for method in methods - {"HEAD"}:
+            found.add((method, path))
+    return found
+
+
+def test_every_route_has_a_line(app):
+    missing = sorted(app_routes(app) - set(MATRIX), key=lambda k: (k[1], k[0]))
+    stale = sorted(set(MATRIX) - app_routes(app))
+    lines = "\n".join(
+        f'    ("{method}", "{path}"): "{"401" if path.startswith("/api/") else "S"} ? ? ? ? ? ?",'
+        for method, path in missing)
+    assert not missing, (f"{len(missing)} routes have no line in MATRIX "
+                         f"(tests/web/test_route_matrix.py); add, with each caller's outcome:\n"
+                         f"{lines}")
+    assert not stale, f"MATRIX has lines for routes that no longer exist: {stale}"
+
+
+def test_every_line_names_every_caller():
+    for key, line in MATRIX.items():
+        words = line.split()
+        assert len(words) == len(CALLERS), f"{key}: {line!r} needs {len(CALLERS)} words"
+        assert set(words) <= {"A", "S", "401", "403", "404"}, f"{key}: {line!r}"
+
+
+def mismatch(client, session, m: Matrix, key: tuple[str, str]) -> str | None:
+    """What differs from the route's line, in words, or None."""
+    method, route = key
+    got = [outcome(call(client, session, m, method, route, caller)) for caller in CALLERS]
+    if got == MATRIX[key].split():
+        return None
+    return f"{method} {route}\n  expected {MATRIX[key]!r}\n  got      {' '.join(got)!r}"
+
+
+READS = sorted((k for k in MATRIX if k[0] == "GET"), key=lambda k: k[1])
+WRITES = sorted((k for k in MATRIX if k[0] != "GET"), key=lambda k: (k[1], k[0]))
+
+
+def test_route_matrix_reads(client, session, matrix):
+    """Reading changes nothing another read depends on, so the reads share one world."""
+    wrong = [found for key in READS if (found := mismatch(client, session, matrix, key))]
+    assert not wrong, f"callers: {', '.join(CALLERS)}\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("key", WRITES, ids=lambda k: f"{k[0]} {k[1]}")
+def test_route_matrix_writes(client, session, matrix, key):
+    """Each state-changing route in a world of its own."""
+    found = mismatch(client, session, matrix, key)
+    assert found is None, f"callers: {', '.join(CALLERS)}\n{found}"
+
+
+# Exempt material: those who may not see it get 404 (not 403), even the force officer who
+# owns the exempt action; the Commissioner's office sees it.
+EXEMPT = {
+    ("GET", "/api/v1/actions/{id}"): "exempt_action",
+    ("GET", "/api/v1/actions/{id}/updates"): "exempt_action",
+    ("POST", "/api/v1/actions/{id}/updates"): "exempt_action",
+    ("GET", "/actions/{id}"): "exempt_action",
+    ("POST", "/actions/{id}/updates"): "exempt_action",
+    ("GET", "/api/v1/entries/{id}"): "exempt_entry",
+    ("GET", "/api/v1/items/{id}/entries"): "exempt_item",
+}
+EXEMPT_LINE = "404 404 A A A"  # viewer, force (owner), chair, secretariat, admin
+
+
+@pytest.mark.parametrize("key", sorted(EXEMPT), ids=lambda k: f"{k[0]} {k[1]}")
+def test_exempt_objects_are_hidden(client, session, matrix, key):
+    method, route = key
+    obj = getattr(matrix.world, EXEMPT[key])
+    path = route.replace("{id}", str(obj.id))
+    got = []
+    for caller in ("viewer", "force_own", "chair", "secretariat", "admin"):
+        who = matrix.callers[caller]
+        headers = {}
+        kwargs = {}
+        if route.startswith("/api/"):
+            headers = bearer(who.token)
+            if method == "POST":
+                kwargs["json"] = {"text": "Progress."}
+        else:
+            headers = {"Cookie": f"{SESSION_COOKIE}={who.cookie}", CSRF_HEADER: who.csrf}
+            if method == "POST":
+                kwargs["data"] = {"text": "Progress.", "csrf_token": who.csrf}
+        client.cookies.clear()
+        response = client.request(method, path, headers=headers, follow_redirects=False,
+                                  **kwargs)
+        got.append(outcome(response))
+    assert " ".join(got) == EXEMPT_LINE, f"{method} {route}: {' '.join(got)}"
+
+
+def test_the_force_user_owns_the_own_object(matrix):
+    w = matrix.world
+    assert matrix.owner_of[w.action.id] == w.dcc.id != matrix.owner_of[w.other_action.id]
+    assert w.action.due_date >= date(2030, 1, 1)  # not overdue, so no state gets in the way
