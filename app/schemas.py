@@ -295,6 +295,7 @@ class EntryCreate(In):
     text: Text = ""
     speaker_id: Id | None = None
     exempt: bool = False
+    exempt_reason: Line = ""
     position: Annotated[int, Field(ge=1, le=100_000)] | None = None
     question_id: Id | None = None
     # Chosen by the client; sending the same creation again returns the entry made the first
@@ -308,6 +309,7 @@ class EntryUpdate(In):
     text: Text | None = None
     speaker_id: Id | None = None
     exempt: bool | None = None
+    exempt_reason: Line | None = None
     position: Annotated[int, Field(ge=1, le=100_000)] | None = None
     question_id: Id | None = None
 
@@ -322,6 +324,7 @@ class EntryRead(Out):
     client_id: str | None
     text: str
     exempt: bool
+    exempt_reason: str = ""
     version: int
     created_at: LocalDateTime
     updated_at: LocalDateTime
@@ -441,6 +444,7 @@ class ActionCreate(In):
     meeting_id: Id | None = None
     item_id: Id | None = None
     exempt: bool = False
+    exempt_reason: Line = ""
 
 
 class ActionEdit(In):
@@ -449,6 +453,7 @@ class ActionEdit(In):
     due_date: Day | None = None
     status: ActionStatus | None = None
     exempt: bool | None = None
+    exempt_reason: Line | None = None
 
 
 class ActionUpdateCreate(In):
@@ -478,6 +483,7 @@ class ActionRead(Out):
     status: ActionStatus
     rag: Rag | None
     exempt: bool
+    exempt_reason: str = ""
     closed_at: LocalDateTime | None
     closed_by_id: int | None
     latest_update: ActionUpdateRead | None = None

@@ -12,6 +12,7 @@ class Perm(StrEnum):
     edit_record = "edit_record"  # people, meetings, agenda, minutes, attendance, actions
     write_questions = "write_questions"  # questions and their answers
     approve_minutes = "approve_minutes"
+    publish_minutes = "publish_minutes"  # put approved minutes' public edition on /public
     close_actions = "close_actions"  # close or reopen an action
     update_own_actions = "update_own_actions"  # post updates to actions one owns
     update_any_action = "update_any_action"
