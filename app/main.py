@@ -20,6 +20,7 @@ from app.web import (
     pages,
     prepare_page,
     question_pages,
+    record_pages,
     series_pages,
 )
 
@@ -116,6 +117,7 @@ def create_app() -> FastAPI:
     app.include_router(question_pages.router)
     app.include_router(series_pages.router)
     app.include_router(prepare_page.router)
+    app.include_router(record_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -330,6 +330,29 @@ class EntryRead(Out):
     updated_at: LocalDateTime
 
 
+class AmendmentCreate(In):
+    """An amendment to an entry of approved minutes: the reason, and what changes."""
+
+    reason: Annotated[str, StringConstraints(max_length=2000)] = ""
+    text: Text | None = None
+    exempt: bool | None = None
+    exempt_reason: Line | None = None
+
+
+class AmendmentRead(Out):
+    id: int
+    meeting_id: int
+    entry_id: int
+    reason: str
+    original_text: str
+    amended_text: str
+    original_exempt: bool
+    amended_exempt: bool
+    entry_version: int
+    amended_at: LocalDateTime
+    amended_by_id: int | None
+
+
 class RevisionRead(Out):
     entry_id: int
     version: int
