@@ -30,6 +30,7 @@ from app.services.agenda import agenda_tree, create_item, flatten, get_item, nod
 from app.services.common import get_or_404
 from app.services.dates import short_date, to_london
 from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.identity import display_name
 from app.services.meetings import (
     LOCKED_STATUSES,
     get_meeting,
@@ -237,6 +238,6 @@ def amendments_of(session: Session, *, meeting_id: int, by: Actor) -> list[Amend
         author = users.get(amendment.amended_by_id)
         views.append(AmendmentView(
             amendment=amendment, item_number=node.number, item_title=node.item.title,
-            by=author.email if author else "the system", exempt=exempt,
+            by=display_name(session, author) if author else "the system", exempt=exempt,
         ))
     return views

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from app.models import MinuteEntry, MinuteEntryRevision, utcnow
 from app.services.agenda import agenda_tree, flatten
+from app.services.approval import amendment_note, amendments_of
 from app.services.meetings import get_meeting, meeting_title, meeting_type_of
 from app.services.permissions import Actor
 
@@ -50,6 +51,16 @@ class ItemChanges:
 
 
 @dataclass
+class AmendmentChange:
+    """An amendment made after approval, as a change from the text it replaced."""
+
+    item_number: str
+    item_title: str
+    note: str  # "Amended on 12 June 2019: <reason>"
+    segments: list[Segment]
+
+
+@dataclass
 class MinutesChanges:
     title: str
     baseline_at: datetime
@@ -57,6 +68,7 @@ class MinutesChanges:
     target_at: datetime
     target_label: str  # "the approved minutes", or "the draft as it is now"
     items: list[ItemChanges]
+    amendments: list[AmendmentChange] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -151,8 +163,18 @@ def minutes_changes(session: Session, *, meeting_id: int, by: Actor) -> MinutesC
         ItemChanges(number=n.number, title=n.item.title, entries=by_item[n.item.id])
         for n in nodes if by.sees_exempt or not n.exempt
     ]
+    nodes_by_item = {n.item.id: n for n in nodes}
+    amended = []
+    for view in amendments_of(session, meeting_id=meeting.id, by=by):
+        a = view.amendment
+        if not by.sees_exempt and (a.original_exempt or a.amended_exempt):
+            continue
+        node = nodes_by_item.get(next((e.item_id for e in entries if e.id == a.entry_id), None))
+        amended.append(AmendmentChange(
+            item_number=node.number if node else "", item_title=node.item.title if node else "",
+            note=amendment_note(a), segments=word_diff(a.original_text, a.amended_text)))
     return MinutesChanges(
         title=meeting_title(meeting, meeting_type_of(session, meeting)),
         baseline_at=baseline_at, baseline_label=baseline_label,
-        target_at=target_at, target_label=target_label, items=items,
+        target_at=target_at, target_label=target_label, items=items, amendments=amended,
     )
