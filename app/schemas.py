@@ -241,6 +241,10 @@ class MeetingRead(Out):
     status: MeetingStatus
     marking: str
     next_meeting_id: int | None
+    # The record's life: when the draft went to the chair, and when and where it was approved.
+    submitted_at: LocalDateTime | None = None
+    approved_at: LocalDateTime | None = None
+    approved_at_meeting_id: int | None = None
     created_at: LocalDateTime
     updated_at: LocalDateTime
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func
+from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from app.models import (
@@ -44,8 +45,10 @@ def sha256_of(content: bytes) -> str:
 
 
 def published_versions(session: Session, meeting_id: int) -> list[PublishedDocument]:
-    """A meeting's published documents, the latest first."""
-    query = select(PublishedDocument).where(PublishedDocument.meeting_id == meeting_id)
+    """A meeting's published documents, the latest first (their bytes are read only when
+    served)."""
+    query = select(PublishedDocument).options(defer(PublishedDocument.content)).where(
+        PublishedDocument.meeting_id == meeting_id)
     return list(session.exec(query.order_by(PublishedDocument.version.desc())))
 
 
@@ -145,6 +148,7 @@ def public_listing(session: Session) -> list[PublicListing]:
     published version and the earlier ones."""
     rows = session.exec(
         select(PublishedDocument, Meeting, MeetingType)
+        .options(defer(PublishedDocument.content))
         .join(Meeting, Meeting.id == PublishedDocument.meeting_id)
         .join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
         .where(PublishedDocument.edition == Edition.public)

@@ -184,3 +184,10 @@ def test_an_amendment_can_make_an_entry_exempt_and_the_public_edition_drops_it(s
     assert minutes(session, meeting, Edition.public).items[0].entries == []
     assert approval.amendments_of(session, meeting_id=meeting.id, by=FORCE) == []
     assert len(approval.amendments_of(session, meeting_id=meeting.id, by=CHAIR)) == 1
+
+
+def test_approval_through_the_api_route_records_who_and_when_too(session, draft):
+    meeting, _, _ = draft
+    meetings.update_meeting(session, meeting_id=meeting.id, by=CHAIR,
+                            data=MeetingUpdate(status=MeetingStatus.approved))
+    assert meeting.status == MeetingStatus.approved and meeting.approved_at is not None
