@@ -337,7 +337,7 @@ class EntryRead(Out):
 class AmendmentCreate(In):
     """An amendment to an entry of approved minutes: the reason, and what changes."""
 
-    reason: Annotated[str, StringConstraints(max_length=2000)] = ""
+    reason: Text = ""  # at most 2,000 characters (the service says so per field)
     text: Text | None = None
     exempt: bool | None = None
     exempt_reason: Line | None = None

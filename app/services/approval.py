@@ -39,6 +39,7 @@ from app.services.meetings import (
 )
 from app.services.permissions import Actor, Perm, require
 from app.services.redaction import check_reason
+from app.services.text import clean_text
 
 AGREED = "The minutes were agreed as an accurate record."
 PREVIOUS_MINUTES_TITLE = "Minutes of the last meeting"
@@ -154,13 +155,16 @@ def amend_entry(session: Session, *, entry_id: int, reason: str, text: str | Non
     if meeting.status not in LOCKED_STATUSES:
         raise Conflict("These minutes are not approved yet: edit the entry itself.")
     errors: dict[str, str] = {}
-    reason = (reason or "").strip()
-    if not reason:
+    reason, text = _clean("reason", reason or "", errors), _clean("text", text, errors)
+    reason = reason.strip()
+    if errors:
+        pass
+    elif not reason:
         errors["reason"] = "say why the approved minutes are amended"
     elif len(reason) > MAX_REASON:
         errors["reason"] = f"the reason must be {MAX_REASON} characters or fewer"
     new_text = entry.text if text is None else text.strip()
-    if text is not None and not new_text:
+    if text is not None and not new_text and "text" not in errors:
         errors["text"] = "an amended entry cannot be empty; make it exempt instead"
     new_exempt = entry.exempt if exempt is None else exempt
     new_exempt_reason = entry.exempt_reason if exempt_reason is None else exempt_reason.strip()
@@ -195,6 +199,17 @@ def amend_entry(session: Session, *, entry_id: int, reason: str, text: str | Non
                  summary=f"meeting {meeting.id}, version {entry.version}: {reason[:300]}")
     session.commit()
     return amendment
+
+
+def _clean(field: str, value: str | None, errors: dict[str, str]) -> str | None:
+    """Typed text without control characters (which the database would refuse)."""
+    if value is None:
+        return None
+    try:
+        return clean_text(value)
+    except ValueError as exc:
+        errors[field] = str(exc)
+        return ""
 
 
 @dataclass

@@ -208,6 +208,9 @@ def minutes_due(session: Session, *, on: date | None = None) -> list[LateMinutes
         due_on = publication_due(meeting, within)
         days_left = (due_on - on).days
         if days_left <= DUE_SOON_DAYS:
-            due.append(LateMinutes(meeting=meeting, title=meeting_title(meeting, meeting_type),
+            # Named by its day, as the agenda is, so it reads apart from the meetings list.
+            local = to_london(meeting.starts_at)
+            due.append(LateMinutes(meeting=meeting,
+                                   title=f"{meeting_type.name} {local.day} {local:%B %Y}",
                                    due_on=due_on, days_left=days_left))
     return sorted(due, key=lambda d: (d.days_left, d.meeting.id))

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.schemas import ActionEdit, EntryUpdate, ItemUpdate
 from app.services.errors import InvalidInput
+from app.services.text import clean_line
 
 FOI_ACT = "of the Freedom of Information Act 2000"
 MAX_REASON = 500
@@ -49,7 +50,10 @@ def reason_for(choice: str, other: str = "", field: str = "exempt_reason") -> st
     if choice in _BY_CODE:
         return _BY_CODE[choice].reason
     if choice == OTHER:
-        text = (other or "").strip()
+        try:
+            text = clean_line(other or "")
+        except ValueError as exc:
+            raise InvalidInput({f"{field}_other": str(exc)}) from None
         if not text:
             raise InvalidInput({f"{field}_other": "say why it is exempt"})
         if len(text) > MAX_REASON:

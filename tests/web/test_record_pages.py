@@ -165,6 +165,9 @@ def test_approved_minutes_refuse_edits_through_the_pages_except_amendment(client
     assert missing.status_code == 422
     assert "The PCC asked about collisions." in missing.text  # what was typed is kept
     assert "Say why the approved minutes are amended" in missing.text
+    control = client.post(f"/entries/{entry.id}/amend", data={
+        "csrf_token": token, "text": "Fine text", "reason": "Bad\x00reason"})
+    assert control.status_code == 422 and "control character" in control.text
     no_csrf = client.post(f"/entries/{entry.id}/amend", data={
         "text": "The PCC asked about collisions.", "reason": "Misheard"})
     assert no_csrf.status_code == 403
