@@ -22,6 +22,7 @@ from app.web import (
     pages,
     prepare_page,
     question_pages,
+    record_pages,
     series_pages,
 )
 from app.web.templating import render
@@ -150,6 +151,7 @@ def create_app() -> FastAPI:
     app.include_router(series_pages.router)
     app.include_router(prepare_page.router)
     app.include_router(audit_pages.router)
+    app.include_router(record_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

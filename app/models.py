@@ -321,6 +321,19 @@ class Meeting(SQLModel, table=True):
     occurrence_on: date | None = Field(default=None)
     # Calendar clients need a higher number each time a meeting's time or place changes.
     sequence: int = Field(default=0)
+    # The record's life (app/services/approval.py): submitted to the chair, then approved by
+    # the chair or at a later meeting, then published.
+    submitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    submitted_by_id: int | None = Field(
+        default=None, sa_column=_fk("user_account.id", index=False)
+    )
+    approved_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    approved_by_id: int | None = Field(
+        default=None, sa_column=_fk("user_account.id", index=False)
+    )
+    approved_at_meeting_id: int | None = Field(
+        default=None, sa_column=_fk("meeting.id", ondelete="SET NULL", index=False)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
@@ -391,6 +404,7 @@ class MinuteEntry(SQLModel, table=True):
     )
     text: str = Field(default="", sa_type=Text)
     exempt: bool = Field(default=False)
+    exempt_reason: str = Field(default="", sa_type=String(500))
     version: int = Field(default=1)
     # Chosen by the browser that created the entry, so that a retried creation is not a copy.
     client_id: str | None = Field(default=None, sa_type=String(64), unique=True)
@@ -476,6 +490,7 @@ class Action(SQLModel, table=True):
     )
     status: str = Field(default=ActionStatus.open, sa_type=String(20))
     exempt: bool = Field(default=False)
+    exempt_reason: str = Field(default="", sa_type=String(500))
     closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     closed_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -565,6 +580,48 @@ class CarriedAction(SQLModel, table=True):
     meeting_id: int = Field(sa_column=_fk("meeting.id", nullable=False, ondelete="CASCADE"))
     added_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     added_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
+
+
+class MinuteAmendment(SQLModel, table=True):
+    """A change to an entry of approved minutes, with its reason and the text it replaced.
+    Rows are only ever added."""
+
+    __tablename__ = "minute_amendment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(sa_column=_fk("meeting.id", nullable=False, ondelete="CASCADE"))
+    entry_id: int = Field(sa_column=_fk("minute_entry.id", nullable=False, ondelete="CASCADE"))
+    reason: str = Field(sa_type=Text)
+    original_text: str = Field(default="", sa_type=Text)
+    amended_text: str = Field(default="", sa_type=Text)
+    original_exempt: bool = Field(default=False)
+    amended_exempt: bool = Field(default=False)
+    entry_version: int  # the entry's version that the amendment made
+    amended_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    amended_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
+
+
+class PublishedDocument(SQLModel, table=True):
+    """A document exactly as it was published: its bytes and their SHA-256. Rows are only
+    ever added; publishing again (after an amendment) adds the next version."""
+
+    __tablename__ = "published_document"
+    __table_args__ = (UniqueConstraint("meeting_id", "edition", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(sa_column=_fk("meeting.id", nullable=False))
+    edition: str = Field(default="public", sa_type=String(20))
+    version: int = Field(default=1)
+    title: str = Field(sa_type=String(300))
+    filename: str = Field(sa_type=String(255))
+    content_type: str = Field(sa_type=String(100))
+    size_bytes: int
+    sha256: str = Field(sa_type=String(64))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    published_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    published_by_id: int | None = Field(
+        default=None, sa_column=_fk("user_account.id", index=False)
+    )
 
 
 class AuditEvent(SQLModel, table=True):

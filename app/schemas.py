@@ -241,6 +241,10 @@ class MeetingRead(Out):
     status: MeetingStatus
     marking: str
     next_meeting_id: int | None
+    # The record's life: when the draft went to the chair, and when and where it was approved.
+    submitted_at: LocalDateTime | None = None
+    approved_at: LocalDateTime | None = None
+    approved_at_meeting_id: int | None = None
     created_at: LocalDateTime
     updated_at: LocalDateTime
 
@@ -295,6 +299,7 @@ class EntryCreate(In):
     text: Text = ""
     speaker_id: Id | None = None
     exempt: bool = False
+    exempt_reason: Line = ""
     position: Annotated[int, Field(ge=1, le=100_000)] | None = None
     question_id: Id | None = None
     # Chosen by the client; sending the same creation again returns the entry made the first
@@ -308,6 +313,7 @@ class EntryUpdate(In):
     text: Text | None = None
     speaker_id: Id | None = None
     exempt: bool | None = None
+    exempt_reason: Line | None = None
     position: Annotated[int, Field(ge=1, le=100_000)] | None = None
     question_id: Id | None = None
 
@@ -322,9 +328,33 @@ class EntryRead(Out):
     client_id: str | None
     text: str
     exempt: bool
+    exempt_reason: str = ""
     version: int
     created_at: LocalDateTime
     updated_at: LocalDateTime
+
+
+class AmendmentCreate(In):
+    """An amendment to an entry of approved minutes: the reason, and what changes."""
+
+    reason: Text = ""  # at most 2,000 characters (the service says so per field)
+    text: Text | None = None
+    exempt: bool | None = None
+    exempt_reason: Line | None = None
+
+
+class AmendmentRead(Out):
+    id: int
+    meeting_id: int
+    entry_id: int
+    reason: str
+    original_text: str
+    amended_text: str
+    original_exempt: bool
+    amended_exempt: bool
+    entry_version: int
+    amended_at: LocalDateTime
+    amended_by_id: int | None
 
 
 class RevisionRead(Out):
@@ -441,6 +471,7 @@ class ActionCreate(In):
     meeting_id: Id | None = None
     item_id: Id | None = None
     exempt: bool = False
+    exempt_reason: Line = ""
 
 
 class ActionEdit(In):
@@ -449,6 +480,7 @@ class ActionEdit(In):
     due_date: Day | None = None
     status: ActionStatus | None = None
     exempt: bool | None = None
+    exempt_reason: Line | None = None
 
 
 class ActionUpdateCreate(In):
@@ -478,6 +510,7 @@ class ActionRead(Out):
     status: ActionStatus
     rag: Rag | None
     exempt: bool
+    exempt_reason: str = ""
     closed_at: LocalDateTime | None
     closed_by_id: int | None
     latest_update: ActionUpdateRead | None = None

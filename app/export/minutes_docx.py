@@ -124,23 +124,31 @@ def _add_item(table: HouseTable, item: MinutesItem) -> None:
         rag = (action.rag or "").lower()
         if rag in RAG:  # in words as well as shaded: colour alone carries no meaning
             status.append((f"RAG: {rag.capitalize()}", RAG[rag]))
-        table.add_row([[], _marked(action.exempt, _carried_forward(action)), status])
+        table.add_row([[], _marked(action.exempt, _carried_forward(action),
+                                   action.exempt_reason), status])
     for entry in item.entries:
         paras = text_block(entry.text)
+        for note in entry.notes:  # amendments made after approval, in both editions
+            paras += text_block(note, NOTICE)
         if paras:
-            table.add_row([[], _marked(entry.exempt, paras), []], split=True)
+            table.add_row([[], _marked(entry.exempt, paras, entry.exempt_reason), []],
+                          split=True)
     if item.actions:
         table.add_row([[], [("Actions arising:", ACTIONS_ARISING)], []], keep_with_next=True)
         for action in item.actions:
-            paras = _marked(action.exempt, text_block(action.text))
+            paras = _marked(action.exempt, text_block(action.text), action.exempt_reason)
             table.add_row([[], paras, _action_column(action)])
     for child in item.children:
         _add_item(table, child)
 
 
-def _marked(exempt: bool, paras: list[Para]) -> list[Para]:
-    """The internal edition says what the public one leaves out."""
-    return [(EXEMPT_NOTE, NOTICE), *paras] if exempt else paras
+def _marked(exempt: bool, paras: list[Para], reason: str = "") -> list[Para]:
+    """The internal edition says what the public one leaves out, and why."""
+    if not exempt:
+        return paras
+    note = f"Exempt ({one_line(reason)}): not in the public edition." if reason.strip() \
+        else EXEMPT_NOTE
+    return [(note, NOTICE), *paras]
 
 
 def _carried_forward(action: MinutesAction) -> list[Para]:

@@ -295,6 +295,7 @@ def create_action(session: Session, *, data: ActionCreate, by: Actor) -> Action:
         meeting_id=meeting.id if meeting else None,
         item_id=item.id if item else None,
         exempt=data.exempt,
+        exempt_reason=data.exempt_reason if data.exempt else "",
     )
     _allocate_reference(session, action, year)
     _set_owners(session, action, data.owner_ids)
@@ -357,7 +358,7 @@ def update_action(session: Session, *, action_id: int, data: ActionEdit, by: Act
         _check_owners(session, changes["owner_ids"])
     if "status" in changes:
         _change_status(session, action, changes["status"], by)
-    for key in ("text", "due_date", "exempt"):
+    for key in ("text", "due_date", "exempt", "exempt_reason"):
         if key in changes:
             setattr(action, key, changes[key])
     if "owner_ids" in changes:

@@ -134,11 +134,18 @@ def meeting_type_of(session: Session, meeting: Meeting) -> MeetingType:
     return session.get(MeetingType, meeting.meeting_type_id)
 
 
+AMEND_HINT = (
+    "Approved minutes change only by amendment, with a reason: use \"Amend\" on the "
+    "meeting's page (or POST /api/v1/entries/{id}/amendments)."
+)
+
+
 def ensure_minutes_editable(meeting: Meeting) -> None:
     """Refuse a change to the record of a meeting whose minutes are approved."""
     if meeting.status in LOCKED_STATUSES:
         raise Conflict(
-            f"The minutes of this meeting are {meeting.status}; they can no longer be edited."
+            f"The minutes of this meeting are {meeting.status}; they can no longer be edited. "
+            + AMEND_HINT
         )
 
 
@@ -199,6 +206,13 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
             raise Forbidden(f"Your role ({by.role}) can only approve minutes.")
         if meeting.status not in (MeetingStatus.draft, MeetingStatus.in_progress):
             raise Conflict(f"Only draft minutes can be approved; these are {meeting.status}.")
+    changes = {k: v for k, v in changes.items() if getattr(meeting, k) != v}
+    if changes.get("status") == MeetingStatus.published:
+        raise InvalidInput({"status": "minutes are published from the meeting's public "
+                                      "preview page, which keeps the published document"})
+    if changes and meeting.status in LOCKED_STATUSES:
+        raise Conflict(f"The minutes of this meeting are {meeting.status}; the meeting can no "
+                       "longer be changed. " + AMEND_HINT)
     _check_meeting_fields(session, changes, meeting)
     moved = any(
         key in changes and changes[key] != getattr(meeting, key)
@@ -208,6 +222,8 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
         setattr(meeting, key, value)
     if moved:
         meeting.sequence += 1  # calendars take the change only with a higher sequence
+    if changes.get("status") == MeetingStatus.approved:
+        meeting.approved_at, meeting.approved_by_id = utcnow(), by.user_id
     meeting.updated_at = utcnow()
     verb = "approve" if changes.get("status") == MeetingStatus.approved else "update"
     audit.record(session, by=by, verb=verb, object_type="meeting", object_id=meeting.id,

@@ -25,6 +25,7 @@ from app.models import (
     Meeting,
     MeetingStatus,
     MeetingType,
+    MinuteAmendment,
     MinuteEntry,
     Person,
     Question,
@@ -39,6 +40,7 @@ from app.services.actions import (
     views_of,
 )
 from app.services.agenda import ItemNode, agenda_tree, flatten
+from app.services.approval import amendment_note
 from app.services.common import person_label
 from app.services.dates import (
     clock_12h,
@@ -80,6 +82,10 @@ class MinutesEntry:
     kind: str  # narrative, question, answer, decision, assurance
     text: str
     exempt: bool = False  # only ever true in the internal edition, which marks it
+    exempt_reason: str = ""
+    # Amendments made after approval: "Amended on 12 June 2019: <reason>" (and, in the
+    # internal edition, what the entry said before).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -93,6 +99,7 @@ class MinutesAction:
     status: str
     rag: str | None = None  # red, amber, green; none once closed
     exempt: bool = False  # only ever true in the internal edition, which marks it
+    exempt_reason: str = ""
     latest_update: str | None = None  # for actions carried forward
     latest_update_on: date | None = None
 
@@ -180,6 +187,8 @@ class MeetingRecord:
     unminuted_answers: dict[int, list[QuestionAnswers]] = field(default_factory=dict)
     carried_questions: list[QuestionAnswers] = field(default_factory=list)
     people: dict[int, Person] = field(default_factory=dict)
+    # Amendments to the approved minutes, by entry, oldest first.
+    amendments: dict[int, list[MinuteAmendment]] = field(default_factory=dict)
 
 
 @dataclass
@@ -233,6 +242,12 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
     carried = [v for v in carried_forward(session, meeting) if not (redact and v.exempt)]
     unminuted, carried_questions = _questions_for(session, meeting, item_ids, redact)
     following = next_meeting_of(session, meeting)
+    amendments: dict[int, list[MinuteAmendment]] = {}
+    for amendment in session.exec(
+        select(MinuteAmendment).where(MinuteAmendment.meeting_id == meeting.id)
+        .order_by(MinuteAmendment.amended_at, MinuteAmendment.id)
+    ):
+        amendments.setdefault(amendment.entry_id, []).append(amendment)
     return MeetingRecord(
         meeting=meeting,
         meeting_type=meeting_type,
@@ -251,6 +266,7 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
         unminuted_answers=unminuted,
         carried_questions=carried_questions,
         people={p.id: p for p in session.exec(select(Person))},
+        amendments=amendments,
     )
 
 
@@ -394,9 +410,21 @@ def _minutes_action(view: ActionView) -> MinutesAction:
         status=view.status,
         rag=view.rag,
         exempt=view.exempt,
+        exempt_reason=view.action.exempt_reason,
         latest_update=update_text(latest) if latest else None,
         latest_update_on=to_london(latest.created_at).date() if latest else None,
     )
+
+
+def _amendment_notes(amendments: list[MinuteAmendment], edition: Edition) -> list[str]:
+    """What each edition says of an entry's amendments; only the internal one quotes what the
+    entry said before (which may be why it was amended)."""
+    notes = []
+    for amendment in amendments:
+        notes.append(amendment_note(amendment))
+        if edition == Edition.internal and amendment.original_text != amendment.amended_text:
+            notes.append(f"Before this amendment it read: {amendment.original_text}")
+    return notes
 
 
 @dataclass
@@ -425,8 +453,11 @@ def _minutes_item(
             f"Exempt item ({node.item.exempt_reason or 'no reason given'}): "
             "not in the public edition."
         )
-    result.entries = [MinutesEntry(kind=e.kind, text=e.text, exempt=e.exempt)
-                      for e in item.entries]
+    result.entries = [
+        MinutesEntry(kind=e.kind, text=e.text, exempt=e.exempt, exempt_reason=e.exempt_reason,
+                     notes=_amendment_notes(record.amendments.get(e.id, []), edition))
+        for e in item.entries
+    ]
     for asked in record.unminuted_answers.get(node.item.id, []):
         result.entries += question_paragraphs(asked, record.people)
     result.actions = [_minutes_action(v) for v in item.actions]

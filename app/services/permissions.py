@@ -18,6 +18,7 @@ class Perm(StrEnum):
     edit_record = "edit_record"  # people, meetings, agenda, minutes, attendance, actions
     write_questions = "write_questions"  # questions and their answers
     approve_minutes = "approve_minutes"
+    publish_minutes = "publish_minutes"  # put approved minutes' public edition on /public
     close_actions = "close_actions"  # close or reopen an action; decide on closure requests
     update_actions = "update_actions"  # post updates to an action, hand it on to a colleague
     export_internal = "export_internal"  # the internal edition of the minutes
@@ -48,6 +49,7 @@ _ROWS: dict[Perm, tuple[Scope, Scope, Scope, Scope, Scope]] = {
     Perm.edit_record:     (ANY, ANY,        _,    _,    _),
     Perm.write_questions: (ANY, ANY,        ANY,  _,    _),
     Perm.approve_minutes: (ANY, ANY,        ANY,  _,    _),
+    Perm.publish_minutes: (ANY, ANY,        _,    _,    _),
     Perm.close_actions:   (ANY, ANY,        ANY,  _,    _),
     Perm.update_actions:  (ANY, ANY,        ANY,  OWN,  _),
     Perm.export_internal: (ANY, ANY,        ANY,  _,    _),

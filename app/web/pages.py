@@ -10,10 +10,12 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.models import utcnow
 from app.services import identity, meetings
+from app.services.approval import amendments_of
 from app.services.errors import Unauthorized
 from app.services.minutes import Edition, load_record, minutes_of, record_stamp
 from app.services.office import get_office
 from app.services.permissions import Perm
+from app.services.publication import minutes_due
 from app.services.schedule import holiday_of
 from app.web.deps import (
     SESSION_COOKIE,
@@ -106,7 +108,9 @@ def meetings_page(request: Request, session: SessionDep, caller: PageCaller):
         {"meeting": m, "type": t, "title": meetings.meeting_title(m, t)}
         for m, t in meetings.list_meetings(session)
     ]
-    return render(request, "meetings.html", {"page_title": "Meetings", "rows": rows})
+    due = minutes_due(session) if caller.actor.can(Perm.approve_minutes) else []
+    return render(request, "meetings.html", {"page_title": "Meetings", "rows": rows,
+                                             "minutes_due": due})
 
 
 def _minutes_for_reader(session, meeting_id: int, actor):
@@ -134,6 +138,7 @@ def meeting_page(meeting_id: IdPath, request: Request, session: SessionDep, call
             "can_export_internal": caller.actor.can(Perm.export_internal),
             "can_take_minutes": caller.actor.can(Perm.edit_record),
             "bank_holiday": holiday_of(record.meeting),
+            "amendments": amendments_of(session, meeting_id=meeting_id, by=caller.actor),
         },
     )
 

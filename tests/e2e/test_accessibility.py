@@ -9,7 +9,9 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/meetings/2/take-minutes", "/meetings/2/take-minutes#item-4", "/meetings/2/agenda",
          "/meetings/2/prepare", "/series", "/series/1", "/questions", "/questions/1",
          "/questions/new", "/questions/themes/Roads policing", "/actions/1", "/my-actions",
-         "/admin/audit", "/admin/audit?record=abc&from=31/02/2024"]
+         "/admin/audit", "/admin/audit?record=abc&from=31/02/2024",
+         "/meetings/2/record", "/meetings/2/redaction", "/meetings/2/public-preview",
+         "/meetings/2/changes", "/meetings/2/changes?all=yes", "/entries/1/amend", "/public"]
 
 
 def serious(page) -> list[str]:

@@ -67,8 +67,9 @@ def qworld(world, session):
     """The world with a question that has been sent to the force."""
     from datetime import date
 
-    from app.schemas import QuestionCreate
+    from app.schemas import MeetingUpdate, QuestionCreate
     from app.services.entries import delete_entry
+    from app.services.meetings import update_meeting
     from app.services.papers import attach_paper
     from app.services.questions import create_question
     from tests.factories import PDF_BYTES
@@ -81,6 +82,13 @@ def qworld(world, session):
                                content=PDF_BYTES, by=SYSTEM)
     world.deleted_entry = make_entry(session, world.item, text="Struck out.")
     delete_entry(session, entry_id=world.deleted_entry.id, by=SYSTEM)
+    # Approved minutes of an earlier meeting, which change only by amendment.
+    world.approved = make_meeting(session, world.series, starts_at=datetime(2019, 3, 26, 10),
+                                  status="draft")
+    world.approved_entry = make_entry(session, make_item(session, world.approved),
+                                      text="Agreed words.")
+    update_meeting(session, meeting_id=world.approved.id, by=SYSTEM,
+                   data=MeetingUpdate(status="approved"))
     world.question = create_question(session, by=SYSTEM, data=QuestionCreate(
         text="When will the force join NAS?", asked_by_id=world.pcc.id,
         addressed_to_id=world.cc.id, meeting_id=world.meeting.id, item_id=world.item.id,

@@ -90,6 +90,12 @@ def conflict_restore_on_locked(client, session, world):
     return _as(client, world, "POST", f"/api/v1/entries/{world.deleted_entry.id}/restore")
 
 
+def conflict_amend_draft(client, session, world):
+    # Minutes not yet approved are edited, not amended.
+    return _as(client, world, "POST", f"/api/v1/entries/{world.entry.id}/amendments",
+               json={"reason": "Misheard", "text": "Changed"})
+
+
 def conflict_update_closed(client, session, world):
     path = f"/api/v1/actions/{world.action.id}"
     assert _as(client, world, "PATCH", path, json={"status": "closed"}).status_code == 200
@@ -284,6 +290,12 @@ CASES: dict[str, Case] = {
     "delete paper": Case(
         "DELETE", "/api/v1/papers/{paper_id}", lambda w: f"/api/v1/papers/{w.paper.id}", 204,
         invalid=lambda w: "/api/v1/papers/-5", invalid_is_path=True, forbidden_role="viewer"),
+    "amend entry": Case(
+        "POST", "/api/v1/entries/{entry_id}/amendments",
+        lambda w: f"/api/v1/entries/{w.approved_entry.id}/amendments", 201,
+        body=lambda w: {"reason": "Misheard", "text": "Agreed words, amended."},
+        invalid=lambda w: {"text": "Amended without a reason"}, forbidden_role="chair",
+        conflict=conflict_amend_draft),
     "minutes document": Case(
         "GET", "/api/v1/meetings/{meeting_id}/minutes.docx",
         lambda w: f"/api/v1/meetings/{w.meeting.id}/minutes.docx", 200,

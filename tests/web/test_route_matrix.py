@@ -23,7 +23,7 @@ person, so "My actions" refuses them (403); the force user is the DCC and the ch
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -36,6 +36,7 @@ from app.services import identity, owner_links
 from app.services.calendar import feed_token
 from app.services.entries import delete_entry
 from app.services.papers import attach_paper
+from app.services.publication import latest_published, publish_minutes
 from app.services.questions import create_question
 from app.web.action_pages import link_form_token
 from app.web.calendar import feed_secret
@@ -47,6 +48,7 @@ from tests.factories import (
     make_action,
     make_entry,
     make_item,
+    make_meeting,
     make_user,
 )
 from tests.web.test_api_contract import CASES
@@ -59,6 +61,23 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/actions"):                                               "S A A A A A A",
     ("GET", "/actions/log.docx"):                                      "S A A A A A A",
     ("GET", "/actions/log.xlsx"):                                      "S A A A A A A",
+    # the record's life: the secretariat submits, amends, redacts and publishes; the chair
+    # approves and previews; anyone signed in reads the record and its changes
+    ("POST", "/api/v1/entries/{entry_id}/amendments"):                 "401 403 403 403 403 A A",
+    ("GET", "/entries/{entry_id}/amend"):                              "S 403 403 403 403 A A",
+    ("POST", "/entries/{entry_id}/amend"):                             "S 403 403 403 403 A A",
+    ("POST", "/meetings/{meeting_id}/submit"):                         "S 403 403 403 403 A A",
+    ("POST", "/meetings/{meeting_id}/approve"):                        "S 403 403 403 A A A",
+    ("POST", "/meetings/{meeting_id}/approve-at-meeting"):             "S 403 403 403 403 A A",
+    ("GET", "/meetings/{meeting_id}/changes"):                         "S A A A A A A",
+    ("GET", "/meetings/{meeting_id}/public-preview"):                  "S 403 403 403 A A A",
+    ("POST", "/meetings/{meeting_id}/publish"):                        "S 403 403 403 403 A A",
+    ("GET", "/meetings/{meeting_id}/record"):                          "S A A A A A A",
+    ("GET", "/meetings/{meeting_id}/redaction"):                       "S 403 403 403 403 A A",
+    ("POST", "/meetings/{meeting_id}/redaction"):                      "S 403 403 403 403 A A",
+    # the published minutes are public: no sign-in
+    ("GET", "/public"):                                                "A A A A A A A",
+    ("GET", "/public/documents/{document_id}"):                        "A A A A A A A",
     ("GET", "/admin/audit"):                                           "S 403 403 403 403 403 A",
     ("GET", "/admin/audit.csv"):                                       "S 403 403 403 403 403 A",
     ("POST", "/actions/take-up"):                                      "S 403 403 403 403 A A",
@@ -225,8 +244,20 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
         return str(action.id)
     if name == "action_id":
         return str((w.other_action if caller == "force_other" else w.action).id)
+    if name == "meeting_id" and path.endswith("/approve-at-meeting"):
+        # Draft minutes of an earlier meeting, agreed at the world's meeting (_form).
+        return str(make_meeting(session, w.series, starts_at=datetime(2019, 2, 26, 10),
+                                status="draft").id)
+    if name == "meeting_id" and path.endswith("/publish"):
+        return str(w.approved.id)
     if name in ("meeting_id",):
         return str(w.meeting.id)
+    if name == "entry_id" and "amend" in path:
+        return str(w.approved_entry.id)
+    if name == "document_id":
+        published = (latest_published(session, w.approved.id)
+                     or publish_minutes(session, meeting_id=w.approved.id, by=SYSTEM))
+        return str(published.id)
     if name in ("meeting_type_id", "series_id"):
         return str((w.scheduled if path.endswith("/generate") else w.series).id)
     if name == "person_id":
@@ -297,6 +328,9 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
                                              "answer_text": "Year two.", "how": "meeting"},
         "/questions/{question_id}/screening": {"decision": "accepted"},
         "/series/{series_id}": {"name": "Monthly Assurance Meeting", "default_venue": "Room 1"},
+        "/meetings/{meeting_id}/approve-at-meeting": {"at_meeting_id": str(w.meeting.id)},
+        "/entries/{entry_id}/amend": {"text": "Agreed words, corrected.",
+                                      "reason": "A typing error."},
     }
     if route.startswith("/api/"):
         case = next((c for c in CASES.values() if (c.method, c.route) == (method, route)),

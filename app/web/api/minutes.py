@@ -6,8 +6,15 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.db import SessionDep
 from app.export.minutes_docx import render_minutes
-from app.schemas import EntryCreate, EntryRead, EntryUpdate, RevisionRead
-from app.services import entries
+from app.schemas import (
+    AmendmentCreate,
+    AmendmentRead,
+    EntryCreate,
+    EntryRead,
+    EntryUpdate,
+    RevisionRead,
+)
+from app.services import approval, entries
 from app.services.minutes import Edition, minutes_for_export
 from app.web.deps import ActorDep, IdPath
 from app.web.downloads import docx_response
@@ -46,6 +53,13 @@ def delete_entry(entry_id: IdPath, session: SessionDep, actor: ActorDep):
 @router.post("/entries/{entry_id}/restore", response_model=EntryRead)
 def restore_entry(entry_id: IdPath, session: SessionDep, actor: ActorDep):
     return entries.restore_entry(session, entry_id=entry_id, by=actor)
+
+
+@router.post("/entries/{entry_id}/amendments", response_model=AmendmentRead,
+             status_code=status.HTTP_201_CREATED)
+def amend_entry(entry_id: IdPath, data: AmendmentCreate, session: SessionDep, actor: ActorDep):
+    """Amend an entry of approved minutes; the reason is required and the original is kept."""
+    return approval.amend_entry(session, entry_id=entry_id, by=actor, **data.model_dump())
 
 
 @router.get("/entries/{entry_id}/revisions", response_model=list[RevisionRead])

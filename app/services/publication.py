@@ -1,0 +1,216 @@
+"""Publishing approved minutes: the public edition is rendered once and kept as published.
+
+The bytes are stored with their SHA-256 and served from the store afterwards, checked against
+it each time; nothing re-renders a published document. Publishing again after an amendment adds
+the next version and keeps the earlier ones. Only the public edition is ever published.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.orm import defer
+from sqlmodel import Session, select
+
+from app.models import (
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    MinuteAmendment,
+    PublishedDocument,
+    utcnow,
+)
+from app.services import audit
+from app.services.dates import end_of_day_utc, to_london, today
+from app.services.errors import Conflict, DomainError, NotFound
+from app.services.meetings import get_meeting, meeting_title
+from app.services.minutes import Edition, load_record, minutes_of
+from app.services.office import get_office
+from app.services.permissions import Actor, Perm, require
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PUBLISHABLE = (MeetingStatus.approved, MeetingStatus.published)
+
+
+class Tampered(DomainError):
+    """A stored document no longer matches its checksum: it is not served."""
+
+    status_code = 500
+
+
+def sha256_of(content: bytes) -> str:
+    """The hex SHA-256 of some bytes."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def published_versions(session: Session, meeting_id: int) -> list[PublishedDocument]:
+    """A meeting's published documents, the latest first (their bytes are read only when
+    served)."""
+    query = select(PublishedDocument).options(defer(PublishedDocument.content)).where(
+        PublishedDocument.meeting_id == meeting_id)
+    return list(session.exec(query.order_by(PublishedDocument.version.desc())))
+
+
+def latest_published(session: Session, meeting_id: int) -> PublishedDocument | None:
+    """The current published document of a meeting, if it has one."""
+    versions = published_versions(session, meeting_id)
+    return versions[0] if versions else None
+
+
+def unpublished_amendments(session: Session, meeting: Meeting) -> int:
+    """How many amendments were made since the minutes were last published."""
+    latest = latest_published(session, meeting.id)
+    if latest is None:
+        return 0
+    query = select(func.count()).select_from(MinuteAmendment).where(
+        MinuteAmendment.meeting_id == meeting.id,
+        MinuteAmendment.amended_at > latest.published_at)
+    return session.exec(query).one()
+
+
+def render_public_edition(session: Session, meeting_id: int) -> tuple[str, bytes]:
+    """The public edition's title and .docx bytes, as they would be published now."""
+    from app.export.minutes_docx import render_minutes  # builders stay out of the services
+
+    record = load_record(session, meeting_id=meeting_id, redact=True)
+    office = get_office(session)
+    minutes = minutes_of(record, office_short_name=office.office_short_name,
+                         office_name=office.office_name, edition=Edition.public)
+    return minutes.title, render_minutes(minutes)
+
+
+def _filename(title: str, version: int) -> str:
+    edition = "public" if version == 1 else f"public, version {version}"
+    return f"{title} ({edition}).docx"
+
+
+def publish_minutes(session: Session, *, meeting_id: int, by: Actor) -> PublishedDocument:
+    """Publish the public edition of approved minutes: render it once, keep its bytes and
+    checksum. After an amendment, publishing again adds the next version."""
+    meeting = get_meeting(session, meeting_id)
+    require(by, Perm.publish_minutes, "Only the secretariat publishes minutes.")
+    if meeting.status not in PUBLISHABLE:
+        raise Conflict("Only approved minutes can be published; these are "
+                       f"{str(meeting.status).replace('_', ' ')}.")
+    latest = latest_published(session, meeting.id)
+    if latest is not None and not unpublished_amendments(session, meeting):
+        raise Conflict(f"These minutes are already published (version {latest.version}) and "
+                       "have not been amended since.")
+    title, content = render_public_edition(session, meeting.id)
+    version = (latest.version + 1) if latest else 1
+    document = PublishedDocument(
+        meeting_id=meeting.id, edition=Edition.public, version=version, title=title,
+        filename=_filename(title, version), content_type=DOCX_TYPE, size_bytes=len(content),
+        sha256=sha256_of(content), content=content, published_by_id=by.user_id,
+    )
+    session.add(document)
+    meeting.status = MeetingStatus.published
+    meeting.updated_at = utcnow()
+    session.flush()
+    audit.record(session, by=by, verb="publish", object_type="meeting", object_id=meeting.id,
+                 summary=f"public edition, version {version}, sha256 {document.sha256}")
+    session.commit()
+    return document
+
+
+def verified_content(document: PublishedDocument) -> bytes:
+    """A published document's bytes, after checking them against the stored checksum."""
+    content = bytes(document.content)
+    if sha256_of(content) != document.sha256 or len(content) != document.size_bytes:
+        raise Tampered(f"The published document {document.id} no longer matches the checksum "
+                       "recorded when it was published, so it is not served. Tell the "
+                       "Commissioner's office.")
+    return content
+
+
+def get_published(session: Session, document_id: int) -> PublishedDocument:
+    """A published document, for anyone (it is public), or NotFound."""
+    document = session.get(PublishedDocument, document_id)
+    if document is None or document.edition != Edition.public:
+        raise NotFound(f"There is no published document with id {document_id}.")
+    return document
+
+
+@dataclass
+class PublicListing:
+    """A meeting's published minutes as the public page lists them."""
+
+    meeting: Meeting
+    title: str
+    held_on: date
+    current: PublishedDocument
+    earlier: list[PublishedDocument]
+
+
+def public_listing(session: Session) -> list[PublicListing]:
+    """Every meeting with published minutes, the latest meeting first, each with its current
+    published version and the earlier ones."""
+    rows = session.exec(
+        select(PublishedDocument, Meeting, MeetingType)
+        .options(defer(PublishedDocument.content))
+        .join(Meeting, Meeting.id == PublishedDocument.meeting_id)
+        .join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
+        .where(PublishedDocument.edition == Edition.public)
+        .order_by(Meeting.starts_at.desc(), Meeting.id, PublishedDocument.version.desc())
+    ).all()
+    listings: dict[int, PublicListing] = {}
+    for document, meeting, meeting_type in rows:
+        listing = listings.get(meeting.id)
+        if listing is None:
+            listings[meeting.id] = PublicListing(
+                meeting=meeting, title=meeting_title(meeting, meeting_type),
+                held_on=to_london(meeting.starts_at).date(), current=document, earlier=[])
+        else:
+            listing.earlier.append(document)
+    return list(listings.values())
+
+
+# --- the publication deadline ---------------------------------------------------------------
+
+DUE_SOON_DAYS = 3
+
+
+@dataclass
+class LateMinutes:
+    """Minutes not yet published, late or due soon."""
+
+    meeting: Meeting
+    title: str
+    due_on: date
+    days_left: int  # negative when late
+
+    @property
+    def late(self) -> bool:
+        return self.days_left < 0
+
+
+def publication_due(meeting: Meeting, within_days: int) -> date:
+    """The day by which a meeting's minutes should be published."""
+    return to_london(meeting.starts_at).date() + timedelta(days=within_days)
+
+
+def minutes_due(session: Session, *, on: date | None = None) -> list[LateMinutes]:
+    """Meetings held whose minutes are not published and are late or due within three days,
+    the most overdue first."""
+    on = on or today()
+    within = get_office(session).publish_within_days
+    # A meeting held after `on` is not due; one held long ago and never published still is.
+    query = (
+        select(Meeting, MeetingType)
+        .join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
+        .where(Meeting.status.not_in([MeetingStatus.published, MeetingStatus.cancelled,
+                                      MeetingStatus.planned, MeetingStatus.agenda_issued]),
+               Meeting.starts_at <= end_of_day_utc(on))
+    )
+    due = []
+    for meeting, meeting_type in session.exec(query):
+        due_on = publication_due(meeting, within)
+        days_left = (due_on - on).days
+        if days_left <= DUE_SOON_DAYS:
+            # Named by its day, as the agenda is, so it reads apart from the meetings list.
+            local = to_london(meeting.starts_at)
+            due.append(LateMinutes(meeting=meeting,
+                                   title=f"{meeting_type.name} {local.day} {local:%B %Y}",
+                                   due_on=due_on, days_left=days_left))
+    return sorted(due, key=lambda d: (d.days_left, d.meeting.id))
