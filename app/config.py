@@ -3,6 +3,7 @@
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,7 +42,13 @@ class Settings(BaseSettings):
     export_dir: Path = Field(default=Path("exports"), alias="ASSURE_EXPORT_DIR")
     session_idle_minutes: int = Field(default=60, alias="ASSURE_SESSION_IDLE_MINUTES")
     session_max_hours: int = Field(default=12, alias="ASSURE_SESSION_MAX_HOURS")
-    secure_cookies: bool = Field(default=False, alias="ASSURE_SECURE_COOKIES")
+    # Unset: Secure `__Host-` cookies unless the base URL is plain http on this machine.
+    secure_cookies: bool | None = Field(default=None, alias="ASSURE_SECURE_COOKIES")
+    # Sign-in rate limits: failures per account, and per address, within the window.
+    sign_in_max_failures: int = Field(default=5, ge=1, alias="ASSURE_SIGN_IN_MAX_FAILURES")
+    sign_in_max_failures_per_address: int = Field(
+        default=20, ge=1, alias="ASSURE_SIGN_IN_MAX_FAILURES_PER_ADDRESS")
+    sign_in_window_minutes: int = Field(default=15, ge=1, alias="ASSURE_SIGN_IN_WINDOW_MINUTES")
     # Email: through SMTP when a URL is set (smtp://user:pass@host:587), else .eml files.
     smtp_url: str = Field(default="", alias="ASSURE_SMTP_URL")
     smtp_timeout_seconds: float = Field(default=30, gt=0, alias="ASSURE_SMTP_TIMEOUT")
@@ -56,6 +63,15 @@ class Settings(BaseSettings):
     @classmethod
     def _normalise(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    def cookies_secure(self) -> bool:
+        """Whether the session cookie is `__Host-`, Secure: as set, else unless the base URL
+        is plain http on this machine (`make run`), where browsers may not keep it."""
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        parts = urlsplit(self.base_url)
+        local = (parts.hostname or "") in {"localhost", "127.0.0.1", "::1"}
+        return not (parts.scheme == "http" and local)
 
     def signing_key(self) -> str:
         """The secret used to sign cookies and links."""

@@ -3,6 +3,7 @@
 import hmac
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
@@ -11,12 +12,15 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.models import User, WebSession
 from app.schemas import MAX_ID
-from app.services import identity
+from app.services import identity, two_factor
 from app.services.errors import Forbidden, Unauthorized
 from app.services.office import get_office
 from app.services.permissions import Actor
 
+# Over https (or whenever ASSURE_SECURE_COOKIES is on) the cookie is `__Host-`: Secure, for
+# this host only, path /. On plain http on this machine (`make run`) it is the plain name.
 SESSION_COOKIE = "assure_session"
+SECURE_SESSION_COOKIE = "__Host-assure_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -35,9 +39,52 @@ class Caller:
     def csrf_token(self) -> str | None:
         return self.web_session.csrf_token if self.web_session else None
 
+    @property
+    def second_factor_pending(self) -> bool:
+        """A right password, and the TOTP code still to come."""
+        return bool(self.web_session and self.web_session.second_factor_pending)
+
+    @property
+    def must_enrol(self) -> bool:
+        """A role that needs a second factor, without one yet: enrolment comes first."""
+        return two_factor.required(self.user) and not two_factor.enabled(self.user)
+
+    @property
+    def signed_in(self) -> bool:
+        """Fully signed in: every page is open (as far as the role allows)."""
+        return not self.second_factor_pending and not self.must_enrol
+
+
+def cookie_name() -> str:
+    """The session cookie's name under the current settings."""
+    return SECURE_SESSION_COOKIE if get_settings().cookies_secure() else SESSION_COOKIE
+
+
+def set_session_cookie(response, raw_token: str) -> None:
+    """Give the browser its session cookie: HttpOnly, SameSite=Lax, Path=/, no Domain, and
+    `__Host-` with Secure unless served over plain http on this machine."""
+    settings = get_settings()
+    secure = settings.cookies_secure()
+    response.set_cookie(
+        cookie_name(), raw_token, httponly=True, samesite="lax", secure=secure,
+        max_age=settings.session_max_hours * 3600, path="/",
+    )
+
+
+def clear_session_cookie(response) -> None:
+    """Tell the browser to forget its session cookie."""
+    secure = get_settings().cookies_secure()
+    response.delete_cookie(cookie_name(), path="/", secure=secure, httponly=True,
+                           samesite="lax")
+
+
+def session_token(request: Request) -> str:
+    """The raw session token the browser sent, or ""."""
+    return request.cookies.get(cookie_name(), "")
+
 
 def _from_cookie(request: Request, session: Session) -> Caller | None:
-    raw = request.cookies.get(SESSION_COOKIE)
+    raw = session_token(request)
     if not raw:
         return None
     found = identity.resume_web_session(
@@ -72,6 +119,8 @@ def api_caller(request: Request, session: SessionDep) -> Caller:
     caller = _from_cookie(request, session)
     if caller is None:
         raise Unauthorized("Sign in or send an API token ('Authorization: Bearer <token>').")
+    if not caller.signed_in:
+        raise Unauthorized("Finish signing in (two-step verification) first.")
     if request.method not in SAFE_METHODS:
         check_csrf(caller, request.headers.get(CSRF_HEADER))
     return caller
@@ -92,6 +141,18 @@ class SignInRequired(Exception):
         self.next_path = next_path
 
 
+class SecondStepRequired(Exception):
+    """Signed in with a password, but the second factor (a code, or enrolment) comes first;
+    the handler redirects to `target`."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+
+ENROL_PATH = "/account/two-factor"
+CODE_PATH = "/sign-in/code"
+
+
 @dataclass
 class CurrentUser:
     """What the page header shows of the signed-in user."""
@@ -101,9 +162,19 @@ class CurrentUser:
     person_id: int | None = None
 
 
-def optional_page_caller(request: Request, session: SessionDep) -> Caller | None:
-    """The signed-in user of a page, if any; the page header learns who it is."""
+def _any_page_caller(request: Request, session: Session) -> Caller | None:
     caller = _from_cookie(request, session)
+    request.state.caller = caller
+    request.state.office_name = get_office(session).office_name
+    return caller
+
+
+def optional_page_caller(request: Request, session: SessionDep) -> Caller | None:
+    """The signed-in user of a page, if any; the page header learns who it is. A browser that
+    has given its password but not yet its code counts as not signed in."""
+    caller = _from_cookie(request, session)
+    if caller is not None and caller.second_factor_pending:
+        caller = None
     request.state.caller = caller
     request.state.office_name = get_office(session).office_name
     if caller is not None:
@@ -116,12 +187,33 @@ def optional_page_caller(request: Request, session: SessionDep) -> Caller | None
 
 def page_caller(request: Request, session: SessionDep) -> Caller:
     """The signed-in user of a page; without one, the browser goes to the sign-in page."""
+    caller = enrolling_caller(request, session)
+    if caller.must_enrol:
+        raise SecondStepRequired(ENROL_PATH)
+    return caller
+
+
+def enrolling_caller(request: Request, session: SessionDep) -> Caller:
+    """A signed-in user who may still have to set up their second factor (the enrolment
+    pages and signing out are open to them, nothing else)."""
     caller = optional_page_caller(request, session)
     if caller is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if _from_cookie(request, session) is not None:
+            raise SecondStepRequired(f"{CODE_PATH}?next={quote(path, safe='')}")
         raise SignInRequired(path)
+    return caller
+
+
+def pending_caller(request: Request, session: SessionDep) -> Caller:
+    """A browser between its password and its code; anyone else starts from the sign-in page."""
+    caller = _any_page_caller(request, session)
+    if caller is None or not caller.second_factor_pending:
+        raise SecondStepRequired("/sign-in")
     return caller
 
 
 PageCaller = Annotated[Caller, Depends(page_caller)]
 OptionalPageCaller = Annotated[Caller | None, Depends(optional_page_caller)]
+EnrollingCaller = Annotated[Caller, Depends(enrolling_caller)]
+PendingCaller = Annotated[Caller, Depends(pending_caller)]

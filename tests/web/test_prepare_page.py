@@ -23,6 +23,7 @@ from tests.factories import (
     make_top_team,
     make_user,
 )
+from tests.web.signing import sign_in_through_form
 
 PASSWORD = "correct horse battery staple"
 XSS = "<script>alert('x')</script>"
@@ -38,8 +39,7 @@ def client(app):
 
 def sign_in(client, session, role: Role, person=None):
     user, _ = make_user(session, role, person=person, password=PASSWORD)
-    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD},
-                           follow_redirects=False)
+    response = sign_in_through_form(client, session, user.email, PASSWORD)
     assert response.status_code == 303, response.text
     return user
 
