@@ -3,7 +3,6 @@
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,7 +41,7 @@ class Settings(BaseSettings):
     export_dir: Path = Field(default=Path("exports"), alias="ASSURE_EXPORT_DIR")
     session_idle_minutes: int = Field(default=60, alias="ASSURE_SESSION_IDLE_MINUTES")
     session_max_hours: int = Field(default=12, alias="ASSURE_SESSION_MAX_HOURS")
-    # Unset: Secure `__Host-` cookies unless the base URL is plain http on this machine.
+    # The session cookie is `__Host-`, Secure unless this is turned off (see cookies_secure).
     secure_cookies: bool | None = Field(default=None, alias="ASSURE_SECURE_COOKIES")
     # Sign-in rate limits: failures per account, and per address, within the window.
     sign_in_max_failures: int = Field(default=5, ge=1, alias="ASSURE_SIGN_IN_MAX_FAILURES")
@@ -65,13 +64,13 @@ class Settings(BaseSettings):
         return normalise_database_url(value)
 
     def cookies_secure(self) -> bool:
-        """Whether the session cookie is `__Host-`, Secure: as set, else unless the base URL
-        is plain http on this machine (`make run`), where browsers may not keep it."""
+        """Whether the session cookie is `__Host-` and Secure: yes unless ASSURE_SECURE_COOKIES
+        turns it off. Browsers keep Secure cookies over https and on http://127.0.0.1 and
+        http://localhost (`make run`; Chromium does, tests/e2e shows it); an office that serves
+        plain http under another name must turn it off, or better, serve https."""
         if self.secure_cookies is not None:
             return self.secure_cookies
-        parts = urlsplit(self.base_url)
-        local = (parts.hostname or "") in {"localhost", "127.0.0.1", "::1"}
-        return not (parts.scheme == "http" and local)
+        return True
 
     def signing_key(self) -> str:
         """The secret used to sign cookies and links."""

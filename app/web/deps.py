@@ -17,10 +17,10 @@ from app.services.errors import Forbidden, Unauthorized
 from app.services.office import get_office
 from app.services.permissions import Actor
 
-# Over https (or whenever ASSURE_SECURE_COOKIES is on) the cookie is `__Host-`: Secure, for
-# this host only, path /. On plain http on this machine (`make run`) it is the plain name.
-SESSION_COOKIE = "assure_session"
-SECURE_SESSION_COOKIE = "__Host-assure_session"
+# The cookie is `__Host-`: Secure, for this host only, path /. With ASSURE_SECURE_COOKIES off
+# (plain http under a name browsers do not trust) it cannot be, and has the plain name.
+SESSION_COOKIE = "__Host-assure_session"
+PLAIN_SESSION_COOKIE = "assure_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -57,12 +57,12 @@ class Caller:
 
 def cookie_name() -> str:
     """The session cookie's name under the current settings."""
-    return SECURE_SESSION_COOKIE if get_settings().cookies_secure() else SESSION_COOKIE
+    return SESSION_COOKIE if get_settings().cookies_secure() else PLAIN_SESSION_COOKIE
 
 
 def set_session_cookie(response, raw_token: str) -> None:
-    """Give the browser its session cookie: HttpOnly, SameSite=Lax, Path=/, no Domain, and
-    `__Host-` with Secure unless served over plain http on this machine."""
+    """Give the browser its session cookie: `__Host-`, Secure, HttpOnly, SameSite=Lax, Path=/,
+    no Domain (without Secure when ASSURE_SECURE_COOKIES is off)."""
     settings = get_settings()
     secure = settings.cookies_secure()
     response.set_cookie(

@@ -33,7 +33,8 @@ XSS = "<script>alert('x')</script>"
 def client(app):
     if not any(getattr(r, "path", "").endswith("/prepare") for r in app.routes):
         app.include_router(prepare_page.router)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with TestClient(app, base_url="https://testserver",
+                    raise_server_exceptions=False) as test_client:
         yield test_client
 
 

@@ -36,7 +36,8 @@ XSS = "<script>alert('x')</script>"
 def client(app):
     if not any(getattr(r, "path", "").startswith("/questions") for r in app.routes):
         app.include_router(question_pages.router)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with TestClient(app, base_url="https://testserver",
+                    raise_server_exceptions=False) as test_client:
         yield test_client
 
 

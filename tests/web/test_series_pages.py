@@ -23,7 +23,8 @@ XSS = "<script>alert('x')</script>"
 def client(app):
     if not any(getattr(r, "path", "").startswith("/series") for r in app.routes):
         app.include_router(series_pages.router)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with TestClient(app, base_url="https://testserver",
+                    raise_server_exceptions=False) as test_client:
         yield test_client
 
 
