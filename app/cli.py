@@ -65,6 +65,9 @@ def cmd_demo_load(args: argparse.Namespace) -> int:
     print(f"  Email:    {result.admin_email}")
     print(f"  Password: {result.admin_password}")
     print()
+    print("  On the first sign-in you set up two-step verification: have an authenticator app")
+    print("  (Microsoft Authenticator, Google Authenticator...) ready to scan a QR code.")
+    print()
     print("  This password is shown only now. Keep it, or make another user with")
     print("  `.venv/bin/assure users create EMAIL --name NAME --role admin`.")
     return 0
