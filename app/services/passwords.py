@@ -5,6 +5,7 @@ estimator, finds it guessable (a score under 3 of 4), or it is the user's own em
 Nothing asks for digits, capitals or symbols: length and unguessability are what count.
 """
 
+import re
 import secrets
 
 from zxcvbn import zxcvbn
@@ -14,8 +15,9 @@ from app.services.errors import InvalidInput
 MIN_LENGTH = 12
 MAX_LENGTH = 1024
 MIN_SCORE = 3
-# zxcvbn's matching grows fast with length; a long password is judged on its first part.
-_ESTIMATE_CHARS = 100
+# zxcvbn refuses more than 72 characters (its matching grows fast with length): a longer
+# password is judged on its first 72, which is already far beyond guessing when they pass.
+_ESTIMATE_CHARS = 72
 
 
 def _words_of(user_inputs: list[str]) -> list[str]:
@@ -32,6 +34,21 @@ def _words_of(user_inputs: list[str]) -> list[str]:
     return words
 
 
+def _only_own_words(password: str, own: list[str]) -> bool:
+    """Whether the password's letters are nothing but the user's own words run together
+    ("JackieIrvin1!"), whatever digits or symbols are added."""
+    letters = re.sub(r"[^a-z]", "", password.lower())
+    parts = {re.sub(r"[^a-z]", "", word) for word in own}
+    parts = {part for part in parts if len(part) >= 3}
+    if not letters or not parts:
+        return False
+    reachable = [True] + [False] * len(letters)
+    for end in range(1, len(letters) + 1):
+        reachable[end] = any(reachable[end - len(part)] and letters.endswith(part, 0, end)
+                             for part in parts if len(part) <= end)
+    return reachable[-1]
+
+
 def problem(password: str, *, user_inputs: list[str] | None = None) -> str | None:
     """What is wrong with a password, in words for the person choosing it; None when it is
     acceptable."""
@@ -41,7 +58,8 @@ def problem(password: str, *, user_inputs: list[str] | None = None) -> str | Non
         return f"Your password must be at most {MAX_LENGTH} characters long."
     own = _words_of(user_inputs or [])
     squashed = "".join(password.lower().split())
-    if any(squashed == "".join(word.split()) for word in own if word):
+    if any(squashed == "".join(word.split()) for word in own if word) or _only_own_words(
+            password, own):
         return "Your password must not be your email address or your name."
     result = zxcvbn(password[:_ESTIMATE_CHARS], user_inputs=own)
     if result["score"] >= MIN_SCORE:
