@@ -116,6 +116,22 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_reset_two_factor(args: argparse.Namespace) -> int:
+    from app.services import identity, two_factor
+    from app.services.permissions import Actor
+
+    with _session() as session:
+        user = identity.find_user(session, args.email)
+        if user is None:
+            print(f"There is no user with the email {args.email}.", file=sys.stderr)
+            return 1
+        two_factor.reset(session, user=user, by=Actor.system())
+        identity.revoke_user_sessions(session, user_id=user.id, by=Actor.system())
+    print(f"Two-step verification reset for {user.email}: they set it up again when they "
+          "next sign in, and every session of theirs has ended.")
+    return 0
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     from app.services.errors import DomainError
     from app.services.office import WEEKDAYS, OfficeChanges, get_office, update_office
@@ -370,6 +386,12 @@ def build_parser() -> argparse.ArgumentParser:
                         choices=["admin", "chair", "secretariat", "force", "viewer"])
     create.add_argument("--person-id", type=int, help="link the user to an existing person")
     create.set_defaults(func=cmd_users_create)
+    reset = users.add_parser(
+        "reset-two-factor",
+        help="forget a user's authenticator app and recovery codes (a lost phone); they set "
+             "it up again at their next sign-in")
+    reset.add_argument("email")
+    reset.set_defaults(func=cmd_users_reset_two_factor)
 
     tokens = commands.add_parser("tokens", help="API tokens").add_subparsers(
         dest="tokens", required=True)

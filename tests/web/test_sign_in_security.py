@@ -469,3 +469,28 @@ def test_the_limits_default_to_5_per_account_and_20_per_address():
     assert settings.sign_in_max_failures == 5
     assert settings.sign_in_max_failures_per_address == 20
     assert settings.sign_in_window_minutes == 15
+
+
+def test_the_command_line_resets_a_lost_authenticator(client, session, engine, tmp_path,
+                                                      monkeypatch, capsys):
+    import app.db
+    from app.cli import main
+
+    user, _ = make_user(session, Role.secretariat, password=PASSWORD)
+    sign_in_through_form(client, session, user.email, PASSWORD)
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setattr(app.db, "_engines", {})
+    get_settings.cache_clear()
+    try:
+        assert main(["users", "reset-two-factor", user.email.upper()]) == 0
+        assert "reset for" in capsys.readouterr().out
+        assert main(["users", "reset-two-factor", "nobody@opcc.example"]) == 1
+    finally:
+        for made in app.db._engines.values():
+            made.dispose()
+        get_settings.cache_clear()
+    assert not signed_in(client)
+    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD},
+                           follow_redirects=False)
+    assert location(response) == "/account/two-factor"
+    assert "totp_reset" in verbs(session)
