@@ -15,6 +15,7 @@ import time
 import pyotp
 import segno
 from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
@@ -169,7 +170,16 @@ def verify(session: Session, *, user: User, code: str) -> str | None:
         return None
     if len(code) == 6 and code.isdigit():
         step = _check_totp(user, code)
-        if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        if step is None:
+            return None
+        # One statement that only succeeds for a step later than the last one used, so two
+        # processes given the same code at the same moment cannot both accept it.
+        taken = session.execute(
+            update(User).where(User.id == user.id,
+                               or_(col(User.totp_last_step).is_(None),
+                                   col(User.totp_last_step) < step))
+            .values(totp_last_step=step).execution_options(synchronize_session=False))
+        if taken.rowcount != 1:
             return None
         user.totp_last_step = step
         return "totp"
@@ -178,7 +188,12 @@ def verify(session: Session, *, user: User, code: str) -> str | None:
         col(RecoveryCode.used_at).is_(None))).first()
     if found is None:
         return None
-    found.used_at = utcnow()
+    taken = session.execute(
+        update(RecoveryCode).where(RecoveryCode.id == found.id,
+                                   col(RecoveryCode.used_at).is_(None))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        return None
     return "recovery"
 
 
