@@ -1,5 +1,6 @@
 """Settings, read once from the environment and an optional `.env` file."""
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -20,15 +21,26 @@ def normalise_database_url(url: str) -> str:
 
 def _persistent_secret() -> str:
     # One machine without ASSURE_SECRET_KEY (make run) keeps a generated key under var/, so
-    # that signed links and sessions survive a restart. Several machines must set the variable.
+    # that signed links, sessions and authenticator keys survive a restart. Several machines
+    # must set the variable.
     path = VAR_DIR / "secret_key"
     if path.exists():
-        return path.read_text().strip()
+        key = path.read_text().strip()
+        if key:
+            return key
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    # Written aside and linked into place, so processes starting together agree on one key
+    # (the first link wins) and nobody reads a half-written file.
+    spare = VAR_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    spare.write_text(secrets.token_urlsafe(48))
+    spare.chmod(0o600)
+    try:
+        os.link(spare, path)
+    except FileExistsError:
+        pass
+    finally:
+        spare.unlink()
+    return path.read_text().strip()
 
 
 class Settings(BaseSettings):
