@@ -1,6 +1,7 @@
 """Signing in and out, the second factor, and one's own account and sessions."""
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -101,7 +102,7 @@ def sign_in(
         return again(exc.message, 401, "password")
     if two_factor.enabled(user):
         started = _start(request, session, user, pending=True)
-        target = f"{CODE_PATH}?next={safe_next(next)}"
+        target = f"{CODE_PATH}?next={quote(safe_next(next), safe='')}"
     else:
         started = _start(request, session, user, pending=False)
         target = ENROL_PATH if two_factor.required(user) else safe_next(next)
