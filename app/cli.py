@@ -98,6 +98,8 @@ def cmd_users_create(args: argparse.Namespace) -> int:
             print(f"Not created: {detail or exc.message}", file=sys.stderr)
             return 1
     print(f"Created user {user.email} ({user.role}).")
+    if user.role in ("admin", "chair", "secretariat"):
+        print("They set up two-step verification (an authenticator app) at their first sign-in.")
     if generated:
         print(f"Password (shown only now): {password}")
     return 0

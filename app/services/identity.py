@@ -204,6 +204,38 @@ def check_second_factor(
     return how
 
 
+def change_password(
+    session: Session,
+    *,
+    user: User,
+    current: str,
+    new: str,
+    by: Actor,
+    address: str = "",
+    limits: sign_in_limits.Limits | None = None,
+) -> None:
+    """Change one's own password: the current one first (counted like a sign-in when wrong),
+    then the new one must meet the password rule."""
+    limits = limits or sign_in_limits.Limits()
+    sign_in_limits.check(session, email=user.email, address=address, limits=limits)
+    try:
+        right = bool(user.password_hash) and _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        right = False
+    if not right:
+        sign_in_limits.record(session, email=user.email, address=address, succeeded=False)
+        audit.record(session, by=by, verb="change_password_failed", object_type="user",
+                     object_id=user.id, summary=f"from {address}: wrong current password")
+        session.commit()
+        raise InvalidInput({"current_password": "Your current password is not right."})
+    found = passwords.problem(new, user_inputs=[user.email, display_name(session, user)])
+    if found:
+        raise InvalidInput({"new_password": found})
+    user.password_hash = hash_password(new)
+    audit.record(session, by=by, verb="change_password", object_type="user", object_id=user.id)
+    session.commit()
+
+
 def create_token(session: Session, *, user: User, by: Actor) -> str:
     """A new API token for a user; only its digest is stored, so it is shown once."""
     raw = "asr_" + secrets.token_urlsafe(32)

@@ -264,3 +264,41 @@ def sign_out_other_sessions(request: Request, session: SessionDep, caller: PageC
     identity.revoke_user_sessions(session, user_id=caller.user.id, by=caller.actor,
                                   keep_id=caller.web_session.id if caller.web_session else None)
     return RedirectResponse("/account", status_code=303)
+
+
+@router.get("/account/password")
+def password_page(request: Request, caller: PageCaller):
+    return render(request, "change_password.html", {"page_title": "Change your password"})
+
+
+@router.post("/account/password")
+def change_password(
+    request: Request,
+    session: SessionDep,
+    caller: PageCaller,
+    current_password: Annotated[str, Form(max_length=1024)] = "",
+    new_password: Annotated[str, Form(max_length=2048)] = "",
+    csrf_token: CsrfToken = "",
+):
+    check_csrf(caller, csrf_token)
+    try:
+        if not current_password:
+            raise InvalidInput({"current_password": "Enter your current password."})
+        if not new_password:
+            raise InvalidInput({"new_password": "Enter a new password."})
+        identity.change_password(
+            session, user=caller.user, current=current_password, new=new_password,
+            by=caller.actor, address=_address(request),
+            limits=sign_in_limits.Limits.from_settings(get_settings()))
+    except InvalidInput as exc:
+        return render(request, "change_password.html", {
+            "page_title": "Change your password", "errors": exc.errors}, status_code=422)
+    except TooManyAttempts as exc:
+        return _too_many(render(request, "change_password.html", {
+            "page_title": "Change your password",
+            "errors": {"current_password": exc.message}}, status_code=429), exc)
+    # Whoever else had the old password is signed out; this browser stays in.
+    identity.revoke_user_sessions(session, user_id=caller.user.id, by=caller.actor,
+                                  keep_id=caller.web_session.id if caller.web_session else None)
+    return render(request, "change_password.html", {
+        "page_title": "Password changed", "changed": True})

@@ -9,7 +9,7 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/meetings/2/take-minutes", "/meetings/2/take-minutes#item-4", "/meetings/2/agenda",
          "/meetings/2/prepare", "/series", "/series/1", "/questions", "/questions/1",
          "/questions/new", "/questions/themes/Roads policing", "/actions/1", "/my-actions",
-         "/account", "/admin/sessions"]
+         "/account", "/account/password", "/admin/sessions"]
 
 
 def serious(page) -> list[str]:

@@ -494,3 +494,40 @@ def test_the_command_line_resets_a_lost_authenticator(client, session, engine, t
                            follow_redirects=False)
     assert location(response) == "/account/two-factor"
     assert "totp_reset" in verbs(session)
+
+
+# --- changing one's password ---------------------------------------------------------------
+
+
+def test_a_user_changes_their_password_and_other_browsers_are_signed_out(client, session,
+                                                                          engine):
+    user, _ = make_user(session, Role.viewer, password=PASSWORD)
+    sign_in_through_form(client, session, user.email, PASSWORD)
+    phone = second_client(engine)
+    sign_in_through_form(phone, session, user.email, PASSWORD)
+    token = csrf_of(client.get("/account/password").text)
+
+    wrong = client.post("/account/password", data={
+        "current_password": "not my password", "new_password": "quince harbour telescope",
+        "csrf_token": token})
+    assert wrong.status_code == 422 and "Your current password is not right." in wrong.text
+    weak = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "password1234", "csrf_token": token})
+    assert weak.status_code == 422 and "This is a very common password." in weak.text
+    own = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": user.email, "csrf_token": token})
+    assert own.status_code == 422 and "email address or your name" in own.text
+    assert client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "quince harbour telescope"}
+    ).status_code == 403
+    assert signed_in(phone)
+
+    done = client.post("/account/password", data={
+        "current_password": PASSWORD, "new_password": "quince harbour telescope",
+        "csrf_token": token})
+    assert done.status_code == 200 and "Your password has been changed" in done.text
+    assert signed_in(client) and not signed_in(phone)
+    assert _try(phone, user.email, PASSWORD).status_code == 401
+    assert _try(phone, user.email, "quince harbour telescope").status_code == 303
+    events = verbs(session)
+    assert "change_password_failed" in events and "change_password" in events
