@@ -84,6 +84,9 @@ def cmd_demo_load(args: argparse.Namespace) -> int:
     print(f"  Email:    {result.admin_email}")
     print(f"  Password: {result.admin_password}")
     print()
+    print("  On the first sign-in you set up two-step verification: have an authenticator app")
+    print("  (Microsoft Authenticator, Google Authenticator...) ready to scan a QR code.")
+    print()
     print("  This password is shown only now. Keep it, or make another user with")
     print("  `.venv/bin/assure users create EMAIL --name NAME --role admin`.")
     return 0
@@ -114,6 +117,8 @@ def cmd_users_create(args: argparse.Namespace) -> int:
             print(f"Not created: {detail or exc.message}", file=sys.stderr)
             return 1
     print(f"Created user {user.email} ({user.role}).")
+    if user.role in ("admin", "chair", "secretariat"):
+        print("They set up two-step verification (an authenticator app) at their first sign-in.")
     if generated:
         print(f"Password (shown only now): {password}")
     return 0
@@ -129,6 +134,22 @@ def cmd_tokens_create(args: argparse.Namespace) -> int:
             print(f"There is no user with the email {args.email}.", file=sys.stderr)
             return 1
         print(identity.create_token(session, user=user, by=Actor.system()))
+    return 0
+
+
+def cmd_users_reset_two_factor(args: argparse.Namespace) -> int:
+    from app.services import identity, two_factor
+    from app.services.permissions import Actor
+
+    with _session() as session:
+        user = identity.find_user(session, args.email)
+        if user is None:
+            print(f"There is no user with the email {args.email}.", file=sys.stderr)
+            return 1
+        two_factor.reset(session, user=user, by=Actor.system())
+        identity.revoke_user_sessions(session, user_id=user.id, by=Actor.system())
+    print(f"Two-step verification reset for {user.email}: they set it up again when they "
+          "next sign in, and every session of theirs has ended.")
     return 0
 
 
@@ -433,6 +454,12 @@ def build_parser() -> argparse.ArgumentParser:
                         choices=["admin", "chair", "secretariat", "force", "viewer"])
     create.add_argument("--person-id", type=int, help="link the user to an existing person")
     create.set_defaults(func=cmd_users_create)
+    reset = users.add_parser(
+        "reset-two-factor",
+        help="forget a user's authenticator app and recovery codes (a lost phone); they set "
+             "it up again at their next sign-in")
+    reset.add_argument("email")
+    reset.set_defaults(func=cmd_users_reset_two_factor)
 
     tokens = commands.add_parser("tokens", help="API tokens").add_subparsers(
         dest="tokens", required=True)

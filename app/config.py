@@ -1,5 +1,6 @@
 """Settings, read once from the environment and an optional `.env` file."""
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -20,15 +21,26 @@ def normalise_database_url(url: str) -> str:
 
 def _persistent_secret() -> str:
     # One machine without ASSURE_SECRET_KEY (make run) keeps a generated key under var/, so
-    # that signed links and sessions survive a restart. Several machines must set the variable.
+    # that signed links, sessions and authenticator keys survive a restart. Several machines
+    # must set the variable.
     path = VAR_DIR / "secret_key"
     if path.exists():
-        return path.read_text().strip()
+        key = path.read_text().strip()
+        if key:
+            return key
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    # Written aside and linked into place, so processes starting together agree on one key
+    # (the first link wins) and nobody reads a half-written file.
+    spare = VAR_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    spare.write_text(secrets.token_urlsafe(48))
+    spare.chmod(0o600)
+    try:
+        os.link(spare, path)
+    except FileExistsError:
+        pass
+    finally:
+        spare.unlink()
+    return path.read_text().strip()
 
 
 class Settings(BaseSettings):
@@ -41,7 +53,13 @@ class Settings(BaseSettings):
     export_dir: Path = Field(default=Path("exports"), alias="ASSURE_EXPORT_DIR")
     session_idle_minutes: int = Field(default=60, alias="ASSURE_SESSION_IDLE_MINUTES")
     session_max_hours: int = Field(default=12, alias="ASSURE_SESSION_MAX_HOURS")
-    secure_cookies: bool = Field(default=False, alias="ASSURE_SECURE_COOKIES")
+    # The session cookie is `__Host-`, Secure unless this is turned off (see cookies_secure).
+    secure_cookies: bool | None = Field(default=None, alias="ASSURE_SECURE_COOKIES")
+    # Sign-in rate limits: failures per account, and per address, within the window.
+    sign_in_max_failures: int = Field(default=5, ge=1, alias="ASSURE_SIGN_IN_MAX_FAILURES")
+    sign_in_max_failures_per_address: int = Field(
+        default=20, ge=1, alias="ASSURE_SIGN_IN_MAX_FAILURES_PER_ADDRESS")
+    sign_in_window_minutes: int = Field(default=15, ge=1, alias="ASSURE_SIGN_IN_WINDOW_MINUTES")
     # Email: through SMTP when a URL is set (smtp://user:pass@host:587), else .eml files.
     smtp_url: str = Field(default="", alias="ASSURE_SMTP_URL")
     smtp_timeout_seconds: float = Field(default=30, gt=0, alias="ASSURE_SMTP_TIMEOUT")
@@ -56,6 +74,15 @@ class Settings(BaseSettings):
     @classmethod
     def _normalise(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    def cookies_secure(self) -> bool:
+        """Whether the session cookie is `__Host-` and Secure: yes unless ASSURE_SECURE_COOKIES
+        turns it off. Browsers keep Secure cookies over https and on http://127.0.0.1 and
+        http://localhost (`make run`; Chromium does, tests/e2e shows it); an office that serves
+        plain http under another name must turn it off, or better, serve https."""
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return True
 
     def signing_key(self) -> str:
         """The secret used to sign cookies and links."""

@@ -12,7 +12,9 @@ from sqlalchemy import text
 from app.db import SessionDep
 from app.services import scheduler
 from app.web import (
+    account_pages,
     action_pages,
+    admin_pages,
     agenda_page,
     api,
     audit_pages,
@@ -143,6 +145,8 @@ def create_app() -> FastAPI:
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(account_pages.router)
+    app.include_router(admin_pages.router)
     app.include_router(action_pages.router)
     app.include_router(minute_taking.router)
     app.include_router(calendar.router)

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     ForeignKey,
@@ -218,6 +219,35 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     last_sign_in_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # The TOTP second factor: the secret encrypted with the installation's key (never in
+    # clear at rest), when it was confirmed, and the last time step used (to refuse replays).
+    totp_secret: str | None = Field(default=None, sa_type=String(300))
+    totp_enabled_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    totp_last_step: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code that stands in for the TOTP code; only its SHA-256 digest is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("user_account.id", nullable=False, ondelete="CASCADE"))
+    code_hash: str = Field(sa_type=String(64))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class SignInAttempt(SQLModel, table=True):
+    """One try at a password, kept in the database so the rate limit holds across processes."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(sa_type=String(320), index=True)
+    address: str = Field(default="", sa_type=String(64), index=True)
+    attempted_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
+    succeeded: bool = Field(default=False)
 
 
 class ApiToken(SQLModel, table=True):
@@ -246,6 +276,10 @@ class WebSession(SQLModel, table=True):
     last_seen_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     expires_at: datetime = Field(sa_column=_ts())
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # True between a right password and the TOTP code: such a session opens no page.
+    second_factor_pending: bool = Field(default=False)
+    address: str = Field(default="", sa_type=String(64))
+    user_agent: str = Field(default="", sa_type=String(300))
 
 
 class MeetingType(SQLModel, table=True):

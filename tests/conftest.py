@@ -157,5 +157,8 @@ def app(engine):
 
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    # https, as the office serves it: the session cookie is Secure, and an http client would
+    # not send it back.
+    with TestClient(app, base_url="https://testserver",
+                    raise_server_exceptions=False) as test_client:
         yield test_client

@@ -1,6 +1,6 @@
 """Keyword builders with sensible defaults, going through the services like real use does."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from itertools import count
 
 from sqlmodel import Session
@@ -14,10 +14,12 @@ from app.schemas import (
     MeetingTypeCreate,
     PersonCreate,
 )
-from app.services import actions, agenda, entries, identity, meetings, people
+from app.services import actions, agenda, entries, identity, meetings, people, two_factor
 from app.services.permissions import Actor
 
 SYSTEM = Actor.system(label="tests")
+# The authenticator secret every test user with a second factor has (pyotp makes the codes).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _n = count(1)
 
 
@@ -69,8 +71,19 @@ def make_action(session: Session, owners, **kw):
     return actions.create_action(session, data=ActionCreate(**values), by=SYSTEM)
 
 
-def make_user(session: Session, role: Role, person=None, email=None, password=None):
-    """A user and an API token for them (with a password only when one is given)."""
+def enrol_totp(session: Session, user, secret: str = TOTP_SECRET):
+    """Give a user a confirmed authenticator app with a known secret, as enrolment would."""
+    user.totp_secret = two_factor._seal(secret)
+    user.totp_enabled_at = datetime.now(UTC)
+    user.totp_last_step = None
+    session.commit()
+    return user
+
+
+def make_user(session: Session, role: Role, person=None, email=None, password=None,
+              totp: bool | None = None):
+    """A user and an API token for them (with a password only when one is given). A user with
+    a password whose role needs a second factor has one (TOTP_SECRET) unless `totp=False`."""
     n = next(_n)
     user = identity.create_user(
         session,
@@ -80,6 +93,8 @@ def make_user(session: Session, role: Role, person=None, email=None, password=No
         person_id=person.id if person else None,
         by=SYSTEM,
     )
+    if totp or (totp is None and password is not None and two_factor.required(user)):
+        enrol_totp(session, user)
     token = identity.create_token(session, user=user, by=SYSTEM)
     return user, token
 

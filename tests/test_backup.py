@@ -211,7 +211,8 @@ def test_restore_refuses_a_missing_manifest_and_another_schema_revision(made, tm
     _, result = made
     target = f"sqlite:///{tmp_path / 'target.db'}"
     _rewrite_manifest(result.path, revision="0001")
-    _refused(result.path, target, "holds schema revision 0008, but its manifest says 0001")
+    _refused(result.path, target, f"holds schema revision {backups.head_revision()}, but its "
+                                  "manifest says 0001")
     backups.manifest_path(result.path).unlink()
     _refused(result.path, target, "There is no manifest")
 

@@ -52,6 +52,16 @@ class InvalidInput(DomainError):
         self.errors = errors
 
 
+class TooManyAttempts(DomainError):
+    """Too many failed sign-ins lately; `retry_at` is when the next try will be heard."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_at=None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
 class Busy(DomainError):
     """The database is busy; the same request can be sent again."""
 

@@ -7,15 +7,17 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.models import ApiToken, Person, Role, Side, User, WebSession, utcnow
-from app.services import audit
-from app.services.errors import InvalidInput, Unauthorized
-from app.services.permissions import Actor
+from app.services import audit, passwords, sign_in_limits, two_factor
+from app.services.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthorized
+from app.services.permissions import Actor, Perm
 
-PASSWORD_MIN = 12
-PASSWORD_MAX = 1024
+PASSWORD_MIN = passwords.MIN_LENGTH
+PASSWORD_MAX = passwords.MAX_LENGTH
+# A password without its second factor holds a session this long at most.
+SECOND_FACTOR_MINUTES = 10
 _hasher = PasswordHasher()
 # Verifying against this when the email is unknown keeps the response time the same.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
@@ -35,8 +37,8 @@ def hash_password(password: str) -> str:
 
 
 def generate_password() -> str:
-    """A random password to print once."""
-    return secrets.token_urlsafe(15)
+    """A random password to print once; it meets the password rule."""
+    return passwords.generate_password()
 
 
 def initials_of(name: str) -> str:
@@ -80,6 +82,12 @@ def create_user(
         errors["email"] = f"a user with the email {email} already exists"
     if person_id is not None and session.get(Person, person_id) is None:
         errors["person_id"] = f"no person with id {person_id}"
+    if password is not None:
+        person = session.get(Person, person_id) if person_id is not None else None
+        found = passwords.problem(
+            password, user_inputs=[email, name or "", person.full_name if person else ""])
+        if found:
+            errors["password"] = found
     if errors:
         raise InvalidInput(errors)
     password_hash = hash_password(password) if password is not None else None
@@ -103,8 +111,31 @@ def find_user(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(func.lower(User.email) == email.strip().lower())).first()
 
 
-def authenticate(session: Session, *, email: str, password: str, address: str = "") -> User:
-    """Check a password; record the sign-in or the failure either way."""
+def authenticate(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    address: str = "",
+    limits: sign_in_limits.Limits | None = None,
+) -> User:
+    """Check a password; record the sign-in or the failure either way.
+
+    While the account or the address has had too many failures lately, the password is not
+    even checked (TooManyAttempts). A user with a second factor is not signed in yet: the
+    caller asks for the code next (`check_second_factor`).
+    """
+    limits = limits or sign_in_limits.Limits()
+    try:
+        sign_in_limits.check(session, email=email, address=address, limits=limits)
+    except TooManyAttempts as exc:
+        user = find_user(session, email)
+        audit.record(session, by=Actor.system(label=email[:320] or "unknown"),
+                     verb="sign_in_refused", object_type="user",
+                     object_id=user.id if user else None,
+                     summary=f"from {address}: too many failed attempts")
+        session.commit()
+        raise exc
     user = find_user(session, email)
     ok = False
     if user is not None and user.active and user.password_hash:
@@ -118,19 +149,93 @@ def authenticate(session: Session, *, email: str, password: str, address: str = 
         except VerificationError:
             pass
     if not ok:
+        sign_in_limits.record(session, email=email, address=address, succeeded=False)
         audit.record(session, by=Actor.system(label=email[:320] or "unknown"),
                      verb="sign_in_failed", object_type="user",
                      object_id=user.id if user else None, summary=f"from {address}",
                      address=address)
         session.commit()
         raise Unauthorized("The email address or password is not right.")
-    user.last_sign_in_at = utcnow()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    audit.record(session, by=actor_for(session, user), verb="sign_in", object_type="user",
-                 object_id=user.id, summary=f"from {address}", address=address)
+    if two_factor.enabled(user):
+        audit.record(session, by=actor_for(session, user), verb="sign_in_password",
+                     object_type="user", object_id=user.id,
+                     summary=f"from {address}: password right, code next",
+                     address=address)
+    else:
+        _signed_in(session, user, address, "")
     session.commit()
     return user
+
+
+def _signed_in(session: Session, user: User, address: str, how: str) -> None:
+    user.last_sign_in_at = utcnow()
+    sign_in_limits.record(session, email=user.email, address=address, succeeded=True)
+    audit.record(session, by=actor_for(session, user), verb="sign_in", object_type="user",
+                 object_id=user.id, summary=f"from {address}{how}", address=address)
+
+
+def check_second_factor(
+    session: Session,
+    *,
+    user: User,
+    code: str,
+    address: str = "",
+    limits: sign_in_limits.Limits | None = None,
+) -> str:
+    """The second step of signing in: a TOTP code or a recovery code.
+
+    Wrong codes count towards the same limits as wrong passwords. Returns how the user got
+    in ("totp" or "recovery").
+    """
+    limits = limits or sign_in_limits.Limits()
+    sign_in_limits.check(session, email=user.email, address=address, limits=limits)
+    how = two_factor.verify(session, user=user, code=code)
+    if how is None:
+        sign_in_limits.record(session, email=user.email, address=address, succeeded=False)
+        audit.record(session, by=actor_for(session, user), verb="sign_in_failed",
+                     object_type="user", object_id=user.id,
+                     summary=f"from {address}: wrong or reused code")
+        session.commit()
+        raise Unauthorized("The code is not right, or it has been used already. Enter the "
+                           "code your authenticator app shows now, or a recovery code.")
+    _signed_in(session, user, address, " with a recovery code" if how == "recovery" else
+               " with an authenticator code")
+    session.commit()
+    return how
+
+
+def change_password(
+    session: Session,
+    *,
+    user: User,
+    current: str,
+    new: str,
+    by: Actor,
+    address: str = "",
+    limits: sign_in_limits.Limits | None = None,
+) -> None:
+    """Change one's own password: the current one first (counted like a sign-in when wrong),
+    then the new one must meet the password rule."""
+    limits = limits or sign_in_limits.Limits()
+    sign_in_limits.check(session, email=user.email, address=address, limits=limits)
+    try:
+        right = bool(user.password_hash) and _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        right = False
+    if not right:
+        sign_in_limits.record(session, email=user.email, address=address, succeeded=False)
+        audit.record(session, by=by, verb="change_password_failed", object_type="user",
+                     object_id=user.id, summary=f"from {address}: wrong current password")
+        session.commit()
+        raise InvalidInput({"current_password": "Your current password is not right."})
+    found = passwords.problem(new, user_inputs=[user.email, display_name(session, user)])
+    if found:
+        raise InvalidInput({"new_password": found})
+    user.password_hash = hash_password(new)
+    audit.record(session, by=by, verb="change_password", object_type="user", object_id=user.id)
+    session.commit()
 
 
 def create_token(session: Session, *, user: User, by: Actor) -> str:
@@ -164,33 +269,59 @@ class NewWebSession:
 
 
 def start_web_session(
-    session: Session, *, user: User, idle_minutes: int, max_hours: int
+    session: Session,
+    *,
+    user: User,
+    idle_minutes: int,
+    max_hours: int,
+    address: str = "",
+    user_agent: str = "",
+    second_factor_pending: bool = False,
+    replaces: str | None = None,
 ) -> NewWebSession:
-    """A new server-side session for a browser that just signed in."""
+    """A new server-side session, with a new id, for a browser that just signed in (or just
+    gave its second factor). The session it `replaces` (the browser's old cookie) ends."""
+    if replaces:
+        old = session.exec(select(WebSession).where(WebSession.token_hash == _digest(replaces))
+                           ).first()
+        if old is not None and old.revoked_at is None:
+            old.revoked_at = utcnow()
     raw = secrets.token_urlsafe(32)
     now = utcnow()
+    lifetime = (timedelta(minutes=SECOND_FACTOR_MINUTES) if second_factor_pending
+                else timedelta(hours=max_hours))
     web = WebSession(
         token_hash=_digest(raw),
         user_id=user.id,
         csrf_token=secrets.token_urlsafe(32),
         created_at=now,
         last_seen_at=now,
-        expires_at=now + timedelta(hours=max_hours),
+        expires_at=now + lifetime,
+        second_factor_pending=second_factor_pending,
+        address=(address or "")[:64],
+        user_agent=(user_agent or "")[:300],
     )
     session.add(web)
     session.commit()
     return NewWebSession(raw_token=raw, csrf_token=web.csrf_token, session=web)
 
 
+def _live(web: WebSession, now, idle_minutes: int) -> bool:
+    return (web.revoked_at is None and now < web.expires_at
+            and now - web.last_seen_at <= timedelta(minutes=idle_minutes))
+
+
 def resume_web_session(
     session: Session, raw: str, *, idle_minutes: int
 ) -> tuple[WebSession, User] | None:
-    """The live session behind a cookie, or None when it has ended or expired."""
+    """The live session behind a cookie, or None when it has been revoked, has been idle too
+    long, or has passed its absolute lifetime. Read from the database on every request, so a
+    revocation takes effect at once in every process."""
     web = session.exec(select(WebSession).where(WebSession.token_hash == _digest(raw))).first()
-    if web is None or web.revoked_at is not None:
+    if web is None:
         return None
     now = utcnow()
-    if now >= web.expires_at or now - web.last_seen_at > timedelta(minutes=idle_minutes):
+    if not _live(web, now, idle_minutes):
         return None
     user = session.get(User, web.user_id)
     if user is None or not user.active:
@@ -212,3 +343,69 @@ def end_web_session(session: Session, raw: str, *, address: str = "") -> None:
             audit.record(session, by=actor_for(session, user), verb="sign_out",
                          object_type="user", object_id=user.id, address=address)
         session.commit()
+
+
+@dataclass
+class SessionRow:
+    """A live session as the session lists show it."""
+
+    web: WebSession
+    user: User
+    name: str
+    current: bool = False
+
+
+def live_sessions(
+    session: Session, *, idle_minutes: int, user_id: int | None = None,
+    current_id: int | None = None,
+) -> list[SessionRow]:
+    """Sessions that still work (signed in, not revoked, not expired), newest first."""
+    now = utcnow()
+    query = (select(WebSession, User).join(User, User.id == WebSession.user_id)
+             .where(col(WebSession.revoked_at).is_(None), WebSession.expires_at > now,
+                    WebSession.last_seen_at >= now - timedelta(minutes=idle_minutes),
+                    WebSession.second_factor_pending == False)  # noqa: E712
+             .order_by(col(WebSession.last_seen_at).desc()))
+    if user_id is not None:
+        query = query.where(WebSession.user_id == user_id)
+    return [SessionRow(web=web, user=user, name=display_name(session, user),
+                       current=web.id == current_id)
+            for web, user in session.exec(query)]
+
+
+def revoke_session(session: Session, *, session_id: int, by: Actor) -> WebSession:
+    """End one session: one's own, or anyone's for an administrator."""
+    web = session.get(WebSession, session_id)
+    if web is None or (web.user_id != by.user_id and not by.can(Perm.manage_users)):
+        raise NotFound("There is no such session.")
+    if web.revoked_at is None:
+        web.revoked_at = utcnow()
+        user = session.get(User, web.user_id)
+        audit.record(session, by=by, verb="revoke_session", object_type="user",
+                     object_id=web.user_id,
+                     summary=f"session {web.id} of {user.email if user else web.user_id} "
+                             f"signed out")
+        session.commit()
+    return web
+
+
+def revoke_user_sessions(
+    session: Session, *, user_id: int, by: Actor, keep_id: int | None = None
+) -> int:
+    """End every session of a user (but `keep_id`); an administrator's, or one's own."""
+    if user_id != by.user_id and not by.can(Perm.manage_users):
+        raise Forbidden("Only an administrator can sign other people out.")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no such user.")
+    now = utcnow()
+    ended = 0
+    for web in session.exec(select(WebSession).where(
+            WebSession.user_id == user_id, col(WebSession.revoked_at).is_(None))):
+        if web.id != keep_id:
+            web.revoked_at = now
+            ended += 1
+    audit.record(session, by=by, verb="revoke_session", object_type="user", object_id=user_id,
+                 summary=f"{ended} session(s) of {user.email} signed out")
+    session.commit()
+    return ended

@@ -3,6 +3,7 @@
 import hmac
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends, Path, Request
 from sqlmodel import Session
@@ -11,12 +12,15 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.models import User, WebSession
 from app.schemas import MAX_ID
-from app.services import identity
+from app.services import identity, two_factor
 from app.services.errors import Forbidden, Unauthorized
 from app.services.office import get_office
 from app.services.permissions import Actor
 
-SESSION_COOKIE = "assure_session"
+# The cookie is `__Host-`: Secure, for this host only, path /. With ASSURE_SECURE_COOKIES off
+# (plain http under a name browsers do not trust) it cannot be, and has the plain name.
+SESSION_COOKIE = "__Host-assure_session"
+PLAIN_SESSION_COOKIE = "assure_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -35,9 +39,58 @@ class Caller:
     def csrf_token(self) -> str | None:
         return self.web_session.csrf_token if self.web_session else None
 
+    @property
+    def second_factor_pending(self) -> bool:
+        """A right password, and the TOTP code still to come."""
+        return bool(self.web_session and self.web_session.second_factor_pending)
+
+    @property
+    def must_enrol(self) -> bool:
+        """A role that needs a second factor, without one yet: enrolment comes first."""
+        return two_factor.required(self.user) and not two_factor.enabled(self.user)
+
+    @property
+    def signed_in(self) -> bool:
+        """Fully signed in: every page is open (as far as the role allows)."""
+        return not self.second_factor_pending and not self.must_enrol
+
+
+def cookie_name() -> str:
+    """The session cookie's name under the current settings."""
+    return SESSION_COOKIE if get_settings().cookies_secure() else PLAIN_SESSION_COOKIE
+
+
+def set_session_cookie(response, raw_token: str) -> None:
+    """Give the browser its session cookie: `__Host-`, Secure, HttpOnly, SameSite=Lax, Path=/,
+    no Domain (without Secure when ASSURE_SECURE_COOKIES is off)."""
+    settings = get_settings()
+    secure = settings.cookies_secure()
+    response.set_cookie(
+        cookie_name(), raw_token, httponly=True, samesite="lax", secure=secure,
+        max_age=settings.session_max_hours * 3600, path="/",
+    )
+
+
+def clear_session_cookie(response) -> None:
+    """Tell the browser to forget its session cookie."""
+    secure = get_settings().cookies_secure()
+    response.delete_cookie(cookie_name(), path="/", secure=secure, httponly=True,
+                           samesite="lax")
+
+
+def session_token(request: Request) -> str:
+    """The raw session token the browser sent, or ""."""
+    return request.cookies.get(cookie_name(), "")
+
+
+def remember_database(request: Request, session: Session) -> None:
+    """Note the request's database, so that a refusal can be audited in a transaction of its
+    own after the request's transaction has been rolled back (app/web/errors.py)."""
+    request.state.database = session.get_bind()
+
 
 def _from_cookie(request: Request, session: Session) -> Caller | None:
-    raw = request.cookies.get(SESSION_COOKIE)
+    raw = session_token(request)
     if not raw:
         return None
     found = identity.resume_web_session(
@@ -47,12 +100,6 @@ def _from_cookie(request: Request, session: Session) -> Caller | None:
         return None
     web, user = found
     return Caller(user=user, actor=identity.actor_for(session, user), web_session=web)
-
-
-def remember_database(request: Request, session: Session) -> None:
-    """Note the request's database, so that a refusal can be audited in a transaction of its
-    own after the request's transaction has been rolled back (app/web/errors.py)."""
-    request.state.database = session.get_bind()
 
 
 def check_csrf(caller: Caller, supplied: str | None) -> None:
@@ -82,6 +129,8 @@ def api_caller(request: Request, session: SessionDep) -> Caller:
     request.state.caller = caller
     if caller is None:
         raise Unauthorized("Sign in or send an API token ('Authorization: Bearer <token>').")
+    if not caller.signed_in:
+        raise Unauthorized("Finish signing in (two-step verification) first.")
     if request.method not in SAFE_METHODS:
         check_csrf(caller, request.headers.get(CSRF_HEADER))
     return caller
@@ -102,6 +151,18 @@ class SignInRequired(Exception):
         self.next_path = next_path
 
 
+class SecondStepRequired(Exception):
+    """Signed in with a password, but the second factor (a code, or enrolment) comes first;
+    the handler redirects to `target`."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+
+ENROL_PATH = "/account/two-factor"
+CODE_PATH = "/sign-in/code"
+
+
 @dataclass
 class CurrentUser:
     """What the page header shows of the signed-in user."""
@@ -111,10 +172,21 @@ class CurrentUser:
     person_id: int | None = None
 
 
-def optional_page_caller(request: Request, session: SessionDep) -> Caller | None:
-    """The signed-in user of a page, if any; the page header learns who it is."""
+def _any_page_caller(request: Request, session: Session) -> Caller | None:
     remember_database(request, session)
     caller = _from_cookie(request, session)
+    request.state.caller = caller
+    request.state.office_name = get_office(session).office_name
+    return caller
+
+
+def optional_page_caller(request: Request, session: SessionDep) -> Caller | None:
+    """The signed-in user of a page, if any; the page header learns who it is. A browser that
+    has given its password but not yet its code counts as not signed in."""
+    remember_database(request, session)
+    caller = _from_cookie(request, session)
+    if caller is not None and caller.second_factor_pending:
+        caller = None
     request.state.caller = caller
     request.state.office_name = get_office(session).office_name
     if caller is not None:
@@ -146,20 +218,41 @@ async def supplied_csrf(request: Request) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def page_caller(
-    request: Request, session: SessionDep,
-    csrf: Annotated[str | None, Depends(supplied_csrf)],
-) -> Caller:
+CsrfSupplied = Annotated[str | None, Depends(supplied_csrf)]
+
+
+def page_caller(request: Request, session: SessionDep, csrf: CsrfSupplied) -> Caller:
     """The signed-in user of a page; without one, the browser goes to the sign-in page.
     A state-changing request must carry the session's CSRF token, whatever the route."""
+    caller = enrolling_caller(request, session, csrf)
+    if caller.must_enrol:
+        raise SecondStepRequired(ENROL_PATH)
+    return caller
+
+
+def enrolling_caller(request: Request, session: SessionDep, csrf: CsrfSupplied) -> Caller:
+    """A signed-in user who may still have to set up their second factor (the enrolment
+    pages and signing out are open to them, nothing else)."""
     caller = optional_page_caller(request, session)
     if caller is None:
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if _from_cookie(request, session) is not None:
+            raise SecondStepRequired(f"{CODE_PATH}?next={quote(path, safe='')}")
         raise SignInRequired(path)
     if request.method not in SAFE_METHODS:
         check_csrf(caller, csrf)
     return caller
 
 
+def pending_caller(request: Request, session: SessionDep) -> Caller:
+    """A browser between its password and its code; anyone else starts from the sign-in page."""
+    caller = _any_page_caller(request, session)
+    if caller is None or not caller.second_factor_pending:
+        raise SecondStepRequired("/sign-in")
+    return caller
+
+
 PageCaller = Annotated[Caller, Depends(page_caller)]
 OptionalPageCaller = Annotated[Caller | None, Depends(optional_page_caller)]
+EnrollingCaller = Annotated[Caller, Depends(enrolling_caller)]
+PendingCaller = Annotated[Caller, Depends(pending_caller)]

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.services import audit
 from app.services.errors import Busy, DomainError, Forbidden, NotFound, Unauthorized
 from app.services.permissions import Actor
-from app.web.deps import SignInRequired
+from app.web.deps import SecondStepRequired, SignInRequired
 from app.web.templating import render
 
 log = logging.getLogger("assure")
@@ -28,6 +28,7 @@ _TITLES = {
     409: "This changed while you were working",
     413: "Too large",
     422: "Check what you entered",
+    429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
     503: "The service is busy",
 }
@@ -142,6 +143,12 @@ def install(app: FastAPI) -> None:
             # to load the sign-in page as a whole page instead.
             return Response(status_code=200, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(SecondStepRequired)
+    async def second_step_required(request: Request, exc: SecondStepRequired):
+        if request.headers.get("HX-Request"):
+            return Response(status_code=200, headers={"HX-Redirect": exc.target})
+        return RedirectResponse(exc.target, status_code=303)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError):

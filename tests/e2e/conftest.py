@@ -43,6 +43,10 @@ class LiveServer:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
+        # What the people signing in keep of their authenticator apps, by email.
+        self.totp_secrets: dict[str, str] = {}
+        self.totp_steps: dict[str, int] = {}
+        self.recovery_codes: dict[str, list[str]] = {}
 
     def assure(self, *args: str) -> str:
         done = subprocess.run([str(BIN / "assure"), *args], env=self.env, cwd=self.folder,
@@ -121,10 +125,65 @@ def page(browser):
     context.close()
 
 
+def totp_code(server: LiveServer, email: str) -> str | None:
+    """A code from the user's authenticator app that the server has not seen yet, or None when
+    this time step's and the next one's are both used (the server refuses a code twice)."""
+    import pyotp
+
+    now = int(time.time() // 30)
+    last = server.totp_steps.get(email)
+    step = now if last is None or last < now else last + 1
+    if step > now + 1:
+        return None
+    server.totp_steps[email] = step
+    return pyotp.TOTP(server.totp_secrets[email]).at(step * 30)
+
+
+def _keep_recovery_codes(page, server: LiveServer, email: str) -> None:
+    server.recovery_codes[email] = [
+        code.strip() for code in page.locator("#recovery-codes code").all_inner_texts()]
+
+
+def second_step(page, server: LiveServer, email: str) -> None:
+    """After the password: set up the authenticator app on the first sign-in (keeping its
+    secret and recovery codes, as a person would), or give a code on later ones. Many sign-ins
+    within one 30-second step use recovery codes, and make new ones when they run out."""
+    page.wait_for_load_state()
+    if "/account/two-factor" in page.url:
+        server.totp_secrets[email] = page.locator("#totp-secret").get_attribute("data-secret")
+        page.get_by_label("Code from your app").fill(totp_code(server, email))
+        page.get_by_role("button", name="Turn on two-step verification").click()
+        page.wait_for_load_state()
+        _keep_recovery_codes(page, server, email)
+        page.get_by_role("link", name="Continue").click()
+        return
+    if "/sign-in/code" not in page.url:
+        return
+    code = totp_code(server, email)
+    codes = server.recovery_codes.get(email, [])
+    if code is None:
+        code = codes.pop(0) if codes else None
+    if code is None:  # out of both: wait for the next time step
+        time.sleep(30 - time.time() % 30 + 0.2)
+        code = totp_code(server, email)
+    page.get_by_label("Enter your code").fill(code)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+    if email in server.recovery_codes and not codes:
+        # The last recovery code went: make new ones from the account page.
+        target = page.url
+        page.goto(f"{server.url}/account")
+        page.get_by_role("button", name="Make new recovery codes").click()
+        page.wait_for_load_state()
+        _keep_recovery_codes(page, server, email)
+        page.goto(target)
+
+
 def sign_in(page, server: LiveServer, email: str, password: str) -> None:
-    """Sign in through the form, as a person would."""
+    """Sign in through the form, as a person would, with the second step when asked."""
     page.goto(f"{server.url}/sign-in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    second_step(page, server, email)
     page.wait_for_url(f"{server.url}/meetings")

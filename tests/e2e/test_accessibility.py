@@ -11,7 +11,8 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/questions/new", "/questions/themes/Roads policing", "/actions/1", "/my-actions",
          "/admin/audit", "/admin/audit?record=abc&from=31/02/2024",
          "/meetings/2/record", "/meetings/2/redaction", "/meetings/2/public-preview",
-         "/meetings/2/changes", "/meetings/2/changes?all=yes", "/entries/1/amend", "/public"]
+         "/meetings/2/changes", "/meetings/2/changes?all=yes", "/entries/1/amend", "/public",
+         "/account", "/account/password", "/admin/sessions"]
 
 
 def serious(page) -> list[str]:

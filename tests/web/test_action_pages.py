@@ -20,6 +20,7 @@ from tests.factories import (
     make_top_team,
     make_user,
 )
+from tests.web.signing import sign_in_through_form
 from tests.web.test_live import sign_in
 
 
@@ -44,8 +45,7 @@ def team(session):
 def sign_in_as_person(client, session, role, person):
     make_user(session, role, person=person, email=f"{role}@people.example",
               password="a long passphrase here")
-    client.post("/sign-in", data={"email": f"{role}@people.example",
-                                  "password": "a long passphrase here"})
+    sign_in_through_form(client, session, f"{role}@people.example", "a long passphrase here")
 
 
 def test_a_force_user_updates_only_their_own_and_cannot_close(client, session, team):

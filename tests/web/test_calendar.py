@@ -16,7 +16,7 @@ from app.web import calendar as calendar_web
 from tests.factories import SYSTEM, make_meeting, make_meeting_type, make_person
 
 SECRET = "calendar-test-secret"
-BASE = "http://testserver"
+BASE = "https://testserver"
 
 
 @pytest.fixture(autouse=True)

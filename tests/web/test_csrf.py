@@ -37,9 +37,10 @@ def snapshot(session) -> dict[str, list]:
 
 def state_changing(app) -> list[tuple[str, str]]:
     """Every route a browser can change something through; signing in has no session yet
-    (it is covered by the cross-site check below)."""
+    (it is covered by the cross-site check below), and the code page is only for a browser
+    between its password and its code (test_the_code_page_needs_the_token)."""
     return sorted((method, path) for method, path in app_routes(app)
-                  if method not in ("GET", "HEAD") and path != "/sign-in")
+                  if method not in ("GET", "HEAD") and path not in ("/sign-in", "/sign-in/code"))
 
 
 def test_a_request_without_the_csrf_token_is_refused_and_changes_nothing(
@@ -134,3 +135,21 @@ def test_an_owners_form_needs_the_token_of_its_own_link(client, session, matrix)
     assert snapshot(session) == before
     request["data"]["csrf_token"] = link_form_token(matrix.link_token)
     assert client.request(**request).status_code == 303
+
+
+def test_the_code_page_needs_the_token(client, session):
+    from app.models import Role
+    from tests.factories import make_user
+    from tests.web.signing import code_for
+
+    user, _ = make_user(session, Role.admin, email="coded@opcc.example",
+                        password="correct horse battery staple")
+    response = client.post("/sign-in", data={"email": "coded@opcc.example",
+                                             "password": "correct horse battery staple"},
+                           follow_redirects=False)
+    assert response.headers["location"].startswith("/sign-in/code")
+    before = snapshot(session)
+    refused = client.post("/sign-in/code", data={"code": code_for(session, user.id)},
+                          follow_redirects=False)
+    assert refused.status_code == 403 and "token" in refused.text
+    assert snapshot(session) == before

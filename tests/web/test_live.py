@@ -4,13 +4,13 @@ from app.models import Role
 from app.schemas import EntryUpdate
 from app.services.entries import update_entry
 from tests.factories import SYSTEM, make_entry, make_item, make_meeting, make_user
+from tests.web.signing import sign_in_through_form
 
 
 def sign_in(client, session, role):
     make_user(session, role, email=f"{role}@live.example", password="a long passphrase here")
-    response = client.post("/sign-in", data={"email": f"{role}@live.example",
-                                             "password": "a long passphrase here"},
-                           follow_redirects=False)
+    response = sign_in_through_form(client, session, f"{role}@live.example",
+                                    "a long passphrase here")
     assert response.status_code == 303
 
 

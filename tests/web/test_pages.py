@@ -37,6 +37,7 @@ from tests.factories import (
     make_top_team,
     make_user,
 )
+from tests.web.signing import sign_in_through_form
 
 PASSWORD = "correct horse battery staple"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -171,8 +172,7 @@ def minuted(session) -> Minuted:
 def sign_in(client, session, role: Role = Role.secretariat, person=None, next_path="/meetings"):
     """Make a user with a password and sign in through the form; the client keeps the cookie."""
     user, _ = make_user(session, role, person=person, password=PASSWORD)
-    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD,
-                                             "next": next_path}, follow_redirects=False)
+    response = sign_in_through_form(client, session, user.email, PASSWORD, next_path)
     assert response.status_code == 303, response.text
     return user
 

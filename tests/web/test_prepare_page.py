@@ -23,6 +23,7 @@ from tests.factories import (
     make_top_team,
     make_user,
 )
+from tests.web.signing import sign_in_through_form
 
 PASSWORD = "correct horse battery staple"
 XSS = "<script>alert('x')</script>"
@@ -32,14 +33,14 @@ XSS = "<script>alert('x')</script>"
 def client(app):
     if not any(getattr(r, "path", "").endswith("/prepare") for r in app.routes):
         app.include_router(prepare_page.router)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
+    with TestClient(app, base_url="https://testserver",
+                    raise_server_exceptions=False) as test_client:
         yield test_client
 
 
 def sign_in(client, session, role: Role, person=None):
     user, _ = make_user(session, role, person=person, password=PASSWORD)
-    response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD},
-                           follow_redirects=False)
+    response = sign_in_through_form(client, session, user.email, PASSWORD)
     assert response.status_code == 303, response.text
     return user
 

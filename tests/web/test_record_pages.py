@@ -37,6 +37,7 @@ from tests.factories import (
     make_top_team,
     make_user,
 )
+from tests.web.signing import sign_in_through_form
 
 PASSWORD = "a long passphrase here"
 CHAIR = Actor(role=Role.chair, label="chair")
@@ -56,9 +57,8 @@ def sign_in(client, session, role, person=None) -> str:
     """Sign in as a new user of the role; return a CSRF token from a page."""
     email = f"{role}-{next(_users)}@record.example"
     make_user(session, role, person=person, email=email, password=PASSWORD)
-    response = client.post("/sign-in", data={"email": email, "password": PASSWORD},
-                           follow_redirects=False)
-    assert response.status_code == 303
+    response = sign_in_through_form(client, session, email, PASSWORD)
+    assert response.status_code == 303 and "/sign-in" not in response.headers["location"]
     return csrf(client.get("/meetings").text)
 
 

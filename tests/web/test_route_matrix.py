@@ -32,7 +32,7 @@ from fastapi import routing
 from app.config import get_settings
 from app.models import Role
 from app.schemas import QuestionCreate
-from app.services import identity, owner_links
+from app.services import identity, owner_links, two_factor
 from app.services.calendar import feed_token
 from app.services.entries import delete_entry
 from app.services.papers import attach_paper
@@ -45,6 +45,7 @@ from tests.factories import (
     PDF_BYTES,
     SYSTEM,
     bearer,
+    enrol_totp,
     make_action,
     make_entry,
     make_item,
@@ -78,6 +79,22 @@ MATRIX: dict[tuple[str, str], str] = {
     # the published minutes are public: no sign-in
     ("GET", "/public"):                                                "A A A A A A A",
     ("GET", "/public/documents/{document_id}"):                        "A A A A A A A",
+    # one's own account and sessions; the administrator's list of everyone's
+    ("GET", "/account"):                                               "S A A A A A A",
+    ("GET", "/account/password"):                                      "S A A A A A A",
+    ("POST", "/account/password"):                                     "S A A A A A A",
+    ("POST", "/account/recovery-codes"):                               "S A A A A A A",
+    # force_other is another browser of the same officer: force_own's request signed it out
+    ("POST", "/account/sessions/sign-out-others"):                     "S A A S A A A",
+    ("POST", "/account/sessions/{session_id}/sign-out"):               "S A A A A A A",
+    ("GET", "/account/two-factor"):                                    "S A A A A A A",
+    ("POST", "/account/two-factor"):                                   "S A A A A A A",
+    ("GET", "/admin/sessions"):                                        "S 403 403 403 403 403 A",
+    ("POST", "/admin/sessions/{session_id}/sign-out"):                 "S 403 403 403 403 403 A",
+    ("POST", "/admin/users/{user_id}/sign-out"):                       "S 403 403 403 403 403 A",
+    # the code page belongs to a browser between password and code; others go to /sign-in
+    ("GET", "/sign-in/code"):                                          "A A A A A A A",
+    ("POST", "/sign-in/code"):                                         "A A A A A A A",
     ("GET", "/admin/audit"):                                           "S 403 403 403 403 403 A",
     ("GET", "/admin/audit.csv"):                                       "S 403 403 403 403 403 A",
     ("POST", "/actions/take-up"):                                      "S 403 403 403 403 A A",
@@ -214,6 +231,8 @@ def build_matrix(session, w) -> Matrix:
         token = w.tokens[role.value]
         user = identity.user_for_token(session, token)
         assert user.person_id == (people[role].id if role in people else None)
+        if two_factor.required(user):
+            enrol_totp(session, user)  # else every page sends them to set it up first
         for name in (["force_own", "force_other"] if role == Role.force else [role.value]):
             started = identity.start_web_session(
                 session, user=user, idle_minutes=settings.session_idle_minutes,
@@ -274,6 +293,17 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
     if name == "paper_id":
         return str(attach_paper(session, item_id=w.item.id, filename="matrix.pdf",
                                 content=PDF_BYTES, by=SYSTEM).id)
+    if name == "session_id":
+        # Another browser of the caller's own (the account page ends one's own; the
+        # administrator's page anyone's: the viewer's).
+        token = m.callers["viewer" if path.startswith("/admin/") else caller].token
+        user = identity.user_for_token(session, token or m.callers["admin"].token)
+        settings = get_settings()
+        return str(identity.start_web_session(
+            session, user=user, idle_minutes=settings.session_idle_minutes,
+            max_hours=settings.session_max_hours).session.id)
+    if name == "user_id":
+        return str(identity.user_for_token(session, m.callers["viewer"].token).id)
     if name == "token":
         return m.link_token
     if name == "theme":
