@@ -173,8 +173,11 @@ def _tidy(text: str, notes: list[str]) -> list[str]:
     return ["" if line.strip() in furniture else line for line in lines]
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip() if text else ""
 
 
 def _grade(line: str) -> str | None:
@@ -214,7 +217,8 @@ _QUESTION = re.compile(
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DEADLINE = re.compile(
     rf"\b(with immediate effect|immediately|(?:by|before) (?:the end of )?(?:\d{{1,2}} )?"
-    rf"(?:{_MONTHS}) \d{{4}}|within \d+ (?:days|weeks|months)|by \d{{1,2}}/\d{{1,2}}/\d{{2,4}})",
+    rf"(?:{_MONTHS}) \d{{4}}|by \d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
+    r"|within (?:\d+|one|two|three|four|six|nine|twelve|eighteen) (?:days|weeks|months|years))",
     re.IGNORECASE,
 )
 
@@ -267,6 +271,7 @@ class _Item:
     number: str | None
     lines: list[str]
     bulleted: bool = False
+    lead_in: bool = False
 
     @property
     def text(self) -> str:
@@ -289,7 +294,15 @@ def _read_list(lines: list[str], i: int, kind: str) -> tuple[list[_Item], int]:
         if _is_boundary(lines, i):
             break
         bullet, numbered = _BULLET.match(line), _NUMBERED.match(line)
-        if bullet or numbered:
+        if (
+            bullet
+            and current is not None
+            and (current.lead_in or (not current.bulleted and current.text.endswith(":")))
+        ):
+            # "By March 2025, the force should:" followed by bullets is one finding.
+            current.lead_in = True
+            current.lines.append(bullet.group(1))
+        elif bullet or numbered:
             current = _Item(kind, numbered.group(1) if numbered else None, [], True)
             current.lines.append(numbered.group(2) if numbered else bullet.group(1))
             items.append(current)
@@ -452,6 +465,10 @@ def _judgments(lines: list[str]) -> list[tuple[str, str]]:
         heading = ""
         for line in lines:
             text = _squash(line)
+            if len(text) < 20:  # too short to be a judgment sentence
+                if text:
+                    heading = text if not _complete(text) else ""
+                continue
             for pattern in _JUDGMENT_SENTENCES:
                 match = pattern.match(text)
                 if match:

@@ -326,3 +326,65 @@ def test_bad_files_give_a_clear_error(filename, content):
     with pytest.raises(InvalidInput) as caught:
         extract_text(filename, content)
     assert caught.value.errors["file"]
+
+
+CONCERN_LAYOUT = """\
+Cause of concern
+The force doesn’t always safeguard victims of domestic abuse.
+Recommendations
+Within six months, the force should:
+- make sure officers complete a risk assessment for every victim;
+- supervise those assessments; and
+- check that victims are referred for support.
+Main findings
+The force has a new plan.
+"""
+
+
+def test_cause_of_concern_with_bulleted_recommendation():
+    report = parse_report(CONCERN_LAYOUT)
+    assert [f.kind for f in report.findings] == [CAUSE_OF_CONCERN, RECOMMENDATION]
+    recommendation = report.findings[1]
+    assert recommendation.deadline == "Within six months"
+    assert recommendation.addressee == "the force"
+    assert recommendation.text == (
+        "Within six months, the force should: make sure officers complete a risk assessment for "
+        "every victim; supervise those assessments; and check that victims are referred for "
+        "support."
+    )
+
+
+def test_random_text_never_raises():
+    import random
+    import time
+
+    rng = random.Random(7)
+    pieces = [
+        "Areas for",
+        "improvement",
+        "Recommendation 3",
+        "•",
+        "-",
+        "",
+        " ",
+        "Good",
+        "Summary of findings",
+        "How effective is the force at",
+        "The force should do X.",
+        "Cause of concern",
+        ":",
+        "\x0c",
+        "\x00",
+        "12",
+        "Staffordshire Police is good at it.",
+        "\u2028",
+        "é" * 50,
+    ]
+    started = time.monotonic()
+    for _ in range(200):
+        text = "\n".join(rng.choice(pieces) for _ in range(rng.randint(0, 300)))
+        report = parse_report(text)
+        assert isinstance(report.findings, list)
+    big = "\n".join(rng.choice(pieces) for _ in range(200_000))
+    parse_report(big)
+    assert time.monotonic() - started < 60
