@@ -88,6 +88,11 @@ def extract_text(filename: str, content: bytes) -> str:
 
 
 def _text_from_txt(content: bytes) -> str:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16, as Notepad may save it
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise _bad_file("The text file is damaged; save it as UTF-8.") from exc
     if b"\x00" in content[:4096]:
         raise _bad_file("This does not look like a text file.")
     try:

@@ -249,6 +249,10 @@ def test_grade_variants():
     assert parse_report(text).judgments == [("Keeping people safe", "Requires improvement")]
 
 
+def test_txt_in_utf16_is_read():
+    assert extract_text("r.txt", "Good \u2013 ok".encode("utf-16")) == "Good \u2013 ok"
+
+
 def test_txt_falls_back_to_cp1252():
     content = "The force\u2019s plan \u2013 good".encode("cp1252")
     assert extract_text("report.TXT", content) == "The force\u2019s plan \u2013 good"
