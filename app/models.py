@@ -673,3 +673,73 @@ class AuditEvent(SQLModel, table=True):
     summary: str = Field(default="", sa_type=Text)
     # Where the request came from (the client's IP address), when there was a request.
     address: str | None = Field(default=None, sa_type=String(64))
+
+
+# --- the inspection register (HMICFRS reports and their findings) ---------------------------
+
+
+class Inspection(SQLModel, table=True):
+    """An HMICFRS inspection report: the s55 dates (the Commissioner's response is due 56 days
+    after publication, counting the day of publication) and the findings."""
+
+    __tablename__ = "inspection"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_type=String(500))
+    force: str = Field(default="", sa_type=String(200))
+    kind: str = Field(default="", sa_type=String(200))
+    published_on: date | None = Field(default=None)
+    cc_comments_requested_on: date | None = Field(default=None)
+    cc_comments_received_on: date | None = Field(default=None)
+    response_published_on: date | None = Field(default=None)
+    response_sent_on: date | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    created_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
+
+
+class InspectionJudgment(SQLModel, table=True):
+    __tablename__ = "inspection_judgment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inspection_id: int = Field(
+        sa_column=_fk("inspection.id", nullable=False, ondelete="CASCADE")
+    )
+    area: str = Field(sa_type=String(300))
+    grade: str = Field(sa_type=String(100))
+    position: int = Field(default=0)
+
+
+class Finding(SQLModel, table=True):
+    """A recommendation, area for improvement or cause of concern in an inspection report."""
+
+    __tablename__ = "finding"
+
+    id: int | None = Field(default=None, primary_key=True)
+    inspection_id: int = Field(
+        sa_column=_fk("inspection.id", nullable=False, ondelete="CASCADE")
+    )
+    kind: str = Field(sa_type=String(40))
+    number: str = Field(default="", sa_type=String(20))
+    text: str = Field(sa_type=Text)
+    addressee: str = Field(default="", sa_type=String(300))
+    deadline_text: str = Field(default="", sa_type=String(300))
+    source_paragraph: str = Field(default="", sa_type=String(40))
+    position: int = Field(default=0)
+    owner_id: int | None = Field(default=None, sa_column=_fk("person.id"))
+    due_date: date | None = Field(default=None)
+    force_status: str = Field(default="not_started", sa_type=String(30))
+    opcc_status: str = Field(default="not_assessed", sa_type=String(30))
+    opcc_evidence: str = Field(default="", sa_type=Text)
+
+
+class FindingEvent(SQLModel, table=True):
+    """A change to a finding: who, when, what. Rows are only ever added."""
+
+    __tablename__ = "finding_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    finding_id: int = Field(sa_column=_fk("finding.id", nullable=False, ondelete="CASCADE"))
+    at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    by_user_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
+    by_label: str = Field(default="", sa_type=String(320))
+    summary: str = Field(default="", sa_type=Text)

@@ -10,6 +10,8 @@ from app.db import SessionDep
 from app.models import utcnow
 from app.services import meetings
 from app.services.approval import amendments_of
+from app.services.dates import today
+from app.services.inspections import inspections_due
 from app.services.minutes import Edition, load_record, minutes_of, record_stamp
 from app.services.office import get_office
 from app.services.permissions import Perm
@@ -45,9 +47,12 @@ def meetings_page(request: Request, session: SessionDep, caller: PageCaller):
         {"meeting": m, "type": t, "title": meetings.meeting_title(m, t)}
         for m, t in meetings.list_meetings(session)
     ]
-    due = minutes_due(session) if caller.actor.can(Perm.approve_minutes) else []
+    watches = caller.actor.can(Perm.approve_minutes)  # the chair, secretariat and admin
+    due = minutes_due(session) if watches else []
+    responses = inspections_due(session, today()) if watches else []
     return render(request, "meetings.html", {"page_title": "Meetings", "rows": rows,
-                                             "minutes_due": due})
+                                             "minutes_due": due,
+                                             "responses_due": responses})
 
 
 def _minutes_for_reader(session, meeting_id: int, actor):

@@ -1,0 +1,320 @@
+"""The inspection register: the list, importing a report (upload or paste → review → save),
+one inspection with its s55 dates and findings, and updating a finding.
+
+Nothing of an import is saved until the officer saves the review page: the review form carries
+the whole draft in its fields. The rules are in app/services/inspections.py.
+"""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse
+
+from app.db import SessionDep
+from app.services import inspections
+from app.services import people as people_service
+from app.services.dates import today
+from app.services.errors import DomainError, InvalidInput
+from app.services.inspection_import import MAX_FILE_BYTES, extract_text, parse_report
+from app.services.inspections import (
+    DATE_FIELDS,
+    FORCE_STATUSES,
+    KINDS,
+    OPCC_STATUSES,
+    FindingChange,
+    ReviewedFinding,
+    ReviewedReport,
+)
+from app.services.permissions import Perm, require
+from app.web.deps import IdPath, PageCaller
+from app.web.forms import error_list, people_groups
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+FormStr = Annotated[str, Form(max_length=2000)]
+FormText = Annotated[str, Form(max_length=20_000)]
+PasteText = Annotated[str, Form(max_length=2_000_000)]
+MAX_ROWS = 500
+CARRIED_TEXT = 500_000  # the report's text carried through the review form
+
+
+def _day(value: str, name: str, label: str, errors: dict[str, str]):
+    """A date typed as 23/04/2019 or 2019-04-23; empty is None; anything else an error."""
+    from app.web.forms import parse_day
+
+    try:
+        return parse_day(value or "", name)
+    except InvalidInput:
+        errors[name] = f"{label} must be a real date, like 23/04/2024"
+        return None
+
+
+def _fmt(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+# --- the register -------------------------------------------------------------------------
+
+
+@router.get("/inspections")
+def register_page(request: Request, session: SessionDep, caller: PageCaller):
+    now = today()
+    rows = [{"inspection": i, "due": inspections.s55_due(i.published_on),
+             "days_left": inspections.days_left(i, now)}
+            for i in inspections.list_inspections(session)]
+    return render(request, "inspections.html", {
+        "page_title": "Inspections", "rows": rows, "warn_days": inspections.WARN_DAYS,
+        "can_edit": caller.actor.can(Perm.edit_record),
+    })
+
+
+# --- importing a report ----------------------------------------------------------------------
+
+
+def _import_form(request, *, errors=None, text="", status_code=200):
+    errors = errors or {}
+    return render(request, "inspection_import.html", {
+        "page_title": "Import an inspection report", "errors": errors,
+        "error_list": error_list(errors), "text": text,
+    }, status_code=status_code)
+
+
+@router.get("/inspections/import")
+def import_page(request: Request, caller: PageCaller):
+    require(caller.actor, Perm.edit_record, "Only the Commissioner's office imports reports.")
+    return _import_form(request)
+
+
+def _draft_from_report(report) -> dict:
+    return {
+        "title": report.title or "", "force": report.force or "", "kind": report.kind or "",
+        "published_on": _fmt(report.published_on),
+        "judgments": [{"area": a, "grade": g} for a, g in report.judgments],
+        "findings": [{"kind": f.kind, "number": f.number or "", "text": f.text,
+                      "addressee": f.addressee or "", "deadline_text": f.deadline or "",
+                      "source_paragraph": f.source_paragraph or ""} for f in report.findings],
+        "text": report.text[:CARRIED_TEXT], "unrecognised": report.unrecognised,
+        "notes": report.notes,
+    }
+
+
+def _review(request, draft: dict, *, errors=None, status_code=200):
+    errors = errors or {}
+    return render(request, "inspection_review.html", {
+        "page_title": "Check what was found", "draft": draft, "kinds": KINDS,
+        "errors": errors, "error_list": error_list(errors), "notice": draft.get("notice", ""),
+    }, status_code=status_code)
+
+
+@router.post("/inspections/import")
+async def import_report(
+    request: Request, caller: PageCaller,
+    file: Annotated[UploadFile | None, File()] = None,
+    text: PasteText = "",
+):
+    """Read the upload (or the pasted text) and show what was found, to check and correct."""
+    require(caller.actor, Perm.edit_record, "Only the Commissioner's office imports reports.")
+    try:
+        if file is not None and file.filename:
+            content = await file.read(MAX_FILE_BYTES + 1)
+            if not content:
+                raise InvalidInput({"file": "The file you chose is empty"})
+            if len(content) > MAX_FILE_BYTES:
+                raise InvalidInput({"file": "The file must be smaller than 50 MB"})
+            try:
+                report_text = extract_text(file.filename, content)
+            except InvalidInput as exc:
+                raise InvalidInput({"file": next(iter(exc.errors.values()), exc.message)}
+                                   ) from exc
+        elif text.strip():
+            report_text = text
+        else:
+            raise InvalidInput({"file": "Choose the report's file, or paste its text"})
+        if not report_text.strip():
+            raise InvalidInput({"file": "No text could be read from that file; paste the text"})
+    except InvalidInput as exc:
+        return _import_form(request, errors={k: v[:1].upper() + v[1:]
+                                             for k, v in exc.errors.items()},
+                            text=text[:CARRIED_TEXT], status_code=422)
+    return _review(request, _draft_from_report(parse_report(report_text)))
+
+
+def _count(form, name: str) -> int:
+    value = str(form.get(name, ""))
+    return min(int(value), MAX_ROWS) if value.isdigit() else 0
+
+
+def _draft_from_form(form) -> dict:
+    def field(name: str, limit: int = 2000) -> str:
+        return str(form.get(name, ""))[:limit]
+
+    findings = []
+    for i in range(_count(form, "finding_count")):
+        findings.append({k: field(f"finding-{i}-{k}", 20_000 if k == "text" else 300)
+                         for k in ("kind", "number", "text", "addressee", "deadline_text",
+                                   "source_paragraph")})
+    judgments = [{"area": field(f"judgment-{i}-area", 300),
+                  "grade": field(f"judgment-{i}-grade", 100)}
+                 for i in range(_count(form, "judgment_count"))]
+    return {"title": field("title", 1000), "force": field("force", 300),
+            "kind": field("kind", 300), "published_on": field("published_on", 40),
+            "judgments": judgments, "findings": findings,
+            "text": field("report_text", CARRIED_TEXT),
+            "unrecognised": field("unrecognised", 5) == "1", "notes": []}
+
+
+@router.post("/inspections/import/review")
+async def review(request: Request, caller: PageCaller):
+    """The review form's own buttons: remove a finding or judgment, add one."""
+    require(caller.actor, Perm.edit_record, "Only the Commissioner's office imports reports.")
+    form = await request.form()
+    draft = _draft_from_form(form)
+    op = str(form.get("op", ""))
+    kind, _, index = op.partition(":")
+    if kind == "remove-finding" and index.isdigit() and int(index) < len(draft["findings"]):
+        removed = draft["findings"].pop(int(index))
+        draft["notice"] = f"Finding removed: {removed['text'][:80]}"
+    elif kind == "add-finding" and len(draft["findings"]) < MAX_ROWS:
+        draft["findings"].append({"kind": "recommendation", "number": "", "text": "",
+                                  "addressee": "", "deadline_text": "",
+                                  "source_paragraph": ""})
+        draft["notice"] = "A blank finding was added at the end."
+    elif kind == "remove-judgment" and index.isdigit() and int(index) < len(draft["judgments"]):
+        draft["judgments"].pop(int(index))
+    elif kind == "add-judgment" and len(draft["judgments"]) < MAX_ROWS:
+        draft["judgments"].append({"area": "", "grade": ""})
+    return _review(request, draft)
+
+
+@router.post("/inspections")
+async def save(request: Request, session: SessionDep, caller: PageCaller):
+    """Save the reviewed report: the first time anything of it is stored."""
+    require(caller.actor, Perm.edit_record, "Only the Commissioner's office imports reports.")
+    form = await request.form()
+    draft = _draft_from_form(form)
+    errors: dict[str, str] = {}
+    published = _day(draft["published_on"], "published_on", "The publication date", errors)
+    data = ReviewedReport(
+        title=draft["title"], force=draft["force"], kind=draft["kind"], published_on=published,
+        judgments=[(j["area"], j["grade"]) for j in draft["judgments"]],
+        findings=[ReviewedFinding(**f) for f in draft["findings"]])
+    errors.update(inspections.check_report(data))
+    if not errors:
+        try:
+            inspection = inspections.save_import(session, data, by=caller.actor)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    if errors:
+        anchors = {k: k.replace("judgment-", "judgment-") + "-area" if k.startswith("judgment-")
+                   else k for k in errors}
+        return render(request, "inspection_review.html", {
+            "page_title": "Check what was found", "draft": draft, "kinds": KINDS,
+            "errors": errors, "error_list": error_list(errors, anchors), "notice": "",
+        }, status_code=422)
+    return RedirectResponse(f"/inspections/{inspection.id}", status_code=303)
+
+
+# --- one inspection ------------------------------------------------------------------------
+
+
+def _inspection_page(request, session, caller, inspection_id: int, *, errors=None,
+                     typed=None, status_code=200, finding_errors=None):
+    inspection = inspections.get_inspection(session, inspection_id)
+    findings = inspections.findings_of(session, inspection_id)
+    everyone = people_service.list_people(session)
+    names = {p.id: p.full_name for p in everyone}
+    errors = errors or {}
+    finding_errors = finding_errors or {}
+    all_errors = {**errors, **{f"{k}-{fid}": v for fid, errs in finding_errors.items()
+                               for k, v in errs.items()}}
+    dates = {name: _fmt(getattr(inspection, name)) for name in DATE_FIELDS}
+    dates["published_on"] = _fmt(inspection.published_on)
+    dates.update(typed or {})
+    return render(request, "inspection.html", {
+        "page_title": inspection.title[:100],
+        "inspection": inspection,
+        "due": inspections.s55_due(inspection.published_on),
+        "days_left": inspections.days_left(inspection, today()),
+        "judgments": inspections.judgments_of(session, inspection_id),
+        "findings": findings,
+        "history": inspections.history_of(session, [f.id for f in findings]),
+        "names": names,
+        "groups": people_groups(everyone, {f.owner_id for f in findings}),
+        "kinds": KINDS, "force_statuses": FORCE_STATUSES, "opcc_statuses": OPCC_STATUSES,
+        "date_fields": DATE_FIELDS, "dates": dates,
+        "errors": errors, "finding_errors": finding_errors,
+        "error_list": error_list(all_errors),
+        "can_edit": caller.actor.can(Perm.edit_record),
+        "fmt": _fmt,
+    }, status_code=status_code)
+
+
+@router.get("/inspections/{inspection_id}")
+def inspection_page(inspection_id: IdPath, request: Request, session: SessionDep,
+                    caller: PageCaller):
+    return _inspection_page(request, session, caller, inspection_id)
+
+
+@router.post("/inspections/{inspection_id}/dates")
+def post_dates(
+    inspection_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+    published_on: FormStr = "", cc_comments_requested_on: FormStr = "",
+    cc_comments_received_on: FormStr = "", response_published_on: FormStr = "",
+    response_sent_on: FormStr = "",
+):
+    require(caller.actor, Perm.edit_record, "Only the Commissioner's office records dates.")
+    inspections.get_inspection(session, inspection_id)
+    typed = {"published_on": published_on,
+             "cc_comments_requested_on": cc_comments_requested_on,
+             "cc_comments_received_on": cc_comments_received_on,
+             "response_published_on": response_published_on,
+             "response_sent_on": response_sent_on}
+    errors: dict[str, str] = {}
+    labels = {"published_on": "The publication date", **DATE_FIELDS}
+    values = {name: _day(value, name, labels[name], errors) for name, value in typed.items()}
+    if not errors:
+        published = values.pop("published_on")
+        try:
+            inspections.update_register_dates(session, inspection_id, values, by=caller.actor,
+                                              published_on=published, change_published=True)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    if errors:
+        return _inspection_page(request, session, caller, inspection_id, errors=errors,
+                                typed=typed, status_code=422)
+    return RedirectResponse(f"/inspections/{inspection_id}#dates", status_code=303)
+
+
+@router.post("/inspections/{inspection_id}/findings/{finding_id}")
+def post_finding(
+    inspection_id: IdPath, finding_id: IdPath, request: Request, session: SessionDep,
+    caller: PageCaller, owner_id: FormStr = "", due_date: FormStr = "",
+    force_status: FormStr = "not_started", opcc_status: FormStr = "not_assessed",
+    opcc_evidence: FormText = "",
+):
+    require(caller.actor, Perm.edit_record, "Only the Commissioner's office updates findings.")
+    errors: dict[str, str] = {}
+    due = _day(due_date, "due_date", "The due date", errors)
+    owner = None
+    if owner_id.strip():
+        if owner_id.isdigit() and 0 < int(owner_id) < 2**31:
+            owner = int(owner_id)
+        else:
+            errors["owner_id"] = "Choose the owner from the list"
+    if not errors:
+        try:
+            inspections.update_finding(
+                session, inspection_id, finding_id,
+                FindingChange(owner_id=owner, due_date=due, force_status=force_status,
+                              opcc_status=opcc_status, opcc_evidence=opcc_evidence),
+                by=caller.actor)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        except DomainError:
+            raise
+    if errors:
+        return _inspection_page(request, session, caller, inspection_id,
+                                finding_errors={finding_id: errors}, status_code=422)
+    return RedirectResponse(f"/inspections/{inspection_id}#finding-{finding_id}",
+                            status_code=303)
