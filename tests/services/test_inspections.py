@@ -4,6 +4,7 @@ finding's history."""
 from datetime import date, timedelta
 
 import pytest
+from sqlmodel import select
 
 from app.models import Finding, FindingEvent, Inspection, Role
 from app.services import inspections
@@ -92,7 +93,8 @@ def test_save_import_and_history(session):
         session, inspection.id, findings[0].id,
         FindingChange(owner_id=owner.id, due_date=date(2024, 9, 1), force_status="in_progress",
                       opcc_status="partly_satisfied", opcc_evidence="Plan seen."), by=SYSTEM)
-    assert session.query(FindingEvent).filter_by(finding_id=findings[0].id).count() == 2
+    assert len(session.exec(select(FindingEvent).where(
+        FindingEvent.finding_id == findings[0].id)).all()) == 2
 
 
 def test_bad_import_and_bad_status_refused(session):
@@ -101,7 +103,7 @@ def test_bad_import_and_bad_status_refused(session):
             title=" ", findings=[ReviewedFinding(kind="odd", text="")]), by=SYSTEM)
     assert {"title", "finding-0-kind", "finding-0-text"} <= set(raised.value.errors)
     inspection = inspections.save_import(session, _report(), by=SYSTEM)
-    finding = session.query(Finding).filter_by(inspection_id=inspection.id).first()
+    finding = session.exec(select(Finding).where(Finding.inspection_id == inspection.id)).first()
     with pytest.raises(InvalidInput):
         inspections.update_finding(session, inspection.id, finding.id,
                                    FindingChange(force_status="done?"), by=SYSTEM)

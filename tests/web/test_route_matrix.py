@@ -30,7 +30,7 @@ import pytest
 from fastapi import routing
 
 from app.config import get_settings
-from app.models import Role
+from app.models import Finding, Inspection, Role
 from app.schemas import QuestionCreate
 from app.services import identity, owner_links, two_factor
 from app.services.calendar import feed_token
@@ -157,6 +157,16 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/calendar/series/{meeting_type_id}.ics"):                 "A A A A A A A",
     ("GET", "/healthz"):                                               "A A A A A A A",
     ("GET", "/meetings"):                                              "S A A A A A A",
+    # the inspection register: anyone signed in reads; the secretariat and admin import,
+    # record the s55 dates and update findings
+    ("GET", "/inspections"):                                           "S A A A A A A",
+    ("POST", "/inspections"):                                          "S 403 403 403 403 A A",
+    ("GET", "/inspections/import"):                                    "S 403 403 403 403 A A",
+    ("POST", "/inspections/import"):                                   "S 403 403 403 403 A A",
+    ("POST", "/inspections/import/review"):                            "S 403 403 403 403 A A",
+    ("GET", "/inspections/{inspection_id}"):                           "S A A A A A A",
+    ("POST", "/inspections/{inspection_id}/dates"):                    "S 403 403 403 403 A A",
+    ("POST", "/inspections/{inspection_id}/findings/{finding_id}"):    "S 403 403 403 403 A A",
     ("GET", "/meetings/{meeting_id}"):                                 "S A A A A A A",
     ("GET", "/meetings/{meeting_id}/agenda"):                          "S A A A A A A",
     ("POST", "/meetings/{meeting_id}/agenda/items"):                   "S 403 403 403 403 A A",
@@ -308,6 +318,17 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
         return m.link_token
     if name == "theme":
         return m.theme
+    if name == "inspection_id":
+        inspection = Inspection(title="Matrix inspection", published_on=date(2024, 3, 14))
+        session.add(inspection)
+        session.flush()
+        finding = Finding(inspection_id=inspection.id, kind="recommendation", text="Do it.")
+        session.add(finding)
+        session.commit()
+        m.finding_id = finding.id
+        return str(inspection.id)
+    if name == "finding_id":
+        return str(m.finding_id)
     raise AssertionError(f"_param() in tests/web/test_route_matrix.py does not know how to "
                          f"fill in {{{name}}} of {path}: teach it")
 
@@ -361,6 +382,15 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
         "/meetings/{meeting_id}/approve-at-meeting": {"at_meeting_id": str(w.meeting.id)},
         "/entries/{entry_id}/amend": {"text": "Agreed words, corrected.",
                                       "reason": "A typing error."},
+        "/inspections": {"title": "Matrix inspection", "published_on": "14/03/2024",
+                         "finding_count": "1", "finding-0-kind": "recommendation",
+                         "finding-0-text": "Do it."},
+        "/inspections/import": {"text": "A report's text."},
+        "/inspections/import/review": {"title": "Matrix inspection", "op": "add-finding"},
+        "/inspections/{inspection_id}/dates": {"published_on": "14/03/2024",
+                                               "cc_comments_requested_on": "15/03/2024"},
+        "/inspections/{inspection_id}/findings/{finding_id}": {"force_status": "in_progress",
+                                                               "opcc_status": "not_assessed"},
     }
     if route.startswith("/api/"):
         case = next((c for c in CASES.values() if (c.method, c.route) == (method, route)),
