@@ -12,7 +12,8 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/admin/audit", "/admin/audit?record=abc&from=31/02/2024",
          "/meetings/2/record", "/meetings/2/redaction", "/meetings/2/public-preview",
          "/meetings/2/changes", "/meetings/2/changes?all=yes", "/entries/1/amend", "/public",
-         "/account", "/account/password", "/admin/sessions"]
+         "/account", "/account/password", "/admin/sessions", "/inspections",
+         "/inspections/import"]
 
 
 def serious(page) -> list[str]:
@@ -51,4 +52,29 @@ def test_the_minute_takers_panels_are_accessible(demo_server, page):
     assert serious(page) == []
     page.keyboard.press("Escape")
     page.keyboard.press("r")  # attendance
+    assert serious(page) == []
+
+
+def test_importing_an_inspection_is_accessible(demo_server, page):
+    """The review page (with the report's text beside), then the saved inspection's page."""
+    from pathlib import Path
+
+    server, email, password = demo_server
+    sign_in(page, server, email, password)
+    page.goto(f"{server.url}/inspections/import")
+    page.get_by_role("button", name="Read the report").click()  # nothing chosen: the error
+    assert serious(page) == []
+    text = (Path(__file__).parents[1] / "data" / "hmicfrs" /
+            "hmicfrs-roads-policing-summary-with-pcc-and-cc-responses.txt").read_text()
+    page.get_by_label("Or paste the report's text").fill(text)
+    page.get_by_role("button", name="Read the report").click()
+    page.wait_for_load_state("networkidle")
+    assert "Check what was found" in page.content()
+    assert serious(page) == []
+    page.get_by_label("Publication date").fill("14/03/2024")
+    page.get_by_role("button", name="Save the inspection").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/inspections/" in page.url
+    assert serious(page) == []
+    page.goto(f"{server.url}/inspections")
     assert serious(page) == []
