@@ -26,9 +26,11 @@ RECORD_PAGES = {
     "action": "/actions/{id}",
     "question": "/questions/{id}",
     "meeting_type": "/series/{id}",
+    "inspection": "/inspections/{id}",
 }
 RECORD_WORDS = {
     "meeting": "Meeting", "action": "Action", "question": "Question", "meeting_type": "Series",
+    "inspection": "Inspection", "finding": "Inspection finding",
     "agenda_item": "Agenda item", "minute_entry": "Minute entry", "person": "Person",
     "user": "User", "api_token": "API token", "answer": "Answer", "paper": "Paper",
     "attendance": "Attendance", "owner_link": "Owner link", "office_settings": "Office settings",

@@ -14,7 +14,7 @@ from app.db import SessionDep
 from app.services import inspections
 from app.services import people as people_service
 from app.services.dates import today
-from app.services.errors import DomainError, InvalidInput
+from app.services.errors import InvalidInput
 from app.services.inspection_import import MAX_FILE_BYTES, extract_text, parse_report
 from app.services.inspections import (
     DATE_FIELDS,
@@ -206,8 +206,8 @@ async def save(request: Request, session: SessionDep, caller: PageCaller):
         except InvalidInput as exc:
             errors.update(exc.errors)
     if errors:
-        anchors = {k: k.replace("judgment-", "judgment-") + "-area" if k.startswith("judgment-")
-                   else k for k in errors}
+        # a judgment's error is about its pair of fields: link to the first
+        anchors = {k: f"{k}-area" for k in errors if k.startswith("judgment-")}
         return render(request, "inspection_review.html", {
             "page_title": "Check what was found", "draft": draft, "kinds": KINDS,
             "errors": errors, "error_list": error_list(errors, anchors), "notice": "",
@@ -311,8 +311,6 @@ def post_finding(
                 by=caller.actor)
         except InvalidInput as exc:
             errors.update(exc.errors)
-        except DomainError:
-            raise
     if errors:
         return _inspection_page(request, session, caller, inspection_id,
                                 finding_errors={finding_id: errors}, status_code=422)

@@ -225,3 +225,26 @@ def test_dashboard_warns_14_days_ahead(client, session):
     assert "The response to" in page.text and "Custody inspection" in page.text
     assert "9 days left" in page.text
     assert "Far off" not in page.text
+
+
+def test_overdue_response_is_said_and_viewers_get_no_warning(client, session):
+    session.add(Inspection(title="Late inspection",
+                           published_on=today() - timedelta(days=58)))
+    session.commit()
+    sign_in(client, session, Role.viewer)
+    assert "Late inspection" not in client.get("/meetings").text
+    client.cookies.clear()
+    sign_in(client, session, Role.secretariat)
+    page = client.get("/meetings")
+    assert "Late inspection" in page.text and "overdue</strong> by 3 days" in page.text
+    register = client.get("/inspections")
+    assert "Overdue by 3 days" in register.text
+
+
+def test_an_unknown_finding_or_inspection_is_404(client, session):
+    inspection, location = _saved(client, session)
+    token = fields_of(client.get(location).text)["csrf_token"]
+    assert client.get("/inspections/999999").status_code == 404
+    response = client.post(f"/inspections/{inspection.id}/findings/999999", data={
+        "csrf_token": token, "force_status": "in_progress", "opcc_status": "satisfied"})
+    assert response.status_code == 404
