@@ -248,3 +248,19 @@ def test_an_unknown_finding_or_inspection_is_404(client, session):
     response = client.post(f"/inspections/{inspection.id}/findings/999999", data={
         "csrf_token": token, "force_status": "in_progress", "opcc_status": "satisfied"})
     assert response.status_code == 404
+
+
+def test_a_peel_report_with_judgments_saves_as_read(client, session):
+    peel = ROADS.with_name("hmicfrs-peel-2023-25-staffordshire.txt")
+    sign_in(client, session, Role.admin)
+    token = fields_of(client.get("/inspections/import").text)["csrf_token"]
+    review = client.post("/inspections/import", data={"csrf_token": token},
+                         files={"file": (peel.name, peel.read_bytes(), "text/plain")})
+    assert review.status_code == 200
+    form = fields_of(review.text)
+    assert int(form["judgment_count"]) > 0
+    if not form["title"]:
+        form["title"] = "PEEL 2023-25"
+    saved = client.post("/inspections", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text[:2000]
+    assert client.get(saved.headers["location"]).status_code == 200
