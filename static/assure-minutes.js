@@ -273,12 +273,30 @@
     return position;
   }
 
+  // An earlier paragraph of the same item still being created: a new paragraph waits for it,
+  // so that the server places it after that one (its position counts saved paragraphs only).
+  function earlierBeingCreated(st) {
+    const item = itemsById.get(st.itemId);
+    for (const key of item.entryKeys) {
+      if (key === st.key) return null;
+      const other = entries.get(key);
+      if (other && !other.id && other.inflight && other.inflight.create) {
+        return other;
+      }
+    }
+    return null;
+  }
+
   async function flush(st) {
     clearTimeout(st.timer);
     if (locked || st.conflict || !entries.has(st.key)) return;
     if (st.inflight) {
       if (st.inflight.sending) return; // its completion looks for newer text
       return send(st); // a failed save waiting to be sent again goes first
+    }
+    if (!st.id && earlierBeingCreated(st)) {
+      st.timer = setTimeout(() => flush(st), 50);
+      return;
     }
     const now = content(st);
     st.dirtySince = null;

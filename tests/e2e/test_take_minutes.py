@@ -143,6 +143,30 @@ def test_a_reload_mid_sentence_loses_nothing(page, server, api, meeting):
         "The DCC replied that the benefits of NAS are expected in around year two."]
 
 
+def test_a_paragraph_stays_after_one_whose_first_save_is_slow(page, server, api, meeting):
+    """A fast typist: the first paragraph's creation is still on its way when the second is
+    saved; the second must still come after it in the minutes."""
+    delayed = []
+
+    def slow_first_create(route):
+        if route.request.method == "POST" and not delayed:
+            delayed.append(route.request.url)
+            time.sleep(1.5)
+        route.continue_()
+
+    open_item(page, server, meeting["id"], meeting["partnership"])
+    page.route("**/api/v1/items/*/entries", slow_first_create)
+    page.keyboard.press("n")
+    page.keyboard.type("First said.", delay=5)
+    page.keyboard.press("Escape")
+    page.keyboard.press("n")
+    page.keyboard.type("Then this.", delay=5)
+    page.keyboard.press("Escape")
+    expect_saved(page)
+    assert delayed
+    assert stored_texts(api, meeting["partnership"]) == ["First said.", "Then this."]
+
+
 def test_typing_while_the_network_is_cut_is_kept_and_saved_when_it_returns(page, server, api,
                                                                           meeting):
     open_item(page, server, meeting["id"], meeting["partnership"])
