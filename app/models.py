@@ -484,6 +484,8 @@ class Question(SQLModel, table=True):
     follow_up_action_id: int | None = Field(
         default=None, sa_column=_fk("action.id", ondelete="SET NULL")
     )
+    # The inspection finding the question was put about (source "inspection").
+    finding_id: int | None = Field(default=None, sa_column=_fk("finding.id", ondelete="SET NULL"))
     # Questions from the public: who asked, when, and whether the office put it to the force.
     submitter_name: str = Field(default="", sa_type=String(200))
     submitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
@@ -527,6 +529,8 @@ class Action(SQLModel, table=True):
     exempt_reason: str = Field(default="", sa_type=String(500))
     closed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     closed_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
+    # The inspection finding the action was raised about.
+    finding_id: int | None = Field(default=None, sa_column=_fk("finding.id", ondelete="SET NULL"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
@@ -693,6 +697,15 @@ class Inspection(SQLModel, table=True):
     cc_comments_received_on: date | None = Field(default=None)
     response_published_on: date | None = Field(default=None)
     response_sent_on: date | None = Field(default=None)
+    # The s55 response document's text, entered in the app (the structure of the office's
+    # published responses: summary, grade, recommendations, areas for improvement, the
+    # Commissioner's initial response, the Chief Constable's response, overall comments).
+    summary: str = Field(default="", sa_type=Text)
+    grade: str = Field(default="", sa_type=String(100))
+    recommendations_intro: str = Field(default="", sa_type=Text)
+    pcc_initial_response: str = Field(default="", sa_type=Text)
+    cc_response_intro: str = Field(default="", sa_type=Text)
+    pcc_overall_comments: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     created_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
 
@@ -730,6 +743,17 @@ class Finding(SQLModel, table=True):
     force_status: str = Field(default="not_started", sa_type=String(30))
     opcc_status: str = Field(default="not_assessed", sa_type=String(30))
     opcc_evidence: str = Field(default="", sa_type=Text)
+    # The area of the report it falls under (matches a judgment's area for its grade) and the
+    # theme it is followed under (a theme's history lists its findings with its questions).
+    area: str = Field(default="", sa_type=String(300))
+    theme: str = Field(default="", sa_type=String(200))
+    # A later finding that replaces this one (a national recommendation replacing a local AFI).
+    superseded_by_id: int | None = Field(
+        default=None, sa_column=_fk("finding.id", ondelete="SET NULL")
+    )
+    # For the s55 response: the Commissioner's and the Chief Constable's response to it.
+    pcc_response: str = Field(default="", sa_type=Text)
+    cc_response: str = Field(default="", sa_type=Text)
 
 
 class FindingEvent(SQLModel, table=True):
