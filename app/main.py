@@ -26,6 +26,7 @@ from app.web import (
     prepare_page,
     question_pages,
     record_pages,
+    s55_pages,
     series_pages,
 )
 from app.web.templating import render
@@ -158,6 +159,7 @@ def create_app() -> FastAPI:
     app.include_router(audit_pages.router)
     app.include_router(record_pages.router)
     app.include_router(inspection_pages.router)
+    app.include_router(s55_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

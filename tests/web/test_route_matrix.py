@@ -167,6 +167,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/inspections/{inspection_id}"):                           "S A A A A A A",
     ("POST", "/inspections/{inspection_id}/dates"):                    "S 403 403 403 403 A A",
     ("POST", "/inspections/{inspection_id}/findings/{finding_id}"):    "S 403 403 403 403 A A",
+    # the s55 response: whoever sees the inspection reads and downloads; the record's keepers write
+    ("GET", "/inspections/{inspection_id}/response"):                  "S A A A A A A",
+    ("POST", "/inspections/{inspection_id}/response"):                 "S 403 403 403 403 A A",
+    ("GET", "/inspections/{inspection_id}/response.docx"):             "S A A A A A A",
     ("GET", "/meetings/{meeting_id}"):                                 "S A A A A A A",
     ("GET", "/meetings/{meeting_id}/agenda"):                          "S A A A A A A",
     ("POST", "/meetings/{meeting_id}/agenda/items"):                   "S 403 403 403 403 A A",
@@ -391,6 +395,7 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
                                                "cc_comments_requested_on": "15/03/2024"},
         "/inspections/{inspection_id}/findings/{finding_id}": {"force_status": "in_progress",
                                                                "opcc_status": "not_assessed"},
+        "/inspections/{inspection_id}/response": {"summary": "The inspection examined roads."},
     }
     if route.startswith("/api/"):
         case = next((c for c in CASES.values() if (c.method, c.route) == (method, route)),
