@@ -1,3 +1,4 @@
+# ruff: noqa: E501 -- the seed's paragraphs are kept whole, one line each, as an officer types them
 """The roads-policing seed (an office's published s55 response) entered into the app: the report
 imported as an officer would, then the response's texts typed from the seed's sections."""
 
