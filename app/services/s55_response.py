@@ -35,7 +35,7 @@ GRADE_MAX = 100  # the column's width
 # The inspection's own texts, in the order of the document, with the words the page uses.
 TEXTS = {
     "summary": "Summary of inspection",
-    "grade": "Grade",
+    "grade": "The overall grade",
     "recommendations_intro": "Introduction to the recommendations",
     "pcc_initial_response": "The Commissioner's initial response",
     "cc_response_intro": "Introduction to the Chief Constable's response",

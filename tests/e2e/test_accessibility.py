@@ -78,3 +78,28 @@ def test_importing_an_inspection_is_accessible(demo_server, page):
     assert serious(page) == []
     page.goto(f"{server.url}/inspections")
     assert serious(page) == []
+
+
+def test_the_s55_response_page_is_accessible(demo_server, page):
+    """The response page of an imported report, as written, then with an error."""
+    from pathlib import Path
+
+    server, email, password = demo_server
+    sign_in(page, server, email, password)
+    page.goto(f"{server.url}/inspections/import")
+    text = (Path(__file__).parents[1] / "data" / "hmicfrs" /
+            "hmicfrs-roads-policing-summary-with-pcc-and-cc-responses.txt").read_text()
+    page.get_by_label("Or paste the report's text").fill(text)
+    page.get_by_role("button", name="Read the report").click()
+    page.get_by_label("Publication date").fill("14/03/2024")
+    page.get_by_role("button", name="Save the inspection").first.click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="The Commissioner's s55 response").click()
+    page.wait_for_load_state("networkidle")
+    assert "/response" in page.url
+    assert serious(page) == []
+    page.get_by_label("The overall grade").fill("G" * 101)
+    page.get_by_role("button", name="Save the response").click()
+    page.wait_for_load_state("networkidle")
+    assert "There is a problem" in page.content()
+    assert serious(page) == []
