@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from app.db import SessionDep
 from app.export.s55_response_docx import render_s55_response
-from app.services import s55_response
+from app.services import inspections, s55_response
 from app.services.errors import InvalidInput
 from app.services.inspections import KINDS
 from app.services.permissions import Perm, require
@@ -60,7 +60,7 @@ async def save_response(inspection_id: IdPath, request: Request, session: Sessio
     """Save the texts; on an error the page comes back with what was typed."""
     require(caller.actor, Perm.edit_record,
             "Only the Commissioner's office writes the s55 response.")
-    s55_response.response_of(session, inspection_id)  # 404 before reading a word
+    inspections.get_inspection(session, inspection_id)  # 404 before reading a word
     form = await request.form()
     errors: dict[str, str] = {}
     typed: dict[str, str] = {}

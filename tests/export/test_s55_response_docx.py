@@ -199,3 +199,30 @@ def test_printed_the_report_table_starts_on_the_first_page(session, seeded, tmp_
     assert "Summary of" in pages[0] and "OFFICIAL" in pages[0]
     assert f"Page 1 of {len(pages)}" in pages[0]
     assert "2,466 traffic offence reports" in pages[-1]
+
+
+def test_causes_of_concern_and_graded_judgments_have_their_place(session):
+    from app.models import Finding, InspectionJudgment
+
+    inspection = import_roads(session)
+    session.add(InspectionJudgment(inspection_id=inspection.id, area="Investigating crime",
+                                   grade="Requires improvement", position=0))
+    session.add(Finding(inspection_id=inspection.id, kind="cause_of_concern", number="1",
+                        text="The force does not record crime accurately.", position=-1,
+                        cc_response="An audit team is in place."))
+    session.commit()
+    document = docx.Document(io.BytesIO(render_s55_response(response_of(session,
+                                                                          inspection.id))))
+    rows = document.tables[0].rows
+    assert [row.cells[0].text for row in rows] == [
+        "Summary of inspection", "Grade", "Causes of concern", "Recommendations",
+        "Areas for improvement"]
+    assert cell_paragraphs(rows[1].cells[1]) == [
+        ("Investigating crime: Requires improvement", "Normal")]
+    assert cell_paragraphs(rows[2].cells[1])[:2] == [
+        ("Cause of concern 1", "Heading 3"),
+        ("The force does not record crime accurately.", "Normal")]
+    body = [p.text for p in document.paragraphs]
+    at = body.index("Cause of concern 1")  # answered first in the Chief Constable's section
+    assert body[at + 2] == "An audit team is in place."
+    assert body.index("Recommendation 4") > at
