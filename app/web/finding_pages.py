@@ -17,7 +17,7 @@ from app.models import Finding, Inspection
 from app.services import findings as service
 from app.services import inspections
 from app.services import people as people_service
-from app.services.errors import Conflict, InvalidInput
+from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.inspections import FORCE_STATUSES, KINDS, OPCC_STATUSES, FindingChange
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller
@@ -137,6 +137,16 @@ def _back(inspection_id: int, finding_id: int, done: str, anchor: str = "") -> R
     return RedirectResponse(
         f"/inspections/{inspection_id}/findings/{finding_id}?done={done}{anchor}",
         status_code=303)
+
+
+@router.get("/findings/{finding_id}")
+def finding_by_id(finding_id: IdPath, session: SessionDep, caller: PageCaller):
+    """A finding's page by its id alone (from the question or action raised about it)."""
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise NotFound("No such finding.")
+    return RedirectResponse(f"/inspections/{finding.inspection_id}/findings/{finding.id}",
+                            status_code=303)
 
 
 @router.get("/inspections/{inspection_id}/findings/{finding_id}")

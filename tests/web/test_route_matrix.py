@@ -170,6 +170,7 @@ MATRIX: dict[tuple[str, str], str] = {
     # a finding's page: anyone signed in reads; the chair (with the office) puts questions
     # about it; the office raises actions, changes it and records it as superseded
     ("GET", "/inspections/{inspection_id}/findings/{finding_id}"):     "S A A A A A A",
+    ("GET", "/findings/{finding_id}"):                                 "S A A A A A A",
     ("POST", "/inspections/{inspection_id}/findings/{finding_id}/action"): "S 403 403 403 403 A A",
     ("POST", "/inspections/{inspection_id}/findings/{finding_id}/edit"): "S 403 403 403 403 A A",
     ("POST", "/inspections/{inspection_id}/findings/{finding_id}/question"): "S 403 403 403 A A A",
@@ -338,6 +339,14 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
         session.commit()
         m.finding_id, m.later_finding_id = finding.id, later.id
         return str(inspection.id)
+    if name == "finding_id" and path.startswith("/findings/"):
+        inspection = Inspection(title="Matrix inspection", published_on=date(2024, 3, 14))
+        session.add(inspection)
+        session.flush()
+        finding = Finding(inspection_id=inspection.id, kind="recommendation", text="Do it.")
+        session.add(finding)
+        session.commit()
+        return str(finding.id)
     if name == "finding_id":
         return str(m.finding_id)
     raise AssertionError(f"_param() in tests/web/test_route_matrix.py does not know how to "
