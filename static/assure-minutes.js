@@ -452,8 +452,8 @@
       heading,
     ];
     if (item.commission) parts.push(el("p", { className: "govuk-body govuk-hint", text: item.commission }));
-    parts.push(renderFindings(item));
     parts.push(renderQuestions(item));
+    parts.push(renderFindings(item));
     parts.push(el("h3", { className: "govuk-heading-s", text: "Minutes" }));
     const list = el("ol", { className: "assure-entries", "aria-label": "Paragraphs of item " + item.label });
     for (const key of item.entryKeys) list.append(renderEntry(entries.get(key)));
@@ -493,9 +493,12 @@
           finding.changes.map((change) => el("li", { text: change }))) : null,
       ]));
     }
-    return el("section", { className: "assure-findings-box", "aria-labelledby": "findings-heading" }, [
-      el("h3", { className: "govuk-heading-s", id: "findings-heading", text: "Inspection findings due or changed since the last meeting" }),
-      list,
+    // Folded away when long: the prepared questions come first for the minute-taker.
+    return el("details", { className: "govuk-details assure-findings-box", open: item.findings.length <= 3 }, [
+      el("summary", { className: "govuk-details__summary" }, [
+        el("span", { className: "govuk-details__summary-text", text: "Inspection findings due or changed since the last meeting (" + item.findings.length + ")" }),
+      ]),
+      el("div", { className: "govuk-details__text" }, [list]),
     ]);
   }
 

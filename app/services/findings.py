@@ -8,6 +8,7 @@ Questions and actions are made by app/services/questions.py and actions.py, whos
 and writes the finding's history.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -148,6 +149,28 @@ def upcoming_meetings(session: Session) -> list[tuple[Meeting, str, AgendaItem |
 # --- a question or an action from a finding -------------------------------------------------
 
 
+_PREPARED = re.compile(r"^Question (\d+) prepared")
+
+
+def _hidden(summary: str, hidden_questions: set[int]) -> bool:
+    """Whether a history line tells of a question this reader may not see."""
+    match = _PREPARED.match(summary)
+    return match is not None and int(match.group(1)) in hidden_questions
+
+
+def _hidden_questions(session: Session, by: Actor | None,
+                      finding_ids: list[int] | None = None) -> set[int]:
+    """The questions about findings (these, or any) that the actor may not see."""
+    if by is None or by.sees_exempt:
+        return set()
+    query = select(Question).where(col(Question.finding_id).is_not(None))
+    if finding_ids is not None:
+        query = query.where(col(Question.finding_id).in_(finding_ids or [0]))
+    found = list(session.exec(query).all())
+    shown = {q.id for q in questions_service.visible_to(session, found, by)}
+    return {q.id for q in found} - shown
+
+
 def default_question(finding: Finding) -> str:
     """"What progress has the force made on recommendation 4: …?" """
     what = label_of(finding)
@@ -203,7 +226,14 @@ def question_from_finding(
     question = questions_service.create_question(session, data=data, by=by)
     question.finding_id = finding.id
     session.add(question)
-    _event(session, finding, by, f"Question asked: {short_text(question.text, 300)}")
+    where = ""
+    if question.meeting_id:
+        labels = _meeting_labels(session, {question.meeting_id})
+        where = f" for the {labels[question.meeting_id]}"
+    # The question's id is in the summary: readers who may not see the question (a draft is
+    # the office's own) do not see this line either (_hidden).
+    _event(session, finding, by,
+           f"Question {question.id} prepared{where}: {short_text(question.text, 300)}")
     audit.record(session, by=by, verb="update", object_type="finding", object_id=finding.id,
                  summary=f"question {question.id} put about {label_of(finding)}")
     session.commit()
@@ -409,9 +439,11 @@ def story_of(session: Session, finding: Finding, *, by: Actor) -> FindingStory:
     labels = _meeting_labels(session, {q.meeting_id for q in questions if q.meeting_id})
     answers = questions_service.answers_of(session, [q.id for q in questions])
     story = FindingStory(finding=finding)
+    hidden = _hidden_questions(session, by, [finding.id])
     story.history = [HistoryLine(e.at, e.by_label, e.summary)
                      for e in session.exec(select(FindingEvent).where(
-                         FindingEvent.finding_id == finding.id))]
+                         FindingEvent.finding_id == finding.id))
+                     if not _hidden(e.summary, hidden)]
     asked_entries: dict[int, MinuteEntry] = {}
     if questions:
         for entry in session.exec(select(MinuteEntry).where(
@@ -484,7 +516,8 @@ def previous_meeting(session: Session, meeting: Meeting) -> Meeting | None:
         col(Meeting.starts_at).desc())).first()
 
 
-def findings_for_meeting(session: Session, meeting: Meeting) -> list[MeetingFinding]:
+def findings_for_meeting(session: Session, meeting: Meeting, *, by: Actor | None = None
+                         ) -> list[MeetingFinding]:
     """The findings the meeting's HMICFRS item looks at:
 
     - due: neither complete nor superseded, and due on or before the day of the meeting
@@ -506,23 +539,36 @@ def findings_for_meeting(session: Session, meeting: Meeting) -> list[MeetingFind
             conditions.append(column > since)
         return conditions
 
+    # With a reader, what they may not see (draft questions, exempt items and actions) is
+    # left out of the changes, and does not by itself put a finding on the list.
+    hidden = _hidden_questions(session, by)
     changed: dict[int, list[str]] = {}
     for event in session.exec(select(FindingEvent).where(*window(col(FindingEvent.at)))
                               .order_by(col(FindingEvent.at), col(FindingEvent.id))):
-        changed.setdefault(event.finding_id, []).append(short_text(event.summary, 200))
+        if not _hidden(event.summary, hidden):
+            changed.setdefault(event.finding_id, []).append(short_text(event.summary, 200))
     for question, answer in session.exec(select(Question, Answer).join(
             Answer, Answer.question_id == Question.id).where(
             col(Question.finding_id).is_not(None), *window(col(Answer.answered_at)))
             .order_by(col(Answer.answered_at))):
+        if question.id in hidden:
+            continue
         changed.setdefault(question.finding_id, []).append(
             f"Answer: {short_text(answer.text, 200)}")
     from app.models import ActionUpdate
     from app.services.minutes import update_text
 
-    for action, update in session.exec(select(Action, ActionUpdate).join(
-            ActionUpdate, ActionUpdate.action_id == Action.id).where(
-            col(Action.finding_id).is_not(None), *window(col(ActionUpdate.created_at)))
-            .order_by(col(ActionUpdate.created_at))):
+    updated = list(session.exec(select(Action, ActionUpdate).join(
+        ActionUpdate, ActionUpdate.action_id == Action.id).where(
+        col(Action.finding_id).is_not(None), *window(col(ActionUpdate.created_at)))
+        .order_by(col(ActionUpdate.created_at))).all())
+    exempt_actions: set[int] = set()
+    if by is not None and not by.sees_exempt and updated:
+        exempt_actions = {v.action.id for v in actions_service.views_of(
+            session, list({a.id: a for a, _ in updated}.values())) if v.exempt}
+    for action, update in updated:
+        if action.id in exempt_actions:
+            continue
         changed.setdefault(action.finding_id, []).append(
             f"Action {action.reference}: {short_text(update_text(update) or '', 200)}")
 
@@ -549,13 +595,13 @@ def findings_for_meeting(session: Session, meeting: Meeting) -> list[MeetingFind
     return result
 
 
-def findings_by_item(session: Session, meeting: Meeting, item_ids: list[int]
-                     ) -> dict[int, list[MeetingFinding]]:
+def findings_by_item(session: Session, meeting: Meeting, item_ids: list[int], *,
+                     by: Actor | None = None) -> dict[int, list[MeetingFinding]]:
     """The meeting's findings under each of these items that is its HMICFRS item."""
     first = hmicfrs_item(session, meeting.id)
     if first is None or first.id not in item_ids:
         return {}
-    return {first.id: findings_for_meeting(session, meeting)}
+    return {first.id: findings_for_meeting(session, meeting, by=by)}
 
 
 # --- themes ------------------------------------------------------------------------------------

@@ -73,7 +73,8 @@ def _page(request: Request, session, caller, meeting_id: int, *, errors=None, ty
         "errors": errors or {},
         "typed": typed or {},
         "focus": focus,
-        "findings": findings_by_item(session, meeting, [n.item.id for n in nodes]),
+        "findings": findings_by_item(session, meeting, [n.item.id for n in nodes],
+                                     by=caller.actor),
     }
     block = "agenda_list" if _wants_fragment(request) else None
     return render(request, "agenda.html", context, status_code=status_code, block=block)

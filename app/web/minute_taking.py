@@ -106,7 +106,8 @@ def take_minutes_page(
                    else None,
                    "changes": row.changes[-3:]} for row in rows]
         for item_id, rows in findings_service.findings_by_item(
-            session, record.meeting, [n.item.id for n in _nodes(record.items)]).items()}
+            session, record.meeting, [n.item.id for n in _nodes(record.items)],
+            by=caller.actor).items()}
     state = {
         "meeting": {
             "id": record.meeting.id,

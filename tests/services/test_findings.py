@@ -89,7 +89,9 @@ def test_a_question_from_a_finding_goes_to_its_owner_on_the_hmicfrs_item(session
     assert (question.meeting_id, question.item_id) == (meeting.id, hmicfrs.id)
     assert question.theme == "Roads policing"
     assert question.status == QuestionStatus.ready
-    assert _history(session, finding)[-1] == f"Question asked: {question.text}"
+    assert _history(session, finding)[-1] == (
+        f"Question {question.id} prepared for the Monthly Assurance Meeting 30 April 2030: "
+        f"{question.text}")
     audit = session.exec(select(AuditEvent).where(AuditEvent.object_type == "question",
                                                   AuditEvent.object_id == question.id)).all()
     assert audit, "the question's creation is audited by the questions service"
@@ -245,8 +247,11 @@ def test_the_history_shows_the_question_asked_and_answered_and_the_action_update
     # A viewer does not see a draft question (the office's own) in the history
     draft = findings.question_from_finding(session, finding.id, text="A draft?", by=OFFICER)
     viewer = Actor(role=Role.viewer, label="viewer")
-    assert draft.id not in [q.question.id for q in findings.story_of(
-        session, finding, by=viewer).questions]
+    seen = findings.story_of(session, finding, by=viewer)
+    assert draft.id not in [q.question.id for q in seen.questions]
+    assert not any("A draft?" in line.text for line in seen.history)
+    assert any("A draft?" in line.text for line in findings.story_of(
+        session, finding, by=OFFICER).history)
 
 
 def _at(session, finding, when: datetime, latest_only: bool = False):
@@ -312,6 +317,22 @@ def test_an_answer_to_a_findings_question_counts_as_a_change(session):
                     data=AnswerCreate(text="In writing: done.", in_meeting=False))
     [row] = findings.findings_for_meeting(session, meeting)
     assert row.finding.id == finding.id and row.changes == ["Answer: In writing: done."]
+
+
+def test_a_draft_question_alone_does_not_put_a_finding_on_a_viewers_list(session):
+    make_top_team(session)
+    series = make_meeting_type(session)
+    make_meeting(session, series, starts_at=datetime(2025, 3, 12, 10))
+    meeting = make_meeting(session, series, starts_at=datetime(2030, 4, 9, 10))
+    inspection = _report(session)
+    for each in _findings(session, inspection):
+        _at(session, each, datetime(2024, 1, 1, tzinfo=UTC))
+    finding = _findings(session, inspection)[0]
+    findings.question_from_finding(session, finding.id, text="Still a draft?", by=OFFICER)
+    viewer = Actor(role=Role.viewer, label="viewer")
+    [row] = findings.findings_for_meeting(session, meeting, by=OFFICER)
+    assert "Still a draft?" in row.changes[-1]
+    assert findings.findings_for_meeting(session, meeting, by=viewer) == []
 
 
 def test_a_theme_lists_its_findings_whatever_the_case_and_the_change_is_in_history(session):
