@@ -10,13 +10,14 @@ and writes the finding's history.
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from pydantic import ValidationError
 from sqlmodel import Session, col, func, select
 
 from app.models import (
     Action,
+    ActionUpdate,
     AgendaItem,
     Answer,
     Finding,
@@ -25,6 +26,7 @@ from app.models import (
     ItemKind,
     Meeting,
     MeetingStatus,
+    MeetingType,
     MinuteEntry,
     Person,
     Question,
@@ -42,6 +44,7 @@ from app.services.common import person_label
 from app.services.dates import end_of_day_utc, to_london, today
 from app.services.errors import InvalidInput, NotFound
 from app.services.inspections import FORCE_STATUSES, KINDS
+from app.services.minutes import update_text
 from app.services.permissions import Actor, Perm, may_see, require
 
 CLOSED_STATUSES = {"complete", "superseded"}
@@ -128,8 +131,6 @@ def hmicfrs_item(session: Session, meeting_id: int) -> AgendaItem | None:
 def upcoming_meetings(session: Session) -> list[tuple[Meeting, str, AgendaItem | None]]:
     """Meetings from today on (not cancelled or approved), soonest first, with their HMICFRS
     item: what a question or action about a finding can be put on."""
-    from app.models import MeetingType
-
     rows = session.exec(
         select(Meeting, MeetingType).join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
         .where(col(Meeting.status).in_([MeetingStatus.planned, MeetingStatus.agenda_issued,
@@ -169,6 +170,15 @@ def _hidden_questions(session: Session, by: Actor | None,
     found = list(session.exec(query).all())
     shown = {q.id for q in questions_service.visible_to(session, found, by)}
     return {q.id for q in found} - shown
+
+
+def visible_history(session: Session, history: dict[int, list[FindingEvent]], by: Actor
+                    ) -> dict[int, list[FindingEvent]]:
+    """Findings' events (inspections.history_of) without those telling of questions the
+    reader may not see."""
+    hidden = _hidden_questions(session, by, list(history))
+    return {fid: [e for e in events if not _hidden(e.summary, hidden)]
+            for fid, events in history.items()}
 
 
 def default_question(finding: Finding) -> str:
@@ -386,8 +396,6 @@ class FindingStory:
 
 
 def _meeting_labels(session: Session, meeting_ids: set[int]) -> dict[int, str]:
-    from app.models import MeetingType
-
     labels = {}
     if meeting_ids:
         for meeting, meeting_type in session.exec(select(Meeting, MeetingType).join(
@@ -426,8 +434,6 @@ def story_of(session: Session, finding: Finding, *, by: Actor) -> FindingStory:
     """A finding with its questions (and their answers), its actions, and one history merged
     from its own changes, the questions being asked and answered and the actions' updates,
     the latest last."""
-    from app.services.minutes import update_text
-
     people = {p.id: p for p in session.exec(select(Person))}
 
     def who(person_id: int | None) -> str:
@@ -485,8 +491,6 @@ def story_of(session: Session, finding: Finding, *, by: Actor) -> FindingStory:
 
 
 def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
@@ -555,9 +559,6 @@ def findings_for_meeting(session: Session, meeting: Meeting, *, by: Actor | None
             continue
         changed.setdefault(question.finding_id, []).append(
             f"Answer: {short_text(answer.text, 200)}")
-    from app.models import ActionUpdate
-    from app.services.minutes import update_text
-
     updated = list(session.exec(select(Action, ActionUpdate).join(
         ActionUpdate, ActionUpdate.action_id == Action.id).where(
         col(Action.finding_id).is_not(None), *window(col(ActionUpdate.created_at)))
@@ -605,6 +606,12 @@ def findings_by_item(session: Session, meeting: Meeting, item_ids: list[int], *,
 
 
 # --- themes ------------------------------------------------------------------------------------
+
+
+def replaced_by(session: Session, finding_id: int) -> list[Finding]:
+    """The findings this one directly supersedes."""
+    return list(session.exec(select(Finding).where(
+        Finding.superseded_by_id == finding_id).order_by(col(Finding.id))).all())
 
 
 def findings_on_theme(session: Session, theme: str) -> list[tuple[Finding, Inspection]]:

@@ -17,6 +17,7 @@ from app.models import Finding, Inspection
 from app.services import findings as service
 from app.services import inspections
 from app.services import people as people_service
+from app.services import questions as questions_service
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.inspections import FORCE_STATUSES, KINDS, OPCC_STATUSES, FindingChange
 from app.services.permissions import Perm, require
@@ -73,8 +74,8 @@ def _page(request, session, caller, inspection_id: int, finding_id: int, *,
     everyone = people_service.list_people(session)
     by_id = {p.id: p for p in everyone}
     later = session.get(Finding, finding.superseded_by_id) if finding.superseded_by_id else None
-    replaced = [(f, session.get(Inspection, f.inspection_id)) for f in inspections_replaced(
-        session, finding.id)]
+    replaced = [(f, session.get(Inspection, f.inspection_id))
+                for f in service.replaced_by(session, finding.id)]
     forms = forms or Forms()
     if forms.question_text is None:
         forms.question_text = service.default_question(finding)
@@ -116,21 +117,8 @@ def _page(request, session, caller, inspection_id: int, finding_id: int, *,
         "can_edit": actor.can(Perm.edit_record),
         "notice": notice,
         "themes": sorted(set(service.finding_themes(session))
-                         | set(_question_themes(session)), key=str.lower),
+                         | set(questions_service.themes(session)), key=str.lower),
     }, status_code=status_code)
-
-
-def _question_themes(session) -> list[str]:
-    from app.services.questions import themes
-
-    return themes(session)
-
-
-def inspections_replaced(session, finding_id: int) -> list[Finding]:
-    from sqlmodel import col, select
-
-    return list(session.exec(select(Finding).where(
-        Finding.superseded_by_id == finding_id).order_by(col(Finding.id))).all())
 
 
 def _back(inspection_id: int, finding_id: int, done: str, anchor: str = "") -> RedirectResponse:

@@ -248,6 +248,20 @@ def test_viewers_and_the_force_read_the_page_but_cannot_act(client, session, sce
     assert session.exec(select(Action)).all() == []
 
 
+def test_a_draft_question_about_a_finding_is_not_shown_to_a_viewer(client, session, scene):
+    from app.services.findings import question_from_finding
+    from app.services.permissions import Actor
+
+    inspection, finding = scene["inspection"], scene["finding"]
+    question_from_finding(session, finding.id, text="Is the unit short of staff?",
+                          by=Actor(role=Role.secretariat, label="officer"))
+    sign_in(client, session, Role.viewer)
+    for path in (_page(inspection, finding), f"/inspections/{inspection.id}"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert "Is the unit short of staff?" not in page.text
+
+
 def test_the_theme_page_lists_findings_even_without_questions(client, session, scene):
     inspection, finding = scene["inspection"], scene["finding"]
     sign_in(client, session, Role.secretariat)
