@@ -20,6 +20,7 @@ from app.web import (
     audit_pages,
     calendar,
     errors,
+    finding_pages,
     inspection_pages,
     minute_taking,
     pages,
@@ -160,6 +161,7 @@ def create_app() -> FastAPI:
     app.include_router(record_pages.router)
     app.include_router(inspection_pages.router)
     app.include_router(s55_pages.router)
+    app.include_router(finding_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

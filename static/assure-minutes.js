@@ -453,6 +453,7 @@
     ];
     if (item.commission) parts.push(el("p", { className: "govuk-body govuk-hint", text: item.commission }));
     parts.push(renderQuestions(item));
+    parts.push(renderFindings(item));
     parts.push(el("h3", { className: "govuk-heading-s", text: "Minutes" }));
     const list = el("ol", { className: "assure-entries", "aria-label": "Paragraphs of item " + item.label });
     for (const key of item.entryKeys) list.append(renderEntry(entries.get(key)));
@@ -474,6 +475,31 @@
     panel.replaceChildren(...parts.filter(Boolean));
     const draft = storage.get("action:" + item.id);
     if (draft) openActionForm(draft);
+  }
+
+  // Under the HMICFRS item: the inspection findings due or changed since the last meeting.
+  function renderFindings(item) {
+    if (!item.findings || !item.findings.length) return null;
+    const list = el("ul", { className: "govuk-list assure-findings" });
+    for (const finding of item.findings) {
+      const due = finding.due_date ? " " + new Date(finding.due_date + "T12:00:00").toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric" }) : "";
+      list.append(el("li", { className: "govuk-!-margin-bottom-2" }, [
+        el("strong", { className: "govuk-tag " + (finding.due ? "govuk-tag--red" : "govuk-tag--blue"), text: finding.due ? "Due" + due : "Changed" }),
+        " ",
+        el("a", { className: "govuk-link", href: finding.href, target: "_blank", rel: "noopener", text: finding.label + " (opens in a new tab)" }),
+        " ",
+        el("span", { className: "govuk-body-s", text: "— " + finding.text }),
+        finding.changes.length ? el("ul", { className: "govuk-list govuk-list--bullet govuk-body-s govuk-!-margin-bottom-0" },
+          finding.changes.map((change) => el("li", { text: change }))) : null,
+      ]));
+    }
+    // Folded away when long: the prepared questions come first for the minute-taker.
+    return el("details", { className: "govuk-details assure-findings-box", open: item.findings.length <= 3 }, [
+      el("summary", { className: "govuk-details__summary" }, [
+        el("span", { className: "govuk-details__summary-text", text: "Inspection findings due or changed since the last meeting (" + item.findings.length + ")" }),
+      ]),
+      el("div", { className: "govuk-details__text" }, [list]),
+    ]);
   }
 
   function renderQuestions(item) {

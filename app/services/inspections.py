@@ -230,7 +230,8 @@ class FindingChange:
     force_status: str = "not_started"
     opcc_status: str = "not_assessed"
     opcc_evidence: str = ""
-
+    # The theme the finding is followed under; None leaves it as it is.
+    theme: str | None = None
 
 
 def update_finding(session: Session, inspection_id: int, finding_id: int,
@@ -250,6 +251,12 @@ def update_finding(session: Session, inspection_id: int, finding_id: int,
         errors["owner_id"] = "Choose the owner from the list"
     if len(change.opcc_evidence) > 20_000:
         errors["opcc_evidence"] = "The evidence must be 20,000 characters or fewer"
+    theme = None if change.theme is None else " ".join(change.theme.split())
+    if theme is not None:
+        if len(theme) > 200:
+            errors["theme"] = "The theme must be 200 characters or fewer"
+        elif any(ord(c) < 32 or 127 <= ord(c) < 160 for c in theme):
+            errors["theme"] = "The theme must not contain control characters"
     if errors:
         raise InvalidInput(errors)
     said = []
@@ -268,8 +275,12 @@ def update_finding(session: Session, inspection_id: int, finding_id: int,
                     f" → {OPCC_STATUSES[change.opcc_status]}")
     if change.opcc_evidence.strip() != finding.opcc_evidence:
         said.append(f"evidence: {change.opcc_evidence.strip()[:500] or '(none)'}")
+    if theme is not None and theme != finding.theme:
+        said.append(f"theme: {finding.theme or '(none)'} → {theme or '(none)'}")
     if not said:
         return finding
+    if theme is not None:
+        finding.theme = theme
     finding.owner_id = change.owner_id
     finding.due_date = change.due_date
     finding.force_status = change.force_status

@@ -59,6 +59,12 @@ def _visible(question: Question, by: Actor, exempt_items: set[int]) -> bool:
     return question.status in SHARED_STATUSES and question.item_id not in exempt_items
 
 
+def visible_to(session: Session, questions: list[Question], by: Actor) -> list[Question]:
+    """Those of these questions the actor may see (drafts are the Commissioner's own)."""
+    exempt = exempt_item_ids(session, {q.meeting_id for q in questions if q.meeting_id})
+    return [q for q in questions if _visible(q, by, exempt)]
+
+
 def answers_of(session: Session, question_ids: list[int]) -> dict[int, list[Answer]]:
     """Each question's answers, oldest first."""
     result: dict[int, list[Answer]] = {i: [] for i in question_ids}

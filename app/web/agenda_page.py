@@ -17,6 +17,7 @@ from app.schemas import ItemCreate, ItemUpdate
 from app.services import agenda, papers
 from app.services import people as people_service
 from app.services.errors import DomainError, InvalidInput
+from app.services.findings import findings_by_item
 from app.services.meetings import get_meeting, meeting_title, meeting_type_of
 from app.services.papers import is_late, papers_of
 from app.services.permissions import Perm, require
@@ -72,6 +73,8 @@ def _page(request: Request, session, caller, meeting_id: int, *, errors=None, ty
         "errors": errors or {},
         "typed": typed or {},
         "focus": focus,
+        "findings": findings_by_item(session, meeting, [n.item.id for n in nodes],
+                                     by=caller.actor),
     }
     block = "agenda_list" if _wants_fragment(request) else None
     return render(request, "agenda.html", context, status_code=status_code, block=block)

@@ -15,6 +15,7 @@ from app.services import inspections
 from app.services import people as people_service
 from app.services.dates import today
 from app.services.errors import InvalidInput
+from app.services.findings import visible_history
 from app.services.inspection_import import MAX_FILE_BYTES, extract_text, parse_report
 from app.services.inspections import (
     DATE_FIELDS,
@@ -238,7 +239,8 @@ def _inspection_page(request, session, caller, inspection_id: int, *, errors=Non
         "days_left": inspections.days_left(inspection, today()),
         "judgments": inspections.judgments_of(session, inspection_id),
         "findings": findings,
-        "history": inspections.history_of(session, [f.id for f in findings]),
+        "history": visible_history(
+            session, inspections.history_of(session, [f.id for f in findings]), caller.actor),
         "names": names,
         "groups": people_groups(everyone, {f.owner_id for f in findings}),
         "kinds": KINDS, "force_statuses": FORCE_STATUSES, "opcc_statuses": OPCC_STATUSES,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 
 from app.db import SessionDep
 from app.schemas import EntryRead
+from app.services import findings as findings_service
 from app.services import people as people_service
 from app.services import questions as questions_service
 from app.services.agenda import ItemNode
@@ -34,7 +35,8 @@ def _person(person) -> dict:
     }
 
 
-def _item(record_item: RecordItem, questions: dict[int, list]) -> dict:
+def _item(record_item: RecordItem, questions: dict[int, list],
+          findings: dict[int, list] | None = None) -> dict:
     node: ItemNode = record_item.node
     return {
         "id": node.item.id,
@@ -58,8 +60,17 @@ def _item(record_item: RecordItem, questions: dict[int, list]) -> dict:
             for v in record_item.actions
         ],
         "questions": questions.get(node.item.id, []),
-        "children": [_item(child, questions) for child in record_item.children],
+        "findings": (findings or {}).get(node.item.id, []),
+        "children": [_item(child, questions, findings) for child in record_item.children],
     }
+
+
+def _nodes(items: list[RecordItem]) -> list[ItemNode]:
+    found = []
+    for item in items:
+        found.append(item.node)
+        found.extend(_nodes(item.children))
+    return found
 
 
 @router.get("/meetings/{meeting_id}/take-minutes")
@@ -86,6 +97,17 @@ def take_minutes_page(
             "asked_by": person_label(asker) if asker else "",
             "addressed_to": person_label(addressee) if addressee else "",
         })
+    # Under the HMICFRS item: the inspection findings due or changed since the last meeting.
+    findings = {
+        item_id: [{"label": f"{row.inspection.title}: {row.label}",
+                   "text": findings_service.short_text(row.finding.text, 200),
+                   "due": row.due, "href": row.href,
+                   "due_date": row.finding.due_date.isoformat() if row.finding.due_date
+                   else None,
+                   "changes": row.changes[-3:]} for row in rows]
+        for item_id, rows in findings_service.findings_by_item(
+            session, record.meeting, [n.item.id for n in _nodes(record.items)],
+            by=caller.actor).items()}
     state = {
         "meeting": {
             "id": record.meeting.id,
@@ -98,7 +120,7 @@ def take_minutes_page(
             {"person_id": p.id, "status": a.status, "capacity": a.capacity}
             for a, p in record.attendance
         ],
-        "items": [_item(i, questions) for i in record.items],
+        "items": [_item(i, questions, findings) for i in record.items],
     }
     return render(request, "take_minutes.html", {
         "page_title": f"Take minutes: {record.title}",

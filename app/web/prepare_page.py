@@ -13,6 +13,7 @@ from app.models import Answer, Meeting, Paper, Person, Question, QuestionStatus
 from app.services import actions, agenda, meeting_papers, meetings, people
 from app.services import questions as question_service
 from app.services.agenda import ItemNode
+from app.services.findings import findings_by_item
 from app.services.papers import is_late, papers_of
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller, check_csrf
@@ -138,6 +139,8 @@ def prepare_page(
         "counts": counts,
         "late_count": sum(1 for i in items if i.late),
         "carried": actions.carried_forward(session, meeting),
+        "findings": findings_by_item(session, meeting, [n.item.id for n in nodes],
+                                     by=actor),
         "can_write": actor.can(Perm.write_questions),
         "can_edit_agenda": actor.can(Perm.edit_record),
         "notice": notice,

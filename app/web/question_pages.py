@@ -17,9 +17,11 @@ from app.db import SessionDep
 from app.models import Person, Question, QuestionSource, QuestionStatus, Screening, utcnow
 from app.schemas import MAX_ID, AnswerCreate, QuestionCreate, QuestionUpdate
 from app.services import agenda, meetings, people
+from app.services import findings as findings_service
 from app.services import questions as service
 from app.services.dates import to_london
 from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.inspections import FORCE_STATUSES, OPCC_STATUSES
 from app.services.meeting_papers import SOURCES
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller, check_csrf
@@ -498,8 +500,10 @@ def _question_page(request, session, caller, question_id: int, *,
 @router.get("/questions/themes/{theme:path}")
 def theme_page(theme: str, request: Request, session: SessionDep, caller: PageCaller):
     history = service.theme_history(session, theme=theme[:200], by=caller.actor)
-    if not history:
-        raise NotFound("No question you can see has been asked on this theme.")
+    on_theme = findings_service.findings_on_theme(session, theme[:200])
+    if not history and not on_theme:
+        raise NotFound("No question you can see has been asked on this theme, and no "
+                       "inspection finding is followed under it.")
     everyone = {p.id: p for p in people.list_people(session)}
     titles = {m.id: (meeting_label(m, t), m) for m, t in meetings.list_meetings(session)}
     groups: list[dict] = []
@@ -517,10 +521,16 @@ def theme_page(theme: str, request: Request, session: SessionDep, caller: PageCa
         })
     # Questions not yet on a meeting come last, whatever order the database gives nulls.
     groups.sort(key=lambda g: g["meeting_id"] is None)
-    name = history[0].question.theme.strip() or theme
+    name = (history[0].question.theme.strip() if history else on_theme[0][0].theme.strip()
+            ) or theme
     return render(request, "theme.html", {
         "page_title": f"Asked before: {name}", "theme": name, "groups": groups,
-        "count": len(history), "can_write": caller.actor.can(Perm.write_questions)})
+        "count": len(history), "can_write": caller.actor.can(Perm.write_questions),
+        "findings": [{"finding": f, "inspection": i, "label": findings_service.label_of(f),
+                      "superseded": findings_service.is_superseded(f),
+                      "force_status": FORCE_STATUSES.get(f.force_status, f.force_status),
+                      "opcc_status": OPCC_STATUSES.get(f.opcc_status, f.opcc_status)}
+                     for f, i in on_theme]})
 
 
 @router.get("/questions/{question_id}")

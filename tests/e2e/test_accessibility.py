@@ -76,6 +76,22 @@ def test_importing_an_inspection_is_accessible(demo_server, page):
     page.wait_for_load_state("networkidle")
     assert "/inspections/" in page.url
     assert serious(page) == []
+    # A finding's page, with its forms open, and after a question is put about it
+    page.locator("a[href*='/findings/']").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/findings/" in page.url
+    for summary in ("Ask a question about this finding", "Raise an action",
+                    "Owner, due date, statuses and theme", "A later finding replaces this one"):
+        page.get_by_text(summary, exact=True).click()
+    assert serious(page) == []
+    page.get_by_role("button", name="Put the question").click()
+    page.wait_for_load_state("networkidle")
+    assert "The question has been put" in page.content()
+    assert serious(page) == []
+    page.get_by_text("Raise an action", exact=True).click()
+    page.get_by_role("button", name="Raise the action").click()  # no owner: the error
+    page.wait_for_load_state("networkidle")
+    assert serious(page) == []
     page.goto(f"{server.url}/inspections")
     assert serious(page) == []
 

@@ -171,6 +171,15 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/inspections/{inspection_id}/response"):                  "S A A A A A A",
     ("POST", "/inspections/{inspection_id}/response"):                 "S 403 403 403 403 A A",
     ("GET", "/inspections/{inspection_id}/response.docx"):             "S A A A A A A",
+    # a finding's page: anyone signed in reads; the chair (with the office) puts questions
+    # about it; the office raises actions, changes it and records it as superseded
+    ("GET", "/inspections/{inspection_id}/findings/{finding_id}"):     "S A A A A A A",
+    ("GET", "/findings/{finding_id}"):                                 "S A A A A A A",
+    ("POST", "/inspections/{inspection_id}/findings/{finding_id}/action"): "S 403 403 403 403 A A",
+    ("POST", "/inspections/{inspection_id}/findings/{finding_id}/edit"): "S 403 403 403 403 A A",
+    ("POST", "/inspections/{inspection_id}/findings/{finding_id}/question"): "S 403 403 403 A A A",
+    ("POST", "/inspections/{inspection_id}/findings/{finding_id}/supersede"):
+        "S 403 403 403 403 A A",
     ("GET", "/meetings/{meeting_id}"):                                 "S A A A A A A",
     ("GET", "/meetings/{meeting_id}/agenda"):                          "S A A A A A A",
     ("POST", "/meetings/{meeting_id}/agenda/items"):                   "S 403 403 403 403 A A",
@@ -326,11 +335,22 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
         inspection = Inspection(title="Matrix inspection", published_on=date(2024, 3, 14))
         session.add(inspection)
         session.flush()
+        finding = Finding(inspection_id=inspection.id, kind="recommendation", text="Do it.",
+                          owner_id=w.dcc.id)
+        later = Finding(inspection_id=inspection.id, kind="recommendation", text="Do more.",
+                        position=1)
+        session.add_all([finding, later])
+        session.commit()
+        m.finding_id, m.later_finding_id = finding.id, later.id
+        return str(inspection.id)
+    if name == "finding_id" and path.startswith("/findings/"):
+        inspection = Inspection(title="Matrix inspection", published_on=date(2024, 3, 14))
+        session.add(inspection)
+        session.flush()
         finding = Finding(inspection_id=inspection.id, kind="recommendation", text="Do it.")
         session.add(finding)
         session.commit()
-        m.finding_id = finding.id
-        return str(inspection.id)
+        return str(finding.id)
     if name == "finding_id":
         return str(m.finding_id)
     raise AssertionError(f"_param() in tests/web/test_route_matrix.py does not know how to "
@@ -396,6 +416,14 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
         "/inspections/{inspection_id}/findings/{finding_id}": {"force_status": "in_progress",
                                                                "opcc_status": "not_assessed"},
         "/inspections/{inspection_id}/response": {"summary": "The inspection examined roads."},
+        "/inspections/{inspection_id}/findings/{finding_id}/edit": {
+            "force_status": "in_progress", "opcc_status": "not_assessed", "theme": "Roads"},
+        "/inspections/{inspection_id}/findings/{finding_id}/question": {
+            "text": "What progress?", "meeting_id": str(w.meeting.id)},
+        "/inspections/{inspection_id}/findings/{finding_id}/action": {
+            "text": "Report back.", "owner_id": str(w.dcc.id), "due_date": "30/09/2030"},
+        "/inspections/{inspection_id}/findings/{finding_id}/supersede": {
+            "later_id": str(getattr(m, "later_finding_id", 0))},
     }
     if route.startswith("/api/"):
         case = next((c for c in CASES.values() if (c.method, c.route) == (method, route)),

@@ -1,0 +1,278 @@
+"""One finding's page: the finding with its inspection, owner and statuses, the questions
+asked and actions raised about it, its whole history, and the one-step forms that put a
+question, raise an action, change the finding (its theme included) or record that a later
+finding supersedes it.
+
+The rules are in app/services/findings.py (and inspections.py for the finding's own fields).
+"""
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse
+
+from app.db import SessionDep
+from app.models import Finding, Inspection
+from app.services import findings as service
+from app.services import inspections
+from app.services import people as people_service
+from app.services import questions as questions_service
+from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.inspections import FORCE_STATUSES, KINDS, OPCC_STATUSES, FindingChange
+from app.services.permissions import Perm, require
+from app.web.deps import IdPath, PageCaller
+from app.web.forms import domain_errors, error_list, parse_day, parse_id, people_groups
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+FormStr = Annotated[str, Form(max_length=2000)]
+FormText = Annotated[str, Form(max_length=20_000)]
+
+NOTICES = {
+    "question": "The question has been put. It is in the question bank, linked to this finding.",
+    "action": "The action has been raised and added to the action log.",
+    "superseded": "The finding is recorded as superseded.",
+    "saved": "The finding has been saved.",
+}
+
+
+@dataclass
+class Forms:
+    """What each of the page's forms shows: what was typed, or (None) the defaults."""
+
+    question_text: str | None = None
+    question_meeting: str = ""
+    action_text: str | None = None
+    action_owner: str | None = None
+    action_due: str | None = None
+    action_meeting: str = ""
+    later_id: str = ""
+    edit: dict | None = None
+
+
+def _fmt(value) -> str:
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def _meeting_choices(session) -> list[tuple[str, str]]:
+    choices = []
+    for meeting, label, item in service.upcoming_meetings(session):
+        where = f" – under {item.title}" if item else " (no HMICFRS item on its agenda)"
+        choices.append((str(meeting.id), label + where))
+    return choices
+
+
+def _page(request, session, caller, inspection_id: int, finding_id: int, *,
+          forms: Forms | None = None, errors: dict[str, str] | None = None,
+          status_code: int = 200, notice: str = ""):
+    actor = caller.actor
+    inspection = inspections.get_inspection(session, inspection_id)
+    finding = service.get_finding(session, inspection_id, finding_id)
+    story = service.story_of(session, finding, by=actor)
+    everyone = people_service.list_people(session)
+    by_id = {p.id: p for p in everyone}
+    later = session.get(Finding, finding.superseded_by_id) if finding.superseded_by_id else None
+    replaced = [(f, session.get(Inspection, f.inspection_id))
+                for f in service.replaced_by(session, finding.id)]
+    forms = forms or Forms()
+    if forms.question_text is None:
+        forms.question_text = service.default_question(finding)
+    if forms.action_text is None:
+        forms.action_text = service.default_action(session, finding)
+    if forms.action_owner is None:
+        forms.action_owner = str(finding.owner_id or "")
+    if forms.action_due is None:
+        forms.action_due = _fmt(finding.due_date)
+    if forms.edit is None:
+        forms.edit = {"owner_id": str(finding.owner_id or ""), "due_date": _fmt(finding.due_date),
+                      "force_status": finding.force_status, "opcc_status": finding.opcc_status,
+                      "opcc_evidence": finding.opcc_evidence, "theme": finding.theme}
+    errors = errors or {}
+    return render(request, "finding.html", {
+        "page_title": ("Error: " if errors else "")
+        + f"{service.label_of(finding)}: {inspection.title}"[:120],
+        "inspection": inspection,
+        "finding": finding,
+        "label": service.label_of(finding),
+        "owner": by_id.get(finding.owner_id),
+        "story": story,
+        "later": later,
+        "later_label": service.describe(session, later) if later else "",
+        "later_inspection_id": later.inspection_id if later else None,
+        "replaced": replaced,
+        "describe": lambda f: service.describe(session, f),
+        "superseded": service.is_superseded(finding),
+        "kinds": KINDS, "force_statuses": FORCE_STATUSES, "opcc_statuses": OPCC_STATUSES,
+        "people_by_id": by_id,
+        "groups": people_groups(everyone, {finding.owner_id}),
+        "meetings": _meeting_choices(session),
+        "choices": [(str(f.id), label) for f, label in service.supersede_choices(
+            session, finding)] if actor.can(Perm.edit_record) else [],
+        "forms": forms,
+        "errors": errors,
+        "error_list": error_list(errors),
+        "can_question": actor.can(Perm.write_questions),
+        "can_edit": actor.can(Perm.edit_record),
+        "notice": notice,
+        "themes": sorted(set(service.finding_themes(session))
+                         | set(questions_service.themes(session)), key=str.lower),
+    }, status_code=status_code)
+
+
+def _back(inspection_id: int, finding_id: int, done: str, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(
+        f"/inspections/{inspection_id}/findings/{finding_id}?done={done}{anchor}",
+        status_code=303)
+
+
+@router.get("/findings/{finding_id}")
+def finding_by_id(finding_id: IdPath, session: SessionDep, caller: PageCaller):
+    """A finding's page by its id alone (from the question or action raised about it)."""
+    finding = session.get(Finding, finding_id)
+    if finding is None:
+        raise NotFound("No such finding.")
+    return RedirectResponse(f"/inspections/{finding.inspection_id}/findings/{finding.id}",
+                            status_code=303)
+
+
+@router.get("/inspections/{inspection_id}/findings/{finding_id}")
+def finding_page(inspection_id: IdPath, finding_id: IdPath, request: Request,
+                 session: SessionDep, caller: PageCaller,
+                 done: Annotated[str, Query(max_length=20)] = ""):
+    return _page(request, session, caller, inspection_id, finding_id,
+                 notice=NOTICES.get(done, ""))
+
+
+@router.post("/inspections/{inspection_id}/findings/{finding_id}/question")
+def put_question(
+    inspection_id: IdPath, finding_id: IdPath, request: Request, session: SessionDep,
+    caller: PageCaller, text: FormText = "", meeting_id: FormStr = "",
+):
+    """Put a prepared question about the finding, on the chosen meeting's HMICFRS item."""
+    require(caller.actor, Perm.write_questions, "Only the Commissioner's office puts questions.")
+    service.get_finding(session, inspection_id, finding_id)
+    errors: dict[str, str] = {}
+    meeting = parse_id(meeting_id, "question_meeting", errors, "Choose a meeting from the list")
+    if not text.strip():
+        errors["question_text"] = "Enter the question"
+    if not errors:
+        try:
+            service.question_from_finding(session, finding_id, meeting_id=meeting, text=text,
+                                          by=caller.actor)
+        except (InvalidInput, Conflict) as exc:
+            session.rollback()
+            found = domain_errors(exc) if isinstance(exc, InvalidInput) else {
+                "text": exc.message}
+            errors.update({("question_meeting" if k in ("meeting_id", "item_id")
+                            else "question_text"): v for k, v in found.items()})
+    if errors:
+        forms = Forms(question_text=text, question_meeting=meeting_id)
+        return _page(request, session, caller, inspection_id, finding_id, forms=forms,
+                     errors=errors, status_code=422)
+    return _back(inspection_id, finding_id, "question", "#questions")
+
+
+@router.post("/inspections/{inspection_id}/findings/{finding_id}/action")
+def raise_action(
+    inspection_id: IdPath, finding_id: IdPath, request: Request, session: SessionDep,
+    caller: PageCaller, text: FormText = "", owner_id: FormStr = "", due_date: FormStr = "",
+    meeting_id: FormStr = "",
+):
+    """Raise an action about the finding: its owner and due date are the finding's unless
+    changed here."""
+    require(caller.actor, Perm.edit_record, "Only the Commissioner's office raises actions.")
+    service.get_finding(session, inspection_id, finding_id)
+    errors: dict[str, str] = {}
+    owner = parse_id(owner_id, "action_owner", errors, "Choose who owns the action")
+    meeting = parse_id(meeting_id, "action_meeting", errors, "Choose a meeting from the list")
+    due = None
+    try:
+        due = parse_day(due_date, "action_due")
+    except InvalidInput:
+        errors["action_due"] = "The due date must be a real date, like 30/09/2026"
+    if not text.strip():
+        errors["action_text"] = "Enter what is to be done"
+    if owner is None and "action_owner" not in errors:
+        errors["action_owner"] = "Choose who owns the action"
+    if not errors:
+        try:
+            service.action_from_finding(session, finding_id, text=text, owner_ids=[owner],
+                                        due_date=due, keep_due=False, meeting_id=meeting,
+                                        by=caller.actor)
+        except (InvalidInput, Conflict) as exc:
+            session.rollback()
+            found = domain_errors(exc) if isinstance(exc, InvalidInput) else {
+                "text": exc.message}
+            names = {"owner_ids": "action_owner", "due_date": "action_due",
+                     "meeting_id": "action_meeting", "item_id": "action_meeting"}
+            errors.update({names.get(k, "action_text"): v for k, v in found.items()})
+    if errors:
+        forms = Forms(action_text=text, action_owner=owner_id, action_due=due_date,
+                      action_meeting=meeting_id)
+        return _page(request, session, caller, inspection_id, finding_id, forms=forms,
+                     errors=errors, status_code=422)
+    return _back(inspection_id, finding_id, "action", "#actions")
+
+
+@router.post("/inspections/{inspection_id}/findings/{finding_id}/supersede")
+def supersede(
+    inspection_id: IdPath, finding_id: IdPath, request: Request, session: SessionDep,
+    caller: PageCaller, later_id: FormStr = "",
+):
+    """Record that a later finding (of any inspection) replaces this one."""
+    require(caller.actor, Perm.edit_record, "Only the Commissioner's office updates findings.")
+    service.get_finding(session, inspection_id, finding_id)
+    errors: dict[str, str] = {}
+    later = parse_id(later_id, "later_id", errors,
+                     "Choose the finding that replaces this one from the list")
+    if later is None and not errors:
+        errors["later_id"] = "Choose the finding that replaces this one from the list"
+    if not errors:
+        try:
+            service.supersede(session, inspection_id, finding_id, later, by=caller.actor)
+        except InvalidInput as exc:
+            session.rollback()
+            errors["later_id"] = next(iter(domain_errors(exc).values()), exc.message)
+    if errors:
+        return _page(request, session, caller, inspection_id, finding_id,
+                     forms=Forms(later_id=later_id), errors=errors,
+                     status_code=422)
+    return _back(inspection_id, finding_id, "superseded")
+
+
+@router.post("/inspections/{inspection_id}/findings/{finding_id}/edit")
+def edit_finding(
+    inspection_id: IdPath, finding_id: IdPath, request: Request, session: SessionDep,
+    caller: PageCaller, owner_id: FormStr = "", due_date: FormStr = "",
+    force_status: FormStr = "not_started", opcc_status: FormStr = "not_assessed",
+    opcc_evidence: FormText = "", theme: FormStr = "",
+):
+    """Change the finding's owner, due date, statuses, evidence and theme."""
+    require(caller.actor, Perm.edit_record, "Only the Commissioner's office updates findings.")
+    service.get_finding(session, inspection_id, finding_id)
+    errors: dict[str, str] = {}
+    owner = parse_id(owner_id, "owner_id", errors, "Choose the owner from the list")
+    due = None
+    try:
+        due = parse_day(due_date, "due_date")
+    except InvalidInput:
+        errors["due_date"] = "The due date must be a real date, like 30/09/2026"
+    if not errors:
+        try:
+            inspections.update_finding(
+                session, inspection_id, finding_id,
+                FindingChange(owner_id=owner, due_date=due, force_status=force_status,
+                              opcc_status=opcc_status, opcc_evidence=opcc_evidence,
+                              theme=theme),
+                by=caller.actor)
+        except InvalidInput as exc:
+            session.rollback()
+            errors.update(exc.errors)
+    if errors:
+        typed = {"owner_id": owner_id, "due_date": due_date, "force_status": force_status,
+                 "opcc_status": opcc_status, "opcc_evidence": opcc_evidence, "theme": theme}
+        return _page(request, session, caller, inspection_id, finding_id,
+                     forms=Forms(edit=typed), errors=errors, status_code=422)
+    return _back(inspection_id, finding_id, "saved")
