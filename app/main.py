@@ -20,6 +20,7 @@ from app.web import (
     audit_pages,
     calendar,
     errors,
+    findings_dashboard,
     inspection_pages,
     minute_taking,
     pages,
@@ -157,6 +158,8 @@ def create_app() -> FastAPI:
     app.include_router(prepare_page.router)
     app.include_router(audit_pages.router)
     app.include_router(record_pages.router)
+    # before any router with /findings/{id}, so /findings/panel.docx is not taken for an id
+    app.include_router(findings_dashboard.router)
     app.include_router(inspection_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -246,6 +246,8 @@ def describe_filters(filters: DashboardFilters, inspection_title: str = "") -> s
 @dataclass
 class PanelRow:
     label: str  # "Recommendation 4"
+    kind: str  # "Recommendation"
+    number: str  # "4", or ""
     text: str
     area: str
     grade: str
@@ -302,7 +304,8 @@ def panel_report(session: Session, *, by: Actor, filters: DashboardFilters, toda
             sections.append(PanelSection(row.inspection.title, row.inspection.published_on, []))
         finding = row.finding
         sections[-1].rows.append(PanelRow(
-            label=row.label, text=finding.text, area=row.area, grade=row.grade,
+            label=row.label, kind=row.kind, number=finding.number.strip(), text=finding.text,
+            area=row.area, grade=row.grade,
             owner=row.owner, due_date=finding.due_date, due_words=row.due_words,
             force_status=row.force_status, assessment=row.assessment,
             evidence=finding.opcc_evidence))
