@@ -34,7 +34,8 @@ from app.export.styles import (
 from app.services.findings_dashboard import PanelReport, PanelRow
 
 # 25.7 cm of text width on A4 landscape with 2 cm margins.
-FINDING_WIDTHS = (Cm(3.0), Cm(7.7), Cm(3.6), Cm(3.0), Cm(2.6), Cm(2.4), Cm(3.4))
+# "Recommendation 12" and "Superseded" each fit on one line.
+FINDING_WIDTHS = (Cm(4.5), Cm(6.8), Cm(3.1), Cm(2.8), Cm(2.4), Cm(2.6), Cm(3.5))
 HEADINGS = ("Finding", "What the report says", "Area and grade", "Owner", "Due",
             "Force’s status", "Commissioner’s assessment")
 COUNT_WIDTHS = (Cm(7.0), Cm(2.5))
@@ -61,7 +62,7 @@ def build_findings_document(report: PanelReport) -> Document:
     add_body_paragraph(document, (
         f"{report.current} finding{'' if report.current == 1 else 's'} being followed, "
         f"{report.overdue} overdue. {report.superseded} superseded "
-        f"finding{'' if report.superseded == 1 else 's'}, replaced by later ones, "
+        f"finding{'' if report.superseded == 1 else 's'} "
         f"{'is' if report.superseded == 1 else 'are'} not counted below."))
     for caption, heading, pairs in (
         ("By the force’s status", "Force’s status", report.by_status),
@@ -71,6 +72,7 @@ def build_findings_document(report: PanelReport) -> Document:
     ):
         add_body_paragraph(document, caption, HEADING_2)
         _count_table(document, caption, heading, pairs)
+        add_body_paragraph(document, "")  # space before the next heading
 
     add_body_paragraph(document, "Findings by inspection", HEADING_1)
     if not report.sections:
@@ -86,7 +88,7 @@ def build_findings_document(report: PanelReport) -> Document:
                          "the Commissioner's assessment with the evidence for it."))
         table.add_row([[(h, TABLE_HEADING)] for h in HEADINGS], header=True)
         for row in section.rows:
-            table.add_row(_columns(row), split=True)
+            table.add_row(_columns(row))  # a finding is not split across pages
     return document
 
 
@@ -114,12 +116,14 @@ def _columns(row: PanelRow) -> list[list[Para]]:
         # "Overdue by 3 days" in bold words: never colour alone
         due.append((row.due_words, WARNING if row.due_words.startswith("Overdue")
                     else ACTION_DETAIL))
+    area: list[Para] = [(one_line(row.area), None)] if one_line(row.area) else []
+    area.append((one_line(row.grade), ACTION_DETAIL))
     assessment: list[Para] = [(one_line(row.assessment), TABLE_HEADING)]
     assessment += text_block(row.evidence)
     return [
         [(one_line(row.label), TABLE_HEADING)],
         text_block(row.text) or [("", None)],
-        [(one_line(row.area), None), (one_line(row.grade), ACTION_DETAIL)],
+        area,
         [(one_line(row.owner) or NO_OWNER, None)],
         due,
         [(one_line(row.force_status), None)],

@@ -33,19 +33,19 @@ SUMMARY_SHEET = "Summary"
 FINDINGS_SHEET = "Findings"
 # (heading, width in characters, wrapped)
 COLUMNS = (
-    ("Inspection", 30, True),
+    ("Inspection", 24, True),
     ("Published", 12, False),
-    ("Kind", 20, True),
+    ("Kind", 14, True),
     ("Number", 9, False),
-    ("Finding", 60, True),
-    ("Area", 28, True),
-    ("Grade", 20, True),
-    ("Owner", 22, True),
+    ("Finding", 50, True),
+    ("Area", 20, True),
+    ("Grade", 14, True),
+    ("Owner", 16, True),
     ("Due", 12, False),
-    ("Overdue", 18, True),
+    ("Overdue", 16, True),
     ("Force's status", 14, True),
     ("Commissioner's assessment", 16, True),
-    ("Evidence", 40, True),
+    ("Evidence", 34, True),
 )
 MARKING_ROW, TITLE_ROW, DESCRIPTION_ROW, HEADER_ROW = 1, 2, 3, 4
 NO_FINDINGS = "No findings match."
@@ -112,6 +112,8 @@ def _findings(sheet: Worksheet, report: PanelReport) -> None:
     for column, (heading, width, _wrapped) in enumerate(COLUMNS, start=1):
         _write(sheet, HEADER_ROW, column, heading, "Log heading")
         sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.row_dimensions[HEADER_ROW].height = _height(
+        [heading for heading, _w, _wrapped in COLUMNS])
     number = HEADER_ROW
     for section in report.sections:
         for row in section.rows:

@@ -112,6 +112,16 @@ class Dashboard:
     overdue: int
     inspections: list[Inspection] = field(default_factory=list)  # every one, for the filter
 
+    @property
+    def by_inspection(self) -> list[tuple[Inspection, list[FindingRow]]]:
+        """The rows in groups of one inspection each, in the rows' order."""
+        groups: list[tuple[Inspection, list[FindingRow]]] = []
+        for row in self.rows:
+            if not groups or groups[-1][0].id != row.inspection.id:
+                groups.append((row.inspection, []))
+            groups[-1][1].append(row)
+        return groups
+
 
 def _is_superseded(finding: Finding) -> bool:
     return finding.superseded_by_id is not None or finding.force_status == SUPERSEDED
@@ -249,7 +259,7 @@ class PanelRow:
     kind: str  # "Recommendation"
     number: str  # "4", or ""
     text: str
-    area: str
+    area: str  # "" when none was given
     grade: str
     owner: str
     due_date: date | None
@@ -305,7 +315,7 @@ def panel_report(session: Session, *, by: Actor, filters: DashboardFilters, toda
         finding = row.finding
         sections[-1].rows.append(PanelRow(
             label=row.label, kind=row.kind, number=finding.number.strip(), text=finding.text,
-            area=row.area, grade=row.grade,
+            area="" if row.area == NO_AREA else row.area, grade=row.grade,
             owner=row.owner, due_date=finding.due_date, due_words=row.due_words,
             force_status=row.force_status, assessment=row.assessment,
             evidence=finding.opcc_evidence))

@@ -39,7 +39,7 @@ def findings_page(request: Request, session: SessionDep, caller: PageCaller):
         "page_title": "Inspection findings", "board": board, "params": params,
         "filtered": any(params.values()) and not errors,
         "kinds": KINDS, "force_statuses": FORCE_STATUSES, "opcc_statuses": OPCC_STATUSES,
-        "errors": errors, "error_list": error_list(errors),
+        "errors": errors, "error_list": error_list(errors), "no_area": service.NO_AREA,
         "export_query": str(request.url.query) if not errors else "",
     }, status_code=422 if errors else 200)
 
