@@ -306,6 +306,53 @@ def _add_export_actions_parser(export) -> None:
     actions.set_defaults(func=cmd_export_actions)
 
 
+def cmd_export_findings(args: argparse.Namespace) -> int:
+    from app.export.findings_docx import render_findings_docx
+    from app.export.findings_xlsx import render_findings_xlsx
+    from app.services.dates import today
+    from app.services.findings_dashboard import DashboardFilters, panel_report
+    from app.services.permissions import Actor
+    from app.web.downloads import safe_filename
+
+    fmt = args.format
+    if fmt is None:
+        fmt = "xlsx" if args.output and args.output.lower().endswith(".xlsx") else "docx"
+    filters = DashboardFilters(inspection_id=args.inspection, kind=args.kind,
+                               status=args.status, assessment=args.assessment,
+                               overdue=args.overdue)
+    day = today()
+    with _session() as session:
+        report = panel_report(session, by=Actor.system(), filters=filters, today=day, fmt=fmt)
+    content = render_findings_xlsx(report) if fmt == "xlsx" else render_findings_docx(report)
+    target = (Path(args.output) if args.output
+              else get_settings().export_dir / safe_filename(f"{report.title} {day}", "", fmt))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    count = sum(len(section.rows) for section in report.sections)
+    print(f"Wrote {target} ({len(content):,} bytes; {count} "
+          f"finding{'' if count == 1 else 's'}: {report.description})")
+    return 0
+
+
+def _add_export_findings_parser(export) -> None:
+    from app.services.inspections import FORCE_STATUSES, KINDS, OPCC_STATUSES
+
+    findings = export.add_parser(
+        "findings", help="HMICFRS findings: the report to the Police and Crime Panel as .docx "
+        "or .xlsx (counts by status, grade and area, then each inspection's findings)")
+    findings.add_argument("--inspection", type=int, metavar="INSPECTION_ID",
+                          help="one inspection's findings")
+    findings.add_argument("--kind", choices=list(KINDS))
+    findings.add_argument("--status", choices=list(FORCE_STATUSES), help="the force's status")
+    findings.add_argument("--assessment", choices=list(OPCC_STATUSES),
+                          help="the Commissioner's assessment")
+    findings.add_argument("--overdue", action="store_true", help="only overdue findings")
+    findings.add_argument("--format", choices=["docx", "xlsx"],
+                          help="default: from the -o file's name, else docx")
+    findings.add_argument("-o", "--output", help="the file to write (default: ASSURE_EXPORT_DIR)")
+    findings.set_defaults(func=cmd_export_findings)
+
+
 def cmd_schedule_generate(args: argparse.Namespace) -> int:
     from app.services import schedule
     from app.services.dates import to_london
@@ -504,6 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("-o", "--output", help="the file to write (default: ASSURE_EXPORT_DIR)")
     pack.set_defaults(func=cmd_export_questions)
     _add_export_actions_parser(export)
+    _add_export_findings_parser(export)
 
     scheduling = commands.add_parser("schedule", help="series' schedules").add_subparsers(
         dest="schedule", required=True)

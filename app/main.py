@@ -21,6 +21,7 @@ from app.web import (
     calendar,
     errors,
     finding_pages,
+    findings_dashboard,
     inspection_pages,
     minute_taking,
     pages,
@@ -159,6 +160,8 @@ def create_app() -> FastAPI:
     app.include_router(prepare_page.router)
     app.include_router(audit_pages.router)
     app.include_router(record_pages.router)
+    # before any router with /findings/{id}, so /findings/panel.docx is not taken for an id
+    app.include_router(findings_dashboard.router)
     app.include_router(inspection_pages.router)
     app.include_router(s55_pages.router)
     app.include_router(finding_pages.router)

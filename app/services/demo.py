@@ -3,7 +3,8 @@ its next meeting, from the published notes in ../shared/seeds/. Loaded through t
 services as everything else, so the demo obeys every rule of the record."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import Session, func, select
 
@@ -36,11 +37,14 @@ from app.services import (
     agenda,
     entries,
     identity,
+    inspections,
     meetings,
     people,
     questions,
     schedule,
 )
+from app.services.dates import today
+from app.services.inspection_import import parse_report
 from app.services.office import OfficeChanges, update_office
 from app.services.permissions import Actor
 
@@ -224,6 +228,47 @@ class DemoResult:
     admin_password: str
 
 
+# The recommendations and areas for improvement of HMICFRS's roads policing inspection (2020),
+# read by the importer as an uploaded report would be. Published 20 days before the demo is
+# loaded, so the s55 countdown shows; a few findings have owners, due dates and statuses, so
+# the findings dashboard and its chart have something to count.
+ROADS_INSPECTION = Path(__file__).parent / "demo_data" / "roads-policing-inspection.txt"
+ROADS_PUBLISHED_DAYS_AGO = 20
+# (number or the first words of the text, owner, due in days from today, force's status,
+# Commissioner's assessment, evidence)
+ROADS_PROGRESS = [
+    ("4", "DCC", 30, "in_progress", "partly_satisfied",
+     "Roads policing is in the draft strategic threat and risk assessment seen at the "
+     "Performance meeting; the final version is due next month."),
+    ("8", "DCC", -7, "not_started", "not_satisfied",
+     "No evidence yet that the safety camera partnership follows Circular 1/2007."),
+    ("12", "CC", 60, "complete", "satisfied",
+     "Welfare support for family liaison officers confirmed by the Chief Constable in writing."),
+    ("Force-level support", "DCC", None, "superseded", "not_assessed", ""),
+]
+
+
+def _load_inspection(session: Session, by: Actor, person: dict) -> None:
+    """The roads policing inspection in the register, through the importer and the register's
+    own services, with some progress recorded against its findings."""
+    report = parse_report(ROADS_INSPECTION.read_text(encoding="utf-8"))
+    inspection = inspections.save_import(session, inspections.ReviewedReport(
+        title=report.title or "Roads policing inspection", force="West Mercia Police",
+        kind="Thematic", published_on=today() - timedelta(days=ROADS_PUBLISHED_DAYS_AGO),
+        theme="Roads policing", judgments=report.judgments,
+        findings=[inspections.ReviewedFinding(
+            kind=f.kind, text=f.text, number=f.number or "", addressee=f.addressee or "",
+            deadline_text=f.deadline or "", area=f.area or "") for f in report.findings],
+    ), by=by)
+    findings = inspections.findings_of(session, inspection.id)
+    for key, owner, due_in, status, assessment, evidence in ROADS_PROGRESS:
+        finding = next(f for f in findings if f.number == key or f.text.startswith(key))
+        inspections.update_finding(session, inspection.id, finding.id, inspections.FindingChange(
+            owner_id=person[owner].id,
+            due_date=today() + timedelta(days=due_in) if due_in is not None else None,
+            force_status=status, opcc_status=assessment, opcc_evidence=evidence), by=by)
+
+
 def has_data(session: Session) -> bool:
     """Whether the database already holds meetings."""
     return session.exec(select(func.count()).select_from(Meeting)).one() > 0
@@ -328,6 +373,8 @@ def load_demo(session: Session) -> DemoResult:
     # The meeting has been held; its notes are a draft awaiting the Commissioner's approval.
     meetings.update_meeting(session, meeting_id=meeting.id, by=by,
                             data=MeetingUpdate(status=MeetingStatus.draft))
+
+    _load_inspection(session, by, person)
 
     password = identity.generate_password()
     identity.create_user(session, email=ADMIN_EMAIL, role=Role.admin, password=password,

@@ -47,6 +47,7 @@ class Finding:
     deadline: str | None  # as written, e.g. "With immediate effect" or "By 31 March 2025"
     source_paragraph: str
     position: int  # order in the report, from 0
+    area: str | None = None  # the graded area of the report it sits under, when clear
 
 
 @dataclass
@@ -277,6 +278,7 @@ class _Item:
     lines: list[str]
     bulleted: bool = False
     lead_in: bool = False
+    line: int = 0  # where it starts in the text, to tell which area it falls under
 
     @property
     def text(self) -> str:
@@ -308,7 +310,7 @@ def _read_list(lines: list[str], i: int, kind: str) -> tuple[list[_Item], int]:
             current.lead_in = True
             current.lines.append(bullet.group(1))
         elif bullet or numbered:
-            current = _Item(kind, numbered.group(1) if numbered else None, [], True)
+            current = _Item(kind, numbered.group(1) if numbered else None, [], True, line=i)
             current.lines.append(numbered.group(2) if numbered else bullet.group(1))
             items.append(current)
         elif current is not None and not _complete(current.text) and len(current.lines) < 15:
@@ -319,7 +321,7 @@ def _read_list(lines: list[str], i: int, kind: str) -> tuple[list[_Item], int]:
             or (kind == CAUSE_OF_CONCERN and current is None)  # a concern states a problem
         ):
             # A paragraph of its own; a leading space is often a bullet the PDF text lost.
-            current = _Item(kind, None, [line])
+            current = _Item(kind, None, [line], line=i)
             items.append(current)
         else:
             break
@@ -331,7 +333,8 @@ def _read_list(lines: list[str], i: int, kind: str) -> tuple[list[_Item], int]:
 def _read_inline(lines: list[str], i: int, match: re.Match) -> tuple[_Item, int]:
     """A labelled finding ("Recommendation 4 ...", "AFI 2:"): its text up to a blank line."""
     kind = _INLINE_KINDS[match.group("label").lower()]
-    item = _Item(kind, match.group("num"), [match.group("rest")] if match.group("rest") else [])
+    item = _Item(kind, match.group("num"), [match.group("rest")] if match.group("rest") else [],
+                 line=i)
     i += 1
     while i < len(lines) and not lines[i].strip() and not item.lines:
         i += 1
@@ -358,7 +361,40 @@ def _addressee_and_deadline(text: str) -> tuple[str | None, str | None]:
     return addressee, deadline
 
 
-def _findings(lines: list[str]) -> list[Finding]:
+def _area_starts(lines: list[str], judgments: list[tuple[str, str]]) -> list[tuple[int, str]]:
+    """Where each graded area's part of the report begins: (line, area), in order.
+
+    Two layouts make it clear: PDF text that opens each part with its question ("How effective
+    is the force at investigating crime ...?", the area its "Summary of findings" grades), and
+    web text whose part headings are the graded areas' names on a line of their own. Findings
+    before the first such heading, or in reports without graded areas, have no area.
+    """
+    areas = {area.lower(): area for area, _ in judgments if area.lower() != "overall"}
+    if not areas:
+        return []
+    starts: list[tuple[int, str]] = []
+    for i, line in enumerate(lines):
+        if _QUESTION.match(line):
+            question = _question_area(lines, i)
+            starts.append((i, areas.get(question.lower(), question)))
+            continue
+        heading = _squash(line).rstrip(".:")
+        if heading and heading.lower() in areas:
+            starts.append((i, areas[heading.lower()]))
+    return starts
+
+
+def _area_at(starts: list[tuple[int, str]], line: int) -> str | None:
+    area = None
+    for start, name in starts:
+        if start > line:
+            break
+        area = name
+    return area
+
+
+def _findings(lines: list[str], judgments: list[tuple[str, str]] | None = None
+              ) -> list[Finding]:
     items: list[_Item] = []
     i = 0
     previous = ""
@@ -383,11 +419,12 @@ def _findings(lines: list[str]) -> list[Finding]:
             and line.endswith(".")
             and (not previous or _complete(previous))
         ):
-            items.append(_Item(AREA_FOR_IMPROVEMENT, None, [line]))
+            items.append(_Item(AREA_FOR_IMPROVEMENT, None, [line], line=i))
         if line:
             previous = line
         i += 1
 
+    starts = _area_starts(lines, judgments or [])
     findings: list[Finding] = []
     seen: set[tuple] = set()
     for item in items:
@@ -409,6 +446,7 @@ def _findings(lines: list[str]) -> list[Finding]:
                 deadline=deadline,
                 source_paragraph="\n".join(item.lines),
                 position=len(findings),
+                area=_area_at(starts, item.line),
             )
         )
     return findings
@@ -546,13 +584,14 @@ def parse_report(text: str) -> ImportedReport:
             text=tidy,
         )
     force = _force(tidy)
+    judgments = _judgments(lines)
     report = ImportedReport(
         title=_title(lines, force),
         force=force,
         kind="PEEL" if re.search(r"\bPEEL\b", tidy) else "inspection",
         published_on=_published_on(tidy),
-        judgments=_judgments(lines),
-        findings=_findings(lines),
+        judgments=judgments,
+        findings=_findings(lines, judgments),
         notes=notes,
         text=tidy,
     )

@@ -17,6 +17,7 @@ from app.models import Finding, FindingEvent, Inspection, InspectionJudgment, Pe
 from app.services import audit
 from app.services.errors import InvalidInput, NotFound
 from app.services.permissions import Actor, Perm, require
+from app.services.text import clean_line
 
 S55_DAYS = 56
 WARN_DAYS = 14
@@ -130,6 +131,8 @@ class ReviewedFinding:
     addressee: str = ""
     deadline_text: str = ""
     source_paragraph: str = ""
+    area: str = ""  # the report area it falls under (its grade is that area's judgment)
+    theme: str = ""  # the theme it is followed under; empty takes the report's theme
 
 
 @dataclass
@@ -140,6 +143,7 @@ class ReviewedReport:
     force: str = ""
     kind: str = ""
     published_on: date | None = None
+    theme: str = ""  # every finding's theme, unless one was typed for the finding
     judgments: list[tuple[str, str]] = field(default_factory=list)
     findings: list[ReviewedFinding] = field(default_factory=list)
 
@@ -155,10 +159,28 @@ def check_report(data: ReviewedReport) -> dict[str, str]:
             errors[f"finding-{i}-kind"] = f"Finding {i + 1}: choose what kind of finding it is"
         if not finding.text.strip():
             errors[f"finding-{i}-text"] = f"Finding {i + 1}: enter the text of the finding"
+        for name, label, limit in (("area", "area", 300), ("theme", "theme", 200)):
+            problem = _line_problem(getattr(finding, name), limit)
+            if problem:
+                errors[f"finding-{i}-{name}"] = f"Finding {i + 1}: the {label} {problem}"
+    problem = _line_problem(data.theme, 200)
+    if problem:
+        errors["theme"] = f"The theme {problem}"
     for i, (area, grade) in enumerate(data.judgments):
         if not area.strip() or not grade.strip():
             errors[f"judgment-{i}"] = f"Judgment {i + 1}: enter both the area and the grade"
     return errors
+
+
+def _line_problem(value: str, limit: int) -> str | None:
+    """What is wrong with a one-line field (too long, a control character), or None."""
+    if len(value) > limit:
+        return f"must be {limit} characters or fewer"
+    try:
+        clean_line(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def save_import(session: Session, data: ReviewedReport, *, by: Actor) -> Inspection:
@@ -181,6 +203,8 @@ def save_import(session: Session, data: ReviewedReport, *, by: Actor) -> Inspect
                           addressee=item.addressee.strip()[:300],
                           deadline_text=item.deadline_text.strip()[:300],
                           source_paragraph=item.source_paragraph.strip()[:40],
+                          area=clean_line(item.area),
+                          theme=clean_line(item.theme) or clean_line(data.theme),
                           position=position)
         session.add(finding)
         session.flush()

@@ -5,6 +5,7 @@ Nothing of an import is saved until the officer saves the review page: the revie
 the whole draft in its fields. The rules are in app/services/inspections.py.
 """
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -90,11 +91,12 @@ def import_page(request: Request, caller: PageCaller):
 def _draft_from_report(report) -> dict:
     return {
         "title": report.title or "", "force": report.force or "", "kind": report.kind or "",
-        "published_on": _fmt(report.published_on),
+        "published_on": _fmt(report.published_on), "theme": "",
         "judgments": [{"area": a, "grade": g} for a, g in report.judgments],
         "findings": [{"kind": f.kind, "number": f.number or "", "text": f.text,
                       "addressee": f.addressee or "", "deadline_text": f.deadline or "",
-                      "source_paragraph": f.source_paragraph or ""} for f in report.findings],
+                      "source_paragraph": f.source_paragraph or "", "area": f.area or "",
+                      "theme": ""} for f in report.findings],
         "text": report.text[:CARRIED_TEXT], "unrecognised": report.unrecognised,
         "notes": report.notes,
     }
@@ -105,6 +107,7 @@ def _review(request, draft: dict, *, errors=None, status_code=200):
     return render(request, "inspection_review.html", {
         "page_title": "Check what was found", "draft": draft, "kinds": KINDS,
         "errors": errors, "error_list": error_list(errors), "notice": draft.get("notice", ""),
+        "notice_ok": draft.get("notice_ok", True),
     }, status_code=status_code)
 
 
@@ -141,6 +144,47 @@ async def import_report(
     return _review(request, _draft_from_report(parse_report(report_text)))
 
 
+FINDING_FIELDS = ("kind", "number", "text", "addressee", "deadline_text", "source_paragraph",
+                  "area", "theme")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+
+
+def _blank_finding(kind: str = "recommendation") -> dict:
+    return {**{k: "" for k in FINDING_FIELDS}, "kind": kind}
+
+
+def _merge(findings: list[dict], i: int) -> str:
+    """Finding i and the next become one: both texts, a blank line between (so "Split" undoes
+    it); the other boxes keep the first finding's words, or the second's where it had none."""
+    first, second = findings[i], findings.pop(i + 1)
+    for name in FINDING_FIELDS:
+        if name == "text":
+            first["text"] = "\n\n".join(t for t in (first["text"].strip(),
+                                                     second["text"].strip()) if t)
+        elif not first[name].strip():
+            first[name] = second[name]
+    return (f"Findings {i + 1} and {i + 2} were merged into finding {i + 1}. Edit its text "
+            "if it should read as one.")
+
+
+def _split(findings: list[dict], i: int) -> tuple[bool, str]:
+    """Finding i becomes one finding per paragraph of its text (split at blank lines); the new
+    ones take its kind, area, theme and the rest, but not its number."""
+    text = findings[i]["text"].replace("\r\n", "\n").replace("\r", "\n")  # as browsers send
+    parts = [p.strip() for p in _BLANK_LINE.split(text.strip()) if p.strip()]
+    if len(parts) < 2:
+        return False, (f"Finding {i + 1} was not split: its text has no blank line. Put an "
+                       "empty line where it should be split, then press the button again.")
+    room = MAX_ROWS - len(findings) + 1
+    if len(parts) > room:
+        parts = parts[: room - 1] + ["\n\n".join(parts[room - 1:])]
+    original = findings[i]
+    pieces = [{**original, "text": part, "number": original["number"] if n == 0 else ""}
+              for n, part in enumerate(parts)]
+    findings[i:i + 1] = pieces
+    return True, f"Finding {i + 1} was split into {len(pieces)} findings."
+
+
 def _count(form, name: str) -> int:
     value = str(form.get(name, ""))
     return min(int(value), MAX_ROWS) if value.isdigit() else 0
@@ -153,13 +197,13 @@ def _draft_from_form(form) -> dict:
     findings = []
     for i in range(_count(form, "finding_count")):
         findings.append({k: field(f"finding-{i}-{k}", 20_000 if k == "text" else 300)
-                         for k in ("kind", "number", "text", "addressee", "deadline_text",
-                                   "source_paragraph")})
+                         for k in FINDING_FIELDS})
     judgments = [{"area": field(f"judgment-{i}-area", 300),
                   "grade": field(f"judgment-{i}-grade", 100)}
                  for i in range(_count(form, "judgment_count"))]
     return {"title": field("title", 1000), "force": field("force", 300),
             "kind": field("kind", 300), "published_on": field("published_on", 40),
+            "theme": field("theme", 300),
             "judgments": judgments, "findings": findings,
             "text": field("report_text", CARRIED_TEXT),
             "unrecognised": field("unrecognised", 5) == "1", "notes": []}
@@ -167,7 +211,8 @@ def _draft_from_form(form) -> dict:
 
 @router.post("/inspections/import/review")
 async def review(request: Request, caller: PageCaller):
-    """The review form's own buttons: remove a finding or judgment, add one."""
+    """The review form's own buttons: remove, add, merge or split findings; remove or add
+    judgments. The draft is only carried back to the page; nothing is saved."""
     require(caller.actor, Perm.edit_record, "Only the Commissioner's office imports reports.")
     form = await request.form()
     draft = _draft_from_form(form)
@@ -177,10 +222,13 @@ async def review(request: Request, caller: PageCaller):
         removed = draft["findings"].pop(int(index))
         draft["notice"] = f"Finding removed: {removed['text'][:80]}"
     elif kind == "add-finding" and len(draft["findings"]) < MAX_ROWS:
-        draft["findings"].append({"kind": "recommendation", "number": "", "text": "",
-                                  "addressee": "", "deadline_text": "",
-                                  "source_paragraph": ""})
+        draft["findings"].append(_blank_finding())
         draft["notice"] = "A blank finding was added at the end."
+    elif (kind == "merge-finding" and index.isdigit()
+          and int(index) + 1 < len(draft["findings"])):
+        draft["notice"] = _merge(draft["findings"], int(index))
+    elif kind == "split-finding" and index.isdigit() and int(index) < len(draft["findings"]):
+        draft["notice_ok"], draft["notice"] = _split(draft["findings"], int(index))
     elif kind == "remove-judgment" and index.isdigit() and int(index) < len(draft["judgments"]):
         draft["judgments"].pop(int(index))
     elif kind == "add-judgment" and len(draft["judgments"]) < MAX_ROWS:
@@ -198,6 +246,7 @@ async def save(request: Request, session: SessionDep, caller: PageCaller):
     published = _day(draft["published_on"], "published_on", "The publication date", errors)
     data = ReviewedReport(
         title=draft["title"], force=draft["force"], kind=draft["kind"], published_on=published,
+        theme=draft["theme"],
         judgments=[(j["area"], j["grade"]) for j in draft["judgments"]],
         findings=[ReviewedFinding(**f) for f in draft["findings"]])
     errors.update(inspections.check_report(data))

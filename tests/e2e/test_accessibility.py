@@ -13,7 +13,8 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/meetings/2/record", "/meetings/2/redaction", "/meetings/2/public-preview",
          "/meetings/2/changes", "/meetings/2/changes?all=yes", "/entries/1/amend", "/public",
          "/account", "/account/password", "/admin/sessions", "/inspections",
-         "/inspections/import"]
+         "/inspections/import", "/inspections/1", "/findings",
+         "/findings?status=in_progress&overdue=1", "/findings?kind=everything"]
 
 
 def serious(page) -> list[str]:

@@ -392,3 +392,53 @@ def test_random_text_never_raises():
     big = "\n".join(rng.choice(pieces) for _ in range(200_000))
     parse_report(big)
     assert time.monotonic() - started < 60
+
+
+# --- The area of the report each finding falls under ---------------------------------------------
+
+
+def test_peel_2016_findings_carry_the_area_of_their_question():
+    report = _seed("hmicfrs-peel-2016-effectiveness-staffordshire.txt")
+    areas = [f.area for f in report.findings]
+    # read by hand: 1 AFI under prevention, 4 under investigation, 3 under serious and
+    # organised crime (the vulnerability section has none)
+    prevention = "Preventing crime and anti-social behaviour, and keeping people safe"
+    investigation = "Investigating crime and managing offenders"
+    organised = (
+        "Tackling serious and organised crime, including its arrangements for fulfilling its "
+        "national policing responsibilities"
+    )
+    assert areas == [prevention] + [investigation] * 4 + [organised] * 3
+    # each area is one of the graded areas, so the finding's grade can be looked up
+    assert set(areas) <= set(dict(report.judgments))
+
+
+def test_peel_2023_25_findings_carry_their_section_heading():
+    report = _seed("hmicfrs-peel-2023-25-staffordshire.txt")
+    assert [f.area for f in report.findings] == [
+        "Responding to the public",
+        "Investigating crime",
+        "Protecting vulnerable people",
+        "Building, supporting and protecting the workforce",
+        "Building, supporting and protecting the workforce",
+    ]
+
+
+def test_a_report_without_graded_areas_gives_no_area():
+    report = _seed("hmicfrs-roads-policing-summary-with-pcc-and-cc-responses.txt")
+    assert report.findings
+    assert {f.area for f in report.findings} == {None}
+
+
+def test_findings_before_the_first_area_heading_have_none():
+    text = (
+        "Recommendations\n1. The force should do A.\n\n\n\n"
+        "Responding to the public\nWestshire Police is good at responding to the public.\n"
+        "The force should answer calls more quickly than it does now.\n"
+    )
+    report = parse_report(text)
+    assert report.judgments == [("Responding to the public", "Good")]
+    assert [(f.text[:20], f.area) for f in report.findings] == [
+        ("The force should do ", None),
+        ("The force should ans", "Responding to the public"),
+    ]

@@ -180,6 +180,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/inspections/{inspection_id}/findings/{finding_id}/question"): "S 403 403 403 A A A",
     ("POST", "/inspections/{inspection_id}/findings/{finding_id}/supersede"):
         "S 403 403 403 403 A A",
+    ("GET", "/findings"):                                              "S A A A A A A",
+    ("GET", "/findings/panel.docx"):                                   "S A A A A A A",
+    ("GET", "/findings/panel.xlsx"):                                   "S A A A A A A",
     ("GET", "/meetings/{meeting_id}"):                                 "S A A A A A A",
     ("GET", "/meetings/{meeting_id}/agenda"):                          "S A A A A A A",
     ("POST", "/meetings/{meeting_id}/agenda/items"):                   "S 403 403 403 403 A A",

@@ -1,0 +1,333 @@
+"""The findings dashboard and the Police and Crime Panel's report: every inspection's findings
+counted by the force's status, the Commissioner's assessment, grade and area, and listed.
+
+A finding's grade is the grade its inspection gave the area it falls under (the judgment whose
+area matches the finding's, ignoring case); "Not graded" otherwise. Superseded findings (replaced
+by a later one, or marked superseded by the force) are counted on their own and left out of the
+other counts, so the Panel sees what is still to be done. A finding is overdue when its due date
+has passed and the force has not completed it.
+
+Everyone signed in reads the register, so the dashboard and its exports need no permission; the
+exports are audited. The .docx and .xlsx builders in app/export/ receive a PanelReport and only
+lay it out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from app.models import Finding, Inspection, InspectionJudgment, Person
+from app.services import audit
+from app.services.dates import short_date
+from app.services.errors import InvalidInput
+from app.services.inspections import FORCE_STATUSES, KINDS, OPCC_STATUSES
+from app.services.office import get_office
+from app.services.permissions import Actor
+
+NOT_GRADED = "Not graded"
+NO_AREA = "No area given"
+SUPERSEDED = "superseded"
+# Grades from best to worst, as HMICFRS orders them; any other words come after, then none.
+GRADE_ORDER = ["Outstanding", "Good", "Adequate", "Requires improvement", "Inadequate"]
+PANEL_TITLE = "HMICFRS findings – report to the Police and Crime Panel"
+
+
+@dataclass
+class DashboardFilters:
+    """What the dashboard shows; None (or False) leaves a filter off."""
+
+    inspection_id: int | None = None
+    kind: str | None = None  # a key of KINDS
+    status: str | None = None  # the force's status: a key of FORCE_STATUSES
+    assessment: str | None = None  # the Commissioner's: a key of OPCC_STATUSES
+    overdue: bool = False
+
+
+FILTER_PARAMS = ("inspection", "kind", "status", "assessment", "overdue")
+
+
+def read_filters(params: dict[str, str]) -> DashboardFilters:
+    """Filters from a query string's values; InvalidInput names each one that is not valid."""
+    errors: dict[str, str] = {}
+    filters = DashboardFilters()
+    inspection = params.get("inspection", "").strip()
+    if inspection:
+        if inspection.isdigit() and 0 < int(inspection) < 2**31:
+            filters.inspection_id = int(inspection)
+        else:
+            errors["inspection"] = "Choose an inspection from the list"
+    for name, attribute, choices, words in (
+        ("kind", "kind", KINDS, "kind of finding"),
+        ("status", "status", FORCE_STATUSES, "force's status"),
+        ("assessment", "assessment", OPCC_STATUSES, "Commissioner's assessment"),
+    ):
+        value = params.get(name, "").strip()
+        if value:
+            if value in choices:
+                setattr(filters, attribute, value)
+            else:
+                errors[name] = f"Choose the {words} from the list"
+    overdue = params.get("overdue", "").strip()
+    if overdue not in ("", "0", "1", "yes", "no"):
+        errors["overdue"] = "Overdue is either yes or no"
+    filters.overdue = overdue in ("1", "yes")
+    if errors:
+        raise InvalidInput(errors, "; ".join(errors.values()))
+    return filters
+
+
+@dataclass
+class FindingRow:
+    """One finding as the dashboard and the Panel's report show it."""
+
+    finding: Finding
+    inspection: Inspection
+    kind: str  # in words: "Recommendation"
+    label: str  # "Recommendation 4", or "Area for improvement" without a number
+    area: str  # the finding's area, or NO_AREA
+    grade: str  # its area's grade, or NOT_GRADED
+    owner: str  # the owner's name, or ""
+    force_status: str  # in words
+    assessment: str  # in words
+    superseded: bool
+    overdue_days: int | None  # days past its due date while not complete; None if not overdue
+    due_words: str  # "Overdue by 3 days", "Due today", "Due in 5 days", "Complete", ""
+
+
+@dataclass
+class Dashboard:
+    """The counts and the list of findings for some filters."""
+
+    rows: list[FindingRow]
+    by_status: list[tuple[str, int]]  # (the force's status in words, count), superseded apart
+    by_assessment: list[tuple[str, int]]
+    by_grade: list[tuple[str, int]]
+    by_area: list[tuple[str, int]]
+    current: int  # findings counted above (not superseded)
+    superseded: int
+    overdue: int
+    inspections: list[Inspection] = field(default_factory=list)  # every one, for the filter
+
+    @property
+    def by_inspection(self) -> list[tuple[Inspection, list[FindingRow]]]:
+        """The rows in groups of one inspection each, in the rows' order."""
+        groups: list[tuple[Inspection, list[FindingRow]]] = []
+        for row in self.rows:
+            if not groups or groups[-1][0].id != row.inspection.id:
+                groups.append((row.inspection, []))
+            groups[-1][1].append(row)
+        return groups
+
+
+def _is_superseded(finding: Finding) -> bool:
+    return finding.superseded_by_id is not None or finding.force_status == SUPERSEDED
+
+
+def _due_words(finding: Finding, superseded: bool, today: date) -> tuple[int | None, str]:
+    if superseded:
+        return None, "Superseded"
+    if finding.force_status == "complete":
+        return None, "Complete"
+    if finding.due_date is None:
+        return None, ""
+    days = (finding.due_date - today).days
+    if days < 0:
+        return -days, f"Overdue by {-days} day{'' if days == -1 else 's'}"
+    if days == 0:
+        return None, "Due today"
+    return None, f"Due in {days} day{'' if days == 1 else 's'}"
+
+
+def _grade_key(grade: str) -> tuple[int, str]:
+    if grade in GRADE_ORDER:
+        return GRADE_ORDER.index(grade), grade
+    return (len(GRADE_ORDER) + (1 if grade == NOT_GRADED else 0)), grade.lower()
+
+
+def finding_rows(session: Session, filters: DashboardFilters, today: date) -> list[FindingRow]:
+    """The findings the filters choose, newest inspection first, in report order."""
+    query = select(Finding, Inspection).join(Inspection,
+                                            col(Finding.inspection_id) == col(Inspection.id))
+    if filters.inspection_id is not None:
+        query = query.where(Finding.inspection_id == filters.inspection_id)
+    if filters.kind:
+        query = query.where(Finding.kind == filters.kind)
+    if filters.assessment:
+        query = query.where(Finding.opcc_status == filters.assessment)
+    pairs = list(session.exec(query.order_by(
+        col(Inspection.published_on).desc(), col(Inspection.id).desc(), col(Finding.position),
+        col(Finding.id))).all())
+    inspection_ids = {inspection.id for _, inspection in pairs}
+    judged: dict[tuple[int, str], InspectionJudgment] = {}
+    if inspection_ids:
+        for judgment in session.exec(select(InspectionJudgment).where(
+                col(InspectionJudgment.inspection_id).in_(inspection_ids)).order_by(
+                col(InspectionJudgment.position))).all():
+            judged.setdefault((judgment.inspection_id, judgment.area.strip().lower()),
+                              judgment)
+    owner_ids = {f.owner_id for f, _ in pairs if f.owner_id}
+    names = {p.id: p.full_name for p in session.exec(
+        select(Person).where(col(Person.id).in_(owner_ids)))} if owner_ids else {}
+    rows = []
+    for finding, inspection in pairs:
+        superseded = _is_superseded(finding)
+        if filters.status == SUPERSEDED and not superseded:
+            continue
+        if filters.status and filters.status != SUPERSEDED and (
+                superseded or finding.force_status != filters.status):
+            continue
+        overdue_days, due_words = _due_words(finding, superseded, today)
+        if filters.overdue and overdue_days is None:
+            continue
+        area = finding.area.strip()
+        judgment = judged.get((inspection.id, area.lower())) if area else None
+        kind = KINDS.get(finding.kind, finding.kind)
+        rows.append(FindingRow(
+            finding=finding, inspection=inspection, kind=kind,
+            label=f"{kind} {finding.number}".strip(),
+            # spelt as the judgment spells it, so "investigating Crime" counts with the rest
+            area=(judgment.area.strip() if judgment else area) or NO_AREA,
+            grade=(judgment.grade.strip() if judgment else "") or NOT_GRADED,
+            owner=names.get(finding.owner_id, ""),
+            force_status=("Superseded" if superseded
+                          else FORCE_STATUSES.get(finding.force_status, finding.force_status)),
+            assessment=OPCC_STATUSES.get(finding.opcc_status, finding.opcc_status),
+            superseded=superseded, overdue_days=overdue_days, due_words=due_words,
+        ))
+    return rows
+
+
+def _counted(counter: Counter, order: list[str]) -> list[tuple[str, int]]:
+    """Every label in `order` (zeros included, so the reader sees the whole scale), then the
+    rest by count."""
+    known = [(label, counter.get(label, 0)) for label in order]
+    others = sorted(((label, n) for label, n in counter.items() if label not in order),
+                    key=lambda pair: (-pair[1], pair[0].lower()))
+    return known + others
+
+
+def dashboard(session: Session, filters: DashboardFilters, today: date) -> Dashboard:
+    """The findings dashboard: counts by status, assessment, grade and area, and the list."""
+    rows = finding_rows(session, filters, today)
+    current = [r for r in rows if not r.superseded]
+    statuses = [words for key, words in FORCE_STATUSES.items() if key != SUPERSEDED]
+    grades = sorted({r.grade for r in current}, key=_grade_key)
+    areas = Counter(r.area for r in current)
+    by_area = sorted(areas.items(), key=lambda pair: (pair[0] == NO_AREA, -pair[1],
+                                                      pair[0].lower()))
+    return Dashboard(
+        rows=rows,
+        by_status=_counted(Counter(r.force_status for r in current), statuses),
+        by_assessment=_counted(Counter(r.assessment for r in current),
+                               list(OPCC_STATUSES.values())),
+        by_grade=[(g, sum(1 for r in current if r.grade == g)) for g in grades],
+        by_area=by_area,
+        current=len(current),
+        superseded=len(rows) - len(current),
+        overdue=sum(1 for r in rows if r.overdue_days is not None),
+        inspections=list(session.exec(select(Inspection).order_by(
+            col(Inspection.published_on).desc(), col(Inspection.id).desc())).all()),
+    )
+
+
+def describe_filters(filters: DashboardFilters, inspection_title: str = "") -> str:
+    """The filters in words: "Recommendations, force's status In progress, overdue"."""
+    parts = []
+    if inspection_title:
+        parts.append(f"inspection: {inspection_title}")
+    if filters.kind:
+        parts.append(f"kind: {KINDS[filters.kind].lower()}")
+    if filters.status:
+        parts.append(f"force's status: {FORCE_STATUSES[filters.status].lower()}")
+    if filters.assessment:
+        parts.append(f"Commissioner's assessment: {OPCC_STATUSES[filters.assessment].lower()}")
+    if filters.overdue:
+        parts.append("overdue only")
+    return ("All findings" if not parts else "Findings with " + ", ".join(parts)) + "."
+
+
+# --- the Police and Crime Panel's report -------------------------------------------------
+
+
+@dataclass
+class PanelRow:
+    label: str  # "Recommendation 4"
+    kind: str  # "Recommendation"
+    number: str  # "4", or ""
+    text: str
+    area: str  # "" when none was given
+    grade: str
+    owner: str
+    due_date: date | None
+    due_words: str
+    force_status: str
+    assessment: str
+    evidence: str
+
+
+@dataclass
+class PanelSection:
+    """One inspection and its findings."""
+
+    title: str
+    published_on: date | None
+    rows: list[PanelRow]
+
+
+@dataclass
+class PanelReport:
+    """What the Panel's report says, ready to lay out."""
+
+    title: str
+    office_name: str
+    force_name: str
+    marking: str
+    generated_on: date
+    description: str
+    by_status: list[tuple[str, int]]
+    by_assessment: list[tuple[str, int]]
+    by_grade: list[tuple[str, int]]
+    by_area: list[tuple[str, int]]
+    current: int
+    superseded: int
+    overdue: int
+    sections: list[PanelSection]
+    language: str = "en-GB"
+
+
+def panel_report(session: Session, *, by: Actor, filters: DashboardFilters, today: date,
+                 fmt: str = "docx") -> PanelReport:
+    """The Police and Crime Panel's report for these filters; the export is audited."""
+    board = dashboard(session, filters, today)
+    office = get_office(session)
+    inspection = (session.get(Inspection, filters.inspection_id)
+                  if filters.inspection_id else None)
+    description = describe_filters(filters, inspection.title if inspection else "")
+    sections: list[PanelSection] = []
+    for row in board.rows:
+        if not sections or sections[-1].title != row.inspection.title \
+                or sections[-1].published_on != row.inspection.published_on:
+            sections.append(PanelSection(row.inspection.title, row.inspection.published_on, []))
+        finding = row.finding
+        sections[-1].rows.append(PanelRow(
+            label=row.label, kind=row.kind, number=finding.number.strip(), text=finding.text,
+            area="" if row.area == NO_AREA else row.area, grade=row.grade,
+            owner=row.owner, due_date=finding.due_date, due_words=row.due_words,
+            force_status=row.force_status, assessment=row.assessment,
+            evidence=finding.opcc_evidence))
+    report = PanelReport(
+        title=PANEL_TITLE, office_name=office.office_name,
+        force_name=office.force_name, marking=office.default_marking,
+        generated_on=today, description=f"{description} As at {short_date(today)}.",
+        by_status=board.by_status, by_assessment=board.by_assessment,
+        by_grade=board.by_grade, by_area=board.by_area, current=board.current,
+        superseded=board.superseded, overdue=board.overdue, sections=sections)
+    audit.record(session, by=by, verb="export", object_type="findings", object_id=None,
+                 summary=f"Police and Crime Panel report ({fmt}), {len(board.rows)} findings: "
+                         f"{description}")
+    session.commit()
+    return report

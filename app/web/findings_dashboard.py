@@ -1,0 +1,63 @@
+"""The findings dashboard (/findings) and its report to the Police and Crime Panel as .docx and
+.xlsx, with the same filters. The figures and the rules are in
+app/services/findings_dashboard.py; these routes read the query string, call it and render.
+"""
+
+from fastapi import APIRouter, Request
+
+from app.db import SessionDep
+from app.export.findings_docx import render_findings_docx
+from app.export.findings_xlsx import render_findings_xlsx
+from app.services import findings_dashboard as service
+from app.services.dates import today
+from app.services.errors import InvalidInput
+from app.services.inspections import FORCE_STATUSES, KINDS, OPCC_STATUSES
+from app.web.deps import PageCaller
+from app.web.downloads import docx_response, file_response, safe_filename
+from app.web.forms import error_list
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _params(request: Request) -> dict[str, str]:
+    return {k: v[:200] for k, v in request.query_params.items() if k in service.FILTER_PARAMS}
+
+
+@router.get("/findings")
+def findings_page(request: Request, session: SessionDep, caller: PageCaller):
+    params = _params(request)
+    errors: dict[str, str] = {}
+    try:
+        filters = service.read_filters(params)
+    except InvalidInput as exc:
+        errors = exc.errors
+        filters = service.DashboardFilters()
+    board = service.dashboard(session, filters, today())
+    return render(request, "findings.html", {
+        "page_title": "Inspection findings", "board": board, "params": params,
+        "filtered": any(params.values()) and not errors,
+        "kinds": KINDS, "force_statuses": FORCE_STATUSES, "opcc_statuses": OPCC_STATUSES,
+        "errors": errors, "error_list": error_list(errors), "no_area": service.NO_AREA,
+        "export_query": str(request.url.query) if not errors else "",
+    }, status_code=422 if errors else 200)
+
+
+def _report(request: Request, session, caller, fmt: str) -> service.PanelReport:
+    filters = service.read_filters(_params(request))  # a bad value: a clear 422
+    return service.panel_report(session, by=caller.actor, filters=filters, today=today(),
+                                fmt=fmt)
+
+
+@router.get("/findings/panel.docx")
+def panel_docx(request: Request, session: SessionDep, caller: PageCaller):
+    report = _report(request, session, caller, "docx")
+    return docx_response(render_findings_docx(report), f"{report.title} {today()}", "")
+
+
+@router.get("/findings/panel.xlsx")
+def panel_xlsx(request: Request, session: SessionDep, caller: PageCaller):
+    report = _report(request, session, caller, "xlsx")
+    return file_response(render_findings_xlsx(report),
+                         safe_filename(f"{report.title} {today()}", "", "xlsx"), XLSX_TYPE)
