@@ -32,6 +32,7 @@ from app.export.styles import (
     text_block,
 )
 from app.services.s55_response import HEADINGS, NOT_GRADED, ResponseFinding, S55Response
+from app.services.text import minutes_lines
 
 # 17 cm of text width on A4 with 2 cm margins: "Areas for improvement" breaks after "for",
 # as in the office's own documents.
@@ -58,7 +59,7 @@ def build_s55_response_document(response: S55Response) -> Document:
              text_block(response.pcc_initial_response) or [(NOT_WRITTEN, NOTICE)])
     _section(document, HEADINGS["cc_response"], text_block(response.cc_response_intro))
     for finding in response.responded:
-        _add_paras(document, [(finding.label, FINDING), *text_block(finding.text, NOTICE)])
+        _add_paras(document, [(finding.label, FINDING), *_quoted(finding.text)])
         if finding.superseded_by:
             _add_paras(document, [(_superseded(finding), NOTICE)])
         else:
@@ -129,6 +130,12 @@ def _findings(findings: list[ResponseFinding]) -> list[Para]:
             paras.append((PCC_RESPONSE, ITEM_NUMBER))
             paras += text_block(finding.pcc_response)
     return paras
+
+
+def _quoted(text: str) -> list[Para]:
+    """A recommendation quoted before the Chief Constable's answer: in italics throughout, its
+    own bullets kept as "• " lines, so they are not mistaken for the bullets of the answer."""
+    return [(f"• {line}" if bullet else line, NOTICE) for bullet, line in minutes_lines(text)]
 
 
 def _one_paragraph(text: str, style: str) -> list[Para]:

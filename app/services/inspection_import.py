@@ -279,10 +279,25 @@ class _Item:
     bulleted: bool = False
     lead_in: bool = False
     line: int = 0  # where it starts in the text, to tell which area it falls under
+    bullets: set[int] = field(default_factory=set)  # which of `lines` start a bullet
+
+    def add_bullet(self, text: str) -> None:
+        self.bullets.add(len(self.lines))
+        self.lines.append(text)
 
     @property
     def text(self) -> str:
-        return _squash(" ".join(self.lines))
+        """The finding's text, its own bullets kept as lines starting "• " (a finding that
+        lists what the force should do keeps its list)."""
+        parts: list[list[str]] = [[]]
+        for index, line in enumerate(self.lines):
+            if index in self.bullets and index > 0:
+                parts.append([])
+            parts[-1].append(line)
+        lines = [_squash(" ".join(part)) for part in parts]
+        return "\n".join(
+            ("• " + line) if i > 0 else line for i, line in enumerate(lines) if line
+        ) if len(lines) > 1 else lines[0]
 
 
 def _read_list(lines: list[str], i: int, kind: str) -> tuple[list[_Item], int]:
@@ -308,7 +323,7 @@ def _read_list(lines: list[str], i: int, kind: str) -> tuple[list[_Item], int]:
         ):
             # "By March 2025, the force should:" followed by bullets is one finding.
             current.lead_in = True
-            current.lines.append(bullet.group(1))
+            current.add_bullet(bullet.group(1))
         elif bullet or numbered:
             current = _Item(kind, numbered.group(1) if numbered else None, [], True, line=i)
             current.lines.append(numbered.group(2) if numbered else bullet.group(1))
@@ -343,7 +358,10 @@ def _read_inline(lines: list[str], i: int, match: re.Match) -> tuple[_Item, int]
             break
         line = lines[i].strip()
         bullet = _BULLET.match(line)
-        item.lines.append(bullet.group(1) if bullet else line)
+        if bullet:
+            item.add_bullet(bullet.group(1))
+        else:
+            item.lines.append(line)
         i += 1
     return item, i
 

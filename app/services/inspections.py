@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from app.models import Finding, FindingEvent, Inspection, InspectionJudgment, Person, utcnow
 from app.services import audit
+from app.services.dates import short_date
 from app.services.errors import InvalidInput, NotFound
 from app.services.permissions import Actor, Perm, require
 from app.services.text import clean_line
@@ -45,6 +46,11 @@ DATE_FIELDS = {
     "response_published_on": "Response published",
     "response_sent_on": "Response sent to HMICFRS and the Home Secretary",
 }
+
+
+def _day(value: date | None) -> str:
+    """A date as the history says it: "22 December 2026", or "-" when there is none."""
+    return short_date(value) if value else "-"
 
 
 def s55_due(published_on: date | None) -> date | None:
@@ -229,14 +235,14 @@ def update_register_dates(session: Session, inspection_id: int, dates: dict[str,
     inspection = get_inspection(session, inspection_id)
     changes = []
     if change_published and published_on != inspection.published_on:
-        changes.append(f"published: {inspection.published_on or '-'} → {published_on or '-'}")
+        changes.append(f"published: {_day(inspection.published_on)} → {_day(published_on)}")
         inspection.published_on = published_on
     for name, value in dates.items():
         if name not in DATE_FIELDS:
             raise InvalidInput({name: "not a date of the register"})
         if getattr(inspection, name) != value:
-            changes.append(f"{DATE_FIELDS[name]}: {getattr(inspection, name) or '-'} → "
-                           f"{value or '-'}")
+            changes.append(f"{DATE_FIELDS[name]}: {_day(getattr(inspection, name))} → "
+                           f"{_day(value)}")
             setattr(inspection, name, value)
     if changes:
         session.add(inspection)
@@ -290,7 +296,7 @@ def update_finding(session: Session, inspection_id: int, finding_id: int,
             return person.full_name if person else "nobody"
         said.append(f"owner: {name(finding.owner_id)} → {name(change.owner_id)}")
     if change.due_date != finding.due_date:
-        said.append(f"due: {finding.due_date or '-'} → {change.due_date or '-'}")
+        said.append(f"due: {_day(finding.due_date)} → {_day(change.due_date)}")
     if change.force_status != finding.force_status:
         said.append(f"force's status: {FORCE_STATUSES.get(finding.force_status, '-')} → "
                     f"{FORCE_STATUSES[change.force_status]}")

@@ -84,9 +84,13 @@ def test_each_recommendation_is_followed_by_the_commissioners_response(seeded):
                                       "sure that roads policing is included")
     assert cell[at + 2][0] == "The Commissioner's response"
     assert cell[at + 3][0] == PCC_RESPONSES["4"]
-    # no response of the Commissioner's to recommendation 6 (as in the seed): nothing invented
+    # recommendation 6 keeps its own list of three; no response of the Commissioner's to it
+    # (as in the seed): nothing invented
     at6 = cell.index(("Recommendation 6", "Heading 3"))
-    assert cell[at6 + 2] == ("Recommendation 8", "Heading 3")
+    assert cell[at6 + 1][0] == "With immediate effect, chief constables should make sure:"
+    assert [style for _, style in cell[at6 + 2:at6 + 5]] == ["List Bullet"] * 3
+    assert cell[at6 + 2][0].startswith("their force has enough analytical capability")
+    assert cell[at6 + 5] == ("Recommendation 8", "Heading 3")
 
 
 def test_the_areas_for_improvement_are_bullets(seeded):
@@ -120,11 +124,17 @@ def test_the_chief_constables_response_repeats_each_recommendation_then_answers(
     assert section[at + 2][0].startswith("The force already had a STRA for 2020 in place "
                                          "from January.")
     at6 = section.index(("Recommendation 6", "Heading 3"))
-    assert section[at6 + 2] == (
+    first_bullet = (
         "their force has enough analytical capability (including that provided by road "
         "safety partnerships) to identify risks and threats on the road network within their "
         "force area;", "List Bullet")
-    assert section[at6 + 3][0].startswith("Analytical capability is provided within")
+    # the recommendation quoted in italics with its three "•" lines, then the Chief
+    # Constable's answer to each of its bullets
+    assert section[at6 + 1] == ("With immediate effect, chief constables should make sure:",
+                                "Notice")
+    assert section[at6 + 2] == ("• " + first_bullet[0], "Notice")
+    assert section[at6 + 5] == first_bullet
+    assert section[at6 + 6][0].startswith("Analytical capability is provided within")
     assert [t for t, s in section if s == "Heading 3"] == [
         f"Recommendation {n}" for n in ("4", "6", "8", "9", "10", "12")]
 

@@ -131,7 +131,14 @@ def test_roads_policing_summary():
     assert recs[1].text.endswith(
         "there is evaluation of road safety initiatives to establish their effectiveness"
     )
-    assert "their force has enough analytical capability" in recs[1].text
+    assert recs[1].text.split("\n") == [
+        "With immediate effect, chief constables should make sure:",
+        "• their force has enough analytical capability (including that provided by road safety "
+        "partnerships) to identify risks and threats on the road network within their force area;",
+        "• that information shared by partners relating to road safety is used effectively to "
+        "reduce those risks and threats; and",
+        "• there is evaluation of road safety initiatives to establish their effectiveness",
+    ]
     afis = _of(report, AREA_FOR_IMPROVEMENT)
     assert [a.text for a in afis] == [
         "Force-level support to national roads policing operations and intelligence structure "
@@ -351,10 +358,12 @@ def test_cause_of_concern_with_bulleted_recommendation():
     recommendation = report.findings[1]
     assert recommendation.deadline == "Within six months"
     assert recommendation.addressee == "the force"
+    # The finding keeps its own list, so the s55 response and the register show it as one.
     assert recommendation.text == (
-        "Within six months, the force should: make sure officers complete a risk assessment for "
-        "every victim; supervise those assessments; and check that victims are referred for "
-        "support."
+        "Within six months, the force should:\n"
+        "• make sure officers complete a risk assessment for every victim;\n"
+        "• supervise those assessments; and\n"
+        "• check that victims are referred for support."
     )
 
 

@@ -44,8 +44,8 @@ def test_the_page_shows_the_figures_chart_and_list(client, session):
     assert f'href="/inspections/{a1.inspection_id}#finding-{a1.id}"' in html
     assert "Overdue by 10 days" in html and "Overdue by 1 day<" in html
     assert "Detective Superintendent Jones" in html
-    # the main navigation and the register link here
-    assert '<a class="govuk-service-navigation__link" href="/findings"' in html
+    # the register links here, and the navigation shows the reader is under Inspections
+    assert 'href="/inspections" aria-current="true"' in html
     assert '<a class="govuk-link" href="/findings">See every inspection' in \
         client.get("/inspections").text
 
