@@ -115,10 +115,26 @@ def pg_engine() -> Iterator[Engine]:
     engine.dispose()
 
 
+def _emptying_sql() -> str:
+    """Empty every table and restart every id at 1. DELETE, not TRUNCATE: TRUNCATE of 30 tables
+    costs 180 ms a time here, this 10 ms, twice for each of a thousand tests. Triggers (foreign
+    keys, the audit log's refusal of DELETE) are off for this transaction only."""
+    tables = list(reversed(SQLModel.metadata.sorted_tables))
+    serial = [t.name for t in tables
+              if "id" in t.c and t.c.id.primary_key and t.c.id.autoincrement]
+    return (
+        "SET LOCAL session_replication_role = replica; "
+        + " ".join(f'DELETE FROM "{t.name}";' for t in tables)
+        + " SELECT "
+        + ", ".join(f"setval(pg_get_serial_sequence('\"{name}\"', 'id'), 1, false)"
+                    for name in serial)
+        + ";"
+    )
+
+
 def _truncate(engine: Engine) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.exec_driver_sql(_emptying_sql())
 
 
 @pytest.fixture(params=BACKENDS)
