@@ -50,7 +50,8 @@ def test_secretariat_submits_and_the_chair_approves_recording_who_and_when(sessi
     approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
     assert meeting.status == MeetingStatus.approved and meeting.approved_at is not None
     verbs = [e.verb for e in session.exec(select(AuditEvent).where(
-        AuditEvent.object_type == "meeting", AuditEvent.object_id == meeting.id))]
+        AuditEvent.object_type == "meeting", AuditEvent.object_id == meeting.id)
+        .order_by(AuditEvent.id))]
     assert verbs[-2:] == ["submit", "approve"]
     with pytest.raises(Conflict, match="already approved"):
         approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
