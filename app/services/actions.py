@@ -1,5 +1,6 @@
 """Actions: references, owners, status, append-only updates and the derived RAG rating."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -275,8 +276,10 @@ def _allocate_reference(session: Session, action: Action, year: int) -> None:
     raise Conflict("Could not allocate an action reference; please try again.")
 
 
-def create_action(session: Session, *, data: ActionCreate, by: Actor) -> Action:
-    """Raise an action with its owners (the first is the lead) and give it a reference."""
+def create_action(session: Session, *, data: ActionCreate, by: Actor,
+                  also: Callable[[Action], None] | None = None) -> Action:
+    """Raise an action with its owners (the first is the lead) and give it a reference.
+    `also` adds to the same transaction (a finding's link and history)."""
     require(by, Perm.edit_record)
     _check_owners(session, data.owner_ids)
     meeting = referenced(session, Meeting, data.meeting_id, "meeting_id", "meeting")
@@ -301,6 +304,8 @@ def create_action(session: Session, *, data: ActionCreate, by: Actor) -> Action:
     _set_owners(session, action, data.owner_ids)
     audit.record(session, by=by, verb="create", object_type="action", object_id=action.id,
                  summary=f"{action.reference}: {action.text[:200]}")
+    if also is not None:
+        also(action)
     session.commit()
     return action
 

@@ -233,20 +233,24 @@ def question_from_finding(
             status=QuestionStatus.ready if (meeting_id or item_id) else QuestionStatus.draft)
     except ValidationError as exc:
         raise InvalidInput(_schema_errors(exc)) from exc
-    question = questions_service.create_question(session, data=data, by=by)
-    question.finding_id = finding.id
-    session.add(question)
-    where = ""
-    if question.meeting_id:
-        labels = _meeting_labels(session, {question.meeting_id})
-        where = f" for the {labels[question.meeting_id]}"
-    # The question's id is in the summary: readers who may not see the question (a draft is
-    # the office's own) do not see this line either (_hidden).
-    _event(session, finding, by,
-           f"Question {question.id} prepared{where}: {short_text(question.text, 300)}")
-    audit.record(session, by=by, verb="update", object_type="finding", object_id=finding.id,
-                 summary=f"question {question.id} put about {label_of(finding)}")
-    session.commit()
+
+    def link(question: Question) -> None:
+        question.finding_id = finding.id
+        session.add(question)
+        where = ""
+        if question.meeting_id:
+            labels = _meeting_labels(session, {question.meeting_id})
+            where = f" for the {labels[question.meeting_id]}"
+        # The question's id is in the summary: readers who may not see the question (a draft
+        # is the office's own) do not see this line either (_hidden).
+        _event(session, finding, by,
+               f"Question {question.id} prepared{where}: {short_text(question.text, 300)}")
+        audit.record(session, by=by, verb="update", object_type="finding",
+                     object_id=finding.id,
+                     summary=f"question {question.id} put about {label_of(finding)}")
+
+    # One transaction: the question, its link to the finding and the finding's history.
+    question = questions_service.create_question(session, data=data, by=by, also=link)
     session.refresh(question)
     return question
 
@@ -274,14 +278,18 @@ def action_from_finding(
                             meeting_id=meeting_id, item_id=item_id)
     except ValidationError as exc:
         raise InvalidInput(_schema_errors(exc)) from exc
-    action = actions_service.create_action(session, data=data, by=by)
-    action.finding_id = finding.id
-    session.add(action)
-    _event(session, finding, by,
-           f"Action {action.reference} raised: {short_text(action.text, 300)}")
-    audit.record(session, by=by, verb="update", object_type="finding", object_id=finding.id,
-                 summary=f"action {action.reference} raised about {label_of(finding)}")
-    session.commit()
+
+    def link(action: Action) -> None:
+        action.finding_id = finding.id
+        session.add(action)
+        _event(session, finding, by,
+               f"Action {action.reference} raised: {short_text(action.text, 300)}")
+        audit.record(session, by=by, verb="update", object_type="finding",
+                     object_id=finding.id,
+                     summary=f"action {action.reference} raised about {label_of(finding)}")
+
+    # One transaction: the action, its link to the finding and the finding's history.
+    action = actions_service.create_action(session, data=data, by=by, also=link)
     session.refresh(action)
     return action
 

@@ -1,5 +1,6 @@
 """The Commissioner's questions to the force, and the answers given."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -173,8 +174,10 @@ def _check_public_question(session: Session, values: dict) -> None:
                 f"{long_date(closes)}; put it to a later meeting")})
 
 
-def create_question(session: Session, *, data: QuestionCreate, by: Actor) -> Question:
-    """Draft a question, for a meeting and item or for the bank."""
+def create_question(session: Session, *, data: QuestionCreate, by: Actor,
+                    also: Callable[[Question], None] | None = None) -> Question:
+    """Draft a question, for a meeting and item or for the bank. `also` adds to the same
+    transaction (a finding's link and history), so both are saved or neither."""
     require(by, Perm.write_questions)
     values = data.model_dump()
     _check_links(session, values, None)
@@ -187,6 +190,8 @@ def create_question(session: Session, *, data: QuestionCreate, by: Actor) -> Que
     session.flush()
     audit.record(session, by=by, verb="create", object_type="question", object_id=question.id,
                  summary=question.text[:200])
+    if also is not None:
+        also(question)
     session.commit()
     return question
 

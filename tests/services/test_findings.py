@@ -129,6 +129,30 @@ def test_an_action_from_a_finding_gets_a_reference_owner_and_due_date(session, s
     assert [v.view.action.id for v in story.actions] == [action.id]
 
 
+def test_a_question_or_action_and_its_link_are_saved_together_or_not_at_all(
+        session, setting, monkeypatch):
+    """If writing the finding's history fails, the question or action is not left behind
+    without its finding."""
+    *_, meeting, _, inspection = setting
+    finding = _findings(session, inspection)[0]
+    _own(session, finding, setting[2])
+    before = _history(session, finding)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the history could not be written")
+
+    monkeypatch.setattr(findings, "_event", broken)
+    with pytest.raises(RuntimeError):
+        findings.question_from_finding(session, finding.id, meeting_id=meeting.id, by=OFFICER)
+    session.rollback()
+    with pytest.raises(RuntimeError):
+        findings.action_from_finding(session, finding.id, by=OFFICER)
+    session.rollback()
+    assert session.exec(select(Question)).all() == []
+    assert session.exec(select(Action)).all() == []
+    assert _history(session, finding) == before
+
+
 def test_an_action_needs_an_owner_and_nothing_is_made_without_one(session, setting):
     *_, inspection = setting
     finding = _findings(session, inspection)[0]
