@@ -24,6 +24,7 @@ from app.models import Finding, Inspection, InspectionJudgment, Person
 from app.services import audit
 from app.services.dates import short_date
 from app.services.errors import InvalidInput
+from app.services.findings import is_superseded
 from app.services.inspections import FORCE_STATUSES, KINDS, OPCC_STATUSES
 from app.services.office import get_office
 from app.services.permissions import Actor
@@ -123,10 +124,6 @@ class Dashboard:
         return groups
 
 
-def _is_superseded(finding: Finding) -> bool:
-    return finding.superseded_by_id is not None or finding.force_status == SUPERSEDED
-
-
 def _due_words(finding: Finding, superseded: bool, today: date) -> tuple[int | None, str]:
     if superseded:
         return None, "Superseded"
@@ -174,7 +171,7 @@ def finding_rows(session: Session, filters: DashboardFilters, today: date) -> li
         select(Person).where(col(Person.id).in_(owner_ids)))} if owner_ids else {}
     rows = []
     for finding, inspection in pairs:
-        superseded = _is_superseded(finding)
+        superseded = is_superseded(finding)
         if filters.status == SUPERSEDED and not superseded:
             continue
         if filters.status and filters.status != SUPERSEDED and (

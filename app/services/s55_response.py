@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from app.models import Finding, FindingEvent, Inspection, utcnow
 from app.services import audit, inspections
+from app.services.dates import short_date
 from app.services.errors import InvalidInput
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, require
@@ -106,11 +107,6 @@ class S55Response:
         return f"s55-response-{self.inspection_title}"
 
 
-def long_date(day: date | None) -> str:
-    """14 March 2024."""
-    return f"{day.day} {day:%B %Y}" if day else ""
-
-
 def _label(finding: Finding, position: int) -> str:
     """"Recommendation 4" with the report's number, else its place among its kind."""
     word = inspections.KINDS.get(finding.kind, finding.kind)
@@ -122,25 +118,25 @@ def statement(inspection: Inspection) -> str:
     parts = ["This response is published under section 55(1) of the Police Act 1996."]
     if inspection.published_on:
         due = inspections.s55_due(inspection.published_on)
-        parts.append(f"HMICFRS published the report on {long_date(inspection.published_on)}; "
-                     f"the Act requires this response within 56 days, by {long_date(due)}.")
+        parts.append(f"HMICFRS published the report on {short_date(inspection.published_on)}; "
+                     f"the Act requires this response within 56 days, by {short_date(due)}.")
     asked, received = inspection.cc_comments_requested_on, inspection.cc_comments_received_on
     if asked and received:
-        parts.append(f"The Chief Constable's comments were requested on {long_date(asked)} "
-                     f"and received on {long_date(received)}.")
+        parts.append(f"The Chief Constable's comments were requested on {short_date(asked)} "
+                     f"and received on {short_date(received)}.")
     elif asked:
-        parts.append(f"The Chief Constable's comments were requested on {long_date(asked)}.")
+        parts.append(f"The Chief Constable's comments were requested on {short_date(asked)}.")
     elif received:
-        parts.append(f"The Chief Constable's comments were received on {long_date(received)}.")
+        parts.append(f"The Chief Constable's comments were received on {short_date(received)}.")
     published, sent = inspection.response_published_on, inspection.response_sent_on
     if published and sent:
-        parts.append(f"This response was published on {long_date(published)} and sent to "
-                     f"HMICFRS and the Home Secretary on {long_date(sent)}.")
+        parts.append(f"This response was published on {short_date(published)} and sent to "
+                     f"HMICFRS and the Home Secretary on {short_date(sent)}.")
     elif published:
-        parts.append(f"This response was published on {long_date(published)}.")
+        parts.append(f"This response was published on {short_date(published)}.")
     elif sent:
         parts.append(f"This response was sent to HMICFRS and the Home Secretary on "
-                     f"{long_date(sent)}.")
+                     f"{short_date(sent)}.")
     return " ".join(parts)
 
 
