@@ -202,6 +202,9 @@ class Person(SQLModel, table=True):
     side: str = Field(default=Side.opcc, sa_type=String(10))
     email: str | None = Field(default=None, sa_type=String(320))
     active: bool = Field(default=True)
+    # Part of the calendar feed link's token: a new value (rotating the link) stops the old
+    # link at once; "" is the link made before links could be rotated.
+    calendar_secret: str = Field(default="", sa_type=String(64))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
@@ -227,13 +230,14 @@ class User(SQLModel, table=True):
 
 
 class RecoveryCode(SQLModel, table=True):
-    """A one-time code that stands in for the TOTP code; only its SHA-256 digest is kept."""
+    """A one-time code that stands in for the TOTP code; only a salted, slow hash of it is kept
+    (codes made before that are a plain SHA-256 digest, and keep working until used)."""
 
     __tablename__ = "recovery_code"
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_fk("user_account.id", nullable=False, ondelete="CASCADE"))
-    code_hash: str = Field(sa_type=String(64))
+    code_hash: str = Field(sa_type=String(200))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
@@ -251,14 +255,17 @@ class SignInAttempt(SQLModel, table=True):
 
 
 class ApiToken(SQLModel, table=True):
-    """A bearer token; only its SHA-256 digest is kept."""
+    """A bearer token; only its SHA-256 digest is kept. It works until it expires or is
+    revoked."""
 
     __tablename__ = "api_token"
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_fk("user_account.id", nullable=False, ondelete="CASCADE"))
     token_hash: str = Field(sa_type=String(64), unique=True)
+    name: str = Field(default="", sa_type=String(100))  # what it is for: "Power BI report"
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     last_used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
 
@@ -302,6 +309,7 @@ class MeetingType(SQLModel, table=True):
     starts_on: date | None = Field(default=None)
     ends_on: date | None = Field(default=None)
     public_question_days: int = Field(default=10)  # public questions close this many days before
+    calendar_secret: str = Field(default="", sa_type=String(64))  # as Person.calendar_secret
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
@@ -680,6 +688,23 @@ class AuditEvent(SQLModel, table=True):
 
 
 # --- the inspection register (HMICFRS reports and their findings) ---------------------------
+
+
+class RefusalTally(SQLModel, table=True):
+    """Refused requests from callers nobody knows (no session, no token), counted per address
+    and window rather than written one audit event each, so that a flood of them cannot
+    grow the audit log without bound."""
+
+    __tablename__ = "refusal_tally"
+    __table_args__ = (UniqueConstraint("address", "window_start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(default="", sa_type=String(64))
+    window_start: datetime = Field(sa_column=_ts(index=True))
+    count: int = Field(default=0)
+    first_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    last_summary: str = Field(default="", sa_type=String(500))
 
 
 class Inspection(SQLModel, table=True):
