@@ -792,3 +792,8 @@ class FindingEvent(SQLModel, table=True):
     by_user_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
     by_label: str = Field(default="", sa_type=String(320))
     summary: str = Field(default="", sa_type=Text)
+    # The question or action the event tells of: a reader who may not see that question or
+    # action does not see the event either (app/services/visibility.py).
+    question_id: int | None = Field(
+        default=None, sa_column=_fk("question.id", ondelete="SET NULL"))
+    action_id: int | None = Field(default=None, sa_column=_fk("action.id", ondelete="SET NULL"))

@@ -19,7 +19,8 @@ from app.services.dates import end_of_day_utc, short_date, to_london, today
 from app.services.meetings import get_meeting, meeting_title, meeting_type_of
 from app.services.minutes import update_text
 from app.services.office import get_office
-from app.services.permissions import Actor, may_see
+from app.services.permissions import Actor
+from app.services.visibility import may_see_action
 
 
 @dataclass
@@ -124,7 +125,7 @@ def log_entries(session: Session, *, by: Actor, filters: LogFilters) -> list[Log
     if filters.due_to is not None:
         query = query.where(Action.due_date <= filters.due_to)
     actions = list(session.exec(query))
-    views = [v for v in views_of(session, actions) if may_see(by, v.exempt)]
+    views = [v for v in views_of(session, actions) if may_see_action(by, v)]
     if filters.owner_id is not None:
         views = [v for v in views if filters.owner_id in v.owner_ids]
     if filters.rag is not None:
@@ -258,7 +259,7 @@ def open_over_time(session: Session, *, by: Actor, weeks: int = 12,
         alive = [a for a in actions if a.created_at <= cutoff
                  and (a.closed_at is None or a.closed_at > cutoff)]
         views = [v for v in views_of(session, alive, as_of=cutoff)
-                 if may_see(by, v.exempt)
+                 if may_see_action(by, v)
                  and (owner_id is None or owner_id in v.owner_ids)]
         counts = {Rag.red: 0, Rag.amber: 0, Rag.green: 0}
         for view in views:

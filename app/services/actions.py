@@ -22,12 +22,13 @@ from app.models import (
 )
 from app.schemas import ActionCreate, ActionEdit, ActionUpdateCreate
 from app.services import audit
-from app.services.agenda import agenda_tree, flatten
 from app.services.common import changes_of, get_or_404, referenced
 from app.services.dates import end_of_day_utc, to_london, today
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.services.office import get_office
-from app.services.permissions import Actor, Perm, allowed, may_see, require
+from app.services.permissions import Actor, Perm, allowed, require
+from app.services.visibility import exempt_item_ids, may_see_action
+from app.services.visibility import owns as _owns
 
 AMBER_WITHIN_DAYS = 14
 # What an owner may set when posting an update: progress, a pause, or a request for closure.
@@ -80,14 +81,6 @@ def check_reference_format(pattern: str) -> str:
 
 
 # --- reading ------------------------------------------------------------------------------
-
-
-def exempt_item_ids(session: Session, meeting_ids: set[int]) -> set[int]:
-    """Items that are exempt, themselves or under an exempt item, in these meetings."""
-    exempt: set[int] = set()
-    for meeting_id in meeting_ids:
-        exempt |= {n.item.id for n in flatten(agenda_tree(session, meeting_id)) if n.exempt}
-    return exempt
 
 
 def is_exempt(action: Action, exempt_items: set[int]) -> bool:
@@ -183,7 +176,8 @@ def list_actions(
     meeting_id: int | None = None,
     rag: Rag | None = None,
 ) -> list[ActionView]:
-    """The action log, filtered; exempt actions only for those who may see them."""
+    """The action log, filtered; exempt actions only for those who may see them (the office,
+    and each owner their own)."""
     query = select(Action)
     if owner_id is not None:
         owned = select(ActionOwner.action_id).where(ActionOwner.person_id == owner_id)
@@ -199,20 +193,20 @@ def list_actions(
     views = views_of(session, actions)
     return [
         v for v in views
-        if may_see(by, v.exempt) and (rag is None or v.rag == rag)
+        if may_see_action(by, v) and (rag is None or v.rag == rag)
     ]
 
 
 def owns(actor: Actor, view: ActionView) -> bool:
     """Whether the actor is one of the action's owners."""
-    return actor.person_id is not None and actor.person_id in view.owner_ids
+    return _owns(actor, view.owner_ids)
 
 
 def get_action(session: Session, *, action_id: int, by: Actor) -> ActionView:
-    """One action the actor may see."""
+    """One action the actor may see (an exempt one: the office, and its owners)."""
     action = get_or_404(session, Action, action_id, "action")
     view = views_of(session, [action])[0]
-    if not may_see(by, view.exempt):
+    if not may_see_action(by, view):
         raise NotFound(f"There is no action with id {action_id}.")
     return view
 

@@ -29,6 +29,9 @@ class ItemNode:
     local_number: str  # as the minutes print it: "2", "2.1", "1."
     exempt: bool  # exempt itself or under an exempt item
     children: list["ItemNode"] = field(default_factory=list)
+    # Shown as its title and reason only, to a reader who may not see Part 2
+    # (app/services/visibility.py); its item is then a copy without the rest.
+    redacted: bool = False
 
     def walk(self):
         """This node and every node below it, in agenda order."""

@@ -22,7 +22,8 @@ from app.services.agenda import get_item, node_for
 from app.services.common import changes_of, get_or_404, referenced, referenced_person
 from app.services.errors import Conflict, NotFound
 from app.services.meetings import ensure_minutes_editable, get_meeting
-from app.services.permissions import Actor, Perm, allowed, may_see, require
+from app.services.permissions import Actor, Perm, require
+from app.services.visibility import may_see_entry, sees_exempt
 
 # A question entry marks its question as asked unless it has already gone further.
 _NOT_YET_ASKED = {QuestionStatus.draft, QuestionStatus.ready, QuestionStatus.sent}
@@ -52,7 +53,7 @@ def entries_of(session: Session, item_id: int) -> list[MinuteEntry]:
 def visible_item(session: Session, item_id: int, by: Actor):
     """An item the actor may read the minutes of; exempt ones are hidden from some roles."""
     item = get_item(session, item_id)
-    if not allowed(by, Perm.see_exempt) and node_for(session, item).exempt:
+    if not sees_exempt(by) and node_for(session, item).exempt:
         raise NotFound(f"There is no agenda item with id {item_id}.")
     return item
 
@@ -61,13 +62,14 @@ def list_entries(session: Session, *, item_id: int, by: Actor) -> list[MinuteEnt
     """The entries of an item the actor may read."""
     visible_item(session, item_id, by)
     entries = entries_of(session, item_id)
-    return [e for e in entries if may_see(by, e.exempt)]
+    return [e for e in entries
+            if may_see_entry(by, entry_exempt=e.exempt, item_exempt=False)]
 
 
 def _load(session: Session, entry_id: int, by: Actor, *, deleted: bool = False) -> MinuteEntry:
     entry = get_or_404(session, MinuteEntry, entry_id, "minute entry")
     hidden = (entry.deleted_at is not None) != deleted
-    if not hidden and not allowed(by, Perm.see_exempt):
+    if not hidden and not sees_exempt(by):
         if entry.exempt:
             hidden = True
         else:

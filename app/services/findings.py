@@ -8,7 +8,6 @@ Questions and actions are made by app/services/questions.py and actions.py, whos
 and writes the finding's history.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -45,7 +44,13 @@ from app.services.dates import end_of_day_utc, to_london, today
 from app.services.errors import InvalidInput, NotFound
 from app.services.inspections import FORCE_STATUSES, KINDS
 from app.services.minutes import update_text
-from app.services.permissions import Actor, Perm, may_see, require
+from app.services.permissions import Actor, Perm, require
+from app.services.visibility import (
+    hidden_action_ids,
+    hidden_question_ids,
+    may_see_action,
+    visible_events,
+)
 
 CLOSED_STATUSES = {"complete", "superseded"}
 TEXT_LIMIT = 10_000
@@ -81,9 +86,13 @@ def _finding(session: Session, finding_id: int) -> Finding:
     return finding
 
 
-def _event(session: Session, finding: Finding, by: Actor, summary: str) -> None:
+def _event(session: Session, finding: Finding, by: Actor, summary: str, *,
+           question_id: int | None = None, action_id: int | None = None) -> None:
+    """A line of the finding's history; one about a question or an action names it, so that
+    whoever may not see that question or action does not see the line (visibility.py)."""
     session.add(FindingEvent(finding_id=finding.id, at=utcnow(), by_user_id=by.user_id,
-                             by_label=by.label[:320], summary=summary))
+                             by_label=by.label[:320], summary=summary,
+                             question_id=question_id, action_id=action_id))
 
 
 def _schema_errors(exc: ValidationError) -> dict[str, str]:
@@ -150,35 +159,13 @@ def upcoming_meetings(session: Session) -> list[tuple[Meeting, str, AgendaItem |
 # --- a question or an action from a finding -------------------------------------------------
 
 
-_PREPARED = re.compile(r"^Question (\d+) prepared")
-
-
-def _hidden(summary: str, hidden_questions: set[int]) -> bool:
-    """Whether a history line tells of a question this reader may not see."""
-    match = _PREPARED.match(summary)
-    return match is not None and int(match.group(1)) in hidden_questions
-
-
-def _hidden_questions(session: Session, by: Actor | None,
-                      finding_ids: list[int] | None = None) -> set[int]:
-    """The questions about findings (these, or any) that the actor may not see."""
-    if by is None or by.sees_exempt:
-        return set()
-    query = select(Question).where(col(Question.finding_id).is_not(None))
-    if finding_ids is not None:
-        query = query.where(col(Question.finding_id).in_(finding_ids or [0]))
-    found = list(session.exec(query).all())
-    shown = {q.id for q in questions_service.visible_to(session, found, by)}
-    return {q.id for q in found} - shown
-
-
 def visible_history(session: Session, history: dict[int, list[FindingEvent]], by: Actor
                     ) -> dict[int, list[FindingEvent]]:
-    """Findings' events (inspections.history_of) without those telling of questions the
-    reader may not see."""
-    hidden = _hidden_questions(session, by, list(history))
-    return {fid: [e for e in events if not _hidden(e.summary, hidden)]
-            for fid, events in history.items()}
+    """Findings' events (inspections.history_of) without those telling of a question or an
+    action the reader may not see."""
+    shown = {e.id for e in visible_events(
+        session, [e for events in history.values() for e in events], by)}
+    return {fid: [e for e in events if e.id in shown] for fid, events in history.items()}
 
 
 def default_question(finding: Finding) -> str:
@@ -241,10 +228,9 @@ def question_from_finding(
         if question.meeting_id:
             labels = _meeting_labels(session, {question.meeting_id})
             where = f" for the {labels[question.meeting_id]}"
-        # The question's id is in the summary: readers who may not see the question (a draft
-        # is the office's own) do not see this line either (_hidden).
         _event(session, finding, by,
-               f"Question {question.id} prepared{where}: {short_text(question.text, 300)}")
+               f"Question {question.id} prepared{where}: {short_text(question.text, 300)}",
+               question_id=question.id)
         audit.record(session, by=by, verb="update", object_type="finding",
                      object_id=finding.id,
                      summary=f"question {question.id} put about {label_of(finding)}")
@@ -283,7 +269,8 @@ def action_from_finding(
         action.finding_id = finding.id
         session.add(action)
         _event(session, finding, by,
-               f"Action {action.reference} raised: {short_text(action.text, 300)}")
+               f"Action {action.reference} raised: {short_text(action.text, 300)}",
+               action_id=action.id)
         audit.record(session, by=by, verb="update", object_type="finding",
                      object_id=finding.id,
                      summary=f"action {action.reference} raised about {label_of(finding)}")
@@ -433,7 +420,7 @@ def linked_actions(session: Session, finding_ids: list[int], by: Actor
             col(Action.finding_id).in_(finding_ids)).order_by(col(Action.year),
                                                               col(Action.seq))).all())
         for view in actions_service.views_of(session, found):
-            if may_see(by, view.exempt):
+            if may_see_action(by, view):
                 result[view.action.finding_id].append(view)
     return result
 
@@ -453,11 +440,11 @@ def story_of(session: Session, finding: Finding, *, by: Actor) -> FindingStory:
     labels = _meeting_labels(session, {q.meeting_id for q in questions if q.meeting_id})
     answers = questions_service.answers_of(session, [q.id for q in questions])
     story = FindingStory(finding=finding)
-    hidden = _hidden_questions(session, by, [finding.id])
+    events = list(session.exec(select(FindingEvent).where(
+        FindingEvent.finding_id == finding.id).order_by(col(FindingEvent.at),
+                                                        col(FindingEvent.id))))
     story.history = [HistoryLine(e.at, e.by_label, e.summary)
-                     for e in session.exec(select(FindingEvent).where(
-                         FindingEvent.finding_id == finding.id))
-                     if not _hidden(e.summary, hidden)]
+                     for e in visible_events(session, events, by)]
     asked_entries: dict[int, MinuteEntry] = {}
     if questions:
         for entry in session.exec(select(MinuteEntry).where(
@@ -553,16 +540,17 @@ def findings_for_meeting(session: Session, meeting: Meeting, *, by: Actor | None
 
     # With a reader, what they may not see (draft questions, exempt items and actions) is
     # left out of the changes, and does not by itself put a finding on the list.
-    hidden = _hidden_questions(session, by)
     changed: dict[int, list[str]] = {}
-    for event in session.exec(select(FindingEvent).where(*window(col(FindingEvent.at)))
-                              .order_by(col(FindingEvent.at), col(FindingEvent.id))):
-        if not _hidden(event.summary, hidden):
-            changed.setdefault(event.finding_id, []).append(short_text(event.summary, 200))
-    for question, answer in session.exec(select(Question, Answer).join(
-            Answer, Answer.question_id == Question.id).where(
-            col(Question.finding_id).is_not(None), *window(col(Answer.answered_at)))
-            .order_by(col(Answer.answered_at))):
+    events = list(session.exec(select(FindingEvent).where(*window(col(FindingEvent.at)))
+                               .order_by(col(FindingEvent.at), col(FindingEvent.id))))
+    for event in visible_events(session, events, by):
+        changed.setdefault(event.finding_id, []).append(short_text(event.summary, 200))
+    answered = list(session.exec(select(Question, Answer).join(
+        Answer, Answer.question_id == Question.id).where(
+        col(Question.finding_id).is_not(None), *window(col(Answer.answered_at)))
+        .order_by(col(Answer.answered_at))))
+    hidden = hidden_question_ids(session, {q.id for q, _ in answered}, by)
+    for question, answer in answered:
         if question.id in hidden:
             continue
         changed.setdefault(question.finding_id, []).append(
@@ -571,10 +559,7 @@ def findings_for_meeting(session: Session, meeting: Meeting, *, by: Actor | None
         ActionUpdate, ActionUpdate.action_id == Action.id).where(
         col(Action.finding_id).is_not(None), *window(col(ActionUpdate.created_at)))
         .order_by(col(ActionUpdate.created_at))).all())
-    exempt_actions: set[int] = set()
-    if by is not None and not by.sees_exempt and updated:
-        exempt_actions = {v.action.id for v in actions_service.views_of(
-            session, list({a.id: a for a, _ in updated}.values())) if v.exempt}
+    exempt_actions = hidden_action_ids(session, {a.id for a, _ in updated}, by)
     for action, update in updated:
         if action.id in exempt_actions:
             continue

@@ -35,9 +35,10 @@ from app.services.meetings import (
 )
 from app.services.minutes import Edition, carried_questions, exempt_notice, next_meeting_text
 from app.services.office import get_office
-from app.services.papers import is_late, papers_of
+from app.services.papers import is_late
 from app.services.permissions import Actor, Perm, allowed, require
 from app.services.questions import public_questions_close
+from app.services.visibility import agenda_as_seen, visible_papers
 
 
 @dataclass
@@ -152,8 +153,8 @@ def agenda_for(
     meeting_type = meeting_type_of(session, meeting)
     office = get_office(session)
     people = {p.id: p for p in session.exec(select(Person))}
-    tree = agenda_tree(session, meeting.id)
-    papers = papers_of(session, [n.item.id for root in tree for n in root.walk()])
+    tree = agenda_as_seen(session, meeting.id, redact=edition == Edition.public)
+    papers = visible_papers(session, [n for root in tree for n in root.walk()])
     following = next_meeting_of(session, meeting)
     outstanding = outstanding_lines(session, meeting, public=edition == Edition.public)
     carried_given: list[int] = []  # only the first Outstanding matters item lists them
@@ -162,9 +163,8 @@ def agenda_for(
         item = node.item
         result = AgendaEntry(number=node.local_number, level=node.level, title=item.title,
                              kind=item.kind)
-        if node.exempt and edition == Edition.public:
-            result.exempt_notice = exempt_notice(item.exempt_reason).replace(
-                "was considered", "will be considered")
+        if node.redacted:
+            result.exempt_notice = exempt_notice(item.exempt_reason, to_come=True)
             return result
         result.presenter = person_label(people.get(item.presenter_id))
         result.purpose = PURPOSES.get(item.purpose or "", "")

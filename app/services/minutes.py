@@ -35,11 +35,10 @@ from app.services import audit
 from app.services.actions import (
     ActionView,
     carried_forward,
-    exempt_item_ids,
     record_cutoff,
     views_of,
 )
-from app.services.agenda import ItemNode, agenda_tree, flatten
+from app.services.agenda import ItemNode, flatten
 from app.services.approval import amendment_note
 from app.services.common import person_label
 from app.services.dates import (
@@ -60,6 +59,7 @@ from app.services.meetings import (
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, allowed
 from app.services.questions import answers_of
+from app.services.visibility import agenda_as_seen, exempt_item_ids
 
 
 class Edition(StrEnum):
@@ -206,10 +206,10 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
     """
     meeting = get_meeting(session, meeting_id)
     meeting_type = meeting_type_of(session, meeting)
-    tree = agenda_tree(session, meeting.id)
+    tree = agenda_as_seen(session, meeting.id, redact=redact)
     nodes = flatten(tree)
-    item_ids = [n.item.id for n in nodes]
-    entries: dict[int, list[MinuteEntry]] = {i: [] for i in item_ids}
+    item_ids = [n.item.id for n in nodes if not n.redacted]
+    entries: dict[int, list[MinuteEntry]] = {n.item.id: [] for n in nodes}
     if item_ids:
         query = select(MinuteEntry).where(
             MinuteEntry.item_id.in_(item_ids), MinuteEntry.deleted_at.is_(None)
@@ -230,7 +230,7 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
         by_item.setdefault(key, []).append(view)
 
     def grow(node: ItemNode) -> RecordItem:
-        hidden = redact and node.exempt
+        hidden = node.redacted
         return RecordItem(
             node=node,
             entries=[] if hidden else entries[node.item.id],
@@ -321,8 +321,9 @@ def record_for(session: Session, *, meeting_id: int, by: Actor) -> MeetingRecord
 # --- the minutes document's content -------------------------------------------------------
 
 
-def exempt_notice(reason: str) -> str:
-    """"This item was considered in private (exempt under section 31 of the FOI Act 2000).\""""
+def exempt_notice(reason: str, *, to_come: bool = False) -> str:
+    """"This item was considered in private (exempt under section 31 …)." (on an agenda,
+    `to_come`: "will be considered")."""
     reason = reason.strip().rstrip(".")
     lowered = reason.lower()
     if lowered.startswith("exempt"):
@@ -333,7 +334,8 @@ def exempt_notice(reason: str) -> str:
         detail = f"exempt: {reason}"
     else:
         detail = "exempt from publication"
-    return f"This item was considered in private ({detail})."
+    tense = "will be" if to_come else "was"
+    return f"This item {tense} considered in private ({detail})."
 
 
 def next_meeting_text(meeting: Meeting | None, meeting_type: MeetingType | None) -> str:

@@ -17,12 +17,11 @@ from app.models import (
     utcnow,
 )
 from app.schemas import AnswerCreate, QuestionCreate, QuestionUpdate
-from app.services import audit
-from app.services.actions import exempt_item_ids
+from app.services import audit, visibility
 from app.services.common import changes_of, get_or_404, referenced, referenced_person
 from app.services.dates import long_date, to_london
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.permissions import Actor, Perm, allowed, require
+from app.services.permissions import Actor, Perm, require
 
 S = QuestionStatus
 # Where a question can go from each status. Answers (answer_question) make a question answered
@@ -44,26 +43,9 @@ STATUS_WORDS = {
     S.carried_forward: "carried forward", S.withdrawn: "withdrawn",
 }
 
-# The force sees a question once it has been sent to them; drafts are the Commissioner's own.
-SHARED_STATUSES = {
-    QuestionStatus.sent,
-    QuestionStatus.asked,
-    QuestionStatus.answered,
-    QuestionStatus.answered_in_writing,
-    QuestionStatus.carried_forward,
-}
-
-
-def _visible(question: Question, by: Actor, exempt_items: set[int]) -> bool:
-    if allowed(by, Perm.see_exempt):
-        return True
-    return question.status in SHARED_STATUSES and question.item_id not in exempt_items
-
-
 def visible_to(session: Session, questions: list[Question], by: Actor) -> list[Question]:
     """Those of these questions the actor may see (drafts are the Commissioner's own)."""
-    exempt = exempt_item_ids(session, {q.meeting_id for q in questions if q.meeting_id})
-    return [q for q in questions if _visible(q, by, exempt)]
+    return visibility.visible_questions(session, questions, by)
 
 
 def answers_of(session: Session, question_ids: list[int]) -> dict[int, list[Answer]]:
@@ -90,16 +72,13 @@ def list_questions(
         query = query.where(Question.meeting_id == meeting_id)
     if status is not None:
         query = query.where(Question.status == status)
-    questions = list(session.exec(query.order_by(Question.id)))
-    exempt = exempt_item_ids(session, {q.meeting_id for q in questions if q.meeting_id})
-    return [q for q in questions if _visible(q, by, exempt)]
+    return visible_to(session, list(session.exec(query.order_by(Question.id))), by)
 
 
 def get_question(session: Session, *, question_id: int, by: Actor) -> Question:
     """One question the actor may see."""
     question = get_or_404(session, Question, question_id, "question")
-    exempt = exempt_item_ids(session, {question.meeting_id} if question.meeting_id else set())
-    if not _visible(question, by, exempt):
+    if not visible_to(session, [question], by):
         raise NotFound(f"There is no question with id {question_id}.")
     return question
 
@@ -268,8 +247,8 @@ def theme_history(session: Session, *, theme: str, by: Actor) -> list[AskedBefor
         .where(func.lower(Question.theme) == wanted)
         .order_by(Meeting.starts_at.desc(), Question.id.desc())
     ).all()
-    exempt = exempt_item_ids(session, {m.id for _, m in rows if m is not None})
-    visible = [(q, m) for q, m in rows if _visible(q, by, exempt)]
+    shown = {q.id for q in visible_to(session, [q for q, _ in rows], by)}
+    visible = [(q, m) for q, m in rows if q.id in shown]
     answers = answers_of(session, [q.id for q, _ in visible])
     return [AskedBefore(question=q, meeting=m, answers=answers[q.id]) for q, m in visible]
 

@@ -19,8 +19,10 @@ from app.services import people as people_service
 from app.services.errors import DomainError, InvalidInput
 from app.services.findings import findings_by_item
 from app.services.meetings import get_meeting, meeting_title, meeting_type_of
-from app.services.papers import is_late, papers_of
+from app.services.minutes import exempt_notice
+from app.services.papers import is_late
 from app.services.permissions import Perm, require
+from app.services.visibility import agenda_as_seen, visible_papers
 from app.web.deps import CSRF_HEADER, IdPath, PageCaller, check_csrf
 from app.web.forms import parse_day, schema_errors
 from app.web.templating import render
@@ -53,9 +55,9 @@ def _page(request: Request, session, caller, meeting_id: int, *, errors=None, ty
           status_code: int = 200, focus: int | None = None):
     meeting = get_meeting(session, meeting_id)
     meeting_type = meeting_type_of(session, meeting)
-    tree = agenda.agenda_tree(session, meeting.id)
+    tree = agenda_as_seen(session, meeting.id, by=caller.actor)
     nodes = agenda.flatten(tree)
-    attached = papers_of(session, [n.item.id for n in nodes])
+    attached = visible_papers(session, nodes)
     people = [p for p in people_service.list_people(session) if p.active]
     context = {
         "page_title": f"Agenda: {meeting_title(meeting, meeting_type)}",
@@ -73,8 +75,11 @@ def _page(request: Request, session, caller, meeting_id: int, *, errors=None, ty
         "errors": errors or {},
         "typed": typed or {},
         "focus": focus,
-        "findings": findings_by_item(session, meeting, [n.item.id for n in nodes],
+        "findings": findings_by_item(session, meeting,
+                                     [n.item.id for n in nodes if not n.redacted],
                                      by=caller.actor),
+        "private": {n.item.id: exempt_notice(n.item.exempt_reason, to_come=True)
+                    for n in nodes if n.redacted},
     }
     block = "agenda_list" if _wants_fragment(request) else None
     return render(request, "agenda.html", context, status_code=status_code, block=block)

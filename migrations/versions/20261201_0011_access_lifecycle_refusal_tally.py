@@ -1,10 +1,14 @@
 """access that can be taken back: API tokens with a name and an expiry, calendar feed secrets
 per person and per series, recovery codes with room for a slow hash, and a tally of refused
-anonymous requests
+anonymous requests; a finding's events name the question or action they tell of
 
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-01 09:00:00
+
+A finding's events about a question or an action used to name it only in their words
+("Question 12 prepared…", "Action A/2026/004 raised…"); the upgrade links those events to
+their question or action, so that whoever may not see the one does not see the other.
 
 Tokens made before this migration get an expiry 90 days from the upgrade, the default for a
 new token, rather than none (a token that never ends is what the change is for) or an
@@ -13,6 +17,8 @@ immediate one (which would break an office's integrations without warning).
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+
+import re
 
 import sqlalchemy as sa
 from alembic import op
@@ -64,8 +70,56 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_refusal_tally_window_start'), ['window_start'],
                               unique=False)
 
+    with op.batch_alter_table('finding_event', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('question_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('action_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_finding_event_question_id'), ['question_id'],
+                              unique=False)
+        batch_op.create_index(batch_op.f('ix_finding_event_action_id'), ['action_id'],
+                              unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_finding_event_question_id_question'),
+                                    'question', ['question_id'], ['id'], ondelete='SET NULL')
+        batch_op.create_foreign_key(batch_op.f('fk_finding_event_action_id_action'),
+                                    'action', ['action_id'], ['id'], ondelete='SET NULL')
+    _link_finding_events()
+
+
+def _link_finding_events() -> None:
+    """Link the events that name a question ("Question 12 prepared …") or an action ("Action
+    A/2026/004 raised: …", its reference as the action log has it) to it."""
+    bind = op.get_bind()
+    event = sa.table('finding_event', sa.column('id', sa.Integer),
+                     sa.column('summary', sa.Text), sa.column('question_id', sa.Integer),
+                     sa.column('action_id', sa.Integer))
+    question = sa.table('question', sa.column('id', sa.Integer))
+    action = sa.table('action', sa.column('id', sa.Integer), sa.column('reference', sa.String))
+    questions = {row.id for row in bind.execute(sa.select(question.c.id))}
+    references = {row.reference: row.id
+                  for row in bind.execute(sa.select(action.c.id, action.c.reference))}
+    rows = bind.execute(sa.select(event.c.id, event.c.summary).where(
+        event.c.summary.like('Question %') | event.c.summary.like('Action %'))).all()
+    for row in rows:
+        values = {}
+        asked = re.match(r"Question (\d+) prepared", row.summary)
+        raised = re.match(r"Action (.+?) raised: ", row.summary)
+        if asked and int(asked.group(1)) in questions:
+            values["question_id"] = int(asked.group(1))
+        elif raised and raised.group(1) in references:
+            values["action_id"] = references[raised.group(1)]
+        if values:
+            bind.execute(event.update().where(event.c.id == row.id).values(**values))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('finding_event', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_finding_event_action_id_action'),
+                                 type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_finding_event_question_id_question'),
+                                 type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_finding_event_action_id'))
+        batch_op.drop_index(batch_op.f('ix_finding_event_question_id'))
+        batch_op.drop_column('action_id')
+        batch_op.drop_column('question_id')
     with op.batch_alter_table('refusal_tally', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_refusal_tally_window_start'))
     op.drop_table('refusal_tally')

@@ -127,6 +127,16 @@ def under_heading(document: Document, heading: str) -> list[Paragraph | Table]:
 # --- as a reader prints it: LibreOffice to PDF ------------------------------------------------
 
 
+def arial_metrics() -> bool:
+    """Whether the documents' font, Arial, or one with its metrics (Liberation Sans) is
+    installed, so that LibreOffice breaks lines and pages as Word does."""
+    matcher = shutil.which("fc-match")
+    if matcher is None:
+        return False
+    found = subprocess.run([matcher, "Arial"], capture_output=True, text=True).stdout
+    return "Arial" in found or "Liberation Sans" in found
+
+
 def pdf_pages(content: bytes, work: Path) -> list[str]:
     """The text of each page of a .docx printed to PDF by LibreOffice (skips without it)."""
     missing = [tool for tool in ("soffice", "pdftotext") if not shutil.which(tool)]
@@ -135,6 +145,12 @@ def pdf_pages(content: bytes, work: Path) -> list[str]:
             "rendering the minutes needs LibreOffice (soffice) and poppler-utils (pdftotext); "
             f"not installed: {', '.join(missing)} "
             "(apt-get install libreoffice-writer-nogui poppler-utils)"
+        )
+    if not arial_metrics():
+        pytest.skip(
+            "the page layout is checked with Arial's metrics, and no font with them is "
+            "installed: LibreOffice would lay the pages out in another font "
+            "(apt-get install fonts-liberation)"
         )
     source = work / "minutes.docx"
     source.write_bytes(content)

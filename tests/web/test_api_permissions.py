@@ -22,17 +22,37 @@ def test_force_and_viewer_see_the_meeting_without_its_exempt_content(client, wor
         assert "The PCC asked the CC about ANPR." in texts
         assert _get(client, world, role, f"/api/v1/entries/{world.exempt_entry.id}").status_code \
             == 404
-        assert _get(client, world, role, f"/api/v1/actions/{world.exempt_action.id}").status_code \
-            == 404
         listed = [a["id"] for a in _get(client, world, role, "/api/v1/actions").json()]
-        assert world.exempt_action.id not in listed and world.action.id in listed
+        assert world.action.id in listed
         assert _get(client, world, role,
                     f"/api/v1/items/{world.exempt_item.id}/entries").status_code == 404
+    # The viewer does not see the exempt action; the force user owns it, and does (below).
+    assert _get(client, world, "viewer",
+                f"/api/v1/actions/{world.exempt_action.id}").status_code == 404
+    assert world.exempt_action.id not in [
+        a["id"] for a in _get(client, world, "viewer", "/api/v1/actions").json()]
     secretariat = _get(client, world, "secretariat", f"/api/v1/meetings/{world.meeting.id}").json()
     assert any(i["entries"] for i in secretariat["items"] if i["title"] == "Covert tactics") \
         is False  # it has no entries, but the secretariat sees its action
     assert any(a["id"] == world.exempt_action.id
                for i in secretariat["items"] for a in i["actions"])
+
+
+def test_the_owner_of_an_exempt_action_sees_it_marked_and_updates_it(client, world):
+    """The DCC owns an action raised under an exempt item: they see and update it, marked as
+    exempt; viewers do not (nor does the rest of the force: tests/web/test_exempt_canary.py)."""
+    path = f"/api/v1/actions/{world.exempt_action.id}"
+    seen = _get(client, world, "force", path)
+    assert seen.status_code == 200 and seen.json()["exempt"] is True
+    assert seen.json()["text"] == "Secret follow-up."
+    assert world.exempt_action.id in [
+        a["id"] for a in _get(client, world, "force", "/api/v1/actions").json()]
+    posted = client.post(f"{path}/updates", headers=bearer(world.tokens["force"]),
+                         json={"text": "Done the secret part.", "status": "in_progress"})
+    assert posted.status_code == 201, posted.text
+    assert _get(client, world, "force", f"{path}/updates").json()[-1]["text"] == \
+        "Done the secret part."
+    assert _get(client, world, "viewer", path).status_code == 404
 
 
 def test_a_force_owner_updates_their_own_action_only_and_cannot_close_it(client, world):

@@ -24,6 +24,7 @@ from app.services import agenda, meetings, papers
 from app.services.entries import visible_item
 from app.services.meeting_papers import agenda_for, mark_pack_sent, question_pack_for
 from app.services.minutes import Edition, record_for
+from app.services.visibility import agenda_as_seen
 from app.web.api.shapes import item_read, meeting_detail, meeting_read
 from app.web.deps import ActorDep, IdPath
 from app.web.downloads import DOCX_TYPE, docx_response, file_response
@@ -70,18 +71,8 @@ def set_attendance(
 @router.get("/meetings/{meeting_id}/items", response_model=list[ItemRead])
 def list_items(meeting_id: IdPath, session: SessionDep, actor: ActorDep):
     meetings.get_meeting(session, meeting_id)
-    nodes = agenda.flatten(agenda.agenda_tree(session, meeting_id))
-    hide = not actor.sees_exempt
-    return [
-        ItemRead.model_validate({
-            **n.item.model_dump(),
-            "number": n.number,
-            "commission": "" if hide and n.exempt else n.item.commission,
-        })
-        for n in nodes
-        # Items under an exempt item are private; the exempt item itself shows its title.
-        if not (hide and n.exempt and not n.item.exempt)
-    ]
+    nodes = agenda.flatten(agenda_as_seen(session, meeting_id, by=actor))
+    return [ItemRead.model_validate({**n.item.model_dump(), "number": n.number}) for n in nodes]
 
 
 @router.post("/meetings/{meeting_id}/items", response_model=ItemRead,

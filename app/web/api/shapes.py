@@ -69,8 +69,6 @@ def item_read(session: Session, item) -> ItemRead:
 def _item_detail(record_item: RecordItem) -> ItemDetail:
     node = record_item.node
     values = {**node.item.model_dump(), "number": node.number}
-    if record_item.redacted:
-        values["commission"] = ""
     return ItemDetail.model_validate(
         {
             **values,

@@ -1,0 +1,177 @@
+"""What a reader may see of the record, decided here once for every page, API answer,
+document, email, feed and history.
+
+Exempt ("Part 2") material is for those who hold Perm.see_exempt (the Commissioner's office):
+an exempt item and everything under it (its commission, its papers, its sub-items, their
+paragraphs, the questions put on it and the actions raised under it); an exempt paragraph of
+an open item; an exempt action. Others see an exempt item as its number, title and the reason
+it is exempt, and nothing of the rest.
+
+One exception: the owner of an exempt action works on it, so they see that action and its
+updates (marked "Exempt – not for publication") and may update it; nobody else on the force
+side sees it. Draft questions are the Commissioner's own.
+
+Services load records through these functions; pages, the API and documents show what they
+are given and never decide for themselves.
+"""
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from sqlmodel import Session, col, select
+
+from app.models import AgendaItem, FindingEvent, Paper, Question, QuestionStatus
+from app.services.agenda import ItemNode, agenda_tree, flatten
+from app.services.permissions import Actor, Perm, allowed
+
+EXEMPT_MARK = "Exempt – not for publication"
+
+# The force sees a question once it has been sent to them; drafts are the Commissioner's own.
+SHARED_STATUSES = {
+    QuestionStatus.sent,
+    QuestionStatus.asked,
+    QuestionStatus.answered,
+    QuestionStatus.answered_in_writing,
+    QuestionStatus.carried_forward,
+}
+
+
+def sees_exempt(by: Actor | None) -> bool:
+    """Whether the reader sees Part 2 material (no reader: the system itself, which does)."""
+    return by is None or allowed(by, Perm.see_exempt)
+
+
+# --- the agenda ---------------------------------------------------------------------------
+
+
+def exempt_item_ids(session: Session, meeting_ids: Iterable[int]) -> set[int]:
+    """Items that are exempt, themselves or under an exempt item, in these meetings."""
+    wanted = {m for m in meeting_ids if m is not None}
+    if not wanted:
+        return set()
+    items = list(session.exec(select(AgendaItem).where(col(AgendaItem.meeting_id).in_(wanted))))
+    by_meeting: dict[int, list[AgendaItem]] = {}
+    for item in items:
+        by_meeting.setdefault(item.meeting_id, []).append(item)
+    from app.services.agenda import build_tree
+
+    return {node.item.id for found in by_meeting.values()
+            for node in flatten(build_tree(found)) if node.exempt}
+
+
+def _public_part(item: AgendaItem) -> AgendaItem:
+    """What anyone may know of an exempt item: where it is, its title and why it is exempt.
+    A detached copy, so that nothing else of it can reach a page by mistake."""
+    return AgendaItem(id=item.id, meeting_id=item.meeting_id, parent_id=item.parent_id,
+                      position=item.position, title=item.title, kind=item.kind,
+                      exempt=True, exempt_reason=item.exempt_reason,
+                      created_at=item.created_at, updated_at=item.updated_at)
+
+
+def redact_tree(tree: list[ItemNode]) -> list[ItemNode]:
+    """The tree as those who may not see Part 2 see it: each exempt item as its number, title
+    and reason, without its commission, presenter, papers or sub-items."""
+
+    def visit(node: ItemNode) -> ItemNode:
+        if node.exempt:
+            return replace(node, item=_public_part(node.item), children=[], redacted=True)
+        return replace(node, children=[visit(child) for child in node.children])
+
+    return [visit(root) for root in tree]
+
+
+def agenda_as_seen(session: Session, meeting_id: int, *, by: Actor | None = None,
+                   redact: bool | None = None) -> list[ItemNode]:
+    """A meeting's agenda tree as the reader may see it (`redact` forces the public view,
+    for the public edition of a document, whoever asks for it)."""
+    tree = agenda_tree(session, meeting_id)
+    if redact is None:
+        redact = not sees_exempt(by)
+    return redact_tree(tree) if redact else tree
+
+
+def visible_papers(session: Session, nodes: list[ItemNode]) -> dict[int, list[Paper]]:
+    """The papers of the items shown, by item; a redacted item has none to show."""
+    from app.services.papers import papers_of
+
+    shown = papers_of(session, [n.item.id for n in nodes if not n.redacted])
+    return {n.item.id: shown.get(n.item.id, []) for n in nodes}
+
+
+def may_see_item(by: Actor | None, exempt: bool) -> bool:
+    """Whether the reader may see what is under an item that is (or is not) exempt."""
+    return not exempt or sees_exempt(by)
+
+
+def may_see_entry(by: Actor | None, *, entry_exempt: bool, item_exempt: bool) -> bool:
+    """Whether the reader may see a paragraph of the minutes."""
+    return not (entry_exempt or item_exempt) or sees_exempt(by)
+
+
+# --- actions and questions ----------------------------------------------------------------
+
+
+def owns(by: Actor | None, owner_ids: Iterable[int]) -> bool:
+    """Whether the reader is one of these owners."""
+    return by is not None and by.person_id is not None and by.person_id in set(owner_ids)
+
+
+def may_see_action(by: Actor | None, view) -> bool:
+    """Whether the reader may see an action (an ActionView): any that is not exempt; an exempt
+    one if they see Part 2 or own it."""
+    return not view.exempt or sees_exempt(by) or owns(by, view.owner_ids)
+
+
+def may_see_question(by: Actor | None, question: Question, exempt_items: set[int]) -> bool:
+    """Whether the reader may see a question: the office sees all; others those sent to the
+    force and not put on an exempt item."""
+    if sees_exempt(by):
+        return True
+    return question.status in SHARED_STATUSES and question.item_id not in exempt_items
+
+
+def visible_questions(session: Session, questions: list[Question], by: Actor | None
+                      ) -> list[Question]:
+    """Those of these questions the reader may see."""
+    if sees_exempt(by):
+        return list(questions)
+    exempt = exempt_item_ids(session, {q.meeting_id for q in questions if q.meeting_id})
+    return [q for q in questions if may_see_question(by, q, exempt)]
+
+
+def hidden_action_ids(session: Session, action_ids: Iterable[int], by: Actor | None
+                      ) -> set[int]:
+    """Those of these actions the reader may not see."""
+    wanted = {a for a in action_ids if a is not None}
+    if not wanted or sees_exempt(by):
+        return set()
+    from app.models import Action
+    from app.services.actions import views_of
+
+    found = list(session.exec(select(Action).where(col(Action.id).in_(wanted))))
+    return {v.action.id for v in views_of(session, found) if not may_see_action(by, v)}
+
+
+def hidden_question_ids(session: Session, question_ids: Iterable[int], by: Actor | None
+                        ) -> set[int]:
+    """Those of these questions the reader may not see."""
+    wanted = {q for q in question_ids if q is not None}
+    if not wanted or sees_exempt(by):
+        return set()
+    found = list(session.exec(select(Question).where(col(Question.id).in_(wanted))))
+    return wanted - {q.id for q in visible_questions(session, found, by)}
+
+
+# --- histories ----------------------------------------------------------------------------
+
+
+def visible_events(session: Session, events: list[FindingEvent], by: Actor | None
+                   ) -> list[FindingEvent]:
+    """A finding's events without those telling of a question or an action the reader may
+    not see."""
+    if sees_exempt(by):
+        return list(events)
+    hidden_questions = hidden_question_ids(session, (e.question_id for e in events), by)
+    hidden_actions = hidden_action_ids(session, (e.action_id for e in events), by)
+    return [e for e in events
+            if e.question_id not in hidden_questions and e.action_id not in hidden_actions]
