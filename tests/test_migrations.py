@@ -89,3 +89,51 @@ def test_upgrading_a_database_that_holds_records(empty_url):
         sequence = connection.execute(text("SELECT sequence FROM meeting")).scalar()
     engine.dispose()
     assert tuple(series) == ("none", 1, "10:00", 10) and sequence == 0
+
+
+def test_a_findings_events_learn_the_question_or_action_they_tell_of(empty_url):
+    """0011: events written before it named their question or action only in words; the
+    upgrade links them, so that a reader who may not see the one does not see the other.
+    Tokens made before it get an expiry, 90 days on."""
+    config = alembic_config(empty_url)
+    command.upgrade(config, "0010")
+    engine = make_engine(empty_url)
+    now = "CURRENT_TIMESTAMP"
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO inspection (title, force, kind, created_at) "
+            f"VALUES ('PEEL', '', '', {now})"))
+        connection.execute(text(
+            "INSERT INTO finding (inspection_id, kind, number, text, addressee, deadline_text, "
+            "source_paragraph, position, force_status, opcc_status, opcc_evidence) VALUES "
+            "(1, 'recommendation', '1', 'Do it.', '', '', '', 0, 'not_started', "
+            "'not_assessed', '')"))
+        connection.execute(text(
+            f"INSERT INTO question (text, theme, source, status, created_at, updated_at) "
+            f"VALUES ('Why?', '', 'inspection', 'draft', {now}, {now})"))
+        connection.execute(text(
+            f"INSERT INTO action (reference, year, seq, text, status, exempt, exempt_reason, "
+            f"created_at, updated_at) VALUES ('A/2026/007', 2026, 7, 'Fix it.', 'open', "
+            f"false, '', {now}, {now})"))
+        for summary in ("Question 1 prepared for the Board: Why?",
+                        "Action A/2026/007 raised: Fix it.",
+                        "Action A/2026/999 raised: an action since deleted",
+                        "Force status: Not started → In progress"):
+            connection.execute(text(
+                "INSERT INTO finding_event (finding_id, at, by_label, summary) "
+                f"VALUES (1, {now}, 'tests', :summary)"), {"summary": summary})
+        connection.execute(text(
+            "INSERT INTO user_account (email, role, active, created_at) "
+            f"VALUES ('api@opcc.example', 'viewer', true, {now})"))
+        connection.execute(text(
+            f"INSERT INTO api_token (user_id, token_hash, created_at) VALUES (1, 'x', {now})"))
+    engine.dispose()
+    command.upgrade(config, "0011")
+    engine = make_engine(empty_url)
+    with engine.connect() as connection:
+        links = connection.execute(text(
+            "SELECT question_id, action_id FROM finding_event ORDER BY id")).all()
+        expires = connection.execute(text("SELECT expires_at FROM api_token")).scalar()
+    engine.dispose()
+    assert [tuple(row) for row in links] == [(1, None), (None, 1), (None, None), (None, None)]
+    assert expires is not None

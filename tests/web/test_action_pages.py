@@ -43,9 +43,9 @@ def team(session):
 
 
 def sign_in_as_person(client, session, role, person):
-    make_user(session, role, person=person, email=f"{role}@people.example",
-              password="a long passphrase here")
-    sign_in_through_form(client, session, f"{role}@people.example", "a long passphrase here")
+    email = f"{role}.{person.id}@people.example"
+    make_user(session, role, person=person, email=email, password="a long passphrase here")
+    sign_in_through_form(client, session, email, "a long passphrase here")
 
 
 def test_a_force_user_updates_only_their_own_and_cannot_close(client, session, team):
@@ -121,6 +121,47 @@ def test_an_emailed_link_opens_only_the_owners_actions(client, session, team):
                                 "csrf_token": form_token})
     assert closing.status_code == 403
     assert status_of(session, team["mine"]) == ActionStatus.in_progress
+
+
+def test_the_owner_of_an_exempt_action_works_on_it_and_nobody_else_in_the_force_sees_it(
+        client, session, team):
+    """Once an action is exempt its force owner still sees it, marked, on My actions, their
+    emailed link and its own page, and updates it there; another force officer does not."""
+    from app.services.redaction import set_action_exemption
+
+    secret = make_action(session, [team["dcc"]], text="The DCC to brief on the covert unit.")
+    set_action_exemption(session, action_id=secret.id, exempt=True,
+                         reason="section 31 of the Freedom of Information Act 2000", by=SYSTEM)
+    mark = "Exempt – not for publication"
+
+    link = owner_links.create_link(session, person_id=team["dcc"].id, by=SYSTEM)
+    page = client.get(link.path())
+    assert secret.text in page.text and mark in page.text
+    posted = client.post(f"{link.path()}/actions/{secret.id}/updates",
+                         data={"text": "Briefing booked.", "status": "in_progress",
+                               "csrf_token": link_form_token(link.token)},
+                         follow_redirects=False)
+    assert posted.status_code == 303
+    assert status_of(session, secret) == ActionStatus.in_progress
+
+    sign_in_as_person(client, session, Role.force, team["dcc"])
+    mine = client.get("/my-actions")
+    assert secret.text in mine.text and mine.text.count(mark) == 1
+    own_page = client.get(f"/actions/{secret.id}")
+    assert own_page.status_code == 200 and mark in own_page.text
+    assert "Briefing booked." in own_page.text
+    log = client.get("/actions")
+    assert secret.text in log.text and mark in log.text
+
+    client.cookies.clear()
+    sign_in_as_person(client, session, Role.force, team["cc"])
+    assert secret.text not in client.get("/actions").text
+    assert client.get(f"/actions/{secret.id}").status_code == 404
+    cc_link = owner_links.create_link(session, person_id=team["cc"].id, by=SYSTEM)
+    assert client.get(f"{cc_link.path()}/actions/{secret.id}/updates").status_code in (404, 405)
+    refused = client.post(f"{cc_link.path()}/actions/{secret.id}/updates",
+                          data={"text": "Peek", "csrf_token": link_form_token(cc_link.token)})
+    assert refused.status_code == 404 and secret.text not in refused.text
 
 
 def test_expired_revoked_and_altered_links_are_refused(client, session, team):

@@ -104,6 +104,7 @@ class CanaryWorld:
     values: dict[str, list[str]]
     callers: dict[str, Who] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
+    may_see_by_address: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _day(offset: int) -> datetime:
@@ -124,13 +125,17 @@ def _signed_in(session, role: Role, person) -> Who:
 @pytest.fixture
 def canary(session) -> CanaryWorld:
     pcc = make_person(session, full_name="Commissioner Ash", initials="CA",
-                      role_title="Police and Crime Commissioner", role_abbreviation="PCC")
+                      role_title="Police and Crime Commissioner", role_abbreviation="PCC",
+                      email="pcc@opcc.example")
     cc = make_person(session, full_name="Chief Birch", initials="CB", side=Side.force,
-                     role_title="Chief Constable", role_abbreviation="CC")
+                     role_title="Chief Constable", role_abbreviation="CC",
+                     email="cc@police.example")
     dcc = make_person(session, full_name="Deputy Cedar", initials="DC", side=Side.force,
-                      role_title="Deputy Chief Constable", role_abbreviation="DCC")
+                      role_title="Deputy Chief Constable", role_abbreviation="DCC",
+                      email="dcc@police.example")
     acc = make_person(session, full_name="Assistant Dogwood", initials="AD", side=Side.force,
-                      role_title="Assistant Chief Constable", role_abbreviation="ACC")
+                      role_title="Assistant Chief Constable", role_abbreviation="ACC",
+                      email="acc@police.example")
     series = make_meeting_type(session, name="Canary Accountability Board")
     # The first meeting is over; the next is to come, so its HMICFRS item lists what changed
     # since the first (today's changes included).
@@ -208,6 +213,9 @@ def canary(session) -> CanaryWorld:
         "theme": ["Roads policing"],
         "document_id": [str(document.id)],
     })
+    world.may_see_by_address = {"dcc@police.example": OWNERS_OWN}
+    secretary, _ = make_user(session, Role.secretariat, email="secretary@opcc.example")
+    world.may_see_by_address[secretary.email] = set(CANARIES)
     world.callers = {
         "viewer": _signed_in(session, Role.viewer, None),
         "force_nothing": _signed_in(session, Role.force, acc),
@@ -323,3 +331,29 @@ def test_a_get_route_with_an_unknown_id_is_named():
     world = CanaryWorld(values={})
     with pytest.raises(AssertionError, match=r"\{widget_id\}"):
         _paths("/widgets/{widget_id}", world, "viewer")
+
+
+def test_emails_carry_exempt_content_only_to_those_who_may_see_it(session, canary, tmp_path):
+    """A month of action emails (given to you, due soon, due today, weekly digests): the owner
+    of the exempt actions is told of them, the secretariat of everything, nobody else of
+    anything exempt."""
+    from email import policy
+    from email.parser import BytesParser
+
+    from app.services.mail import OutboxMailer
+    from app.services.notifications import send_reminders
+
+    mailer = OutboxMailer(tmp_path / "outbox", sender="assure@opcc.example")
+    for offset in range(-7, 30):
+        send_reminders(session, today=date.today() + timedelta(days=offset),
+                       base_url="https://assure.example", mailer=mailer)
+    leaks, told = [], set()
+    for path in sorted((tmp_path / "outbox").glob("*.eml")):
+        message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+        text = f"{message['Subject']}\n{message.get_content()}"
+        allowed_here = canary.may_see_by_address.get(message["To"], set())
+        told |= {(message["To"], c) for c in CANARIES if c in text}
+        leaks += [f"{message['To']}: {message['Subject']} shows {c}"
+                  for c in CANARIES if c in text and c not in allowed_here]
+    assert not leaks, "\n".join(leaks)
+    assert ("dcc@police.example", FINDING_ACTION) in told  # the owner is told of their own
