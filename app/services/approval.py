@@ -40,6 +40,7 @@ from app.services.meetings import (
 from app.services.permissions import Actor, Perm, require
 from app.services.redaction import check_reason
 from app.services.text import clean_text
+from app.services.visibility import sees_exempt
 
 AGREED = "The minutes were agreed as an accurate record."
 PREVIOUS_MINUTES_TITLE = "Minutes of the last meeting"
@@ -219,8 +220,10 @@ class AmendmentView:
     amendment: MinuteAmendment
     item_number: str
     item_title: str
-    by: str  # who made it
+    by: str  # who made it ("" for readers outside the office)
     exempt: bool  # the entry is (now, or was) exempt: only readers of exempt material see it
+    # What the entry said before, and whether it was made exempt or public: the office's own.
+    shows_original: bool = False
 
     @property
     def amended_on(self) -> datetime:
@@ -248,11 +251,13 @@ def amendments_of(session: Session, *, meeting_id: int, by: Actor) -> list[Amend
     for amendment, entry in rows:
         node = nodes[entry.item_id]
         exempt = node.exempt or entry.exempt
-        if exempt and not by.sees_exempt:
+        office = sees_exempt(by)
+        if exempt and not office:
             continue
         author = users.get(amendment.amended_by_id)
+        who = (display_name(session, author) if author else "the system") if office else ""
         views.append(AmendmentView(
             amendment=amendment, item_number=node.number, item_title=node.item.title,
-            by=display_name(session, author) if author else "the system", exempt=exempt,
+            by=who, exempt=exempt, shows_original=office,
         ))
     return views

@@ -59,7 +59,7 @@ from app.services.meetings import (
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, allowed
 from app.services.questions import answers_of
-from app.services.visibility import agenda_as_seen, exempt_item_ids
+from app.services.visibility import agenda_as_seen, exempt_item_ids, sees_exempt
 
 
 class Edition(StrEnum):
@@ -313,9 +313,15 @@ def carried_questions(session: Session, meeting: Meeting, *, redact: bool
     ]
 
 
+def edition_for(by: Actor) -> Edition:
+    """The edition of the minutes a reader reads: the internal one in the office, the public
+    one elsewhere."""
+    return Edition.internal if sees_exempt(by) else Edition.public
+
+
 def record_for(session: Session, *, meeting_id: int, by: Actor) -> MeetingRecord:
     """A meeting's record as this actor may read it."""
-    return load_record(session, meeting_id=meeting_id, redact=not allowed(by, Perm.see_exempt))
+    return load_record(session, meeting_id=meeting_id, redact=not sees_exempt(by))
 
 
 # --- the minutes document's content -------------------------------------------------------

@@ -12,7 +12,7 @@ from app.services import meetings
 from app.services.approval import amendments_of
 from app.services.dates import today
 from app.services.inspections import inspections_due
-from app.services.minutes import Edition, load_record, minutes_of, record_stamp
+from app.services.minutes import Edition, edition_for, load_record, minutes_of, record_stamp
 from app.services.office import get_office
 from app.services.permissions import Perm
 from app.services.publication import minutes_due
@@ -58,7 +58,7 @@ def meetings_page(request: Request, session: SessionDep, caller: PageCaller):
 def _minutes_for_reader(session, meeting_id: int, actor):
     """The record and its minutes, as the public edition for readers who may not see exempt
     material."""
-    edition = Edition.internal if actor.sees_exempt else Edition.public
+    edition = edition_for(actor)
     record = load_record(session, meeting_id=meeting_id, redact=edition == Edition.public)
     office = get_office(session)
     minutes = minutes_of(record, office_short_name=office.office_short_name,

@@ -21,7 +21,7 @@ from app.services.changes import minutes_changes
 from app.services.entries import get_entry
 from app.services.errors import DomainError, Forbidden, InvalidInput
 from app.services.identity import display_name
-from app.services.minutes import Edition, load_record, minutes_of
+from app.services.minutes import Edition, load_record, minutes_of, record_for
 from app.services.office import get_office
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, OptionalPageCaller, PageCaller, check_csrf
@@ -66,7 +66,7 @@ def _record_page(request: Request, session, caller, meeting_id: int, *, errors=N
     agreed_at = (session.get(Meeting, meeting.approved_at_meeting_id)
                  if meeting.approved_at_meeting_id else None)
     locked = meeting.status in meetings.LOCKED_STATUSES
-    record = load_record(session, meeting_id=meeting.id, redact=not actor.sees_exempt)
+    record = record_for(session, meeting_id=meeting.id, by=actor)
     return render(request, "record.html", {
         "page_title": f"Approval and publication – {meetings.meeting_title(meeting, meeting_type)}",
         "meeting": meeting,
