@@ -72,6 +72,8 @@ def _page(request: Request, session, caller, meeting_id: int, *, errors=None, ty
         "kinds": KIND_LABELS,
         "purposes": PURPOSE_LABELS,
         "can_edit": caller.actor.can(Perm.edit_record),
+        # the internal agenda and the chair's preparation are the office's (Part 2 included)
+        "can_export_internal": caller.actor.can(Perm.export_internal),
         "errors": errors or {},
         "typed": typed or {},
         "focus": focus,
