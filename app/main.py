@@ -71,9 +71,23 @@ def cross_site(headers: dict[bytes, bytes]) -> bool:
     return urlsplit(origin.decode("latin-1")).netloc.lower() != host
 
 
+class BodyTooLarge(Exception):
+    """The request's body went past the limit while the app was reading it."""
+
+
+def _too_large(limit: int) -> JSONResponse:
+    # The rest of the body is not read: the connection closes after the answer.
+    return JSONResponse({"detail": f"The request is larger than {limit // 1024 // 1024} MB."},
+                        status_code=413, headers={"Connection": "close"})
+
+
 class LimitsAndHeaders:
     """Refuse oversized bodies and state-changing requests from other sites (the sign-in form
     and the owner's link pages included), and add the security headers to every response.
+
+    A body's size is judged from its Content-Length and, as it arrives (chunked or not), by
+    counting what the app reads: past the limit the app reads no more, and the answer is 413,
+    so no one can make the server hold a large body in memory.
 
     A plain ASGI middleware: Starlette's BaseHTTPMiddleware costs more per request than the
     rest of an autosave does (bench/bench_autosave.py).
@@ -99,11 +113,7 @@ class LimitsAndHeaders:
         length = headers.get(b"content-length", b"")
         limit = MAX_UPLOAD_BYTES if scope["path"].endswith("/papers") else MAX_BODY_BYTES
         if length and (not length.isdigit() or int(length) > limit):
-            response = JSONResponse(
-                {"detail": f"The request is larger than {limit // 1024 // 1024} MB."},
-                status_code=413,
-            )
-            await response(scope, receive, send_with_headers)
+            await _too_large(limit)(scope, receive, send_with_headers)
             return
         if scope["method"] not in SAFE_METHODS and cross_site(headers):
             message = "This request came from another site, so Assure refused it."
@@ -116,7 +126,33 @@ class LimitsAndHeaders:
             await response(scope, receive, send_with_headers)
             return
 
-        await self.app(scope, receive, send_with_headers)
+        received = 0
+        cut_off = started = False
+
+        async def receive_within_limit():
+            nonlocal received, cut_off
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    cut_off = True
+                    raise BodyTooLarge
+            return message
+
+        async def send_unless_cut_off(message) -> None:
+            nonlocal started
+            if cut_off and not started:
+                return  # the app's answer to a body cut short (400, 422) gives way to the 413
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive_within_limit, send_unless_cut_off)
+        except Exception:
+            if not cut_off:
+                raise
+        if cut_off and not started:
+            await _too_large(limit)(scope, receive, send_with_headers)
 
 
 def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
