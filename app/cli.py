@@ -21,8 +21,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     print(f"Assure is serving at http://{args.host}:{args.port}  (Ctrl+C stops it)")
+    # The app itself decides which proxies' X-Forwarded-For to believe (ASSURE_TRUSTED_PROXIES);
+    # uvicorn's own handling would believe any from 127.0.0.1.
     uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=True, log_level="info")
+                proxy_headers=False, log_level="info")
     return 0
 
 

@@ -1,5 +1,6 @@
 """Settings, read once from the environment and an optional `.env` file."""
 
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
@@ -43,6 +44,23 @@ def _persistent_secret() -> str:
     return path.read_text().strip()
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache
+def parse_networks(value: str) -> tuple[Network, ...]:
+    """"10.0.0.1, 192.168.0.0/16" → networks; ValueError names an entry that is neither."""
+    networks = []
+    for entry in (part.strip() for part in value.split(",")):
+        if entry:
+            try:
+                networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or a network such as "
+                                 "10.0.0.0/8") from None
+    return tuple(networks)
+
+
 class Settings(BaseSettings):
     """Everything configurable about one installation."""
 
@@ -69,11 +87,24 @@ class Settings(BaseSettings):
     # The in-app scheduler that sends the action emails; off unless asked for.
     scheduler_enabled: bool = Field(default=False, alias="ASSURE_SCHEDULER")
     scheduler_minutes: float = Field(default=15, gt=0, alias="ASSURE_SCHEDULER_MINUTES")
+    # The reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma
+    # separated. None by default: a request's address is the peer's own.
+    trusted_proxies: str = Field(default="", alias="ASSURE_TRUSTED_PROXIES")
 
     @field_validator("database_url")
     @classmethod
     def _normalise(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
+
+    def trusted_proxy_networks(self) -> tuple[Network, ...]:
+        """The networks of ASSURE_TRUSTED_PROXIES."""
+        return parse_networks(self.trusted_proxies)
 
     def cookies_secure(self) -> bool:
         """Whether the session cookie is `__Host-` and Secure: yes unless ASSURE_SECURE_COOKIES

@@ -1,5 +1,6 @@
 """create_app(): routers, static files, security headers and error handlers."""
 
+import ipaddress
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -9,6 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
+from app.config import Network, get_settings
 from app.db import SessionDep
 from app.services import scheduler
 from app.web import (
@@ -69,9 +71,23 @@ def cross_site(headers: dict[bytes, bytes]) -> bool:
     return urlsplit(origin.decode("latin-1")).netloc.lower() != host
 
 
+class BodyTooLarge(Exception):
+    """The request's body went past the limit while the app was reading it."""
+
+
+def _too_large(limit: int) -> JSONResponse:
+    # The rest of the body is not read: the connection closes after the answer.
+    return JSONResponse({"detail": f"The request is larger than {limit // 1024 // 1024} MB."},
+                        status_code=413, headers={"Connection": "close"})
+
+
 class LimitsAndHeaders:
     """Refuse oversized bodies and state-changing requests from other sites (the sign-in form
     and the owner's link pages included), and add the security headers to every response.
+
+    A body's size is judged from its Content-Length and, as it arrives (chunked or not), by
+    counting what the app reads: past the limit the app reads no more, and the answer is 413,
+    so no one can make the server hold a large body in memory.
 
     A plain ASGI middleware: Starlette's BaseHTTPMiddleware costs more per request than the
     rest of an autosave does (bench/bench_autosave.py).
@@ -97,11 +113,7 @@ class LimitsAndHeaders:
         length = headers.get(b"content-length", b"")
         limit = MAX_UPLOAD_BYTES if scope["path"].endswith("/papers") else MAX_BODY_BYTES
         if length and (not length.isdigit() or int(length) > limit):
-            response = JSONResponse(
-                {"detail": f"The request is larger than {limit // 1024 // 1024} MB."},
-                status_code=413,
-            )
-            await response(scope, receive, send_with_headers)
+            await _too_large(limit)(scope, receive, send_with_headers)
             return
         if scope["method"] not in SAFE_METHODS and cross_site(headers):
             message = "This request came from another site, so Assure refused it."
@@ -114,7 +126,91 @@ class LimitsAndHeaders:
             await response(scope, receive, send_with_headers)
             return
 
-        await self.app(scope, receive, send_with_headers)
+        received = 0
+        cut_off = started = False
+
+        async def receive_within_limit():
+            nonlocal received, cut_off
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    cut_off = True
+                    raise BodyTooLarge
+            return message
+
+        async def send_unless_cut_off(message) -> None:
+            nonlocal started
+            if cut_off and not started:
+                return  # the app's answer to a body cut short (400, 422) gives way to the 413
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive_within_limit, send_unless_cut_off)
+        except Exception:
+            if not cut_off:
+                raise
+        if cut_off and not started:
+            await _too_large(limit)(scope, receive, send_with_headers)
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address in "203.0.113.7", "203.0.113.7:443", "[2001:db8::1]:443" or "2001:db8::1"."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:].split("]", 1)[0]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+def _trusted(address, networks: tuple[Network, ...]) -> bool:
+    return address is not None and any(address in network for network in networks)
+
+
+def forwarded_client(hops: list[str], proxies: tuple[Network, ...]) -> str | None:
+    """The client named by X-Forwarded-For's hops (as a trusted proxy passed them on): the
+    right-most that is not one of our proxies, since everything left of it may be made up.
+    None when the header is missing or damaged."""
+    for hop in reversed(hops):
+        address = _ip(hop)
+        if address is None:
+            return None
+        if not _trusted(address, proxies):
+            return str(address)
+    first = _ip(hops[0]) if hops else None  # every hop is a proxy of ours
+    return str(first) if first else None
+
+
+class ClientAddress:
+    """Work out each request's client address once, in scope["client"], for every use (the
+    sign-in limits, the audit log, the session list): the peer's own address, unless the peer
+    is a proxy in ASSURE_TRUSTED_PROXIES, whose X-Forwarded-For (and X-Forwarded-Proto) is
+    then believed. Uvicorn's own proxy handling is off (`assure serve`)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        proxies = get_settings().trusted_proxy_networks() if scope["type"] == "http" else ()
+        client = scope.get("client")
+        if proxies and client and _trusted(_ip(client[0]), proxies):
+            values = [value.decode("latin-1") for name, value in scope["headers"]
+                      if name == b"x-forwarded-for"]
+            hops = [hop for value in values for hop in value.split(",") if hop.strip()]
+            forwarded = forwarded_client(hops, proxies)
+            if forwarded:
+                scope["client"] = (forwarded, 0)
+            proto = dict(scope["headers"]).get(b"x-forwarded-proto", b"")
+            proto = proto.decode("latin-1").rsplit(",", 1)[-1].strip().lower()
+            if proto in ("http", "https"):
+                scope["scheme"] = proto
+        await self.app(scope, receive, send)
 
 
 @asynccontextmanager
@@ -141,6 +237,7 @@ def create_app() -> FastAPI:
     errors.install(app)
 
     app.add_middleware(LimitsAndHeaders)
+    app.add_middleware(ClientAddress)  # the outermost: every other part sees its address
 
     @app.get("/healthz", include_in_schema=False)
     def healthz(session: SessionDep):

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from app.services import uploads
 from app.services.errors import InvalidInput
 
 MAX_TEXT_CHARS = 2_000_000  # text beyond this is cut off, with a note
@@ -131,6 +132,7 @@ def _text_from_pdf(content: bytes) -> str:
 def _text_from_docx(content: bytes) -> str:
     import docx
 
+    uploads.check_zip(content)
     try:
         document = docx.Document(io.BytesIO(content))
         parts = [paragraph.text for paragraph in document.paragraphs]

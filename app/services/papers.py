@@ -14,7 +14,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from app.models import AgendaItem, Paper
-from app.services import audit
+from app.services import audit, uploads
 from app.services.agenda import get_item
 from app.services.common import get_or_404
 from app.services.dates import today
@@ -75,6 +75,8 @@ def attach_paper(
         raise InvalidInput({"file": f"{name} is not a PDF or Word document, whatever its name"})
     if actual != _EXTENSIONS[extension]:
         raise InvalidInput({"file": f"{name} is named as one kind of document but is another"})
+    if actual == DOCX:
+        uploads.check_zip(content)
     paper = Paper(item_id=item.id, filename=name, content_type=actual, size_bytes=len(content),
                   sha256=hashlib.sha256(content).hexdigest(), content=content,
                   uploaded_by_id=by.user_id)

@@ -4,11 +4,17 @@ After too many failed sign-ins for one account (default 5) or from one address (
 within the window (default 15 minutes), further tries are refused without looking at the
 password, until the oldest counted failure leaves the window. A right password (and code)
 clears an account's count; an address's count only ages out.
+
+The count, the check of the password or code and the record of the outcome are one step for
+each account and each address: `check` holds them until the caller's transaction ends, so
+thirty tries sent at once (to any number of app processes) get no more checks than allowed.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import text
 from sqlmodel import Session, col, delete, select
 
 from app.models import SignInAttempt, utcnow
@@ -17,6 +23,10 @@ from app.services.errors import TooManyAttempts
 
 # Rows older than this are of no further use to the limits.
 _KEEP = timedelta(days=1)
+# The first key of PostgreSQL's two-key advisory locks, one for accounts and one for
+# addresses, so that an email and an address never share a lock.
+_ACCOUNT_LOCKS = 0x5349_0001
+_ADDRESS_LOCKS = 0x5349_0002
 
 
 @dataclass(frozen=True)
@@ -43,13 +53,39 @@ def _retry_at(failures: list[datetime], allowed: int, window: timedelta) -> date
     return failures[allowed - 1] + window
 
 
+def _lock_key(value: str) -> int:
+    return int.from_bytes(hashlib.sha256(value.encode()).digest()[:4], "big", signed=True)
+
+
+def _hold(session: Session, *, email: str, address: str) -> None:
+    """Make the caller's transaction, until it ends, the only one counting and recording tries
+    for this account and this address, in any process."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Always the account before the address, so that two holders never wait for each other.
+        hold = text("SELECT pg_advisory_xact_lock(:space, :key)")
+        session.execute(hold, {"space": _ACCOUNT_LOCKS, "key": _lock_key(email)})
+        if address:
+            session.execute(hold, {"space": _ADDRESS_LOCKS, "key": _lock_key(address)})
+    else:
+        # SQLite has one writer at a time: a write takes its lock (at once, as the request's
+        # sessions begin with BEGIN IMMEDIATE) and keeps it to the end of the transaction.
+        session.execute(delete(SignInAttempt).where(text("0 = 1"))
+                        .execution_options(synchronize_session=False))
+
+
 def check(session: Session, *, email: str, address: str, limits: Limits,
           now: datetime | None = None) -> None:
-    """Refuse a sign-in try (TooManyAttempts, 429) while the account or address is limited."""
+    """Refuse a sign-in try (TooManyAttempts, 429) while the account or address is limited.
+
+    From here to the end of the caller's transaction, no other try for the account or the
+    address is counted: the caller checks the password or code and records the outcome, then
+    commits.
+    """
+    email = _normal(email)
+    _hold(session, email=email, address=address[:64] if address else "")
     now = now or utcnow()
     window = timedelta(minutes=limits.window_minutes)
     since = now - window
-    email = _normal(email)
     last_success = session.exec(
         select(SignInAttempt.attempted_at)
         .where(SignInAttempt.email == email, SignInAttempt.succeeded,

@@ -23,6 +23,7 @@ from app.web.deps import (
     PendingCaller,
     check_csrf,
     clear_session_cookie,
+    client_address,
     session_token,
     set_session_cookie,
 )
@@ -35,10 +36,6 @@ Code = Annotated[str, Form(max_length=100)]
 CsrfToken = Annotated[str, Form(max_length=200)]
 
 
-def _address(request: Request) -> str:
-    return request.client.host if request.client else ""
-
-
 def _user_agent(request: Request) -> str:
     return request.headers.get("user-agent", "")[:300]
 
@@ -48,7 +45,7 @@ def _start(request: Request, session, user, *, pending: bool) -> identity.NewWeb
     settings = get_settings()
     return identity.start_web_session(
         session, user=user, idle_minutes=settings.session_idle_minutes,
-        max_hours=settings.session_max_hours, address=_address(request),
+        max_hours=settings.session_max_hours, address=client_address(request),
         user_agent=_user_agent(request), second_factor_pending=pending,
         replaces=session_token(request) or None,
     )
@@ -94,7 +91,7 @@ def sign_in(
                      "email" if not email.strip() else "password")
     try:
         user = identity.authenticate(
-            session, email=email, password=password, address=_address(request),
+            session, email=email, password=password, address=client_address(request),
             limits=sign_in_limits.Limits.from_settings(get_settings()))
     except TooManyAttempts as exc:
         return _too_many(again(exc.message, 429, "email"), exc)
@@ -138,7 +135,7 @@ def code_given(
         return again("Enter the 6-digit code from your authenticator app.", 401)
     try:
         identity.check_second_factor(
-            session, user=caller.user, code=code, address=_address(request),
+            session, user=caller.user, code=code, address=client_address(request),
             limits=sign_in_limits.Limits.from_settings(get_settings()))
     except TooManyAttempts as exc:
         return _too_many(again(exc.message, 429), exc)
@@ -155,7 +152,7 @@ def sign_out(request: Request, session: SessionDep, caller: EnrollingCaller,
              csrf_token: CsrfToken = ""):
     check_csrf(caller, csrf_token)
     identity.end_web_session(session, session_token(request),
-                             address=request.client.host if request.client else "")
+                             address=client_address(request))
     response = RedirectResponse("/sign-in", status_code=303)
     clear_session_cookie(response)
     return response
@@ -289,7 +286,7 @@ def change_password(
             raise InvalidInput({"new_password": "Enter a new password."})
         identity.change_password(
             session, user=caller.user, current=current_password, new=new_password,
-            by=caller.actor, address=_address(request),
+            by=caller.actor, address=client_address(request),
             limits=sign_in_limits.Limits.from_settings(get_settings()))
     except InvalidInput as exc:
         return render(request, "change_password.html", {

@@ -33,7 +33,7 @@ from app.services.action_log import (
 from app.services.common import person_label
 from app.services.errors import DomainError, Forbidden, InvalidInput
 from app.services.permissions import Actor, Perm, allowed
-from app.web.deps import IdPath, PageCaller, check_csrf
+from app.web.deps import IdPath, PageCaller, check_csrf, client_address
 from app.web.downloads import docx_response, file_response, safe_filename
 from app.web.forms import parse_day
 from app.web.templating import render
@@ -421,10 +421,6 @@ def my_delegate(action_id: IdPath, request: Request, session: SessionDep, caller
                                                     to_person_id, note))
 
 
-def _address(request: Request) -> str:
-    return request.client.host if request.client else ""
-
-
 def link_form_token(token: str) -> str:
     """The CSRF token of the forms on an owner's link page: bound to the link (there is no
     session), so only a page opened from the link carries it."""
@@ -443,7 +439,7 @@ def check_link_form(token: str, supplied: str) -> None:
 def owner_page(token: str, request: Request, session: SessionDep,
                notice: Annotated[str, Query(max_length=300)] = ""):
     token = token[:200]
-    link, actor = owner_links.open_link(session, token, address=_address(request))
+    link, actor = owner_links.open_link(session, token, address=client_address(request))
     person = session.get(Person, link.person_id)
     return _owner_page(request, session, person=person, actor=actor, base=f"/owner/{token}",
                        link=link, csrf=link_form_token(token), notice=notice)
@@ -454,7 +450,7 @@ def owner_update(token: str, action_id: IdPath, request: Request, session: Sessi
                  csrf_token: FormStr = "", text: FormText = "", status: FormStr = ""):
     token = token[:200]
     check_link_form(token, csrf_token)
-    link, actor = owner_links.open_link(session, token, address=_address(request))
+    link, actor = owner_links.open_link(session, token, address=client_address(request))
     person = session.get(Person, link.person_id)
     return _owner_post(request, session, person=person, actor=actor, base=f"/owner/{token}",
                        link=link, csrf=link_form_token(token), action_id=action_id,
@@ -466,7 +462,7 @@ def owner_delegate(token: str, action_id: IdPath, request: Request, session: Ses
                    csrf_token: FormStr = "", to_person_id: FormStr = "", note: FormText = ""):
     token = token[:200]
     check_link_form(token, csrf_token)
-    link, actor = owner_links.open_link(session, token, address=_address(request))
+    link, actor = owner_links.open_link(session, token, address=client_address(request))
     person = session.get(Person, link.person_id)
     return _owner_post(request, session, person=person, actor=actor, base=f"/owner/{token}",
                        link=link, csrf=link_form_token(token), action_id=action_id,

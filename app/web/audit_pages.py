@@ -12,7 +12,7 @@ from app.services import audit
 from app.services.audit import AuditFilters
 from app.services.dates import to_london
 from app.services.errors import InvalidInput
-from app.web.deps import PageCaller
+from app.web.deps import PageCaller, client_address
 from app.web.downloads import file_response
 from app.web.forms import parse_day
 from app.web.templating import render
@@ -141,5 +141,5 @@ def audit_log_csv(request: Request, session: SessionDep, caller: PageCaller):
     if errors:
         raise InvalidInput(errors)
     content = audit.export_csv(session, by=caller.actor, filters=filters,
-                               address=request.client.host if request.client else None)
+                               address=client_address(request) or None)
     return file_response(content, "audit-log.csv", "text/csv; charset=utf-8")

@@ -83,6 +83,12 @@ def session_token(request: Request) -> str:
     return request.cookies.get(cookie_name(), "")
 
 
+def client_address(request: Request) -> str:
+    """The address the request came from, as app.main.ClientAddress worked it out once (a
+    trusted proxy's X-Forwarded-For believed, no one else's); "" when unknown."""
+    return request.client.host if request.client else ""
+
+
 def remember_database(request: Request, session: Session) -> None:
     """Note the request's database, so that a refusal can be audited in a transaction of its
     own after the request's transaction has been rolled back (app/web/errors.py)."""

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.services import audit
 from app.services.errors import Busy, DomainError, Forbidden, NotFound, Unauthorized
 from app.services.permissions import Actor
-from app.web.deps import SecondStepRequired, SignInRequired
+from app.web.deps import SecondStepRequired, SignInRequired, client_address
 from app.web.templating import render
 
 log = logging.getLogger("assure")
@@ -95,7 +95,7 @@ def _record_refusal(request: Request, exc: DomainError, by: Actor) -> None:
             audit.record(
                 session, by=by, verb="refused", object_type=object_type, object_id=object_id,
                 summary=f"{exc.status_code} {request.method} {request.url.path}: {exc.message}",
-                address=request.client.host if request.client else None,
+                address=client_address(request) or None,
             )
             session.commit()
     except SQLAlchemyError as error:  # the refusal still goes back to the caller
