@@ -154,6 +154,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/questions/{question_id}"):                      "401 403 403 403 A A A",
     ("POST", "/api/v1/questions/{question_id}/answers"):               "401 403 403 403 A A A",
     ("GET", "/calendar/person/{person_id}.ics"):                       "A A A A A A A",
+    # a new link for one's own calendar (those not linked to a person have none), or, for
+    # the secretariat, for a series' calendar
+    ("POST", "/calendar/my-link"):                                     "S 403 A A A 403 403",
+    ("POST", "/series/{series_id}/calendar-link"):                     "S 403 403 403 403 A A",
     ("GET", "/calendar/series/{meeting_type_id}.ics"):                 "A A A A A A A",
     ("GET", "/healthz"):                                               "A A A A A A A",
     ("GET", "/meetings"):                                              "S A A A A A A",
