@@ -126,17 +126,227 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_tokens_create(args: argparse.Namespace) -> int:
+def _refused(prefix: str, exc) -> int:
+    """Say on stderr why a service refused, field by field when it says so; the exit code."""
+    detail = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "errors", {}).items())
+    print(f"{prefix}: {detail or exc.message}", file=sys.stderr)
+    return 1
+
+
+def _user_or_none(session: Session, email: str):
     from app.services import identity
+
+    user = identity.find_user(session, email)
+    if user is None:
+        print(f"There is no user with the email {email}.", file=sys.stderr)
+    return user
+
+
+def _on_user(email: str, refused: str, work):
+    """Run `work(session, user)` for the user with this email, as the command line; the exit
+    code, the user and what `work` returned. A missing user or a refusal is said on stderr."""
+    from app.services.errors import DomainError
+
+    with _session() as session:
+        user = _user_or_none(session, email)
+        if user is None:
+            return 1, None, None
+        try:
+            return 0, user, work(session, user)
+        except DomainError as exc:
+            return _refused(refused, exc), user, None
+
+
+def _when(value) -> str:
+    """A time as the lists print it (London, to the minute), or "-"."""
+    from app.services.dates import to_london
+
+    return f"{to_london(value):%Y-%m-%d %H:%M}" if value else "-"
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def cmd_tokens_create(args: argparse.Namespace) -> int:
+    from app.services import tokens
+    from app.services.permissions import Actor
+
+    code, _, raw = _on_user(args.email, "No token made", lambda session, user: (
+        tokens.create_token(session, user=user, name=args.name or "", days=args.days,
+                            by=Actor.system())))
+    if raw:
+        print(raw)
+    return code
+
+
+def cmd_tokens_list(args: argparse.Namespace) -> int:
+    import json
+
+    from app.services import tokens
     from app.services.permissions import Actor
 
     with _session() as session:
-        user = identity.find_user(session, args.email)
-        if user is None:
-            print(f"There is no user with the email {args.email}.", file=sys.stderr)
-            return 1
-        print(identity.create_token(session, user=user, by=Actor.system()))
+        user_id = None
+        if args.email:
+            user = _user_or_none(session, args.email)
+            if user is None:
+                return 1
+            user_id = user.id
+        rows = tokens.list_tokens(session, by=Actor.system(), user_id=user_id)
+    if args.json:
+        print(json.dumps([{
+            "id": row.token.id, "email": row.email, "name": row.token.name, "state": row.state,
+            "created_at": _iso(row.token.created_at), "expires_at": _iso(row.token.expires_at),
+            "last_used_at": _iso(row.token.last_used_at),
+            "revoked_at": _iso(row.token.revoked_at)} for row in rows], indent=2))
+        return 0
+    if not rows:
+        print("No API tokens.")
+        return 0
+    print(f"{'ID':>6}  {'STATE':<8} {'EMAIL':<32} {'NAME':<24} {'EXPIRES':<16} LAST USED")
+    for row in rows:
+        token = row.token
+        print(f"{token.id:>6}  {row.state:<8} {row.email:<32} {token.name or '-':<24} "
+              f"{_when(token.expires_at):<16} {_when(token.last_used_at)}")
     return 0
+
+
+def cmd_tokens_revoke(args: argparse.Namespace) -> int:
+    from app.services import tokens
+    from app.services.errors import DomainError
+    from app.services.permissions import Actor
+
+    with _session() as session:
+        try:
+            token = tokens.revoke_token(session, token_id=args.token_id, by=Actor.system())
+        except DomainError as exc:
+            return _refused("Nothing revoked", exc)
+    print(f"API token {token.id} is revoked: it no longer works.")
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    import json
+
+    from app.services import accounts
+    from app.services.permissions import Actor
+
+    with _session() as session:
+        rows = accounts.list_users(session, by=Actor.system(),
+                                   idle_minutes=get_settings().session_idle_minutes)
+    if args.json:
+        print(json.dumps([{
+            "id": row.user.id, "email": row.user.email, "name": row.name,
+            "role": row.user.role, "active": row.user.active,
+            "last_sign_in_at": _iso(row.user.last_sign_in_at),
+            "live_sessions": row.live_sessions, "live_tokens": row.live_tokens}
+            for row in rows], indent=2))
+        return 0
+    print(f"{'EMAIL':<32} {'NAME':<24} {'ROLE':<12} {'ACTIVE':<7} {'LAST SIGN-IN':<16} "
+          "SESSIONS TOKENS")
+    for row in rows:
+        user = row.user
+        print(f"{user.email:<32} {row.name or '-':<24} {user.role:<12} "
+              f"{'yes' if user.active else 'no':<7} {_when(user.last_sign_in_at):<16} "
+              f"{row.live_sessions:>8} {row.live_tokens:>6}")
+    return 0
+
+
+def cmd_users_deactivate(args: argparse.Namespace) -> int:
+    from app.services import accounts
+    from app.services.permissions import Actor
+
+    code, user, ended = _on_user(args.email, "Not deactivated", lambda session, user: (
+        accounts.deactivate_user(session, user_id=user.id, by=Actor.system())))
+    if ended:
+        print(f"{user.email} is deactivated: {ended.words()}"
+              + (", and their calendar link no longer works." if user.person_id else "."))
+    return code
+
+
+def cmd_users_set_role(args: argparse.Namespace) -> int:
+    from app.services import accounts
+    from app.services.permissions import Actor
+
+    before = {}
+
+    def change(session, user):
+        before["role"] = user.role
+        return accounts.set_role(session, user_id=user.id, role=args.role, by=Actor.system())
+
+    code, user, ended = _on_user(args.email, "Role not changed", change)
+    if ended is None:
+        return code
+    if before["role"] == args.role:
+        print(f"{user.email} already has the role {args.role}; nothing changed.")
+    else:
+        print(f"{user.email} is now {args.role} (was {before['role']}): {ended.words()}; they "
+              "sign in again under the new role.")
+    return code
+
+
+def cmd_calendar_rotate(args: argparse.Namespace) -> int:
+    from app.services import calendar
+    from app.services.errors import DomainError
+    from app.services.mail import base_url_from_settings
+    from app.services.permissions import Actor
+
+    kind, object_id = ("person", args.person) if args.person else ("series", args.series)
+    with _session() as session:
+        try:
+            feed = calendar.new_link(session, kind=kind, object_id=object_id,
+                                     by=Actor.system())
+        except DomainError as exc:
+            return _refused("No new link", exc)
+    print(calendar.feed_url(base_url_from_settings(), kind, feed,
+                            get_settings().signing_key()))
+    return 0
+
+
+def _add_access_parsers(commands, users, tokens) -> None:
+    """Users' and tokens' life cycle, and calendar links."""
+    from app.models import Role
+    from app.services.tokens import DEFAULT_DAYS
+
+    listed = users.add_parser("list", help="every user: role, whether active, last sign-in, "
+                              "live sessions and API tokens")
+    listed.add_argument("--json", action="store_true")
+    listed.set_defaults(func=cmd_users_list)
+    deactivate = users.add_parser(
+        "deactivate", help="stop a user signing in and end, at once, their sessions, API "
+        "tokens, owner links and calendar link")
+    deactivate.add_argument("email")
+    deactivate.set_defaults(func=cmd_users_deactivate)
+    role = users.add_parser("set-role", help="give a user another role (it signs them out and "
+                            "revokes their API tokens)")
+    role.add_argument("email")
+    role.add_argument("role", choices=[r.value for r in Role])
+    role.set_defaults(func=cmd_users_set_role)
+
+    token = tokens.add_parser("create", help="create an API token and print it (only it)")
+    token.add_argument("email")
+    token.add_argument("--name", help='what it is for, e.g. "Power BI report"')
+    token.add_argument("--days", type=int, default=DEFAULT_DAYS,
+                       help=f"how long it works (default {DEFAULT_DAYS})")
+    token.set_defaults(func=cmd_tokens_create)
+    listed = tokens.add_parser("list", help="API tokens (never their secrets), newest first")
+    listed.add_argument("email", nargs="?", help="one user's tokens")
+    listed.add_argument("--json", action="store_true")
+    listed.set_defaults(func=cmd_tokens_list)
+    revoke = tokens.add_parser("revoke", help="stop an API token working at once")
+    revoke.add_argument("token_id", type=int)
+    revoke.set_defaults(func=cmd_tokens_revoke)
+
+    calendar = commands.add_parser("calendar", help="calendar feed links").add_subparsers(
+        dest="calendar", required=True)
+    rotate = calendar.add_parser(
+        "rotate", help="give a person's or a series' calendar a new link and print it; the "
+        "old link stops working")
+    which = rotate.add_mutually_exclusive_group(required=True)
+    which.add_argument("--person", type=int, metavar="ID")
+    which.add_argument("--series", type=int, metavar="ID")
+    rotate.set_defaults(func=cmd_calendar_rotate)
 
 
 def cmd_users_reset_two_factor(args: argparse.Namespace) -> int:
@@ -512,9 +722,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     tokens = commands.add_parser("tokens", help="API tokens").add_subparsers(
         dest="tokens", required=True)
-    token = tokens.add_parser("create", help="create an API token and print it (only it)")
-    token.add_argument("email")
-    token.set_defaults(func=cmd_tokens_create)
+    _add_access_parsers(commands, users, tokens)
 
     settings = commands.add_parser(
         "settings", help="show the office's settings, or change them with the options")

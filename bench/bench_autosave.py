@@ -43,7 +43,7 @@ from app.cli import alembic_config  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.models import Role  # noqa: E402
 from app.schemas import EntryCreate, ItemCreate, MeetingCreate, MeetingTypeCreate  # noqa: E402
-from app.services import agenda, identity, meetings  # noqa: E402
+from app.services import agenda, identity, meetings, tokens  # noqa: E402
 from app.services import entries as entries_service  # noqa: E402
 from app.services.permissions import Actor  # noqa: E402
 
@@ -87,7 +87,7 @@ def prepare(url: str) -> tuple[str, list[Typist]]:
     with Session(engine, expire_on_commit=False) as session:
         user = identity.create_user(session, email="secretariat@example.org",
                                     role=Role.secretariat, password=None, by=by)
-        token = identity.create_token(session, user=user, by=by)
+        token = tokens.create_token(session, user=user, by=by)
         series = meetings.create_meeting_type(
             session, by=by, data=MeetingTypeCreate(name="Monthly Assurance Meeting"))
         meeting = meetings.create_meeting(session, by=by, data=MeetingCreate(

@@ -14,7 +14,7 @@ from app.schemas import (
     MeetingTypeCreate,
     PersonCreate,
 )
-from app.services import actions, agenda, entries, identity, meetings, people, two_factor
+from app.services import actions, agenda, entries, identity, meetings, people, tokens, two_factor
 from app.services.permissions import Actor
 
 SYSTEM = Actor.system(label="tests")
@@ -95,7 +95,7 @@ def make_user(session: Session, role: Role, person=None, email=None, password=No
     )
     if totp or (totp is None and password is not None and two_factor.required(user)):
         enrol_totp(session, user)
-    token = identity.create_token(session, user=user, by=SYSTEM)
+    token = tokens.create_token(session, user=user, by=SYSTEM)
     return user, token
 
 

@@ -227,3 +227,136 @@ def test_exports_from_the_command_line_are_audited(fresh_db, capsys, tmp_path):
     assert [(e.actor, e.summary.split(",")[0].split(" (")[0]) for e in exports] == [
         ("command line", "action log"), ("command line", "minutes"),
         ("command line", "agenda"), ("command line", "question pack")]
+
+
+def _api(token: str, path: str = "/api/v1/people"):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    with TestClient(create_app()) as client:
+        return client.get(path, headers={"Authorization": f"Bearer {token}"})
+
+
+def _make_user(capsys, monkeypatch, email: str, role: str) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert main(["users", "create", email, "--name", email.split("@")[0].title(),
+                 "--role", role]) == 0
+    capsys.readouterr()
+
+
+def test_tokens_have_a_name_and_an_expiry_and_are_listed_and_revoked(fresh_db, capsys,
+                                                                     monkeypatch):
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    _make_user(capsys, monkeypatch, "analyst@opcc.example", "secretariat")
+    _make_user(capsys, monkeypatch, "viewer@opcc.example", "viewer")
+    # The server's command line makes a secretariat user's token without their code.
+    assert main(["tokens", "create", "analyst@opcc.example", "--name", "Power BI report",
+                 "--days", "7"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("\n") == 1 and printed.startswith("asr_")
+    token = printed.strip()
+    assert main(["tokens", "create", "viewer@opcc.example"]) == 0
+    other = capsys.readouterr().out.strip()
+    assert _api(token).status_code == 200
+
+    assert main(["tokens", "list", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["email"], r["name"], r["state"]) for r in rows] == [
+        ("viewer@opcc.example", "", "live"), ("analyst@opcc.example", "Power BI report", "live")]
+    expires = datetime.fromisoformat(rows[1]["expires_at"])
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=7))) < timedelta(minutes=1)
+    assert rows[1]["last_used_at"] is not None and rows[0]["last_used_at"] is None
+    assert not any(token in str(value) for row in rows for value in row.values())
+    assert main(["tokens", "list", "ANALYST@opcc.example"]) == 0
+    listed = capsys.readouterr().out
+    assert "Power BI report" in listed and "viewer@opcc.example" not in listed
+
+    assert main(["tokens", "revoke", str(rows[1]["id"])]) == 0
+    assert "no longer works" in capsys.readouterr().out
+    refused = _api(token)
+    assert refused.status_code == 401
+    assert refused.json()["detail"] == "The API token has been revoked; ask for a new one."
+    assert _api(other).status_code == 200
+    assert main(["tokens", "revoke", "999"]) == 1
+    assert "no API token with id 999" in capsys.readouterr().err
+    assert main(["tokens", "create", "viewer@opcc.example", "--days", "0"]) == 1
+    assert "days: a token works for 1 to" in capsys.readouterr().err
+    assert main(["tokens", "list", "nobody@opcc.example"]) == 1
+
+
+def test_users_are_listed_deactivated_and_given_another_role(fresh_db, capsys, monkeypatch):
+    import json
+
+    _make_user(capsys, monkeypatch, "admin@opcc.example", "admin")
+    _make_user(capsys, monkeypatch, "officer@police.example", "force")
+    assert main(["tokens", "create", "officer@police.example"]) == 0
+    token = capsys.readouterr().out.strip()
+
+    assert main(["users", "list", "--json"]) == 0
+    rows = {r["email"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["officer@police.example"] == {
+        "id": rows["officer@police.example"]["id"], "email": "officer@police.example",
+        "name": "Officer", "role": "force", "active": True, "last_sign_in_at": None,
+        "live_sessions": 0, "live_tokens": 1}
+    assert main(["users", "list"]) == 0
+    assert "officer@police.example" in capsys.readouterr().out
+
+    assert main(["users", "set-role", "officer@police.example", "viewer"]) == 0
+    assert "is now viewer (was force): 0 sessions, 1 API token" in capsys.readouterr().out
+    assert _api(token).status_code == 401
+    assert main(["users", "set-role", "officer@police.example", "viewer"]) == 0
+    assert "already has the role viewer" in capsys.readouterr().out
+    assert main(["tokens", "create", "officer@police.example"]) == 0
+    token = capsys.readouterr().out.strip()
+
+    assert main(["users", "deactivate", "officer@police.example"]) == 0
+    assert "is deactivated: 0 sessions, 1 API token" in capsys.readouterr().out
+    refused = _api(token)
+    assert refused.status_code == 401 and "deactivated" in refused.json()["detail"]
+    assert main(["users", "list", "--json"]) == 0
+    rows = {r["email"]: r for r in json.loads(capsys.readouterr().out)}
+    assert (rows["officer@police.example"]["active"],
+            rows["officer@police.example"]["live_tokens"]) == (False, 0)
+    assert main(["tokens", "create", "officer@police.example"]) == 1
+    assert "deactivated" in capsys.readouterr().err
+
+    assert main(["users", "deactivate", "admin@opcc.example"]) == 1
+    assert "last active administrator" in capsys.readouterr().err
+    assert main(["users", "set-role", "admin@opcc.example", "viewer"]) == 1
+    assert main(["users", "deactivate", "nobody@opcc.example"]) == 1
+    assert main(["users", "set-role", "nobody@opcc.example", "viewer"]) == 1
+
+
+def test_calendar_rotate_prints_a_new_link_and_only_the_old_one_stops(fresh_db, capsys,
+                                                                      monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.services.calendar import feed_token
+
+    monkeypatch.setenv("ASSURE_SECRET_KEY", "cli-calendar-secret")
+    monkeypatch.setenv("ASSURE_BASE_URL", "https://assure.example")
+    get_settings.cache_clear()
+    main(["demo", "load"])
+    capsys.readouterr()
+    old = {(kind, n): f"/calendar/{kind}/{n}.ics?token="
+           f"{feed_token(kind, n, 'cli-calendar-secret')}"
+           for kind, n in (("person", 1), ("person", 2), ("series", 1))}
+    assert main(["calendar", "rotate", "--person", "1"]) == 0
+    new_person = capsys.readouterr().out.strip()
+    assert new_person.startswith("https://assure.example/calendar/person/1.ics?token=")
+    assert main(["calendar", "rotate", "--series", "1"]) == 0
+    new_series = capsys.readouterr().out.strip()
+    with TestClient(create_app()) as client:
+        assert client.get(old["person", 1]).status_code == 404
+        assert client.get(old["series", 1]).status_code == 404
+        assert client.get(old["person", 2]).status_code == 200
+        for url in (new_person, new_series):
+            assert client.get(url.removeprefix("https://assure.example")).status_code == 200
+    assert main(["calendar", "rotate", "--series", "99"]) == 1
+    assert "no series with id 99" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["calendar", "rotate"])

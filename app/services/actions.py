@@ -1,11 +1,11 @@
 """Actions: references, owners, status, append-only updates and the derived RAG rating."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.models import (
     Action,
@@ -18,6 +18,7 @@ from app.models import (
     MeetingStatus,
     Person,
     Rag,
+    Side,
     utcnow,
 )
 from app.schemas import ActionCreate, ActionEdit, ActionUpdateCreate
@@ -427,6 +428,25 @@ def carried_forward(session: Session, meeting: Meeting) -> list[ActionView]:
     return views_of(session, actions, as_of=cutoff)
 
 
+def why_not_delegate(person: Person) -> str:
+    """Why an action cannot be handed on to this person, or "": it goes only to someone
+    active on the force side (the force answers for its actions to the Commissioner)."""
+    if not person.active:
+        return f"{person.full_name} is no longer active"
+    if person.side != Side.force:
+        return (f"{person.full_name} is not in the force: an action is handed on only to an "
+                "active colleague in the force")
+    return ""
+
+
+def delegates(session: Session, *, excluding: Collection[int] = ()) -> list[Person]:
+    """Who an action can be handed on to (see why_not_delegate), by name."""
+    query = select(Person).where(Person.active, Person.side == Side.force)
+    if excluding:
+        query = query.where(col(Person.id).not_in(list(excluding)))
+    return list(session.exec(query.order_by(Person.full_name, Person.id)))
+
+
 def delegate_action(
     session: Session, *, action_id: int, to_person_id: int, by: Actor,
     from_person_id: int | None = None, note: str = "",
@@ -447,8 +467,9 @@ def delegate_action(
     receiver = referenced(session, Person, to_person_id, "to_person_id", "person")
     if receiver.id in view.owner_ids:
         raise InvalidInput({"to_person_id": f"{receiver.full_name} already owns this action"})
-    if not receiver.active:
-        raise InvalidInput({"to_person_id": f"{receiver.full_name} is no longer active"})
+    refusal = why_not_delegate(receiver)
+    if refusal:
+        raise InvalidInput({"to_person_id": refusal})
     owners = [receiver.id if pid == giver else pid for pid in view.owner_ids]
     _set_owners(session, action, owners)
     giver_person = session.get(Person, giver)

@@ -1,13 +1,17 @@
 """iCalendar feeds of meetings, for a person or a series, behind secret links.
 
-A feed link carries a token: an HMAC of the feed's kind and id under the installation's secret
-(ASSURE_SECRET_KEY). The token never expires; to revoke every feed link at once, change
-ASSURE_SECRET_KEY (which also signs everyone out).
+A feed link carries a token: an HMAC of the feed's kind, its id and its own link secret
+(`calendar_secret` of the person or the series) under the installation's secret
+(ASSURE_SECRET_KEY). Getting a new link gives the person or series a new link secret, which
+stops their old link at once and no other. An empty link secret gives the token links had
+before they could be renewed, so subscriptions made then keep working until renewed. Changing
+ASSURE_SECRET_KEY stops every link at once (and signs everyone out).
 """
 
 import base64
 import hashlib
 import hmac
+import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -19,10 +23,15 @@ from app.models import (
     Meeting,
     MeetingStatus,
     MeetingType,
+    Person,
     SeriesAttendee,
     utcnow,
 )
+from app.services import audit
+from app.services.common import get_or_404
+from app.services.errors import Forbidden
 from app.services.meetings import meeting_title
+from app.services.permissions import Actor, Perm
 
 FEED_KINDS = ("person", "series")
 PRODID = "-//Assure//Meetings//EN"
@@ -41,21 +50,54 @@ def _feed_key(secret: str) -> bytes:
     return hmac.new(secret.encode(), _PURPOSE, hashlib.sha256).digest()
 
 
-def feed_token(kind: str, object_id: int, secret: str) -> str:
-    """The secret token of a feed link (43 URL-safe characters); revoked by a new secret."""
+def feed_token(kind: str, object_id: int, secret: str, link_secret: str = "") -> str:
+    """The secret token of a feed link (43 URL-safe characters); revoked by a new link secret
+    (this link only) or a new installation secret (every link)."""
     if kind not in FEED_KINDS:
         raise ValueError(f"unknown feed kind {kind!r}; expected one of {FEED_KINDS}")
-    digest = hmac.new(_feed_key(secret), f"{kind}:{object_id}".encode(), hashlib.sha256).digest()
+    # "" signs what links signed before they had link secrets, so those keep working.
+    message = f"{kind}:{object_id}" + (f":{link_secret}" if link_secret else "")
+    digest = hmac.new(_feed_key(secret), message.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def check_feed_token(kind: str, object_id: int, token: str | None, secret: str) -> bool:
+def check_feed_token(kind: str, object_id: int, token: str | None, secret: str,
+                     link_secret: str = "") -> bool:
     """Whether `token` opens the feed of this kind and id (compared in constant time)."""
     if not token or kind not in FEED_KINDS:
         return False
-    expected = feed_token(kind, object_id, secret)
+    expected = feed_token(kind, object_id, secret, link_secret)
     # Compare bytes: compare_digest refuses str with non-ASCII characters.
     return hmac.compare_digest(token.encode("utf-8"), expected.encode("ascii"))
+
+
+def feed_url(base_url: str, kind: str, feed: Person | MeetingType, secret: str) -> str:
+    """The address of a feed (`base_url` without a trailing slash)."""
+    token = feed_token(kind, feed.id, secret, feed.calendar_secret)
+    return f"{base_url}/calendar/{kind}/{feed.id}.ics?token={token}"
+
+
+def new_link(session: Session, *, kind: str, object_id: int, by: Actor) -> Person | MeetingType:
+    """Give a person's or a series' feed a new link: the old one stops working at once, every
+    other link goes on. A person renews their own; the secretariat any."""
+    if kind not in FEED_KINDS:
+        raise ValueError(f"unknown feed kind {kind!r}; expected one of {FEED_KINDS}")
+    model, what = (Person, "person") if kind == "person" else (MeetingType, "series")
+    feed = get_or_404(session, model, object_id, what)
+    own = kind == "person" and by.person_id == feed.id
+    if not own and not by.can(Perm.edit_record):
+        raise Forbidden("Only the secretariat can give this calendar a new link."
+                        if kind == "series" else "You can only renew your own calendar link.")
+    renew_link_secret(feed)
+    audit.record(session, by=by, verb="new_calendar_link", object_type=model.__tablename__,
+                 object_id=feed.id, summary=f"{kind} feed: the old link no longer works")
+    session.commit()
+    return feed
+
+
+def renew_link_secret(feed: Person | MeetingType) -> None:
+    """A new link secret, in the caller's transaction: the feed's old link stops working."""
+    feed.calendar_secret = secrets.token_urlsafe(32)
 
 
 def _since(now: datetime | None) -> datetime:

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, func, select
 
-from app.models import ApiToken, Person, Role, Side, User, WebSession, utcnow
+from app.models import Person, Role, Side, User, WebSession, utcnow
 from app.services import audit, passwords, sign_in_limits, two_factor
 from app.services.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthorized
 from app.services.permissions import Actor, Perm
@@ -238,29 +238,6 @@ def change_password(
     session.commit()
 
 
-def create_token(session: Session, *, user: User, by: Actor) -> str:
-    """A new API token for a user; only its digest is stored, so it is shown once."""
-    raw = "asr_" + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, token_hash=_digest(raw))
-    session.add(token)
-    session.flush()
-    audit.record(session, by=by, verb="create", object_type="api_token", object_id=token.id,
-                 summary=f"token for {user.email}")
-    session.commit()
-    return raw
-
-
-def user_for_token(session: Session, raw: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(raw))).first()
-    if token is None or token.revoked_at is not None:
-        return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.active:
-        return None
-    return user
-
-
 @dataclass
 class NewWebSession:
     raw_token: str
@@ -345,6 +322,13 @@ def end_web_session(session: Session, raw: str, *, address: str = "") -> None:
         session.commit()
 
 
+def live_session_conditions(now, idle_minutes: int) -> tuple:
+    """The sessions that still work (signed in, not revoked, not expired), as conditions."""
+    return (col(WebSession.revoked_at).is_(None), WebSession.expires_at > now,
+            WebSession.last_seen_at >= now - timedelta(minutes=idle_minutes),
+            WebSession.second_factor_pending == False)  # noqa: E712
+
+
 @dataclass
 class SessionRow:
     """A live session as the session lists show it."""
@@ -360,11 +344,8 @@ def live_sessions(
     current_id: int | None = None,
 ) -> list[SessionRow]:
     """Sessions that still work (signed in, not revoked, not expired), newest first."""
-    now = utcnow()
     query = (select(WebSession, User).join(User, User.id == WebSession.user_id)
-             .where(col(WebSession.revoked_at).is_(None), WebSession.expires_at > now,
-                    WebSession.last_seen_at >= now - timedelta(minutes=idle_minutes),
-                    WebSession.second_factor_pending == False)  # noqa: E712
+             .where(*live_session_conditions(utcnow(), idle_minutes))
              .order_by(col(WebSession.last_seen_at).desc()))
     if user_id is not None:
         query = query.where(WebSession.user_id == user_id)
@@ -398,14 +379,19 @@ def revoke_user_sessions(
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("There is no such user.")
-    now = utcnow()
+    ended = end_sessions(session, user_id=user_id, now=utcnow(), keep_id=keep_id)
+    audit.record(session, by=by, verb="revoke_session", object_type="user", object_id=user_id,
+                 summary=f"{ended} session(s) of {user.email} signed out")
+    session.commit()
+    return ended
+
+
+def end_sessions(session: Session, *, user_id: int, now, keep_id: int | None = None) -> int:
+    """End every session of a user but `keep_id`, in the caller's transaction; how many."""
     ended = 0
     for web in session.exec(select(WebSession).where(
             WebSession.user_id == user_id, col(WebSession.revoked_at).is_(None))):
         if web.id != keep_id:
             web.revoked_at = now
             ended += 1
-    audit.record(session, by=by, verb="revoke_session", object_type="user", object_id=user_id,
-                 summary=f"{ended} session(s) of {user.email} signed out")
-    session.commit()
     return ended

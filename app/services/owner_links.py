@@ -78,30 +78,48 @@ def revoke_link(session: Session, *, link_id: int, by: Actor) -> OwnerLink:
 def revoke_all(session: Session, *, person_id: int, by: Actor) -> int:
     """Stop every link of a person (a lost phone, someone who left); returns how many."""
     require(by, Perm.edit_record)
-    now = utcnow()
+    ended = end_links(session, person_id=person_id, now=utcnow())
+    audit.record(session, by=by, verb="revoke", object_type="owner_link", object_id=None,
+                 summary=f"{ended} links of person {person_id}")
+    session.commit()
+    return ended
+
+
+def end_links(session: Session, *, person_id: int, now) -> int:
+    """Revoke every link of a person that is not revoked yet, in the caller's transaction."""
     live = [link for link in links_of(session, person_id) if link.revoked_at is None]
     for link in live:
         link.revoked_at = now
-    audit.record(session, by=by, verb="revoke", object_type="owner_link", object_id=None,
-                 summary=f"{len(live)} links of person {person_id}")
-    session.commit()
     return len(live)
+
+
+def _why_not(link: OwnerLink | None, person: Person | None, now) -> str:
+    """Why a link does not work, in a word for the audit log, or "" when it works."""
+    if link is None or person is None:
+        return "unknown"
+    if link.revoked_at is not None:
+        return "revoked"
+    if link.expires_at <= now:
+        return "expired"
+    return "" if person.active else "inactive person's"
 
 
 def open_link(session: Session, raw: str, *, address: str = "") -> tuple[OwnerLink, Actor]:
     """The link behind a secret and the owner acting through it; refused (as not found, so
-    nothing is given away) when unknown, altered, expired or revoked. Every use is audited."""
+    nothing is given away) when unknown, altered, expired or revoked, or when its person is no
+    longer active (read on every use, so a deactivation holds at once in every process).
+    Every use is audited."""
     link = session.exec(select(OwnerLink).where(OwnerLink.token_hash == _digest(raw))).first()
     now = utcnow()
-    if link is None or link.revoked_at is not None or link.expires_at <= now:
-        state = ("unknown" if link is None else "revoked" if link.revoked_at else "expired")
+    person = session.get(Person, link.person_id) if link is not None else None
+    state = _why_not(link, person, now)
+    if state:
         audit.record(session, by=Actor.system(label="owner link"), verb="refused",
                      object_type="owner_link", object_id=link.id if link else None,
                      summary=f"{state} link used from {address}", address=address)
         session.commit()
         raise NotFound("This link does not work: it may have expired or been replaced. Ask "
                        "the Commissioner's office for a new one.")
-    person = session.get(Person, link.person_id)
     actor = Actor(role=Role.force, person_id=person.id,
                   label=f"{person.full_name} (owner link {link.id})")
     link.last_used_at = now

@@ -4,7 +4,7 @@ from sqlmodel import Session, select
 
 from app.models import Person, utcnow
 from app.schemas import PersonCreate, PersonUpdate
-from app.services import audit
+from app.services import accounts, audit
 from app.services.common import changes_of, get_or_404
 from app.services.permissions import Actor, Perm, require
 
@@ -35,14 +35,18 @@ def create_person(session: Session, *, data: PersonCreate, by: Actor) -> Person:
 
 
 def update_person(session: Session, *, person_id: int, data: PersonUpdate, by: Actor) -> Person:
-    """Change a person's details."""
+    """Change a person's details. Deactivating a person ends everything they hold: their user
+    accounts are deactivated, their owner links revoked and their calendar link renewed."""
     person = get_person(session, person_id)
     require(by, Perm.edit_record)
     changes = changes_of(data, nullable=("email",))
+    leaving = person.active and changes.get("active") is False
     for key, value in changes.items():
         setattr(person, key, value)
     person.updated_at = utcnow()
     audit.record(session, by=by, verb="update", object_type="person", object_id=person.id,
                  summary=audit.describe_changes(changes))
+    if leaving:
+        accounts.end_person_access(session, person=person, by=by)
     session.commit()
     return person

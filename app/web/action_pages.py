@@ -184,7 +184,7 @@ def _action_page(request, session, caller, action_id: int, *, errors=None, typed
         "view": view,
         "updates": updates,
         "people": everyone,
-        "colleagues": [p for p in everyone.values() if p.active and p.id not in view.owner_ids],
+        "colleagues": actions.delegates(session, excluding=view.owner_ids),
         "meeting": meeting,
         "meeting_title": (meetings.meeting_title(meeting, meetings.meeting_type_of(session,
                                                                                   meeting))
@@ -334,8 +334,7 @@ def revoke_links(
 def _owner_page(request, session, *, person: Person, actor: Actor, base: str, link=None,
                 csrf: str | None, errors=None, typed=None, status_code=200, notice=""):
     views = actions.open_actions_of(session, person_id=person.id, by=actor)
-    colleagues = [p for p in people_service.list_people(session)
-                  if p.active and p.id != person.id and p.side == person.side]
+    colleagues = actions.delegates(session, excluding=[person.id])
     return render(request, "owner_actions.html", {
         "page_title": "Your actions",
         "person": person,

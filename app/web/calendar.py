@@ -9,7 +9,7 @@ from app.db import SessionDep
 from app.models import MeetingType, Person
 from app.services.calendar import (
     check_feed_token,
-    feed_token,
+    feed_url,
     ical_feed,
     meetings_for_person,
     meetings_for_series,
@@ -50,13 +50,21 @@ def _ics_response(content: bytes, name: str) -> Response:
     )
 
 
+def _open_feed(session, model, kind: str, object_id: int, token: str | None):
+    """The person or series whose feed the token opens, or the same NotFound for a wrong or
+    renewed token and a missing object, so ids cannot be probed."""
+    feed = session.get(model, object_id)
+    link_secret = feed.calendar_secret if feed is not None else ""
+    if not check_feed_token(kind, object_id, token, feed_secret(), link_secret) or feed is None:
+        raise _no_such_feed()
+    return feed
+
+
 @router.api_route("/calendar/person/{person_id}.ics", methods=["GET", "HEAD"])
 def person_feed(request: Request, session: SessionDep, person_id: IdPath,
                 token: TokenQuery = None):
-    if not check_feed_token("person", person_id, token, feed_secret()):
-        raise _no_such_feed()
-    person = session.get(Person, person_id)
-    if person is None or not person.active:
+    person = _open_feed(session, Person, "person", person_id, token)
+    if not person.active:  # read on every request: deactivation stops the feed at once
         raise _no_such_feed()
     name = f"{get_office(session).office_short_name} meetings: {person.full_name}"
     content = ical_feed(session, meetings_for_person(session, person_id), name=name,
@@ -67,34 +75,28 @@ def person_feed(request: Request, session: SessionDep, person_id: IdPath,
 @router.api_route("/calendar/series/{meeting_type_id}.ics", methods=["GET", "HEAD"])
 def series_feed(request: Request, session: SessionDep, meeting_type_id: IdPath,
                 token: TokenQuery = None):
-    if not check_feed_token("series", meeting_type_id, token, feed_secret()):
-        raise _no_such_feed()
-    meeting_type = session.get(MeetingType, meeting_type_id)
-    if meeting_type is None:
-        raise _no_such_feed()
+    meeting_type = _open_feed(session, MeetingType, "series", meeting_type_id, token)
     content = ical_feed(session, meetings_for_series(session, meeting_type_id),
                         name=meeting_type.name, base_url=_base_url(request))
     return _ics_response(content, meeting_type.name)
 
 
-def _links(request: Request, kind: str, object_id: int, secret: str) -> dict[str, str]:
-    token = feed_token(kind, object_id, secret)
-    url = f"{_base_url(request)}/calendar/{kind}/{object_id}.ics?token={token}"
+def _links(request: Request, kind: str, feed: Person | MeetingType) -> dict[str, str]:
+    url = feed_url(_base_url(request), kind, feed, feed_secret())
     return {"url": url, "webcal": "webcal://" + url.split("://", 1)[1]}
 
 
 def feed_links(
-    request: Request, person_id: int | None = None, meeting_type_id: int | None = None
+    request: Request, person: Person | None = None, series: MeetingType | None = None
 ) -> dict[str, dict[str, str]]:
     """Subscription links for a page: {"person": {"url", "webcal"}, "series": {...}}.
 
     `url` is the plain web address (https:// behind TLS) for pasting into "subscribe from URL";
     `webcal` is the same feed as a webcal:// link that opens the calendar app.
     """
-    secret = feed_secret()
     links: dict[str, dict[str, str]] = {}
-    if person_id is not None:
-        links["person"] = _links(request, "person", person_id, secret)
-    if meeting_type_id is not None:
-        links["series"] = _links(request, "series", meeting_type_id, secret)
+    if person is not None:
+        links["person"] = _links(request, "person", person)
+    if series is not None:
+        links["series"] = _links(request, "series", series)
     return links

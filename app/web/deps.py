@@ -12,7 +12,7 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.models import User, WebSession
 from app.schemas import MAX_ID
-from app.services import identity, two_factor
+from app.services import identity, tokens, two_factor
 from app.services.errors import Forbidden, Unauthorized
 from app.services.office import get_office
 from app.services.permissions import Actor
@@ -125,9 +125,7 @@ def api_caller(request: Request, session: SessionDep) -> Caller:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("Use 'Authorization: Bearer <token>'.")
-        user = identity.user_for_token(session, token.strip())
-        if user is None:
-            raise Unauthorized("The API token is not valid or has been revoked.")
+        user = tokens.user_for_token(session, token.strip())
         caller = Caller(user=user, actor=identity.actor_for(session, user))
         request.state.caller = caller
         return caller

@@ -16,8 +16,8 @@ from pydantic import ValidationError
 from app.db import SessionDep
 from app.models import ItemKind, MeetingType, Recurrence
 from app.schemas import MeetingTypeUpdate, StandingItemIn
-from app.services import meetings, people, schedule
-from app.services.errors import InvalidInput
+from app.services import calendar, meetings, people, schedule
+from app.services.errors import Forbidden, InvalidInput
 from app.services.permissions import Perm, require
 from app.services.recurrence import MONTHS, WEEKDAYS, parse_skip_months
 from app.web.calendar import feed_links
@@ -62,6 +62,10 @@ WEEKS = [("1", "1st"), ("2", "2nd"), ("3", "3rd"), ("4", "4th"), ("5", "5th"), (
 ANCHORS = {"recurrence": "recurrence-none", "starts_on": "starts_on-day",
            "ends_on": "ends_on-day", "skip_months": "skip_months-1",
            "monthly_by": "monthly_by-weekday", "invitees": "invitees", "make": "make-meetings"}
+
+NEW_LINK_NOTICE = ("The calendar has a new link, shown below. The old link no longer works: "
+                   "subscribe again with the new one.")
+NewLinkQuery = Annotated[str, Query(max_length=5)]
 
 
 def standing_text(items) -> str:
@@ -216,7 +220,7 @@ FRIENDLY = {
 
 def _render(request, session, caller, series: MeetingType, *, form: SeriesForm | None = None,
             errors: dict[str, str] | None = None, notice: str = "", made_notice: str = "",
-            status_code: int = 200):
+            link_notice: str = "", status_code: int = 200):
     actor = caller.actor
     errors = errors or {}
     form = form or SeriesForm.of(session, series)
@@ -243,16 +247,18 @@ def _render(request, session, caller, series: MeetingType, *, form: SeriesForm |
         "weeks": WEEKS,
         "months": [(str(i), MONTHS[i]) for i in range(1, 13)],
         "upcoming": schedule.upcoming(session, series.id),
-        "links": feed_links(request, meeting_type_id=series.id)["series"],
+        "links": feed_links(request, series=series)["series"],
         "errors": errors,
         "error_list": error_list(errors, ANCHORS),
         "notice": notice,
         "made_notice": made_notice,
+        "link_notice": link_notice,
     }, status_code=status_code)
 
 
 @router.get("/series")
-def series_list_page(request: Request, session: SessionDep, caller: PageCaller):
+def series_list_page(request: Request, session: SessionDep, caller: PageCaller,
+                     new_link: NewLinkQuery = ""):
     rows = []
     for series in meetings.list_meeting_types(session):
         coming = schedule.upcoming(session, series.id)
@@ -262,11 +268,11 @@ def series_list_page(request: Request, session: SessionDep, caller: PageCaller):
     if caller.user.person_id:
         person = people.get_person(session, caller.user.person_id)
         if person.active:
-            own = {"person": person,
-                   "links": feed_links(request, person_id=person.id)["person"]}
+            own = {"person": person, "links": feed_links(request, person=person)["person"]}
     return render(request, "series_list.html", {
         "page_title": "Series of meetings", "rows": rows, "own": own,
-        "can_edit": caller.actor.can(Perm.edit_record)})
+        "can_edit": caller.actor.can(Perm.edit_record),
+        "link_notice": NEW_LINK_NOTICE if new_link == "1" else ""})
 
 
 @router.get("/series/{series_id}")
@@ -275,6 +281,7 @@ def series_page(
     saved: Annotated[str, Query(max_length=5)] = "",
     made: Annotated[str, Query(max_length=6)] = "",
     already: Annotated[str, Query(max_length=6)] = "",
+    new_link: NewLinkQuery = "",
 ):
     series = meetings.get_meeting_type(session, series_id)
     notice = "The series has been saved." if saved == "1" else ""
@@ -282,7 +289,8 @@ def series_page(
     if made.isdigit() and already.isdigit():
         made_notice = (f"{made} meeting{'' if made == '1' else 's'} made, "
                        f"{already} already there.")
-    return _render(request, session, caller, series, notice=notice, made_notice=made_notice)
+    return _render(request, session, caller, series, notice=notice, made_notice=made_notice,
+                   link_notice=NEW_LINK_NOTICE if new_link == "1" else "")
 
 
 @router.post("/series/{series_id}")
@@ -360,3 +368,20 @@ def make_meetings(series_id: IdPath, request: Request, session: SessionDep, call
     return RedirectResponse(
         f"/series/{series.id}?made={len(made.made)}&already={made.already}#meetings",
         status_code=303)
+
+
+# The CSRF check of these posts is PageCaller's.
+@router.post("/calendar/my-link")
+def new_own_calendar_link(session: SessionDep, caller: PageCaller):
+    """A new link for the signed-in user's own calendar of meetings; the old one stops."""
+    if caller.user.person_id is None:
+        raise Forbidden("Your sign-in is not linked to a person, so you have no calendar link.")
+    calendar.new_link(session, kind="person", object_id=caller.user.person_id, by=caller.actor)
+    return RedirectResponse("/series?new_link=1#your-calendar", status_code=303)
+
+
+@router.post("/series/{series_id}/calendar-link")
+def new_series_calendar_link(series_id: IdPath, session: SessionDep, caller: PageCaller):
+    """A new link for a series' calendar; the old one stops."""
+    calendar.new_link(session, kind="series", object_id=series_id, by=caller.actor)
+    return RedirectResponse(f"/series/{series_id}?new_link=1#calendar", status_code=303)

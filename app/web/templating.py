@@ -16,6 +16,7 @@ from app.services.common import person_label
 from app.services.dates import short_date, to_london
 from app.services.minutes import update_text
 from app.services.text import minutes_lines
+from app.web.forms import sentence
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
@@ -73,6 +74,8 @@ templates.env.filters.update(
     text_blocks=text_blocks,
     person_label=person_label,
     update_text=update_text,
+    # Not Jinja's capitalize, which lowercases the rest and so people's names with it.
+    sentence=sentence,
 )
 
 

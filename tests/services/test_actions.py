@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from app.models import Action, ActionStatus, MeetingStatus, Rag, Role
+from app.models import Action, ActionStatus, MeetingStatus, Rag, Role, Side
 from app.schemas import ActionEdit, ActionUpdateCreate, MeetingUpdate
 from app.services import actions, meetings
 from app.services.errors import Conflict, Forbidden, InvalidInput
@@ -102,6 +102,26 @@ def test_an_owner_asks_for_closure_and_only_the_chair_or_secretariat_closes(sess
     history = actions.list_updates(session, action_id=action.id, by=SYSTEM)
     assert [(u.status_from, u.status_to) for u in history] == [
         ("open", "pending_signoff"), ("pending_signoff", "closed")]
+
+
+def test_an_action_is_handed_on_only_to_an_active_colleague_in_the_force(session):
+    dcc = make_person(session, full_name="Amanda Blakeman", side=Side.force)
+    acc = make_person(session, full_name="Rachel Jones", side=Side.force)
+    retired = make_person(session, full_name="Sam Cole", side=Side.force, active=False)
+    policy = make_person(session, full_name="Nina Ash", side=Side.opcc)
+    council = make_person(session, full_name="Cllr Bell", side=Side.other)
+    action = make_action(session, [dcc])
+    owner = Actor(role=Role.force, person_id=dcc.id, label="owner")
+    for by in (owner, SYSTEM):  # the owner and the secretariat alike
+        for person, words in ((retired, "is no longer active"),
+                              (policy, "not in the force"), (council, "not in the force")):
+            with pytest.raises(InvalidInput) as refused:
+                actions.delegate_action(session, action_id=action.id, to_person_id=person.id,
+                                        from_person_id=dcc.id, by=by)
+            assert words in refused.value.errors["to_person_id"]
+    assert [p.id for p in actions.delegates(session, excluding=[dcc.id])] == [acc.id]
+    actions.delegate_action(session, action_id=action.id, to_person_id=acc.id, by=owner)
+    assert actions.get_action(session, action_id=action.id, by=SYSTEM).owner_ids == [acc.id]
 
 
 def test_an_update_needs_words_or_a_new_status(session):

@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import select
 
 from app import db
-from app.models import ActionStatus, AuditEvent, Notification, OwnerLink, Role
+from app.models import ActionStatus, AuditEvent, Notification, OwnerLink, Role, Side
 from app.schemas import ActionEdit, ActionUpdateCreate
 from app.services import actions, mail, owner_links, scheduler
 from app.services.mail import MailError, OutboxMailer, TemporaryMailError
@@ -65,7 +65,8 @@ def kinds(outbox: Path) -> list[tuple[str, str]]:
 
 def owner(session, name, email):
     initials = "".join(w[0] for w in name.split())
-    return make_person(session, full_name=name, initials=initials, email=email)
+    return make_person(session, full_name=name, initials=initials, email=email,
+                       side=Side.force)
 
 
 def set_office(session, **values):

@@ -198,6 +198,22 @@ def test_an_owner_hands_an_action_on_and_it_is_recorded(client, session, team):
     assert client.get(new.path()).text.count("The DCC to review") == 0
 
 
+def test_the_page_offers_and_the_service_allows_only_force_colleagues(client, session, team):
+    sign_in(client, session, Role.secretariat)
+    page = client.get(f"/actions/{team['mine'].id}")
+    offered = re.findall(r'<option value="(\d+)">', page.text.split('id="to_person_id"')[1]
+                         .split("</select>")[0])
+    assert offered == [str(team["cc"].id)]  # not the PCC (OPCC side), not the DCC (owner)
+    refused = client.post(f"/actions/{team['mine'].id}/delegate", data={
+        "csrf_token": csrf(page.text), "from_person_id": str(team["dcc"].id),
+        "to_person_id": str(team["pcc"].id), "note": "Yours"})
+    assert refused.status_code == 422
+    assert "John Campion is not in the force" in refused.text
+    assert 'value="Yours"' in refused.text  # what was typed is kept
+    view = actions.get_action(session, action_id=team["mine"].id, by=SYSTEM)
+    assert view.owner_ids == [team["dcc"].id]
+
+
 def test_the_action_log_filters_searches_sorts_and_takes_actions_up(client, session, team):
     series = make_meeting_type(session, name="Performance")
     meeting = make_meeting(session, series, starts_at=datetime(2019, 4, 30, 10))

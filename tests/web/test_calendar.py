@@ -5,15 +5,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
+from sqlmodel import select
 
 from app.config import get_settings
-from app.models import AttendanceStatus, MeetingStatus, SeriesAttendee
+from app.models import AttendanceStatus, AuditEvent, MeetingStatus, Person, Role, SeriesAttendee
 from app.schemas import AttendanceIn
+from app.services import calendar
 from app.services import meetings as meeting_service
 from app.services.calendar import check_feed_token, feed_token
 from app.services.dates import london_to_utc, today
+from app.services.errors import Forbidden, NotFound
+from app.services.permissions import Actor
 from app.web import calendar as calendar_web
-from tests.factories import SYSTEM, make_meeting, make_meeting_type, make_person
+from tests.factories import SYSTEM, make_meeting, make_meeting_type, make_person, make_user
 
 SECRET = "calendar-test-secret"
 BASE = "https://testserver"
@@ -85,12 +89,14 @@ def diary(session) -> Diary:
 
 
 def person_url(person, token: str | None = None) -> str:
-    token = feed_token("person", person.id, SECRET) if token is None else token
+    if token is None:
+        token = feed_token("person", person.id, SECRET, person.calendar_secret)
     return f"/calendar/person/{person.id}.ics?token={token}"
 
 
 def series_url(series, token: str | None = None) -> str:
-    token = feed_token("series", series.id, SECRET) if token is None else token
+    if token is None:
+        token = feed_token("series", series.id, SECRET, series.calendar_secret)
     return f"/calendar/series/{series.id}.ics?token={token}"
 
 
@@ -269,6 +275,92 @@ def test_an_inactive_person_has_no_feed(feeds, diary, session):
     assert feeds.get(person_url(diary.chair)).status_code == 404
 
 
+# --- new links, one at a time -------------------------------------------------------------
+
+
+def test_a_renewed_link_stops_while_every_other_link_works(feeds, diary, session):
+    everyone = [diary.chair, diary.taker, diary.attendee]
+    before = {p.id: person_url(p) for p in everyone}
+    series_before = {s.id: series_url(s) for s in (diary.series, diary.other_series)}
+    assert all(feeds.get(url).status_code == 200
+               for url in [*before.values(), *series_before.values()])
+
+    renewed = calendar.new_link(session, kind="person", object_id=diary.chair.id, by=SYSTEM)
+    calendar.new_link(session, kind="series", object_id=diary.series.id, by=SYSTEM)
+
+    assert feeds.get(before[diary.chair.id]).status_code == 404
+    assert feeds.get(series_before[diary.series.id]).status_code == 404
+    assert feeds.get(person_url(renewed)).status_code == 200
+    assert feeds.get(series_url(diary.series)).status_code == 200
+    assert feeds.get(before[diary.taker.id]).status_code == 200
+    assert feeds.get(before[diary.attendee.id]).status_code == 200
+    assert feeds.get(series_before[diary.other_series.id]).status_code == 200
+    verbs = session.exec(select(AuditEvent.verb).where(AuditEvent.verb == "new_calendar_link"))
+    assert len(verbs.all()) == 2
+
+
+def test_links_made_before_links_could_be_renewed_keep_working(diary):
+    # "" is every person's and series' link secret until their first renewal.
+    assert diary.chair.calendar_secret == ""
+    assert feed_token("person", 7, SECRET, "") == feed_token("person", 7, SECRET)
+    assert feed_token("person", 7, SECRET, "new") != feed_token("person", 7, SECRET)
+    assert check_feed_token("person", 7, feed_token("person", 7, SECRET), SECRET, "")
+    assert not check_feed_token("person", 7, feed_token("person", 7, SECRET), SECRET, "new")
+
+
+def test_only_the_person_or_the_secretariat_renews_a_link(session, diary):
+    someone_else = Actor(role=Role.chair, person_id=diary.taker.id)
+    with pytest.raises(Forbidden):
+        calendar.new_link(session, kind="person", object_id=diary.chair.id, by=someone_else)
+    with pytest.raises(Forbidden):
+        calendar.new_link(session, kind="series", object_id=diary.series.id, by=someone_else)
+    assert calendar.new_link(session, kind="person", object_id=diary.taker.id,
+                             by=someone_else).calendar_secret
+    with pytest.raises(NotFound):
+        calendar.new_link(session, kind="series", object_id=999, by=SYSTEM)
+
+
+def test_the_pages_give_a_new_link_with_a_button(feeds, session, diary):
+    from tests.web.signing import csrf_of, sign_in_through_form
+
+    user, _ = make_user(session, Role.force, person=diary.attendee,
+                        password="correct horse battery staple")
+    sign_in_through_form(feeds, session, user.email, "correct horse battery staple")
+    old = person_url(diary.attendee)
+    page = feeds.get("/series")
+    assert "Get a new calendar link (the old one stops working)" in page.text
+    assert old in page.text.replace("&amp;", "&")
+    done = feeds.post("/calendar/my-link", data={"csrf_token": csrf_of(page.text)},
+                      follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"].endswith("#your-calendar")
+    page = feeds.get(done.headers["location"])
+    assert "The old link no longer works" in page.text
+    session.expire_all()
+    new = person_url(session.get(Person, diary.attendee.id))
+    assert new != old and new in page.text
+    assert feeds.get(old).status_code == 404 and feeds.get(new).status_code == 200
+    assert feeds.post("/calendar/my-link", data={}).status_code == 403  # no CSRF token
+
+    # The series' link: only the secretariat sees the button and may press it.
+    series_page = feeds.get(f"/series/{diary.series.id}")
+    assert "Get a new calendar link" not in series_page.text
+    refused = feeds.post(f"/series/{diary.series.id}/calendar-link",
+                         data={"csrf_token": csrf_of(series_page.text)})
+    assert refused.status_code == 403
+    feeds.cookies.clear()
+    session.rollback()  # a write starts afresh after the app's own writes
+    office, _ = make_user(session, Role.secretariat, password="correct horse battery staple")
+    sign_in_through_form(feeds, session, office.email, "correct horse battery staple")
+    series_page = feeds.get(f"/series/{diary.series.id}")
+    assert "Get a new calendar link (the old one stops working)" in series_page.text
+    old_series = series_url(diary.series)
+    done = feeds.post(f"/series/{diary.series.id}/calendar-link",
+                      data={"csrf_token": csrf_of(series_page.text)}, follow_redirects=False)
+    assert done.status_code == 303
+    assert "The old link no longer works" in feeds.get(done.headers["location"]).text
+    assert feeds.get(old_series).status_code == 404
+
+
 # --- links for pages ----------------------------------------------------------------------
 
 
@@ -278,8 +370,7 @@ def test_feed_links_give_webcal_and_web_forms_that_work(feeds, diary):
     request = Request({"type": "http", "scheme": "https", "server": ("assure.example", 443),
                        "path": "/meetings", "root_path": "", "query_string": b"",
                        "headers": [(b"host", b"assure.example")], "app": feeds.app})
-    links = calendar_web.feed_links(request, person_id=diary.chair.id,
-                                    meeting_type_id=diary.series.id)
+    links = calendar_web.feed_links(request, person=diary.chair, series=diary.series)
 
     token = feed_token("person", diary.chair.id, SECRET)
     assert links["person"] == {

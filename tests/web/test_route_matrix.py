@@ -32,7 +32,7 @@ from fastapi import routing
 from app.config import get_settings
 from app.models import Finding, Inspection, Role
 from app.schemas import QuestionCreate
-from app.services import identity, owner_links, two_factor
+from app.services import identity, owner_links, tokens, two_factor
 from app.services.calendar import feed_token
 from app.services.entries import delete_entry
 from app.services.papers import attach_paper
@@ -154,6 +154,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("PATCH", "/api/v1/questions/{question_id}"):                      "401 403 403 403 A A A",
     ("POST", "/api/v1/questions/{question_id}/answers"):               "401 403 403 403 A A A",
     ("GET", "/calendar/person/{person_id}.ics"):                       "A A A A A A A",
+    # a new link for one's own calendar (those not linked to a person have none), or, for
+    # the secretariat, for a series' calendar
+    ("POST", "/calendar/my-link"):                                     "S 403 A A A 403 403",
+    ("POST", "/series/{series_id}/calendar-link"):                     "S 403 403 403 403 A A",
     ("GET", "/calendar/series/{meeting_type_id}.ics"):                 "A A A A A A A",
     ("GET", "/healthz"):                                               "A A A A A A A",
     ("GET", "/meetings"):                                              "S A A A A A A",
@@ -255,7 +259,7 @@ def build_matrix(session, w) -> Matrix:
     for role in Role:
         # The world's users (the force one is the DCC's, the chair's the PCC's), in a browser.
         token = w.tokens[role.value]
-        user = identity.user_for_token(session, token)
+        user = tokens.user_for_token(session, token)
         assert user.person_id == (people[role].id if role in people else None)
         if two_factor.required(user):
             enrol_totp(session, user)  # else every page sends them to set it up first
@@ -323,13 +327,13 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
         # Another browser of the caller's own (the account page ends one's own; the
         # administrator's page anyone's: the viewer's).
         token = m.callers["viewer" if path.startswith("/admin/") else caller].token
-        user = identity.user_for_token(session, token or m.callers["admin"].token)
+        user = tokens.user_for_token(session, token or m.callers["admin"].token)
         settings = get_settings()
         return str(identity.start_web_session(
             session, user=user, idle_minutes=settings.session_idle_minutes,
             max_hours=settings.session_max_hours).session.id)
     if name == "user_id":
-        return str(identity.user_for_token(session, m.callers["viewer"].token).id)
+        return str(tokens.user_for_token(session, m.callers["viewer"].token).id)
     if name == "token":
         return m.link_token
     if name == "theme":
@@ -385,7 +389,7 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
         "/actions/{action_id}/updates": {"text": "Progress made.", "status": "in_progress"},
         "/actions/{action_id}/close": {"text": "Done."},
         "/actions/{action_id}/send-back": {"text": "Not yet."},
-        "/actions/{action_id}/delegate": {"to_person_id": str(w.pcc.id), "note": "Over to you"},
+        "/actions/{action_id}/delegate": {"to_person_id": str(w.cc.id), "note": "Over to you"},
         "/actions/{action_id}/links": {"person_id": str(m.owner_of.get(action_id, 0))},
         "/actions/{action_id}/links/revoke": {"person_id": str(m.owner_of.get(action_id, 0))},
         "/my-actions/{action_id}/updates": {"text": "Progress made.", "status": "in_progress"},
