@@ -131,6 +131,11 @@ def end_person_access(session: Session, *, person: Person, by: Actor) -> Ended:
     """What deactivating a person ends, in the caller's transaction: their user accounts
     (deactivated too), owner links and calendar link."""
     users = list(session.exec(select(User).where(User.person_id == person.id, User.active)))
+    if any(user.role == Role.admin for user in users):
+        # The secretariat keeps the directory of people, but only an administrator may take
+        # away an administrator's access.
+        require(by, Perm.manage_users, f"{person.full_name} is an administrator of Assure: "
+                                       "only an administrator can deactivate them.")
     _check_not_locking_out(session, users, by, demoting=True)
     now = utcnow()
     ended = _deactivate(session, users, now)

@@ -3,6 +3,7 @@
 from typing import TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 from app.models import Person
@@ -54,3 +55,19 @@ def changes_of(data: BaseModel, *, nullable: tuple[str, ...] = ()) -> dict:
     if bad:
         raise InvalidInput(bad)
     return changes
+
+
+def write_at_best(session: Session, statement) -> bool:
+    """Run one small bookkeeping write (a "last used" time) in a transaction of its own, and
+    skip it (False) when the database is busy: a request is never refused for want of it.
+
+    The read so far ends first: on SQLite a read transaction cannot become a write one once
+    another connection has written, which would fail the request with a 503."""
+    session.commit()
+    try:
+        session.execute(statement)
+        session.commit()
+    except OperationalError:  # busy: the next request will record it
+        session.rollback()
+        return False
+    return True

@@ -7,10 +7,12 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from app.models import Person, Role, Side, User, WebSession, utcnow
 from app.services import audit, passwords, sign_in_limits, two_factor
+from app.services.common import write_at_best
 from app.services.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthorized
 from app.services.permissions import Actor, Perm
 
@@ -305,8 +307,10 @@ def resume_web_session(
         return None
     # Touch the row at most once a minute, so reading pages does not mean writing.
     if now - web.last_seen_at > timedelta(minutes=1):
-        web.last_seen_at = now
-        session.commit()
+        if write_at_best(session, update(WebSession).where(
+                WebSession.id == web.id, WebSession.last_seen_at < now).values(
+                last_seen_at=now)):
+            web.last_seen_at = now
     return web, user
 
 

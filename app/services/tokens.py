@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
-from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from app.models import ApiToken, Role, User, utcnow
 from app.services import audit, sign_in_limits, two_factor
-from app.services.common import get_or_404
+from app.services.common import get_or_404, write_at_best
 from app.services.dates import short_date, to_london
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.services.permissions import Actor, Perm
@@ -141,18 +140,11 @@ def user_for_token(session: Session, raw: str) -> User:
 
 def _touch(session: Session, token: ApiToken, now: datetime) -> None:
     """Record the token's use, at best: a request is never refused for want of it."""
-    # The read ends first, so that the write starts a transaction of its own: on SQLite a
-    # read transaction cannot become a write one once another process has written.
-    session.commit()
-    try:
-        session.execute(update(ApiToken).where(
-            ApiToken.id == token.id,
-            or_(col(ApiToken.last_used_at).is_(None),
-                col(ApiToken.last_used_at) <= now - TOUCH_EVERY),
-        ).values(last_used_at=now))
-        session.commit()
-    except OperationalError:  # the database is busy: the next use will record it
-        session.rollback()
+    write_at_best(session, update(ApiToken).where(
+        ApiToken.id == token.id,
+        or_(col(ApiToken.last_used_at).is_(None),
+            col(ApiToken.last_used_at) <= now - TOUCH_EVERY),
+    ).values(last_used_at=now))
 
 
 def is_live(token: ApiToken, now: datetime) -> bool:

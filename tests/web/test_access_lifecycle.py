@@ -194,6 +194,26 @@ def test_a_secretariat_member_cannot_deactivate_their_own_person(client, session
     assert client.get(f"/api/v1/people/{person.id}", headers=bearer(token)).json()["active"]
 
 
+def test_only_an_administrator_deactivates_an_administrator_s_person(client, session):
+    """The secretariat keeps the people, but cannot take an administrator's access away by
+    deactivating their person; an administrator can."""
+    admin_person = make_person(session, full_name="Omar Birch", initials="OB")
+    admin, _ = make_user(session, Role.admin, person=admin_person)
+    _, secretariat = make_user(session, Role.secretariat)
+    _, other_admin = make_user(session, Role.admin)
+    path = f"/api/v1/people/{admin_person.id}"
+    refused = client.patch(path, headers=bearer(secretariat), json={"active": False})
+    assert refused.status_code == 403 and "administrator" in refused.json()["detail"]
+    session.rollback()  # a fresh read of what the app committed
+    session.expire_all()
+    assert session.get(User, admin.id).active and session.get(Person, admin_person.id).active
+    done = client.patch(path, headers=bearer(other_admin), json={"active": False})
+    assert done.status_code == 200 and done.json()["active"] is False
+    session.rollback()  # a fresh read of what the app committed
+    session.expire_all()
+    assert not session.get(User, admin.id).active
+
+
 # --- changing a role ----------------------------------------------------------------------
 
 
