@@ -129,7 +129,8 @@ def authenticate(
     """
     limits = limits or sign_in_limits.Limits()
     try:
-        sign_in_limits.check(session, email=email, address=address, limits=limits)
+        attempt = sign_in_limits.begin_try(session, email=email, address=address,
+                                           limits=limits)
     except TooManyAttempts as exc:
         user = find_user(session, email)
         audit.record(session, by=Actor.system(label=email[:320] or "unknown"),
@@ -139,6 +140,7 @@ def authenticate(
         session.commit()
         raise exc
     user = find_user(session, email)
+    session.commit()  # nothing is held while the password is hashed
     ok = False
     if user is not None and user.active and user.password_hash:
         try:
@@ -150,8 +152,7 @@ def authenticate(
             _hasher.verify(_DUMMY_HASH, password)
         except VerificationError:
             pass
-    if not ok:
-        sign_in_limits.record(session, email=email, address=address, succeeded=False)
+    if not ok:  # the try stays counted as failed
         audit.record(session, by=Actor.system(label=email[:320] or "unknown"),
                      verb="sign_in_failed", object_type="user",
                      object_id=user.id if user else None, summary=f"from {address}",
@@ -161,19 +162,20 @@ def authenticate(
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     if two_factor.enabled(user):
+        sign_in_limits.end_try(session, attempt, succeeded=None)
         audit.record(session, by=actor_for(session, user), verb="sign_in_password",
                      object_type="user", object_id=user.id,
                      summary=f"from {address}: password right, code next",
                      address=address)
     else:
-        _signed_in(session, user, address, "")
+        _signed_in(session, user, address, "", attempt)
     session.commit()
     return user
 
 
-def _signed_in(session: Session, user: User, address: str, how: str) -> None:
+def _signed_in(session: Session, user: User, address: str, how: str, attempt: int) -> None:
+    sign_in_limits.end_try(session, attempt, succeeded=True)
     user.last_sign_in_at = utcnow()
-    sign_in_limits.record(session, email=user.email, address=address, succeeded=True)
     audit.record(session, by=actor_for(session, user), verb="sign_in", object_type="user",
                  object_id=user.id, summary=f"from {address}{how}", address=address)
 
@@ -192,10 +194,10 @@ def check_second_factor(
     in ("totp" or "recovery").
     """
     limits = limits or sign_in_limits.Limits()
-    sign_in_limits.check(session, email=user.email, address=address, limits=limits)
+    attempt = sign_in_limits.begin_try(session, email=user.email, address=address,
+                                       limits=limits)
     how = two_factor.verify(session, user=user, code=code)
-    if how is None:
-        sign_in_limits.record(session, email=user.email, address=address, succeeded=False)
+    if how is None:  # the try stays counted as failed
         audit.record(session, by=actor_for(session, user), verb="sign_in_failed",
                      object_type="user", object_id=user.id,
                      summary=f"from {address}: wrong or reused code")
@@ -203,7 +205,7 @@ def check_second_factor(
         raise Unauthorized("The code is not right, or it has been used already. Enter the "
                            "code your authenticator app shows now, or a recovery code.")
     _signed_in(session, user, address, " with a recovery code" if how == "recovery" else
-               " with an authenticator code")
+               " with an authenticator code", attempt)
     session.commit()
     return how
 
@@ -221,17 +223,18 @@ def change_password(
     """Change one's own password: the current one first (counted like a sign-in when wrong),
     then the new one must meet the password rule."""
     limits = limits or sign_in_limits.Limits()
-    sign_in_limits.check(session, email=user.email, address=address, limits=limits)
+    attempt = sign_in_limits.begin_try(session, email=user.email, address=address,
+                                       limits=limits)
     try:
         right = bool(user.password_hash) and _hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         right = False
-    if not right:
-        sign_in_limits.record(session, email=user.email, address=address, succeeded=False)
+    if not right:  # the try stays counted as failed
         audit.record(session, by=by, verb="change_password_failed", object_type="user",
                      object_id=user.id, summary=f"from {address}: wrong current password")
         session.commit()
         raise InvalidInput({"current_password": "Your current password is not right."})
+    sign_in_limits.end_try(session, attempt, succeeded=None)  # a right password is no try
     found = passwords.problem(new, user_inputs=[user.email, display_name(session, user)])
     if found:
         raise InvalidInput({"new_password": found})

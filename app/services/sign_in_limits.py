@@ -5,9 +5,13 @@ within the window (default 15 minutes), further tries are refused without lookin
 password, until the oldest counted failure leaves the window. A right password (and code)
 clears an account's count; an address's count only ages out.
 
-The count, the check of the password or code and the record of the outcome are one step for
-each account and each address: `check` holds them until the caller's transaction ends, so
-thirty tries sent at once (to any number of app processes) get no more checks than allowed.
+A try is counted before its password or code is checked: `begin_try` counts the tries of
+the account and the address and, unless they are limited, records this one as failed, in one
+short transaction that holds the account and the address (a PostgreSQL advisory lock, SQLite's
+write lock) and commits at once. So thirty tries sent at once, to any number of app processes,
+get no more checks than allowed, and no lock is held while the slow password hash is checked.
+`end_try` then says how the try went: a success clears the account's count; a right password
+with the code still to come does not count at all.
 """
 
 import hashlib
@@ -73,17 +77,44 @@ def _hold(session: Session, *, email: str, address: str) -> None:
                         .execution_options(synchronize_session=False))
 
 
-def check(session: Session, *, email: str, address: str, limits: Limits,
-          now: datetime | None = None) -> None:
-    """Refuse a sign-in try (TooManyAttempts, 429) while the account or address is limited.
+def begin_try(session: Session, *, email: str, address: str, limits: Limits,
+              now: datetime | None = None) -> int:
+    """Count a try before its password or code is checked: refused (TooManyAttempts, 429)
+    while the account or the address is limited, else recorded as failed until `end_try`
+    says otherwise, and committed at once. Returns the try's id.
 
-    From here to the end of the caller's transaction, no other try for the account or the
-    address is counted: the caller checks the password or code and records the outcome, then
-    commits.
-    """
+    On a refusal the locks are still held: the caller records the refusal and commits."""
     email = _normal(email)
-    _hold(session, email=email, address=address[:64] if address else "")
+    address = (address or "")[:64]
+    _hold(session, email=email, address=address)
     now = now or utcnow()
+    _check(session, email=email, address=address, limits=limits, now=now)
+    attempt = SignInAttempt(email=email, address=address, attempted_at=now, succeeded=False)
+    session.add(attempt)
+    session.flush()
+    session.commit()  # the try counts for everyone else from now, and the locks are let go
+    return attempt.id
+
+
+def end_try(session: Session, attempt_id: int, *, succeeded: bool | None) -> None:
+    """How a try went, committed at once: failed (False: it stays counted), succeeded (True:
+    the account's count starts again) or not to be counted (None: a right password whose
+    code comes next, which must not clear the count the codes are limited by)."""
+    attempt = session.get(SignInAttempt, attempt_id)
+    if attempt is None or succeeded is False:
+        return
+    if succeeded:
+        attempt.succeeded = True
+        session.exec(delete(SignInAttempt).where(
+            SignInAttempt.attempted_at < utcnow() - _KEEP))
+    else:
+        session.delete(attempt)
+    session.commit()
+
+
+def _check(session: Session, *, email: str, address: str, limits: Limits,
+           now: datetime) -> None:
+    """Refuse a try (TooManyAttempts) while the account or the address is limited."""
     window = timedelta(minutes=limits.window_minutes)
     since = now - window
     last_success = session.exec(
@@ -114,12 +145,3 @@ def check(session: Session, *, email: str, address: str, limits: Limits,
             "There have been too many failed attempts to sign in to this account or from "
             f"this address. Try again after {local:%H:%M} (in about "
             f"{max(1, round((retry - now).total_seconds() / 60))} minutes).", retry_at=retry)
-
-
-def record(session: Session, *, email: str, address: str, succeeded: bool) -> None:
-    """Add one try to the caller's transaction; a success also clears out old rows."""
-    now = utcnow()
-    session.add(SignInAttempt(email=_normal(email), address=(address or "")[:64],
-                              attempted_at=now, succeeded=succeeded))
-    if succeeded:
-        session.exec(delete(SignInAttempt).where(SignInAttempt.attempted_at < now - _KEEP))

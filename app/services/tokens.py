@@ -55,9 +55,9 @@ def _check_code(session: Session, *, user: User, code: str | None, by: Actor, ad
         raise InvalidInput({"code": "Enter the code from the authenticator app of "
                                     f"{user.email}: a token for their role needs it"})
     limits = limits or sign_in_limits.Limits()
-    sign_in_limits.check(session, email=user.email, address=address, limits=limits)
-    if two_factor.verify(session, user=user, code=code) is None:
-        sign_in_limits.record(session, email=user.email, address=address, succeeded=False)
+    attempt = sign_in_limits.begin_try(session, email=user.email, address=address,
+                                       limits=limits)
+    if two_factor.verify(session, user=user, code=code) is None:  # stays counted as failed
         audit.record(session, by=by, verb="create_refused", object_type="api_token",
                      object_id=None, summary=f"token for {user.email}: wrong or reused code",
                      address=address)
@@ -65,6 +65,7 @@ def _check_code(session: Session, *, user: User, code: str | None, by: Actor, ad
         raise InvalidInput({"code": "The code is not right, or it has been used already. Enter "
                                     "the code the authenticator app shows now, or a recovery "
                                     "code."})
+    sign_in_limits.end_try(session, attempt, succeeded=None)  # a right code is no failure
 
 
 def create_token(

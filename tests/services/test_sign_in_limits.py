@@ -161,3 +161,40 @@ def test_one_address_trying_thirty_accounts_at_once_gets_twenty_checks(session, 
     session.rollback()
     assert len(session.exec(select(AuditEvent.id).where(AuditEvent.verb == "sign_in_failed")
                             .order_by(col(AuditEvent.id))).all()) == hasher.verify.calls
+
+
+def test_nothing_is_held_while_a_password_is_hashed(session, racing, monkeypatch):
+    """The slow check of a password holds no lock: while one try's password is being hashed,
+    another try for the same account and address (another person behind the office's one
+    address, or the same person in a second tab) is counted at once, and so is a write of the
+    record (a minute-taker's save, on SQLite's single writer)."""
+    user, _ = make_user(session, Role.viewer, password=PASSWORD)
+    hashing, carried_on = threading.Event(), threading.Event()
+    real = identity._hasher
+
+    class SlowHasher:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def verify(self, *args):
+            hashing.set()
+            assert carried_on.wait(5), "another try waited for this one's password check"
+            return real.verify(*args)
+
+    monkeypatch.setattr(identity, "_hasher", SlowHasher())
+
+    def meanwhile() -> None:
+        assert hashing.wait(5)
+        with Session(racing, expire_on_commit=False) as other:
+            sign_in_limits.begin_try(other, email=user.email, address=ADDRESS, limits=LIMITS)
+        carried_on.set()
+
+    helper = threading.Thread(target=meanwhile)
+    helper.start()
+    with Session(racing, expire_on_commit=False) as first:
+        with pytest.raises(Unauthorized):
+            identity.authenticate(first, email=user.email, password="wrong guess",
+                                  address=ADDRESS, limits=LIMITS)
+    helper.join(10)
+    assert carried_on.is_set()
+    assert failures(session) == 2
