@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 from app.config import get_settings, normalise_database_url
+from app.files import private_dir, private_file, tighten
 
 _engines: dict[str, Engine] = {}
 
@@ -54,6 +55,18 @@ def _sqlite_end_turn(record) -> None:
         turn.release()
 
 
+def _private_database_file(path: Path) -> None:
+    """Create the SQLite file owner-only before SQLite does (it would follow the umask), and
+    tighten one made before. SQLite gives its -wal and -shm files the main file's mode."""
+    private_dir(path.parent)
+    try:
+        private_file(path, exclusive=True).close()  # an empty file is an empty database
+    except FileExistsError:
+        pass
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        tighten(name)
+
+
 def make_engine(url: str, *, durable: bool = True) -> Engine:
     """Build an engine for a URL, creating the SQLite file's folder when needed.
 
@@ -62,8 +75,8 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
     url = normalise_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
+            _private_database_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         synchronous = "FULL" if durable else "OFF"
         event.listen(
