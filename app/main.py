@@ -12,6 +12,7 @@ from sqlalchemy import text
 from app.db import SessionDep
 from app.services import scheduler
 from app.web import (
+    access_log,
     account_pages,
     action_pages,
     admin_pages,
@@ -139,6 +140,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     errors.install(app)
+    # Here rather than in `assure serve`, so that however uvicorn is started the log is clean.
+    access_log.install()
 
     app.add_middleware(LimitsAndHeaders)
 

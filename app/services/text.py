@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from urllib.parse import unquote_plus
 
 # Control characters (all but tab and line ends), lone surrogates and the non-characters
 # U+FFFE and U+FFFF: nothing a person types, and nothing a Word document can hold.
@@ -61,3 +62,24 @@ def minutes_lines(text: str | None) -> list[tuple[bool, str]]:
         elif stripped:
             lines.append((False, line.rstrip()))
     return lines
+
+
+# Secrets that travel in addresses: an owner's link (/owner/<token>/…) and a calendar feed's
+# ?token=…. Anything that writes addresses down (the access log, the audit log) hides them.
+HIDDEN = "…"
+_OWNER_LINK = re.compile(r"(/owner/)[^/?#\s\"']+")
+_QUERY_PARAMETER = re.compile(r"([?&;])([^=&#\s\"']*)=([^&#\s\"']+)")
+
+
+def _hide_token_parameter(match: re.Match) -> str:
+    # The name as the app reads it (%74oken is token too).
+    if unquote_plus(match.group(2)).strip().lower() != "token":
+        return match.group(0)
+    return f"{match.group(1)}{match.group(2)}={HIDDEN}"
+
+
+def hide_link_secrets(text: str) -> str:
+    """The text with the secrets of owner links and calendar feeds replaced by "…"."""
+    if "/owner/" not in text and "=" not in text:
+        return text
+    return _QUERY_PARAMETER.sub(_hide_token_parameter, _OWNER_LINK.sub(rf"\1{HIDDEN}", text))
