@@ -45,6 +45,38 @@ def strip_control(value: str) -> str:
     return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+# Characters that change how a name reads without being seen: C0 and C1 controls, format
+# characters (the bidi embeddings, overrides and isolates U+202A-202E and U+2066-2069, the
+# marks U+200E/F and U+061C, zero-width spaces and joiners, U+FEFF), lone surrogates, and
+# line and paragraph separators. "invoice\u202efdp.exe" shows as "invoiceexe.pdf".
+_UNSEEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# What Windows refuses in a file name (with the controls above and the folder separators).
+_NOT_IN_FILE_NAMES = frozenset('"<>:|?*')
+FILE_NAME_MAX = 200
+
+
+def without_unseen(value: str) -> str:
+    """The text without controls, direction marks and zero-width characters."""
+    return "".join(c for c in value if unicodedata.category(c) not in _UNSEEN)
+
+
+def clean_file_name(name: str, *, default_stem: str = "file") -> str:
+    """A file's own name fit to keep, show and send: no folders, nothing unseen, nothing
+    Windows refuses, at most 200 characters with its extension kept. A name with nothing
+    left before its extension gets `default_stem` ("\u202e.pdf" becomes "file.pdf")."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in without_unseen(name) if c not in _NOT_IN_FILE_NAMES)
+    name = name.strip().rstrip(". ")  # Windows drops trailing dots and spaces itself
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    stem = stem.lstrip(". ").rstrip() or default_stem
+    extension = extension.strip()[:20]
+    if not extension:
+        return stem[:FILE_NAME_MAX]
+    return f"{stem[:FILE_NAME_MAX - len(extension) - 1]}.{extension}"
+
+
 # Lines of minutes text that start with one of these marks are bullets.
 BULLET_MARKS = ("- ", "-\t", "•")
 
