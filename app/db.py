@@ -113,7 +113,16 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+def request_session(request: Request, session: Annotated[Session, Depends(get_session)]
+                    ) -> Session:
+    """The request's session, its database noted on the request, so that a refusal is
+    recorded in that database in a transaction of its own (app/web/errors.py), whichever
+    route refused it."""
+    request.state.database = session.get_bind()
+    return session
+
+
+SessionDep = Annotated[Session, Depends(request_session)]
 
 
 def render_item(type_, obj, autogen_context):

@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, func, select
 
 from app.models import ApiToken, Person, Role, Side, User, WebSession, utcnow
-from app.services import audit, passwords, sign_in_limits, two_factor
+from app.services import audit, passwords, refusals, sign_in_limits, two_factor
 from app.services.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthorized
 from app.services.permissions import Actor, Perm
 
@@ -130,10 +130,11 @@ def authenticate(
         sign_in_limits.check(session, email=email, address=address, limits=limits)
     except TooManyAttempts as exc:
         user = find_user(session, email)
-        audit.record(session, by=Actor.system(label=email[:320] or "unknown"),
-                     verb="sign_in_refused", object_type="user",
-                     object_id=user.id if user else None,
-                     summary=f"from {address}: too many failed attempts")
+        # Counted per address, not an event each: the lock is what a flood runs into.
+        refusals.count_refusal(session, address=address, label=email[:320] or "unknown",
+                               verb="sign_in_refused", object_type="user",
+                               object_id=user.id if user else None,
+                               summary=f"from {address}: too many failed attempts")
         session.commit()
         raise exc
     user = find_user(session, email)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.services import audit
+from app.services import audit, refusals
 from app.services.errors import Busy, DomainError, Forbidden, NotFound, Unauthorized
 from app.services.permissions import Actor
 from app.web.deps import SecondStepRequired, SignInRequired
@@ -85,18 +85,23 @@ def _refusal_to_audit(request: Request, exc: DomainError) -> Actor | None:
 
 def _record_refusal(request: Request, exc: DomainError, by: Actor) -> None:
     """Write the refusal in a short transaction of its own: the request's own transaction
-    has been rolled back, and the refusal must be kept all the same."""
+    has been rolled back, and the refusal must be kept all the same. A caller nobody knows
+    is counted per address instead, with an event for the first of each hour."""
     from app.db import get_engine
 
     bind = getattr(request.state, "database", None) or get_engine()
     object_type, object_id = _record_of(request.url.path)
+    summary = f"{exc.status_code} {request.method} {request.url.path}: {exc.message}"
+    address = request.client.host if request.client else None
     try:
         with Session(bind.execution_options(sqlite_immediate=True)) as session:
-            audit.record(
-                session, by=by, verb="refused", object_type=object_type, object_id=object_id,
-                summary=f"{exc.status_code} {request.method} {request.url.path}: {exc.message}",
-                address=request.client.host if request.client else None,
-            )
+            if getattr(request.state, "caller", None) is None:
+                refusals.count_refusal(session, address=address, summary=summary,
+                                       label=by.label, object_type=object_type,
+                                       object_id=object_id)
+            else:
+                audit.record(session, by=by, verb="refused", object_type=object_type,
+                             object_id=object_id, summary=summary, address=address)
             session.commit()
     except SQLAlchemyError as error:  # the refusal still goes back to the caller
         log.warning("could not record a refusal in the audit log: %s", error)
