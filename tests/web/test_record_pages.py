@@ -36,6 +36,7 @@ from tests.factories import (
     make_meeting_type,
     make_top_team,
     make_user,
+    submit_and_approve,
 )
 from tests.web.signing import sign_in_through_form
 
@@ -102,7 +103,7 @@ def docx_text(content: bytes) -> str:
 
 
 def approve_and_publish(client, session, minuted) -> PublishedDocument:
-    approval.approve_by_chair(session, meeting_id=minuted["meeting"].id, by=CHAIR)
+    submit_and_approve(session, minuted["meeting"].id, CHAIR)
     token = sign_in(client, session, Role.secretariat)
     response = client.post(f"/meetings/{minuted['meeting'].id}/publish",
                            data={"csrf_token": token}, follow_redirects=False)
@@ -119,7 +120,7 @@ def test_approved_minutes_refuse_edits_through_the_api_except_amendment(client, 
     _, token = make_user(session, Role.secretariat)
     headers = bearer(token)
     entry = minuted["entry"]
-    approval.approve_by_chair(session, meeting_id=minuted["meeting"].id, by=CHAIR)
+    submit_and_approve(session, minuted["meeting"].id, CHAIR)
     refused = client.patch(f"/api/v1/entries/{entry.id}", headers=headers,
                            json={"version": 1, "text": "Rewritten"})
     assert refused.status_code == 409 and "amendment" in refused.json()["detail"]
@@ -148,6 +149,7 @@ def test_approved_minutes_refuse_edits_through_the_pages_except_amendment(client
     submitted = client.post(f"/meetings/{meeting.id}/submit", data={"csrf_token": token},
                             follow_redirects=False)
     assert submitted.status_code == 303
+    session.expire_all()  # the app submitted them
     approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
 
     edit = client.post(f"/meetings/{meeting.id}/agenda/items/{minuted['roads'].id}",
@@ -187,8 +189,15 @@ def test_the_chair_approves_from_the_page_and_a_later_meeting_can_agree_them(cli
                                                                               minuted):
     meeting = minuted["meeting"]
     token = sign_in(client, session, Role.chair, person=minuted["pcc"])
+    # Not yet submitted: no button, and a refusal that says why.
     page = client.get(f"/meetings/{meeting.id}/record")
-    assert "Approve the minutes" in page.text
+    assert "Approve the minutes</button>" not in page.text
+    assert approval.NOT_SUBMITTED in page.text
+    early = client.post(f"/meetings/{meeting.id}/approve", data={"csrf_token": token})
+    assert early.status_code == 409 and approval.NOT_SUBMITTED in early.text
+    approval.submit_to_chair(session, meeting_id=meeting.id, by=SYSTEM)
+    page = client.get(f"/meetings/{meeting.id}/record")
+    assert "Approve the minutes</button>" in page.text
     assert "Record approval at that meeting" not in page.text  # the secretariat's to record
     response = client.post(f"/meetings/{meeting.id}/approve", data={"csrf_token": token},
                            follow_redirects=False)
@@ -391,7 +400,7 @@ def test_the_changes_page_shows_insertions_and_deletions_in_words(client, sessio
     entries.update_entry(session, entry_id=entry.id, by=SYSTEM, data=EntryUpdate(
         version=1, text="The CC said urban response times improved slightly."))
     make_entry(session, item, text="A paragraph added afterwards.")
-    approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
+    submit_and_approve(session, meeting.id, CHAIR)
     sign_in(client, session, Role.viewer)
     page = client.get(f"/meetings/{meeting.id}/changes")
     assert page.status_code == 200
@@ -427,7 +436,7 @@ def test_the_due_date_counts_from_the_meeting_day(session):
 
 
 def test_amended_entries_keep_their_amendment_rows(session, minuted):
-    approval.approve_by_chair(session, meeting_id=minuted["meeting"].id, by=CHAIR)
+    submit_and_approve(session, minuted["meeting"].id, CHAIR)
     approval.amend_entry(session, entry_id=minuted["entry"].id, by=SYSTEM, reason="One",
                          text="First amendment.")
     approval.amend_entry(session, entry_id=minuted["entry"].id, by=SYSTEM, reason="Two",
