@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import select
 
 from app.models import (
+    AuditEvent,
     ItemKind,
     MeetingStatus,
     MinuteAmendment,
@@ -355,12 +356,22 @@ def test_published_bytes_never_change_and_amendments_add_versions(client, sessio
 def test_a_document_that_no_longer_matches_its_checksum_is_not_served(client, session,
                                                                        minuted):
     document = approve_and_publish(client, session, minuted)
-    document.content = document.content + b"tampered"
+    document.content = document.content[:-8] + b"tampered"  # the same size, other bytes
     session.add(document)
     session.commit()
-    response = client.get(f"/public/documents/{document.id}")
-    assert response.status_code == 500
-    assert "checksum" in response.text and b"tampered" not in response.content
+    anonymous = client.__class__(client.app)
+    for _ in range(3):
+        response = anonymous.get(f"/public/documents/{document.id}")
+        assert response.status_code == 410
+        assert ("This document failed its integrity check; the office has been told."
+                in response.text)
+        assert b"tampered" not in response.content
+        assert response.headers["cache-control"] == "no-store"
+    # The office is told once, however often the document is asked for.
+    session.rollback()
+    [event] = session.exec(select(AuditEvent).where(AuditEvent.verb == "integrity_failed"))
+    assert (event.object_type, event.object_id) == ("published_document", document.id)
+    assert document.sha256 in event.summary and "not served" in event.summary
 
 
 def test_only_the_public_page_and_its_downloads_work_without_signing_in(client, session,
