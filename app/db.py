@@ -68,7 +68,7 @@ def _private_database_file(path: Path) -> None:
 
 
 def make_engine(url: str, *, durable: bool = True) -> Engine:
-    """Build an engine for a URL, creating the SQLite file's folder when needed.
+    """Build an engine for a URL, creating the SQLite file (owner-only) when needed.
 
     `durable=False` skips SQLite's fsync on commit: for throwaway test databases only.
     """

@@ -32,12 +32,14 @@ def test_six_hundred_anonymous_refusals_make_one_event_and_a_count_of_600(client
         assert client.post(f"/owner/guess{n}/actions/1/updates",
                            data={"text": "x"}).status_code == 403
         assert client.get("/api/v1/actions", headers=bearer(f"asr_guess{n}")).status_code == 401
-    assert _audit_rows(session) - before == 1
-    [event] = session.exec(select(AuditEvent).where(AuditEvent.verb == "refused")).all()
+    # One event and one count of 600 (two of each if the requests ran across an hour's end).
+    counted = _tallies(session)
+    assert sum(n for _, n in counted) == 600 and {a for a, _ in counted} == {"testclient"}
+    assert _audit_rows(session) - before == len(counted) <= 2
+    event = session.exec(select(AuditEvent).where(AuditEvent.verb == "refused")).first()
     assert event.address == "testclient" and event.actor == "anonymous"
     assert event.summary.startswith("403 POST /owner/…/actions/1/updates")
     assert "are counted, not logged one by one" in event.summary
-    assert _tallies(session) == [("testclient", 600)]
 
 
 def test_concurrent_refusals_are_all_counted_and_logged_once(engine, session):
@@ -55,8 +57,9 @@ def test_concurrent_refusals_are_all_counted_and_logged_once(engine, session):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert _tallies(session) == [("203.0.113.9", 100)]
-    assert _audit_rows(session) == 1
+    counted = _tallies(session)
+    assert sum(n for _, n in counted) == 100 and len(counted) <= 2  # an hour may end meanwhile
+    assert _audit_rows(session) == len(counted)
 
 
 def test_each_hour_and_address_has_its_own_count_and_old_counts_are_dropped(session):
