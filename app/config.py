@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.files import private_dir, write_private
+
 VAR_DIR = Path("var")
 
 
@@ -29,12 +31,11 @@ def _persistent_secret() -> str:
         key = path.read_text().strip()
         if key:
             return key
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    private_dir(VAR_DIR)
     # Written aside and linked into place, so processes starting together agree on one key
     # (the first link wins) and nobody reads a half-written file.
     spare = VAR_DIR / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
-    spare.write_text(secrets.token_urlsafe(48))
-    spare.chmod(0o600)
+    write_private(spare, secrets.token_urlsafe(48).encode())
     try:
         os.link(spare, path)
     except FileExistsError:

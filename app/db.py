@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 from app.config import get_settings, normalise_database_url
+from app.files import private_dir, private_file, tighten
 
 _engines: dict[str, Engine] = {}
 
@@ -54,16 +55,28 @@ def _sqlite_end_turn(record) -> None:
         turn.release()
 
 
+def _private_database_file(path: Path) -> None:
+    """Create the SQLite file owner-only before SQLite does (it would follow the umask), and
+    tighten one made before. SQLite gives its -wal and -shm files the main file's mode."""
+    private_dir(path.parent)
+    try:
+        private_file(path, exclusive=True).close()  # an empty file is an empty database
+    except FileExistsError:
+        pass
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        tighten(name)
+
+
 def make_engine(url: str, *, durable: bool = True) -> Engine:
-    """Build an engine for a URL, creating the SQLite file's folder when needed.
+    """Build an engine for a URL, creating the SQLite file (owner-only) when needed.
 
     `durable=False` skips SQLite's fsync on commit: for throwaway test databases only.
     """
     url = normalise_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
+            _private_database_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         synchronous = "FULL" if durable else "OFF"
         event.listen(
@@ -100,7 +113,16 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+def request_session(request: Request, session: Annotated[Session, Depends(get_session)]
+                    ) -> Session:
+    """The request's session, its database noted on the request, so that a refusal is
+    recorded in that database in a transaction of its own (app/web/errors.py), whichever
+    route refused it."""
+    request.state.database = session.get_bind()
+    return session
+
+
+SessionDep = Annotated[Session, Depends(request_session)]
 
 
 def render_item(type_, obj, autogen_context):

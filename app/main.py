@@ -14,6 +14,7 @@ from app.config import Network, get_settings
 from app.db import SessionDep
 from app.services import scheduler
 from app.web import (
+    access_log,
     account_pages,
     action_pages,
     admin_pages,
@@ -235,6 +236,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     errors.install(app)
+    # Here rather than in `assure serve`, so that however uvicorn is started the log is clean.
+    access_log.install()
 
     app.add_middleware(LimitsAndHeaders)
     app.add_middleware(ClientAddress)  # the outermost: every other part sees its address

@@ -14,7 +14,17 @@ from app.schemas import (
     MeetingTypeCreate,
     PersonCreate,
 )
-from app.services import actions, agenda, entries, identity, meetings, people, tokens, two_factor
+from app.services import (
+    actions,
+    agenda,
+    approval,
+    entries,
+    identity,
+    meetings,
+    people,
+    tokens,
+    two_factor,
+)
 from app.services.permissions import Actor
 
 SYSTEM = Actor.system(label="tests")
@@ -117,3 +127,9 @@ def make_top_team(session: Session):
 
 # The smallest file that a PDF reader and our content check both take for a PDF.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def submit_and_approve(session: Session, meeting_id: int, chair: Actor):
+    """The secretariat submits the draft minutes and the chair approves them."""
+    approval.submit_to_chair(session, meeting_id=meeting_id, by=SYSTEM)
+    return approval.approve_by_chair(session, meeting_id=meeting_id, by=chair)

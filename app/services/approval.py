@@ -1,8 +1,8 @@
 """The record's life: draft, submitted to the chair, approved, published; then amendments.
 
 Draft minutes are submitted to the chair by the secretariat. They are approved either by the
-chair, or at a later meeting, whose "minutes of the last meeting" item then records that "The
-minutes were agreed as an accurate record". Approved minutes are locked
+chair, once submitted, or at a later meeting, whose "minutes of the last meeting" item then
+records that "The minutes were agreed as an accurate record". Approved minutes are locked
 (`meetings.ensure_minutes_editable`): they change only by amendment, which keeps the original
 text and a reason, and which both editions of the minutes show.
 """
@@ -49,6 +49,21 @@ OPEN_STATUSES = (MeetingStatus.in_progress, MeetingStatus.draft)
 MAX_REASON = 2000
 
 
+NOT_SUBMITTED = "The secretariat has not submitted these minutes for approval yet."
+
+
+def awaiting_approval(meeting: Meeting) -> bool:
+    """Whether the secretariat has submitted the draft minutes, so the chair may approve."""
+    return meeting.status == MeetingStatus.draft and meeting.submitted_at is not None
+
+
+def ensure_submitted(meeting: Meeting) -> None:
+    """Refuse the chair's approval of minutes the secretariat has not submitted: the chair
+    would be approving a draft still being written."""
+    if not awaiting_approval(meeting):
+        raise Conflict(NOT_SUBMITTED)
+
+
 def _approvable(meeting: Meeting) -> None:
     if meeting.status in LOCKED_STATUSES:
         raise Conflict(f"These minutes are already {meeting.status}.")
@@ -84,6 +99,7 @@ def approve_by_chair(session: Session, *, meeting_id: int, by: Actor) -> Meeting
     meeting = get_meeting(session, meeting_id)
     require(by, Perm.approve_minutes, "Only the chair approves minutes.")
     _approvable(meeting)
+    ensure_submitted(meeting)
     _approve(meeting, by)
     audit.record(session, by=by, verb="approve", object_type="meeting", object_id=meeting.id,
                  summary="minutes approved by the chair")
@@ -112,6 +128,8 @@ def approve_at_meeting(session: Session, *, meeting_id: int, at_meeting_id: int,
     meeting = get_meeting(session, meeting_id)
     # Minuting what a meeting agreed is the minute-taker's work, so it is the secretariat's.
     require(by, Perm.edit_record, "The secretariat records approval at a later meeting.")
+    # No submission first: submitting is the secretariat handing its draft to the chair, and
+    # here the secretariat itself records that the meeting agreed the draft it circulated.
     _approvable(meeting)
     errors: dict[str, str] = {}
     later = session.get(Meeting, at_meeting_id)

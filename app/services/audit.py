@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from app.models import AuditEvent, User
 from app.services.dates import end_of_day_utc, start_of_day_utc, to_london
 from app.services.permissions import Actor, Perm, require
+from app.services.text import hide_link_secrets
 
 PER_PAGE = 100
 # Leading characters that make a spreadsheet read a cell as a formula (OWASP's list).
@@ -38,7 +39,8 @@ def record(
         verb=verb,
         object_type=object_type,
         object_id=object_id,
-        summary=summary[:4000],
+        # A refused address may carry an owner link's or a feed's secret; the log is read widely.
+        summary=hide_link_secrets(summary)[:4000],
         address=(address or None) and address[:64],
     )
     session.add(event)

@@ -24,6 +24,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
 
 from app.config import VAR_DIR, normalise_database_url
+from app.files import FILE_MODE, private_dir, private_file, tighten, write_private
 from app.services.permissions import Actor
 
 BACKUP_DIR = VAR_DIR / "backups"
@@ -63,9 +64,8 @@ class Manifest:
         return found
 
     def write(self, backup: Path) -> Path:
-        path = manifest_path(backup)
-        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
-        return path
+        return write_private(manifest_path(backup), (json.dumps(asdict(self), indent=2)
+                                                      + "\n").encode())
 
 
 def manifest_path(backup: Path) -> Path:
@@ -184,7 +184,11 @@ def _check_sqlite_file(path: Path) -> str:
 
 def _restore_sqlite(path: Path, url: str) -> None:
     target = _sqlite_file(url)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
+    try:
+        private_file(target, exclusive=True).close()  # before SQLite makes it, by the umask
+    except FileExistsError:
+        tighten(target)
     source = _open_readonly(path)
     destination = sqlite3.connect(target, timeout=30)
     try:
@@ -313,14 +317,16 @@ def backup(url: str, target: Path | None = None, *, by: Actor | None = None) -> 
     check the copy, and write its manifest beside it."""
     backend = _backend(url)
     target = Path(target) if target else default_path(url)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     created = datetime.now(UTC)
     # Written under a temporary name and renamed: a half-written backup never has the name.
+    # The tools write into this owner-only file (SQLite and pg_dump keep an existing file's
+    # mode), so the copy is never readable by others, whatever the umask.
     handle, name = tempfile.mkstemp(prefix=".partial-", dir=target.parent)
+    os.fchmod(handle, FILE_MODE)
     os.close(handle)
     partial = Path(name)
     try:
-        partial.unlink()
         if backend == "sqlite":
             revision = _backup_sqlite(url, partial)
         else:

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, func, select
 
 from app.models import Person, Role, Side, User, WebSession, utcnow
-from app.services import audit, passwords, sign_in_limits, two_factor
+from app.services import audit, passwords, refusals, sign_in_limits, two_factor
 from app.services.common import write_at_best
 from app.services.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthorized
 from app.services.permissions import Actor, Perm
@@ -133,10 +133,11 @@ def authenticate(
                                            limits=limits)
     except TooManyAttempts as exc:
         user = find_user(session, email)
-        audit.record(session, by=Actor.system(label=email[:320] or "unknown"),
-                     verb="sign_in_refused", object_type="user",
-                     object_id=user.id if user else None,
-                     summary=f"from {address}: too many failed attempts")
+        # Counted per address, not an event each: a flood of them stays one event an hour.
+        refusals.count_refusal(session, address=address, label=email[:320] or "unknown",
+                               verb="sign_in_refused", object_type="user",
+                               object_id=user.id if user else None,
+                               summary=f"from {address}: too many failed attempts")
         session.commit()
         raise exc
     user = find_user(session, email)

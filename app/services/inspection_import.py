@@ -18,6 +18,7 @@ from datetime import date, datetime
 
 from app.services import uploads
 from app.services.errors import InvalidInput
+from app.services.text import clean_file_name
 
 MAX_TEXT_CHARS = 2_000_000  # text beyond this is cut off, with a note
 MAX_FILE_BYTES = 50_000_000
@@ -75,7 +76,7 @@ def _bad_file(message: str) -> InvalidInput:
 
 def extract_text(filename: str, content: bytes) -> str:
     """The text of an uploaded report (.txt, .pdf or .docx); InvalidInput for anything else."""
-    name = (filename or "").strip().lower()
+    name = clean_file_name(filename).lower()
     if len(content) > MAX_FILE_BYTES:
         raise _bad_file("The file is too large to import (the limit is 50 MB).")
     if not content:

@@ -4,7 +4,8 @@ With ASSURE_SMTP_URL set, messages go through that SMTP server:
 `smtp://user:pass@host:587` (STARTTLS), `smtps://user:pass@host:465` (TLS from the start) or
 `smtp://host:25` (a relay that needs no sign-in). Without it, each message is written as an
 .eml file to the outbox folder (ASSURE_OUTBOX_DIR, default var/outbox), where a developer or a
-pickup service can read it.
+pickup service running as the same user can read it: the messages carry owner links, so the
+folder Assure makes is 0700 and each file 0600.
 """
 
 import logging
@@ -19,6 +20,8 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
+
+from app.files import private_dir, private_file
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +74,14 @@ class OutboxMailer:
     def send(self, message: EmailMessage) -> None:
         """Write the message to a new file of its own, whole or not at all."""
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            # Messages hold owner links and names: the folder and files are owner-only.
+            private_dir(self.folder)
             # UTC time to the microsecond, then the process and a random part: unique across
             # processes and machines sharing the folder, and sortable by time.
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
             name = f"{stamp}-{os.getpid()}-{secrets.token_hex(4)}.eml"
             partial = self.folder / f".{name}.part"
-            with open(partial, "xb") as out:
+            with private_file(partial, exclusive=True) as out:
                 out.write(message.as_bytes())
                 out.flush()
                 os.fsync(out.fileno())

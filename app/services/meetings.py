@@ -195,7 +195,7 @@ def create_meeting(session: Session, *, data: MeetingCreate, by: Actor) -> Meeti
 
 
 def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by: Actor) -> Meeting:
-    """Change a meeting. The chair may only approve draft minutes."""
+    """Change a meeting. The chair may only approve draft minutes the secretariat submitted."""
     meeting = get_meeting(session, meeting_id)
     changes = changes_of(
         data, nullable=("ends_at", "chair_id", "minute_taker_id", "next_meeting_id")
@@ -206,6 +206,9 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
             raise Forbidden(f"Your role ({by.role}) can only approve minutes.")
         if meeting.status not in (MeetingStatus.draft, MeetingStatus.in_progress):
             raise Conflict(f"Only draft minutes can be approved; these are {meeting.status}.")
+        from app.services.approval import ensure_submitted  # approval imports this module
+
+        ensure_submitted(meeting)
     changes = {k: v for k, v in changes.items() if getattr(meeting, k) != v}
     if changes.get("status") == MeetingStatus.published:
         raise InvalidInput({"status": "minutes are published from the meeting's public "

@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from app.models import OwnerLink, Person, Role, utcnow
-from app.services import audit
+from app.services import audit, refusals
 from app.services.common import get_or_404
 from app.services.errors import InvalidInput, NotFound
 from app.services.office import get_office
@@ -108,15 +108,16 @@ def open_link(session: Session, raw: str, *, address: str = "") -> tuple[OwnerLi
     """The link behind a secret and the owner acting through it; refused (as not found, so
     nothing is given away) when unknown, altered, expired or revoked, or when its person is no
     longer active (read on every use, so a deactivation holds at once in every process).
-    Every use is audited."""
+    Every use is audited; refusals are counted (app/services/refusals.py)."""
     link = session.exec(select(OwnerLink).where(OwnerLink.token_hash == _digest(raw))).first()
     now = utcnow()
     person = session.get(Person, link.person_id) if link is not None else None
     state = _why_not(link, person, now)
     if state:
-        audit.record(session, by=Actor.system(label="owner link"), verb="refused",
-                     object_type="owner_link", object_id=link.id if link else None,
-                     summary=f"{state} link used from {address}", address=address)
+        # Whoever holds a link that does not work is nobody we know: counted per address.
+        refusals.count_refusal(session, address=address, label="owner link",
+                               object_type="owner_link", object_id=link.id if link else None,
+                               summary=f"{state} link used from {address}")
         session.commit()
         raise NotFound("This link does not work: it may have expired or been replaced. Ask "
                        "the Commissioner's office for a new one.")

@@ -6,8 +6,6 @@ machine serves the same files.
 
 import hashlib
 import io
-import re
-import unicodedata
 import zipfile
 from datetime import date
 
@@ -20,6 +18,7 @@ from app.services.common import get_or_404
 from app.services.dates import today
 from app.services.errors import InvalidInput
 from app.services.permissions import Actor, Perm, require
+from app.services.text import clean_file_name
 
 MAX_PAPER_BYTES = 20 * 1024 * 1024
 PDF = "application/pdf"
@@ -48,20 +47,13 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
-def clean_filename(name: str) -> str:
-    """The file's own name, without folders or characters that do not belong in one."""
-    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[\x00-\x1f\x7f\"<>:|?*]", "", name).strip().strip(".")
-    return name[-200:]
-
-
 def attach_paper(
     session: Session, *, item_id: int, filename: str, content: bytes, by: Actor
 ) -> Paper:
     """Keep a paper for an item, if it is what its name says and no bigger than allowed."""
     require(by, Perm.edit_record)
     item = get_item(session, item_id)
-    name = clean_filename(filename)
+    name = clean_file_name(filename, default_stem="paper")
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not name or extension not in _EXTENSIONS:
         raise InvalidInput({"file": "choose a PDF or Word document (.pdf, .docx or .doc)"})

@@ -6,6 +6,7 @@ the next version and keeps the earlier ones. Only the public edition is ever pub
 """
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from app.models import (
+    AuditEvent,
     Meeting,
     MeetingStatus,
     MeetingType,
@@ -29,14 +31,31 @@ from app.services.minutes import Edition, load_record, minutes_of
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, require
 
+log = logging.getLogger(__name__)
+
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PUBLISHABLE = (MeetingStatus.approved, MeetingStatus.published)
 
 
 class Tampered(DomainError):
-    """A stored document no longer matches its checksum: it is not served."""
+    """A stored document no longer matches its checksum: it is not served.
 
-    status_code = 500
+    410 Gone: the document published at this address, the bytes its checksum names, is no
+    longer held; asking again will not bring it back (503 would say it might), the caller can
+    change nothing (409 or 422 would say they could), and nothing is broken in the handling
+    of the request (a 5xx). Only the office can publish it again.
+    """
+
+    status_code = 410
+
+    def __init__(self, document_id: int) -> None:
+        super().__init__("This document failed its integrity check; the office has been told.")
+        self.document_id = document_id
+
+
+# One event an hour for a damaged document is enough to tell the office, however often it
+# is asked for.
+TAMPERED_REPORT_EVERY = timedelta(hours=1)
 
 
 def sha256_of(content: bytes) -> str:
@@ -118,10 +137,30 @@ def verified_content(document: PublishedDocument) -> bytes:
     """A published document's bytes, after checking them against the stored checksum."""
     content = bytes(document.content)
     if sha256_of(content) != document.sha256 or len(content) != document.size_bytes:
-        raise Tampered(f"The published document {document.id} no longer matches the checksum "
-                       "recorded when it was published, so it is not served. Tell the "
-                       "Commissioner's office.")
+        raise Tampered(document.id)
     return content
+
+
+def report_tampered(session: Session, *, document_id: int, address: str | None = None
+                    ) -> AuditEvent | None:
+    """Tell the office (the audit log, and the server's log) that a published document failed
+    its checksum, once an hour at most; the event, or None when one was written lately."""
+    since = utcnow() - TAMPERED_REPORT_EVERY
+    told = session.exec(select(AuditEvent.id).where(
+        AuditEvent.verb == "integrity_failed", AuditEvent.object_type == "published_document",
+        AuditEvent.object_id == document_id, AuditEvent.occurred_at >= since)).first()
+    if told is not None:
+        return None
+    document = session.exec(select(PublishedDocument).options(defer(PublishedDocument.content))
+                            .where(PublishedDocument.id == document_id)).one()
+    summary = (f"meeting {document.meeting_id}, version {document.version}: the stored bytes "
+               f"no longer match the checksum recorded at publication (sha256 "
+               f"{document.sha256}), so the document is not served; publish it again or "
+               "restore it from a backup")
+    log.error("published document %s failed its integrity check: %s", document_id, summary)
+    return audit.record(session, by=Actor.system(label="integrity check"),
+                        verb="integrity_failed", object_type="published_document",
+                        object_id=document_id, summary=summary, address=address)
 
 
 def get_published(session: Session, document_id: int) -> PublishedDocument:

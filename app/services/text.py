@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from urllib.parse import unquote_plus
 
 # Control characters (all but tab and line ends), lone surrogates and the non-characters
 # U+FFFE and U+FFFF: nothing a person types, and nothing a Word document can hold.
@@ -44,6 +45,38 @@ def strip_control(value: str) -> str:
     return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+# Characters that change how a name reads without being seen: C0 and C1 controls, format
+# characters (the bidi embeddings, overrides and isolates U+202A-202E and U+2066-2069, the
+# marks U+200E/F and U+061C, zero-width spaces and joiners, U+FEFF), lone surrogates, and
+# line and paragraph separators. "invoice\u202efdp.exe" shows as "invoiceexe.pdf".
+_UNSEEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# What Windows refuses in a file name (with the controls above and the folder separators).
+_NOT_IN_FILE_NAMES = frozenset('"<>:|?*')
+FILE_NAME_MAX = 200
+
+
+def without_unseen(value: str) -> str:
+    """The text without controls, direction marks and zero-width characters."""
+    return "".join(c for c in value if unicodedata.category(c) not in _UNSEEN)
+
+
+def clean_file_name(name: str, *, default_stem: str = "file") -> str:
+    """A file's own name fit to keep, show and send: no folders, nothing unseen, nothing
+    Windows refuses, at most 200 characters with its extension kept. A name with nothing
+    left before its extension gets `default_stem` ("\u202e.pdf" becomes "file.pdf")."""
+    name = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in without_unseen(name) if c not in _NOT_IN_FILE_NAMES)
+    name = name.strip().rstrip(". ")  # Windows drops trailing dots and spaces itself
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    stem = stem.lstrip(". ").rstrip() or default_stem
+    extension = extension.strip()[:20]
+    if not extension:
+        return stem[:FILE_NAME_MAX]
+    return f"{stem[:FILE_NAME_MAX - len(extension) - 1]}.{extension}"
+
+
 # Lines of minutes text that start with one of these marks are bullets.
 BULLET_MARKS = ("- ", "-\t", "•")
 
@@ -61,3 +94,24 @@ def minutes_lines(text: str | None) -> list[tuple[bool, str]]:
         elif stripped:
             lines.append((False, line.rstrip()))
     return lines
+
+
+# Secrets that travel in addresses: an owner's link (/owner/<token>/…) and a calendar feed's
+# ?token=…. Anything that writes addresses down (the access log, the audit log) hides them.
+HIDDEN = "…"
+_OWNER_LINK = re.compile(r"(/owner/)[^/?#\s\"']+")
+_QUERY_PARAMETER = re.compile(r"([?&;])([^=&#\s\"']*)=([^&#\s\"']+)")
+
+
+def _hide_token_parameter(match: re.Match) -> str:
+    # The name as the app reads it (%74oken is token too).
+    if unquote_plus(match.group(2)).strip().lower() != "token":
+        return match.group(0)
+    return f"{match.group(1)}{match.group(2)}={HIDDEN}"
+
+
+def hide_link_secrets(text: str) -> str:
+    """The text with the secrets of owner links and calendar feeds replaced by "…"."""
+    if "/owner/" not in text and "=" not in text:
+        return text
+    return _QUERY_PARAMETER.sub(_hide_token_parameter, _OWNER_LINK.sub(rf"\1{HIDDEN}", text))

@@ -3,7 +3,10 @@
 The secret is stored encrypted with a key derived from the installation's secret key, so a
 copy of the database alone does not give the codes away; it never goes to a log. A code is
 accepted once: its time step is remembered and an equal or earlier step is refused (replay).
-Ten recovery codes are made at enrolment, shown once, and kept only as SHA-256 digests.
+Ten recovery codes are made at enrolment, shown once, and kept only as salted Argon2 hashes
+(the password hasher's), so a copy of the database does not give them away to a quick search
+of their 2^40 values; codes kept as plain SHA-256 digests by earlier versions work until they
+are used or renewed.
 """
 
 import base64
@@ -14,6 +17,8 @@ import time
 
 import pyotp
 import segno
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
@@ -110,8 +115,28 @@ def _normal_code(code: str) -> str:
     return "".join((code or "").split()).replace("-", "").lower()
 
 
-def _digest(code: str) -> str:
+def _hasher() -> PasswordHasher:
+    from app.services import identity  # identity imports this module; tests swap its hasher
+
+    return identity._hasher
+
+
+def _legacy_digest(code: str) -> str:
     return hashlib.sha256(_normal_code(code).encode()).hexdigest()
+
+
+def _is_recovery_code(code: str) -> bool:
+    """Whether a normalised code has the shape of a recovery code (10 hex digits)."""
+    return len(code) == 10 and all(c in "0123456789abcdef" for c in code)
+
+
+def _code_matches(stored: str, code: str) -> bool:
+    if not stored.startswith("$argon2"):  # a SHA-256 digest kept by an earlier version
+        return hmac.compare_digest(stored, _legacy_digest(code))
+    try:
+        return _hasher().verify(stored, code)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _new_recovery_codes(session: Session, user: User) -> list[str]:
@@ -121,7 +146,7 @@ def _new_recovery_codes(session: Session, user: User) -> list[str]:
     for _ in range(RECOVERY_CODES):
         raw = secrets.token_hex(5)  # 10 hex characters, 40 bits
         codes.append(f"{raw[:5]}-{raw[5:]}")
-        session.add(RecoveryCode(user_id=user.id, code_hash=_digest(raw)))
+        session.add(RecoveryCode(user_id=user.id, code_hash=_hasher().hash(raw)))
     return codes
 
 
@@ -183,11 +208,16 @@ def verify(session: Session, *, user: User, code: str) -> str | None:
             return None
         user.totp_last_step = step
         return "totp"
-    found = session.exec(select(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _digest(code),
-        col(RecoveryCode.used_at).is_(None))).first()
+    if not _is_recovery_code(code):
+        return None
+    # A salted hash cannot be looked up: try each unused code of this user (ten at most).
+    unused = session.exec(select(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, col(RecoveryCode.used_at).is_(None))
+        .order_by(RecoveryCode.id))
+    found = next((c for c in unused if _code_matches(c.code_hash, code)), None)
     if found is None:
         return None
+    # Only the request whose update finds the code still unused accepts it.
     taken = session.execute(
         update(RecoveryCode).where(RecoveryCode.id == found.id,
                                    col(RecoveryCode.used_at).is_(None))

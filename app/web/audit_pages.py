@@ -1,5 +1,6 @@
 """The audit log for administrators: who did what, when, to which record, with filters, and
-the filtered log as CSV. Read-only: no route changes or removes an event."""
+the filtered log as CSV; and the counts of refused requests from unknown callers. Read-only:
+no route changes or removes an event."""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -7,8 +8,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 
 from app.db import SessionDep
-from app.models import AuditEvent
-from app.services import audit
+from app.models import AuditEvent, RefusalTally
+from app.services import audit, refusals
 from app.services.audit import AuditFilters
 from app.services.dates import to_london
 from app.services.errors import InvalidInput
@@ -100,6 +101,36 @@ def row_of(event: AuditEvent) -> Row:
     )
 
 
+@dataclass
+class TallyRow:
+    """One address's refused requests in one hour, as the table shows them."""
+
+    window: str
+    window_iso: str
+    address: str
+    count: int
+    last: str
+    last_summary: str
+
+
+def tally_row_of(tally: RefusalTally) -> TallyRow:
+    start = to_london(tally.window_start)
+    end = to_london(tally.window_start + refusals.WINDOW)
+    last = to_london(tally.last_at)
+    return TallyRow(
+        window=f"{start:%a} {start.day} {start:%b %Y}, {start:%H:%M}–{end:%H:%M}",
+        window_iso=start.isoformat(timespec="minutes"),
+        address=tally.address or "unknown",
+        count=tally.count,
+        last=f"{last:%H:%M:%S}",
+        last_summary=tally.last_summary,
+    )
+
+
+def _page_number(value: str) -> int:
+    return int(value) if value.isdigit() and len(value) < 7 else 1
+
+
 def _params(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.query_params.items() if k in PARAMS and v.strip()}
 
@@ -108,8 +139,9 @@ def _params(request: Request) -> dict[str, str]:
 def audit_log_page(request: Request, session: SessionDep, caller: PageCaller):
     params = _params(request)
     filters, errors = read_filters(params)
-    page_number = request.query_params.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() and len(page_number) < 7 else 1
+    page_number = _page_number(request.query_params.get("page", "1"))
+    tallies = refusals.tallies(session, by=caller.actor,
+                               page=_page_number(request.query_params.get("refused", "1")))
     choices = audit.filter_choices(session, by=caller.actor)
     if errors:
         found = audit.AuditPage(events=[], total=0, page=1)
@@ -119,6 +151,9 @@ def audit_log_page(request: Request, session: SessionDep, caller: PageCaller):
 
     def page_link(number: int) -> str:
         return "/admin/audit?" + urlencode({**params, "page": number})
+
+    def tally_link(number: int) -> str:
+        return "/admin/audit?" + urlencode({**params, "refused": number}) + "#refused"
 
     return render(request, "audit.html", {
         "page_title": "Audit log",
@@ -132,6 +167,11 @@ def audit_log_page(request: Request, session: SessionDep, caller: PageCaller):
         "csv_link": "/admin/audit.csv" + (f"?{query}" if query else ""),
         "previous_link": page_link(found.page - 1) if found.page > 1 else None,
         "next_link": page_link(found.page + 1) if found.page < found.pages else None,
+        "tallies": tallies,
+        "tally_rows": [tally_row_of(t) for t in tallies.tallies],
+        "newer_tallies": tally_link(tallies.page - 1) if tallies.page > 1 else None,
+        "older_tallies": (tally_link(tallies.page + 1) if tallies.page < tallies.pages
+                          else None),
     })
 
 

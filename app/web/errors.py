@@ -2,6 +2,8 @@
 
 import logging
 import re
+from collections.abc import Callable
+from functools import partial
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -11,7 +13,7 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.services import audit
+from app.services import audit, publication, refusals
 from app.services.errors import Busy, DomainError, Forbidden, NotFound, Unauthorized
 from app.services.permissions import Actor
 from app.web.deps import SecondStepRequired, SignInRequired, client_address
@@ -26,6 +28,7 @@ _TITLES = {
     404: "Page not found",
     405: "Not allowed",
     409: "This changed while you were working",
+    410: "This document is not available",
     413: "Too large",
     422: "Check what you entered",
     429: "Too many attempts",
@@ -83,23 +86,40 @@ def _refusal_to_audit(request: Request, exc: DomainError) -> Actor | None:
     return None
 
 
-def _record_refusal(request: Request, exc: DomainError, by: Actor) -> None:
-    """Write the refusal in a short transaction of its own: the request's own transaction
-    has been rolled back, and the refusal must be kept all the same."""
+def _address(request: Request) -> str | None:
+    return client_address(request) or None
+
+
+def _write_apart(request: Request, what: str, work: Callable[[Session], object]) -> None:
+    """Write to the request's database in a short transaction of its own: the request's own
+    transaction has been rolled back, and what it has to say must be kept all the same."""
     from app.db import get_engine
 
     bind = getattr(request.state, "database", None) or get_engine()
-    object_type, object_id = _record_of(request.url.path)
     try:
         with Session(bind.execution_options(sqlite_immediate=True)) as session:
-            audit.record(
-                session, by=by, verb="refused", object_type=object_type, object_id=object_id,
-                summary=f"{exc.status_code} {request.method} {request.url.path}: {exc.message}",
-                address=client_address(request) or None,
-            )
+            work(session)
             session.commit()
-    except SQLAlchemyError as error:  # the refusal still goes back to the caller
-        log.warning("could not record a refusal in the audit log: %s", error)
+    except SQLAlchemyError as error:  # the answer still goes back to the caller
+        log.warning("could not record %s in the audit log: %s", what, error)
+
+
+def _record_refusal(request: Request, exc: DomainError, by: Actor) -> None:
+    """Audit a refusal; a caller nobody knows is counted per address instead, with an event
+    for the first of each hour."""
+    object_type, object_id = _record_of(request.url.path)
+    summary = f"{exc.status_code} {request.method} {request.url.path}: {exc.message}"
+    address = _address(request)
+
+    def record(session: Session) -> None:
+        if getattr(request.state, "caller", None) is None:
+            refusals.count_refusal(session, address=address, summary=summary, label=by.label,
+                                   object_type=object_type, object_id=object_id)
+        else:
+            audit.record(session, by=by, verb="refused", object_type=object_type,
+                         object_id=object_id, summary=summary, address=address)
+
+    _write_apart(request, "a refusal", record)
 
 
 def _respond(request: Request, status: int, detail: str, **extra) -> JSONResponse:
@@ -119,6 +139,10 @@ def install(app: FastAPI) -> None:
         refused = _refusal_to_audit(request, exc)
         if refused is not None:
             await run_in_threadpool(_record_refusal, request, exc, refused)
+        if isinstance(exc, publication.Tampered):
+            await run_in_threadpool(_write_apart, request, "a damaged document", partial(
+                publication.report_tampered, document_id=exc.document_id,
+                address=_address(request)))
         extra = {}
         if getattr(exc, "errors", None):
             extra["errors"] = exc.errors
@@ -131,6 +155,9 @@ def install(app: FastAPI) -> None:
         response = _respond(request, exc.status_code, exc.message, **extra)
         if headers:
             response.headers.update(headers)
+        if isinstance(exc, publication.Tampered):
+            # 410 may be cached by default; the office will publish the document again.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.exception_handler(SignInRequired)

@@ -82,6 +82,8 @@ def _record_page(request: Request, session, caller, meeting_id: int, *, errors=N
         "unpublished": publication.unpublished_amendments(session, meeting),
         "locked": locked,
         "open": meeting.status in approval.OPEN_STATUSES,
+        "awaiting": approval.awaiting_approval(meeting),
+        "not_submitted": approval.NOT_SUBMITTED,
         "items": flatten_record(record) if locked and actor.can(Perm.edit_record) else [],
         "can_edit": actor.can(Perm.edit_record),
         "can_approve": actor.can(Perm.approve_minutes),

@@ -19,7 +19,14 @@ from app.services import agenda, approval, entries, meetings
 from app.services.errors import Conflict, Forbidden, InvalidInput
 from app.services.minutes import Edition, load_record, minutes_of
 from app.services.permissions import Actor
-from tests.factories import SYSTEM, make_entry, make_item, make_meeting, make_meeting_type
+from tests.factories import (
+    SYSTEM,
+    make_entry,
+    make_item,
+    make_meeting,
+    make_meeting_type,
+    submit_and_approve,
+)
 
 CHAIR = Actor(role=Role.chair, label="chair")
 SECRETARIAT = Actor(role=Role.secretariat, label="secretariat")
@@ -55,6 +62,20 @@ def test_secretariat_submits_and_the_chair_approves_recording_who_and_when(sessi
     assert verbs[-2:] == ["submit", "approve"]
     with pytest.raises(Conflict, match="already approved"):
         approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
+
+
+def test_the_chair_approves_only_minutes_the_secretariat_submitted(session, draft):
+    meeting, _, _ = draft
+    with pytest.raises(Conflict) as refused:
+        approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
+    assert refused.value.message == approval.NOT_SUBMITTED
+    assert refused.value.status_code == 409
+    assert meeting.status == MeetingStatus.draft and meeting.approved_at is None
+    assert not approval.awaiting_approval(meeting)
+    approval.submit_to_chair(session, meeting_id=meeting.id, by=SECRETARIAT)
+    assert approval.awaiting_approval(meeting)
+    approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
+    assert meeting.status == MeetingStatus.approved
 
 
 def test_planned_meetings_cannot_be_submitted_or_approved(session):
@@ -103,7 +124,7 @@ def test_approval_at_a_meeting_without_the_item_adds_it(session):
 
 def test_approved_minutes_refuse_ordinary_edits_and_point_to_amend(session, draft):
     meeting, item, entry = draft
-    approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
+    submit_and_approve(session, meeting.id, CHAIR)
     for attempt in (
         lambda: entries.update_entry(session, entry_id=entry.id, by=SYSTEM,
                                      data=EntryUpdate(version=1, text="Rewritten")),
@@ -134,7 +155,7 @@ def test_an_amendment_needs_a_reason_and_keeps_the_original(session, draft):
     meeting, _, entry = draft
     with pytest.raises(Conflict, match="not approved"):
         approval.amend_entry(session, entry_id=entry.id, reason="Typo", text="x", by=SYSTEM)
-    approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
+    submit_and_approve(session, meeting.id, CHAIR)
     with pytest.raises(InvalidInput) as refused:
         approval.amend_entry(session, entry_id=entry.id, reason="  ", text="New", by=SYSTEM)
     assert "reason" in refused.value.errors
@@ -159,7 +180,7 @@ def test_an_amendment_needs_a_reason_and_keeps_the_original(session, draft):
 
 def test_both_editions_show_the_amendment_only_the_internal_quotes_the_original(session, draft):
     meeting, _, entry = draft
-    approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
+    submit_and_approve(session, meeting.id, CHAIR)
     approval.amend_entry(session, entry_id=entry.id, by=SYSTEM, reason="Wrong word",
                          text="The PCC asked the CC about collisions.")
     note = approval.amendment_note(approval.amendments_of(
@@ -175,7 +196,7 @@ def test_both_editions_show_the_amendment_only_the_internal_quotes_the_original(
 
 def test_an_amendment_can_make_an_entry_exempt_and_the_public_edition_drops_it(session, draft):
     meeting, _, entry = draft
-    approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
+    submit_and_approve(session, meeting.id, CHAIR)
     with pytest.raises(InvalidInput) as refused:
         approval.amend_entry(session, entry_id=entry.id, by=SYSTEM, reason="Names a victim",
                              exempt=True)
@@ -189,6 +210,10 @@ def test_an_amendment_can_make_an_entry_exempt_and_the_public_edition_drops_it(s
 
 def test_approval_through_the_api_route_records_who_and_when_too(session, draft):
     meeting, _, _ = draft
+    with pytest.raises(Conflict, match=approval.NOT_SUBMITTED):
+        meetings.update_meeting(session, meeting_id=meeting.id, by=CHAIR,
+                                data=MeetingUpdate(status=MeetingStatus.approved))
+    approval.submit_to_chair(session, meeting_id=meeting.id, by=SECRETARIAT)
     meetings.update_meeting(session, meeting_id=meeting.id, by=CHAIR,
                             data=MeetingUpdate(status=MeetingStatus.approved))
     assert meeting.status == MeetingStatus.approved and meeting.approved_at is not None

@@ -5,11 +5,11 @@ from datetime import datetime
 import pytest
 
 from app.models import MeetingStatus, Role
-from app.services import approval, publication
+from app.services import publication
 from app.services.changes import Segment, word_diff
 from app.services.errors import Conflict, Forbidden
 from app.services.permissions import Actor
-from tests.factories import SYSTEM, make_entry, make_item, make_meeting
+from tests.factories import SYSTEM, make_entry, make_item, make_meeting, submit_and_approve
 
 CHAIR = Actor(role=Role.chair, label="chair")
 
@@ -28,7 +28,7 @@ def test_only_the_secretariat_publishes_and_only_approved_minutes(session):
     make_entry(session, make_item(session, meeting), text="Words.")
     with pytest.raises(Conflict, match="Only approved"):
         publication.publish_minutes(session, meeting_id=meeting.id, by=SYSTEM)
-    approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
+    submit_and_approve(session, meeting.id, CHAIR)
     with pytest.raises(Forbidden):
         publication.publish_minutes(session, meeting_id=meeting.id, by=CHAIR)
     document = publication.publish_minutes(session, meeting_id=meeting.id, by=SYSTEM)

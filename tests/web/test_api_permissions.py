@@ -3,6 +3,7 @@ the chair approves and closes; 404 for what a caller may not see, 403 for what t
 
 from app.models import MeetingStatus
 from app.schemas import MeetingUpdate
+from app.services import approval
 from app.services.meetings import update_meeting
 from tests.factories import SYSTEM, bearer
 
@@ -104,6 +105,10 @@ def test_the_chair_approves_draft_minutes_but_edits_nothing_else(client, world, 
     assert client.patch(path, headers=chair, json={"venue": "Elsewhere"}).status_code == 403
     update_meeting(session, meeting_id=world.meeting.id, by=SYSTEM,
                    data=MeetingUpdate(status=MeetingStatus.draft))
+    unsubmitted = client.patch(path, headers=chair, json={"status": "approved"})
+    assert unsubmitted.status_code == 409
+    assert unsubmitted.json()["detail"] == approval.NOT_SUBMITTED
+    approval.submit_to_chair(session, meeting_id=world.meeting.id, by=SYSTEM)
     response = client.patch(path, headers=chair, json={"status": "approved"})
     assert response.status_code == 200 and response.json()["status"] == "approved"
     entry = client.patch(f"/api/v1/entries/{world.entry.id}",

@@ -16,6 +16,7 @@ import pytest
 from sqlmodel import select
 
 from app.models import (
+    AuditEvent,
     ItemKind,
     MeetingStatus,
     MinuteAmendment,
@@ -36,6 +37,7 @@ from tests.factories import (
     make_meeting_type,
     make_top_team,
     make_user,
+    submit_and_approve,
 )
 from tests.web.signing import sign_in_through_form
 
@@ -102,7 +104,7 @@ def docx_text(content: bytes) -> str:
 
 
 def approve_and_publish(client, session, minuted) -> PublishedDocument:
-    approval.approve_by_chair(session, meeting_id=minuted["meeting"].id, by=CHAIR)
+    submit_and_approve(session, minuted["meeting"].id, CHAIR)
     token = sign_in(client, session, Role.secretariat)
     response = client.post(f"/meetings/{minuted['meeting'].id}/publish",
                            data={"csrf_token": token}, follow_redirects=False)
@@ -119,7 +121,7 @@ def test_approved_minutes_refuse_edits_through_the_api_except_amendment(client, 
     _, token = make_user(session, Role.secretariat)
     headers = bearer(token)
     entry = minuted["entry"]
-    approval.approve_by_chair(session, meeting_id=minuted["meeting"].id, by=CHAIR)
+    submit_and_approve(session, minuted["meeting"].id, CHAIR)
     refused = client.patch(f"/api/v1/entries/{entry.id}", headers=headers,
                            json={"version": 1, "text": "Rewritten"})
     assert refused.status_code == 409 and "amendment" in refused.json()["detail"]
@@ -148,6 +150,7 @@ def test_approved_minutes_refuse_edits_through_the_pages_except_amendment(client
     submitted = client.post(f"/meetings/{meeting.id}/submit", data={"csrf_token": token},
                             follow_redirects=False)
     assert submitted.status_code == 303
+    session.expire_all()  # the app submitted them
     approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
 
     edit = client.post(f"/meetings/{meeting.id}/agenda/items/{minuted['roads'].id}",
@@ -187,8 +190,15 @@ def test_the_chair_approves_from_the_page_and_a_later_meeting_can_agree_them(cli
                                                                               minuted):
     meeting = minuted["meeting"]
     token = sign_in(client, session, Role.chair, person=minuted["pcc"])
+    # Not yet submitted: no button, and a refusal that says why.
     page = client.get(f"/meetings/{meeting.id}/record")
-    assert "Approve the minutes" in page.text
+    assert "Approve the minutes</button>" not in page.text
+    assert approval.NOT_SUBMITTED in page.text
+    early = client.post(f"/meetings/{meeting.id}/approve", data={"csrf_token": token})
+    assert early.status_code == 409 and approval.NOT_SUBMITTED in early.text
+    approval.submit_to_chair(session, meeting_id=meeting.id, by=SYSTEM)
+    page = client.get(f"/meetings/{meeting.id}/record")
+    assert "Approve the minutes</button>" in page.text
     assert "Record approval at that meeting" not in page.text  # the secretariat's to record
     response = client.post(f"/meetings/{meeting.id}/approve", data={"csrf_token": token},
                            follow_redirects=False)
@@ -346,12 +356,22 @@ def test_published_bytes_never_change_and_amendments_add_versions(client, sessio
 def test_a_document_that_no_longer_matches_its_checksum_is_not_served(client, session,
                                                                        minuted):
     document = approve_and_publish(client, session, minuted)
-    document.content = document.content + b"tampered"
+    document.content = document.content[:-8] + b"tampered"  # the same size, other bytes
     session.add(document)
     session.commit()
-    response = client.get(f"/public/documents/{document.id}")
-    assert response.status_code == 500
-    assert "checksum" in response.text and b"tampered" not in response.content
+    anonymous = client.__class__(client.app)
+    for _ in range(3):
+        response = anonymous.get(f"/public/documents/{document.id}")
+        assert response.status_code == 410
+        assert ("This document failed its integrity check; the office has been told."
+                in response.text)
+        assert b"tampered" not in response.content
+        assert response.headers["cache-control"] == "no-store"
+    # The office is told once, however often the document is asked for.
+    session.rollback()
+    [event] = session.exec(select(AuditEvent).where(AuditEvent.verb == "integrity_failed"))
+    assert (event.object_type, event.object_id) == ("published_document", document.id)
+    assert document.sha256 in event.summary and "not served" in event.summary
 
 
 def test_only_the_public_page_and_its_downloads_work_without_signing_in(client, session,
@@ -391,7 +411,7 @@ def test_the_changes_page_shows_insertions_and_deletions_in_words(client, sessio
     entries.update_entry(session, entry_id=entry.id, by=SYSTEM, data=EntryUpdate(
         version=1, text="The CC said urban response times improved slightly."))
     make_entry(session, item, text="A paragraph added afterwards.")
-    approval.approve_by_chair(session, meeting_id=meeting.id, by=CHAIR)
+    submit_and_approve(session, meeting.id, CHAIR)
     sign_in(client, session, Role.viewer)
     page = client.get(f"/meetings/{meeting.id}/changes")
     assert page.status_code == 200
@@ -427,7 +447,7 @@ def test_the_due_date_counts_from_the_meeting_day(session):
 
 
 def test_amended_entries_keep_their_amendment_rows(session, minuted):
-    approval.approve_by_chair(session, meeting_id=minuted["meeting"].id, by=CHAIR)
+    submit_and_approve(session, minuted["meeting"].id, CHAIR)
     approval.amend_entry(session, entry_id=minuted["entry"].id, by=SYSTEM, reason="One",
                          text="First amendment.")
     approval.amend_entry(session, entry_id=minuted["entry"].id, by=SYSTEM, reason="Two",
