@@ -39,6 +39,16 @@ from app.web.templating import render
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_UPLOAD_BYTES = 21 * 1024 * 1024  # a paper of up to 20 MB, in a form
+MAX_REPORT_BYTES = 51 * 1024 * 1024  # an inspection report of up to 50 MB, in a form
+
+
+def body_limit(path: str) -> int:
+    """The largest body a route takes: files where files are uploaded, else 2 MB."""
+    if path.endswith("/papers"):
+        return MAX_UPLOAD_BYTES
+    if path == "/inspections/import":
+        return MAX_REPORT_BYTES
+    return MAX_BODY_BYTES
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -112,7 +122,7 @@ class LimitsAndHeaders:
 
         headers = dict(scope["headers"])
         length = headers.get(b"content-length", b"")
-        limit = MAX_UPLOAD_BYTES if scope["path"].endswith("/papers") else MAX_BODY_BYTES
+        limit = body_limit(scope["path"])
         if length and (not length.isdigit() or int(length) > limit):
             await _too_large(limit)(scope, receive, send_with_headers)
             return

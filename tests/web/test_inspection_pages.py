@@ -192,6 +192,17 @@ def test_empty_upload_is_a_clear_error(client, session):
     assert "Choose the report" in nothing.text
 
 
+def test_a_report_over_the_ordinary_body_limit_reaches_the_importer(client, session):
+    """Reports run to tens of megabytes: a 3 MB upload is read (and here found not to be a
+    PDF), not refused as too large for an ordinary form."""
+    sign_in(client, session, Role.secretariat)
+    token = fields_of(client.get("/inspections/import").text)["csrf_token"]
+    big = client.post("/inspections/import", data={"csrf_token": token},
+                      files={"file": ("report.pdf", b"x" * (3 * 1024 * 1024), "application/pdf")})
+    assert big.status_code == 422, big.status_code
+    assert "Too large" not in big.text
+
+
 def test_unrecognised_text_asks_for_the_findings_by_hand(client, session):
     sign_in(client, session, Role.secretariat)
     token = fields_of(client.get("/inspections/import").text)["csrf_token"]
