@@ -265,6 +265,18 @@ def cmd_users_deactivate(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_users_activate(args: argparse.Namespace) -> int:
+    from app.services import accounts
+    from app.services.permissions import Actor
+
+    code, user, done = _on_user(args.email, "Not made active", lambda session, user: (
+        accounts.activate_user(session, user_id=user.id, by=Actor.system())))
+    if done is not None:
+        print(f"{user.email} can sign in again; their old sessions, tokens and links stay "
+              "ended." if done else f"{user.email} is already active.")
+    return code
+
+
 def cmd_users_set_role(args: argparse.Namespace) -> int:
     from app.services import accounts
     from app.services.permissions import Actor
@@ -318,6 +330,11 @@ def _add_access_parsers(commands, users, tokens) -> None:
         "tokens, owner links and calendar link")
     deactivate.add_argument("email")
     deactivate.set_defaults(func=cmd_users_deactivate)
+    activate = users.add_parser(
+        "activate", help="let a deactivated user sign in again (nothing that was ended comes "
+        "back: new sessions, tokens and links are made afresh)")
+    activate.add_argument("email")
+    activate.set_defaults(func=cmd_users_activate)
     role = users.add_parser("set-role", help="give a user another role (it signs them out and "
                             "revokes their API tokens)")
     role.add_argument("email")

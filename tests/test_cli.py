@@ -322,6 +322,12 @@ def test_users_are_listed_deactivated_and_given_another_role(fresh_db, capsys, m
             rows["officer@police.example"]["live_tokens"]) == (False, 0)
     assert main(["tokens", "create", "officer@police.example"]) == 1
     assert "deactivated" in capsys.readouterr().err
+    assert main(["users", "activate", "officer@police.example"]) == 0
+    assert "can sign in again" in capsys.readouterr().out
+    assert _api(token).status_code == 401  # the token ended with the deactivation stays ended
+    assert main(["users", "activate", "officer@police.example"]) == 0
+    assert "already active" in capsys.readouterr().out
+    assert main(["users", "activate", "nobody@opcc.example"]) == 1
 
     assert main(["users", "deactivate", "admin@opcc.example"]) == 1
     assert "last active administrator" in capsys.readouterr().err

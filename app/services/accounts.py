@@ -149,6 +149,28 @@ def end_person_access(session: Session, *, person: Person, by: Actor) -> Ended:
     return ended
 
 
+def activate_user(session: Session, *, user_id: int, by: Actor) -> bool:
+    """Let a deactivated user sign in again (a deactivation made in error, someone back from
+    leave), with their person if that was deactivated too. Nothing that was ended comes back:
+    they sign in afresh, get new tokens, and are sent new owner and calendar links. False when
+    they were active already."""
+    require(by, Perm.manage_users, "Only an administrator can reactivate a user.")
+    user = get_or_404(session, User, user_id, "user")
+    if user.active:
+        return False
+    user.active = True
+    person = session.get(Person, user.person_id) if user.person_id else None
+    again = ""
+    if person is not None and not person.active:
+        person.active = True
+        person.updated_at = utcnow()
+        again = f", with their person {person.full_name}"
+    audit.record(session, by=by, verb="activate", object_type="user", object_id=user.id,
+                 summary=f"{user.email} active again{again}")
+    session.commit()
+    return True
+
+
 def set_role(session: Session, *, user_id: int, role: str, by: Actor) -> Ended:
     """Give a user another role; they are signed out and their API tokens revoked (see the
     module's docstring). The same role again changes nothing."""
