@@ -17,6 +17,7 @@ from app.db import make_engine
 from app.models import AuditEvent
 from app.services import owner_links
 from app.services.text import hide_link_secrets
+from app.web.access_log import HideLinkSecrets
 from tests.factories import SYSTEM, make_person
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -64,6 +65,11 @@ def test_the_access_log_and_the_audit_log_hold_no_link_or_feed_secret(tmp_path,
                 feed = client.get(f"/calendar/person/{person.id}.ics",
                                   params={"token": feed_token})
                 assert feed.status_code == 404  # not the feed's token: logged all the same
+                # Addresses that carry a real secret in a shape the app does not read.
+                for odd in (f"/calendar/series/1.ics;token={link.token}",
+                            f"/calendar/series/1.ics?a=b?token={link.token}",
+                            f"/calendar/series/1.ics?token%00={link.token}"):
+                    assert client.get(odd).status_code == 404
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -88,3 +94,14 @@ def test_the_secrets_are_hidden_however_the_address_spells_them():
     assert hide_link_secrets("/calendar/person/1.ics?%74oken=s3cr3t") == \
         "/calendar/person/1.ics?%74oken=…"
     assert hide_link_secrets("/actions?owner=3&tokens=kept") == "/actions?owner=3&tokens=kept"
+
+
+def test_the_access_log_hides_any_secret_shaped_run_of_characters():
+    import logging
+
+    token = secrets.token_urlsafe(32)
+    record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET",
+                                f"/calendar/series/1.ics%3Btoken%3D{token}", "1.1", 404), None)
+    HideLinkSecrets().filter(record)
+    assert token not in record.getMessage() and "/calendar/series/1.ics%3B" in record.getMessage()

@@ -49,7 +49,13 @@ def strip_control(value: str) -> str:
 # characters (the bidi embeddings, overrides and isolates U+202A-202E and U+2066-2069, the
 # marks U+200E/F and U+061C, zero-width spaces and joiners, U+FEFF), lone surrogates, and
 # line and paragraph separators. "invoice\u202efdp.exe" shows as "invoiceexe.pdf".
-_UNSEEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_UNSEEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp", "Cn", "Co"})
+# ...with unassigned and private-use code points (U+FFFE), and the letters and marks Unicode
+# counts as ignorable because they show as nothing: Hangul fillers, variation selectors, the
+# combining grapheme joiner, Khmer and Mongolian invisible vowels and separators.
+_IGNORABLE = frozenset(
+    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0, *range(0x180B, 0x1810),
+     *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)])
 # What Windows refuses in a file name (with the controls above and the folder separators).
 _NOT_IN_FILE_NAMES = frozenset('"<>:|?*')
 FILE_NAME_MAX = 200
@@ -57,7 +63,8 @@ FILE_NAME_MAX = 200
 
 def without_unseen(value: str) -> str:
     """The text without controls, direction marks and zero-width characters."""
-    return "".join(c for c in value if unicodedata.category(c) not in _UNSEEN)
+    return "".join(c for c in value
+                   if unicodedata.category(c) not in _UNSEEN and ord(c) not in _IGNORABLE)
 
 
 def clean_file_name(name: str, *, default_stem: str = "file") -> str:

@@ -22,6 +22,10 @@ UNSEEN = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u20
     ("\u202e\u200b.pdf", "file.pdf"),
     ("\u2066\u2069", "file"),
     ("C:\\Users\\pcc\\report\u200f.docx", "report.docx"),
+    # a noncharacter, a Hangul filler, a variation selector: each shows as nothing
+    ("xy\ufffe.pdf", "xy.pdf"),
+    ("sp\u115face\u3164\ufe0f.pdf", "space.pdf"),
+    ("Cafe\u0301 re\u0301sume\u0301.pdf", "Caf\u00e9 r\u00e9sum\u00e9.pdf"),  # accents stay
 ])
 def test_names_lose_unseen_characters_and_empty_ones_get_a_default(typed, kept):
     assert clean_file_name(typed) == kept
