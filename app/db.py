@@ -32,20 +32,62 @@ def _sqlite_pragmas(dbapi_connection, _record, synchronous: str = "FULL") -> Non
     dbapi_connection.isolation_level = None
 
 
+def _take_turn(connection, turn: threading.Lock) -> None:
+    # The writers of this process wait their turn here, in order, rather than in SQLite's
+    # busy handler, which polls with sleeps of up to 100 ms and lets newcomers overtake:
+    # with eight concurrent writers some saves waited seconds (bench/bench_autosave.py).
+    if not turn.acquire(timeout=10):
+        raise OperationalError("BEGIN IMMEDIATE", None,
+                               sqlite3.OperationalError("database is locked"))
+    connection.info["write_turn"] = turn
+
+
 def _sqlite_begin(connection, turn: threading.Lock) -> None:
     # A request that will write takes SQLite's write lock when it begins: a transaction that
     # read first and then tried to write could fail at once if another writer committed
     # in between. Readers are never blocked by this in WAL mode.
+    connection.info["turn"] = turn  # for a read that comes to write (_write_after_reading)
     immediate = connection.get_execution_options().get("sqlite_immediate")
     if immediate:
-        # The writers of this process wait their turn here, in order, rather than in SQLite's
-        # busy handler, which polls with sleeps of up to 100 ms and lets newcomers overtake:
-        # with eight concurrent writers some saves waited seconds (bench/bench_autosave.py).
-        if not turn.acquire(timeout=10):
-            raise OperationalError("BEGIN IMMEDIATE", None,
-                                   sqlite3.OperationalError("database is locked"))
-        connection.info["write_turn"] = turn
+        _take_turn(connection, turn)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _write_after_reading(session: Session) -> None:
+    """Before a read's session (a GET's, on SQLite) first writes (an export's audit event, an
+    owner link's use, a refusal counted): end the read's transaction and begin one for
+    writing, in its turn.
+
+    A transaction that has read cannot start writing once another connection has written
+    since: SQLite refuses at once ("database is locked"), whatever the busy timeout, and the
+    page would answer 503. Nothing has been written yet, so ending the read loses nothing; the
+    write then waits for the write lock as any writer does."""
+    if session.info.get("writing"):
+        return
+    connection = session.connection()
+    session.info["writing"] = True
+    connection.exec_driver_sql("COMMIT")
+    turn = connection.info.get("turn")
+    if turn is not None and "write_turn" not in connection.info:
+        _take_turn(connection, turn)
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _before_flush(session: Session, _flush_context, _instances) -> None:
+    if session.new or session.dirty or session.deleted:
+        _write_after_reading(session)
+
+
+def _before_statement(state) -> None:
+    # An INSERT, UPDATE or DELETE sent through the session (not by a flush)
+    if state.is_insert or state.is_update or state.is_delete:
+        _write_after_reading(state.session)
+
+
+def _read_again(session: Session, transaction) -> None:
+    """The next transaction of a read's session begins as a read again."""
+    if transaction.parent is None:
+        session.info.pop("writing", None)
 
 
 def _sqlite_end_turn(record) -> None:
@@ -102,9 +144,16 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def open_session(engine: Engine, *, write: bool = False) -> Session:
-    """A session on an engine; `write` when the work will change the database."""
+    """A session on an engine; `write` when the work will change the database. On SQLite a
+    session opened for reading may still write (what a read records): it then ends its read
+    and writes in a transaction begun for writing (_write_after_reading)."""
     bind = engine.execution_options(sqlite_immediate=True) if write else engine
-    return Session(bind, expire_on_commit=False)
+    session = Session(bind, expire_on_commit=False)
+    if not write and engine.dialect.name == "sqlite":
+        event.listen(session, "before_flush", _before_flush)
+        event.listen(session, "do_orm_execute", _before_statement)
+        event.listen(session, "after_transaction_end", _read_again)
+    return session
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -18,6 +18,9 @@ MAX_RATIO = 100
 # Parts smaller than this are too small to hurt, however well they pack.
 RATIO_FROM_BYTES = MB
 MAX_PARTS = 10_000
+# The text of a document (its XML parts): a 300-page report holds a few MB. Tens of MB of
+# short paragraphs pack within the ratio above yet keep python-docx busy for a minute.
+MAX_XML_BYTES = 20 * MB
 
 
 def _refused(what: str, problem: str) -> InvalidInput:
@@ -41,6 +44,8 @@ def check_zip(content: bytes, *, what: str = "Word file") -> None:
     if sum(part.file_size for part in parts) > MAX_UNPACKED_BYTES:
         raise _refused(what, f"unpacks to more than {MAX_UNPACKED_BYTES // MB} MB")
     for part in parts:
+        if part.filename.lower().endswith(".xml") and part.file_size > MAX_XML_BYTES:
+            raise _refused(what, f"holds more than {MAX_XML_BYTES // MB} MB of text")
         if part.file_size > RATIO_FROM_BYTES and \
                 part.file_size > MAX_RATIO * max(part.compress_size, 1):
             ratio = part.file_size // max(part.compress_size, 1)

@@ -34,10 +34,13 @@ class Caller:
     user: User
     actor: Actor
     web_session: WebSession | None = None
+    # Kept as a plain value: an error page renders it after the request's transaction has
+    # been rolled back, when the session's row can no longer be read.
+    csrf_token: str | None = None
 
-    @property
-    def csrf_token(self) -> str | None:
-        return self.web_session.csrf_token if self.web_session else None
+    def __post_init__(self) -> None:
+        if self.csrf_token is None and self.web_session is not None:
+            self.csrf_token = self.web_session.csrf_token
 
     @property
     def second_factor_pending(self) -> bool:

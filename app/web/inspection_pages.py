@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep
 from app.services import inspections
@@ -119,29 +120,40 @@ async def import_report(
 ):
     """Read the upload (or the pasted text) and show what was found, to check and correct."""
     require(caller.actor, Perm.edit_record, "Only the Commissioner's office imports reports.")
+    filename, content = "", b""
+    if file is not None and file.filename:
+        filename, content = file.filename, await file.read(MAX_FILE_BYTES + 1)
     try:
-        if file is not None and file.filename:
-            content = await file.read(MAX_FILE_BYTES + 1)
-            if not content:
-                raise InvalidInput({"file": "The file you chose is empty"})
-            if len(content) > MAX_FILE_BYTES:
-                raise InvalidInput({"file": "The file must be smaller than 50 MB"})
-            try:
-                report_text = extract_text(file.filename, content)
-            except InvalidInput as exc:
-                raise InvalidInput({"file": next(iter(exc.errors.values()), exc.message)}
-                                   ) from exc
-        elif text.strip():
-            report_text = text
-        else:
-            raise InvalidInput({"file": "Choose the report's file, or paste its text"})
-        if not report_text.strip():
-            raise InvalidInput({"file": "No text could be read from that file; paste the text"})
+        # Reading a Word file or a PDF and finding the findings take seconds for a long
+        # report: in a worker thread, so that the server goes on answering everyone else.
+        draft = await run_in_threadpool(_read_report, filename, content, text)
     except InvalidInput as exc:
         return _import_form(request, errors={k: v[:1].upper() + v[1:]
                                              for k, v in exc.errors.items()},
                             text=text[:CARRIED_TEXT], status_code=422)
-    return _review(request, _draft_from_report(parse_report(report_text)))
+    return _review(request, draft)
+
+
+def _read_report(filename: str, content: bytes, text: str) -> dict:
+    """The draft of what an uploaded file (or the pasted text) holds; InvalidInput saying
+    what is wrong with it."""
+    if filename:
+        if not content:
+            raise InvalidInput({"file": "The file you chose is empty"})
+        if len(content) > MAX_FILE_BYTES:
+            raise InvalidInput({"file": "The file must be smaller than 50 MB"})
+        try:
+            report_text = extract_text(filename, content)
+        except InvalidInput as exc:
+            raise InvalidInput({"file": next(iter(exc.errors.values()), exc.message)}
+                               ) from exc
+    elif text.strip():
+        report_text = text
+    else:
+        raise InvalidInput({"file": "Choose the report's file, or paste its text"})
+    if not report_text.strip():
+        raise InvalidInput({"file": "No text could be read from that file; paste the text"})
+    return _draft_from_report(parse_report(report_text))
 
 
 FINDING_FIELDS = ("kind", "number", "text", "addressee", "deadline_text", "source_paragraph",

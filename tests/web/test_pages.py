@@ -637,3 +637,26 @@ def test_user_text_is_escaped_on_every_page(client, session):
                                           "next": f"/{XSS}"})
     assert wrong.status_code == 401
     assert "<script>alert" not in wrong.text
+
+
+def test_a_busy_database_gives_a_signed_in_reader_the_busy_page_not_a_server_error(
+        client, session, monkeypatch):
+    """When the database is locked, the page says so with 503 and Retry-After; the page is
+    drawn after the request's transaction has been rolled back, so it must not read the
+    session's row again (it did, and answered 500)."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    from app.web import action_pages
+
+    sign_in(client, session, Role.viewer)
+
+    def locked(session, **kwargs):
+        session.rollback()  # as a failed write does: everything it loaded is expired
+        raise OperationalError("INSERT", None, sqlite3.OperationalError("database is locked"))
+
+    monkeypatch.setattr(action_pages, "action_log_for", locked)
+    response = client.get("/actions/log.xlsx")
+    assert response.status_code == 503 and response.headers["retry-after"] == "2"
+    assert "busy" in response.text

@@ -121,9 +121,41 @@ def test_real_word_files_pass():
     ("MAX_UNPACKED_BYTES", 1024 * 1024, {"word/media/image1.bin": bytes(range(256)) * 8192},
      "unpacks to more than 1 MB"),
     ("MAX_RATIO", 100, {"word/document.xml": _huge_body(2)}, "times its size"),
+    # Text that packs no better than real text, but more of it than any report holds.
+    ("MAX_XML_BYTES", 1024 * 1024, {"word/document.xml": bytes(range(256)) * 8192},
+     "more than 1 MB of text"),
 ])
 def test_each_limit_is_said(monkeypatch, setting, value, extra, said):
     monkeypatch.setattr(uploads, setting, value)
     with pytest.raises(InvalidInput, match=said) as refused:
         uploads.check_zip(repacked(real_docx(), extra))
     assert refused.value.errors["file"].startswith("This Word file ")
+
+
+def test_reading_a_report_keeps_the_server_answering(client, session, monkeypatch):
+    """A long report takes seconds to read: meanwhile the server answers everyone else (it
+    froze for the whole import, 13.5 s for /healthz behind a 1.7 MB Word file)."""
+    import threading
+
+    from app.web import inspection_pages
+
+    sign_in(client, session, Role.secretariat)
+    token = fields_of(client.get("/inspections/import").text)["csrf_token"]
+    reading = threading.Event()
+
+    def slow_extract(filename, content):
+        reading.set()
+        time.sleep(1.5)
+        return "Recommendation 1\nThe force should do better."
+
+    monkeypatch.setattr(inspection_pages, "extract_text", slow_extract)
+    upload = threading.Thread(target=lambda: client.post(
+        "/inspections/import", data={"csrf_token": token},
+        files={"file": ("report.docx", real_docx(), "application/octet-stream")}))
+    upload.start()
+    assert reading.wait(5)
+    started = time.monotonic()
+    assert client.get("/healthz").status_code == 200
+    waited = time.monotonic() - started
+    upload.join(10)
+    assert waited < 1.0, f"/healthz waited {waited:.1f} s for the import"
