@@ -311,6 +311,11 @@ def cmd_calendar_rotate(args: argparse.Namespace) -> int:
                                      by=Actor.system())
         except DomainError as exc:
             return _refused("No new link", exc)
+    if kind == "series":
+        # Each user has a link of their own to a series: there is no one link to print.
+        print(f"Every calendar link to {feed.name} now stops working; each user finds their "
+              "new link on the series' page.")
+        return 0
     print(calendar.feed_url(base_url_from_settings(), kind, feed,
                             get_settings().signing_key()))
     return 0

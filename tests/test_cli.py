@@ -340,7 +340,10 @@ def test_calendar_rotate_prints_a_new_link_and_only_the_old_one_stops(fresh_db, 
                                                                       monkeypatch):
     from fastapi.testclient import TestClient
 
+    from app.cli import _session
     from app.main import create_app
+    from app.models import MeetingType
+    from app.services import calendar
     from app.services.calendar import feed_token
 
     monkeypatch.setenv("ASSURE_SECRET_KEY", "cli-calendar-secret")
@@ -348,20 +351,25 @@ def test_calendar_rotate_prints_a_new_link_and_only_the_old_one_stops(fresh_db, 
     get_settings.cache_clear()
     main(["demo", "load"])
     capsys.readouterr()
-    old = {(kind, n): f"/calendar/{kind}/{n}.ics?token="
-           f"{feed_token(kind, n, 'cli-calendar-secret')}"
-           for kind, n in (("person", 1), ("person", 2), ("series", 1))}
+    old = {("person", n): f"/calendar/person/{n}.ics?token="
+           f"{feed_token('person', n, 'cli-calendar-secret')}" for n in (1, 2)}
+    # a series' link is each user's own: the demo's administrator is user 1
+    old["series", 1] = (f"/calendar/series/1.ics?user=1&token="
+                        f"{feed_token('series', 1, 'cli-calendar-secret', ':user 1')}")
     assert main(["calendar", "rotate", "--person", "1"]) == 0
     new_person = capsys.readouterr().out.strip()
     assert new_person.startswith("https://assure.example/calendar/person/1.ics?token=")
     assert main(["calendar", "rotate", "--series", "1"]) == 0
-    new_series = capsys.readouterr().out.strip()
+    assert "each user finds their new link" in capsys.readouterr().out
+    with _session() as session:
+        series = session.get(MeetingType, 1)
+        new_series = calendar.feed_url("", "series", series, "cli-calendar-secret", user_id=1)
     with TestClient(create_app()) as client:
         assert client.get(old["person", 1]).status_code == 404
         assert client.get(old["series", 1]).status_code == 404
         assert client.get(old["person", 2]).status_code == 200
-        for url in (new_person, new_series):
-            assert client.get(url.removeprefix("https://assure.example")).status_code == 200
+        for url in (new_person.removeprefix("https://assure.example"), new_series):
+            assert client.get(url).status_code == 200
     assert main(["calendar", "rotate", "--series", "99"]) == 1
     assert "no series with id 99" in capsys.readouterr().err
     with pytest.raises(SystemExit):

@@ -71,10 +71,21 @@ def check_feed_token(kind: str, object_id: int, token: str | None, secret: str,
     return hmac.compare_digest(token.encode("utf-8"), expected.encode("ascii"))
 
 
-def feed_url(base_url: str, kind: str, feed: Person | MeetingType, secret: str) -> str:
-    """The address of a feed (`base_url` without a trailing slash)."""
-    token = feed_token(kind, feed.id, secret, feed.calendar_secret)
-    return f"{base_url}/calendar/{kind}/{feed.id}.ics?token={token}"
+def link_secret_of(feed: Person | MeetingType, user_id: int | None = None) -> str:
+    """What a feed's token signs beside its kind and id: the feed's own link secret, and for a
+    series the user the link was given to (everyone sees a series, so each user gets a link of
+    their own, which stops when they are deactivated)."""
+    if isinstance(feed, MeetingType):
+        return f"{feed.calendar_secret}:user {user_id}"
+    return feed.calendar_secret
+
+
+def feed_url(base_url: str, kind: str, feed: Person | MeetingType, secret: str,
+             user_id: int | None = None) -> str:
+    """The address of a feed (`base_url` without a trailing slash); a series' for a user."""
+    token = feed_token(kind, feed.id, secret, link_secret_of(feed, user_id))
+    user = f"user={user_id}&" if kind == "series" else ""
+    return f"{base_url}/calendar/{kind}/{feed.id}.ics?{user}token={token}"
 
 
 def new_link(session: Session, *, kind: str, object_id: int, by: Actor) -> Person | MeetingType:

@@ -247,7 +247,7 @@ def _render(request, session, caller, series: MeetingType, *, form: SeriesForm |
         "weeks": WEEKS,
         "months": [(str(i), MONTHS[i]) for i in range(1, 13)],
         "upcoming": schedule.upcoming(session, series.id),
-        "links": feed_links(request, series=series)["series"],
+        "links": feed_links(request, series=series, user_id=caller.user.id)["series"],
         "errors": errors,
         "error_list": error_list(errors, ANCHORS),
         "notice": notice,

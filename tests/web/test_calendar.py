@@ -52,6 +52,7 @@ class Diary:
     attendee: object
     regular: object  # invited to every meeting of `series`
     outsider: object
+    holder: object  # a user, whose own link to a series is used
 
 
 @pytest.fixture
@@ -84,8 +85,9 @@ def diary(session) -> Diary:
         AttendanceIn(person_id=attendee.id, status=AttendanceStatus.present)])
     session.add(SeriesAttendee(meeting_type_id=series.id, person_id=regular.id))
     session.commit()
+    holder, _ = make_user(session, Role.viewer)
     return Diary(series, other_series, summer, winter, cancelled, old, other,
-                 chair, taker, attendee, regular, outsider)
+                 chair, taker, attendee, regular, outsider, holder)
 
 
 def person_url(person, token: str | None = None) -> str:
@@ -94,10 +96,12 @@ def person_url(person, token: str | None = None) -> str:
     return f"/calendar/person/{person.id}.ics?token={token}"
 
 
-def series_url(series, token: str | None = None) -> str:
+def series_url(series, holder, token: str | None = None) -> str:
+    """A user's own link to a series' feed."""
     if token is None:
-        token = feed_token("series", series.id, SECRET, series.calendar_secret)
-    return f"/calendar/series/{series.id}.ics?token={token}"
+        token = feed_token("series", series.id, SECRET,
+                           f"{series.calendar_secret}:user {holder.id}")
+    return f"/calendar/series/{series.id}.ics?user={holder.id}&token={token}"
 
 
 def read_feed(client, url: str) -> Calendar:
@@ -140,7 +144,7 @@ def test_tokens_are_url_safe_stable_and_specific():
 
 
 def test_series_feed_lists_its_recent_and_future_meetings_without_sign_in(feeds, diary):
-    response = feeds.get(series_url(diary.series))
+    response = feeds.get(series_url(diary.series, diary.holder))
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
@@ -173,7 +177,7 @@ def test_person_feed_holds_exactly_the_meetings_they_are_invited_to(feeds, diary
 
 
 def test_times_are_utc_across_summer_and_winter(feeds, diary):
-    events = events_by_uid(read_feed(feeds, series_url(diary.series)))
+    events = events_by_uid(read_feed(feeds, series_url(diary.series, diary.holder)))
     summer, winter = events[uid(diary.summer)], events[uid(diary.winter)]
 
     # 10:00 in London is 09:00Z under British Summer Time and 10:00Z in winter.
@@ -203,7 +207,7 @@ def test_events_carry_title_place_link_and_status(feeds, diary):
 
 def test_a_cancelled_meeting_is_sent_as_cancelled(feeds, diary):
     year = diary.cancelled.starts_at.year
-    for url in (series_url(diary.series), person_url(diary.regular)):
+    for url in (series_url(diary.series, diary.holder), person_url(diary.regular)):
         event = events_by_uid(read_feed(feeds, url))[uid(diary.cancelled)]
         assert str(event["STATUS"]) == "CANCELLED"
         assert str(event["SUMMARY"]) == f"Cancelled: Monthly Assurance Meeting March {year}"
@@ -231,7 +235,7 @@ def test_a_moved_meeting_keeps_its_uid_with_a_new_time_and_higher_sequence(
 
 
 def test_head_request_is_answered(feeds, diary):
-    response = feeds.head(series_url(diary.series))
+    response = feeds.head(series_url(diary.series, diary.holder))
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
 
@@ -249,9 +253,9 @@ def test_missing_wrong_or_borrowed_tokens_are_not_found(feeds, diary):
         person_url(chair, token=feed_token("person", diary.taker.id, SECRET)),
         person_url(chair, token=feed_token("series", chair.id, SECRET)),
         f"/calendar/series/{series.id}.ics",
-        series_url(series, token="not-the-token"),
-        series_url(series, token=feed_token("series", diary.other_series.id, SECRET)),
-        series_url(series, token=feed_token("person", series.id, SECRET)),
+        series_url(series, diary.holder, token="not-the-token"),
+        series_url(series, diary.holder, token=feed_token("series", diary.other_series.id, SECRET)),
+        series_url(series, diary.holder, token=feed_token("person", series.id, SECRET)),
     ]
     for url in refused:
         response = feeds.get(url)
@@ -275,13 +279,31 @@ def test_an_inactive_person_has_no_feed(feeds, diary, session):
     assert feeds.get(person_url(diary.chair)).status_code == 404
 
 
+def test_each_user_s_link_to_a_series_stops_when_they_are_deactivated(feeds, diary, session):
+    """Everyone sees a series, so each user is given a link of their own: deactivating one
+    stops theirs at once, and only theirs; a link is not borrowed by changing its user."""
+    from app.services import accounts
+
+    leaver, _ = make_user(session, Role.force)
+    theirs, mine = series_url(diary.series, leaver), series_url(diary.series, diary.holder)
+    assert feeds.get(theirs).status_code == 200 and feeds.get(mine).status_code == 200
+    borrowed = theirs.replace(f"user={leaver.id}", f"user={diary.holder.id}")
+    assert feeds.get(borrowed).status_code == 404
+    token = feed_token("series", diary.series.id, SECRET)
+    assert feeds.get(f"/calendar/series/{diary.series.id}.ics?token={token}").status_code == 404
+    accounts.deactivate_user(session, user_id=leaver.id, by=SYSTEM)
+    assert feeds.get(theirs).status_code == 404
+    assert feeds.get(mine).status_code == 200
+    assert feeds.get(f"/calendar/series/{diary.series.id}.ics?user=0&token=x").status_code == 422
+
+
 # --- new links, one at a time -------------------------------------------------------------
 
 
 def test_a_renewed_link_stops_while_every_other_link_works(feeds, diary, session):
     everyone = [diary.chair, diary.taker, diary.attendee]
     before = {p.id: person_url(p) for p in everyone}
-    series_before = {s.id: series_url(s) for s in (diary.series, diary.other_series)}
+    series_before = {s.id: series_url(s, diary.holder) for s in (diary.series, diary.other_series)}
     assert all(feeds.get(url).status_code == 200
                for url in [*before.values(), *series_before.values()])
 
@@ -291,7 +313,7 @@ def test_a_renewed_link_stops_while_every_other_link_works(feeds, diary, session
     assert feeds.get(before[diary.chair.id]).status_code == 404
     assert feeds.get(series_before[diary.series.id]).status_code == 404
     assert feeds.get(person_url(renewed)).status_code == 200
-    assert feeds.get(series_url(diary.series)).status_code == 200
+    assert feeds.get(series_url(diary.series, diary.holder)).status_code == 200
     assert feeds.get(before[diary.taker.id]).status_code == 200
     assert feeds.get(before[diary.attendee.id]).status_code == 200
     assert feeds.get(series_before[diary.other_series.id]).status_code == 200
@@ -353,7 +375,7 @@ def test_the_pages_give_a_new_link_with_a_button(feeds, session, diary):
     sign_in_through_form(feeds, session, office.email, "correct horse battery staple")
     series_page = feeds.get(f"/series/{diary.series.id}")
     assert "Get a new calendar link (the old one stops working)" in series_page.text
-    old_series = series_url(diary.series)
+    old_series = series_url(diary.series, diary.holder)
     done = feeds.post(f"/series/{diary.series.id}/calendar-link",
                       data={"csrf_token": csrf_of(series_page.text)}, follow_redirects=False)
     assert done.status_code == 303
@@ -370,7 +392,8 @@ def test_feed_links_give_webcal_and_web_forms_that_work(feeds, diary):
     request = Request({"type": "http", "scheme": "https", "server": ("assure.example", 443),
                        "path": "/meetings", "root_path": "", "query_string": b"",
                        "headers": [(b"host", b"assure.example")], "app": feeds.app})
-    links = calendar_web.feed_links(request, person=diary.chair, series=diary.series)
+    links = calendar_web.feed_links(request, person=diary.chair, series=diary.series,
+                                    user_id=diary.holder.id)
 
     token = feed_token("person", diary.chair.id, SECRET)
     assert links["person"] == {
@@ -378,7 +401,8 @@ def test_feed_links_give_webcal_and_web_forms_that_work(feeds, diary):
         "webcal": f"webcal://assure.example/calendar/person/{diary.chair.id}.ics?token={token}",
     }
     assert links["series"]["webcal"].startswith(
-        f"webcal://assure.example/calendar/series/{diary.series.id}.ics?token=")
+        f"webcal://assure.example/calendar/series/{diary.series.id}.ics?user={diary.holder.id}"
+        "&token=")
     assert calendar_web.feed_links(request) == {}
     for link in links.values():
         path = link["url"].removeprefix("https://assure.example")

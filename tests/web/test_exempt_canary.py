@@ -253,7 +253,10 @@ def _paths(route: str, world: CanaryWorld, caller: str) -> list[str]:
 
 
 def _calendar_token(path: str) -> str:
+    """A feed link's query: a person's token, or a series' link of a user's own (user 1)."""
     kind, number = re.search(r"/calendar/(person|series)/(\d+)\.ics", path).groups()
+    if kind == "series":
+        return f"?user=1&token={feed_token(kind, int(number), feed_secret(), ':user 1')}"
     return f"?token={feed_token(kind, int(number), feed_secret())}"
 
 

@@ -243,6 +243,7 @@ class Matrix:
     link_token: str
     theme: str
     owner_of: dict[int, int]  # action id -> its lead owner's person id
+    viewer_user_id: int = 0  # whose link to a series the calendar feed is read with
 
 
 @pytest.fixture
@@ -275,7 +276,9 @@ def build_matrix(session, w) -> Matrix:
         addressed_to_id=w.cc.id, meeting_id=w.meeting.id, status="sent"))
     owner_of = {w.action.id: w.dcc.id, w.other_action.id: w.cc.id,
                 w.exempt_action.id: w.dcc.id}
-    return Matrix(w, callers, link.token, "Roads policing", owner_of)
+    viewer = tokens.user_for_token(session, callers["viewer"].token).id
+    session.commit()  # no read left open in the test's session while the app writes
+    return Matrix(w, callers, link.token, "Roads policing", owner_of, viewer)
 
 
 # --- filling in a route's path and body -----------------------------------------------------
@@ -459,7 +462,12 @@ def prepare(session, m: Matrix, method: str, route: str, caller: str, *,
     if route.endswith(".ics"):
         kind = "person" if "/person/" in route else "series"
         object_id = int(next(iter(values.values())))
-        path += f"?token={feed_token(kind, object_id, feed_secret())}"
+        if kind == "person":
+            path += f"?token={feed_token(kind, object_id, feed_secret())}"
+        else:  # a series' link is a user's own: the viewer's, whoever holds it
+            holder = m.viewer_user_id
+            token = feed_token(kind, object_id, feed_secret(), f":user {holder}")
+            path += f"?user={holder}&token={token}"
     who = m.callers[caller]
     kwargs = _form(method, route, m, values) if method not in ("GET", "HEAD") else {}
     headers = {}
