@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 
 import httpx
 from sqlmodel import Session, select
@@ -19,6 +18,7 @@ from app.services import owner_links
 from app.services.text import hide_link_secrets
 from app.web.access_log import HideLinkSecrets
 from tests.factories import SYSTEM, make_person
+from tests.servers import wait_until_serving
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -34,15 +34,12 @@ def _serve(folder, database: str, port: int, output) -> subprocess.Popen:
            "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))}
     server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
                               env=env, cwd=folder, stdout=output, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("the server did not start")
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}", gone=lambda: server.poll() is not None)
+    except RuntimeError:
+        server.kill()
+        raise
+    return server
 
 
 def test_the_access_log_and_the_audit_log_hold_no_link_or_feed_secret(tmp_path,

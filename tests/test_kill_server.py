@@ -33,10 +33,10 @@ from sqlalchemy.engine import make_url
 
 from tests.conftest import BACKENDS, own_database
 from tests.e2e.conftest import BIN, LiveServer
+from tests.servers import wait_until_serving
 
 ROUNDS = 30  # each round a SIGKILL and a restart; 30 give the same picture in half the time
 MAX_DELAY = 0.3  # seconds of typing before the kill, at most
-POLL = 0.05  # seconds between two /healthz probes while a server starts
 EMAIL = "minute.taker@example.org"
 
 # The launcher: imports the app once, then forks one server per "start PORT" line; "reap PID"
@@ -114,15 +114,7 @@ class KillableServer(LiveServer):
                 [sys.executable, "-c", LAUNCHER, str(self.log)], env=self.env, cwd=self.folder,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.pid = int(self._ask(f"start {self.port}"))
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(POLL)
-        raise RuntimeError(f"the server did not start:\n{self.log_tail()}")
+        wait_until_serving(self.url, why=self.log_tail)
 
     def kill(self) -> None:
         """SIGKILL to the server process itself, then wait until it is gone."""

@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.servers import wait_until_serving
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -57,14 +59,8 @@ class LiveServer:
         self.process = subprocess.Popen(
             [str(BIN / "assure"), "serve", "--port", str(self.port)],
             env=self.env, cwd=self.folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("the server did not start")
+        process = self.process
+        wait_until_serving(self.url, gone=lambda: process.poll() is not None)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
