@@ -206,7 +206,7 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
             raise Forbidden(f"Your role ({by.role}) can only approve minutes.")
         if meeting.status not in (MeetingStatus.draft, MeetingStatus.in_progress):
             raise Conflict(f"Only draft minutes can be approved; these are {meeting.status}.")
-        from app.services.approval import ensure_submitted  # approval imports this module
+        from app.services.approval import ensure_submitted  # a cycle: approval imports this module
 
         ensure_submitted(meeting)
     changes = {k: v for k, v in changes.items() if getattr(meeting, k) != v}

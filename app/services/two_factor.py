@@ -116,7 +116,8 @@ def _normal_code(code: str) -> str:
 
 
 def _hasher() -> PasswordHasher:
-    from app.services import identity  # identity imports this module; tests swap its hasher
+    # A cycle: identity imports this module. Looked up at each call, as tests swap the hasher.
+    from app.services import identity
 
     return identity._hasher
 
