@@ -332,14 +332,3 @@ def set_attendance(
                  object_id=meeting.id, summary=summary)
     session.commit()
     return list_attendance(session, meeting.id)
-
-
-def present_and_apologies(
-    session: Session, meeting_id: int
-) -> tuple[list[tuple[Attendance, Person]], list[tuple[Attendance, Person]]]:
-    """Those present, and those who sent apologies."""
-    rows = list_attendance(session, meeting_id)
-    present = [r for r in rows if r[0].status == AttendanceStatus.present]
-    apologies = [r for r in rows if r[0].status == AttendanceStatus.apologies]
-    return present, apologies
-
