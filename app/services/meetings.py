@@ -44,7 +44,7 @@ def list_meeting_types(session: Session) -> list[MeetingType]:
 
 def get_meeting_type(session: Session, meeting_type_id: int) -> MeetingType:
     """One series, or NotFound."""
-    return get_or_404(session, MeetingType, meeting_type_id, "meeting type")
+    return get_or_404(session, MeetingType, meeting_type_id, "series")
 
 
 def _apply_schedule(meeting_type: MeetingType, values: dict) -> None:
@@ -156,7 +156,7 @@ def _check_meeting_fields(session: Session, values: dict, meeting: Meeting | Non
             errors[field] = f"there is no person with id {values[field]}"
     type_id = values.get("meeting_type_id")
     if type_id is not None and session.get(MeetingType, type_id) is None:
-        errors["meeting_type_id"] = f"there is no meeting type with id {type_id}"
+        errors["meeting_type_id"] = f"there is no series with id {type_id}"
     starts_at = values.get("starts_at") or (meeting.starts_at if meeting else None)
     ends_at = values["ends_at"] if "ends_at" in values else (meeting.ends_at if meeting else None)
     if starts_at and ends_at and ends_at <= starts_at:

@@ -94,7 +94,7 @@ def set_series_attendees(
 
 
 def _series(session: Session, meeting_type_id: int) -> MeetingType:
-    return get_or_404(session, MeetingType, meeting_type_id, "meeting type")
+    return get_or_404(session, MeetingType, meeting_type_id, "series")
 
 
 def check_schedule(meeting_type: MeetingType) -> None:
