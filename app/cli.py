@@ -1,4 +1,9 @@
-"""The `assure` command: the same services as the web pages and the API."""
+"""The `assure` command: the same services as the web pages and the API.
+
+Each command imports what it uses inside its function, on purpose (start-up cost): importing
+every service and document builder takes several times as long as starting the command, and
+`assure --help` or a small command should not wait for what it does not use.
+"""
 
 import argparse
 import sys
@@ -7,8 +12,6 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.config import get_settings
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _session() -> Session:
@@ -28,28 +31,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def alembic_config(url: str | None = None):
-    """The Alembic configuration of this project, for a database URL (the settings' default)."""
-    from alembic.config import Config
-
-    config = Config(str(ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(ROOT / "migrations"))
-    if url:
-        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return config
-
-
 def schema_out_of_date() -> str:
     """Why the database cannot be used as it is (not migrated to this version), or ""."""
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
     from app.db import get_engine
+    from app.migrations_config import head_revisions
 
-    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
     with get_engine().connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
-    if current == heads:
+    if current == head_revisions():
         return ""
     if not current:
         return ("The database has not been set up yet: run `assure db upgrade` first "
@@ -60,6 +51,8 @@ def schema_out_of_date() -> str:
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from alembic import command
+
+    from app.migrations_config import alembic_config
 
     command.upgrade(alembic_config(), args.revision)
     print(f"The database is at revision {args.revision}.")

@@ -14,10 +14,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
-from app.cli import alembic_config
 from app.config import normalise_database_url
 from app.db import WRITE_METHODS, get_session, make_engine, open_session
 from app.main import create_app
+from app.migrations_config import alembic_config
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

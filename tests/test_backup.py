@@ -18,9 +18,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 import app.db
-from app.cli import alembic_config, main
+from app.cli import main
 from app.config import get_settings
 from app.db import make_engine, open_session
+from app.migrations_config import alembic_config
 from app.models import AuditEvent, Person
 from app.schemas import PersonCreate
 from app.services import backup as backups

@@ -8,8 +8,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
-from app.cli import alembic_config
 from app.db import make_engine, render_item
+from app.migrations_config import alembic_config
 from tests.conftest import BACKENDS, own_database
 
 

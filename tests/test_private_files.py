@@ -10,8 +10,8 @@ import pytest
 from alembic import command
 
 from app import config
-from app.cli import alembic_config
 from app.db import make_engine
+from app.migrations_config import alembic_config
 from app.services import backup as backups
 from app.services.mail import OutboxMailer, compose
 from tests.conftest import BACKENDS

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.services.action_log import ActionLog, LogRow
-from app.services.text import strip_control
+from app.services.text import looks_like_formula, strip_control
 
 SHEET = "Action log"
 # (heading, width in characters)
@@ -45,8 +45,6 @@ CELL_MAX = 32_767  # characters Excel holds in one cell
 LINE_HEIGHT = 14.5  # points
 CHARACTERS_PER_WIDTH = 1.2
 ROW_MAX = 409  # points: Excel's tallest row
-# Leading characters that make a spreadsheet read typed text as a formula (OWASP's list).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 FONT = "Arial"
 # Light tints, as in the Word documents: black text keeps its contrast, and the RAG column
@@ -163,7 +161,7 @@ def _write(sheet: Worksheet, row: int, column: int, value: object, style: str) -
         text = str(value)[:CELL_MAX]
         cell.value = text  # openpyxl takes a leading "=" for a formula: undone below
         cell.data_type = "s"
-        if text.startswith(FORMULA_STARTS):
+        if looks_like_formula(text):
             # Excel's own mark for "this is text" (what a typed apostrophe sets): the value
             # stays as written and stays text if someone edits the cell.
             cell.quotePrefix = True

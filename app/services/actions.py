@@ -26,7 +26,7 @@ from app.services import audit
 from app.services.common import changes_of, get_or_404, referenced
 from app.services.dates import end_of_day_utc, to_london, today
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.services.office import get_office
+from app.services.office import format_reference, get_office
 from app.services.permissions import Actor, Perm, allowed, require
 from app.services.visibility import exempt_item_ids, may_see_action
 from app.services.visibility import owns as _owns
@@ -59,26 +59,6 @@ def rag_for(*, status: str, due_date: date | None, on: date) -> Rag | None:
     ):
         return Rag.amber
     return Rag.green
-
-
-def format_reference(pattern: str, *, year: int, seq: int) -> str:
-    """"A/{year}/{seq:03d}" with year 2019 and seq 14 → "A/2019/014"."""
-    return pattern.format(year=year, seq=seq)
-
-
-def check_reference_format(pattern: str) -> str:
-    """Refuse a reference format that cannot make unique references."""
-    try:
-        first = format_reference(pattern, year=2019, seq=1)
-        second = format_reference(pattern, year=2019, seq=2)
-        other_year = format_reference(pattern, year=2020, seq=1)
-    except (KeyError, IndexError, ValueError) as exc:
-        raise InvalidInput({"action_reference_format": f"is not a valid format ({exc})"}) from exc
-    if len({first, second, other_year}) < 3:
-        raise InvalidInput(
-            {"action_reference_format": "must contain {year} and {seq}, e.g. A/{year}/{seq:03d}"}
-        )
-    return pattern
 
 
 # --- reading ------------------------------------------------------------------------------

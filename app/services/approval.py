@@ -29,6 +29,7 @@ from app.services import audit
 from app.services.agenda import agenda_tree, create_item, flatten, get_item, node_for
 from app.services.common import get_or_404
 from app.services.dates import short_date, to_london
+from app.services.entries import create_entry
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.identity import display_name
 from app.services.meetings import (
@@ -123,8 +124,6 @@ def approve_at_meeting(session: Session, *, meeting_id: int, at_meeting_id: int,
                        by: Actor) -> Meeting:
     """Record that a later meeting agreed these minutes: its "minutes of the last meeting"
     item says so, and these minutes are approved."""
-    from app.services.entries import create_entry  # entries imports meetings, as we do
-
     meeting = get_meeting(session, meeting_id)
     # Minuting what a meeting agreed is the minute-taker's work, so it is the secretariat's.
     require(by, Perm.edit_record, "The secretariat records approval at a later meeting.")

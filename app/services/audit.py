@@ -13,11 +13,9 @@ from sqlmodel import Session, select
 from app.models import AuditEvent, User
 from app.services.dates import end_of_day_utc, start_of_day_utc, to_london
 from app.services.permissions import Actor, Perm, require
-from app.services.text import hide_link_secrets
+from app.services.text import hide_link_secrets, looks_like_formula
 
 PER_PAGE = 100
-# Leading characters that make a spreadsheet read a cell as a formula (OWASP's list).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ["id", "when (London)", "when (UTC)", "who", "user id", "what", "record type",
                "record id", "summary", "address"]
 
@@ -164,7 +162,7 @@ def filter_choices(session: Session, *, by: Actor) -> AuditChoices:
 def _cell(value: object) -> str:
     """A value as CSV text that no spreadsheet will run as a formula."""
     text = "" if value is None else str(value)
-    if text.startswith(FORMULA_STARTS):
+    if looks_like_formula(text):
         return "'" + text
     return text
 

@@ -22,9 +22,13 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import URL, make_url
+from sqlmodel import Session
 
 from app.config import VAR_DIR, normalise_database_url
+from app.db import make_engine
 from app.files import FILE_MODE, private_dir, private_file, tighten, write_private
+from app.migrations_config import head_revisions
+from app.services import audit
 from app.services.permissions import Actor
 
 BACKUP_DIR = VAR_DIR / "backups"
@@ -87,11 +91,7 @@ def _backend(url: str) -> str:
 
 def head_revision() -> str:
     """The schema revision this version of Assure's migrations end at."""
-    from alembic.script import ScriptDirectory
-
-    from app.cli import alembic_config
-
-    return ",".join(sorted(ScriptDirectory.from_config(alembic_config()).get_heads()))
+    return ",".join(sorted(head_revisions()))
 
 
 def _sha256(path: Path) -> str:
@@ -287,11 +287,6 @@ def _pg_problems(url: str) -> list[str]:
 
 def _audit(url: str, by: Actor, verb: str, summary: str) -> None:
     """Note the backup or the restore in the database's own audit log."""
-    from sqlmodel import Session
-
-    from app.db import make_engine
-    from app.services import audit
-
     engine = make_engine(url)
     try:
         with Session(engine.execution_options(sqlite_immediate=True)) as session:

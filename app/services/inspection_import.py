@@ -16,6 +16,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+import docx
+from pypdf import PdfReader
+
 from app.services import uploads
 from app.services.errors import InvalidInput
 from app.services.text import clean_file_name
@@ -111,8 +114,6 @@ def _text_from_txt(content: bytes) -> str:
 
 
 def _text_from_pdf(content: bytes) -> str:
-    from pypdf import PdfReader
-
     if not content.lstrip().startswith(b"%PDF"):
         raise _bad_file("This is not a PDF file, or it is damaged.")
     try:
@@ -131,8 +132,6 @@ def _text_from_pdf(content: bytes) -> str:
 
 
 def _text_from_docx(content: bytes) -> str:
-    import docx
-
     uploads.check_zip(content)
     try:
         document = docx.Document(io.BytesIO(content))

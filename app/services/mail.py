@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from app.config import get_settings
 from app.files import private_dir, private_file
 
 log = logging.getLogger(__name__)
@@ -193,8 +194,6 @@ def make_mailer(*, smtp_url: str = "", outbox_dir: Path | str = DEFAULT_OUTBOX,
 
 def mailer_from_settings(settings=None) -> Mailer:
     """The mailer this installation's settings ask for."""
-    from app.config import get_settings
-
     settings = settings or get_settings()
     return make_mailer(smtp_url=settings.smtp_url, outbox_dir=settings.outbox_dir,
                        sender=settings.mail_from, timeout=settings.smtp_timeout_seconds)
@@ -202,7 +201,5 @@ def mailer_from_settings(settings=None) -> Mailer:
 
 def base_url_from_settings(settings=None) -> str:
     """The address of the site, for links in emails (ASSURE_BASE_URL)."""
-    from app.config import get_settings
-
     settings = settings or get_settings()
     return (settings.base_url or "http://127.0.0.1:8000").rstrip("/")

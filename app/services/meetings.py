@@ -44,7 +44,7 @@ def list_meeting_types(session: Session) -> list[MeetingType]:
 
 def get_meeting_type(session: Session, meeting_type_id: int) -> MeetingType:
     """One series, or NotFound."""
-    return get_or_404(session, MeetingType, meeting_type_id, "meeting type")
+    return get_or_404(session, MeetingType, meeting_type_id, "series")
 
 
 def _apply_schedule(meeting_type: MeetingType, values: dict) -> None:
@@ -156,7 +156,7 @@ def _check_meeting_fields(session: Session, values: dict, meeting: Meeting | Non
             errors[field] = f"there is no person with id {values[field]}"
     type_id = values.get("meeting_type_id")
     if type_id is not None and session.get(MeetingType, type_id) is None:
-        errors["meeting_type_id"] = f"there is no meeting type with id {type_id}"
+        errors["meeting_type_id"] = f"there is no series with id {type_id}"
     starts_at = values.get("starts_at") or (meeting.starts_at if meeting else None)
     ends_at = values["ends_at"] if "ends_at" in values else (meeting.ends_at if meeting else None)
     if starts_at and ends_at and ends_at <= starts_at:
@@ -206,7 +206,7 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
             raise Forbidden(f"Your role ({by.role}) can only approve minutes.")
         if meeting.status not in (MeetingStatus.draft, MeetingStatus.in_progress):
             raise Conflict(f"Only draft minutes can be approved; these are {meeting.status}.")
-        from app.services.approval import ensure_submitted  # approval imports this module
+        from app.services.approval import ensure_submitted  # a cycle: approval imports this module
 
         ensure_submitted(meeting)
     changes = {k: v for k, v in changes.items() if getattr(meeting, k) != v}
@@ -332,14 +332,3 @@ def set_attendance(
                  object_id=meeting.id, summary=summary)
     session.commit()
     return list_attendance(session, meeting.id)
-
-
-def present_and_apologies(
-    session: Session, meeting_id: int
-) -> tuple[list[tuple[Attendance, Person]], list[tuple[Attendance, Person]]]:
-    """Those present, and those who sent apologies."""
-    rows = list_attendance(session, meeting_id)
-    present = [r for r in rows if r[0].status == AttendanceStatus.present]
-    apologies = [r for r in rows if r[0].status == AttendanceStatus.apologies]
-    return present, apologies
-

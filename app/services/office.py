@@ -47,10 +47,28 @@ _WIDTHS = {"office_name": 300, "office_short_name": 40, "force_name": 300,
            "default_marking": 60, "action_reference_format": 80}
 
 
+def format_reference(pattern: str, *, year: int, seq: int) -> str:
+    """"A/{year}/{seq:03d}" with year 2019 and seq 14 → "A/2019/014"."""
+    return pattern.format(year=year, seq=seq)
+
+
+def check_reference_format(pattern: str) -> str:
+    """Refuse a reference format that cannot make unique references."""
+    try:
+        first = format_reference(pattern, year=2019, seq=1)
+        second = format_reference(pattern, year=2019, seq=2)
+        other_year = format_reference(pattern, year=2020, seq=1)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise InvalidInput({"action_reference_format": f"is not a valid format ({exc})"}) from exc
+    if len({first, second, other_year}) < 3:
+        raise InvalidInput(
+            {"action_reference_format": "must contain {year} and {seq}, e.g. A/{year}/{seq:03d}"}
+        )
+    return pattern
+
+
 def update_office(session: Session, *, changes: OfficeChanges, by: Actor) -> OfficeSettings:
     """Change the office's settings, checking each one."""
-    from app.services.actions import check_reference_format
-
     require(by, Perm.manage_users, "Only an administrator can change the office's settings.")
     values = {k: v for k, v in asdict(changes).items() if v is not None}
     errors: dict[str, str] = {}

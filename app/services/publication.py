@@ -14,6 +14,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
+from app.export.minutes_docx import render_minutes
 from app.models import (
     AuditEvent,
     Meeting,
@@ -90,8 +91,6 @@ def unpublished_amendments(session: Session, meeting: Meeting) -> int:
 
 def render_public_edition(session: Session, meeting_id: int) -> tuple[str, bytes]:
     """The public edition's title and .docx bytes, as they would be published now."""
-    from app.export.minutes_docx import render_minutes  # builders stay out of the services
-
     record = load_record(session, meeting_id=meeting_id, redact=True)
     office = get_office(session)
     minutes = minutes_of(record, office_short_name=office.office_short_name,

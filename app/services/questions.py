@@ -10,6 +10,7 @@ from app.models import (
     AgendaItem,
     Answer,
     Meeting,
+    MeetingType,
     Question,
     QuestionSource,
     QuestionStatus,
@@ -129,8 +130,6 @@ def _check_screening(question: Question, changes: dict) -> None:
 
 def public_questions_close(session: Session, meeting: Meeting) -> date:
     """The last day on which the public may submit questions for a meeting."""
-    from app.models import MeetingType
-
     series = session.get(MeetingType, meeting.meeting_type_id)
     return to_london(meeting.starts_at).date() - timedelta(days=series.public_question_days)
 

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.schemas import ActionEdit, EntryUpdate, ItemUpdate
+from app.services.actions import update_action
+from app.services.agenda import update_item
+from app.services.entries import get_entry, update_entry
 from app.services.errors import InvalidInput
 from app.services.text import clean_line
 
@@ -83,8 +86,6 @@ def check_reason(exempt: bool, reason: str, field: str = "exempt_reason") -> Non
 
 def set_item_exemption(session: Session, *, item_id: int, exempt: bool, reason: str, by):
     """Make an agenda item exempt (with the reason) or public again."""
-    from app.services.agenda import update_item
-
     check_reason(exempt, reason)
     return update_item(session, item_id=item_id, by=by,
                        data=ItemUpdate(exempt=exempt, exempt_reason=reason if exempt else ""))
@@ -92,8 +93,6 @@ def set_item_exemption(session: Session, *, item_id: int, exempt: bool, reason: 
 
 def set_entry_exemption(session: Session, *, entry_id: int, exempt: bool, reason: str, by):
     """Make an entry exempt (with the reason) or public again; locked minutes refuse (409)."""
-    from app.services.entries import get_entry, update_entry
-
     check_reason(exempt, reason)
     entry = get_entry(session, entry_id=entry_id, by=by)
     return update_entry(session, entry_id=entry_id, by=by, data=EntryUpdate(
@@ -102,8 +101,6 @@ def set_entry_exemption(session: Session, *, entry_id: int, exempt: bool, reason
 
 def set_action_exemption(session: Session, *, action_id: int, exempt: bool, reason: str, by):
     """Make an action exempt (with the reason) or public again."""
-    from app.services.actions import update_action
-
     check_reason(exempt, reason)
     return update_action(session, action_id=action_id, by=by,
                          data=ActionEdit(exempt=exempt, exempt_reason=reason if exempt else ""))

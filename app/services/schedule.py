@@ -21,6 +21,7 @@ from app.models import (
 )
 from app.services import audit
 from app.services.bank_holidays import bank_holiday
+from app.services.common import get_or_404
 from app.services.dates import to_london, today
 from app.services.errors import InvalidInput
 from app.services.meetings import furnish, meeting_title, series_attendees, series_items
@@ -93,9 +94,7 @@ def set_series_attendees(
 
 
 def _series(session: Session, meeting_type_id: int) -> MeetingType:
-    from app.services.common import get_or_404
-
-    return get_or_404(session, MeetingType, meeting_type_id, "meeting type")
+    return get_or_404(session, MeetingType, meeting_type_id, "series")
 
 
 def check_schedule(meeting_type: MeetingType) -> None:

@@ -10,7 +10,10 @@ import logging
 import random
 import threading
 
+from app.config import get_settings
+from app.db import get_engine, open_session
 from app.services.mail import base_url_from_settings, mailer_from_settings
+from app.services.notifications import send_reminders
 
 log = logging.getLogger(__name__)
 
@@ -22,16 +25,11 @@ _stop: threading.Event | None = None
 
 
 def _settings_of(settings):
-    from app.config import get_settings
-
     return settings if settings is not None else get_settings()
 
 
 def run_once(settings=None) -> None:
     """One round: send what is due, in a session of its own; log, never raise."""
-    from app.db import get_engine, open_session
-    from app.services.notifications import send_reminders
-
     try:
         settings = _settings_of(settings)
         mailer = mailer_from_settings(settings)

@@ -103,6 +103,16 @@ def minutes_lines(text: str | None) -> list[tuple[bool, str]]:
     return lines
 
 
+# Leading characters that make a spreadsheet read a cell as a formula (OWASP's list on CSV
+# injection): the audit log's CSV and the .xlsx exports keep such text as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would take this text, typed into a cell, for a formula."""
+    return text.startswith(FORMULA_STARTS)
+
+
 # Secrets that travel in addresses: an owner's link (/owner/<token>/…) and a calendar feed's
 # ?token=…. Anything that writes addresses down (the access log, the audit log) hides them.
 HIDDEN = "…"

@@ -83,12 +83,6 @@ def provisioning_uri(secret: str, email: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
 
 
-def qr_svg(uri: str) -> str:
-    """The QR code of an address as an SVG document, drawn on the server."""
-    return segno.make(uri, error="m").svg_inline(scale=5, dark="#0b0c0c", light="#ffffff",
-                                                  title="QR code for your authenticator app")
-
-
 def qr_data_uri(uri: str) -> str:
     """The QR code as a data: URI for an <img> (the CSP allows data: images)."""
     return segno.make(uri, error="m").svg_data_uri(scale=5, dark="#0b0c0c", light="#ffffff")
@@ -116,7 +110,8 @@ def _normal_code(code: str) -> str:
 
 
 def _hasher() -> PasswordHasher:
-    from app.services import identity  # identity imports this module; tests swap its hasher
+    # A cycle: identity imports this module. Looked up at each call, as tests swap the hasher.
+    from app.services import identity
 
     return identity._hasher
 

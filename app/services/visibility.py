@@ -20,8 +20,9 @@ from dataclasses import replace
 
 from sqlmodel import Session, col, select
 
-from app.models import AgendaItem, FindingEvent, Paper, Question, QuestionStatus
-from app.services.agenda import ItemNode, agenda_tree, flatten
+from app.models import Action, AgendaItem, FindingEvent, Paper, Question, QuestionStatus
+from app.services.agenda import ItemNode, agenda_tree, build_tree, flatten
+from app.services.papers import papers_of
 from app.services.permissions import Actor, Perm, allowed
 
 EXEMPT_MARK = "Exempt – not for publication"
@@ -53,8 +54,6 @@ def exempt_item_ids(session: Session, meeting_ids: Iterable[int]) -> set[int]:
     by_meeting: dict[int, list[AgendaItem]] = {}
     for item in items:
         by_meeting.setdefault(item.meeting_id, []).append(item)
-    from app.services.agenda import build_tree
-
     return {node.item.id for found in by_meeting.values()
             for node in flatten(build_tree(found)) if node.exempt}
 
@@ -92,8 +91,6 @@ def agenda_as_seen(session: Session, meeting_id: int, *, by: Actor | None = None
 
 def visible_papers(session: Session, nodes: list[ItemNode]) -> dict[int, list[Paper]]:
     """The papers of the items shown, by item; a redacted item has none to show."""
-    from app.services.papers import papers_of
-
     shown = papers_of(session, [n.item.id for n in nodes if not n.redacted])
     return {n.item.id: shown.get(n.item.id, []) for n in nodes}
 
@@ -145,8 +142,7 @@ def hidden_action_ids(session: Session, action_ids: Iterable[int], by: Actor | N
     wanted = {a for a in action_ids if a is not None}
     if not wanted or sees_exempt(by):
         return set()
-    from app.models import Action
-    from app.services.actions import views_of
+    from app.services.actions import views_of  # a cycle: actions imports this module
 
     found = list(session.exec(select(Action).where(col(Action.id).in_(wanted))))
     return {v.action.id for v in views_of(session, found) if not may_see_action(by, v)}

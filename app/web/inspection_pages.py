@@ -30,7 +30,7 @@ from app.services.inspections import (
 )
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller
-from app.web.forms import error_list, people_groups
+from app.web.forms import error_list, parse_day, people_groups
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -44,8 +44,6 @@ CARRIED_TEXT = 500_000  # the report's text carried through the review form
 
 def _day(value: str, name: str, label: str, errors: dict[str, str]):
     """A date typed as 23/04/2019 or 2019-04-23; empty is None; anything else an error."""
-    from app.web.forms import parse_day
-
     try:
         return parse_day(value or "", name)
     except InvalidInput:

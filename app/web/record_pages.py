@@ -19,7 +19,7 @@ from app.services import approval, meetings, publication, redaction
 from app.services.agenda import agenda_tree, flatten, get_item
 from app.services.changes import minutes_changes
 from app.services.entries import get_entry
-from app.services.errors import DomainError, Forbidden, InvalidInput
+from app.services.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.services.identity import display_name
 from app.services.minutes import Edition, load_record, minutes_of, record_for
 from app.services.office import get_office
@@ -291,8 +291,6 @@ def redact(meeting_id: IdPath, request: Request, session: SessionDep, caller: Pa
 
 def _belongs(session, meeting_id: int, kind: str, target: int) -> None:
     """Refuse a form that names something of another meeting."""
-    from app.services.errors import NotFound
-
     meeting_of = None
     if kind == "item":
         item = session.get(AgendaItem, target)

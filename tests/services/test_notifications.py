@@ -635,13 +635,12 @@ def test_the_app_starts_the_scheduler_when_asked_and_stops_it_at_shutdown(
         session, engine, outbox, monkeypatch, stop_scheduler):
     from fastapi.testclient import TestClient
 
-    import app.config
     from app.main import create_app
 
     dcc = owner(session, "Amanda Blakeman", "dcc@police.example")
     make_action(session, [dcc], due_date=date(2030, 1, 31))
     settings = _scheduler_settings(engine, outbox)
-    monkeypatch.setattr(app.config, "get_settings", lambda: settings)
+    monkeypatch.setattr(scheduler, "get_settings", lambda: settings)
     monkeypatch.setattr(scheduler, "FIRST_ROUND_WITHIN", 0.05)
     with TestClient(create_app()):
         assert _wait_for(lambda: len(read_outbox(outbox)) == 1)

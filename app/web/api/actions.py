@@ -30,6 +30,8 @@ def list_actions(
     overdue: bool | None = None,
     meeting_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ):
+    """The action log, filtered by owner, status, lateness or meeting; exempt actions only for
+    those who may see them."""
     views = actions.list_actions(
         session, by=actor, owner_id=owner_id, status=status, overdue=overdue,
         meeting_id=meeting_id,
@@ -39,23 +41,27 @@ def list_actions(
 
 @router.post("/actions", response_model=ActionRead, status_code=status.HTTP_201_CREATED)
 def create_action(data: ActionCreate, session: SessionDep, actor: ActorDep):
+    """Raise an action with its owners (the first is the lead); it is given the next reference."""
     action = actions.create_action(session, data=data, by=actor)
     return action_read(actions.get_action(session, action_id=action.id, by=actor))
 
 
 @router.get("/actions/{action_id}", response_model=ActionRead)
 def get_action(action_id: IdPath, session: SessionDep, actor: ActorDep):
+    """One action with its owners, RAG rating and latest update."""
     return action_read(actions.get_action(session, action_id=action_id, by=actor))
 
 
 @router.patch("/actions/{action_id}", response_model=ActionRead)
 def update_action(action_id: IdPath, data: ActionEdit, session: SessionDep, actor: ActorDep):
+    """Edit an action; the chair may only close or reopen it."""
     actions.update_action(session, action_id=action_id, data=data, by=actor)
     return action_read(actions.get_action(session, action_id=action_id, by=actor))
 
 
 @router.get("/actions/{action_id}/updates", response_model=list[ActionUpdateRead])
 def list_updates(action_id: IdPath, session: SessionDep, actor: ActorDep):
+    """An action's progress updates, oldest first."""
     return actions.list_updates(session, action_id=action_id, by=actor)
 
 
@@ -64,4 +70,6 @@ def list_updates(action_id: IdPath, session: SessionDep, actor: ActorDep):
 def add_update(
     action_id: IdPath, data: ActionUpdateCreate, session: SessionDep, actor: ActorDep
 ):
+    """Post a progress update, perhaps with a change of status; owners update only their own
+    actions."""
     return actions.add_update(session, action_id=action_id, data=data, by=actor)

@@ -38,21 +38,25 @@ class SentRead(BaseModel):
 
 @router.get("/meetings", response_model=list[MeetingRead])
 def list_meetings(session: SessionDep, actor: ActorDep):
+    """Every meeting with its series, the latest first."""
     return [meeting_read(session, m, t) for m, t in meetings.list_meetings(session)]
 
 
 @router.post("/meetings", response_model=MeetingRead, status_code=status.HTTP_201_CREATED)
 def create_meeting(data: MeetingCreate, session: SessionDep, actor: ActorDep):
+    """Schedule a meeting; venue and marking default to the series' and the office's."""
     return meeting_read(session, meetings.create_meeting(session, data=data, by=actor))
 
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingDetail)
 def get_meeting(meeting_id: IdPath, session: SessionDep, actor: ActorDep):
+    """A meeting's record as the caller may read it: attendance, agenda, entries and actions."""
     return meeting_detail(session, record_for(session, meeting_id=meeting_id, by=actor))
 
 
 @router.patch("/meetings/{meeting_id}", response_model=MeetingRead)
 def update_meeting(meeting_id: IdPath, data: MeetingUpdate, session: SessionDep, actor: ActorDep):
+    """Change a meeting; the chair may only approve draft minutes the secretariat submitted."""
     meeting = meetings.update_meeting(session, meeting_id=meeting_id, data=data, by=actor)
     return meeting_read(session, meeting)
 
@@ -61,6 +65,7 @@ def update_meeting(meeting_id: IdPath, data: MeetingUpdate, session: SessionDep,
 def set_attendance(
     meeting_id: IdPath, rows: list[AttendanceIn], session: SessionDep, actor: ActorDep
 ):
+    """Replace the meeting's attendance with the list given, in its order."""
     result = meetings.set_attendance(session, meeting_id=meeting_id, rows=rows, by=actor)
     return [
         AttendanceRead(person_id=p.id, full_name=p.full_name, status=a.status, capacity=a.capacity)
@@ -70,6 +75,7 @@ def set_attendance(
 
 @router.get("/meetings/{meeting_id}/items", response_model=list[ItemRead])
 def list_items(meeting_id: IdPath, session: SessionDep, actor: ActorDep):
+    """The meeting's agenda items in agenda order, numbered, as the caller may see them."""
     meetings.get_meeting(session, meeting_id)
     nodes = agenda.flatten(agenda_as_seen(session, meeting_id, by=actor))
     return [ItemRead.model_validate({**n.item.model_dump(), "number": n.number}) for n in nodes]
@@ -78,18 +84,21 @@ def list_items(meeting_id: IdPath, session: SessionDep, actor: ActorDep):
 @router.post("/meetings/{meeting_id}/items", response_model=ItemRead,
              status_code=status.HTTP_201_CREATED)
 def create_item(meeting_id: IdPath, data: ItemCreate, session: SessionDep, actor: ActorDep):
+    """Add an item to the meeting's agenda, at the end of its level or at a position."""
     item = agenda.create_item(session, meeting_id=meeting_id, data=data, by=actor)
     return item_read(session, item)
 
 
 @router.patch("/items/{item_id}", response_model=ItemRead)
 def update_item(item_id: IdPath, data: ItemUpdate, session: SessionDep, actor: ActorDep):
+    """Change an item; a new parent or position moves it and renumbers its neighbours."""
     return item_read(session, agenda.update_item(session, item_id=item_id, data=data, by=actor))
 
 
 @router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT,
                response_class=Response)
 def delete_item(item_id: IdPath, session: SessionDep, actor: ActorDep):
+    """Remove an item and its empty sub-items; an item holding minutes is never deleted."""
     agenda.delete_item(session, item_id=item_id, by=actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -105,6 +114,7 @@ def agenda_docx(
     actor: ActorDep,
     edition: Annotated[Edition, Query()] = Edition.internal,
 ):
+    """The meeting's agenda as a Word document, in the internal or the public edition."""
     record = agenda_for(session, meeting_id=meeting_id, edition=edition, by=actor)
     return docx_response(render_agenda(record), record.title, edition)
 
@@ -115,6 +125,8 @@ def agenda_docx(
     responses={200: {"content": {DOCX_TYPE: {}}}},
 )
 def question_pack_docx(meeting_id: IdPath, session: SessionDep, actor: ActorDep):
+    """The Commissioner's questions for the force, item by item, as a Word document (the
+    Commissioner's office only)."""
     record = question_pack_for(session, meeting_id=meeting_id, by=actor)
     return docx_response(render_question_pack(record), record.title, "")
 
@@ -127,6 +139,7 @@ def send_questions(meeting_id: IdPath, session: SessionDep, actor: ActorDep):
 
 @router.get("/items/{item_id}/papers", response_model=list[PaperRead])
 def list_papers(item_id: IdPath, session: SessionDep, actor: ActorDep):
+    """The papers attached to an item, oldest first."""
     visible_item(session, item_id, actor)
     return papers.papers_of(session, [item_id])[item_id]
 
@@ -143,6 +156,7 @@ async def attach_paper(item_id: IdPath, file: UploadFile, session: SessionDep, a
 @router.get("/papers/{paper_id}", response_class=Response,
             responses={200: {"content": {"application/pdf": {}, DOCX_TYPE: {}}}})
 def download_paper(paper_id: IdPath, session: SessionDep, actor: ActorDep):
+    """A paper's file (PDF or Word), as it was attached."""
     paper = papers.get_paper(session, paper_id)
     visible_item(session, paper.item_id, actor)
     return file_response(paper.content, paper.filename, paper.content_type)
@@ -151,5 +165,6 @@ def download_paper(paper_id: IdPath, session: SessionDep, actor: ActorDep):
 @router.delete("/papers/{paper_id}", status_code=status.HTTP_204_NO_CONTENT,
                response_class=Response)
 def delete_paper(paper_id: IdPath, session: SessionDep, actor: ActorDep):
+    """Remove a paper attached by mistake."""
     papers.delete_paper(session, paper_id=paper_id, by=actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -24,34 +24,40 @@ router = APIRouter(tags=["minutes"])
 
 @router.get("/items/{item_id}/entries", response_model=list[EntryRead])
 def list_entries(item_id: IdPath, session: SessionDep, actor: ActorDep):
+    """The minute entries (paragraphs) of an item, in order."""
     return entries.list_entries(session, item_id=item_id, by=actor)
 
 
 @router.post("/items/{item_id}/entries", response_model=EntryRead,
              status_code=status.HTTP_201_CREATED)
 def create_entry(item_id: IdPath, data: EntryCreate, session: SessionDep, actor: ActorDep):
+    """Add a paragraph to an item's minutes; its first revision is kept too."""
     return entries.create_entry(session, item_id=item_id, data=data, by=actor)
 
 
 @router.get("/entries/{entry_id}", response_model=EntryRead)
 def get_entry(entry_id: IdPath, session: SessionDep, actor: ActorDep):
+    """One minute entry."""
     return entries.get_entry(session, entry_id=entry_id, by=actor)
 
 
 @router.patch("/entries/{entry_id}", response_model=EntryRead)
 def update_entry(entry_id: IdPath, data: EntryUpdate, session: SessionDep, actor: ActorDep):
+    """Save a new version of an entry; a save made from an older version is refused (409)."""
     return entries.update_entry(session, entry_id=entry_id, data=data, by=actor)
 
 
 @router.delete("/entries/{entry_id}", status_code=status.HTTP_204_NO_CONTENT,
                response_class=Response)
 def delete_entry(entry_id: IdPath, session: SessionDep, actor: ActorDep):
+    """Take an entry out of the minutes; it is kept, with its revisions, to be restored."""
     entries.delete_entry(session, entry_id=entry_id, by=actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/entries/{entry_id}/restore", response_model=EntryRead)
 def restore_entry(entry_id: IdPath, session: SessionDep, actor: ActorDep):
+    """Put a deleted entry back where it was (or as near as the item now allows)."""
     return entries.restore_entry(session, entry_id=entry_id, by=actor)
 
 
@@ -64,6 +70,7 @@ def amend_entry(entry_id: IdPath, data: AmendmentCreate, session: SessionDep, ac
 
 @router.get("/entries/{entry_id}/revisions", response_model=list[RevisionRead])
 def list_revisions(entry_id: IdPath, session: SessionDep, actor: ActorDep):
+    """Every saved version of an entry, the first included, oldest first."""
     return entries.list_revisions(session, entry_id=entry_id, by=actor)
 
 
@@ -79,5 +86,7 @@ def minutes_docx(
     actor: ActorDep,
     edition: Annotated[Edition, Query()] = Edition.internal,
 ):
+    """The meeting's minutes as a Word document, in the internal or the public edition; the
+    download is audited."""
     record = minutes_for_export(session, meeting_id=meeting_id, edition=edition, by=actor)
     return docx_response(render_minutes(record), record.title, edition)

@@ -30,6 +30,7 @@ def list_questions(
     theme: Annotated[str | None, Query(max_length=200)] = None,
     source: QuestionSource | None = None,
 ):
+    """Questions the caller may see, optionally for one meeting, status, theme or source."""
     found = questions.list_questions(session, by=actor, meeting_id=meeting_id, status=status,
                                      theme=theme, source=source)
     return question_reads(session, found)
@@ -37,12 +38,14 @@ def list_questions(
 
 @router.post("/questions", response_model=QuestionRead, status_code=status.HTTP_201_CREATED)
 def create_question(data: QuestionCreate, session: SessionDep, actor: ActorDep):
+    """Draft a question, for a meeting and item or for the bank."""
     question = questions.create_question(session, data=data, by=actor)
     return question_reads(session, [question])[0]
 
 
 @router.get("/questions/{question_id}", response_model=QuestionRead)
 def get_question(question_id: IdPath, session: SessionDep, actor: ActorDep):
+    """One question with its answers."""
     question = questions.get_question(session, question_id=question_id, by=actor)
     return question_reads(session, [question])[0]
 
@@ -51,6 +54,7 @@ def get_question(question_id: IdPath, session: SessionDep, actor: ActorDep):
 def update_question(
     question_id: IdPath, data: QuestionUpdate, session: SessionDep, actor: ActorDep
 ):
+    """Change a question's text, links or status."""
     question = questions.update_question(session, question_id=question_id, data=data, by=actor)
     return question_reads(session, [question])[0]
 
@@ -58,4 +62,5 @@ def update_question(
 @router.post("/questions/{question_id}/answers", response_model=AnswerRead,
              status_code=status.HTTP_201_CREATED)
 def answer_question(question_id: IdPath, data: AnswerCreate, session: SessionDep, actor: ActorDep):
+    """Record an answer, given in the meeting or in writing; the question is then answered."""
     return questions.answer_question(session, question_id=question_id, data=data, by=actor)

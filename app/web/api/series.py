@@ -22,17 +22,20 @@ router = APIRouter(tags=["series"])
 
 @router.get("/meeting-types", response_model=list[MeetingTypeRead])
 def list_meeting_types(session: SessionDep, actor: ActorDep):
+    """Every series of meetings, by name, with its schedule in words."""
     return [meeting_type_read(t) for t in meetings.list_meeting_types(session)]
 
 
 @router.post("/meeting-types", response_model=MeetingTypeRead,
              status_code=status.HTTP_201_CREATED)
 def create_meeting_type(data: MeetingTypeCreate, session: SessionDep, actor: ActorDep):
+    """Add a series of meetings, with its schedule if one is given."""
     return meeting_type_read(meetings.create_meeting_type(session, data=data, by=actor))
 
 
 @router.get("/meeting-types/{meeting_type_id}", response_model=MeetingTypeRead)
 def get_meeting_type(meeting_type_id: IdPath, session: SessionDep, actor: ActorDep):
+    """One series of meetings, with its schedule in words."""
     return meeting_type_read(meetings.get_meeting_type(session, meeting_type_id))
 
 
@@ -40,6 +43,7 @@ def get_meeting_type(meeting_type_id: IdPath, session: SessionDep, actor: ActorD
 def update_meeting_type(
     meeting_type_id: IdPath, data: MeetingTypeUpdate, session: SessionDep, actor: ActorDep
 ):
+    """Change a series' name, venue or schedule; meetings already made stay as they are."""
     series = meetings.update_meeting_type(session, meeting_type_id=meeting_type_id, data=data,
                                           by=actor)
     return meeting_type_read(series)
@@ -50,6 +54,7 @@ def update_meeting_type(
 def set_standing_items(
     meeting_type_id: IdPath, items: list[StandingItemIn], session: SessionDep, actor: ActorDep
 ):
+    """Replace the series' standing agenda items, in order; meetings already made keep theirs."""
     saved = schedule.set_standing_items(
         session, meeting_type_id=meeting_type_id, by=actor,
         items=[schedule.StandingItem(title=i.title, kind=i.kind) for i in items])
@@ -60,6 +65,7 @@ def set_standing_items(
 def set_attendees(
     meeting_type_id: IdPath, invitees: list[InviteeIn], session: SessionDep, actor: ActorDep
 ):
+    """Replace who is invited to every meeting of the series, in order."""
     saved = schedule.set_series_attendees(
         session, meeting_type_id=meeting_type_id, by=actor,
         invitees=[schedule.Invitee(person_id=i.person_id, capacity=i.capacity)

@@ -1,8 +1,11 @@
 """two factor sign in, recovery codes, sign-in attempts, session details
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0008
 Create Date: 2026-11-22 11:36:00
+
+The eighth migration to run, though its revision ID is 0007: it was merged after 0008 and
+put after it. Installed databases record the IDs, so they stay.
 """
 
 from collections.abc import Sequence

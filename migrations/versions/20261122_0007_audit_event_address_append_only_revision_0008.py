@@ -1,8 +1,12 @@
 """audit events: the client's address, and no UPDATE or DELETE of an event
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-22 12:00:00
+
+The seventh migration to run, though its revision ID is 0008: 0007 and 0008 were written side
+by side and this one was merged first. Installed databases record the IDs, so they stay; the
+file name gives the order and the ID.
 
 The audit log is append-only: a trigger refuses every UPDATE and DELETE of a row of
 audit_event, whoever asks (the app, a script, psql). TRUNCATE and DROP TABLE are not row
