@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlmodel import SQLModel
 
 from app.services import owner_links
-from app.web.action_pages import link_form_token
+from app.web.deps import link_form_token
 from tests.factories import SYSTEM
 from tests.web.test_route_matrix import Matrix, app_routes, build_matrix, prepare
 
