@@ -245,10 +245,7 @@ def send_back(
 ):
     """Refuse a request for closure: the action goes back to the owner with the reason."""
     try:
-        if not caller.actor.can(Perm.close_actions):
-            raise Forbidden("Only the chair or the secretariat decide on a request for closure.")
-        actions.add_update(session, action_id=action_id, by=caller.actor,
-                           data=ActionUpdateCreate(text=text, status=ActionStatus.in_progress))
+        actions.send_back(session, action_id=action_id, text=text, by=caller.actor)
     except DomainError as exc:
         return _refused(request, session, caller, action_id, exc, {"back_text": text})
     return RedirectResponse(f"/actions/{action_id}", status_code=303)
