@@ -11,6 +11,7 @@ from app.db import SessionDep
 from app.models import WebSession, utcnow
 from app.services import identity, sign_in_limits, two_factor
 from app.services.errors import InvalidInput, NotFound, TooManyAttempts, Unauthorized
+from app.services.permissions import Perm
 from app.web.deps import (
     CODE_PATH,
     ENROL_PATH,
@@ -221,6 +222,7 @@ def account_page(request: Request, session: SessionDep, caller: PageCaller):
     return render(request, "account.html", {
         "page_title": "Your account",
         "user": caller.user,
+        "can_see_sessions": caller.actor.can(Perm.manage_users),
         "totp_enabled": two_factor.enabled(caller.user),
         "totp_required": two_factor.required(caller.user),
         "codes_left": two_factor.recovery_codes_left(session, caller.user),

@@ -21,12 +21,12 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import SessionDep
-from app.models import OwnerLink, Person, User, WebSession
+from app.models import OwnerLink, Person, Role, User, WebSession
 from app.schemas import MAX_ID
 from app.services import identity, owner_links, tokens, two_factor
 from app.services.errors import Forbidden, Unauthorized
 from app.services.office import get_office
-from app.services.permissions import Actor
+from app.services.permissions import Actor, Perm, allowed
 
 # The cookie is `__Host-`: Secure, for this host only, path /. With ASSURE_SECURE_COOKIES off
 # (plain http under a name browsers do not trust) it cannot be, and has the plain name.
@@ -188,6 +188,11 @@ class CurrentUser:
     display_name: str
     role: str
     person_id: int | None = None
+
+    def can(self, perm: str) -> bool:
+        """Whether the user's role holds the permission over any record, as the permission
+        table says: for the links a page offers (each route checks again)."""
+        return allowed(Actor(role=Role(self.role)), Perm(perm))
 
 
 def _any_page_caller(request: Request, session: Session) -> Caller | None:
