@@ -378,6 +378,15 @@ def add_update(
     return update
 
 
+def send_back(session: Session, *, action_id: int, text: str, by: Actor) -> ActionUpdate:
+    """Refuse an owner's request for closure: the action goes back to them, in progress, with
+    the reason (the chair and the secretariat decide)."""
+    require(by, Perm.close_actions,
+            "Only the chair or the secretariat decide on a request for closure.")
+    return add_update(session, action_id=action_id, by=by,
+                      data=ActionUpdateCreate(text=text, status=ActionStatus.in_progress))
+
+
 def record_cutoff(meeting: Meeting) -> datetime | None:
     """For approved minutes, the end of the meeting's day: their actions show as they were
     then. None while the minutes are still open, when actions show as they are now."""

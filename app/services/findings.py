@@ -68,6 +68,7 @@ def short_text(text: str, limit: int = 120) -> str:
 
 
 def is_superseded(finding: Finding) -> bool:
+    """Whether a later finding replaces this one (linked, or so marked by the force)."""
     return finding.superseded_by_id is not None or finding.force_status == "superseded"
 
 

@@ -11,6 +11,7 @@ from app.db import SessionDep
 from app.models import WebSession, utcnow
 from app.services import identity, sign_in_limits, two_factor
 from app.services.errors import InvalidInput, NotFound, TooManyAttempts, Unauthorized
+from app.services.permissions import Perm
 from app.web.deps import (
     CODE_PATH,
     ENROL_PATH,
@@ -21,7 +22,6 @@ from app.web.deps import (
     OptionalPageCaller,
     PageCaller,
     PendingCaller,
-    check_csrf,
     clear_session_cookie,
     client_address,
     session_token,
@@ -33,7 +33,6 @@ from app.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 Code = Annotated[str, Form(max_length=100)]
-CsrfToken = Annotated[str, Form(max_length=200)]
 
 
 def _user_agent(request: Request) -> str:
@@ -122,10 +121,7 @@ def code_given(
     caller: PendingCaller,
     code: Code = "",
     next: Annotated[str, Form(max_length=2000)] = "",
-    csrf_token: CsrfToken = "",
 ):
-    check_csrf(caller, csrf_token)
-
     def again(message: str, status: int):
         return render(request, "sign_in_code.html",
                       {"page_title": "Enter your code", "error": message,
@@ -148,9 +144,7 @@ def code_given(
 
 
 @router.post("/sign-out")
-def sign_out(request: Request, session: SessionDep, caller: EnrollingCaller,
-             csrf_token: CsrfToken = ""):
-    check_csrf(caller, csrf_token)
+def sign_out(request: Request, session: SessionDep, caller: EnrollingCaller):
     identity.end_web_session(session, session_token(request),
                              address=client_address(request))
     response = RedirectResponse("/sign-in", status_code=303)
@@ -183,8 +177,7 @@ def enrol_page(request: Request, session: SessionDep, caller: EnrollingCaller):
 
 @router.post(ENROL_PATH)
 def enrol(request: Request, session: SessionDep, caller: EnrollingCaller,
-          code: Code = "", csrf_token: CsrfToken = ""):
-    check_csrf(caller, csrf_token)
+          code: Code = ""):
     if two_factor.enabled(caller.user):
         return RedirectResponse("/account", status_code=303)
     try:
@@ -211,9 +204,7 @@ def _now_signed_in(request: Request, session, caller: Caller, started) -> None:
 
 
 @router.post("/account/recovery-codes")
-def new_recovery_codes(request: Request, session: SessionDep, caller: PageCaller,
-                       csrf_token: CsrfToken = ""):
-    check_csrf(caller, csrf_token)
+def new_recovery_codes(request: Request, session: SessionDep, caller: PageCaller):
     codes = two_factor.new_recovery_codes(session, user=caller.user, by=caller.actor)
     return render(request, "recovery_codes.html", {
         "page_title": "Your recovery codes", "codes": codes, "just_enrolled": False})
@@ -231,6 +222,7 @@ def account_page(request: Request, session: SessionDep, caller: PageCaller):
     return render(request, "account.html", {
         "page_title": "Your account",
         "user": caller.user,
+        "can_see_sessions": caller.actor.can(Perm.manage_users),
         "totp_enabled": two_factor.enabled(caller.user),
         "totp_required": two_factor.required(caller.user),
         "codes_left": two_factor.recovery_codes_left(session, caller.user),
@@ -242,8 +234,7 @@ def account_page(request: Request, session: SessionDep, caller: PageCaller):
 
 @router.post("/account/sessions/{session_id}/sign-out")
 def sign_out_own_session(request: Request, session: SessionDep, caller: PageCaller,
-                         session_id: IdPath, csrf_token: CsrfToken = ""):
-    check_csrf(caller, csrf_token)
+                         session_id: IdPath):
     web = session.get(WebSession, session_id)
     if web is None or web.user_id != caller.user.id:
         raise NotFound("There is no such session of yours.")
@@ -256,9 +247,7 @@ def sign_out_own_session(request: Request, session: SessionDep, caller: PageCall
 
 
 @router.post("/account/sessions/sign-out-others")
-def sign_out_other_sessions(request: Request, session: SessionDep, caller: PageCaller,
-                            csrf_token: CsrfToken = ""):
-    check_csrf(caller, csrf_token)
+def sign_out_other_sessions(request: Request, session: SessionDep, caller: PageCaller):
     identity.revoke_user_sessions(session, user_id=caller.user.id, by=caller.actor,
                                   keep_id=caller.web_session.id if caller.web_session else None)
     return RedirectResponse("/account", status_code=303)
@@ -276,9 +265,7 @@ def change_password(
     caller: PageCaller,
     current_password: Annotated[str, Form(max_length=1024)] = "",
     new_password: Annotated[str, Form(max_length=2048)] = "",
-    csrf_token: CsrfToken = "",
 ):
-    check_csrf(caller, csrf_token)
     try:
         if not current_password:
             raise InvalidInput({"current_password": "Enter your current password."})

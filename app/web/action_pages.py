@@ -5,14 +5,11 @@ The rules (who may update, close, send back or hand on an action) are in
 app/services/actions.py; these routes read forms, call the services and render.
 """
 
-import hashlib
-import hmac
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
-from app.config import get_settings
 from app.db import SessionDep
 from app.export.action_log_docx import render_action_log
 from app.export.action_log_xlsx import render_action_log_xlsx
@@ -33,7 +30,7 @@ from app.services.action_log import (
 from app.services.common import person_label
 from app.services.errors import DomainError, Forbidden, InvalidInput
 from app.services.permissions import Actor, Perm, allowed
-from app.web.deps import IdPath, PageCaller, check_csrf, client_address
+from app.web.deps import IdPath, OwnerLinkHolder, PageCaller
 from app.web.downloads import docx_response, file_response, safe_filename
 from app.web.forms import parse_day
 from app.web.templating import render
@@ -150,7 +147,6 @@ def action_log_xlsx(request: Request, session: SessionDep, caller: PageCaller):
 async def take_up(request: Request, session: SessionDep, caller: PageCaller):
     """Include the ticked actions in a meeting's outstanding matters."""
     form = await request.form()
-    check_csrf(caller, str(form.get("csrf_token", "")))
     ids = [int(v) for v in form.getlist("action_id") if str(v).isdigit()][:500]
     meeting_id = _int(str(form.get("meeting_id", "")))
     back = str(form.get("back", ""))[:1000]
@@ -217,9 +213,8 @@ def _refused(request, session, caller, action_id, exc: DomainError, typed):
 @router.post("/actions/{action_id}/updates")
 def post_update(
     action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    csrf_token: FormStr = "", text: FormText = "", status: FormStr = "",
+    text: FormText = "", status: FormStr = "",
 ):
-    check_csrf(caller, csrf_token)
     try:
         new = ActionStatus(status) if status in ActionStatus.__members__ else None
         actions.add_update(session, action_id=action_id, by=caller.actor,
@@ -233,9 +228,8 @@ def post_update(
 @router.post("/actions/{action_id}/close")
 def close_action(
     action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    csrf_token: FormStr = "", text: FormText = "",
+    text: FormText = "",
 ):
-    check_csrf(caller, csrf_token)
     try:
         actions.add_update(session, action_id=action_id, by=caller.actor,
                            data=ActionUpdateCreate(text=text, status=ActionStatus.closed))
@@ -247,24 +241,18 @@ def close_action(
 @router.post("/actions/{action_id}/send-back")
 def send_back(
     action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    csrf_token: FormStr = "", text: FormText = "",
+    text: FormText = "",
 ):
     """Refuse a request for closure: the action goes back to the owner with the reason."""
-    check_csrf(caller, csrf_token)
     try:
-        if not caller.actor.can(Perm.close_actions):
-            raise Forbidden("Only the chair or the secretariat decide on a request for closure.")
-        actions.add_update(session, action_id=action_id, by=caller.actor,
-                           data=ActionUpdateCreate(text=text, status=ActionStatus.in_progress))
+        actions.send_back(session, action_id=action_id, text=text, by=caller.actor)
     except DomainError as exc:
         return _refused(request, session, caller, action_id, exc, {"back_text": text})
     return RedirectResponse(f"/actions/{action_id}", status_code=303)
 
 
 @router.post("/actions/{action_id}/reopen")
-def reopen(action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-           csrf_token: FormStr = ""):
-    check_csrf(caller, csrf_token)
+def reopen(action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
     try:
         actions.update_action(session, action_id=action_id, by=caller.actor,
                               data=ActionEdit(status=ActionStatus.open))
@@ -276,10 +264,9 @@ def reopen(action_id: IdPath, request: Request, session: SessionDep, caller: Pag
 @router.post("/actions/{action_id}/delegate")
 def delegate(
     action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    csrf_token: FormStr = "", to_person_id: FormStr = "", from_person_id: FormStr = "",
+    to_person_id: FormStr = "", from_person_id: FormStr = "",
     note: FormText = "",
 ):
-    check_csrf(caller, csrf_token)
     try:
         target = _int(to_person_id)
         if target is None:
@@ -295,10 +282,9 @@ def delegate(
 @router.post("/actions/{action_id}/links")
 def make_link(
     action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    csrf_token: FormStr = "", person_id: FormStr = "",
+    person_id: FormStr = "",
 ):
     """Make a link for one of the action's owners, shown once to be sent on."""
-    check_csrf(caller, csrf_token)
     try:
         view = actions.get_action(session, action_id=action_id, by=caller.actor)
         owner = _int(person_id)
@@ -314,9 +300,8 @@ def make_link(
 @router.post("/actions/{action_id}/links/revoke")
 def revoke_links(
     action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    csrf_token: FormStr = "", person_id: FormStr = "",
+    person_id: FormStr = "",
 ):
-    check_csrf(caller, csrf_token)
     try:
         view = actions.get_action(session, action_id=action_id, by=caller.actor)
         owner = _int(person_id)
@@ -382,8 +367,7 @@ def _owner_post(request, session, *, person, actor, base, link, csrf, action_id,
 
 @router.post("/my-actions/{action_id}/updates")
 def my_update(action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-              csrf_token: FormStr = "", text: FormText = "", status: FormStr = ""):
-    check_csrf(caller, csrf_token)
+              text: FormText = "", status: FormStr = ""):
     person = session.get(Person, caller.actor.person_id) if caller.actor.person_id else None
     if person is None:
         raise Forbidden("Your sign-in is not linked to a person.")
@@ -409,8 +393,7 @@ def _owner_delegate(session, actor, action_id: int, to_person_id: str, note: str
 
 @router.post("/my-actions/{action_id}/delegate")
 def my_delegate(action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-                csrf_token: FormStr = "", to_person_id: FormStr = "", note: FormText = ""):
-    check_csrf(caller, csrf_token)
+                to_person_id: FormStr = "", note: FormText = ""):
     person = session.get(Person, caller.actor.person_id) if caller.actor.person_id else None
     if person is None:
         raise Forbidden("Your sign-in is not linked to a person.")
@@ -420,51 +403,29 @@ def my_delegate(action_id: IdPath, request: Request, session: SessionDep, caller
                                                     to_person_id, note))
 
 
-def link_form_token(token: str) -> str:
-    """The CSRF token of the forms on an owner's link page: bound to the link (there is no
-    session), so only a page opened from the link carries it."""
-    key = get_settings().signing_key().encode()
-    return hmac.new(key, b"owner-link-form:" + token.encode(), hashlib.sha256).hexdigest()
-
-
-def check_link_form(token: str, supplied: str) -> None:
-    """Refuse a post to an owner's link page without the link's form token."""
-    if not supplied or not hmac.compare_digest(supplied, link_form_token(token)):
-        raise Forbidden("This request did not come from your actions page (missing form "
-                        "token). Open your link again and resend.")
-
-
 @router.get("/owner/{token}")
-def owner_page(token: str, request: Request, session: SessionDep,
+def owner_page(request: Request, session: SessionDep, holder: OwnerLinkHolder,
                notice: Annotated[str, Query(max_length=300)] = ""):
-    token = token[:200]
-    link, actor = owner_links.open_link(session, token, address=client_address(request))
-    person = session.get(Person, link.person_id)
-    return _owner_page(request, session, person=person, actor=actor, base=f"/owner/{token}",
-                       link=link, csrf=link_form_token(token), notice=notice)
+    return _owner_page(request, session, person=holder.person, actor=holder.actor,
+                       base=f"/owner/{holder.token}", link=holder.link,
+                       csrf=holder.form_token, notice=notice)
 
 
 @router.post("/owner/{token}/actions/{action_id}/updates")
-def owner_update(token: str, action_id: IdPath, request: Request, session: SessionDep,
-                 csrf_token: FormStr = "", text: FormText = "", status: FormStr = ""):
-    token = token[:200]
-    check_link_form(token, csrf_token)
-    link, actor = owner_links.open_link(session, token, address=client_address(request))
-    person = session.get(Person, link.person_id)
-    return _owner_post(request, session, person=person, actor=actor, base=f"/owner/{token}",
-                       link=link, csrf=link_form_token(token), action_id=action_id,
-                       work=lambda: _owner_update(session, actor, action_id, text, status))
+def owner_update(action_id: IdPath, request: Request, session: SessionDep,
+                 holder: OwnerLinkHolder, text: FormText = "", status: FormStr = ""):
+    return _owner_post(request, session, person=holder.person, actor=holder.actor,
+                       base=f"/owner/{holder.token}", link=holder.link,
+                       csrf=holder.form_token, action_id=action_id,
+                       work=lambda: _owner_update(session, holder.actor, action_id, text,
+                                                  status))
 
 
 @router.post("/owner/{token}/actions/{action_id}/delegate")
-def owner_delegate(token: str, action_id: IdPath, request: Request, session: SessionDep,
-                   csrf_token: FormStr = "", to_person_id: FormStr = "", note: FormText = ""):
-    token = token[:200]
-    check_link_form(token, csrf_token)
-    link, actor = owner_links.open_link(session, token, address=client_address(request))
-    person = session.get(Person, link.person_id)
-    return _owner_post(request, session, person=person, actor=actor, base=f"/owner/{token}",
-                       link=link, csrf=link_form_token(token), action_id=action_id,
-                       work=lambda: _owner_delegate(session, actor, action_id, to_person_id,
-                                                    note))
-
+def owner_delegate(action_id: IdPath, request: Request, session: SessionDep,
+                   holder: OwnerLinkHolder, to_person_id: FormStr = "", note: FormText = ""):
+    return _owner_post(request, session, person=holder.person, actor=holder.actor,
+                       base=f"/owner/{holder.token}", link=holder.link,
+                       csrf=holder.form_token, action_id=action_id,
+                       work=lambda: _owner_delegate(session, holder.actor, action_id,
+                                                    to_person_id, note))

@@ -7,8 +7,7 @@ from app.config import get_settings
 from app.db import SessionDep
 from app.services import identity
 from app.services.permissions import Perm, require
-from app.web.account_pages import CsrfToken
-from app.web.deps import IdPath, PageCaller, check_csrf
+from app.web.deps import IdPath, PageCaller
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -32,8 +31,7 @@ def sessions_page(request: Request, session: SessionDep, caller: PageCaller):
 
 @router.post("/admin/sessions/{session_id}/sign-out")
 def sign_out_session(request: Request, session: SessionDep, caller: PageCaller,
-                     session_id: IdPath, csrf_token: CsrfToken = ""):
-    check_csrf(caller, csrf_token)
+                     session_id: IdPath):
     require(caller.actor, Perm.manage_users, "Only an administrator can sign other people out.")
     identity.revoke_session(session, session_id=session_id, by=caller.actor)
     return RedirectResponse("/admin/sessions", status_code=303)
@@ -41,8 +39,7 @@ def sign_out_session(request: Request, session: SessionDep, caller: PageCaller,
 
 @router.post("/admin/users/{user_id}/sign-out")
 def sign_out_user(request: Request, session: SessionDep, caller: PageCaller,
-                  user_id: IdPath, csrf_token: CsrfToken = ""):
-    check_csrf(caller, csrf_token)
+                  user_id: IdPath):
     require(caller.actor, Perm.manage_users, "Only an administrator can sign other people out.")
     identity.revoke_user_sessions(session, user_id=user_id, by=caller.actor)
     return RedirectResponse("/admin/sessions", status_code=303)

@@ -23,7 +23,7 @@ from app.services.minutes import exempt_notice
 from app.services.papers import is_late
 from app.services.permissions import Perm, require
 from app.services.visibility import agenda_as_seen, visible_papers
-from app.web.deps import CSRF_HEADER, IdPath, PageCaller, check_csrf
+from app.web.deps import IdPath, PageCaller
 from app.web.forms import parse_day, schema_errors
 from app.web.templating import render
 
@@ -41,10 +41,6 @@ KIND_LABELS = {
 }
 PURPOSE_LABELS = {"": "Not set", ItemPurpose.information: "For information",
                   ItemPurpose.decision: "For decision", ItemPurpose.assurance: "For assurance"}
-
-
-def _csrf(request: Request, caller, token: str) -> None:
-    check_csrf(caller, token or request.headers.get(CSRF_HEADER))
 
 
 def _wants_fragment(request: Request) -> bool:
@@ -126,7 +122,6 @@ def add_item(
     request: Request,
     session: SessionDep,
     caller: PageCaller,
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
     title: Annotated[str, Form(max_length=600)] = "",
     kind: Annotated[str, Form(max_length=40)] = "theme",
     parent_id: Annotated[str, Form(max_length=12)] = "",
@@ -139,7 +134,6 @@ def add_item(
     exempt_reason: Annotated[str, Form(max_length=600)] = "",
 ):
     """Add an item at the end of its level, or just after `after_id`."""
-    _csrf(request, caller, csrf_token)
     typed = {"new": {"title": title, "kind": kind, "parent_id": parent_id,
                      "commission": commission, "paper_due": paper_due}}
     try:
@@ -169,7 +163,6 @@ def edit_item(
     request: Request,
     session: SessionDep,
     caller: PageCaller,
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
     title: Annotated[str, Form(max_length=600)] = "",
     kind: Annotated[str, Form(max_length=40)] = "theme",
     presenter_id: Annotated[str, Form(max_length=12)] = "",
@@ -179,7 +172,6 @@ def edit_item(
     exempt: Annotated[str, Form(max_length=5)] = "",
     exempt_reason: Annotated[str, Form(max_length=600)] = "",
 ):
-    _csrf(request, caller, csrf_token)
     typed = {item_id: {"title": title, "kind": kind, "presenter_id": presenter_id,
                        "purpose": purpose, "commission": commission, "paper_due": paper_due,
                        "exempt": exempt, "exempt_reason": exempt_reason}}
@@ -213,13 +205,11 @@ def move_item(
     request: Request,
     session: SessionDep,
     caller: PageCaller,
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
     direction: Annotated[str, Form(max_length=10)] = "",
     position: Annotated[str, Form(max_length=6)] = "",
 ):
     """Move an item up, down, in or out; or (for drag and drop) to a position among its
     siblings."""
-    _csrf(request, caller, csrf_token)
     try:
         _own_item(session, meeting_id, item_id)
         if position.isdigit():
@@ -241,9 +231,7 @@ def delete_item(
     request: Request,
     session: SessionDep,
     caller: PageCaller,
-    csrf_token: Annotated[str, Form(max_length=200)] = "",
 ):
-    _csrf(request, caller, csrf_token)
     try:
         item = _own_item(session, meeting_id, item_id)
         agenda.delete_item(session, item_id=item_id, by=caller.actor)
@@ -264,7 +252,6 @@ async def upload_paper(
     file: Annotated[UploadFile | None, File()] = None,
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ):
-    _csrf(request, caller, csrf_token)
     try:
         _own_item(session, meeting_id, item_id)
         if file is None or not file.filename:

@@ -1,5 +1,16 @@
-"""Dependencies every route uses: who is asking, and ids in paths."""
+"""Dependencies every route uses: who is asking, and ids in paths.
 
+Cross-site request forgery is refused here, by construction: every state-changing route
+depends on one of the callers below, and the caller checks the token before the route runs.
+A browser's session has a token (page_caller, enrolling_caller, pending_caller, and
+api_caller when the API is reached with the cookie); an owner's emailed link has a form token
+bound to the link (owner_link_holder). Signing in has no session yet: the form is refused when
+the browser says it comes from another site (app/main.py, LimitsAndHeaders), as every
+state-changing request is. tests/web/test_csrf.py walks every such route with and without its
+token.
+"""
+
+import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import Annotated
@@ -10,12 +21,12 @@ from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import SessionDep
-from app.models import User, WebSession
+from app.models import OwnerLink, Person, Role, User, WebSession
 from app.schemas import MAX_ID
-from app.services import identity, tokens, two_factor
+from app.services import identity, owner_links, tokens, two_factor
 from app.services.errors import Forbidden, Unauthorized
 from app.services.office import get_office
-from app.services.permissions import Actor
+from app.services.permissions import Actor, Perm, allowed
 
 # The cookie is `__Host-`: Secure, for this host only, path /. With ASSURE_SECURE_COOKIES off
 # (plain http under a name browsers do not trust) it cannot be, and has the plain name.
@@ -178,6 +189,11 @@ class CurrentUser:
     role: str
     person_id: int | None = None
 
+    def can(self, perm: str) -> bool:
+        """Whether the user's role holds the permission over any record, as the permission
+        table says: for the links a page offers (each route checks again)."""
+        return allowed(Actor(role=Role(self.role)), Perm(perm))
+
 
 def _any_page_caller(request: Request, session: Session) -> Caller | None:
     remember_database(request, session)
@@ -251,11 +267,14 @@ def enrolling_caller(request: Request, session: SessionDep, csrf: CsrfSupplied) 
     return caller
 
 
-def pending_caller(request: Request, session: SessionDep) -> Caller:
-    """A browser between its password and its code; anyone else starts from the sign-in page."""
+def pending_caller(request: Request, session: SessionDep, csrf: CsrfSupplied) -> Caller:
+    """A browser between its password and its code; anyone else starts from the sign-in page.
+    Its session has a CSRF token already, which the code form must carry."""
     caller = _any_page_caller(request, session)
     if caller is None or not caller.second_factor_pending:
         raise SecondStepRequired("/sign-in")
+    if request.method not in SAFE_METHODS:
+        check_csrf(caller, csrf)
     return caller
 
 
@@ -263,3 +282,50 @@ PageCaller = Annotated[Caller, Depends(page_caller)]
 OptionalPageCaller = Annotated[Caller | None, Depends(optional_page_caller)]
 EnrollingCaller = Annotated[Caller, Depends(enrolling_caller)]
 PendingCaller = Annotated[Caller, Depends(pending_caller)]
+
+
+def link_form_token(token: str) -> str:
+    """The CSRF token of the forms on an owner's link page: bound to the link (there is no
+    session), so only a page opened from the link carries it."""
+    key = get_settings().signing_key().encode()
+    return hmac.new(key, b"owner-link-form:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def check_link_form(token: str, supplied: str | None) -> None:
+    """Refuse a post to an owner's link page without the link's form token."""
+    if not supplied or not hmac.compare_digest(supplied, link_form_token(token)):
+        raise Forbidden("This request did not come from your actions page (missing form "
+                        "token). Open your link again and resend.")
+
+
+@dataclass
+class LinkHolder:
+    """Whoever holds an owner's emailed link: no account and no session, the link is the
+    credential, and they act as its person."""
+
+    token: str
+    link: OwnerLink
+    actor: Actor
+    person: Person
+
+    @property
+    def form_token(self) -> str:
+        """The token the link page's forms carry."""
+        return link_form_token(self.token)
+
+
+def owner_link_holder(token: Annotated[str, Path()], request: Request, session: SessionDep,
+                      csrf: CsrfSupplied) -> LinkHolder:
+    """The holder of the link in the path (its use audited, a link that does not work 404).
+    A state-changing request must carry the link's form token, checked before the link is
+    used."""
+    remember_database(request, session)
+    token = token[:200]
+    if request.method not in SAFE_METHODS:
+        check_link_form(token, csrf)
+    link, actor = owner_links.open_link(session, token, address=client_address(request))
+    return LinkHolder(token=token, link=link, actor=actor,
+                      person=session.get(Person, link.person_id))
+
+
+OwnerLinkHolder = Annotated[LinkHolder, Depends(owner_link_holder)]

@@ -17,7 +17,7 @@ from app.services import inspections
 from app.services import people as people_service
 from app.services.dates import today
 from app.services.errors import InvalidInput
-from app.services.findings import visible_history
+from app.services.findings import is_superseded, visible_history
 from app.services.inspection_import import MAX_FILE_BYTES, extract_text, parse_report
 from app.services.inspections import (
     DATE_FIELDS,
@@ -298,6 +298,7 @@ def _inspection_page(request, session, caller, inspection_id: int, *, errors=Non
         "days_left": inspections.days_left(inspection, today()),
         "judgments": inspections.judgments_of(session, inspection_id),
         "findings": findings,
+        "superseded": {f.id for f in findings if is_superseded(f)},
         "history": visible_history(
             session, inspections.history_of(session, [f.id for f in findings]), caller.actor),
         "names": names,

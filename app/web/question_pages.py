@@ -24,7 +24,7 @@ from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.inspections import FORCE_STATUSES, OPCC_STATUSES
 from app.services.meeting_papers import SOURCES
 from app.services.permissions import Perm, require
-from app.web.deps import IdPath, PageCaller, check_csrf
+from app.web.deps import IdPath, PageCaller
 from app.web.forms import (
     DateParts,
     domain_errors,
@@ -329,14 +329,13 @@ def _form_from(text, theme, asked_by_id, addressed_to_id, meeting_id, item_id, s
 @router.post("/questions/new")
 def create_question(
     request: Request, session: SessionDep, caller: PageCaller,
-    csrf_token: FormStr = "", text: FormText = "", theme: FormStr = "",
+    text: FormText = "", theme: FormStr = "",
     asked_by_id: FormStr = "", addressed_to_id: FormStr = "", meeting_id: FormStr = "",
     item_id: FormStr = "", source: FormStr = "commissioner", submitter_name: FormStr = "",
     submitted_day: Annotated[str, Form(alias="submitted_at-day", max_length=20)] = "",
     submitted_month: Annotated[str, Form(alias="submitted_at-month", max_length=20)] = "",
     submitted_year: Annotated[str, Form(alias="submitted_at-year", max_length=20)] = "",
 ):
-    check_csrf(caller, csrf_token)
     require(caller.actor, Perm.write_questions,
             "Only the Commissioner's office drafts questions.")
     form = _form_from(text, theme, asked_by_id, addressed_to_id, meeting_id, item_id, source,
@@ -374,11 +373,10 @@ def edit_question_page(question_id: IdPath, request: Request, session: SessionDe
 @router.post("/questions/{question_id}/edit")
 def update_question(
     question_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    csrf_token: FormStr = "", text: FormText = "", theme: FormStr = "",
+    text: FormText = "", theme: FormStr = "",
     asked_by_id: FormStr = "", addressed_to_id: FormStr = "", meeting_id: FormStr = "",
     item_id: FormStr = "", source: FormStr = "commissioner", submitter_name: FormStr = "",
 ):
-    check_csrf(caller, csrf_token)
     question = service.get_question(session, question_id=question_id, by=caller.actor)
     require(caller.actor, Perm.write_questions,
             "Only the Commissioner's office changes questions.")
@@ -549,9 +547,8 @@ def question_page(question_id: IdPath, request: Request, session: SessionDep,
 @router.post("/questions/{question_id}/status")
 def move_question(
     question_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    csrf_token: FormStr = "", to: Annotated[str, Form(max_length=40)] = "",
+    to: Annotated[str, Form(max_length=40)] = "",
 ):
-    check_csrf(caller, csrf_token)
     if to not in S.__members__:
         return _question_page(request, session, caller, question_id, status_code=422,
                               errors={"step": "Choose one of the steps on this page"})
@@ -572,10 +569,9 @@ def move_question(
 @router.post("/questions/{question_id}/answers")
 def answer_question(
     question_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    csrf_token: FormStr = "", respondent_id: FormStr = "", answer_text: FormText = "",
+    respondent_id: FormStr = "", answer_text: FormText = "",
     how: Annotated[str, Form(max_length=20)] = "",
 ):
-    check_csrf(caller, csrf_token)
     text = answer_text
     form = AnswerForm(respondent_id=respondent_id, text=text, how=how)
     errors: dict[str, str] = {}
@@ -611,10 +607,9 @@ def answer_question(
 @router.post("/questions/{question_id}/screening")
 def screen_question(
     question_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    csrf_token: FormStr = "", decision: Annotated[str, Form(max_length=20)] = "",
+    decision: Annotated[str, Form(max_length=20)] = "",
     reason: FormText = "",
 ):
-    check_csrf(caller, csrf_token)
     form = ScreeningForm(decision=decision, reason=reason)
     if decision not in (Screening.accepted, Screening.declined):
         return _question_page(request, session, caller, question_id, screening_form=form,

@@ -24,14 +24,13 @@ from app.services.identity import display_name
 from app.services.minutes import Edition, load_record, minutes_of, record_for
 from app.services.office import get_office
 from app.services.permissions import Perm, require
-from app.web.deps import IdPath, OptionalPageCaller, PageCaller, check_csrf
+from app.web.deps import IdPath, OptionalPageCaller, PageCaller
 from app.web.downloads import file_response
 from app.web.forms import error_list, sentence
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-Csrf = Annotated[str, Form(max_length=200)]
 FormStr = Annotated[str, Form(max_length=600)]
 FormText = Annotated[str, Form(max_length=100_000)]
 
@@ -122,9 +121,7 @@ def _refused(request, session, caller, meeting_id: int, exc: DomainError):
 
 
 @router.post("/meetings/{meeting_id}/submit")
-def submit(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-           csrf_token: Csrf = ""):
-    check_csrf(caller, csrf_token)
+def submit(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
     try:
         approval.submit_to_chair(session, meeting_id=meeting_id, by=caller.actor)
     except DomainError as exc:
@@ -135,9 +132,7 @@ def submit(meeting_id: IdPath, request: Request, session: SessionDep, caller: Pa
 
 
 @router.post("/meetings/{meeting_id}/approve")
-def approve(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-            csrf_token: Csrf = ""):
-    check_csrf(caller, csrf_token)
+def approve(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
     try:
         approval.approve_by_chair(session, meeting_id=meeting_id, by=caller.actor)
     except DomainError as exc:
@@ -150,9 +145,8 @@ def approve(meeting_id: IdPath, request: Request, session: SessionDep, caller: P
 
 @router.post("/meetings/{meeting_id}/approve-at-meeting")
 def approve_at_meeting(meeting_id: IdPath, request: Request, session: SessionDep,
-                       caller: PageCaller, csrf_token: Csrf = "",
+                       caller: PageCaller,
                        at_meeting_id: Annotated[str, Form(max_length=12)] = ""):
-    check_csrf(caller, csrf_token)
     try:
         if not at_meeting_id.isdigit() or not 0 < int(at_meeting_id) < 2**31:
             raise InvalidInput({"at_meeting_id": "choose the meeting that agreed the minutes"})
@@ -194,12 +188,11 @@ def amend_page(entry_id: IdPath, request: Request, session: SessionDep, caller: 
 
 @router.post("/entries/{entry_id}/amend")
 def amend(entry_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-          csrf_token: Csrf = "", text: FormText = "",
+          text: FormText = "",
           reason: Annotated[str, Form(max_length=5000)] = "",
           exempt: Annotated[str, Form(max_length=5)] = "",
           exempt_choice: Annotated[str, Form(max_length=20)] = "",
           exempt_other: FormStr = ""):
-    check_csrf(caller, csrf_token)
     typed = {"text": text, "reason": reason, "exempt": exempt, "exempt_choice": exempt_choice,
              "exempt_other": exempt_other}
     try:
@@ -260,12 +253,11 @@ KINDS = ("item", "entry", "action")
 
 @router.post("/meetings/{meeting_id}/redaction")
 def redact(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-           csrf_token: Csrf = "", kind: Annotated[str, Form(max_length=10)] = "",
+           kind: Annotated[str, Form(max_length=10)] = "",
            target_id: Annotated[str, Form(max_length=12)] = "",
            exempt: Annotated[str, Form(max_length=5)] = "",
            exempt_choice: Annotated[str, Form(max_length=20)] = "",
            exempt_other: FormStr = ""):
-    check_csrf(caller, csrf_token)
     key = f"{kind}-{target_id}"
     try:
         if kind not in KINDS or not target_id.isdigit() or not 0 < int(target_id) < 2**31:
@@ -342,9 +334,7 @@ def public_preview(meeting_id: IdPath, request: Request, session: SessionDep,
 
 
 @router.post("/meetings/{meeting_id}/publish")
-def publish(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-            csrf_token: Csrf = ""):
-    check_csrf(caller, csrf_token)
+def publish(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
     try:
         document = publication.publish_minutes(session, meeting_id=meeting_id, by=caller.actor)
     except DomainError as exc:

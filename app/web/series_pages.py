@@ -21,7 +21,7 @@ from app.services.errors import Forbidden, InvalidInput
 from app.services.permissions import Perm, require
 from app.services.recurrence import MONTHS, WEEKDAYS, parse_skip_months
 from app.web.calendar import feed_links
-from app.web.deps import IdPath, PageCaller, check_csrf
+from app.web.deps import IdPath, PageCaller
 from app.web.forms import (
     DateParts,
     domain_errors,
@@ -296,7 +296,7 @@ def series_page(
 @router.post("/series/{series_id}")
 def save_series(
     series_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    csrf_token: FormStr = "", name: FormStr = "", default_venue: FormStr = "",
+    name: FormStr = "", default_venue: FormStr = "",
     recurrence: FormStr = "", interval: FormStr = "", weekday: FormStr = "",
     monthly_by: FormStr = "", week_of_month: FormStr = "", day_of_month: FormStr = "",
     start_time: FormStr = "", duration_minutes: FormStr = "",
@@ -311,7 +311,6 @@ def save_series(
     standing_items: Annotated[str, Form(max_length=100_000)] = "",
     invitees: Annotated[list[str], Form(max_length=2000)] = [],  # noqa: B006
 ):
-    check_csrf(caller, csrf_token)
     series = meetings.get_meeting_type(session, series_id)
     require(caller.actor, Perm.edit_record,
             "Only the secretariat and administrators change a series.")
@@ -353,9 +352,7 @@ def save_series(
 
 
 @router.post("/series/{series_id}/meetings")
-def make_meetings(series_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-                  csrf_token: FormStr = ""):
-    check_csrf(caller, csrf_token)
+def make_meetings(series_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
     series = meetings.get_meeting_type(session, series_id)
     try:
         made = schedule.generate_meetings(session, meeting_type_id=series.id, by=caller.actor)

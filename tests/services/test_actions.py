@@ -104,6 +104,22 @@ def test_an_owner_asks_for_closure_and_only_the_chair_or_secretariat_closes(sess
         ("open", "pending_signoff"), ("pending_signoff", "closed")]
 
 
+def test_only_the_chair_or_secretariat_sends_a_request_for_closure_back(session):
+    owner_person = make_person(session)
+    action = make_action(session, [owner_person])
+    owner = Actor(role=Role.force, person_id=owner_person.id, label="owner")
+    actions.add_update(session, action_id=action.id, by=owner, data=ActionUpdateCreate(
+        text="Review complete.", status=ActionStatus.pending_signoff))
+    with pytest.raises(Forbidden):  # the owner may not refuse their own request
+        actions.send_back(session, action_id=action.id, text="Not yet.", by=owner)
+    with pytest.raises(InvalidInput):  # the owner is told why
+        actions.send_back(session, action_id=action.id, text=" ", by=Actor(role=Role.chair))
+    back = actions.send_back(session, action_id=action.id, text="Evidence, please.",
+                             by=Actor(role=Role.chair))
+    assert (back.status_from, back.status_to, back.text) == (
+        "pending_signoff", "in_progress", "Evidence, please.")
+
+
 def test_an_action_is_handed_on_only_to_an_active_colleague_in_the_force(session):
     dcc = make_person(session, full_name="Amanda Blakeman", side=Side.force)
     acc = make_person(session, full_name="Rachel Jones", side=Side.force)

@@ -10,7 +10,7 @@ from app.models import ActionStatus, ItemKind, OwnerLink, Role, utcnow
 from app.schemas import ActionUpdateCreate
 from app.services import actions, owner_links
 from app.services.minutes import Edition, load_record, minutes_of
-from app.web.action_pages import link_form_token
+from app.web.deps import link_form_token
 from tests.factories import (
     SYSTEM,
     make_action,

@@ -275,3 +275,24 @@ def test_a_peel_report_with_judgments_saves_as_read(client, session):
     saved = client.post("/inspections", data=form, follow_redirects=False)
     assert saved.status_code == 303, saved.text[:2000]
     assert client.get(saved.headers["location"]).status_code == 200
+
+
+def test_the_register_tags_the_findings_a_later_one_replaces(client, session):
+    inspection = Inspection(title="Roads policing", published_on=date(2024, 3, 14))
+    session.add(inspection)
+    session.flush()
+    later = Finding(inspection_id=inspection.id, kind="recommendation", text="Do more.")
+    session.add(later)
+    session.flush()
+    session.add_all([
+        Finding(inspection_id=inspection.id, kind="recommendation", text="Linked.",
+                superseded_by_id=later.id, position=1),
+        Finding(inspection_id=inspection.id, kind="recommendation", text="Marked.",
+                force_status="superseded", position=2),
+    ])
+    session.commit()
+    sign_in(client, session, Role.viewer)
+    page = client.get(f"/inspections/{inspection.id}").text
+    rows = page.split('<tbody class="govuk-table__body">')[1].split("</tbody>")[0]
+    tagged = [row.count(">Superseded</strong>") for row in rows.split("</tr>")[:3]]
+    assert tagged == [0, 1, 1]

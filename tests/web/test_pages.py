@@ -25,6 +25,7 @@ from app.schemas import ActionEdit, ActionUpdateCreate, AttendanceIn
 from app.services import actions as action_service
 from app.services import meetings as meeting_service
 from app.services.dates import today
+from app.services.permissions import Actor, Perm, allowed
 from app.web.deps import SESSION_COOKIE
 from tests.factories import (
     SYSTEM,
@@ -294,6 +295,17 @@ def test_sign_out_needs_the_csrf_token_and_ends_the_session(client, session):
 
 
 # --- the meetings -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_administrators_links_follow_the_permission_table(client, session, role):
+    """The header's audit log link and the account page's list of everyone's sessions are
+    offered to the roles the table lets in, and to no one else."""
+    sign_in(client, session, role)
+    actor = Actor(role=role)
+    page = client.get("/account").text
+    assert ('href="/admin/audit"' in page) == allowed(actor, Perm.read_audit)
+    assert ('href="/admin/sessions"' in page) == allowed(actor, Perm.manage_users)
 
 
 def test_the_meetings_list_shows_each_meeting_in_london_time(client, session, minuted):

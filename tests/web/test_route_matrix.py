@@ -38,9 +38,8 @@ from app.services.entries import delete_entry
 from app.services.papers import attach_paper
 from app.services.publication import latest_published, publish_minutes
 from app.services.questions import create_question
-from app.web.action_pages import link_form_token
 from app.web.calendar import feed_secret
-from app.web.deps import CSRF_HEADER, SESSION_COOKIE
+from app.web.deps import CSRF_HEADER, SESSION_COOKIE, link_form_token
 from tests.factories import (
     PDF_BYTES,
     SYSTEM,
