@@ -286,11 +286,15 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
                 await run_in_threadpool(session.close)
 
 
-def request_session(request: Request, session: Annotated[Session, Depends(get_session)]
+def request_session(request: Request,
+                    session: Annotated[Session, Depends(get_session, scope="function")]
                     ) -> Session:
     """The request's session, its database noted on the request, so that a refusal is
     recorded in that database in a transaction of its own (app/web/errors.py), whichever
-    route refused it."""
+    route refused it.
+
+    The session closes when the route has made its answer, before the answer is sent
+    (scope="function"): a slow client downloading a paper holds no connection."""
     request.state.database = session.get_bind()
     return session
 

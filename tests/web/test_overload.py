@@ -29,7 +29,7 @@ BUSY = "The service is busy; please try again in a moment."
 
 
 @contextmanager
-def _pool_of(engine, monkeypatch, *, size: int, timeout: float):
+def _pool_of(engine, monkeypatch, *, size: int, timeout: float, wrap=None):
     """An app on the test database whose process has `size` database connections (places for
     as many requests at a time) and waits at most `timeout` seconds for one; with a route that
     holds its connection until told."""
@@ -50,6 +50,8 @@ def _pool_of(engine, monkeypatch, *, size: int, timeout: float):
         release.wait(5)
         return {"held": True}
 
+    if wrap is not None:
+        application.add_middleware(wrap)
     try:
         with TestClient(application, base_url="https://testserver",
                         raise_server_exceptions=False) as client:
@@ -120,6 +122,29 @@ def test_a_burst_of_more_requests_than_connections_is_served_in_turn(engine, mon
         took = time.monotonic() - started
     assert codes == [200] * len(paths)
     assert took < 5, f"{len(paths)} requests took {took:.1f} s"
+
+
+def test_the_connection_is_given_back_before_the_answer_is_sent(engine, monkeypatch):
+    """A slow client, reading a large paper, holds neither a connection nor a place."""
+    held_while_sending = []
+
+    class Watch:
+        def __init__(self, inner) -> None:
+            self.inner = inner
+
+        async def __call__(self, scope, receive, send):
+            async def watched(message):
+                if message["type"] == "http.response.start":
+                    pool = get_engine().pool
+                    held_while_sending.append(pool.checkedout())
+                await send(message)
+
+            await self.inner(scope, receive, watched)
+
+    with _pool_of(engine, monkeypatch, size=1, timeout=0.5, wrap=Watch) as (client, _, _):
+        assert client.get("/public").status_code == 200
+        assert client.get("/healthz").status_code == 200
+    assert held_while_sending == [0, 0]
 
 
 def test_the_turnstile_lets_waiters_in_in_order_and_loses_no_place():
