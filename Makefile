@@ -27,6 +27,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_export.py
 	$(BIN)/python bench/bench_autosave.py
+	$(BIN)/python bench/bench_load.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -91,6 +91,13 @@ class Settings(BaseSettings):
     # The reverse proxies whose X-Forwarded-For is believed: addresses or networks, comma
     # separated. None by default: a request's address is the peer's own.
     trusted_proxies: str = Field(default="", alias="ASSURE_TRUSTED_PROXIES")
+    # The database connections of one process: how many requests use the database at once
+    # (each holds one connection), how many more connections may be opened for what is written
+    # apart from a request (a refusal for the audit log, the scheduler), and how many seconds a
+    # request waits for its turn before it is answered 503 (app/db.py).
+    db_pool_size: int = Field(default=10, ge=1, le=1000, alias="ASSURE_DB_POOL_SIZE")
+    db_max_overflow: int = Field(default=5, ge=0, le=1000, alias="ASSURE_DB_MAX_OVERFLOW")
+    db_pool_timeout: float = Field(default=3, gt=0, le=300, alias="ASSURE_DB_POOL_TIMEOUT")
 
     @field_validator("database_url")
     @classmethod

@@ -1,16 +1,24 @@
 """Engines and sessions: one engine per database URL, SQLite tuned for durability."""
 
+import asyncio
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
+from weakref import WeakKeyDictionary
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
+from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings, normalise_database_url
 from app.files import private_dir, private_file, tighten
@@ -109,17 +117,29 @@ def _private_database_file(path: Path) -> None:
         tighten(name)
 
 
+def _pool_limits() -> dict:
+    settings = get_settings()
+    return {"pool_size": settings.db_pool_size, "max_overflow": settings.db_max_overflow,
+            "pool_timeout": settings.db_pool_timeout}
+
+
 def make_engine(url: str, *, durable: bool = True) -> Engine:
-    """Build an engine for a URL, creating the SQLite file (owner-only) when needed.
+    """Build an engine for a URL, creating the SQLite file (owner-only) when needed; its pool
+    is sized by ASSURE_DB_POOL_SIZE, ASSURE_DB_MAX_OVERFLOW and ASSURE_DB_POOL_TIMEOUT.
 
     `durable=False` skips SQLite's fsync on commit: for throwaway test databases only.
     """
     url = normalise_database_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
+        in_memory = (parsed.database in (None, "", ":memory:")
+                     or parsed.query.get("mode") == "memory")
+        if not in_memory and not parsed.query.get("uri"):
             _private_database_file(Path(parsed.database))
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        # A file database gets SQLAlchemy's QueuePool, sized as for PostgreSQL; an in-memory
+        # one keeps its one connection per thread.
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10},
+                               **({} if in_memory else _pool_limits()))
         synchronous = "FULL" if durable else "OFF"
         event.listen(
             engine, "connect", lambda c, r: _sqlite_pragmas(c, r, synchronous=synchronous)
@@ -129,7 +149,7 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
         event.listen(engine, "checkin", lambda _dbapi, record: _sqlite_end_turn(record))
         event.listen(engine, "invalidate", lambda _dbapi, record, _e: _sqlite_end_turn(record))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **_pool_limits())
 
 
 def get_engine(url: str | None = None) -> Engine:
@@ -156,17 +176,125 @@ def open_session(engine: Engine, *, write: bool = False) -> Session:
     return session
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A session per request; services commit at the end of their use case."""
-    with open_session(get_engine(), write=request.method in WRITE_METHODS) as session:
-        yield session
+class NoConnection(sa_exc.TimeoutError):
+    """A request waited ASSURE_DB_POOL_TIMEOUT seconds for its turn at the database in vain
+    (answered 503, as the pool's own TimeoutError is: app/web/errors.py)."""
 
 
-def request_session(request: Request, session: Annotated[Session, Depends(get_session)]
+class Turnstile:
+    """At most `places` requests of a process use the database at once; the others wait, in
+    the order they came, on the event loop, holding neither a thread nor a connection, and
+    give up after `timeout` seconds (NoConnection).
+
+    Without it a burst of requests deadlocked until the pool's timeout: a request takes its
+    connection in one worker thread and needs another thread to go on (the route, then closing
+    the session), while every worker thread was taken by newcomers waiting for a connection.
+    100 anonymous requests at once stalled the server for 30 s, then 500s. Thread-safe and
+    free of any one event loop, as the engine it guards is."""
+
+    def __init__(self, places: int, timeout: float) -> None:
+        self.places, self.timeout = places, timeout
+        self._free = places
+        self._lock = threading.Lock()
+        self._waiting: deque[asyncio.Future] = deque()
+
+    async def enter(self) -> None:
+        """Wait for a place; NoConnection after `timeout` seconds without one."""
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            turn = asyncio.get_running_loop().create_future()
+            self._waiting.append(turn)
+        try:
+            await asyncio.wait_for(asyncio.shield(turn), self.timeout)
+        except BaseException as error:
+            with self._lock:
+                given = turn not in self._waiting  # the place came as the wait ended
+                if not given:
+                    self._waiting.remove(turn)
+            if given and isinstance(error, TimeoutError):
+                return
+            if given:
+                self.leave()
+            if isinstance(error, TimeoutError):
+                raise NoConnection(f"no database connection within {self.timeout:g} s "
+                                   f"({self.places} in use)") from None
+            raise
+
+    def leave(self) -> None:
+        """Give the place to the first who waits, or back."""
+        with self._lock:
+            while self._waiting:
+                turn = self._waiting.popleft()
+                try:
+                    turn.get_loop().call_soon_threadsafe(_give, turn)
+                    return
+                except RuntimeError:  # its event loop has closed
+                    continue
+            self._free += 1
+
+
+def _give(turn: asyncio.Future) -> None:
+    if not turn.done():
+        turn.set_result(None)
+
+
+_turnstiles: WeakKeyDictionary[Engine, Turnstile] = WeakKeyDictionary()
+_turnstiles_lock = threading.Lock()
+
+
+def turnstile(engine: Engine) -> Turnstile | None:
+    """The turnstile in front of an engine's pool: as many places as the pool keeps
+    connections (its overflow is left for what is written apart from a request, such as a
+    refusal for the audit log), the pool's timeout as the longest wait. None for a pool without
+    a limit (an in-memory SQLite database)."""
+    pool = engine.pool
+    if not isinstance(pool, QueuePool):
+        return None
+    with _turnstiles_lock:
+        if engine not in _turnstiles:
+            _turnstiles[engine] = Turnstile(pool.size(), pool.timeout())
+        return _turnstiles[engine]
+
+
+@asynccontextmanager
+async def database_turn(engine: Engine) -> AsyncIterator[None]:
+    """Hold one of the engine's places while the body runs (see Turnstile)."""
+    gate = turnstile(engine)
+    if gate is None:
+        yield
+        return
+    await gate.enter()
+    try:
+        yield
+    finally:
+        gate.leave()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session per request, once it is the request's turn at the database; services commit
+    at the end of their use case. Closing it (a rollback) is database work: in a thread, and
+    done even when the request is cancelled, so the connection always goes back."""
+    engine = get_engine()
+    async with database_turn(engine):
+        session = open_session(engine, write=request.method in WRITE_METHODS)
+        try:
+            yield session
+        finally:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(session.close)
+
+
+def request_session(request: Request,
+                    session: Annotated[Session, Depends(get_session, scope="function")]
                     ) -> Session:
     """The request's session, its database noted on the request, so that a refusal is
     recorded in that database in a transaction of its own (app/web/errors.py), whichever
-    route refused it."""
+    route refused it.
+
+    The session closes when the route has made its answer, before the answer is sent
+    (scope="function"): a slow client downloading a paper holds no connection."""
     request.state.database = session.get_bind()
     return session
 

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -227,6 +228,11 @@ class ClientAddress:
 @asynccontextmanager
 async def lifespan(_app: FastAPI):
     """Start the reminders scheduler when ASSURE_SCHEDULER asks for it; stop it at shutdown."""
+    # A request that holds one of the database's places (app/db.py, Turnstile) may need a
+    # worker thread while other requests wait in threads for SQLite's write lock: keep more
+    # threads than places, so that the one holding the lock can always finish.
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = max(limiter.total_tokens, get_settings().db_pool_size + 10)
     scheduler.start_scheduler()
     try:
         yield

@@ -112,14 +112,21 @@ def free_port() -> int:
 
 def start_server(folder: Path, url: str, log) -> tuple[subprocess.Popen, str]:
     """uvicorn in its own process, one worker, as `assure serve` runs it."""
-    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "ASSURE_SECRET_KEY": "bench-secret",
            "ASSURE_EXPORT_DIR": str(folder)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "autosave_app:app", "--app-dir", str(ROOT / "bench"),
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--proxy-headers",
-         "--log-level", "info"],
-        env=env, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    return serve(lambda port: [
+        sys.executable, "-m", "uvicorn", "autosave_app:app", "--app-dir", str(ROOT / "bench"),
+        "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--proxy-headers",
+        "--log-level", "info"], env, folder, log)
+
+
+def serve(command: Callable[[int], list[str]], env: dict[str, str], folder: Path,
+          log) -> tuple[subprocess.Popen, str]:
+    """A server started by `command(port)` on a free port; it and its address once /healthz
+    answers."""
+    port = free_port()
+    process = subprocess.Popen(command(port), env=env, cwd=folder, stdout=log,
+                               stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

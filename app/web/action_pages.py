@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep
 from app.export.action_log_docx import render_action_log
@@ -153,8 +154,10 @@ async def take_up(request: Request, session: SessionDep, caller: PageCaller):
     if not ids or meeting_id is None:
         notice = "Tick at least one action and choose the meeting."
     else:
-        added = actions.take_up_at(session, action_ids=ids, meeting_id=meeting_id,
-                                   by=caller.actor)
+        # in a worker thread: a write may wait seconds for SQLite's lock, and on the event
+        # loop that wait would stall every other request
+        added = await run_in_threadpool(actions.take_up_at, session, action_ids=ids,
+                                        meeting_id=meeting_id, by=caller.actor)
         notice = f"{added} actions will be taken up under that meeting's outstanding matters."
     separator = "&" if back else ""
     from urllib.parse import quote

@@ -242,8 +242,10 @@ def delete_item(
     return _done(request, session, caller, meeting_id, item.parent_id)
 
 
+# A plain def: FastAPI reads the form first, and the work below runs in a worker thread, not
+# on the event loop (waiting for SQLite's write lock there stalled every other request).
 @router.post("/meetings/{meeting_id}/agenda/items/{item_id}/papers")
-async def upload_paper(
+def upload_paper(
     meeting_id: IdPath,
     item_id: IdPath,
     request: Request,
@@ -256,7 +258,7 @@ async def upload_paper(
         _own_item(session, meeting_id, item_id)
         if file is None or not file.filename:
             raise InvalidInput({f"file-{item_id}": "choose the paper to attach"})
-        content = await file.read(papers.MAX_PAPER_BYTES + 1)
+        content = file.file.read(papers.MAX_PAPER_BYTES + 1)
         try:
             papers.attach_paper(session, item_id=item_id, filename=file.filename,
                                 content=content, by=caller.actor)

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -213,5 +214,14 @@ def install(app: FastAPI) -> None:
             busy = Busy("The database cannot be reached or is not set up "
                         "(run `assure db upgrade`); please try again later.")
         response = _respond(request, busy.status_code, busy.message)
+        response.headers["Retry-After"] = "2"
+        return response
+
+    @app.exception_handler(PoolTimeout)
+    async def no_connection(request: Request, exc: PoolTimeout):
+        # More requests than the process has database connections for (ASSURE_DB_POOL_SIZE),
+        # for longer than ASSURE_DB_POOL_TIMEOUT: a moment's overload, not a fault.
+        log.warning("overloaded: %s", str(exc).split("(Background", 1)[0].strip())
+        response = _respond(request, 503, "The service is busy; please try again in a moment.")
         response.headers["Retry-After"] = "2"
         return response

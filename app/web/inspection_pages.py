@@ -225,6 +225,12 @@ async def review(request: Request, caller: PageCaller):
     judgments. The draft is only carried back to the page; nothing is saved."""
     require(caller.actor, Perm.edit_record, "Only the Commissioner's office imports reports.")
     form = await request.form()
+    # A long draft takes a while to rework and render: in a worker thread, off the event loop.
+    return await run_in_threadpool(_rework, request, form)
+
+
+def _rework(request, form):
+    """The review page again, after the button the form was sent with."""
     draft = _draft_from_form(form)
     op = str(form.get("op", ""))
     kind, _, index = op.partition(":")
@@ -251,6 +257,13 @@ async def save(request: Request, session: SessionDep, caller: PageCaller):
     """Save the reviewed report: the first time anything of it is stored."""
     require(caller.actor, Perm.edit_record, "Only the Commissioner's office imports reports.")
     form = await request.form()
+    # Saving waits for the database (seconds, for SQLite's write lock): in a worker thread, so
+    # that the event loop goes on serving everyone else.
+    return await run_in_threadpool(_save_reviewed, request, session, caller, form)
+
+
+def _save_reviewed(request, session, caller, form):
+    """Save the draft the form carries; the review page again, with what is wrong, if not."""
     draft = _draft_from_form(form)
     errors: dict[str, str] = {}
     published = _day(draft["published_on"], "published_on", "The publication date", errors)

@@ -9,6 +9,7 @@ import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep
 from app.export.s55_response_docx import render_s55_response
@@ -60,8 +61,15 @@ async def save_response(inspection_id: IdPath, request: Request, session: Sessio
     """Save the texts; on an error the page comes back with what was typed."""
     require(caller.actor, Perm.edit_record,
             "Only the Commissioner's office writes the s55 response.")
-    inspections.get_inspection(session, inspection_id)  # 404 before reading a word
+    # The database work runs in worker threads, off the event loop (a write may wait seconds
+    # for SQLite's lock, and every other request would wait with it).
+    await run_in_threadpool(inspections.get_inspection, session, inspection_id)  # 404 first
     form = await request.form()
+    return await run_in_threadpool(_save_texts, inspection_id, request, session, caller, form)
+
+
+def _save_texts(inspection_id: int, request: Request, session, caller, form):
+    """Save the texts the form carries; the page again, with what is wrong, if not."""
     errors: dict[str, str] = {}
     typed: dict[str, str] = {}
     texts = ResponseTexts()
