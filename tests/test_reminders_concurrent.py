@@ -19,10 +19,10 @@ from sqlmodel import Session, func, select
 
 from app.db import make_engine
 from app.models import Notification, Role
-from app.services.office import get_office
+from app.services.office import OfficeChanges, update_office
 from tests.conftest import PG_URL, own_database
 from tests.e2e.conftest import BIN
-from tests.factories import make_action, make_person, make_user
+from tests.factories import SYSTEM, make_action, make_person, make_user
 
 DAY = date(2019, 5, 28)  # a Tuesday; the weekly digest goes from Monday
 ACTIONS, OWNERS_EACH, PEOPLE = 20, 3, 6
@@ -67,8 +67,7 @@ def _prepare(database_url: str) -> None:
     engine = make_engine(database_url, durable=False)
     try:
         with Session(engine, expire_on_commit=False) as session:
-            get_office(session)
-            session.commit()
+            update_office(session, changes=OfficeChanges(), by=SYSTEM)  # the row, saved
             people = [make_person(session, full_name=f"Officer {n}", initials=f"O{n}",
                                   email=f"officer{n}@police.example") for n in range(PEOPLE)]
             make_user(session, Role.secretariat, email="policy@opcc.example")

@@ -12,13 +12,10 @@ from app.services.text import clean_line
 
 
 def get_office(session: Session) -> OfficeSettings:
-    """The office settings, created with defaults if the row does not exist yet."""
+    """The office settings; the defaults, not yet saved, until someone saves them (reading a
+    page never writes: on SQLite every page view would otherwise wait for the write lock)."""
     office = session.exec(select(OfficeSettings).order_by(OfficeSettings.id)).first()
-    if office is None:
-        office = OfficeSettings()
-        session.add(office)
-        session.flush()
-    return office
+    return office if office is not None else OfficeSettings()
 
 
 @dataclass
@@ -99,6 +96,9 @@ def update_office(session: Session, *, changes: OfficeChanges, by: Actor) -> Off
     for key, value in values.items():
         setattr(office, key, value)
     office.updated_at = utcnow()
+    if office.id is None:  # the first time the settings are saved
+        session.add(office)
+        session.flush()
     audit.record(session, by=by, verb="update", object_type="office_settings",
                  object_id=office.id, summary=audit.describe_changes(values))
     session.commit()

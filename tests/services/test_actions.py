@@ -8,7 +8,7 @@ from app.models import Action, ActionStatus, MeetingStatus, Rag, Role, Side
 from app.schemas import ActionEdit, ActionUpdateCreate, MeetingUpdate
 from app.services import actions, meetings
 from app.services.errors import Conflict, Forbidden, InvalidInput
-from app.services.office import check_reference_format, get_office
+from app.services.office import OfficeChanges, check_reference_format, update_office
 from app.services.permissions import Actor
 from tests.factories import (
     SYSTEM,
@@ -50,9 +50,8 @@ def test_references_count_within_the_meeting_year_in_the_office_format(session):
     other_year = make_action(session, [owner], meeting_id=m2020.id)
     assert [first.reference, second.reference, other_year.reference] == [
         "A/2019/001", "A/2019/002", "A/2020/001"]
-    office = get_office(session)
-    office.action_reference_format = "ACT-{year}-{seq}"
-    session.commit()
+    update_office(session, changes=OfficeChanges(action_reference_format="ACT-{year}-{seq}"),
+                  by=SYSTEM)
     assert make_action(session, [owner], meeting_id=m2019.id).reference == "ACT-2019-3"
 
 

@@ -23,7 +23,7 @@ from app.schemas import ActionEdit, ActionUpdateCreate
 from app.services import actions, mail, owner_links, scheduler
 from app.services.mail import MailError, OutboxMailer, TemporaryMailError
 from app.services.notifications import send_reminders
-from app.services.office import get_office
+from app.services.office import OfficeChanges, update_office
 from tests.factories import SYSTEM, make_action, make_person, make_user
 
 BASE = "https://assure.opcc.example"
@@ -70,10 +70,7 @@ def owner(session, name, email):
 
 
 def set_office(session, **values):
-    office = get_office(session)
-    for key, value in values.items():
-        setattr(office, key, value)
-    session.commit()
+    update_office(session, changes=OfficeChanges(**values), by=SYSTEM)
 
 
 def test_the_assignment_email_goes_once_to_each_owner_with_an_address(session, mailer, outbox):

@@ -672,3 +672,33 @@ def test_a_busy_database_gives_a_signed_in_reader_the_busy_page_not_a_server_err
     response = client.get("/actions/log.xlsx")
     assert response.status_code == 503 and response.headers["retry-after"] == "2"
     assert "busy" in response.text
+
+
+def test_reading_a_page_of_a_new_office_writes_nothing(client, session, engine):
+    """The office's settings are their defaults until someone saves them: a page view does
+    not try to create them (on SQLite each view took the write lock, then rolled back)."""
+    from sqlalchemy import event
+
+    from app.models import OfficeSettings
+    from app.services.office import OfficeChanges, update_office
+
+    writes = []
+
+    def note(_conn, _cursor, statement, *_):
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(statement.split("(")[0])
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        for path in ("/sign-in", "/public", "/healthz"):
+            assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert writes == []
+    session.rollback()
+    assert session.exec(select(OfficeSettings)).all() == []
+    assert "Office of the Police and Crime Commissioner" in client.get("/public").text
+    update_office(session, by=SYSTEM,
+                  changes=OfficeChanges(office_name="Office of the PCC for Anywhere"))
+    assert len(session.exec(select(OfficeSettings)).all()) == 1
+    assert "Office of the PCC for Anywhere" in client.get("/public").text
