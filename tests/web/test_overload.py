@@ -175,7 +175,22 @@ def test_the_turnstile_lets_waiters_in_in_order_and_loses_no_place():
         with pytest.raises(NoConnection):
             await gate.enter()
 
-    asyncio.run(scenario())
+    # In a thread of its own: a browser test earlier in the same worker may have left an event
+    # loop marked as running in this one, where asyncio.run would refuse to start.
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as error:  # handed to the test's thread
+            failed.append(error)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    runner.join(30)
+    assert not runner.is_alive(), "the turnstile's scenario did not finish"
+    if failed:
+        raise failed[0]
 
 
 # --- routes that read a form, then use the database --------------------------------------
