@@ -95,11 +95,6 @@ def visible_papers(session: Session, nodes: list[ItemNode]) -> dict[int, list[Pa
     return {n.item.id: shown.get(n.item.id, []) for n in nodes}
 
 
-def may_see_item(by: Actor | None, exempt: bool) -> bool:
-    """Whether the reader may see what is under an item that is (or is not) exempt."""
-    return not exempt or sees_exempt(by)
-
-
 def may_see_entry(by: Actor | None, *, entry_exempt: bool, item_exempt: bool) -> bool:
     """Whether the reader may see a paragraph of the minutes."""
     return not (entry_exempt or item_exempt) or sees_exempt(by)

@@ -103,12 +103,6 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def remember_database(request: Request, session: Session) -> None:
-    """Note the request's database, so that a refusal can be audited in a transaction of its
-    own after the request's transaction has been rolled back (app/web/errors.py)."""
-    request.state.database = session.get_bind()
-
-
 def _from_cookie(request: Request, session: Session) -> Caller | None:
     raw = session_token(request)
     if not raw:
@@ -133,7 +127,6 @@ def check_csrf(caller: Caller, supplied: str | None) -> None:
 
 def api_caller(request: Request, session: SessionDep) -> Caller:
     """The caller of an API route: a bearer token, or a signed-in browser."""
-    remember_database(request, session)
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
@@ -196,7 +189,6 @@ class CurrentUser:
 
 
 def _any_page_caller(request: Request, session: Session) -> Caller | None:
-    remember_database(request, session)
     caller = _from_cookie(request, session)
     request.state.caller = caller
     request.state.office_name = get_office(session).office_name
@@ -206,7 +198,6 @@ def _any_page_caller(request: Request, session: Session) -> Caller | None:
 def optional_page_caller(request: Request, session: SessionDep) -> Caller | None:
     """The signed-in user of a page, if any; the page header learns who it is. A browser that
     has given its password but not yet its code counts as not signed in."""
-    remember_database(request, session)
     caller = _from_cookie(request, session)
     if caller is not None and caller.second_factor_pending:
         caller = None
@@ -319,7 +310,6 @@ def owner_link_holder(token: Annotated[str, Path()], request: Request, session: 
     """The holder of the link in the path (its use audited, a link that does not work 404).
     A state-changing request must carry the link's form token, checked before the link is
     used."""
-    remember_database(request, session)
     token = token[:200]
     if request.method not in SAFE_METHODS:
         check_link_form(token, csrf)
