@@ -7,6 +7,8 @@ every service and document builder takes several times as long as starting the c
 
 import argparse
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlmodel import Session
@@ -14,10 +16,16 @@ from sqlmodel import Session
 from app.config import get_settings
 
 
-def _session() -> Session:
+@contextmanager
+def _session() -> Iterator[Session]:
+    """A command's unit of work: its one transaction, committed when the block ends and rolled
+    back when it raises, a refusal (DomainError) included, so that nothing of a refused command
+    is kept. Catch the refusal outside the block."""
     from app.db import get_engine, open_session
 
-    return open_session(get_engine(), write=True)
+    with open_session(get_engine(), write=True) as session:
+        yield session
+        session.commit()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -101,16 +109,14 @@ def cmd_users_create(args: argparse.Namespace) -> int:
         password = sys.stdin.readline().rstrip("\n")
         if not password:
             password, generated = identity.generate_password(), True
-    with _session() as session:
-        try:
+    try:
+        with _session() as session:
             user = identity.create_user(
                 session, email=args.email, role=Role(args.role), password=password,
                 name=args.name, person_id=args.person_id, by=Actor.system(),
             )
-        except DomainError as exc:
-            detail = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "errors", {}).items())
-            print(f"Not created: {detail or exc.message}", file=sys.stderr)
-            return 1
+    except DomainError as exc:
+        return _refused("Not created", exc)
     print(f"Created user {user.email} ({user.role}).")
     if user.role in ("admin", "chair", "secretariat"):
         print("They set up two-step verification (an authenticator app) at their first sign-in.")
@@ -140,14 +146,16 @@ def _on_user(email: str, refused: str, work):
     code, the user and what `work` returned. A missing user or a refusal is said on stderr."""
     from app.services.errors import DomainError
 
-    with _session() as session:
-        user = _user_or_none(session, email)
-        if user is None:
-            return 1, None, None
-        try:
-            return 0, user, work(session, user)
-        except DomainError as exc:
-            return _refused(refused, exc), user, None
+    user = None
+    try:
+        with _session() as session:
+            user = _user_or_none(session, email)
+            if user is None:
+                return 1, None, None
+            done = work(session, user)
+    except DomainError as exc:
+        return _refused(refused, exc), user, None
+    return 0, user, done
 
 
 def _when(value) -> str:
@@ -210,11 +218,11 @@ def cmd_tokens_revoke(args: argparse.Namespace) -> int:
     from app.services.errors import DomainError
     from app.services.permissions import Actor
 
-    with _session() as session:
-        try:
+    try:
+        with _session() as session:
             token = tokens.revoke_token(session, token_id=args.token_id, by=Actor.system())
-        except DomainError as exc:
-            return _refused("Nothing revoked", exc)
+    except DomainError as exc:
+        return _refused("Nothing revoked", exc)
     print(f"API token {token.id} is revoked: it no longer works.")
     return 0
 
@@ -298,12 +306,12 @@ def cmd_calendar_rotate(args: argparse.Namespace) -> int:
     from app.services.permissions import Actor
 
     kind, object_id = ("person", args.person) if args.person else ("series", args.series)
-    with _session() as session:
-        try:
+    try:
+        with _session() as session:
             feed = calendar.new_link(session, kind=kind, object_id=object_id,
                                      by=Actor.system())
-        except DomainError as exc:
-            return _refused("No new link", exc)
+    except DomainError as exc:
+        return _refused("No new link", exc)
     if kind == "series":
         # Each user has a link of their own to a series: there is no one link to print.
         print(f"Every calendar link to {feed.name} now stops working; each user finds their "
@@ -393,26 +401,23 @@ def cmd_settings(args: argparse.Namespace) -> int:
         reminder_days_before=args.reminder_days_before, owner_link_days=args.owner_link_days,
         digest_weekday=args.digest_day,
     )
-    with _session() as session:
-        try:
+    try:
+        with _session() as session:
             if any(v is not None for v in vars(changes).values()):
                 update_office(session, changes=changes, by=Actor.system())
             office = get_office(session)
-            session.commit()
-        except DomainError as exc:
-            detail = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "errors", {}).items())
-            print(f"Not changed: {detail or exc.message}", file=sys.stderr)
-            return 1
-        for label, value in (
-            ("Office", office.office_name), ("Short name", office.office_short_name),
-            ("Force", office.force_name), ("Default marking", office.default_marking),
-            ("Action references", office.action_reference_format),
-            ("Publish minutes within (days)", office.publish_within_days),
-            ("Remind action owners (days before due)", office.reminder_days_before),
-            ("Owners' links work for (days)", office.owner_link_days),
-            ("Weekly overdue digest on", WEEKDAYS[office.digest_weekday]),
-        ):
-            print(f"{label}: {value}")
+    except DomainError as exc:
+        return _refused("Not changed", exc)
+    for label, value in (
+        ("Office", office.office_name), ("Short name", office.office_short_name),
+        ("Force", office.force_name), ("Default marking", office.default_marking),
+        ("Action references", office.action_reference_format),
+        ("Publish minutes within (days)", office.publish_within_days),
+        ("Remind action owners (days before due)", office.reminder_days_before),
+        ("Owners' links work for (days)", office.owner_link_days),
+        ("Weekly overdue digest on", WEEKDAYS[office.digest_weekday]),
+    ):
+        print(f"{label}: {value}")
     return 0
 
 
@@ -422,12 +427,12 @@ def _export(args: argparse.Namespace, build, render, suffix: str) -> int:
     from app.services.permissions import Actor
     from app.web.downloads import safe_filename
 
-    with _session() as session:
-        try:
+    try:
+        with _session() as session:
             record = build(session, Actor.system())
-        except DomainError as exc:
-            print(exc.message, file=sys.stderr)
-            return 1
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
     content = render(record)
     if args.output:
         target = Path(args.output)
@@ -492,12 +497,12 @@ def cmd_export_actions(args: argparse.Namespace) -> int:
         sort=args.sort,
         descending=args.descending,
     )
-    with _session() as session:
-        try:
+    try:
+        with _session() as session:
             log = action_log_for(session, by=Actor.system(), filters=filters, fmt=fmt)
-        except DomainError as exc:
-            print(exc.message, file=sys.stderr)
-            return 1
+    except DomainError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
     content = render_action_log_xlsx(log) if fmt == "xlsx" else render_action_log(log)
     target = (Path(args.output) if args.output
               else get_settings().export_dir / safe_filename(log.title, "", fmt))
@@ -586,19 +591,17 @@ def cmd_schedule_generate(args: argparse.Namespace) -> int:
     from app.services.errors import DomainError
     from app.services.permissions import Actor
 
-    with _session() as session:
-        try:
+    try:
+        with _session() as session:
             made = schedule.generate_meetings(session, meeting_type_id=args.series_id,
                                               by=Actor.system())
-        except DomainError as exc:
-            detail = "; ".join(f"{k}: {v}" for k, v in getattr(exc, "errors", {}).items())
-            print(f"No meetings made: {detail or exc.message}", file=sys.stderr)
-            return 1
-        for meeting in made.made:
-            holiday = schedule.holiday_of(meeting)
-            note = f"  (bank holiday: {holiday})" if holiday else ""
-            print(f"{meeting.id:>6}  {to_london(meeting.starts_at):%a %d %b %Y %H:%M}"
-                  f"{note}")
+    except DomainError as exc:
+        return _refused("No meetings made", exc)
+    for meeting in made.made:
+        holiday = schedule.holiday_of(meeting)
+        note = f"  (bank holiday: {holiday})" if holiday else ""
+        print(f"{meeting.id:>6}  {to_london(meeting.starts_at):%a %d %b %Y %H:%M}"
+              f"{note}")
     print(f"Made {len(made.made)} meetings; {made.already} dates already had theirs.")
     return 0
 

@@ -272,18 +272,37 @@ async def database_turn(engine: Engine) -> AsyncIterator[None]:
         gate.leave()
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """A session per request, once it is the request's turn at the database; services commit
-    at the end of their use case. Closing it (a rollback) is database work: in a thread, and
-    done even when the request is cancelled, so the connection always goes back."""
-    engine = get_engine()
+def answer_refused(request: Request) -> None:
+    """Mark the request's answer as a refusal (a page re-rendered with its errors, status 400
+    and above): its unit of work is rolled back, not committed. `render` calls it."""
+    request.state.refused = True
+
+
+@asynccontextmanager
+async def unit_of_work(request: Request, engine: Engine) -> AsyncIterator[Session]:
+    """The request's session and its one transaction, once it is the request's turn at the
+    database. Services add, flush and raise; they never commit. When the route has made its
+    answer the transaction is committed, unless the route raised or answered a refusal
+    (`answer_refused`): then nothing of it is kept. A commit that fails raises here, before
+    the answer is sent, so a caller is never told "saved" of what was not.
+
+    Database work (the commit, closing the session) runs in a thread, and the closing is done
+    even when the request is cancelled, so the connection always goes back."""
     async with database_turn(engine):
         session = open_session(engine, write=request.method in WRITE_METHODS)
         try:
             yield session
+            if not getattr(request.state, "refused", False):
+                await run_in_threadpool(session.commit)
         finally:
             with anyio.CancelScope(shield=True):
                 await run_in_threadpool(session.close)
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A unit of work per request (see unit_of_work) on the configured database."""
+    async with unit_of_work(request, get_engine()) as session:
+        yield session
 
 
 def request_session(request: Request,

@@ -15,9 +15,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel
 
 from app.config import normalise_database_url
-from app.db import WRITE_METHODS, get_session, make_engine, open_session
+from app.db import get_session, make_engine, unit_of_work
 from app.main import create_app
 from app.migrations_config import alembic_config
+from tests.factories import CommittingClient
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -161,8 +162,8 @@ def session(engine) -> Iterator[Session]:
 def app(engine):
     application = create_app()
 
-    def session_override(request: Request):
-        with open_session(engine, write=request.method in WRITE_METHODS) as session:
+    async def session_override(request: Request):
+        async with unit_of_work(request, engine) as session:
             yield session
 
     application.dependency_overrides[get_session] = session_override
@@ -170,9 +171,10 @@ def app(engine):
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:
+def client(app, session) -> Iterator[TestClient]:
     # https, as the office serves it: the session cookie is Secure, and an http client would
-    # not send it back.
-    with TestClient(app, base_url="https://testserver",
-                    raise_server_exceptions=False) as test_client:
+    # not send it back. What the test wrote through its session is committed before each
+    # request (CommittingClient).
+    with CommittingClient(app, base_url="https://testserver", raise_server_exceptions=False,
+                          session=session) as test_client:
         yield test_client

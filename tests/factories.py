@@ -2,7 +2,9 @@
 
 from datetime import UTC, date, datetime
 from itertools import count
+from typing import TypeVar
 
+from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models import ItemKind, Role, Side
@@ -31,6 +33,35 @@ SYSTEM = Actor.system(label="tests")
 # The authenticator secret every test user with a second factor has (pyotp makes the codes).
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _n = count(1)
+T = TypeVar("T")
+
+
+def committed(session: Session, made: T) -> T:
+    """What a service made, committed: a test is the caller, and commits at the end of each
+    use case as the request, the command and the job do (services never commit). Uncommitted,
+    a test's writes would be invisible to the app under test, and on SQLite would hold the
+    write lock that the app's requests wait for."""
+    session.commit()
+    return made
+
+
+class CommittingClient(TestClient):
+    """A test client that first commits what the test wrote through the services itself:
+    the test's own use case ends before the app is asked, as one request's ends before the
+    next (services never commit; the caller does). Uncommitted, it would be invisible to the
+    app, and on SQLite its open write transaction would hold the lock the app waits for."""
+
+    def __init__(self, *args, session: Session | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._test_session = session
+
+    def request(self, *args, **kwargs):
+        if self._test_session is not None:
+            self._test_session.commit()
+            # What the test holds is read again after the request, as after a rollback
+            # (the session keeps what it read across a commit: expire_on_commit=False).
+            self._test_session.expire_all()
+        return super().request(*args, **kwargs)
 
 
 def make_person(session: Session, **kw):
@@ -43,20 +74,23 @@ def make_person(session: Session, **kw):
         "side": Side.opcc,
     }
     values.update(kw)
-    return people.create_person(session, data=PersonCreate(**values), by=SYSTEM)
+    return committed(session, people.create_person(session, data=PersonCreate(**values),
+                                                   by=SYSTEM))
 
 
 def make_meeting_type(session: Session, **kw):
     values = {"name": "Accountability Board", "default_venue": "Room 1"}
     values.update(kw)
-    return meetings.create_meeting_type(session, data=MeetingTypeCreate(**values), by=SYSTEM)
+    return committed(session, meetings.create_meeting_type(
+        session, data=MeetingTypeCreate(**values), by=SYSTEM))
 
 
 def make_meeting(session: Session, meeting_type=None, **kw):
     meeting_type = meeting_type or make_meeting_type(session)
     values = {"meeting_type_id": meeting_type.id, "starts_at": datetime(2024, 3, 12, 10, 0)}
     values.update(kw)
-    return meetings.create_meeting(session, data=MeetingCreate(**values), by=SYSTEM)
+    return committed(session, meetings.create_meeting(session, data=MeetingCreate(**values),
+                                                      by=SYSTEM))
 
 
 def make_item(session: Session, meeting, **kw):
@@ -65,20 +99,23 @@ def make_item(session: Session, meeting, **kw):
         parent = kw.pop("parent")
         values["parent_id"] = parent.id
     values.update(kw)
-    return agenda.create_item(session, meeting_id=meeting.id, data=ItemCreate(**values), by=SYSTEM)
+    return committed(session, agenda.create_item(session, meeting_id=meeting.id,
+                                                 data=ItemCreate(**values), by=SYSTEM))
 
 
 def make_entry(session: Session, item, **kw):
     values = {"text": "The PCC asked the CC about response times."}
     values.update(kw)
-    return entries.create_entry(session, item_id=item.id, data=EntryCreate(**values), by=SYSTEM)
+    return committed(session, entries.create_entry(session, item_id=item.id,
+                                                   data=EntryCreate(**values), by=SYSTEM))
 
 
 def make_action(session: Session, owners, **kw):
     values = {"text": "Report back on response times.", "owner_ids": [p.id for p in owners],
               "due_date": date(2030, 1, 31)}
     values.update(kw)
-    return actions.create_action(session, data=ActionCreate(**values), by=SYSTEM)
+    return committed(session, actions.create_action(session, data=ActionCreate(**values),
+                                                    by=SYSTEM))
 
 
 def enrol_totp(session: Session, user, secret: str = TOTP_SECRET):
@@ -106,6 +143,7 @@ def make_user(session: Session, role: Role, person=None, email=None, password=No
     if totp or (totp is None and password is not None and two_factor.required(user)):
         enrol_totp(session, user)
     token = tokens.create_token(session, user=user, by=SYSTEM)
+    session.commit()
     return user, token
 
 
@@ -132,4 +170,5 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 def submit_and_approve(session: Session, meeting_id: int, chair: Actor):
     """The secretariat submits the draft minutes and the chair approves them."""
     approval.submit_to_chair(session, meeting_id=meeting_id, by=SYSTEM)
-    return approval.approve_by_chair(session, meeting_id=meeting_id, by=chair)
+    return committed(session, approval.approve_by_chair(session, meeting_id=meeting_id,
+                                                        by=chair))

@@ -109,7 +109,9 @@ def import_roads(session, *, by=SYSTEM, published_on=date(2024, 3, 14)):
         published_on=published_on,
         findings=[ReviewedFinding(kind=f.kind, text=f.text, number=f.number or "")
                   for f in report.findings])
-    return inspections.save_import(session, data, by=by)
+    inspection = inspections.save_import(session, data, by=by)
+    session.commit()
+    return inspection
 
 
 def enter_seed(session, *, by=SYSTEM, dates=True):
@@ -125,5 +127,6 @@ def enter_seed(session, *, by=SYSTEM, dates=True):
         pcc_overall_comments=OVERALL, findings=findings), by=by)
     if dates:
         inspections.update_register_dates(session, inspection.id, DATES, by=by)
+    session.commit()
     session.refresh(inspection)
     return inspection

@@ -50,6 +50,7 @@ def test_the_access_log_and_the_audit_log_hold_no_link_or_feed_secret(tmp_path,
     with Session(engine, expire_on_commit=False) as session:
         person = make_person(session, full_name="Amanda Blakeman", initials="AB")
         link = owner_links.create_link(session, person_id=person.id, by=SYSTEM)
+        session.commit()
     feed_token = "feed" + secrets.token_urlsafe(16)
     port = _free_port()
     with open(tmp_path / "server.log", "wb") as output:

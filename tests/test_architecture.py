@@ -80,3 +80,62 @@ def test_the_checks_see_imports_when_there_are_some():
     assert "app.services.audit" in {name for node, _ in _imports(office)
                                     for name in _names(office, node)}
     assert _offences("export", ("app.services",))
+
+
+# Where a transaction may end early, and why: each is a short transaction of its own that
+# must outlive the use case around it (app/services/common.py commit_apart).
+COMMITS_APART = {
+    "common": "write_at_best: a bookkeeping write skipped when the database is busy",
+    "sign_in_limits": "a sign-in try counts for everyone before its password is checked",
+    "identity": "a failed sign-in, code or password change is recorded before the refusal",
+    "tokens": "a wrong code for a new API token is recorded before the refusal",
+    "owner_links": "a link that does not work is tallied before the refusal",
+    "notifications": "each reminder is claimed before it is mailed and marked sent after",
+}
+
+
+# The services that are themselves a boundary, with their one commit each.
+BOUNDARIES = {
+    "common": "commit_apart itself",
+    "scheduler": "the reminders job's unit of work",
+    "backup": "a restore, into the database it restores to",
+}
+
+
+def _calls(path: Path) -> list[tuple[str, int]]:
+    """(name, line) of every call of a method or function in a module."""
+    return _calls_in(path.read_text())
+
+
+def _calls_in(source: str) -> list[tuple[str, int]]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            found.append((name, node.lineno))
+    return found
+
+
+def test_services_never_commit_the_callers_transaction():
+    """A use case is one transaction, committed at the boundary (a request, a command, the
+    reminders job). Services add and flush; only commit_apart ends a transaction early, and
+    only where COMMITS_APART says why."""
+    offences = []
+    for path in sorted((APP / "services").glob("*.py")):
+        module = path.stem
+        for name, line in _calls(path):
+            if name == "commit" and module not in BOUNDARIES:
+                offences.append(f"{module}.py:{line} commits")
+            if name == "commit_apart" and module not in COMMITS_APART:
+                offences.append(f"{module}.py:{line} commits apart without a reason here")
+    assert offences == []
+    for module in BOUNDARIES:
+        commits = [line for name, line in _calls(APP / "services" / f"{module}.py")
+                   if name == "commit"]
+        assert len(commits) == 1, f"{module}.py commits at {commits}: {BOUNDARIES[module]}"
+
+
+def test_the_commit_check_sees_commits():
+    assert _calls_in("def f(session):\n    session.commit()\n") == [("commit", 2)]
+    assert ("commit_apart", 1) in _calls_in("commit_apart(session)\n")

@@ -66,6 +66,7 @@ class Writer(threading.Thread):
                 with open_session(self.engine, write=True) as session:
                     people.create_person(session, by=SYSTEM, data=PersonCreate(
                         full_name=name, initials=f"W{self.number}"))
+                    session.commit()
                 with self.lock:
                     self.acknowledged.append(name)
         except BaseException as exc:  # reported by the test
@@ -76,6 +77,7 @@ def _add_person(engine, name: str) -> None:
     with open_session(engine, write=True) as session:
         people.create_person(session, by=SYSTEM, data=PersonCreate(
             full_name=name, initials="".join(w[0] for w in name.split())))
+        session.commit()
 
 
 def _wait_for(acknowledged: list, lock: threading.Lock, at_least: int, writers) -> None:

@@ -123,7 +123,7 @@ def deactivate_user(session: Session, *, user_id: int, by: Actor) -> Ended:
     renewed = ", calendar link renewed" if person is not None else ""
     audit.record(session, by=by, verb="deactivate", object_type="user", object_id=user.id,
                  summary=f"{user.email}: {ended.words()}{renewed}")
-    session.commit()
+    session.flush()
     return ended
 
 
@@ -167,7 +167,7 @@ def activate_user(session: Session, *, user_id: int, by: Actor) -> bool:
         again = f", with their person {person.full_name}"
     audit.record(session, by=by, verb="activate", object_type="user", object_id=user.id,
                  summary=f"{user.email} active again{again}")
-    session.commit()
+    session.flush()
     return True
 
 
@@ -186,5 +186,5 @@ def set_role(session: Session, *, user_id: int, role: str, by: Actor) -> Ended:
     ended = _end_access(session, user, utcnow())
     audit.record(session, by=by, verb="set_role", object_type="user", object_id=user.id,
                  summary=f"{user.email}: role {before} → {role}; {ended.words()}")
-    session.commit()
+    session.flush()
     return ended

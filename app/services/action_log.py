@@ -229,7 +229,7 @@ def action_log_for(session: Session, *, by: Actor, filters: LogFilters,
     log = action_log(session, by=by, filters=filters, description=description)
     audit.record(session, by=by, verb="export", object_type="action_log", object_id=None,
                  summary=f"action log ({fmt}), {len(log.rows)} actions: {description}")
-    session.commit()
+    session.flush()
     return log
 
 

@@ -1,6 +1,6 @@
 """Actions: references, owners, status, append-only updates and the derived RAG rating."""
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -251,10 +251,8 @@ def _allocate_reference(session: Session, action: Action, year: int) -> None:
     raise Conflict("Could not allocate an action reference; please try again.")
 
 
-def create_action(session: Session, *, data: ActionCreate, by: Actor,
-                  also: Callable[[Action], None] | None = None) -> Action:
-    """Raise an action with its owners (the first is the lead) and give it a reference.
-    `also` adds to the same transaction (a finding's link and history)."""
+def create_action(session: Session, *, data: ActionCreate, by: Actor) -> Action:
+    """Raise an action with its owners (the first is the lead) and give it a reference."""
     require(by, Perm.edit_record)
     _check_owners(session, data.owner_ids)
     meeting = referenced(session, Meeting, data.meeting_id, "meeting_id", "meeting")
@@ -279,9 +277,7 @@ def create_action(session: Session, *, data: ActionCreate, by: Actor,
     _set_owners(session, action, data.owner_ids)
     audit.record(session, by=by, verb="create", object_type="action", object_id=action.id,
                  summary=f"{action.reference}: {action.text[:200]}")
-    if also is not None:
-        also(action)
-    session.commit()
+    session.flush()
     return action
 
 
@@ -346,7 +342,7 @@ def update_action(session: Session, *, action_id: int, data: ActionEdit, by: Act
     action.updated_at = utcnow()
     audit.record(session, by=by, verb="update", object_type="action", object_id=action.id,
                  summary=f"{action.reference}: {audit.describe_changes(changes)}")
-    session.commit()
+    session.flush()
     return action
 
 
@@ -374,7 +370,7 @@ def add_update(
     moved = f", status {update.status_from} → {update.status_to}" if update.status_to else ""
     audit.record(session, by=by, verb="update", object_type="action", object_id=action.id,
                  summary=f"{action.reference}: update {update.id}{moved}")
-    session.commit()
+    session.flush()
     return update
 
 
@@ -470,7 +466,7 @@ def delegate_action(
     session.flush()
     audit.record(session, by=by, verb="delegate", object_type="action", object_id=action.id,
                  summary=f"{action.reference}: person {giver} → {receiver.id}")
-    session.commit()
+    session.flush()
     return update
 
 
@@ -499,5 +495,5 @@ def take_up_at(session: Session, *, action_ids: list[int], meeting_id: int, by: 
         added += 1
     audit.record(session, by=by, verb="update", object_type="meeting", object_id=meeting.id,
                  summary=f"{added} actions taken up under outstanding matters")
-    session.commit()
+    session.flush()
     return added

@@ -173,7 +173,7 @@ def create_item(session: Session, *, meeting_id: int, data: ItemCreate, by: Acto
     session.flush()
     audit.record(session, by=by, verb="create", object_type="agenda_item", object_id=item.id,
                  summary=f"meeting {meeting.id}: {item.title}")
-    session.commit()
+    session.flush()
     return item
 
 
@@ -205,7 +205,7 @@ def update_item(session: Session, *, item_id: int, data: ItemUpdate, by: Actor) 
     item.updated_at = utcnow()
     audit.record(session, by=by, verb="update", object_type="agenda_item", object_id=item.id,
                  summary=audit.describe_changes(changes))
-    session.commit()
+    session.flush()
     return item
 
 
@@ -241,7 +241,7 @@ def delete_item(session: Session, *, item_id: int, by: Actor) -> None:
         sibling.position = number
     audit.record(session, by=by, verb="delete", object_type="agenda_item", object_id=item_id,
                  summary=f"meeting {meeting.id}: {node.number} {item.title}")
-    session.commit()
+    session.flush()
 
 
 def move_item(session: Session, *, item_id: int, direction: str, by: Actor) -> AgendaItem:

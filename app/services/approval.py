@@ -85,7 +85,7 @@ def submit_to_chair(session: Session, *, meeting_id: int, by: Actor) -> Meeting:
     meeting.updated_at = utcnow()
     audit.record(session, by=by, verb="submit", object_type="meeting", object_id=meeting.id,
                  summary="minutes submitted to the chair")
-    session.commit()
+    session.flush()
     return meeting
 
 
@@ -104,7 +104,7 @@ def approve_by_chair(session: Session, *, meeting_id: int, by: Actor) -> Meeting
     _approve(meeting, by)
     audit.record(session, by=by, verb="approve", object_type="meeting", object_id=meeting.id,
                  summary="minutes approved by the chair")
-    session.commit()
+    session.flush()
     return meeting
 
 
@@ -150,7 +150,7 @@ def approve_at_meeting(session: Session, *, meeting_id: int, at_meeting_id: int,
     audit.record(session, by=by, verb="approve", object_type="meeting", object_id=meeting.id,
                  summary=f"minutes agreed at meeting {later.id} "
                          f"({meeting_title(later, meeting_type_of(session, later))})")
-    session.commit()
+    session.flush()
     return meeting
 
 
@@ -215,7 +215,7 @@ def amend_entry(session: Session, *, entry_id: int, reason: str, text: str | Non
     session.flush()
     audit.record(session, by=by, verb="amend", object_type="minute_entry", object_id=entry.id,
                  summary=f"meeting {meeting.id}, version {entry.version}: {reason[:300]}")
-    session.commit()
+    session.flush()
     return amendment
 
 

@@ -199,5 +199,5 @@ def export_csv(session: Session, *, by: Actor, filters: AuditFilters,
         count += 1
     record(session, by=by, verb="export", object_type="audit_event", object_id=None,
            summary=f"audit log (csv), {count} events: {filters.describe()}", address=address)
-    session.commit()
+    session.flush()
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -102,7 +102,7 @@ def new_link(session: Session, *, kind: str, object_id: int, by: Actor) -> Perso
     renew_link_secret(feed)
     audit.record(session, by=by, verb="new_calendar_link", object_type=model.__tablename__,
                  object_id=feed.id, summary=f"{kind} feed: the old link no longer works")
-    session.commit()
+    session.flush()
     return feed
 
 

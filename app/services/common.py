@@ -57,16 +57,30 @@ def changes_of(data: BaseModel, *, nullable: tuple[str, ...] = ()) -> dict:
     return changes
 
 
+def commit_apart(session: Session) -> None:
+    """Commit now, in the middle of a use case, what must be kept whatever the rest of it
+    comes to: a sign-in try counted before its password is checked (and so that no lock is
+    held while the slow hash runs), a failed sign-in, code or token request recorded before the
+    refusal is raised, a refusal tallied, a reminder claimed before it is mailed and marked
+    sent after. Each is a short transaction of its own, and this is the one place a service
+    ends one (tests/test_architecture.py holds it to that).
+
+    Everything else a service writes it adds and flushes; the unit of work commits it once at
+    the boundary, or rolls it all back: a request's (app/db.py unit_of_work), a command's
+    (app/cli.py), the reminder job's."""
+    session.commit()
+
+
 def write_at_best(session: Session, statement) -> bool:
     """Run one small bookkeeping write (a "last used" time) in a transaction of its own, and
     skip it (False) when the database is busy: a request is never refused for want of it.
 
     The read so far ends first: on SQLite a read transaction cannot become a write one once
     another connection has written, which would fail the request with a 503."""
-    session.commit()
+    commit_apart(session)
     try:
         session.execute(statement)
-        session.commit()
+        commit_apart(session)
     except OperationalError:  # busy: the next request will record it
         session.rollback()
         return False

@@ -155,7 +155,7 @@ def create_entry(session: Session, *, item_id: int, data: EntryCreate, by: Actor
     _sync_question(session, entry)
     audit.record(session, by=by, verb="create", object_type="minute_entry", object_id=entry.id,
                  summary=f"item {item.id}, version 1")
-    session.commit()
+    session.flush()
     return entry
 
 
@@ -190,7 +190,7 @@ def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Acto
     _sync_question(session, entry)
     audit.record(session, by=by, verb="update", object_type="minute_entry", object_id=entry.id,
                  summary=f"version {entry.version}: " + ", ".join(sorted(changes)))
-    session.commit()
+    session.flush()
     return entry
 
 
@@ -206,7 +206,7 @@ def delete_entry(session: Session, *, entry_id: int, by: Actor) -> MinuteEntry:
     _sync_question(session, entry)
     audit.record(session, by=by, verb="delete", object_type="minute_entry", object_id=entry.id,
                  summary=f"item {entry.item_id}: {entry.text[:200]}")
-    session.commit()
+    session.flush()
     return entry
 
 
@@ -220,7 +220,7 @@ def restore_entry(session: Session, *, entry_id: int, by: Actor) -> MinuteEntry:
     _sync_question(session, entry)
     audit.record(session, by=by, verb="restore", object_type="minute_entry", object_id=entry.id,
                  summary=f"item {entry.item_id}")
-    session.commit()
+    session.flush()
     return entry
 
 

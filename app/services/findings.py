@@ -222,23 +222,18 @@ def question_from_finding(
     except ValidationError as exc:
         raise InvalidInput(_schema_errors(exc)) from exc
 
-    def link(question: Question) -> None:
-        question.finding_id = finding.id
-        session.add(question)
-        where = ""
-        if question.meeting_id:
-            labels = _meeting_labels(session, {question.meeting_id})
-            where = f" for the {labels[question.meeting_id]}"
-        _event(session, finding, by,
-               f"Question {question.id} prepared{where}: {short_text(question.text, 300)}",
-               question_id=question.id)
-        audit.record(session, by=by, verb="update", object_type="finding",
-                     object_id=finding.id,
-                     summary=f"question {question.id} put about {label_of(finding)}")
-
-    # One transaction: the question, its link to the finding and the finding's history.
-    question = questions_service.create_question(session, data=data, by=by, also=link)
-    session.refresh(question)
+    question = questions_service.create_question(session, data=data, by=by)
+    question.finding_id = finding.id
+    where = ""
+    if question.meeting_id:
+        labels = _meeting_labels(session, {question.meeting_id})
+        where = f" for the {labels[question.meeting_id]}"
+    _event(session, finding, by,
+           f"Question {question.id} prepared{where}: {short_text(question.text, 300)}",
+           question_id=question.id)
+    audit.record(session, by=by, verb="update", object_type="finding", object_id=finding.id,
+                 summary=f"question {question.id} put about {label_of(finding)}")
+    session.flush()
     return question
 
 
@@ -266,19 +261,14 @@ def action_from_finding(
     except ValidationError as exc:
         raise InvalidInput(_schema_errors(exc)) from exc
 
-    def link(action: Action) -> None:
-        action.finding_id = finding.id
-        session.add(action)
-        _event(session, finding, by,
-               f"Action {action.reference} raised: {short_text(action.text, 300)}",
-               action_id=action.id)
-        audit.record(session, by=by, verb="update", object_type="finding",
-                     object_id=finding.id,
-                     summary=f"action {action.reference} raised about {label_of(finding)}")
-
-    # One transaction: the action, its link to the finding and the finding's history.
-    action = actions_service.create_action(session, data=data, by=by, also=link)
-    session.refresh(action)
+    action = actions_service.create_action(session, data=data, by=by)
+    action.finding_id = finding.id
+    _event(session, finding, by,
+           f"Action {action.reference} raised: {short_text(action.text, 300)}",
+           action_id=action.id)
+    audit.record(session, by=by, verb="update", object_type="finding", object_id=finding.id,
+                 summary=f"action {action.reference} raised about {label_of(finding)}")
+    session.flush()
     return action
 
 
@@ -354,7 +344,7 @@ def supersede(session: Session, inspection_id: int, finding_id: int, later_id: i
     _event(session, later, by, f"Supersedes {describe(session, finding)}")
     audit.record(session, by=by, verb="update", object_type="finding", object_id=finding.id,
                  summary=f"superseded by finding {later.id}")
-    session.commit()
+    session.flush()
     session.refresh(finding)
     return finding
 

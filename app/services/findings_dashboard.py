@@ -326,5 +326,5 @@ def panel_report(session: Session, *, by: Actor, filters: DashboardFilters, toda
     audit.record(session, by=by, verb="export", object_type="findings", object_id=None,
                  summary=f"Police and Crime Panel report ({fmt}), {len(board.rows)} findings: "
                          f"{description}")
-    session.commit()
+    session.flush()
     return report

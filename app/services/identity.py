@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from app.models import Person, Role, Side, User, WebSession, utcnow
 from app.services import audit, passwords, refusals, sign_in_limits, two_factor
-from app.services.common import write_at_best
+from app.services.common import commit_apart, write_at_best
 from app.services.errors import Forbidden, InvalidInput, NotFound, TooManyAttempts, Unauthorized
 from app.services.permissions import Actor, Perm
 
@@ -104,7 +104,7 @@ def create_user(
     session.flush()
     audit.record(session, by=by, verb="create", object_type="user", object_id=user.id,
                  summary=f"user {email} with role {role}")
-    session.commit()
+    session.flush()
     return user
 
 
@@ -138,10 +138,10 @@ def authenticate(
                                verb="sign_in_refused", object_type="user",
                                object_id=user.id if user else None,
                                summary=f"from {address}: too many failed attempts")
-        session.commit()
+        commit_apart(session)
         raise exc
     user = find_user(session, email)
-    session.commit()  # nothing is held while the password is hashed
+    commit_apart(session)  # nothing is held while the password is hashed
     ok = False
     if user is not None and user.active and user.password_hash:
         try:
@@ -158,7 +158,7 @@ def authenticate(
                      verb="sign_in_failed", object_type="user",
                      object_id=user.id if user else None, summary=f"from {address}",
                      address=address)
-        session.commit()
+        commit_apart(session)
         raise Unauthorized("The email address or password is not right.")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
@@ -170,7 +170,7 @@ def authenticate(
                      address=address)
     else:
         _signed_in(session, user, address, "", attempt)
-    session.commit()
+    session.flush()
     return user
 
 
@@ -202,12 +202,12 @@ def check_second_factor(
         audit.record(session, by=actor_for(session, user), verb="sign_in_failed",
                      object_type="user", object_id=user.id,
                      summary=f"from {address}: wrong or reused code")
-        session.commit()
+        commit_apart(session)
         raise Unauthorized("The code is not right, or it has been used already. Enter the "
                            "code your authenticator app shows now, or a recovery code.")
     _signed_in(session, user, address, " with a recovery code" if how == "recovery" else
                " with an authenticator code", attempt)
-    session.commit()
+    session.flush()
     return how
 
 
@@ -233,7 +233,7 @@ def change_password(
     if not right:  # the try stays counted as failed
         audit.record(session, by=by, verb="change_password_failed", object_type="user",
                      object_id=user.id, summary=f"from {address}: wrong current password")
-        session.commit()
+        commit_apart(session)
         raise InvalidInput({"current_password": "Your current password is not right."})
     sign_in_limits.end_try(session, attempt, succeeded=None)  # a right password is no try
     found = passwords.problem(new, user_inputs=[user.email, display_name(session, user)])
@@ -241,7 +241,7 @@ def change_password(
         raise InvalidInput({"new_password": found})
     user.password_hash = hash_password(new)
     audit.record(session, by=by, verb="change_password", object_type="user", object_id=user.id)
-    session.commit()
+    session.flush()
 
 
 @dataclass
@@ -285,7 +285,7 @@ def start_web_session(
         user_agent=(user_agent or "")[:300],
     )
     session.add(web)
-    session.commit()
+    session.flush()
     return NewWebSession(raw_token=raw, csrf_token=web.csrf_token, session=web)
 
 
@@ -327,7 +327,7 @@ def end_web_session(session: Session, raw: str, *, address: str = "") -> None:
         if user is not None:
             audit.record(session, by=actor_for(session, user), verb="sign_out",
                          object_type="user", object_id=user.id, address=address)
-        session.commit()
+        session.flush()
 
 
 def live_session_conditions(now, idle_minutes: int) -> tuple:
@@ -374,7 +374,7 @@ def revoke_session(session: Session, *, session_id: int, by: Actor) -> WebSessio
                      object_id=web.user_id,
                      summary=f"session {web.id} of {user.email if user else web.user_id} "
                              f"signed out")
-        session.commit()
+        session.flush()
     return web
 
 
@@ -390,7 +390,7 @@ def revoke_user_sessions(
     ended = end_sessions(session, user_id=user_id, now=utcnow(), keep_id=keep_id)
     audit.record(session, by=by, verb="revoke_session", object_type="user", object_id=user_id,
                  summary=f"{ended} session(s) of {user.email} signed out")
-    session.commit()
+    session.flush()
     return ended
 
 

@@ -219,7 +219,7 @@ def save_import(session: Session, data: ReviewedReport, *, by: Actor) -> Inspect
     audit.record(session, by=by, verb="create", object_type="inspection",
                  object_id=inspection.id,
                  summary=f"{inspection.title}: {len(data.findings)} findings")
-    session.commit()
+    session.flush()
     session.refresh(inspection)
     return inspection
 
@@ -248,7 +248,7 @@ def update_register_dates(session: Session, inspection_id: int, dates: dict[str,
         session.add(inspection)
         audit.record(session, by=by, verb="update", object_type="inspection",
                      object_id=inspection.id, summary="; ".join(changes))
-        session.commit()
+        session.flush()
         session.refresh(inspection)
     return inspection
 
@@ -322,6 +322,6 @@ def update_finding(session: Session, inspection_id: int, finding_id: int,
                              by_label=by.label[:320], summary=summary))
     audit.record(session, by=by, verb="update", object_type="finding", object_id=finding.id,
                  summary=summary)
-    session.commit()
+    session.flush()
     session.refresh(finding)
     return finding

@@ -187,7 +187,7 @@ def agenda_for(
     closes = public_questions_close(session, meeting)
     audit.record(session, by=by, verb="export", object_type="meeting", object_id=meeting.id,
                  summary=f"agenda, {edition} edition")
-    session.commit()
+    session.flush()
     return AgendaDocument(
         title=f"{_day_title(meeting, meeting_type)} – Agenda",
         meeting_type=meeting_type.name,
@@ -262,7 +262,7 @@ def question_pack_for(session: Session, *, meeting_id: int, by: Actor) -> Questi
         visit(root)
     audit.record(session, by=by, verb="export", object_type="meeting", object_id=meeting.id,
                  summary=f"question pack, {sum(len(i.questions) for i in items)} questions")
-    session.commit()
+    session.flush()
     return QuestionPack(
         title=f"{_day_title(meeting, meeting_type)} – Questions for the Force",
         meeting_type=meeting_type.name,
@@ -286,5 +286,5 @@ def mark_pack_sent(session: Session, *, meeting_id: int, by: Actor) -> int:
         question.updated_at = utcnow()
     audit.record(session, by=by, verb="update", object_type="meeting", object_id=meeting_id,
                  summary=f"{len(ready)} questions sent to the force")
-    session.commit()
+    session.flush()
     return len(ready)

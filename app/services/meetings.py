@@ -69,7 +69,7 @@ def create_meeting_type(session: Session, *, data: MeetingTypeCreate, by: Actor)
     session.flush()
     audit.record(session, by=by, verb="create", object_type="meeting_type",
                  object_id=meeting_type.id, summary=meeting_type.name)
-    session.commit()
+    session.flush()
     return meeting_type
 
 
@@ -85,7 +85,7 @@ def update_meeting_type(
     meeting_type.updated_at = utcnow()
     audit.record(session, by=by, verb="update", object_type="meeting_type",
                  object_id=meeting_type.id, summary=audit.describe_changes(changes))
-    session.commit()
+    session.flush()
     return meeting_type
 
 
@@ -190,7 +190,7 @@ def create_meeting(session: Session, *, data: MeetingCreate, by: Actor) -> Meeti
     furnish(session, meeting)
     audit.record(session, by=by, verb="create", object_type="meeting", object_id=meeting.id,
                  summary=meeting_title(meeting, meeting_type))
-    session.commit()
+    session.flush()
     return meeting
 
 
@@ -231,7 +231,7 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
     verb = "approve" if changes.get("status") == MeetingStatus.approved else "update"
     audit.record(session, by=by, verb=verb, object_type="meeting", object_id=meeting.id,
                  summary=audit.describe_changes(changes))
-    session.commit()
+    session.flush()
     return meeting
 
 
@@ -330,5 +330,5 @@ def set_attendance(
     summary = ", ".join(f"{people[r.person_id].full_name}: {r.status}" for r in rows)
     audit.record(session, by=by, verb="update", object_type="attendance",
                  object_id=meeting.id, summary=summary)
-    session.commit()
+    session.flush()
     return list_attendance(session, meeting.id)

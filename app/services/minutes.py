@@ -549,7 +549,7 @@ def minutes_for_export(
     office = get_office(session)
     audit.record(session, by=by, verb="export", object_type="meeting", object_id=meeting_id,
                  summary=f"minutes, {edition} edition")
-    session.commit()
+    session.flush()
     return minutes_of(record, office_short_name=office.office_short_name,
                       office_name=office.office_name, edition=edition)
 

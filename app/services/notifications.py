@@ -33,7 +33,7 @@ from app.models import (
 )
 from app.services import dates, owner_links
 from app.services.actions import ActionView, views_of
-from app.services.common import person_label
+from app.services.common import commit_apart, person_label
 from app.services.errors import DomainError
 from app.services.mail import Mailer, MailError, TemporaryMailError, compose
 from app.services.office import get_office
@@ -310,9 +310,9 @@ def _claim(session: Session, email: _Email) -> Notification | None:
         with session.begin_nested():
             session.add(row)
     except IntegrityError:
-        session.commit()  # ends the transaction; the savepoint took the failed insert away
+        commit_apart(session)  # ends the transaction; the savepoint took the failed insert away
         return None
-    session.commit()
+    commit_apart(session)
     return row
 
 
@@ -320,7 +320,7 @@ def _give_back(session: Session, row_id: int) -> None:
     """Free a key whose email was not sent, so that a later run sends it."""
     session.rollback()
     session.execute(delete(Notification).where(Notification.id == row_id))
-    session.commit()
+    commit_apart(session)
 
 
 def _link_paragraph(session: Session, person_id: int, base_url: str) -> str:
@@ -337,7 +337,7 @@ def _fail(session: Session, row: Notification, error: str) -> None:
     session.rollback()
     row.status = "failed"
     row.error = error[:4000]
-    session.commit()
+    commit_apart(session)
 
 
 def send_reminders(session: Session, *, today: date | None = None, base_url: str,
@@ -348,7 +348,7 @@ def send_reminders(session: Session, *, today: date | None = None, base_url: str
     report = Report(day=day, via=mailer.describe())
     emails = due_emails(session, day=day, base_url=base_url)
     taken = _existing_keys(session, [e.key for e in emails])
-    session.commit()  # the office row, if it was only just made
+    commit_apart(session)  # the office row, if it was only just made
     links: dict[int, str] = {}  # one new link per owner per run, made when first needed
     for email in emails:
         if email.key in taken:
@@ -367,7 +367,7 @@ def send_reminders(session: Session, *, today: date | None = None, base_url: str
                 sender=mailer.sender, to=email.recipient, subject=email.subject,
                 body=_body(email, links.get(email.person_id, "")),
                 headers={"X-Assure-Notification": email.key})
-            session.commit()  # hold no transaction (nor SQLite's lock) while mail is sent
+            commit_apart(session)  # hold no transaction (nor SQLite's lock) while mail is sent
             mailer.send(message)
         except TemporaryMailError as exc:
             _give_back(session, row_id)
@@ -389,7 +389,7 @@ def send_reminders(session: Session, *, today: date | None = None, base_url: str
         else:
             row.status = "sent"
             row.sent_at = utcnow()
-            session.commit()
+            commit_apart(session)
             report.sent[email.kind] += 1
             report.recipients.append((email.kind, email.recipient, email.subject))
             log.info("Sent %s to %s", email.key, email.recipient)

@@ -101,5 +101,5 @@ def update_office(session: Session, *, changes: OfficeChanges, by: Actor) -> Off
         session.flush()
     audit.record(session, by=by, verb="update", object_type="office_settings",
                  object_id=office.id, summary=audit.describe_changes(values))
-    session.commit()
+    session.flush()
     return office

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from app.models import OwnerLink, Person, Role, utcnow
 from app.services import audit, refusals
-from app.services.common import get_or_404
+from app.services.common import commit_apart, get_or_404
 from app.services.errors import InvalidInput, NotFound
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, require
@@ -53,7 +53,7 @@ def create_link(session: Session, *, person_id: int, by: Actor, days: int | None
     session.flush()
     audit.record(session, by=by, verb="create", object_type="owner_link", object_id=link.id,
                  summary=f"link for {person.full_name}, {days} days")
-    session.commit()
+    session.flush()
     return NewLink(link=link, token=token)
 
 
@@ -71,7 +71,7 @@ def revoke_link(session: Session, *, link_id: int, by: Actor) -> OwnerLink:
         link.revoked_at = utcnow()
         audit.record(session, by=by, verb="revoke", object_type="owner_link",
                      object_id=link.id, summary=f"person {link.person_id}")
-        session.commit()
+        session.flush()
     return link
 
 
@@ -81,7 +81,7 @@ def revoke_all(session: Session, *, person_id: int, by: Actor) -> int:
     ended = end_links(session, person_id=person_id, now=utcnow())
     audit.record(session, by=by, verb="revoke", object_type="owner_link", object_id=None,
                  summary=f"{ended} links of person {person_id}")
-    session.commit()
+    session.flush()
     return ended
 
 
@@ -118,7 +118,7 @@ def open_link(session: Session, raw: str, *, address: str = "") -> tuple[OwnerLi
         refusals.count_refusal(session, address=address, label="owner link",
                                object_type="owner_link", object_id=link.id if link else None,
                                summary=f"{state} link used from {address}")
-        session.commit()
+        commit_apart(session)
         raise NotFound("This link does not work: it may have expired or been replaced. Ask "
                        "the Commissioner's office for a new one.")
     actor = Actor(role=Role.force, person_id=person.id,
@@ -126,5 +126,5 @@ def open_link(session: Session, raw: str, *, address: str = "") -> tuple[OwnerLi
     link.last_used_at = now
     audit.record(session, by=actor, verb="use", object_type="owner_link", object_id=link.id,
                  summary=f"from {address}", address=address)
-    session.commit()
+    session.flush()
     return link, actor

@@ -76,7 +76,7 @@ def attach_paper(
     session.flush()
     audit.record(session, by=by, verb="create", object_type="paper", object_id=paper.id,
                  summary=f"item {item.id}: {name} ({len(content):,} bytes, {paper.sha256[:12]})")
-    session.commit()
+    session.flush()
     return paper
 
 
@@ -102,7 +102,7 @@ def delete_paper(session: Session, *, paper_id: int, by: Actor) -> None:
     audit.record(session, by=by, verb="delete", object_type="paper", object_id=paper.id,
                  summary=f"item {paper.item_id}: {paper.filename} ({paper.sha256[:12]})")
     session.delete(paper)
-    session.commit()
+    session.flush()
 
 
 def is_late(item: AgendaItem, papers: list[Paper], on: date | None = None) -> bool:

@@ -30,7 +30,7 @@ def create_person(session: Session, *, data: PersonCreate, by: Actor) -> Person:
     session.flush()
     audit.record(session, by=by, verb="create", object_type="person", object_id=person.id,
                  summary=audit.describe_changes(data.model_dump()))
-    session.commit()
+    session.flush()
     return person
 
 
@@ -48,5 +48,5 @@ def update_person(session: Session, *, person_id: int, data: PersonUpdate, by: A
                  summary=audit.describe_changes(changes))
     if leaving:
         accounts.end_person_access(session, person=person, by=by)
-    session.commit()
+    session.flush()
     return person

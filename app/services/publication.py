@@ -128,7 +128,7 @@ def publish_minutes(session: Session, *, meeting_id: int, by: Actor) -> Publishe
     session.flush()
     audit.record(session, by=by, verb="publish", object_type="meeting", object_id=meeting.id,
                  summary=f"public edition, version {version}, sha256 {document.sha256}")
-    session.commit()
+    session.flush()
     return document
 
 

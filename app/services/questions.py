@@ -1,6 +1,5 @@
 """The Commissioner's questions to the force, and the answers given."""
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -152,10 +151,8 @@ def _check_public_question(session: Session, values: dict) -> None:
                 f"{long_date(closes)}; put it to a later meeting")})
 
 
-def create_question(session: Session, *, data: QuestionCreate, by: Actor,
-                    also: Callable[[Question], None] | None = None) -> Question:
-    """Draft a question, for a meeting and item or for the bank. `also` adds to the same
-    transaction (a finding's link and history), so both are saved or neither."""
+def create_question(session: Session, *, data: QuestionCreate, by: Actor) -> Question:
+    """Draft a question, for a meeting and item or for the bank."""
     require(by, Perm.write_questions)
     values = data.model_dump()
     _check_links(session, values, None)
@@ -168,9 +165,7 @@ def create_question(session: Session, *, data: QuestionCreate, by: Actor,
     session.flush()
     audit.record(session, by=by, verb="create", object_type="question", object_id=question.id,
                  summary=question.text[:200])
-    if also is not None:
-        also(question)
-    session.commit()
+    session.flush()
     return question
 
 
@@ -197,7 +192,7 @@ def update_question(
     question.updated_at = utcnow()
     audit.record(session, by=by, verb="update", object_type="question", object_id=question.id,
                  summary=audit.describe_changes(changes))
-    session.commit()
+    session.flush()
     return question
 
 
@@ -222,7 +217,7 @@ def answer_question(
     session.flush()
     audit.record(session, by=by, verb="create", object_type="answer", object_id=answer.id,
                  summary=f"question {question.id}: {answer.text[:200]}")
-    session.commit()
+    session.flush()
     return answer
 
 

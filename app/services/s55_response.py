@@ -222,7 +222,7 @@ def response_for_export(session: Session, inspection_id: int, *, by: Actor,
     audit.record(session, by=by, verb="export", object_type="inspection",
                  object_id=inspection_id,
                  summary=f"s55 response ({fmt}), {len(response.warnings)} warnings")
-    session.commit()
+    session.flush()
     return response
 
 
@@ -325,5 +325,5 @@ def update_texts(session: Session, inspection_id: int, texts: ResponseTexts, *,
         audit.record(session, by=by, verb="update", object_type="inspection",
                      object_id=inspection.id,
                      summary="s55 response: " + "; ".join(changed))
-        session.commit()
+        session.flush()
     return changed

@@ -60,7 +60,7 @@ def set_standing_items(
     audit.record(session, by=by, verb="update", object_type="meeting_type",
                  object_id=meeting_type.id,
                  summary="standing items: " + "; ".join(i.title for i in items))
-    session.commit()
+    session.flush()
     return series_items(session, meeting_type.id)
 
 
@@ -89,7 +89,7 @@ def set_series_attendees(
     meeting_type.updated_at = utcnow()
     audit.record(session, by=by, verb="update", object_type="meeting_type",
                  object_id=meeting_type.id, summary=f"{len(invitees)} invitees")
-    session.commit()
+    session.flush()
     return series_attendees(session, meeting_type.id)
 
 
@@ -152,7 +152,7 @@ def generate_meetings(
     audit.record(session, by=by, verb="generate", object_type="meeting_type",
                  object_id=meeting_type.id,
                  summary=f"{len(made)} meetings made from {start} for {days} days")
-    session.commit()
+    session.flush()
     return Generated(made=made, already=len(dates) - len(made))
 
 

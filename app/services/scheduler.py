@@ -36,6 +36,7 @@ def run_once(settings=None) -> None:
         with open_session(get_engine(settings.database_url), write=True) as session:
             report = send_reminders(session, base_url=base_url_from_settings(settings),
                                     mailer=mailer)
+            session.commit()  # the job's unit of work (each email also commits its own claim)
         if report.total_sent or report.failed:
             for line in report.lines():
                 log.info("%s", line)

@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, delete, select
 
 from app.models import SignInAttempt, utcnow
+from app.services.common import commit_apart
 from app.services.dates import to_london
 from app.services.errors import TooManyAttempts
 
@@ -92,7 +93,7 @@ def begin_try(session: Session, *, email: str, address: str, limits: Limits,
     attempt = SignInAttempt(email=email, address=address, attempted_at=now, succeeded=False)
     session.add(attempt)
     session.flush()
-    session.commit()  # the try counts for everyone else from now, and the locks are let go
+    commit_apart(session)  # the try counts for everyone else from now, and the locks are let go
     return attempt.id
 
 
@@ -109,7 +110,7 @@ def end_try(session: Session, attempt_id: int, *, succeeded: bool | None) -> Non
             SignInAttempt.attempted_at < utcnow() - _KEEP))
     else:
         session.delete(attempt)
-    session.commit()
+    commit_apart(session)
 
 
 def _check(session: Session, *, email: str, address: str, limits: Limits,

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from app.models import ApiToken, Role, User, utcnow
 from app.services import audit, sign_in_limits, two_factor
-from app.services.common import get_or_404, write_at_best
+from app.services.common import commit_apart, get_or_404, write_at_best
 from app.services.dates import short_date, to_london
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from app.services.permissions import Actor, Perm
@@ -61,7 +61,7 @@ def _check_code(session: Session, *, user: User, code: str | None, by: Actor, ad
         audit.record(session, by=by, verb="create_refused", object_type="api_token",
                      object_id=None, summary=f"token for {user.email}: wrong or reused code",
                      address=address)
-        session.commit()
+        commit_apart(session)
         raise InvalidInput({"code": "The code is not right, or it has been used already. Enter "
                                     "the code the authenticator app shows now, or a recovery "
                                     "code."})
@@ -106,7 +106,7 @@ def create_token(
     audit.record(session, by=by, verb="create", object_type="api_token", object_id=token.id,
                  summary=f"token {name!r} for {user.email}, until {expiry_words(token)}",
                  address=address or None)
-    session.commit()
+    session.flush()
     return raw
 
 
@@ -197,7 +197,7 @@ def revoke_token(session: Session, *, token_id: int, by: Actor) -> ApiToken:
         user = get_or_404(session, User, token.user_id, "user")
         audit.record(session, by=by, verb="revoke", object_type="api_token", object_id=token.id,
                      summary=f"token {token.name!r} of {user.email}")
-        session.commit()
+        session.flush()
     return token
 
 

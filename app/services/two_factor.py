@@ -74,7 +74,7 @@ def pending_secret(session: Session, user: User) -> str:
     if secret is None:
         secret = pyotp.random_base32()
         user.totp_secret = _seal(secret)
-        session.commit()
+        session.flush()
     return secret
 
 
@@ -159,7 +159,7 @@ def confirm_enrolment(session: Session, *, user: User, code: str, by: Actor) -> 
     codes = _new_recovery_codes(session, user)
     audit.record(session, by=by, verb="totp_enrol", object_type="user", object_id=user.id,
                  summary=f"two-step verification set up for {user.email}")
-    session.commit()
+    session.flush()
     return codes
 
 
@@ -170,7 +170,7 @@ def new_recovery_codes(session: Session, *, user: User, by: Actor) -> list[str]:
     codes = _new_recovery_codes(session, user)
     audit.record(session, by=by, verb="recovery_codes", object_type="user", object_id=user.id,
                  summary="new recovery codes made")
-    session.commit()
+    session.flush()
     return codes
 
 
@@ -231,4 +231,4 @@ def reset(session: Session, *, user: User, by: Actor) -> None:
         session.delete(old)
     audit.record(session, by=by, verb="totp_reset", object_type="user", object_id=user.id,
                  summary=f"two-step verification reset for {user.email}")
-    session.commit()
+    session.flush()

@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import Request
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from app.db import answer_refused
 from app.services.common import person_label
 from app.services.dates import short_date, to_london
 from app.services.minutes import update_text
@@ -81,7 +82,11 @@ templates.env.filters.update(
 
 def render(request: Request, name: str, context: dict, *, status_code: int = 200,
            block: str | None = None):
-    """Render a page (or, for htmx, one block of it) with the context every page needs."""
+    """Render a page (or, for htmx, one block of it) with the context every page needs. A
+    page answered with an error status (the form again, with what was wrong) is a refusal:
+    nothing its request wrote is kept."""
+    if status_code >= 400:
+        answer_refused(request)
     caller = getattr(request.state, "caller", None)
     office_name = getattr(request.state, "office_name", "")
     values = {

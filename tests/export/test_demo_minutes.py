@@ -34,7 +34,7 @@ from tests.export.reading import (
     rows_of,
     table_texts,
 )
-from tests.factories import bearer, make_user
+from tests.factories import bearer, committed, make_user
 
 TITLE = "Monthly Assurance Meeting April 2019 – Meeting Notes"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -99,7 +99,7 @@ def admin_token(session) -> str:
 
 @pytest.fixture
 def demo(session):
-    return load_demo(session)
+    return committed(session, load_demo(session))
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from app.services.permissions import Actor
 from app.services.questions import answer_question
 from tests.factories import (
     SYSTEM,
+    committed,
     make_entry,
     make_item,
     make_meeting,
@@ -42,10 +43,10 @@ OFFICER = Actor(role=Role.secretariat, label="policy.officer@opcc.example")
 def _report(session, title="Roads policing inspection", published=date(2024, 3, 14),
             texts=("Improve the collision investigation unit.",
                    "Review the use of roads policing data.")):
-    return inspections.save_import(session, ReviewedReport(
+    return committed(session, inspections.save_import(session, ReviewedReport(
         title=title, published_on=published,
         findings=[ReviewedFinding(kind="recommendation", number=str(n + 1), text=t)
-                  for n, t in enumerate(texts)]), by=SYSTEM)
+                  for n, t in enumerate(texts)]), by=SYSTEM))
 
 
 def _findings(session, inspection):
@@ -53,9 +54,9 @@ def _findings(session, inspection):
 
 
 def _own(session, finding, owner, due=None, **kw):
-    return inspections.update_finding(session, finding.inspection_id, finding.id,
-                                      FindingChange(owner_id=owner.id if owner else None,
-                                                    due_date=due, **kw), by=SYSTEM)
+    return committed(session, inspections.update_finding(
+        session, finding.inspection_id, finding.id,
+        FindingChange(owner_id=owner.id if owner else None, due_date=due, **kw), by=SYSTEM))
 
 
 def _history(session, finding) -> list[str]:
@@ -220,6 +221,7 @@ def test_superseding_writes_both_histories_and_refuses_self_cycles_and_unknown_i
                        texts=("Forces should adopt the national collision standard.",))
     later = _findings(session, national)[0]
     findings.supersede(session, inspection.id, local.id, later.id, by=OFFICER)
+    session.commit()
     session.refresh(local)
     assert local.superseded_by_id == later.id and local.force_status == "superseded"
     assert _history(session, local)[-1].startswith(

@@ -10,12 +10,12 @@ from sqlmodel import Session, select
 from app.db import open_session
 from app.models import RecoveryCode, Role, User
 from app.services import two_factor
-from tests.factories import SYSTEM, make_user
+from tests.factories import SYSTEM, committed, make_user
 
 
 def _user_with_codes(session) -> tuple[User, list[str]]:
     user, _ = make_user(session, Role.chair, totp=True)
-    return user, two_factor.new_recovery_codes(session, user=user, by=SYSTEM)
+    return user, committed(session, two_factor.new_recovery_codes(session, user=user, by=SYSTEM))
 
 
 def _hashes(session, user) -> list[str]:

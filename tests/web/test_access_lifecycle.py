@@ -3,7 +3,7 @@ saying why; deactivating a user or a person ends their sessions, tokens, owner l
 calendar link at once, also in another app process on the same database; a change of role
 signs the user out."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
-from app.db import WRITE_METHODS, get_session, make_engine, open_session
+from app.db import get_session, make_engine, unit_of_work
 from app.main import create_app
 from app.models import ApiToken, AuditEvent, Person, RefusalTally, Role, Side, User, utcnow
 from app.services import accounts, identity, owner_links, tokens
@@ -33,8 +33,8 @@ def another_process(engine) -> Iterator[TestClient]:
     other = make_engine(engine.url.render_as_string(hide_password=False), durable=False)
     application = create_app()
 
-    def session_override(request: Request) -> Iterator[Session]:
-        with open_session(other, write=request.method in WRITE_METHODS) as session:
+    async def session_override(request: Request) -> AsyncIterator[Session]:
+        async with unit_of_work(request, other) as session:
             yield session
 
     application.dependency_overrides[get_session] = session_override

@@ -192,6 +192,7 @@ def test_htmx_and_the_page_scripts_send_the_sessions_token(client, session, matr
 
 def test_an_owners_form_needs_the_token_of_its_own_link(client, session, matrix):
     other = owner_links.create_link(session, person_id=matrix.world.cc.id, by=SYSTEM)
+    session.commit()
     request = prepare(session, matrix, "POST", "/owner/{token}/actions/{action_id}/updates",
                       "anonymous", csrf=False)
     request["data"]["csrf_token"] = link_form_token(other.token)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.models import ItemKind, QuestionStatus, Role
 from app.schemas import AnswerCreate, QuestionCreate
@@ -16,6 +15,7 @@ from app.web import prepare_page
 from tests.factories import (
     PDF_BYTES,
     SYSTEM,
+    CommittingClient,
     make_action,
     make_item,
     make_meeting,
@@ -30,11 +30,11 @@ XSS = "<script>alert('x')</script>"
 
 
 @pytest.fixture
-def client(app):
+def client(app, session):
     if not any(getattr(r, "path", "").endswith("/prepare") for r in app.routes):
         app.include_router(prepare_page.router)
-    with TestClient(app, base_url="https://testserver",
-                    raise_server_exceptions=False) as test_client:
+    with CommittingClient(app, base_url="https://testserver", raise_server_exceptions=False,
+                          session=session) as test_client:
         yield test_client
 
 

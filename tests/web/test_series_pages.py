@@ -5,14 +5,13 @@ import re
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.models import ItemKind, Meeting, Role
 from app.services import meetings as meeting_service
 from app.services import schedule
 from app.web import series_pages
-from tests.factories import make_meeting_type, make_top_team, make_user
+from tests.factories import CommittingClient, make_meeting_type, make_top_team, make_user
 from tests.web.signing import sign_in_through_form
 
 PASSWORD = "correct horse battery staple"
@@ -20,11 +19,11 @@ XSS = "<script>alert('x')</script>"
 
 
 @pytest.fixture
-def client(app):
+def client(app, session):
     if not any(getattr(r, "path", "").startswith("/series") for r in app.routes):
         app.include_router(series_pages.router)
-    with TestClient(app, base_url="https://testserver",
-                    raise_server_exceptions=False) as test_client:
+    with CommittingClient(app, base_url="https://testserver", raise_server_exceptions=False,
+                          session=session) as test_client:
         yield test_client
 
 

@@ -3,7 +3,7 @@
 administrator says so or when they idle or age out, the cookie, and the rate limits."""
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
-from app.db import WRITE_METHODS, get_session, open_session
+from app.db import get_session, unit_of_work
 from app.main import create_app
 from app.models import (
     AuditEvent,
@@ -37,8 +37,8 @@ def second_client(engine) -> TestClient:
     """Another app process on the same database (its own app, its own cookies)."""
     application = create_app()
 
-    def session_override(request: Request) -> Iterator[Session]:
-        with open_session(engine, write=request.method in WRITE_METHODS) as session:
+    async def session_override(request: Request) -> AsyncIterator[Session]:
+        async with unit_of_work(request, engine) as session:
             yield session
 
     application.dependency_overrides[get_session] = session_override
