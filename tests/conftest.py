@@ -18,7 +18,7 @@ from app.config import normalise_database_url
 from app.db import get_session, make_engine, unit_of_work
 from app.main import create_app
 from app.migrations_config import alembic_config
-from tests.factories import CommittingClient
+from tests.factories import TEST_SESSION, CommittingClient
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -155,7 +155,11 @@ def engine(request, tmp_path) -> Iterator[Engine]:
 @pytest.fixture
 def session(engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
-        yield session
+        TEST_SESSION["current"] = session
+        try:
+            yield session
+        finally:
+            TEST_SESSION.pop("current", None)
 
 
 @pytest.fixture

@@ -56,12 +56,17 @@ class CommittingClient(TestClient):
         self._test_session = session
 
     def request(self, *args, **kwargs):
-        if self._test_session is not None:
-            self._test_session.commit()
+        session = self._test_session or TEST_SESSION.get("current")
+        if session is not None:
+            session.commit()
             # What the test holds is read again after the request, as after a rollback
             # (the session keeps what it read across a commit: expire_on_commit=False).
-            self._test_session.expire_all()
+            session.expire_all()
         return super().request(*args, **kwargs)
+
+
+# The running test's own session (the `session` fixture), for clients made without it.
+TEST_SESSION: dict[str, Session] = {}
 
 
 def make_person(session: Session, **kw):

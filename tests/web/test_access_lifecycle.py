@@ -20,7 +20,7 @@ from app.services import accounts, identity, owner_links, tokens
 from app.services.calendar import feed_token
 from app.services.errors import Conflict
 from app.web.calendar import feed_secret
-from tests.factories import SYSTEM, bearer, make_person, make_user
+from tests.factories import SYSTEM, CommittingClient, bearer, make_person, make_user
 from tests.web.signing import sign_in_through_form
 
 PASSWORD = "tangerine velvet submarine"
@@ -39,8 +39,8 @@ def another_process(engine) -> Iterator[TestClient]:
 
     application.dependency_overrides[get_session] = session_override
     try:
-        with TestClient(application, base_url="https://testserver",
-                        raise_server_exceptions=False) as client:
+        with CommittingClient(application, base_url="https://testserver",
+                              raise_server_exceptions=False) as client:
             yield client
     finally:
         other.dispose()

@@ -27,7 +27,7 @@ from app.models import (
     utcnow,
 )
 from app.web.deps import PLAIN_SESSION_COOKIE, SESSION_COOKIE
-from tests.factories import TOTP_SECRET, make_user
+from tests.factories import TOTP_SECRET, CommittingClient, make_user
 from tests.web.signing import csrf_of, sign_in_through_form
 
 PASSWORD = "tangerine velvet submarine"
@@ -42,7 +42,8 @@ def second_client(engine) -> TestClient:
             yield session
 
     application.dependency_overrides[get_session] = session_override
-    return TestClient(application, base_url="https://testserver", raise_server_exceptions=False)
+    return CommittingClient(application, base_url="https://testserver",
+                            raise_server_exceptions=False)
 
 
 def fresh(session: Session) -> None:
