@@ -92,9 +92,9 @@ def owners_of(session: Session, action_ids: list[int]) -> dict[int, list[Person]
         return result
     query = (
         select(ActionOwner, Person)
-        .join(Person, Person.id == ActionOwner.person_id)
-        .where(ActionOwner.action_id.in_(action_ids))
-        .order_by(ActionOwner.action_id, ActionOwner.position)
+        .join(Person, col(Person.id) == ActionOwner.person_id)
+        .where(col(ActionOwner.action_id).in_(action_ids))
+        .order_by(col(ActionOwner.action_id), col(ActionOwner.position))
     )
     for owner, person in session.exec(query):
         result[owner.action_id].append(person)
@@ -108,10 +108,10 @@ def updates_of(
     result: dict[int, list[ActionUpdate]] = {i: [] for i in action_ids}
     if not action_ids:
         return result
-    query = select(ActionUpdate).where(ActionUpdate.action_id.in_(action_ids))
+    query = select(ActionUpdate).where(col(ActionUpdate.action_id).in_(action_ids))
     if as_of is not None:
         query = query.where(ActionUpdate.created_at <= as_of)
-    for update in session.exec(query.order_by(ActionUpdate.created_at, ActionUpdate.id)):
+    for update in session.exec(query.order_by(col(ActionUpdate.created_at), col(ActionUpdate.id))):
         result[update.action_id].append(update)
     return result
 
@@ -162,15 +162,15 @@ def list_actions(
     query = select(Action)
     if owner_id is not None:
         owned = select(ActionOwner.action_id).where(ActionOwner.person_id == owner_id)
-        query = query.where(Action.id.in_(owned))
+        query = query.where(col(Action.id).in_(owned))
     if status is not None:
         query = query.where(Action.status == status)
     if meeting_id is not None:
         query = query.where(Action.meeting_id == meeting_id)
     if overdue is not None:
-        late = (Action.due_date < today()) & (Action.status != ActionStatus.closed)
+        late = (col(Action.due_date) < today()) & (col(Action.status) != ActionStatus.closed)
         query = query.where(late if overdue else ~late)
-    actions = list(session.exec(query.order_by(Action.year, Action.seq)))
+    actions = list(session.exec(query.order_by(col(Action.year), col(Action.seq))))
     views = views_of(session, actions)
     return [
         v for v in views
@@ -196,7 +196,7 @@ def list_updates(session: Session, *, action_id: int, by: Actor) -> list[ActionU
     """An action's updates, oldest first."""
     view = get_action(session, action_id=action_id, by=by)
     query = select(ActionUpdate).where(ActionUpdate.action_id == view.action.id)
-    return list(session.exec(query.order_by(ActionUpdate.created_at, ActionUpdate.id)))
+    return list(session.exec(query.order_by(col(ActionUpdate.created_at), col(ActionUpdate.id))))
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -407,13 +407,13 @@ def carried_forward(session: Session, meeting: Meeting) -> list[ActionView]:
         Meeting.id != meeting.id,
     )
     chosen = select(CarriedAction.action_id).where(CarriedAction.meeting_id == meeting.id)
-    query = select(Action).where(Action.meeting_id.in_(earlier) | Action.id.in_(chosen))
+    query = select(Action).where(col(Action.meeting_id).in_(earlier) | col(Action.id).in_(chosen))
     cutoff = record_cutoff(meeting)
     if cutoff is not None:
-        query = query.where((Action.closed_at.is_(None)) | (Action.closed_at > cutoff))
+        query = query.where((col(Action.closed_at).is_(None)) | (col(Action.closed_at) > cutoff))
     else:
         query = query.where(Action.status != ActionStatus.closed)
-    actions = list(session.exec(query.order_by(Action.year, Action.seq)))
+    actions = list(session.exec(query.order_by(col(Action.year), col(Action.seq))))
     return views_of(session, actions, as_of=cutoff)
 
 
@@ -433,7 +433,7 @@ def delegates(session: Session, *, excluding: Collection[int] = ()) -> list[Pers
     query = select(Person).where(Person.active, Person.side == Side.force)
     if excluding:
         query = query.where(col(Person.id).not_in(list(excluding)))
-    return list(session.exec(query.order_by(Person.full_name, Person.id)))
+    return list(session.exec(query.order_by(col(Person.full_name), col(Person.id))))
 
 
 def delegate_action(

@@ -6,7 +6,7 @@ Top-level items are numbered 1, 2, 3…; their children 2.1, 2.2…; the childre
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.models import Action, AgendaItem, Meeting, MinuteEntry, Question, utcnow
 from app.schemas import ItemCreate, ItemUpdate
@@ -43,7 +43,7 @@ class ItemNode:
 def items_of(session: Session, meeting_id: int) -> list[AgendaItem]:
     """Every item of a meeting, flat."""
     query = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
-    return list(session.exec(query.order_by(AgendaItem.position, AgendaItem.id)))
+    return list(session.exec(query.order_by(col(AgendaItem.position), col(AgendaItem.id))))
 
 
 def build_tree(items: list[AgendaItem]) -> list[ItemNode]:
@@ -104,10 +104,10 @@ def get_item(session: Session, item_id: int) -> AgendaItem:
 def _siblings(session: Session, meeting_id: int, parent_id: int | None) -> list[AgendaItem]:
     query = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
     if parent_id is None:
-        query = query.where(AgendaItem.parent_id.is_(None))
+        query = query.where(col(AgendaItem.parent_id).is_(None))
     else:
         query = query.where(AgendaItem.parent_id == parent_id)
-    return list(session.exec(query.order_by(AgendaItem.position, AgendaItem.id)))
+    return list(session.exec(query.order_by(col(AgendaItem.position), col(AgendaItem.id))))
 
 
 def _place(siblings: list[AgendaItem], item: AgendaItem, position: int | None) -> None:
@@ -219,13 +219,13 @@ def delete_item(session: Session, *, item_id: int, by: Actor) -> None:
     ids = [n.item.id for n in node.walk()]
     held = {
         "minute entries": session.exec(
-            select(func.count()).select_from(MinuteEntry).where(MinuteEntry.item_id.in_(ids))
+            select(func.count()).select_from(MinuteEntry).where(col(MinuteEntry.item_id).in_(ids))
         ).one(),
         "actions": session.exec(
-            select(func.count()).select_from(Action).where(Action.item_id.in_(ids))
+            select(func.count()).select_from(Action).where(col(Action.item_id).in_(ids))
         ).one(),
         "questions": session.exec(
-            select(func.count()).select_from(Question).where(Question.item_id.in_(ids))
+            select(func.count()).select_from(Question).where(col(Question.item_id).in_(ids))
         ).one(),
     }
     held = {k: v for k, v in held.items() if v}

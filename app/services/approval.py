@@ -10,7 +10,7 @@ text and a reason, and which both editions of the minutes show.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     AgendaItem,
@@ -112,8 +112,8 @@ def _previous_minutes_item(session: Session, meeting: Meeting, by: Actor) -> Age
     """The later meeting's "minutes of the last meeting" item, added if its agenda has none."""
     query = select(AgendaItem).where(AgendaItem.meeting_id == meeting.id,
                                      AgendaItem.kind == ItemKind.previous_minutes)
-    item = session.exec(query.order_by(AgendaItem.parent_id.is_not(None), AgendaItem.position,
-                                       AgendaItem.id)).first()
+    item = session.exec(query.order_by(col(AgendaItem.parent_id).is_not(None),
+                                       col(AgendaItem.position), col(AgendaItem.id))).first()
     if item is not None:
         return item
     return create_item(session, meeting_id=meeting.id, by=by, data=ItemCreate(
@@ -258,9 +258,9 @@ def amendments_of(session: Session, *, meeting_id: int, by: Actor) -> list[Amend
     meeting = get_meeting(session, meeting_id)
     rows = session.exec(
         select(MinuteAmendment, MinuteEntry)
-        .join(MinuteEntry, MinuteEntry.id == MinuteAmendment.entry_id)
+        .join(MinuteEntry, col(MinuteEntry.id) == MinuteAmendment.entry_id)
         .where(MinuteAmendment.meeting_id == meeting.id)
-        .order_by(MinuteAmendment.amended_at, MinuteAmendment.id)
+        .order_by(col(MinuteAmendment.amended_at), col(MinuteAmendment.id))
     ).all()
     users = {u.id: u for u in session.exec(select(User))} if rows else {}
     nodes = {n.item.id: n for n in flatten(agenda_tree(session, meeting.id))} if rows else {}

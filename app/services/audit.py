@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import AuditEvent, User
 from app.services.dates import end_of_day_utc, start_of_day_utc, to_london
@@ -118,13 +118,13 @@ def _conditions(filters: AuditFilters) -> list:
 
 def _newest_first(filters: AuditFilters):
     return (select(AuditEvent).where(*_conditions(filters))
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+            .order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc()))
 
 
 def _user_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return {u.id: u.email for u in session.exec(select(User).where(User.id.in_(ids)))}
+    return {u.id: u.email for u in session.exec(select(User).where(col(User.id).in_(ids)))}
 
 
 def search_events(session: Session, *, by: Actor, filters: AuditFilters, page: int = 1,
@@ -174,8 +174,8 @@ def _rows(session: Session, filters: AuditFilters) -> Iterator[list[str]]:
     while True:
         query = select(AuditEvent).where(*_conditions(filters))
         if before is not None:
-            query = query.where(AuditEvent.id < before)
-        batch = list(session.exec(query.order_by(AuditEvent.id.desc()).limit(1000)))
+            query = query.where(col(AuditEvent.id) < before)
+        batch = list(session.exec(query.order_by(col(AuditEvent.id).desc()).limit(1000)))
         if not batch:
             return
         before = batch[-1].id

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event, vDuration
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, col, or_, select
 
 from app.models import (
     Attendance,
@@ -132,11 +132,11 @@ def meetings_for_person(
             or_(
                 Meeting.chair_id == person_id,
                 Meeting.minute_taker_id == person_id,
-                Meeting.id.in_(attending),
-                Meeting.meeting_type_id.in_(series),
+                col(Meeting.id).in_(attending),
+                col(Meeting.meeting_type_id).in_(series),
             )
         )
-        .order_by(Meeting.starts_at, Meeting.id)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
     )
     return list(session.exec(query))
 
@@ -149,7 +149,7 @@ def meetings_for_series(
         select(Meeting)
         .where(Meeting.meeting_type_id == meeting_type_id)
         .where(Meeting.starts_at >= _since(now))
-        .order_by(Meeting.starts_at, Meeting.id)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
     )
     return list(session.exec(query))
 
@@ -183,7 +183,8 @@ def ical_feed(
     """A VCALENDAR with one VEVENT per meeting; `base_url` has no trailing slash."""
     type_ids = {m.meeting_type_id for m in meetings}
     types = (
-        {t.id: t for t in session.exec(select(MeetingType).where(MeetingType.id.in_(type_ids)))}
+        {t.id: t for t in session.exec(
+            select(MeetingType).where(col(MeetingType.id).in_(type_ids)))}
         if type_ids
         else {}
     )

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import MinuteEntry, MinuteEntryRevision, utcnow
 from app.services.agenda import agenda_tree, flatten
@@ -114,14 +114,14 @@ def minutes_changes(session: Session, *, meeting_id: int, by: Actor) -> MinutesC
     nodes = flatten(agenda_tree(session, meeting.id))
     item_ids = [n.item.id for n in nodes]
     entries = list(session.exec(
-        select(MinuteEntry).where(MinuteEntry.item_id.in_(item_ids))
-        .order_by(MinuteEntry.position, MinuteEntry.id))) if item_ids else []
+        select(MinuteEntry).where(col(MinuteEntry.item_id).in_(item_ids))
+        .order_by(col(MinuteEntry.position), col(MinuteEntry.id)))) if item_ids else []
     revisions: dict[int, list[MinuteEntryRevision]] = {e.id: [] for e in entries}
     if entries:
         for revision in session.exec(
             select(MinuteEntryRevision)
-            .where(MinuteEntryRevision.entry_id.in_(list(revisions)))
-            .order_by(MinuteEntryRevision.entry_id, MinuteEntryRevision.version)
+            .where(col(MinuteEntryRevision.entry_id).in_(list(revisions)))
+            .order_by(col(MinuteEntryRevision.entry_id), col(MinuteEntryRevision.version))
         ):
             revisions[revision.entry_id].append(revision)
 

@@ -5,7 +5,7 @@ a save made from an older version is refused rather than applied, and a deleted 
 so that it can be restored.
 """
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     Answer,
@@ -45,9 +45,9 @@ def _revision(entry: MinuteEntry, by: Actor) -> MinuteEntryRevision:
 def entries_of(session: Session, item_id: int) -> list[MinuteEntry]:
     """An item's entries in order (deleted ones left out)."""
     query = select(MinuteEntry).where(
-        MinuteEntry.item_id == item_id, MinuteEntry.deleted_at.is_(None)
+        MinuteEntry.item_id == item_id, col(MinuteEntry.deleted_at).is_(None)
     )
-    return list(session.exec(query.order_by(MinuteEntry.position, MinuteEntry.id)))
+    return list(session.exec(query.order_by(col(MinuteEntry.position), col(MinuteEntry.id))))
 
 
 def visible_item(session: Session, item_id: int, by: Actor):
@@ -228,4 +228,4 @@ def list_revisions(session: Session, *, entry_id: int, by: Actor) -> list[Minute
     """Every saved version of an entry, the first included, oldest first."""
     entry = get_entry(session, entry_id=entry_id, by=by)
     query = select(MinuteEntryRevision).where(MinuteEntryRevision.entry_id == entry.id)
-    return list(session.exec(query.order_by(MinuteEntryRevision.version)))
+    return list(session.exec(query.order_by(col(MinuteEntryRevision.version))))

@@ -142,7 +142,8 @@ def upcoming_meetings(session: Session) -> list[tuple[Meeting, str, AgendaItem |
     """Meetings from today on (not cancelled or approved), soonest first, with their HMICFRS
     item: what a question or action about a finding can be put on."""
     rows = session.exec(
-        select(Meeting, MeetingType).join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
+        select(Meeting, MeetingType)
+        .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
         .where(col(Meeting.status).in_([MeetingStatus.planned, MeetingStatus.agenda_issued,
                                         MeetingStatus.in_progress, MeetingStatus.draft]))
         .order_by(col(Meeting.starts_at), col(Meeting.id))).all()
@@ -295,7 +296,7 @@ def supersede_choices(session: Session, finding: Finding) -> list[tuple[Finding,
     """The findings that could replace this one: those of other inspections (the latest
     first), and later findings of its own, never itself or one it (in)directly replaces."""
     rows = session.exec(select(Finding, Inspection).join(
-        Inspection, Inspection.id == Finding.inspection_id).order_by(
+        Inspection, col(Inspection.id) == Finding.inspection_id).order_by(
         col(Inspection.published_on).desc(), col(Inspection.id).desc(), col(Finding.position),
         col(Finding.id))).all()
     replaced = _replaced_by_chain(session, finding.id)
@@ -395,7 +396,7 @@ def _meeting_labels(session: Session, meeting_ids: set[int]) -> dict[int, str]:
     labels = {}
     if meeting_ids:
         for meeting, meeting_type in session.exec(select(Meeting, MeetingType).join(
-                MeetingType, MeetingType.id == Meeting.meeting_type_id).where(
+                MeetingType, col(MeetingType.id) == Meeting.meeting_type_id).where(
                 col(Meeting.id).in_(meeting_ids))):
             local = to_london(meeting.starts_at)
             labels[meeting.id] = f"{meeting_type.name} {local.day} {local:%B %Y}"
@@ -547,7 +548,7 @@ def findings_for_meeting(session: Session, meeting: Meeting, *, by: Actor | None
     for event in visible_events(session, events, by):
         changed.setdefault(event.finding_id, []).append(short_text(event.summary, 200))
     answered = list(session.exec(select(Question, Answer).join(
-        Answer, Answer.question_id == Question.id).where(
+        Answer, col(Answer.question_id) == Question.id).where(
         col(Question.finding_id).is_not(None), *window(col(Answer.answered_at)))
         .order_by(col(Answer.answered_at))))
     hidden = hidden_question_ids(session, {q.id for q, _ in answered}, by)
@@ -557,7 +558,7 @@ def findings_for_meeting(session: Session, meeting: Meeting, *, by: Actor | None
         changed.setdefault(question.finding_id, []).append(
             f"Answer: {short_text(answer.text, 200)}")
     updated = list(session.exec(select(Action, ActionUpdate).join(
-        ActionUpdate, ActionUpdate.action_id == Action.id).where(
+        ActionUpdate, col(ActionUpdate.action_id) == Action.id).where(
         col(Action.finding_id).is_not(None), *window(col(ActionUpdate.created_at)))
         .order_by(col(ActionUpdate.created_at))).all())
     exempt_actions = hidden_action_ids(session, {a.id for a, _ in updated}, by)
@@ -568,7 +569,7 @@ def findings_for_meeting(session: Session, meeting: Meeting, *, by: Actor | None
             f"Action {action.reference}: {short_text(update_text(update) or '', 200)}")
 
     rows = session.exec(select(Finding, Inspection).join(
-        Inspection, Inspection.id == Finding.inspection_id).where(
+        Inspection, col(Inspection.id) == Finding.inspection_id).where(
         col(Finding.superseded_by_id).is_(None), Finding.force_status != "superseded").where(
         (col(Finding.id).in_(list(changed) or [0]))
         | ((col(Finding.due_date) <= day) & col(Finding.force_status).not_in(
@@ -614,7 +615,7 @@ def findings_on_theme(session: Session, theme: str) -> list[tuple[Finding, Inspe
     if not wanted:
         return []
     return [(f, i) for f, i in session.exec(select(Finding, Inspection).join(
-        Inspection, Inspection.id == Finding.inspection_id).where(
+        Inspection, col(Inspection.id) == Finding.inspection_id).where(
         func.lower(Finding.theme) == wanted).order_by(
         col(Inspection.published_on).desc(), col(Inspection.id).desc(), col(Finding.position),
         col(Finding.id)))]

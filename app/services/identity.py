@@ -312,7 +312,7 @@ def resume_web_session(
     # Touch the row at most once a minute, so reading pages does not mean writing.
     if now - web.last_seen_at > timedelta(minutes=1):
         if write_at_best(session, update(WebSession).where(
-                WebSession.id == web.id, WebSession.last_seen_at < now).values(
+                col(WebSession.id) == web.id, col(WebSession.last_seen_at) < now).values(
                 last_seen_at=now)):
             web.last_seen_at = now
     return web, user
@@ -352,7 +352,7 @@ def live_sessions(
     current_id: int | None = None,
 ) -> list[SessionRow]:
     """Sessions that still work (signed in, not revoked, not expired), newest first."""
-    query = (select(WebSession, User).join(User, User.id == WebSession.user_id)
+    query = (select(WebSession, User).join(User, col(User.id) == WebSession.user_id)
              .where(*live_session_conditions(utcnow(), idle_minutes))
              .order_by(col(WebSession.last_seen_at).desc()))
     if user_id is not None:

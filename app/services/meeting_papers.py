@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     AttendanceStatus,
@@ -222,8 +222,8 @@ def outstanding_lines(session: Session, meeting, *, public: bool) -> list[str]:
 def pack_questions(session: Session, meeting_id: int) -> list[Question]:
     """The questions of a meeting that go to the force, in agenda order then as drafted."""
     query = select(Question).where(Question.meeting_id == meeting_id,
-                                   Question.status.in_(PACK_STATUSES))
-    return list(session.exec(query.order_by(Question.id)))
+                                   col(Question.status).in_(PACK_STATUSES))
+    return list(session.exec(query.order_by(col(Question.id))))
 
 
 def question_pack_for(session: Session, *, meeting_id: int, by: Actor) -> QuestionPack:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.models import (
     Action,
@@ -212,13 +212,14 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
     entries: dict[int, list[MinuteEntry]] = {n.item.id: [] for n in nodes}
     if item_ids:
         query = select(MinuteEntry).where(
-            MinuteEntry.item_id.in_(item_ids), MinuteEntry.deleted_at.is_(None)
+            col(MinuteEntry.item_id).in_(item_ids), col(MinuteEntry.deleted_at).is_(None)
         )
-        for entry in session.exec(query.order_by(MinuteEntry.position, MinuteEntry.id)):
+        for entry in session.exec(query.order_by(col(MinuteEntry.position), col(MinuteEntry.id))):
             if not (redact and entry.exempt):
                 entries[entry.item_id].append(entry)
     raised = list(session.exec(
-        select(Action).where(Action.meeting_id == meeting.id).order_by(Action.year, Action.seq)
+        select(Action).where(Action.meeting_id == meeting.id)
+        .order_by(col(Action.year), col(Action.seq))
     ))
     action_views = [
         v for v in views_of(session, raised, as_of=record_cutoff(meeting))
@@ -245,7 +246,7 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
     amendments: dict[int, list[MinuteAmendment]] = {}
     for amendment in session.exec(
         select(MinuteAmendment).where(MinuteAmendment.meeting_id == meeting.id)
-        .order_by(MinuteAmendment.amended_at, MinuteAmendment.id)
+        .order_by(col(MinuteAmendment.amended_at), col(MinuteAmendment.id))
     ):
         amendments.setdefault(amendment.entry_id, []).append(amendment)
     return MeetingRecord(
@@ -275,14 +276,14 @@ def _questions_for(session: Session, meeting: Meeting, item_ids: list[int], reda
     unminuted: dict[int, list[QuestionAnswers]] = {}
     if item_ids:
         minuted = select(MinuteEntry.question_id).where(
-            MinuteEntry.question_id.is_not(None), MinuteEntry.deleted_at.is_(None))
+            col(MinuteEntry.question_id).is_not(None), col(MinuteEntry.deleted_at).is_(None))
         answered = session.exec(
             select(Question).where(
-                Question.item_id.in_(item_ids),
-                Question.status.in_([QuestionStatus.answered,
+                col(Question.item_id).in_(item_ids),
+                col(Question.status).in_([QuestionStatus.answered,
                                      QuestionStatus.answered_in_writing]),
-                Question.id.not_in(minuted),
-            ).order_by(Question.id)
+                col(Question.id).not_in(minuted),
+            ).order_by(col(Question.id))
         ).all()
         answers = answers_of(session, [q.id for q in answered])
         for question in answered:
@@ -300,10 +301,10 @@ def carried_questions(session: Session, meeting: Meeting, *, redact: bool
         Meeting.starts_at < meeting.starts_at,
     )
     carried = session.exec(
-        select(Question, Meeting).join(Meeting, Meeting.id == Question.meeting_id).where(
-            Question.meeting_id.in_(earlier),
+        select(Question, Meeting).join(Meeting, col(Meeting.id) == Question.meeting_id).where(
+            col(Question.meeting_id).in_(earlier),
             Question.status == QuestionStatus.carried_forward,
-        ).order_by(Meeting.starts_at, Question.id)
+        ).order_by(col(Meeting.starts_at), col(Question.id))
     ).all()
     hidden = exempt_item_ids(session, {m.id for _, m in carried}) if redact else set()
     answers = answers_of(session, [q.id for q, _ in carried])
@@ -565,7 +566,7 @@ def record_stamp(session: Session, *, meeting_id: int) -> str:
     parts = [
         session.exec(select(func.count(), func.max(MinuteEntry.updated_at),
                             func.max(MinuteEntry.deleted_at))
-                     .where(MinuteEntry.item_id.in_(items))).one(),
+                     .where(col(MinuteEntry.item_id).in_(items))).one(),
         session.exec(select(func.count(), func.max(AgendaItem.updated_at))
                      .where(AgendaItem.meeting_id == meeting.id)).one(),
         session.exec(select(func.count(), func.max(Action.updated_at))).one(),

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     Action,
@@ -160,8 +160,8 @@ def _meeting_titles(session: Session, views: list[ActionView]) -> dict[int, str]
     if not ids:
         return {}
     query = (select(Meeting, MeetingType)
-             .join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
-             .where(Meeting.id.in_(ids)))
+             .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+             .where(col(Meeting.id).in_(ids)))
     return {m.id: f"{t.name}, {dates.long_date(dates.to_london(m.starts_at))}"
             for m, t in session.exec(query)}
 
@@ -176,16 +176,17 @@ def _recently_assigned(session: Session, views: list[ActionView], day: date
     found: set[tuple[int, int]] = set()
     for start in range(0, len(ids), KEY_BATCH):
         query = select(ActionOwner.action_id, ActionOwner.person_id).where(
-            ActionOwner.action_id.in_(ids[start:start + KEY_BATCH]),
-            ActionOwner.assigned_at >= since)
+            col(ActionOwner.action_id).in_(ids[start:start + KEY_BATCH]),
+            col(ActionOwner.assigned_at) >= since)
         found |= {(a, p) for a, p in session.exec(query)}
     return found
 
 
 def _secretariat(session: Session) -> list[tuple[User, str, str]]:
     """Active secretariat users with an address: (user, address, name)."""
-    query = (select(User, Person).outerjoin(Person, Person.id == User.person_id)
-             .where(User.role == Role.secretariat, User.active.is_(True)).order_by(User.id))
+    query = (select(User, Person).outerjoin(Person, col(Person.id) == User.person_id)
+             .where(User.role == Role.secretariat, col(User.active).is_(True))
+             .order_by(col(User.id)))
     found = []
     for user, person in session.exec(query):
         address = _address(user.email) or _address(person.email if person else None)
@@ -198,7 +199,7 @@ def due_emails(session: Session, *, day: date, base_url: str) -> list[_Email]:
     """Every email due on this day, whether or not it has been sent already."""
     office = get_office(session)
     query = select(Action).where(Action.status != ActionStatus.closed)
-    views = views_of(session, list(session.exec(query.order_by(Action.year, Action.seq))))
+    views = views_of(session, list(session.exec(query.order_by(col(Action.year), col(Action.seq)))))
     raised_at = _meeting_titles(session, views)
     recently_assigned = _recently_assigned(session, views, day)
     footer = f"If this is not yours, tell the Commissioner's office.\n\n{office.office_name}"
@@ -297,7 +298,7 @@ def _existing_keys(session: Session, keys: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), KEY_BATCH):
         batch = keys[start:start + KEY_BATCH]
-        found |= set(session.exec(select(Notification.key).where(Notification.key.in_(batch))))
+        found |= set(session.exec(select(Notification.key).where(col(Notification.key).in_(batch))))
     return found
 
 
@@ -319,7 +320,7 @@ def _claim(session: Session, email: _Email) -> Notification | None:
 def _give_back(session: Session, row_id: int) -> None:
     """Free a key whose email was not sent, so that a later run sends it."""
     session.rollback()
-    session.execute(delete(Notification).where(Notification.id == row_id))
+    session.execute(delete(Notification).where(col(Notification.id) == row_id))
     session.commit()
 
 

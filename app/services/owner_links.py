@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import OwnerLink, Person, Role, utcnow
 from app.services import audit, refusals
@@ -60,7 +60,7 @@ def create_link(session: Session, *, person_id: int, by: Actor, days: int | None
 def links_of(session: Session, person_id: int) -> list[OwnerLink]:
     """A person's links, newest first."""
     query = select(OwnerLink).where(OwnerLink.person_id == person_id)
-    return list(session.exec(query.order_by(OwnerLink.created_at.desc())))
+    return list(session.exec(query.order_by(col(OwnerLink.created_at).desc())))
 
 
 def revoke_link(session: Session, *, link_id: int, by: Actor) -> OwnerLink:

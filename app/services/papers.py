@@ -9,7 +9,7 @@ import io
 import zipfile
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import AgendaItem, Paper
 from app.services import audit, uploads
@@ -84,7 +84,8 @@ def papers_of(session: Session, item_ids: list[int]) -> dict[int, list[Paper]]:
     """Each item's papers, oldest first (without loading their content twice)."""
     result: dict[int, list[Paper]] = {i: [] for i in item_ids}
     if item_ids:
-        query = select(Paper).where(Paper.item_id.in_(item_ids)).order_by(Paper.uploaded_at)
+        query = (select(Paper).where(col(Paper.item_id).in_(item_ids))
+                 .order_by(col(Paper.uploaded_at)))
         for paper in session.exec(query):
             result[paper.item_id].append(paper)
     return result

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func
 from sqlalchemy.orm import defer
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.export.minutes_docx import render_minutes
 from app.models import (
@@ -69,7 +69,7 @@ def published_versions(session: Session, meeting_id: int) -> list[PublishedDocum
     served)."""
     query = select(PublishedDocument).options(defer(PublishedDocument.content)).where(
         PublishedDocument.meeting_id == meeting_id)
-    return list(session.exec(query.order_by(PublishedDocument.version.desc())))
+    return list(session.exec(query.order_by(col(PublishedDocument.version).desc())))
 
 
 def latest_published(session: Session, meeting_id: int) -> PublishedDocument | None:
@@ -187,10 +187,11 @@ def public_listing(session: Session) -> list[PublicListing]:
     rows = session.exec(
         select(PublishedDocument, Meeting, MeetingType)
         .options(defer(PublishedDocument.content))
-        .join(Meeting, Meeting.id == PublishedDocument.meeting_id)
-        .join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
+        .join(Meeting, col(Meeting.id) == PublishedDocument.meeting_id)
+        .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
         .where(PublishedDocument.edition == Edition.public)
-        .order_by(Meeting.starts_at.desc(), Meeting.id, PublishedDocument.version.desc())
+        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id),
+                  col(PublishedDocument.version).desc())
     ).all()
     listings: dict[int, PublicListing] = {}
     for document, meeting, meeting_type in rows:
@@ -236,8 +237,8 @@ def minutes_due(session: Session, *, on: date | None = None) -> list[LateMinutes
     # A meeting held after `on` is not due; one held long ago and never published still is.
     query = (
         select(Meeting, MeetingType)
-        .join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
-        .where(Meeting.status.not_in([MeetingStatus.published, MeetingStatus.cancelled,
+        .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+        .where(col(Meeting.status).not_in([MeetingStatus.published, MeetingStatus.cancelled,
                                       MeetingStatus.planned, MeetingStatus.agenda_issued]),
                Meeting.starts_at <= end_of_day_utc(on))
     )

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.models import (
     AgendaItem,
@@ -53,8 +53,8 @@ def answers_of(session: Session, question_ids: list[int]) -> dict[int, list[Answ
     """Each question's answers, oldest first."""
     result: dict[int, list[Answer]] = {i: [] for i in question_ids}
     if question_ids:
-        query = select(Answer).where(Answer.question_id.in_(question_ids))
-        for answer in session.exec(query.order_by(Answer.answered_at, Answer.id)):
+        query = select(Answer).where(col(Answer.question_id).in_(question_ids))
+        for answer in session.exec(query.order_by(col(Answer.answered_at), col(Answer.id))):
             result[answer.question_id].append(answer)
     return result
 
@@ -73,7 +73,7 @@ def list_questions(
         query = query.where(Question.meeting_id == meeting_id)
     if status is not None:
         query = query.where(Question.status == status)
-    return visible_to(session, list(session.exec(query.order_by(Question.id))), by)
+    return visible_to(session, list(session.exec(query.order_by(col(Question.id)))), by)
 
 
 def get_question(session: Session, *, question_id: int, by: Actor) -> Question:
@@ -242,9 +242,9 @@ def theme_history(session: Session, *, theme: str, by: Actor) -> list[AskedBefor
         return []
     rows = session.exec(
         select(Question, Meeting)
-        .join(Meeting, Meeting.id == Question.meeting_id, isouter=True)
+        .join(Meeting, col(Meeting.id) == Question.meeting_id, isouter=True)
         .where(func.lower(Question.theme) == wanted)
-        .order_by(Meeting.starts_at.desc(), Question.id.desc())
+        .order_by(col(Meeting.starts_at).desc(), col(Question.id).desc())
     ).all()
     shown = {q.id for q in visible_to(session, [q for q, _ in rows], by)}
     visible = [(q, m) for q, m in rows if q.id in shown]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import RefusalTally, utcnow
 from app.services import audit
@@ -96,6 +96,7 @@ def tallies(session: Session, *, by: Actor, page: int = 1,
     total = session.exec(select(func.count()).select_from(RefusalTally)).one()
     page = max(1, min(page, max(1, -(-total // per_page))))
     found = session.exec(select(RefusalTally).order_by(
-        RefusalTally.window_start.desc(), RefusalTally.last_at.desc(), RefusalTally.id.desc())
+        col(RefusalTally.window_start).desc(), col(RefusalTally.last_at).desc(),
+        col(RefusalTally.id).desc())
         .offset((page - 1) * per_page).limit(per_page))
     return TallyPage(tallies=list(found), total=total, page=page, per_page=per_page)

@@ -8,7 +8,7 @@ never makes a second meeting for a date it has already served.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     Meeting,
@@ -133,7 +133,7 @@ def generate_meetings(
     start = from_date or today()
     served = set(session.exec(
         select(Meeting.occurrence_on).where(Meeting.meeting_type_id == meeting_type.id,
-                                            Meeting.occurrence_on.is_not(None))
+                                            col(Meeting.occurrence_on).is_not(None))
     ))
     marking = get_office(session).default_marking
     made = []
@@ -171,7 +171,7 @@ def upcoming(session: Session, meeting_type_id: int, *, days: int = AHEAD_DAYS
     query = (
         select(Meeting)
         .where(Meeting.meeting_type_id == meeting_type.id)
-        .order_by(Meeting.starts_at)
+        .order_by(col(Meeting.starts_at))
     )
     result = []
     for meeting in session.exec(query):

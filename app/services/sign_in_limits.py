@@ -106,7 +106,7 @@ def end_try(session: Session, attempt_id: int, *, succeeded: bool | None) -> Non
     if succeeded:
         attempt.succeeded = True
         session.exec(delete(SignInAttempt).where(
-            SignInAttempt.attempted_at < utcnow() - _KEEP))
+            col(SignInAttempt.attempted_at) < utcnow() - _KEEP))
     else:
         session.delete(attempt)
     session.commit()

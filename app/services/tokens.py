@@ -142,7 +142,7 @@ def user_for_token(session: Session, raw: str) -> User:
 def _touch(session: Session, token: ApiToken, now: datetime) -> None:
     """Record the token's use, at best: a request is never refused for want of it."""
     write_at_best(session, update(ApiToken).where(
-        ApiToken.id == token.id,
+        col(ApiToken.id) == token.id,
         or_(col(ApiToken.last_used_at).is_(None),
             col(ApiToken.last_used_at) <= now - TOUCH_EVERY),
     ).values(last_used_at=now))
@@ -180,7 +180,7 @@ def list_tokens(session: Session, *, by: Actor, user_id: int | None = None) -> l
         user_id = by.user_id
     if user_id is not None:
         _check_may_manage(by, user_id)
-    query = (select(ApiToken, User.email).join(User, User.id == ApiToken.user_id)
+    query = (select(ApiToken, User.email).join(User, col(User.id) == ApiToken.user_id)
              .order_by(col(ApiToken.id).desc()))
     if user_id is not None:
         query = query.where(ApiToken.user_id == user_id)

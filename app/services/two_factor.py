@@ -195,7 +195,7 @@ def verify(session: Session, *, user: User, code: str) -> str | None:
         # One statement that only succeeds for a step later than the last one used, so two
         # processes given the same code at the same moment cannot both accept it.
         taken = session.execute(
-            update(User).where(User.id == user.id,
+            update(User).where(col(User.id) == user.id,
                                or_(col(User.totp_last_step).is_(None),
                                    col(User.totp_last_step) < step))
             .values(totp_last_step=step).execution_options(synchronize_session=False))
@@ -208,13 +208,13 @@ def verify(session: Session, *, user: User, code: str) -> str | None:
     # A salted hash cannot be looked up: try each unused code of this user (ten at most).
     unused = session.exec(select(RecoveryCode).where(
         RecoveryCode.user_id == user.id, col(RecoveryCode.used_at).is_(None))
-        .order_by(RecoveryCode.id))
+        .order_by(col(RecoveryCode.id)))
     found = next((c for c in unused if _code_matches(c.code_hash, code)), None)
     if found is None:
         return None
     # Only the request whose update finds the code still unused accepts it.
     taken = session.execute(
-        update(RecoveryCode).where(RecoveryCode.id == found.id,
+        update(RecoveryCode).where(col(RecoveryCode.id) == found.id,
                                    col(RecoveryCode.used_at).is_(None))
         .values(used_at=utcnow()).execution_options(synchronize_session=False))
     if taken.rowcount != 1:

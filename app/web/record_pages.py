@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.db import SessionDep
 from app.models import Action, AgendaItem, Meeting, MeetingStatus, MinuteEntry, User
@@ -224,11 +224,11 @@ def _redaction_page(request, session, caller, meeting_id: int, *, errors=None,
     entries = {i: [] for i in item_ids}
     if item_ids:
         for entry in session.exec(select(MinuteEntry).where(
-                MinuteEntry.item_id.in_(item_ids), MinuteEntry.deleted_at.is_(None))
-                .order_by(MinuteEntry.position, MinuteEntry.id)):
+                col(MinuteEntry.item_id).in_(item_ids), col(MinuteEntry.deleted_at).is_(None))
+                .order_by(col(MinuteEntry.position), col(MinuteEntry.id))):
             entries[entry.item_id].append(entry)
     raised = list(session.exec(select(Action).where(Action.meeting_id == meeting.id)
-                               .order_by(Action.year, Action.seq)))
+                               .order_by(col(Action.year), col(Action.seq))))
     return render(request, "redaction.html", {
         "page_title": "What the public edition leaves out",
         "meeting": meeting,
