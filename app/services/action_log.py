@@ -94,10 +94,10 @@ class LogEntry:
     meeting_title: str
 
 
-def _themes(session: Session, actions: list[Action]) -> dict[int, str]:
+def _themes(session: Session, actions: list[Action]) -> dict[int | None, str]:
     """Each action's theme: the title of the theme its item sits under (or the item's own)."""
-    themes: dict[int, str] = {}
-    by_item: dict[int, str] = {}
+    themes: dict[int | None, str] = {}
+    by_item: dict[int | None, str] = {}
     for meeting_id in {a.meeting_id for a in actions if a.meeting_id}:
         nodes = flatten(agenda_tree(session, meeting_id))
         parents = {n.item.id: n for n in nodes}

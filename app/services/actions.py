@@ -1,8 +1,9 @@
 """Actions: references, owners, status, append-only updates and the derived RAG rating."""
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -82,12 +83,13 @@ class ActionView:
 
     @property
     def owner_ids(self) -> list[int]:
-        return [p.id for p in self.owners]
+        return [cast(int, p.id) for p in self.owners]  # saved people
 
 
-def owners_of(session: Session, action_ids: list[int]) -> dict[int, list[Person]]:
+def owners_of(session: Session, action_ids: Sequence[int | None]
+              ) -> dict[int | None, list[Person]]:
     """Each action's owners, the lead first."""
-    result: dict[int, list[Person]] = {i: [] for i in action_ids}
+    result: dict[int | None, list[Person]] = {i: [] for i in action_ids}
     if not action_ids:
         return result
     query = (
@@ -102,10 +104,10 @@ def owners_of(session: Session, action_ids: list[int]) -> dict[int, list[Person]
 
 
 def updates_of(
-    session: Session, action_ids: list[int], as_of: datetime | None = None
-) -> dict[int, list[ActionUpdate]]:
+    session: Session, action_ids: Sequence[int | None], as_of: datetime | None = None
+) -> dict[int | None, list[ActionUpdate]]:
     """Each action's updates, oldest first (only those made by a time, when given)."""
-    result: dict[int, list[ActionUpdate]] = {i: [] for i in action_ids}
+    result: dict[int | None, list[ActionUpdate]] = {i: [] for i in action_ids}
     if not action_ids:
         return result
     query = select(ActionUpdate).where(col(ActionUpdate.action_id).in_(action_ids))
@@ -214,14 +216,16 @@ def _check_owners(session: Session, owner_ids: list[int]) -> list[Person]:
         people.append(person)
     if errors:
         raise InvalidInput(errors)
-    return people
+    return cast(list[Person], people)  # a missing person is an error above
 
 
 def _set_owners(session: Session, action: Action, owner_ids: list[int]) -> None:
     """Make these people the owners, the first the lead; those who stay keep their
     assignment time, those added get now."""
+    assert action.id is not None  # a saved action
     existing = {o.person_id: o for o in session.exec(
         select(ActionOwner).where(ActionOwner.action_id == action.id))}
+    owner: ActionOwner | None
     for person_id, owner in existing.items():
         if person_id not in owner_ids:
             session.delete(owner)
@@ -307,6 +311,7 @@ def _change_status(
         raise InvalidInput({"text": "say why the action is sent back; the owner will read it"})
     if new == old and not text:
         return None
+    assert action.id is not None  # a saved action
     update = ActionUpdate(
         action_id=action.id,
         text=text,
@@ -454,6 +459,8 @@ def delegate_action(
     if giver not in view.owner_ids:
         raise InvalidInput({"from_person_id": "that person does not own this action"})
     receiver = referenced(session, Person, to_person_id, "to_person_id", "person")
+    assert receiver is not None and receiver.id is not None  # to_person_id is given
+    assert action.id is not None  # loaded from the database
     if receiver.id in view.owner_ids:
         raise InvalidInput({"to_person_id": f"{receiver.full_name} already owns this action"})
     refusal = why_not_delegate(receiver)
@@ -462,6 +469,7 @@ def delegate_action(
     owners = [receiver.id if pid == giver else pid for pid in view.owner_ids]
     _set_owners(session, action, owners)
     giver_person = session.get(Person, giver)
+    assert giver_person is not None  # an owner, checked above
     words = f"Handed on from {giver_person.full_name} to {receiver.full_name}."
     update = ActionUpdate(action_id=action.id, text=f"{words} {note}".strip(),
                           author_user_id=by.user_id, author_person_id=by.person_id)
@@ -490,8 +498,10 @@ def take_up_at(session: Session, *, action_ids: list[int], meeting_id: int, by: 
     already = set(session.exec(select(CarriedAction.action_id).where(
         CarriedAction.meeting_id == meeting.id)))
     added = 0
+    assert meeting.id is not None  # loaded from the database
     for action_id in dict.fromkeys(action_ids):
         action = get_or_404(session, Action, action_id, "action")
+        assert action.id is not None  # loaded from the database
         if action.id in already or action.meeting_id == meeting.id:
             continue
         session.add(CarriedAction(action_id=action.id, meeting_id=meeting.id,

@@ -162,6 +162,7 @@ def _check_exempt_reason(exempt: bool, reason: str) -> None:
 def create_item(session: Session, *, meeting_id: int, data: ItemCreate, by: Actor) -> AgendaItem:
     """Add an item to a meeting's agenda, at the end of its level or at a position."""
     meeting = get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     require(by, Perm.edit_record)
     ensure_minutes_editable(meeting)
     _check_parent(session, meeting, data.parent_id, None)
@@ -181,6 +182,7 @@ def update_item(session: Session, *, item_id: int, data: ItemUpdate, by: Actor) 
     """Change an item; a new parent or position moves it and renumbers its neighbours."""
     item = get_item(session, item_id)
     meeting = get_meeting(session, item.meeting_id)
+    assert meeting.id is not None  # loaded from the database
     require(by, Perm.edit_record)
     ensure_minutes_editable(meeting)
     changes = changes_of(data, nullable=("parent_id", "presenter_id", "purpose", "paper_due_on"))
@@ -213,6 +215,7 @@ def delete_item(session: Session, *, item_id: int, by: Actor) -> None:
     """Remove an item and its empty sub-items; an item holding minutes is never deleted."""
     item = get_item(session, item_id)
     meeting = get_meeting(session, item.meeting_id)
+    assert meeting.id is not None  # loaded from the database
     require(by, Perm.edit_record)
     ensure_minutes_editable(meeting)
     node = node_for(session, item)
@@ -265,4 +268,5 @@ def move_item(session: Session, *, item_id: int, direction: str, by: Actor) -> A
         change = ItemUpdate(parent_id=parent.parent_id, position=parent.position + 1)
     else:
         raise InvalidInput({"direction": "move up, down, in or out"})
+    assert item.id is not None  # loaded from the database
     return update_item(session, item_id=item.id, data=change, by=by)

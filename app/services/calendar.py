@@ -83,6 +83,7 @@ def link_secret_of(feed: Person | MeetingType, user_id: int | None = None) -> st
 def feed_url(base_url: str, kind: str, feed: Person | MeetingType, secret: str,
              user_id: int | None = None) -> str:
     """The address of a feed (`base_url` without a trailing slash); a series' for a user."""
+    assert feed.id is not None  # a saved person or series
     token = feed_token(kind, feed.id, secret, link_secret_of(feed, user_id))
     user = f"user={user_id}&" if kind == "series" else ""
     return f"{base_url}/calendar/{kind}/{feed.id}.ics?{user}token={token}"
@@ -93,6 +94,7 @@ def new_link(session: Session, *, kind: str, object_id: int, by: Actor) -> Perso
     other link goes on. A person renews their own; the secretariat any."""
     if kind not in FEED_KINDS:
         raise ValueError(f"unknown feed kind {kind!r}; expected one of {FEED_KINDS}")
+    model: type[Person] | type[MeetingType]
     model, what = (Person, "person") if kind == "person" else (MeetingType, "series")
     feed = get_or_404(session, model, object_id, what)
     own = kind == "person" and by.person_id == feed.id

@@ -30,6 +30,7 @@ _NOT_YET_ASKED = {QuestionStatus.draft, QuestionStatus.ready, QuestionStatus.sen
 
 
 def _revision(entry: MinuteEntry, by: Actor) -> MinuteEntryRevision:
+    assert entry.id is not None  # a saved entry
     return MinuteEntryRevision(
         entry_id=entry.id,
         version=entry.version,
@@ -106,11 +107,13 @@ def _sync_question(session: Session, entry: MinuteEntry) -> None:
     linked = session.exec(select(Answer).where(Answer.entry_id == entry.id)).first()
     question = session.get(Question, entry.question_id) if entry.question_id else None
     live = entry.deleted_at is None and question is not None
-    if live and entry.kind == EntryKind.question and question.status in _NOT_YET_ASKED:
+    if (live and question is not None and entry.kind == EntryKind.question
+            and question.status in _NOT_YET_ASKED):
         question.status = QuestionStatus.asked
         question.updated_at = utcnow()
-    if live and entry.kind == EntryKind.answer and entry.text.strip():
-        answer = linked or Answer(question_id=question.id, entry_id=entry.id)
+    if live and question is not None and entry.kind == EntryKind.answer and entry.text.strip():
+        assert question.id is not None  # loaded from the database
+        answer = linked or Answer(question_id=question.id, entry_id=entry.id, text=entry.text)
         answer.question_id = question.id
         answer.respondent_id = entry.speaker_id
         answer.text = entry.text
@@ -147,6 +150,7 @@ def create_entry(session: Session, *, item_id: int, data: EntryCreate, by: Actor
     ensure_minutes_editable(get_meeting(session, item.meeting_id))
     referenced_person(session, data.speaker_id, "speaker_id")
     referenced(session, Question, data.question_id, "question_id", "question")
+    assert item.id is not None  # loaded from the database
     entry = MinuteEntry(item_id=item.id, **data.model_dump(exclude={"position"}))
     _reposition(session, entry, data.position)
     session.add(entry)

@@ -1,5 +1,7 @@
 """Meeting types (series), meetings and who attended them."""
 
+from typing import cast
+
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -132,7 +134,8 @@ def next_meeting_of(session: Session, meeting: Meeting) -> Meeting | None:
 
 def meeting_type_of(session: Session, meeting: Meeting) -> MeetingType:
     """The series a meeting belongs to."""
-    return session.get(MeetingType, meeting.meeting_type_id)
+    # meeting_type_id is a required foreign key, so the series is there.
+    return cast(MeetingType, session.get(MeetingType, meeting.meeting_type_id))
 
 
 AMEND_HINT = (
@@ -181,6 +184,7 @@ def create_meeting(session: Session, *, data: MeetingCreate, by: Actor) -> Meeti
     values = data.model_dump()
     _check_meeting_fields(session, values, None)
     meeting_type = session.get(MeetingType, data.meeting_type_id)
+    assert meeting_type is not None  # checked by _check_meeting_fields
     if values["venue"] is None:
         values["venue"] = meeting_type.default_venue
     if values["marking"] is None:
@@ -258,12 +262,14 @@ def series_attendees(session: Session, meeting_type_id: int) -> list[tuple[Serie
 
 def furnish(session: Session, meeting: Meeting) -> None:
     """Give a new meeting its series' standing items and invitees (in the caller's work)."""
+    assert meeting.id is not None  # a saved meeting
     for item in series_items(session, meeting.meeting_type_id):
         session.add(AgendaItem(meeting_id=meeting.id, position=item.position, title=item.title,
                                kind=item.kind))
     for position, (invitee, person) in enumerate(
         series_attendees(session, meeting.meeting_type_id)
     ):
+        assert person.id is not None  # loaded from the database
         session.add(Attendance(meeting_id=meeting.id, person_id=person.id,
                                status=AttendanceStatus.expected,
                                capacity=invitee.capacity or default_capacity(person),
@@ -296,6 +302,7 @@ def set_attendance(
 ) -> list[tuple[Attendance, Person]]:
     """Replace a meeting's attendance with the list given, in its order."""
     meeting = get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     require(by, Perm.edit_record)
     ensure_minutes_editable(meeting)
     errors: dict[str, str] = {}

@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import cast
 
 from sqlmodel import Session, col, func, select
 
@@ -184,11 +185,11 @@ class MeetingRecord:
     # Answered questions whose answers were not minuted as paragraphs (answered in writing,
     # or recorded through the API), by item; and questions carried forward from earlier
     # meetings of the series, for Outstanding matters.
-    unminuted_answers: dict[int, list[QuestionAnswers]] = field(default_factory=dict)
+    unminuted_answers: dict[int | None, list[QuestionAnswers]] = field(default_factory=dict)
     carried_questions: list[QuestionAnswers] = field(default_factory=list)
     people: dict[int, Person] = field(default_factory=dict)
     # Amendments to the approved minutes, by entry, oldest first.
-    amendments: dict[int, list[MinuteAmendment]] = field(default_factory=dict)
+    amendments: dict[int | None, list[MinuteAmendment]] = field(default_factory=dict)
 
 
 @dataclass
@@ -205,11 +206,12 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
     actions (including those raised under exempt items) are left out.
     """
     meeting = get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     meeting_type = meeting_type_of(session, meeting)
     tree = agenda_as_seen(session, meeting.id, redact=redact)
     nodes = flatten(tree)
-    item_ids = [n.item.id for n in nodes if not n.redacted]
-    entries: dict[int, list[MinuteEntry]] = {n.item.id: [] for n in nodes}
+    item_ids = [cast(int, n.item.id) for n in nodes if not n.redacted]  # saved items
+    entries: dict[int | None, list[MinuteEntry]] = {n.item.id: [] for n in nodes}
     if item_ids:
         query = select(MinuteEntry).where(
             col(MinuteEntry.item_id).in_(item_ids), col(MinuteEntry.deleted_at).is_(None)
@@ -243,7 +245,7 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
     carried = [v for v in carried_forward(session, meeting) if not (redact and v.exempt)]
     unminuted, carried_questions = _questions_for(session, meeting, item_ids, redact)
     following = next_meeting_of(session, meeting)
-    amendments: dict[int, list[MinuteAmendment]] = {}
+    amendments: dict[int | None, list[MinuteAmendment]] = {}
     for amendment in session.exec(
         select(MinuteAmendment).where(MinuteAmendment.meeting_id == meeting.id)
         .order_by(col(MinuteAmendment.amended_at), col(MinuteAmendment.id))
@@ -266,14 +268,14 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
         redacted=redact,
         unminuted_answers=unminuted,
         carried_questions=carried_questions,
-        people={p.id: p for p in session.exec(select(Person))},
+        people={cast(int, p.id): p for p in session.exec(select(Person))},  # saved rows
         amendments=amendments,
     )
 
 
 def _questions_for(session: Session, meeting: Meeting, item_ids: list[int], redact: bool):
     """Answers not minuted as paragraphs, by item; questions carried forward to this meeting."""
-    unminuted: dict[int, list[QuestionAnswers]] = {}
+    unminuted: dict[int | None, list[QuestionAnswers]] = {}
     if item_ids:
         minuted = select(MinuteEntry.question_id).where(
             col(MinuteEntry.question_id).is_not(None), col(MinuteEntry.deleted_at).is_(None))
@@ -306,7 +308,7 @@ def carried_questions(session: Session, meeting: Meeting, *, redact: bool
             Question.status == QuestionStatus.carried_forward,
         ).order_by(col(Meeting.starts_at), col(Question.id))
     ).all()
-    hidden = exempt_item_ids(session, {m.id for _, m in carried}) if redact else set()
+    hidden = exempt_item_ids(session, {cast(int, m.id) for _, m in carried}) if redact else set()
     answers = answers_of(session, [q.id for q, _ in carried])
     return [
         QuestionAnswers(question=q, answers=answers[q.id], meeting=m)
@@ -355,7 +357,7 @@ def next_meeting_text(meeting: Meeting | None, meeting_type: MeetingType | None)
 
 
 # How the minutes name an action's status when an update only changed it.
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, str] = {
     ActionStatus.open: "open",
     ActionStatus.in_progress: "in progress",
     ActionStatus.pending_signoff: "awaiting sign-off",

@@ -133,7 +133,7 @@ def _indent(text: str) -> str:
     return textwrap.indent(text.strip(), "    ")
 
 
-def _action_block(view: ActionView, raised_at: dict[int, str], *, day: date,
+def _action_block(view: ActionView, raised_at: dict[int | None, str], *, day: date,
                   owners: bool = True) -> str:
     """The action's text and particulars, as every email gives them."""
     action = view.action
@@ -155,7 +155,7 @@ def _action_block(view: ActionView, raised_at: dict[int, str], *, day: date,
     return "\n".join(lines)
 
 
-def _meeting_titles(session: Session, views: list[ActionView]) -> dict[int, str]:
+def _meeting_titles(session: Session, views: list[ActionView]) -> dict[int | None, str]:
     ids = {v.action.meeting_id for v in views if v.action.meeting_id}
     if not ids:
         return {}
@@ -253,7 +253,7 @@ def due_emails(session: Session, *, day: date, base_url: str) -> list[_Email]:
     iso = day.isocalendar()
     week = f"{iso.year}-W{iso.week:02d}"
     overdue = [v for v in views if v.action.due_date is not None and v.action.due_date < day]
-    mine: dict[int, tuple[Person, list[ActionView]]] = {}
+    mine: dict[int | None, tuple[Person, list[ActionView]]] = {}
     for view in overdue:
         if view.status == ActionStatus.pending_signoff:
             continue
@@ -350,7 +350,7 @@ def send_reminders(session: Session, *, today: date | None = None, base_url: str
     emails = due_emails(session, day=day, base_url=base_url)
     taken = _existing_keys(session, [e.key for e in emails])
     session.commit()  # the office row, if it was only just made
-    links: dict[int, str] = {}  # one new link per owner per run, made when first needed
+    links: dict[int | None, str] = {}  # one new link per owner per run, made when first needed
     for email in emails:
         if email.key in taken:
             report.skipped += 1
@@ -361,6 +361,7 @@ def send_reminders(session: Session, *, today: date | None = None, base_url: str
             report.raced += 1
             continue
         row_id = row.id
+        assert row_id is not None  # saved by _claim
         try:
             if email.person_id is not None and email.person_id not in links:
                 links[email.person_id] = _link_paragraph(session, email.person_id, base_url)

@@ -1,6 +1,6 @@
 """The Commissioner's questions to the force, and the answers given."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -49,9 +49,10 @@ def visible_to(session: Session, questions: list[Question], by: Actor) -> list[Q
     return visibility.visible_questions(session, questions, by)
 
 
-def answers_of(session: Session, question_ids: list[int]) -> dict[int, list[Answer]]:
+def answers_of(session: Session, question_ids: Sequence[int | None]
+               ) -> dict[int | None, list[Answer]]:
     """Each question's answers, oldest first."""
-    result: dict[int, list[Answer]] = {i: [] for i in question_ids}
+    result: dict[int | None, list[Answer]] = {i: [] for i in question_ids}
     if question_ids:
         query = select(Answer).where(col(Answer.question_id).in_(question_ids))
         for answer in session.exec(query.order_by(col(Answer.answered_at), col(Answer.id))):
@@ -131,6 +132,7 @@ def _check_screening(question: Question, changes: dict) -> None:
 def public_questions_close(session: Session, meeting: Meeting) -> date:
     """The last day on which the public may submit questions for a meeting."""
     series = session.get(MeetingType, meeting.meeting_type_id)
+    assert series is not None  # meeting_type_id is a required foreign key
     return to_london(meeting.starts_at).date() - timedelta(days=series.public_question_days)
 
 
@@ -145,6 +147,7 @@ def _check_public_question(session: Session, values: dict) -> None:
                             "screened"})
     if values.get("meeting_id"):
         meeting = session.get(Meeting, values["meeting_id"])
+        assert meeting is not None  # checked by _check_links
         closes = public_questions_close(session, meeting)
         if to_london(submitted).date() > closes:
             raise InvalidInput({"submitted_at": (
@@ -213,6 +216,7 @@ def answer_question(
             f"This question is {STATUS_WORDS[QuestionStatus(question.status)]}: send it to the "
             "force before recording an answer."
         )
+    assert question.id is not None  # loaded from the database
     answer = Answer(question_id=question.id, **data.model_dump())
     session.add(answer)
     question.status = (

@@ -6,8 +6,9 @@ cannot grow the log without bound. A signed-in caller's refusals keep an event e
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import Table, delete, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -20,7 +21,7 @@ WINDOW = timedelta(hours=1)
 # Tallies older than this are dropped; the first refusal of each window stays in the audit log.
 KEEP = timedelta(days=90)
 PER_PAGE = 20
-_TALLY = RefusalTally.__table__
+_TALLY: Table = RefusalTally.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
 
 
 def window_start(at: datetime) -> datetime:
@@ -35,8 +36,9 @@ def _count(session: Session, address: str, start: datetime, now: datetime,
     once both count), and return the new count."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_TALLY).values(address=address, window_start=start, count=1,
-                                      first_at=now, last_at=now, last_summary=summary)
+    # Either dialect's insert, then its returning form.
+    statement: Any = insert(_TALLY).values(address=address, window_start=start, count=1,
+                                           first_at=now, last_at=now, last_summary=summary)
     statement = statement.on_conflict_do_update(
         index_elements=[_TALLY.c.address, _TALLY.c.window_start],
         set_={"count": _TALLY.c.count + 1, "last_at": statement.excluded.last_at,

@@ -92,6 +92,7 @@ def begin_try(session: Session, *, email: str, address: str, limits: Limits,
     attempt = SignInAttempt(email=email, address=address, attempted_at=now, succeeded=False)
     session.add(attempt)
     session.flush()
+    assert attempt.id is not None  # set by the flush
     session.commit()  # the try counts for everyone else from now, and the locks are let go
     return attempt.id
 

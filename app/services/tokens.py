@@ -54,6 +54,7 @@ def _check_code(session: Session, *, user: User, code: str | None, by: Actor, ad
     if not (code or "").strip():
         raise InvalidInput({"code": "Enter the code from the authenticator app of "
                                     f"{user.email}: a token for their role needs it"})
+    assert code is not None  # an empty code is refused above
     limits = limits or sign_in_limits.Limits()
     attempt = sign_in_limits.begin_try(session, email=user.email, address=address,
                                        limits=limits)
@@ -83,6 +84,7 @@ def create_token(
     shown once. One's own, or anyone's for an administrator; for a role that needs a second
     factor, `code` is that user's code (TOTP or recovery) unless the server's command line
     asks."""
+    assert user.id is not None  # a saved user
     _check_may_manage(by, user.id)
     name = (name or "").strip()
     errors = {}
