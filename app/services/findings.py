@@ -8,7 +8,7 @@ Questions and actions are made by app/services/questions.py and actions.py, whos
 and writes the finding's history.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import cast
@@ -600,8 +600,8 @@ def findings_for_meeting(session: Session, meeting: Meeting, *, by: Actor | None
     return result
 
 
-def findings_by_item(session: Session, meeting: Meeting, item_ids: list[int], *,
-                     by: Actor | None = None) -> dict[int, list[MeetingFinding]]:
+def findings_by_item(session: Session, meeting: Meeting, item_ids: Collection[int | None], *,
+                     by: Actor | None = None) -> dict[int | None, list[MeetingFinding]]:
     """The meeting's findings under each of these items that is its HMICFRS item."""
     assert meeting.id is not None  # a saved meeting
     first = hmicfrs_item(session, meeting.id)
