@@ -141,7 +141,7 @@ def log_entries(session: Session, *, by: Actor, filters: LogFilters) -> list[Log
                  or (v.latest_update and needle in v.latest_update.text.lower())]
     meetings = {m.id: m for m in session.exec(
         select(Meeting).where(col(Meeting.id).in_({v.action.meeting_id for v in views
-                                              if v.action.meeting_id})))}
+                                                   if v.action.meeting_id})))}
     titles = {mid: meeting_title(m, meeting_type_of(session, m)) for mid, m in meetings.items()}
     entries = [LogEntry(view=v, theme=themes[v.action.id],
                         meeting=meetings.get(v.action.meeting_id),

@@ -170,7 +170,7 @@ def list_actions(
     if meeting_id is not None:
         query = query.where(Action.meeting_id == meeting_id)
     if overdue is not None:
-        late = (col(Action.due_date) < today()) & (col(Action.status) != ActionStatus.closed)
+        late = (col(Action.due_date) < today()) & (Action.status != ActionStatus.closed)
         query = query.where(late if overdue else ~late)
     actions = list(session.exec(query.order_by(col(Action.year), col(Action.seq))))
     views = views_of(session, actions)

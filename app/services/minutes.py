@@ -283,7 +283,7 @@ def _questions_for(session: Session, meeting: Meeting, item_ids: list[int], reda
             select(Question).where(
                 col(Question.item_id).in_(item_ids),
                 col(Question.status).in_([QuestionStatus.answered,
-                                     QuestionStatus.answered_in_writing]),
+                                          QuestionStatus.answered_in_writing]),
                 col(Question.id).not_in(minuted),
             ).order_by(col(Question.id))
         ).all()
@@ -308,7 +308,7 @@ def carried_questions(session: Session, meeting: Meeting, *, redact: bool
             Question.status == QuestionStatus.carried_forward,
         ).order_by(col(Meeting.starts_at), col(Question.id))
     ).all()
-    hidden = exempt_item_ids(session, {cast(int, m.id) for _, m in carried}) if redact else set()
+    hidden = exempt_item_ids(session, {m.id for _, m in carried}) if redact else set()
     answers = answers_of(session, [q.id for q, _ in carried])
     return [
         QuestionAnswers(question=q, answers=answers[q.id], meeting=m)

@@ -245,7 +245,7 @@ def minutes_due(session: Session, *, on: date | None = None) -> list[LateMinutes
         select(Meeting, MeetingType)
         .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
         .where(col(Meeting.status).not_in([MeetingStatus.published, MeetingStatus.cancelled,
-                                      MeetingStatus.planned, MeetingStatus.agenda_issued]),
+                                           MeetingStatus.planned, MeetingStatus.agenda_issued]),
                Meeting.starts_at <= end_of_day_utc(on))
     )
     due = []
