@@ -34,8 +34,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_autosave.py
 	$(BIN)/python bench/bench_load.py
 
+# ruff, then mypy on app/ (its settings are in pyproject.toml: [tool.mypy]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The security scans CI runs before the tests. bandit: the code, medium severity and above.
 # pip-audit: every package pinned in requirements.lock against PyPI's advisories, failing on

@@ -300,6 +300,7 @@ def cmd_users_set_role(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar_rotate(args: argparse.Namespace) -> int:
+    from app.models import MeetingType
     from app.services import calendar
     from app.services.errors import DomainError
     from app.services.mail import base_url_from_settings
@@ -313,6 +314,7 @@ def cmd_calendar_rotate(args: argparse.Namespace) -> int:
     except DomainError as exc:
         return _refused("No new link", exc)
     if kind == "series":
+        assert isinstance(feed, MeetingType)  # new_link gives the series
         # Each user has a link of their own to a series: there is no one link to print.
         print(f"Every calendar link to {feed.name} now stops working; each user finds their "
               "new link on the series' page.")
@@ -382,6 +384,7 @@ def cmd_users_reset_two_factor(args: argparse.Namespace) -> int:
             print(f"There is no user with the email {args.email}.", file=sys.stderr)
             return 1
         two_factor.reset(session, user=user, by=Actor.system())
+        assert user.id is not None  # loaded from the database
         identity.revoke_user_sessions(session, user_id=user.id, by=Actor.system())
     print(f"Two-step verification reset for {user.email}: they set it up again when they "
           "next sign in, and every session of theirs has ended.")

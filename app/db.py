@@ -135,6 +135,7 @@ def make_engine(url: str, *, durable: bool = True) -> Engine:
         in_memory = (parsed.database in (None, "", ":memory:")
                      or parsed.query.get("mode") == "memory")
         if not in_memory and not parsed.query.get("uri"):
+            assert parsed.database is not None  # a file, as not in memory
             _private_database_file(Path(parsed.database))
         # A file database gets SQLAlchemy's QueuePool, sized as for PostgreSQL; an in-memory
         # one keeps its one connection per thread.

@@ -1,7 +1,8 @@
 """API shapes: *Create and *Update come in, *Read goes out. Validation of form lives here."""
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -35,8 +36,8 @@ MAX_ID = 2_147_483_647
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-def line(max_length: int = LINE_MAX, min_length: int = 0):
-    """One line of text of at most `max_length` characters (the column's width)."""
+def _line(min_length: int = 0) -> Callable[[str], str]:
+    """Cleans one line of text, refusing it when shorter than `min_length`."""
 
     def check(value: str) -> str:
         value = clean_line(value)
@@ -44,12 +45,27 @@ def line(max_length: int = LINE_MAX, min_length: int = 0):
             raise ValueError("must not be empty")
         return value
 
-    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(check)]
+    return check
 
 
-Line = line()
-Name = line(NAME_MAX, min_length=1)
-Short = line(20)
+# One line of text of at most so many characters (the column's width); declared one by one
+# as aliases, since a type checker cannot read a type made by calling a function.
+Line: TypeAlias = Annotated[str, StringConstraints(max_length=LINE_MAX), AfterValidator(_line())]
+Title: TypeAlias = Annotated[
+    str, StringConstraints(max_length=LINE_MAX), AfterValidator(_line(min_length=1))
+]
+Name: TypeAlias = Annotated[
+    str, StringConstraints(max_length=NAME_MAX), AfterValidator(_line(min_length=1))
+]
+Short: TypeAlias = Annotated[str, StringConstraints(max_length=20), AfterValidator(_line())]
+Initials: TypeAlias = Annotated[
+    str, StringConstraints(max_length=10), AfterValidator(_line(min_length=1))
+]
+Marking: TypeAlias = Annotated[
+    str, StringConstraints(max_length=60), AfterValidator(_line(min_length=1))
+]
+Line200: TypeAlias = Annotated[str, StringConstraints(max_length=200), AfterValidator(_line())]
+Line300: TypeAlias = Annotated[str, StringConstraints(max_length=300), AfterValidator(_line())]
 Text = Annotated[str, StringConstraints(max_length=TEXT_MAX), AfterValidator(clean_text)]
 RequiredText = Annotated[
     str,
@@ -104,8 +120,8 @@ class Out(BaseModel):
 
 class PersonCreate(In):
     full_name: Name
-    initials: line(10, min_length=1)
-    role_title: line(200) = ""
+    initials: Initials
+    role_title: Line200 = ""
     role_abbreviation: Short = ""
     side: Side = Side.opcc
     email: Email | None = None
@@ -114,8 +130,8 @@ class PersonCreate(In):
 
 class PersonUpdate(In):
     full_name: Name | None = None
-    initials: line(10, min_length=1) | None = None
-    role_title: line(200) | None = None
+    initials: Initials | None = None
+    role_title: Line200 | None = None
     role_abbreviation: Short | None = None
     side: Side | None = None
     email: Email | None = None
@@ -157,12 +173,12 @@ class ScheduleFields(In):
 
 class MeetingTypeCreate(ScheduleFields):
     name: Name
-    default_venue: line(300) = ""
+    default_venue: Line300 = ""
 
 
 class MeetingTypeUpdate(ScheduleFields):
     name: Name | None = None
-    default_venue: line(300) | None = None
+    default_venue: Line300 | None = None
 
 
 class MeetingTypeRead(Out):
@@ -184,7 +200,7 @@ class MeetingTypeRead(Out):
 
 
 class StandingItemIn(In):
-    title: line(min_length=1)
+    title: Title
     kind: ItemKind = ItemKind.other
 
 
@@ -195,7 +211,7 @@ class StandingItemRead(Out):
 
 class InviteeIn(In):
     person_id: Id
-    capacity: line(300) = ""
+    capacity: Line300 = ""
 
 
 class InviteeRead(Out):
@@ -208,11 +224,11 @@ class MeetingCreate(In):
     meeting_type_id: Id
     starts_at: LocalDateTime
     ends_at: LocalDateTime | None = None
-    venue: line(300) | None = None
+    venue: Line300 | None = None
     chair_id: Id | None = None
     minute_taker_id: Id | None = None
     status: MeetingStatus = MeetingStatus.planned
-    marking: line(60, min_length=1) | None = None
+    marking: Marking | None = None
     next_meeting_id: Id | None = None
 
 
@@ -220,11 +236,11 @@ class MeetingUpdate(In):
     meeting_type_id: Id | None = None
     starts_at: LocalDateTime | None = None
     ends_at: LocalDateTime | None = None
-    venue: line(300) | None = None
+    venue: Line300 | None = None
     chair_id: Id | None = None
     minute_taker_id: Id | None = None
     status: MeetingStatus | None = None
-    marking: line(60, min_length=1) | None = None
+    marking: Marking | None = None
     next_meeting_id: Id | None = None
 
 
@@ -252,7 +268,7 @@ class MeetingRead(Out):
 class AttendanceIn(In):
     person_id: Id
     status: AttendanceStatus = AttendanceStatus.present
-    capacity: line(300) | None = None
+    capacity: Line300 | None = None
 
 
 class AttendanceRead(Out):
@@ -266,7 +282,7 @@ class AttendanceRead(Out):
 
 
 class ItemCreate(In):
-    title: line(min_length=1)
+    title: Title
     kind: ItemKind = ItemKind.theme
     parent_id: Id | None = None
     position: Annotated[int, Field(ge=1, le=10_000)] | None = None
@@ -279,7 +295,7 @@ class ItemCreate(In):
 
 
 class ItemUpdate(In):
-    title: line(min_length=1) | None = None
+    title: Title | None = None
     kind: ItemKind | None = None
     parent_id: Id | None = None
     position: Annotated[int, Field(ge=1, le=10_000)] | None = None
@@ -399,7 +415,7 @@ class ItemRead(Out):
 
 class QuestionCreate(In):
     text: RequiredText
-    theme: line(200) = ""
+    theme: Line200 = ""
     asked_by_id: Id | None = None
     addressed_to_id: Id | None = None
     meeting_id: Id | None = None
@@ -407,20 +423,20 @@ class QuestionCreate(In):
     source: QuestionSource = QuestionSource.commissioner
     status: QuestionStatus = QuestionStatus.draft
     # For questions from the public:
-    submitter_name: line(200) = ""
+    submitter_name: Line200 = ""
     submitted_at: LocalDateTime | None = None
 
 
 class QuestionUpdate(In):
     text: RequiredText | None = None
-    theme: line(200) | None = None
+    theme: Line200 | None = None
     asked_by_id: Id | None = None
     addressed_to_id: Id | None = None
     meeting_id: Id | None = None
     item_id: Id | None = None
     source: QuestionSource | None = None
     status: QuestionStatus | None = None
-    submitter_name: line(200) | None = None
+    submitter_name: Line200 | None = None
     screening: Screening | None = None
     screening_reason: Text | None = None
 

@@ -41,12 +41,12 @@ def list_users(session: Session, *, by: Actor, idle_minutes: int) -> list[UserRo
     now = utcnow()
     sessions = (select(WebSession.user_id, func.count().label("n"))
                 .where(*identity.live_session_conditions(now, idle_minutes))
-                .group_by(WebSession.user_id).subquery())
+                .group_by(col(WebSession.user_id)).subquery())
     live_tokens = (select(ApiToken.user_id, func.count().label("n"))
                    .where(tokens.live_condition(now))
-                   .group_by(ApiToken.user_id).subquery())
+                   .group_by(col(ApiToken.user_id)).subquery())
     query = (select(User, Person.full_name, sessions.c.n, live_tokens.c.n)
-             .outerjoin(Person, Person.id == User.person_id)
+             .outerjoin(Person, col(Person.id) == User.person_id)
              .outerjoin(sessions, sessions.c.user_id == User.id)
              .outerjoin(live_tokens, live_tokens.c.user_id == User.id)
              .order_by(User.email))
@@ -89,6 +89,7 @@ def _check_not_locking_out(session: Session, users: list[User], by: Actor,
 
 def _end_access(session: Session, user: User, now: datetime) -> Ended:
     """End the user's sessions and tokens, in the caller's transaction."""
+    assert user.id is not None  # a saved user
     return Ended(sessions=identity.end_sessions(session, user_id=user.id, now=now),
                  tokens=tokens.end_tokens(session, user_id=user.id, now=now))
 
@@ -97,6 +98,7 @@ def _end_person_links(session: Session, person: Person, now: datetime) -> int:
     """Revoke the person's owner links and renew their calendar link secret, so that neither
     old link works again even if the person is made active again."""
     calendar.renew_link_secret(person)
+    assert person.id is not None  # a saved person
     return owner_links.end_links(session, person_id=person.id, now=now)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import Action, ActionStatus, Meeting, Person, Rag
 from app.services import audit
@@ -94,10 +94,10 @@ class LogEntry:
     meeting_title: str
 
 
-def _themes(session: Session, actions: list[Action]) -> dict[int, str]:
+def _themes(session: Session, actions: list[Action]) -> dict[int | None, str]:
     """Each action's theme: the title of the theme its item sits under (or the item's own)."""
-    themes: dict[int, str] = {}
-    by_item: dict[int, str] = {}
+    themes: dict[int | None, str] = {}
+    by_item: dict[int | None, str] = {}
     for meeting_id in {a.meeting_id for a in actions if a.meeting_id}:
         nodes = flatten(agenda_tree(session, meeting_id))
         parents = {n.item.id: n for n in nodes}
@@ -121,9 +121,9 @@ def log_entries(session: Session, *, by: Actor, filters: LogFilters) -> list[Log
     if filters.open_only:
         query = query.where(Action.status != ActionStatus.closed)
     if filters.due_from is not None:
-        query = query.where(Action.due_date >= filters.due_from)
+        query = query.where(col(Action.due_date) >= filters.due_from)
     if filters.due_to is not None:
-        query = query.where(Action.due_date <= filters.due_to)
+        query = query.where(col(Action.due_date) <= filters.due_to)
     actions = list(session.exec(query))
     views = [v for v in views_of(session, actions) if may_see_action(by, v)]
     if filters.owner_id is not None:
@@ -140,8 +140,8 @@ def log_entries(session: Session, *, by: Actor, filters: LogFilters) -> list[Log
                  or needle in v.action.reference.lower()
                  or (v.latest_update and needle in v.latest_update.text.lower())]
     meetings = {m.id: m for m in session.exec(
-        select(Meeting).where(Meeting.id.in_({v.action.meeting_id for v in views
-                                              if v.action.meeting_id})))}
+        select(Meeting).where(col(Meeting.id).in_({v.action.meeting_id for v in views
+                                                   if v.action.meeting_id})))}
     titles = {mid: meeting_title(m, meeting_type_of(session, m)) for mid, m in meetings.items()}
     entries = [LogEntry(view=v, theme=themes[v.action.id],
                         meeting=meetings.get(v.action.meeting_id),

@@ -1,8 +1,9 @@
 """Actions: references, owners, status, append-only updates and the derived RAG rating."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -82,19 +83,20 @@ class ActionView:
 
     @property
     def owner_ids(self) -> list[int]:
-        return [p.id for p in self.owners]
+        return [cast(int, p.id) for p in self.owners]  # saved people
 
 
-def owners_of(session: Session, action_ids: list[int]) -> dict[int, list[Person]]:
+def owners_of(session: Session, action_ids: Sequence[int | None]
+              ) -> dict[int | None, list[Person]]:
     """Each action's owners, the lead first."""
-    result: dict[int, list[Person]] = {i: [] for i in action_ids}
+    result: dict[int | None, list[Person]] = {i: [] for i in action_ids}
     if not action_ids:
         return result
     query = (
         select(ActionOwner, Person)
-        .join(Person, Person.id == ActionOwner.person_id)
-        .where(ActionOwner.action_id.in_(action_ids))
-        .order_by(ActionOwner.action_id, ActionOwner.position)
+        .join(Person, col(Person.id) == ActionOwner.person_id)
+        .where(col(ActionOwner.action_id).in_(action_ids))
+        .order_by(col(ActionOwner.action_id), col(ActionOwner.position))
     )
     for owner, person in session.exec(query):
         result[owner.action_id].append(person)
@@ -102,16 +104,16 @@ def owners_of(session: Session, action_ids: list[int]) -> dict[int, list[Person]
 
 
 def updates_of(
-    session: Session, action_ids: list[int], as_of: datetime | None = None
-) -> dict[int, list[ActionUpdate]]:
+    session: Session, action_ids: Sequence[int | None], as_of: datetime | None = None
+) -> dict[int | None, list[ActionUpdate]]:
     """Each action's updates, oldest first (only those made by a time, when given)."""
-    result: dict[int, list[ActionUpdate]] = {i: [] for i in action_ids}
+    result: dict[int | None, list[ActionUpdate]] = {i: [] for i in action_ids}
     if not action_ids:
         return result
-    query = select(ActionUpdate).where(ActionUpdate.action_id.in_(action_ids))
+    query = select(ActionUpdate).where(col(ActionUpdate.action_id).in_(action_ids))
     if as_of is not None:
         query = query.where(ActionUpdate.created_at <= as_of)
-    for update in session.exec(query.order_by(ActionUpdate.created_at, ActionUpdate.id)):
+    for update in session.exec(query.order_by(col(ActionUpdate.created_at), col(ActionUpdate.id))):
         result[update.action_id].append(update)
     return result
 
@@ -162,15 +164,15 @@ def list_actions(
     query = select(Action)
     if owner_id is not None:
         owned = select(ActionOwner.action_id).where(ActionOwner.person_id == owner_id)
-        query = query.where(Action.id.in_(owned))
+        query = query.where(col(Action.id).in_(owned))
     if status is not None:
         query = query.where(Action.status == status)
     if meeting_id is not None:
         query = query.where(Action.meeting_id == meeting_id)
     if overdue is not None:
-        late = (Action.due_date < today()) & (Action.status != ActionStatus.closed)
+        late = (col(Action.due_date) < today()) & (Action.status != ActionStatus.closed)
         query = query.where(late if overdue else ~late)
-    actions = list(session.exec(query.order_by(Action.year, Action.seq)))
+    actions = list(session.exec(query.order_by(col(Action.year), col(Action.seq))))
     views = views_of(session, actions)
     return [
         v for v in views
@@ -196,7 +198,7 @@ def list_updates(session: Session, *, action_id: int, by: Actor) -> list[ActionU
     """An action's updates, oldest first."""
     view = get_action(session, action_id=action_id, by=by)
     query = select(ActionUpdate).where(ActionUpdate.action_id == view.action.id)
-    return list(session.exec(query.order_by(ActionUpdate.created_at, ActionUpdate.id)))
+    return list(session.exec(query.order_by(col(ActionUpdate.created_at), col(ActionUpdate.id))))
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -214,14 +216,16 @@ def _check_owners(session: Session, owner_ids: list[int]) -> list[Person]:
         people.append(person)
     if errors:
         raise InvalidInput(errors)
-    return people
+    return cast(list[Person], people)  # a missing person is an error above
 
 
 def _set_owners(session: Session, action: Action, owner_ids: list[int]) -> None:
     """Make these people the owners, the first the lead; those who stay keep their
     assignment time, those added get now."""
+    assert action.id is not None  # a saved action
     existing = {o.person_id: o for o in session.exec(
         select(ActionOwner).where(ActionOwner.action_id == action.id))}
+    owner: ActionOwner | None
     for person_id, owner in existing.items():
         if person_id not in owner_ids:
             session.delete(owner)
@@ -303,6 +307,7 @@ def _change_status(
         raise InvalidInput({"text": "say why the action is sent back; the owner will read it"})
     if new == old and not text:
         return None
+    assert action.id is not None  # a saved action
     update = ActionUpdate(
         action_id=action.id,
         text=text,
@@ -403,13 +408,13 @@ def carried_forward(session: Session, meeting: Meeting) -> list[ActionView]:
         Meeting.id != meeting.id,
     )
     chosen = select(CarriedAction.action_id).where(CarriedAction.meeting_id == meeting.id)
-    query = select(Action).where(Action.meeting_id.in_(earlier) | Action.id.in_(chosen))
+    query = select(Action).where(col(Action.meeting_id).in_(earlier) | col(Action.id).in_(chosen))
     cutoff = record_cutoff(meeting)
     if cutoff is not None:
-        query = query.where((Action.closed_at.is_(None)) | (Action.closed_at > cutoff))
+        query = query.where((col(Action.closed_at).is_(None)) | (col(Action.closed_at) > cutoff))
     else:
         query = query.where(Action.status != ActionStatus.closed)
-    actions = list(session.exec(query.order_by(Action.year, Action.seq)))
+    actions = list(session.exec(query.order_by(col(Action.year), col(Action.seq))))
     return views_of(session, actions, as_of=cutoff)
 
 
@@ -429,7 +434,7 @@ def delegates(session: Session, *, excluding: Collection[int] = ()) -> list[Pers
     query = select(Person).where(Person.active, Person.side == Side.force)
     if excluding:
         query = query.where(col(Person.id).not_in(list(excluding)))
-    return list(session.exec(query.order_by(Person.full_name, Person.id)))
+    return list(session.exec(query.order_by(col(Person.full_name), col(Person.id))))
 
 
 def delegate_action(
@@ -450,6 +455,8 @@ def delegate_action(
     if giver not in view.owner_ids:
         raise InvalidInput({"from_person_id": "that person does not own this action"})
     receiver = referenced(session, Person, to_person_id, "to_person_id", "person")
+    assert receiver is not None and receiver.id is not None  # to_person_id is given
+    assert action.id is not None  # loaded from the database
     if receiver.id in view.owner_ids:
         raise InvalidInput({"to_person_id": f"{receiver.full_name} already owns this action"})
     refusal = why_not_delegate(receiver)
@@ -458,6 +465,7 @@ def delegate_action(
     owners = [receiver.id if pid == giver else pid for pid in view.owner_ids]
     _set_owners(session, action, owners)
     giver_person = session.get(Person, giver)
+    assert giver_person is not None  # an owner, checked above
     words = f"Handed on from {giver_person.full_name} to {receiver.full_name}."
     update = ActionUpdate(action_id=action.id, text=f"{words} {note}".strip(),
                           author_user_id=by.user_id, author_person_id=by.person_id)
@@ -486,8 +494,10 @@ def take_up_at(session: Session, *, action_ids: list[int], meeting_id: int, by: 
     already = set(session.exec(select(CarriedAction.action_id).where(
         CarriedAction.meeting_id == meeting.id)))
     added = 0
+    assert meeting.id is not None  # loaded from the database
     for action_id in dict.fromkeys(action_ids):
         action = get_or_404(session, Action, action_id, "action")
+        assert action.id is not None  # loaded from the database
         if action.id in already or action.meeting_id == meeting.id:
             continue
         session.add(CarriedAction(action_id=action.id, meeting_id=meeting.id,

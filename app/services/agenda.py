@@ -6,7 +6,7 @@ Top-level items are numbered 1, 2, 3…; their children 2.1, 2.2…; the childre
 
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.models import Action, AgendaItem, Meeting, MinuteEntry, Question, utcnow
 from app.schemas import ItemCreate, ItemUpdate
@@ -43,7 +43,7 @@ class ItemNode:
 def items_of(session: Session, meeting_id: int) -> list[AgendaItem]:
     """Every item of a meeting, flat."""
     query = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
-    return list(session.exec(query.order_by(AgendaItem.position, AgendaItem.id)))
+    return list(session.exec(query.order_by(col(AgendaItem.position), col(AgendaItem.id))))
 
 
 def build_tree(items: list[AgendaItem]) -> list[ItemNode]:
@@ -104,10 +104,10 @@ def get_item(session: Session, item_id: int) -> AgendaItem:
 def _siblings(session: Session, meeting_id: int, parent_id: int | None) -> list[AgendaItem]:
     query = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
     if parent_id is None:
-        query = query.where(AgendaItem.parent_id.is_(None))
+        query = query.where(col(AgendaItem.parent_id).is_(None))
     else:
         query = query.where(AgendaItem.parent_id == parent_id)
-    return list(session.exec(query.order_by(AgendaItem.position, AgendaItem.id)))
+    return list(session.exec(query.order_by(col(AgendaItem.position), col(AgendaItem.id))))
 
 
 def _place(siblings: list[AgendaItem], item: AgendaItem, position: int | None) -> None:
@@ -162,6 +162,7 @@ def _check_exempt_reason(exempt: bool, reason: str) -> None:
 def create_item(session: Session, *, meeting_id: int, data: ItemCreate, by: Actor) -> AgendaItem:
     """Add an item to a meeting's agenda, at the end of its level or at a position."""
     meeting = get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     require(by, Perm.edit_record)
     ensure_minutes_editable(meeting)
     _check_parent(session, meeting, data.parent_id, None)
@@ -181,6 +182,7 @@ def update_item(session: Session, *, item_id: int, data: ItemUpdate, by: Actor) 
     """Change an item; a new parent or position moves it and renumbers its neighbours."""
     item = get_item(session, item_id)
     meeting = get_meeting(session, item.meeting_id)
+    assert meeting.id is not None  # loaded from the database
     require(by, Perm.edit_record)
     ensure_minutes_editable(meeting)
     changes = changes_of(data, nullable=("parent_id", "presenter_id", "purpose", "paper_due_on"))
@@ -213,19 +215,20 @@ def delete_item(session: Session, *, item_id: int, by: Actor) -> None:
     """Remove an item and its empty sub-items; an item holding minutes is never deleted."""
     item = get_item(session, item_id)
     meeting = get_meeting(session, item.meeting_id)
+    assert meeting.id is not None  # loaded from the database
     require(by, Perm.edit_record)
     ensure_minutes_editable(meeting)
     node = node_for(session, item)
     ids = [n.item.id for n in node.walk()]
     held = {
         "minute entries": session.exec(
-            select(func.count()).select_from(MinuteEntry).where(MinuteEntry.item_id.in_(ids))
+            select(func.count()).select_from(MinuteEntry).where(col(MinuteEntry.item_id).in_(ids))
         ).one(),
         "actions": session.exec(
-            select(func.count()).select_from(Action).where(Action.item_id.in_(ids))
+            select(func.count()).select_from(Action).where(col(Action.item_id).in_(ids))
         ).one(),
         "questions": session.exec(
-            select(func.count()).select_from(Question).where(Question.item_id.in_(ids))
+            select(func.count()).select_from(Question).where(col(Question.item_id).in_(ids))
         ).one(),
     }
     held = {k: v for k, v in held.items() if v}
@@ -265,4 +268,5 @@ def move_item(session: Session, *, item_id: int, direction: str, by: Actor) -> A
         change = ItemUpdate(parent_id=parent.parent_id, position=parent.position + 1)
     else:
         raise InvalidInput({"direction": "move up, down, in or out"})
+    assert item.id is not None  # loaded from the database
     return update_item(session, item_id=item.id, data=change, by=by)

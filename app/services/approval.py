@@ -9,8 +9,9 @@ text and a reason, and which both editions of the minutes show.
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     AgendaItem,
@@ -112,10 +113,11 @@ def _previous_minutes_item(session: Session, meeting: Meeting, by: Actor) -> Age
     """The later meeting's "minutes of the last meeting" item, added if its agenda has none."""
     query = select(AgendaItem).where(AgendaItem.meeting_id == meeting.id,
                                      AgendaItem.kind == ItemKind.previous_minutes)
-    item = session.exec(query.order_by(AgendaItem.parent_id.is_not(None), AgendaItem.position,
-                                       AgendaItem.id)).first()
+    item = session.exec(query.order_by(col(AgendaItem.parent_id).is_not(None),
+                                       col(AgendaItem.position), col(AgendaItem.id))).first()
     if item is not None:
         return item
+    assert meeting.id is not None  # a saved meeting
     return create_item(session, meeting_id=meeting.id, by=by, data=ItemCreate(
         title=PREVIOUS_MINUTES_TITLE, kind=ItemKind.previous_minutes, position=1))
 
@@ -142,7 +144,9 @@ def approve_at_meeting(session: Session, *, meeting_id: int, at_meeting_id: int,
         errors["at_meeting_id"] = "that meeting was cancelled"
     if errors:
         raise InvalidInput(errors)
+    assert later is not None  # a missing meeting is an error above
     item = _previous_minutes_item(session, later, by)
+    assert item.id is not None  # a saved item
     create_entry(session, item_id=item.id, by=by,
                  data=EntryCreate(kind=EntryKind.decision, text=AGREED))
     _approve(meeting, by)
@@ -173,7 +177,8 @@ def amend_entry(session: Session, *, entry_id: int, reason: str, text: str | Non
     if meeting.status not in LOCKED_STATUSES:
         raise Conflict("These minutes are not approved yet: edit the entry itself.")
     errors: dict[str, str] = {}
-    reason, text = _clean("reason", reason or "", errors), _clean("text", text, errors)
+    # Given text, _clean gives text back.
+    reason, text = cast(str, _clean("reason", reason or "", errors)), _clean("text", text, errors)
     reason = reason.strip()
     if errors:
         pass
@@ -198,6 +203,7 @@ def amend_entry(session: Session, *, entry_id: int, reason: str, text: str | Non
         errors["text"] = "the amendment changes nothing"
     if errors:
         raise InvalidInput(errors)
+    assert meeting.id is not None and entry.id is not None  # loaded from the database
     amendment = MinuteAmendment(
         meeting_id=meeting.id, entry_id=entry.id, reason=reason,
         original_text=entry.text, amended_text=new_text,
@@ -256,11 +262,12 @@ def amendments_of(session: Session, *, meeting_id: int, by: Actor) -> list[Amend
     """The amendments to a meeting's approved minutes, oldest first, as this reader may see
     them."""
     meeting = get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     rows = session.exec(
         select(MinuteAmendment, MinuteEntry)
-        .join(MinuteEntry, MinuteEntry.id == MinuteAmendment.entry_id)
+        .join(MinuteEntry, col(MinuteEntry.id) == MinuteAmendment.entry_id)
         .where(MinuteAmendment.meeting_id == meeting.id)
-        .order_by(MinuteAmendment.amended_at, MinuteAmendment.id)
+        .order_by(col(MinuteAmendment.amended_at), col(MinuteAmendment.id))
     ).all()
     users = {u.id: u for u in session.exec(select(User))} if rows else {}
     nodes = {n.item.id: n for n in flatten(agenda_tree(session, meeting.id))} if rows else {}

@@ -6,9 +6,10 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from sqlalchemy import func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import AuditEvent, User
 from app.services.dates import end_of_day_utc, start_of_day_utc, to_london
@@ -96,7 +97,7 @@ def _like(text: str) -> str:
 
 
 def _conditions(filters: AuditFilters) -> list:
-    where = []
+    where: list = []
     if filters.user_id is not None:
         where.append(AuditEvent.user_id == filters.user_id)
     if filters.verb:
@@ -118,13 +119,14 @@ def _conditions(filters: AuditFilters) -> list:
 
 def _newest_first(filters: AuditFilters):
     return (select(AuditEvent).where(*_conditions(filters))
-            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
+            .order_by(col(AuditEvent.occurred_at).desc(), col(AuditEvent.id).desc()))
 
 
 def _user_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return {u.id: u.email for u in session.exec(select(User).where(User.id.in_(ids)))}
+    return {cast(int, u.id): u.email  # saved rows: ids are set
+            for u in session.exec(select(User).where(col(User.id).in_(ids)))}
 
 
 def search_events(session: Session, *, by: Actor, filters: AuditFilters, page: int = 1,
@@ -152,7 +154,8 @@ class AuditChoices:
 def filter_choices(session: Session, *, by: Actor) -> AuditChoices:
     """The options of the log's filters (admins only)."""
     require(by, Perm.read_audit, "Only an administrator can read the audit log.")
-    users = [(u.id, u.email) for u in session.exec(select(User).order_by(User.email))]
+    users = [(cast(int, u.id), u.email)  # saved rows: ids are set
+             for u in session.exec(select(User).order_by(User.email))]
     verbs = list(session.exec(select(AuditEvent.verb).distinct().order_by(AuditEvent.verb)))
     types = list(session.exec(select(AuditEvent.object_type).distinct()
                               .order_by(AuditEvent.object_type)))
@@ -174,8 +177,8 @@ def _rows(session: Session, filters: AuditFilters) -> Iterator[list[str]]:
     while True:
         query = select(AuditEvent).where(*_conditions(filters))
         if before is not None:
-            query = query.where(AuditEvent.id < before)
-        batch = list(session.exec(query.order_by(AuditEvent.id.desc()).limit(1000)))
+            query = query.where(col(AuditEvent.id) < before)
+        batch = list(session.exec(query.order_by(col(AuditEvent.id).desc()).limit(1000)))
         if not batch:
             return
         before = batch[-1].id

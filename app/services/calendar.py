@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event, vDuration
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, col, or_, select
 
 from app.models import (
     Attendance,
@@ -83,6 +83,7 @@ def link_secret_of(feed: Person | MeetingType, user_id: int | None = None) -> st
 def feed_url(base_url: str, kind: str, feed: Person | MeetingType, secret: str,
              user_id: int | None = None) -> str:
     """The address of a feed (`base_url` without a trailing slash); a series' for a user."""
+    assert feed.id is not None  # a saved person or series
     token = feed_token(kind, feed.id, secret, link_secret_of(feed, user_id))
     user = f"user={user_id}&" if kind == "series" else ""
     return f"{base_url}/calendar/{kind}/{feed.id}.ics?{user}token={token}"
@@ -93,6 +94,7 @@ def new_link(session: Session, *, kind: str, object_id: int, by: Actor) -> Perso
     other link goes on. A person renews their own; the secretariat any."""
     if kind not in FEED_KINDS:
         raise ValueError(f"unknown feed kind {kind!r}; expected one of {FEED_KINDS}")
+    model: type[Person] | type[MeetingType]
     model, what = (Person, "person") if kind == "person" else (MeetingType, "series")
     feed = get_or_404(session, model, object_id, what)
     own = kind == "person" and by.person_id == feed.id
@@ -132,11 +134,11 @@ def meetings_for_person(
             or_(
                 Meeting.chair_id == person_id,
                 Meeting.minute_taker_id == person_id,
-                Meeting.id.in_(attending),
-                Meeting.meeting_type_id.in_(series),
+                col(Meeting.id).in_(attending),
+                col(Meeting.meeting_type_id).in_(series),
             )
         )
-        .order_by(Meeting.starts_at, Meeting.id)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
     )
     return list(session.exec(query))
 
@@ -149,7 +151,7 @@ def meetings_for_series(
         select(Meeting)
         .where(Meeting.meeting_type_id == meeting_type_id)
         .where(Meeting.starts_at >= _since(now))
-        .order_by(Meeting.starts_at, Meeting.id)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
     )
     return list(session.exec(query))
 
@@ -183,7 +185,8 @@ def ical_feed(
     """A VCALENDAR with one VEVENT per meeting; `base_url` has no trailing slash."""
     type_ids = {m.meeting_type_id for m in meetings}
     types = (
-        {t.id: t for t in session.exec(select(MeetingType).where(MeetingType.id.in_(type_ids)))}
+        {t.id: t for t in session.exec(
+            select(MeetingType).where(col(MeetingType.id).in_(type_ids)))}
         if type_ids
         else {}
     )

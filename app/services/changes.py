@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import MinuteEntry, MinuteEntryRevision, utcnow
 from app.services.agenda import agenda_tree, flatten
@@ -111,17 +111,18 @@ def minutes_changes(session: Session, *, meeting_id: int, by: Actor) -> MinutesC
     """Per entry, what changed between the draft at the end of the meeting and the approved
     minutes. Readers who may not see exempt material see only what was never exempt."""
     meeting = get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     nodes = flatten(agenda_tree(session, meeting.id))
     item_ids = [n.item.id for n in nodes]
     entries = list(session.exec(
-        select(MinuteEntry).where(MinuteEntry.item_id.in_(item_ids))
-        .order_by(MinuteEntry.position, MinuteEntry.id))) if item_ids else []
-    revisions: dict[int, list[MinuteEntryRevision]] = {e.id: [] for e in entries}
+        select(MinuteEntry).where(col(MinuteEntry.item_id).in_(item_ids))
+        .order_by(col(MinuteEntry.position), col(MinuteEntry.id)))) if item_ids else []
+    revisions: dict[int | None, list[MinuteEntryRevision]] = {e.id: [] for e in entries}
     if entries:
         for revision in session.exec(
             select(MinuteEntryRevision)
-            .where(MinuteEntryRevision.entry_id.in_(list(revisions)))
-            .order_by(MinuteEntryRevision.entry_id, MinuteEntryRevision.version)
+            .where(col(MinuteEntryRevision.entry_id).in_(list(revisions)))
+            .order_by(col(MinuteEntryRevision.entry_id), col(MinuteEntryRevision.version))
         ):
             revisions[revision.entry_id].append(revision)
 
@@ -141,8 +142,9 @@ def minutes_changes(session: Session, *, meeting_id: int, by: Actor) -> MinutesC
         revision = _as_of(revisions[entry.id], when)
         return (revision.text, revision.exempt) if revision else (None, False)
 
-    by_item: dict[int, list[EntryChange]] = {i: [] for i in item_ids}
+    by_item: dict[int | None, list[EntryChange]] = {i: [] for i in item_ids}
     for entry in entries:
+        assert entry.id is not None  # loaded from the database
         before, before_exempt = text_at(entry, baseline_at)
         after, after_exempt = text_at(entry, target_at)
         if before is None and after is None:
@@ -150,6 +152,7 @@ def minutes_changes(session: Session, *, meeting_id: int, by: Actor) -> MinutesC
         if not by.sees_exempt and (before_exempt or after_exempt or entry.exempt):
             continue
         if before is None:
+            assert after is not None  # both None is skipped above
             change = EntryChange(entry.id, "added", None, after, [Segment("insert", after)])
         elif after is None:
             change = EntryChange(entry.id, "removed", before, None, [Segment("delete", before)])

@@ -5,6 +5,7 @@ services as everything else, so the demo obeys every rule of the record."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TypeAlias, cast
 
 from sqlmodel import Session, func, select
 
@@ -66,7 +67,8 @@ def _demo_email(name: str, side: Side) -> str:
 
 # (speaker, kind, text, question) where question is (asked of, question text, answer by,
 # answer text) for the paragraphs that record one of the Commissioner's questions.
-PARTNERSHIP_WORKING = [
+Paragraph: TypeAlias = tuple[str | None, EntryKind, str, tuple[str, str, str, str] | None]
+PARTNERSHIP_WORKING: list[Paragraph] = [
     ("PCC", EntryKind.question,
      "The PCC asked the CC if he was satisfied that regional collaboration is effective. The "
      "CC responded that campaigns are national, but delivered regionally, although there is "
@@ -146,7 +148,7 @@ PARTNERSHIP_WORKING = [
      "management teams together to be accountable.", None),
 ]
 
-PERFORMANCE = [
+PERFORMANCE: list[Paragraph] = [
     ("PCC", EntryKind.narrative,
      "The PCC commented that much of the roads related correspondence received into his "
      "office is centred on the anti-social nature of it and asked if the CC is confident that "
@@ -196,7 +198,7 @@ PERFORMANCE = [
      "force.", None),
 ]
 
-WORKFORCE = [
+WORKFORCE: list[Paragraph] = [
     ("PCC", EntryKind.question,
      "The PCC asked the CC to provide an update around the work being undertaken to reach "
      "full establishment in roads policing. The CC responded that he was happy with the "
@@ -260,9 +262,11 @@ def _load_inspection(session: Session, by: Actor, person: dict) -> None:
             kind=f.kind, text=f.text, number=f.number or "", addressee=f.addressee or "",
             deadline_text=f.deadline or "", area=f.area or "") for f in report.findings],
     ), by=by)
+    assert inspection.id is not None  # saved by the import
     findings = inspections.findings_of(session, inspection.id)
     for key, owner, due_in, status, assessment, evidence in ROADS_PROGRESS:
         finding = next(f for f in findings if f.number == key or f.text.startswith(key))
+        assert finding.id is not None  # loaded from the database
         inspections.update_finding(session, inspection.id, finding.id, inspections.FindingChange(
             owner_id=person[owner].id,
             due_date=today() + timedelta(days=due_in) if due_in is not None else None,
@@ -307,6 +311,8 @@ def load_demo(session: Session) -> DemoResult:
         meeting_type_id=monthly.id, starts_at=_london("2019-04-30T10:00"),
         ends_at=_london("2019-04-30T12:00"), chair_id=person["PCC"].id,
         minute_taker_id=taker.id, next_meeting_id=following.id, status=MeetingStatus.planned))
+    assert meeting.id is not None and following.id is not None  # saved by create_meeting
+    assert monthly.id is not None  # saved by create_meeting_type
     meetings.set_attendance(session, meeting_id=meeting.id, by=by, rows=[
         AttendanceIn(person_id=person[a].id, status=AttendanceStatus.present)
         for a in ("PCC", "DPCC", "CC", "DCC")
@@ -338,6 +344,7 @@ def load_demo(session: Session) -> DemoResult:
                     text=question_text, theme="Roads policing", asked_by_id=person["PCC"].id,
                     addressed_to_id=person[addressee].id, meeting_id=meeting.id,
                     item_id=theme.id, status=QuestionStatus.asked))
+                assert question.id is not None  # saved by create_question
                 questions.answer_question(session, question_id=question.id, by=by,
                                           data=AnswerCreate(respondent_id=person[respondent].id,
                                                             text=answer_text, in_meeting=True))
@@ -368,7 +375,8 @@ def load_demo(session: Session) -> DemoResult:
             ("Confirmation of next meeting type / date / time / venue:", ItemKind.next_meeting),
         )])
     schedule.set_series_attendees(session, meeting_type_id=monthly.id, by=by, invitees=[
-        schedule.Invitee(person[a].id) for a in ("PCC", "DPCC", "CC", "DCC")])
+        schedule.Invitee(cast(int, person[a].id))  # saved by create_person
+        for a in ("PCC", "DPCC", "CC", "DCC")])
 
     # The meeting has been held; its notes are a draft awaiting the Commissioner's approval.
     meetings.update_meeting(session, meeting_id=meeting.id, by=by,

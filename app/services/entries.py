@@ -5,7 +5,7 @@ a save made from an older version is refused rather than applied, and a deleted 
 so that it can be restored.
 """
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     Answer,
@@ -30,6 +30,7 @@ _NOT_YET_ASKED = {QuestionStatus.draft, QuestionStatus.ready, QuestionStatus.sen
 
 
 def _revision(entry: MinuteEntry, by: Actor) -> MinuteEntryRevision:
+    assert entry.id is not None  # a saved entry
     return MinuteEntryRevision(
         entry_id=entry.id,
         version=entry.version,
@@ -45,9 +46,9 @@ def _revision(entry: MinuteEntry, by: Actor) -> MinuteEntryRevision:
 def entries_of(session: Session, item_id: int) -> list[MinuteEntry]:
     """An item's entries in order (deleted ones left out)."""
     query = select(MinuteEntry).where(
-        MinuteEntry.item_id == item_id, MinuteEntry.deleted_at.is_(None)
+        MinuteEntry.item_id == item_id, col(MinuteEntry.deleted_at).is_(None)
     )
-    return list(session.exec(query.order_by(MinuteEntry.position, MinuteEntry.id)))
+    return list(session.exec(query.order_by(col(MinuteEntry.position), col(MinuteEntry.id))))
 
 
 def visible_item(session: Session, item_id: int, by: Actor):
@@ -106,11 +107,13 @@ def _sync_question(session: Session, entry: MinuteEntry) -> None:
     linked = session.exec(select(Answer).where(Answer.entry_id == entry.id)).first()
     question = session.get(Question, entry.question_id) if entry.question_id else None
     live = entry.deleted_at is None and question is not None
-    if live and entry.kind == EntryKind.question and question.status in _NOT_YET_ASKED:
+    if (live and question is not None and entry.kind == EntryKind.question
+            and question.status in _NOT_YET_ASKED):
         question.status = QuestionStatus.asked
         question.updated_at = utcnow()
-    if live and entry.kind == EntryKind.answer and entry.text.strip():
-        answer = linked or Answer(question_id=question.id, entry_id=entry.id)
+    if live and question is not None and entry.kind == EntryKind.answer and entry.text.strip():
+        assert question.id is not None  # loaded from the database
+        answer = linked or Answer(question_id=question.id, entry_id=entry.id, text=entry.text)
         answer.question_id = question.id
         answer.respondent_id = entry.speaker_id
         answer.text = entry.text
@@ -147,6 +150,7 @@ def create_entry(session: Session, *, item_id: int, data: EntryCreate, by: Actor
     ensure_minutes_editable(get_meeting(session, item.meeting_id))
     referenced_person(session, data.speaker_id, "speaker_id")
     referenced(session, Question, data.question_id, "question_id", "question")
+    assert item.id is not None  # loaded from the database
     entry = MinuteEntry(item_id=item.id, **data.model_dump(exclude={"position"}))
     _reposition(session, entry, data.position)
     session.add(entry)
@@ -228,4 +232,4 @@ def list_revisions(session: Session, *, entry_id: int, by: Actor) -> list[Minute
     """Every saved version of an entry, the first included, oldest first."""
     entry = get_entry(session, entry_id=entry_id, by=by)
     query = select(MinuteEntryRevision).where(MinuteEntryRevision.entry_id == entry.id)
-    return list(session.exec(query.order_by(MinuteEntryRevision.version)))
+    return list(session.exec(query.order_by(col(MinuteEntryRevision.version))))

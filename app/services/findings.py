@@ -8,8 +8,10 @@ Questions and actions are made by app/services/questions.py and actions.py, whos
 and writes the finding's history.
 """
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import cast
 
 from pydantic import ValidationError
 from sqlmodel import Session, col, func, select
@@ -91,6 +93,7 @@ def _event(session: Session, finding: Finding, by: Actor, summary: str, *,
            question_id: int | None = None, action_id: int | None = None) -> None:
     """A line of the finding's history; one about a question or an action names it, so that
     whoever may not see that question or action does not see the line (visibility.py)."""
+    assert finding.id is not None  # a saved finding
     session.add(FindingEvent(finding_id=finding.id, at=utcnow(), by_user_id=by.user_id,
                              by_label=by.label[:320], summary=summary,
                              question_id=question_id, action_id=action_id))
@@ -142,7 +145,8 @@ def upcoming_meetings(session: Session) -> list[tuple[Meeting, str, AgendaItem |
     """Meetings from today on (not cancelled or approved), soonest first, with their HMICFRS
     item: what a question or action about a finding can be put on."""
     rows = session.exec(
-        select(Meeting, MeetingType).join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
+        select(Meeting, MeetingType)
+        .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
         .where(col(Meeting.status).in_([MeetingStatus.planned, MeetingStatus.agenda_issued,
                                         MeetingStatus.in_progress, MeetingStatus.draft]))
         .order_by(col(Meeting.starts_at), col(Meeting.id))).all()
@@ -152,6 +156,7 @@ def upcoming_meetings(session: Session) -> list[tuple[Meeting, str, AgendaItem |
         if to_london(meeting.starts_at).date() < first_day:
             continue
         local = to_london(meeting.starts_at)
+        assert meeting.id is not None  # loaded from the database
         result.append((meeting, f"{meeting_type.name} {local.day} {local:%B %Y}",
                        hmicfrs_item(session, meeting.id)))
     return result
@@ -207,6 +212,7 @@ def question_from_finding(
     require(by, Perm.write_questions, "Only the Commissioner's office puts questions.")
     finding = _finding(session, finding_id)
     inspection = session.get(Inspection, finding.inspection_id)
+    assert inspection is not None  # inspection_id is a required foreign key
     wording = default_question(finding) if text is None else text
     if len(wording) > TEXT_LIMIT:
         raise InvalidInput({"text": "The question must be 10,000 characters or fewer"})
@@ -278,6 +284,7 @@ def action_from_finding(
 def describe(session: Session, finding: Finding) -> str:
     """"PEEL 2023 — Recommendation 4: Improve how…" for choosers and history."""
     inspection = session.get(Inspection, finding.inspection_id)
+    assert inspection is not None  # inspection_id is a required foreign key
     return f"{inspection.title} — {label_of(finding)}: {short_text(finding.text, 80)}"
 
 
@@ -285,9 +292,10 @@ def supersede_choices(session: Session, finding: Finding) -> list[tuple[Finding,
     """The findings that could replace this one: those of other inspections (the latest
     first), and later findings of its own, never itself or one it (in)directly replaces."""
     rows = session.exec(select(Finding, Inspection).join(
-        Inspection, Inspection.id == Finding.inspection_id).order_by(
+        Inspection, col(Inspection.id) == Finding.inspection_id).order_by(
         col(Inspection.published_on).desc(), col(Inspection.id).desc(), col(Finding.position),
         col(Finding.id))).all()
+    assert finding.id is not None  # a saved finding
     replaced = _replaced_by_chain(session, finding.id)
     choices = []
     for candidate, inspection in rows:
@@ -308,7 +316,7 @@ def _replaced_by_chain(session: Session, finding_id: int) -> set[int]:
     while frontier:
         rows = session.exec(select(Finding.id).where(
             col(Finding.superseded_by_id).in_(frontier))).all()
-        frontier = {r for r in rows if r not in found and r != finding_id}
+        frontier = {cast(int, r) for r in rows if r not in found and r != finding_id}  # ids
         found |= frontier
     return found
 
@@ -326,6 +334,7 @@ def supersede(session: Session, inspection_id: int, finding_id: int, later_id: i
                             "list"})
     if later.id == finding.id:
         raise InvalidInput({"later_id": "A finding cannot replace itself"})
+    chain: Finding | None
     chain, seen = later, set()
     while chain is not None and chain.id not in seen:
         if chain.superseded_by_id == finding.id:
@@ -381,20 +390,20 @@ class FindingStory:
     history: list[HistoryLine] = field(default_factory=list)
 
 
-def _meeting_labels(session: Session, meeting_ids: set[int]) -> dict[int, str]:
+def _meeting_labels(session: Session, meeting_ids: set[int]) -> dict[int | None, str]:
     labels = {}
     if meeting_ids:
         for meeting, meeting_type in session.exec(select(Meeting, MeetingType).join(
-                MeetingType, MeetingType.id == Meeting.meeting_type_id).where(
+                MeetingType, col(MeetingType.id) == Meeting.meeting_type_id).where(
                 col(Meeting.id).in_(meeting_ids))):
             local = to_london(meeting.starts_at)
             labels[meeting.id] = f"{meeting_type.name} {local.day} {local:%B %Y}"
     return labels
 
 
-def linked_questions(session: Session, finding_ids: list[int], by: Actor
-                     ) -> dict[int, list[Question]]:
-    result: dict[int, list[Question]] = {i: [] for i in finding_ids}
+def linked_questions(session: Session, finding_ids: Sequence[int | None], by: Actor
+                     ) -> dict[int | None, list[Question]]:
+    result: dict[int | None, list[Question]] = {i: [] for i in finding_ids}
     if finding_ids:
         found = session.exec(select(Question).where(
             col(Question.finding_id).in_(finding_ids)).order_by(col(Question.id))).all()
@@ -403,9 +412,9 @@ def linked_questions(session: Session, finding_ids: list[int], by: Actor
     return result
 
 
-def linked_actions(session: Session, finding_ids: list[int], by: Actor
-                   ) -> dict[int, list[actions_service.ActionView]]:
-    result: dict[int, list[actions_service.ActionView]] = {i: [] for i in finding_ids}
+def linked_actions(session: Session, finding_ids: Sequence[int | None], by: Actor
+                   ) -> dict[int | None, list[actions_service.ActionView]]:
+    result: dict[int | None, list[actions_service.ActionView]] = {i: [] for i in finding_ids}
     if finding_ids:
         found = list(session.exec(select(Action).where(
             col(Action.finding_id).in_(finding_ids)).order_by(col(Action.year),
@@ -436,7 +445,8 @@ def story_of(session: Session, finding: Finding, *, by: Actor) -> FindingStory:
                                                         col(FindingEvent.id))))
     story.history = [HistoryLine(e.at, e.by_label, e.summary)
                      for e in visible_events(session, events, by)]
-    asked_entries: dict[int, MinuteEntry] = {}
+    asked_entries: dict[int | None, MinuteEntry] = {}
+    entry: MinuteEntry | None
     if questions:
         for entry in session.exec(select(MinuteEntry).where(
                 col(MinuteEntry.question_id).in_([q.id for q in questions]),
@@ -531,13 +541,13 @@ def findings_for_meeting(session: Session, meeting: Meeting, *, by: Actor | None
 
     # With a reader, what they may not see (draft questions, exempt items and actions) is
     # left out of the changes, and does not by itself put a finding on the list.
-    changed: dict[int, list[str]] = {}
+    changed: dict[int | None, list[str]] = {}
     events = list(session.exec(select(FindingEvent).where(*window(col(FindingEvent.at)))
                                .order_by(col(FindingEvent.at), col(FindingEvent.id))))
     for event in visible_events(session, events, by):
         changed.setdefault(event.finding_id, []).append(short_text(event.summary, 200))
     answered = list(session.exec(select(Question, Answer).join(
-        Answer, Answer.question_id == Question.id).where(
+        Answer, col(Answer.question_id) == Question.id).where(
         col(Question.finding_id).is_not(None), *window(col(Answer.answered_at)))
         .order_by(col(Answer.answered_at))))
     hidden = hidden_question_ids(session, {q.id for q, _ in answered}, by)
@@ -547,7 +557,7 @@ def findings_for_meeting(session: Session, meeting: Meeting, *, by: Actor | None
         changed.setdefault(question.finding_id, []).append(
             f"Answer: {short_text(answer.text, 200)}")
     updated = list(session.exec(select(Action, ActionUpdate).join(
-        ActionUpdate, ActionUpdate.action_id == Action.id).where(
+        ActionUpdate, col(ActionUpdate.action_id) == Action.id).where(
         col(Action.finding_id).is_not(None), *window(col(ActionUpdate.created_at)))
         .order_by(col(ActionUpdate.created_at))).all())
     exempt_actions = hidden_action_ids(session, {a.id for a, _ in updated}, by)
@@ -558,7 +568,7 @@ def findings_for_meeting(session: Session, meeting: Meeting, *, by: Actor | None
             f"Action {action.reference}: {short_text(update_text(update) or '', 200)}")
 
     rows = session.exec(select(Finding, Inspection).join(
-        Inspection, Inspection.id == Finding.inspection_id).where(
+        Inspection, col(Inspection.id) == Finding.inspection_id).where(
         col(Finding.superseded_by_id).is_(None), Finding.force_status != "superseded").where(
         (col(Finding.id).in_(list(changed) or [0]))
         | ((col(Finding.due_date) <= day) & col(Finding.force_status).not_in(
@@ -580,9 +590,10 @@ def findings_for_meeting(session: Session, meeting: Meeting, *, by: Actor | None
     return result
 
 
-def findings_by_item(session: Session, meeting: Meeting, item_ids: list[int], *,
-                     by: Actor | None = None) -> dict[int, list[MeetingFinding]]:
+def findings_by_item(session: Session, meeting: Meeting, item_ids: Collection[int | None], *,
+                     by: Actor | None = None) -> dict[int | None, list[MeetingFinding]]:
     """The meeting's findings under each of these items that is its HMICFRS item."""
+    assert meeting.id is not None  # a saved meeting
     first = hmicfrs_item(session, meeting.id)
     if first is None or first.id not in item_ids:
         return {}
@@ -604,7 +615,7 @@ def findings_on_theme(session: Session, theme: str) -> list[tuple[Finding, Inspe
     if not wanted:
         return []
     return [(f, i) for f, i in session.exec(select(Finding, Inspection).join(
-        Inspection, Inspection.id == Finding.inspection_id).where(
+        Inspection, col(Inspection.id) == Finding.inspection_id).where(
         func.lower(Finding.theme) == wanted).order_by(
         col(Inspection.published_on).desc(), col(Inspection.id).desc(), col(Finding.position),
         col(Finding.id)))]

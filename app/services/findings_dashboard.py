@@ -159,7 +159,8 @@ def finding_rows(session: Session, filters: DashboardFilters, today: date) -> li
         col(Inspection.published_on).desc(), col(Inspection.id).desc(), col(Finding.position),
         col(Finding.id))).all())
     inspection_ids = {inspection.id for _, inspection in pairs}
-    judged: dict[tuple[int, str], InspectionJudgment] = {}
+    judged: dict[tuple[int | None, str], InspectionJudgment] = {}
+    judgment: InspectionJudgment | None
     if inspection_ids:
         for judgment in session.exec(select(InspectionJudgment).where(
                 col(InspectionJudgment.inspection_id).in_(inspection_ids)).order_by(

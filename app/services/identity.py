@@ -160,6 +160,7 @@ def authenticate(
                      address=address)
         commit_apart(session)
         raise Unauthorized("The email address or password is not right.")
+    assert user is not None and user.password_hash is not None  # as the password matched
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     if two_factor.enabled(user):
@@ -227,7 +228,7 @@ def change_password(
     attempt = sign_in_limits.begin_try(session, email=user.email, address=address,
                                        limits=limits)
     try:
-        right = bool(user.password_hash) and _hasher.verify(user.password_hash, current)
+        right = bool(user.password_hash and _hasher.verify(user.password_hash, current))
     except (VerificationError, InvalidHashError):
         right = False
     if not right:  # the try stays counted as failed
@@ -273,6 +274,7 @@ def start_web_session(
     now = utcnow()
     lifetime = (timedelta(minutes=SECOND_FACTOR_MINUTES) if second_factor_pending
                 else timedelta(hours=max_hours))
+    assert user.id is not None  # a saved user
     web = WebSession(
         token_hash=_digest(raw),
         user_id=user.id,
@@ -312,7 +314,7 @@ def resume_web_session(
     # Touch the row at most once a minute, so reading pages does not mean writing.
     if now - web.last_seen_at > timedelta(minutes=1):
         if write_at_best(session, update(WebSession).where(
-                WebSession.id == web.id, WebSession.last_seen_at < now).values(
+                col(WebSession.id) == web.id, col(WebSession.last_seen_at) < now).values(
                 last_seen_at=now)):
             web.last_seen_at = now
     return web, user
@@ -352,7 +354,7 @@ def live_sessions(
     current_id: int | None = None,
 ) -> list[SessionRow]:
     """Sessions that still work (signed in, not revoked, not expired), newest first."""
-    query = (select(WebSession, User).join(User, User.id == WebSession.user_id)
+    query = (select(WebSession, User).join(User, col(User.id) == WebSession.user_id)
              .where(*live_session_conditions(utcnow(), idle_minutes))
              .order_by(col(WebSession.last_seen_at).desc()))
     if user_id is not None:

@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import cast
 
 import docx
 from pypdf import PdfReader
@@ -261,8 +262,8 @@ def _is_boundary(lines: list[str], i: int) -> bool:
     line = lines[i]
     return bool(
         _list_heading_at(lines, i)[0]
-        or _INLINE.match(line)
-        and _inline_ok(_INLINE.match(line))
+        or (inline := _INLINE.match(line))
+        and _inline_ok(inline)
         or _QUESTION.match(line)
         or _grade(line)
         or re.match(r"(?i)\s*summary of findings\s*$", line)
@@ -328,7 +329,8 @@ def _read_list(lines: list[str], i: int, kind: str) -> tuple[list[_Item], int]:
             current.add_bullet(bullet.group(1))
         elif bullet or numbered:
             current = _Item(kind, numbered.group(1) if numbered else None, [], True, line=i)
-            current.lines.append(numbered.group(2) if numbered else bullet.group(1))
+            current.lines.append(numbered.group(2) if numbered  # else bullet matched
+                                 else bullet.group(1))  # type: ignore[union-attr]
             items.append(current)
         elif current is not None and not _complete(current.text) and len(current.lines) < 15:
             current.lines.append(line)
@@ -536,7 +538,8 @@ def _judgments(lines: list[str]) -> list[tuple[str, str]]:
                 match = pattern.match(text)
                 if match:
                     area = heading if heading else match.group("area").strip()
-                    found.append((area[:1].upper() + area[1:], _grade(match.group("grade"))))
+                    found.append((area[:1].upper() + area[1:],
+                                  cast(str, _grade(match.group("grade")))))  # always a grade
                     break
             if text:
                 heading = text if len(text) <= 120 and not _complete(text) else ""

@@ -88,7 +88,9 @@ def inspections_due(session: Session, today: date, within: int = WARN_DAYS
     for inspection in rows:
         left = days_left(inspection, today)
         if left is not None and left <= within:
-            due.append(DueInspection(inspection, s55_due(inspection.published_on), left))
+            due_on = s55_due(inspection.published_on)
+            assert due_on is not None  # days left are counted from the publication date
+            due.append(DueInspection(inspection, due_on, left))
     return sorted(due, key=lambda d: (d.due, d.inspection.id))
 
 
@@ -200,6 +202,7 @@ def save_import(session: Session, data: ReviewedReport, *, by: Actor) -> Inspect
                             created_by_id=by.user_id)
     session.add(inspection)
     session.flush()
+    assert inspection.id is not None  # set by the flush
     for position, (area, grade) in enumerate(data.judgments):
         session.add(InspectionJudgment(inspection_id=inspection.id, area=area.strip()[:300],
                                        grade=grade.strip()[:100], position=position))
@@ -214,6 +217,7 @@ def save_import(session: Session, data: ReviewedReport, *, by: Actor) -> Inspect
                           position=position)
         session.add(finding)
         session.flush()
+        assert finding.id is not None  # set by the flush
         session.add(FindingEvent(finding_id=finding.id, by_user_id=by.user_id,
                                  by_label=by.label[:320], summary="Imported from the report"))
     audit.record(session, by=by, verb="create", object_type="inspection",
@@ -272,6 +276,7 @@ def update_finding(session: Session, inspection_id: int, finding_id: int,
     finding = session.get(Finding, finding_id)
     if finding is None or finding.inspection_id != inspection_id:
         raise NotFound("No such finding.")
+    assert finding.id is not None  # loaded from the database
     errors = {}
     if change.force_status not in FORCE_STATUSES:
         errors["force_status"] = "Choose the force's status from the list"

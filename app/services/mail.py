@@ -140,6 +140,7 @@ class SmtpMailer:
     def send(self, message: EmailMessage) -> None:
         """Hand the message to the server; raise TemporaryMailError when a retry may work."""
         context = ssl.create_default_context()
+        client: smtplib.SMTP
         try:
             if self.server.tls:
                 client = smtplib.SMTP_SSL(self.server.host, self.server.port,

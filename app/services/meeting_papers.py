@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     AttendanceStatus,
@@ -150,6 +151,7 @@ def agenda_for(
     if edition == Edition.internal and not allowed(by, Perm.export_internal):
         raise Forbidden("Your role can download only the public edition of the agenda.")
     meeting = get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     meeting_type = meeting_type_of(session, meeting)
     office = get_office(session)
     people = {p.id: p for p in session.exec(select(Person))}
@@ -170,6 +172,7 @@ def agenda_for(
         result.purpose = PURPOSES.get(item.purpose or "", "")
         result.commission = item.commission
         result.paper_due_on = item.paper_due_on
+        assert item.id is not None  # loaded from the database
         result.papers = [p.filename for p in papers[item.id]]
         result.paper_late = is_late(item, papers[item.id])
         if item.kind == ItemKind.next_meeting:
@@ -222,18 +225,19 @@ def outstanding_lines(session: Session, meeting, *, public: bool) -> list[str]:
 def pack_questions(session: Session, meeting_id: int) -> list[Question]:
     """The questions of a meeting that go to the force, in agenda order then as drafted."""
     query = select(Question).where(Question.meeting_id == meeting_id,
-                                   Question.status.in_(PACK_STATUSES))
-    return list(session.exec(query.order_by(Question.id)))
+                                   col(Question.status).in_(PACK_STATUSES))
+    return list(session.exec(query.order_by(col(Question.id))))
 
 
 def question_pack_for(session: Session, *, meeting_id: int, by: Actor) -> QuestionPack:
     """The Commissioner's questions and commissions for the force, item by item."""
     require(by, Perm.write_questions, "Only the Commissioner's office prepares the question pack.")
     meeting = get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     meeting_type = meeting_type_of(session, meeting)
     office = get_office(session)
     people = {p.id: p for p in session.exec(select(Person))}
-    by_item: dict[int, list[Question]] = {}
+    by_item: dict[int | None, list[Question]] = {}
     for question in pack_questions(session, meeting.id):
         by_item.setdefault(question.item_id, []).append(question)
     items: list[PackItem] = []
@@ -253,7 +257,8 @@ def question_pack_for(session: Session, *, meeting_id: int, by: Actor) -> Questi
                     number=f"Q{counter}", text=question.text,
                     asked_by=person_label(people.get(question.asked_by_id)) or "PCC",
                     addressed_to=person_label(people.get(question.addressed_to_id)) or "CC",
-                    source=SOURCES.get(question.source, question.source), theme=question.theme))
+                    source=SOURCES.get(cast(QuestionSource, question.source), question.source),
+                    theme=question.theme))
             items.append(pack_item)
         for child in node.children:
             visit(child)

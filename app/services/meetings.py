@@ -1,6 +1,8 @@
 """Meeting types (series), meetings and who attended them."""
 
-from sqlmodel import Session, select
+from typing import cast
+
+from sqlmodel import Session, col, select
 
 from app.models import (
     AgendaItem,
@@ -39,7 +41,8 @@ LOCKED_STATUSES = {MeetingStatus.approved, MeetingStatus.published}
 
 def list_meeting_types(session: Session) -> list[MeetingType]:
     """Every series, by name."""
-    return list(session.exec(select(MeetingType).order_by(MeetingType.name, MeetingType.id)))
+    return list(session.exec(
+        select(MeetingType).order_by(col(MeetingType.name), col(MeetingType.id))))
 
 
 def get_meeting_type(session: Session, meeting_type_id: int) -> MeetingType:
@@ -101,8 +104,8 @@ def list_meetings(session: Session) -> list[tuple[Meeting, MeetingType]]:
     """Every meeting with its series, the latest first."""
     query = (
         select(Meeting, MeetingType)
-        .join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
-        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
     )
     return [(m, t) for m, t in session.exec(query)]
 
@@ -124,14 +127,15 @@ def next_meeting_of(session: Session, meeting: Meeting) -> Meeting | None:
         .where(Meeting.meeting_type_id == meeting.meeting_type_id,
                Meeting.starts_at > meeting.starts_at,
                Meeting.status != MeetingStatus.cancelled)
-        .order_by(Meeting.starts_at)
+        .order_by(col(Meeting.starts_at))
     )
     return session.exec(query).first()
 
 
 def meeting_type_of(session: Session, meeting: Meeting) -> MeetingType:
     """The series a meeting belongs to."""
-    return session.get(MeetingType, meeting.meeting_type_id)
+    # meeting_type_id is a required foreign key, so the series is there.
+    return cast(MeetingType, session.get(MeetingType, meeting.meeting_type_id))
 
 
 AMEND_HINT = (
@@ -180,6 +184,7 @@ def create_meeting(session: Session, *, data: MeetingCreate, by: Actor) -> Meeti
     values = data.model_dump()
     _check_meeting_fields(session, values, None)
     meeting_type = session.get(MeetingType, data.meeting_type_id)
+    assert meeting_type is not None  # checked by _check_meeting_fields
     if values["venue"] is None:
         values["venue"] = meeting_type.default_venue
     if values["marking"] is None:
@@ -241,28 +246,30 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
 def series_items(session: Session, meeting_type_id: int) -> list[SeriesItem]:
     """The standing items of a series, in order."""
     query = select(SeriesItem).where(SeriesItem.meeting_type_id == meeting_type_id)
-    return list(session.exec(query.order_by(SeriesItem.position, SeriesItem.id)))
+    return list(session.exec(query.order_by(col(SeriesItem.position), col(SeriesItem.id))))
 
 
 def series_attendees(session: Session, meeting_type_id: int) -> list[tuple[SeriesAttendee, Person]]:
     """Who is invited to every meeting of a series, in order."""
     query = (
         select(SeriesAttendee, Person)
-        .join(Person, Person.id == SeriesAttendee.person_id)
+        .join(Person, col(Person.id) == SeriesAttendee.person_id)
         .where(SeriesAttendee.meeting_type_id == meeting_type_id)
-        .order_by(SeriesAttendee.position, SeriesAttendee.id)
+        .order_by(col(SeriesAttendee.position), col(SeriesAttendee.id))
     )
     return [(a, p) for a, p in session.exec(query)]
 
 
 def furnish(session: Session, meeting: Meeting) -> None:
     """Give a new meeting its series' standing items and invitees (in the caller's work)."""
+    assert meeting.id is not None  # a saved meeting
     for item in series_items(session, meeting.meeting_type_id):
         session.add(AgendaItem(meeting_id=meeting.id, position=item.position, title=item.title,
                                kind=item.kind))
     for position, (invitee, person) in enumerate(
         series_attendees(session, meeting.meeting_type_id)
     ):
+        assert person.id is not None  # loaded from the database
         session.add(Attendance(meeting_id=meeting.id, person_id=person.id,
                                status=AttendanceStatus.expected,
                                capacity=invitee.capacity or default_capacity(person),
@@ -283,9 +290,9 @@ def list_attendance(session: Session, meeting_id: int) -> list[tuple[Attendance,
     """Who was expected, in the order recorded."""
     query = (
         select(Attendance, Person)
-        .join(Person, Person.id == Attendance.person_id)
+        .join(Person, col(Person.id) == Attendance.person_id)
         .where(Attendance.meeting_id == meeting_id)
-        .order_by(Attendance.position, Attendance.id)
+        .order_by(col(Attendance.position), col(Attendance.id))
     )
     return [(a, p) for a, p in session.exec(query)]
 
@@ -295,6 +302,7 @@ def set_attendance(
 ) -> list[tuple[Attendance, Person]]:
     """Replace a meeting's attendance with the list given, in its order."""
     meeting = get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     require(by, Perm.edit_record)
     ensure_minutes_editable(meeting)
     errors: dict[str, str] = {}

@@ -10,8 +10,9 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import cast
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.models import (
     Action,
@@ -184,11 +185,11 @@ class MeetingRecord:
     # Answered questions whose answers were not minuted as paragraphs (answered in writing,
     # or recorded through the API), by item; and questions carried forward from earlier
     # meetings of the series, for Outstanding matters.
-    unminuted_answers: dict[int, list[QuestionAnswers]] = field(default_factory=dict)
+    unminuted_answers: dict[int | None, list[QuestionAnswers]] = field(default_factory=dict)
     carried_questions: list[QuestionAnswers] = field(default_factory=list)
     people: dict[int, Person] = field(default_factory=dict)
     # Amendments to the approved minutes, by entry, oldest first.
-    amendments: dict[int, list[MinuteAmendment]] = field(default_factory=dict)
+    amendments: dict[int | None, list[MinuteAmendment]] = field(default_factory=dict)
 
 
 @dataclass
@@ -205,20 +206,22 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
     actions (including those raised under exempt items) are left out.
     """
     meeting = get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     meeting_type = meeting_type_of(session, meeting)
     tree = agenda_as_seen(session, meeting.id, redact=redact)
     nodes = flatten(tree)
-    item_ids = [n.item.id for n in nodes if not n.redacted]
-    entries: dict[int, list[MinuteEntry]] = {n.item.id: [] for n in nodes}
+    item_ids = [cast(int, n.item.id) for n in nodes if not n.redacted]  # saved items
+    entries: dict[int | None, list[MinuteEntry]] = {n.item.id: [] for n in nodes}
     if item_ids:
         query = select(MinuteEntry).where(
-            MinuteEntry.item_id.in_(item_ids), MinuteEntry.deleted_at.is_(None)
+            col(MinuteEntry.item_id).in_(item_ids), col(MinuteEntry.deleted_at).is_(None)
         )
-        for entry in session.exec(query.order_by(MinuteEntry.position, MinuteEntry.id)):
+        for entry in session.exec(query.order_by(col(MinuteEntry.position), col(MinuteEntry.id))):
             if not (redact and entry.exempt):
                 entries[entry.item_id].append(entry)
     raised = list(session.exec(
-        select(Action).where(Action.meeting_id == meeting.id).order_by(Action.year, Action.seq)
+        select(Action).where(Action.meeting_id == meeting.id)
+        .order_by(col(Action.year), col(Action.seq))
     ))
     action_views = [
         v for v in views_of(session, raised, as_of=record_cutoff(meeting))
@@ -242,10 +245,10 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
     carried = [v for v in carried_forward(session, meeting) if not (redact and v.exempt)]
     unminuted, carried_questions = _questions_for(session, meeting, item_ids, redact)
     following = next_meeting_of(session, meeting)
-    amendments: dict[int, list[MinuteAmendment]] = {}
+    amendments: dict[int | None, list[MinuteAmendment]] = {}
     for amendment in session.exec(
         select(MinuteAmendment).where(MinuteAmendment.meeting_id == meeting.id)
-        .order_by(MinuteAmendment.amended_at, MinuteAmendment.id)
+        .order_by(col(MinuteAmendment.amended_at), col(MinuteAmendment.id))
     ):
         amendments.setdefault(amendment.entry_id, []).append(amendment)
     return MeetingRecord(
@@ -265,24 +268,24 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
         redacted=redact,
         unminuted_answers=unminuted,
         carried_questions=carried_questions,
-        people={p.id: p for p in session.exec(select(Person))},
+        people={cast(int, p.id): p for p in session.exec(select(Person))},  # saved rows
         amendments=amendments,
     )
 
 
 def _questions_for(session: Session, meeting: Meeting, item_ids: list[int], redact: bool):
     """Answers not minuted as paragraphs, by item; questions carried forward to this meeting."""
-    unminuted: dict[int, list[QuestionAnswers]] = {}
+    unminuted: dict[int | None, list[QuestionAnswers]] = {}
     if item_ids:
         minuted = select(MinuteEntry.question_id).where(
-            MinuteEntry.question_id.is_not(None), MinuteEntry.deleted_at.is_(None))
+            col(MinuteEntry.question_id).is_not(None), col(MinuteEntry.deleted_at).is_(None))
         answered = session.exec(
             select(Question).where(
-                Question.item_id.in_(item_ids),
-                Question.status.in_([QuestionStatus.answered,
-                                     QuestionStatus.answered_in_writing]),
-                Question.id.not_in(minuted),
-            ).order_by(Question.id)
+                col(Question.item_id).in_(item_ids),
+                col(Question.status).in_([QuestionStatus.answered,
+                                          QuestionStatus.answered_in_writing]),
+                col(Question.id).not_in(minuted),
+            ).order_by(col(Question.id))
         ).all()
         answers = answers_of(session, [q.id for q in answered])
         for question in answered:
@@ -300,10 +303,10 @@ def carried_questions(session: Session, meeting: Meeting, *, redact: bool
         Meeting.starts_at < meeting.starts_at,
     )
     carried = session.exec(
-        select(Question, Meeting).join(Meeting, Meeting.id == Question.meeting_id).where(
-            Question.meeting_id.in_(earlier),
+        select(Question, Meeting).join(Meeting, col(Meeting.id) == Question.meeting_id).where(
+            col(Question.meeting_id).in_(earlier),
             Question.status == QuestionStatus.carried_forward,
-        ).order_by(Meeting.starts_at, Question.id)
+        ).order_by(col(Meeting.starts_at), col(Question.id))
     ).all()
     hidden = exempt_item_ids(session, {m.id for _, m in carried}) if redact else set()
     answers = answers_of(session, [q.id for q, _ in carried])
@@ -354,7 +357,7 @@ def next_meeting_text(meeting: Meeting | None, meeting_type: MeetingType | None)
 
 
 # How the minutes name an action's status when an update only changed it.
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, str] = {
     ActionStatus.open: "open",
     ActionStatus.in_progress: "in progress",
     ActionStatus.pending_signoff: "awaiting sign-off",
@@ -565,7 +568,7 @@ def record_stamp(session: Session, *, meeting_id: int) -> str:
     parts = [
         session.exec(select(func.count(), func.max(MinuteEntry.updated_at),
                             func.max(MinuteEntry.deleted_at))
-                     .where(MinuteEntry.item_id.in_(items))).one(),
+                     .where(col(MinuteEntry.item_id).in_(items))).one(),
         session.exec(select(func.count(), func.max(AgendaItem.updated_at))
                      .where(AgendaItem.meeting_id == meeting.id)).one(),
         session.exec(select(func.count(), func.max(Action.updated_at))).one(),

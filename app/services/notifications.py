@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     Action,
@@ -133,7 +133,7 @@ def _indent(text: str) -> str:
     return textwrap.indent(text.strip(), "    ")
 
 
-def _action_block(view: ActionView, raised_at: dict[int, str], *, day: date,
+def _action_block(view: ActionView, raised_at: dict[int | None, str], *, day: date,
                   owners: bool = True) -> str:
     """The action's text and particulars, as every email gives them."""
     action = view.action
@@ -155,13 +155,13 @@ def _action_block(view: ActionView, raised_at: dict[int, str], *, day: date,
     return "\n".join(lines)
 
 
-def _meeting_titles(session: Session, views: list[ActionView]) -> dict[int, str]:
+def _meeting_titles(session: Session, views: list[ActionView]) -> dict[int | None, str]:
     ids = {v.action.meeting_id for v in views if v.action.meeting_id}
     if not ids:
         return {}
     query = (select(Meeting, MeetingType)
-             .join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
-             .where(Meeting.id.in_(ids)))
+             .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+             .where(col(Meeting.id).in_(ids)))
     return {m.id: f"{t.name}, {dates.long_date(dates.to_london(m.starts_at))}"
             for m, t in session.exec(query)}
 
@@ -176,16 +176,17 @@ def _recently_assigned(session: Session, views: list[ActionView], day: date
     found: set[tuple[int, int]] = set()
     for start in range(0, len(ids), KEY_BATCH):
         query = select(ActionOwner.action_id, ActionOwner.person_id).where(
-            ActionOwner.action_id.in_(ids[start:start + KEY_BATCH]),
-            ActionOwner.assigned_at >= since)
+            col(ActionOwner.action_id).in_(ids[start:start + KEY_BATCH]),
+            col(ActionOwner.assigned_at) >= since)
         found |= {(a, p) for a, p in session.exec(query)}
     return found
 
 
 def _secretariat(session: Session) -> list[tuple[User, str, str]]:
     """Active secretariat users with an address: (user, address, name)."""
-    query = (select(User, Person).outerjoin(Person, Person.id == User.person_id)
-             .where(User.role == Role.secretariat, User.active.is_(True)).order_by(User.id))
+    query = (select(User, Person).outerjoin(Person, col(Person.id) == User.person_id)
+             .where(User.role == Role.secretariat, col(User.active).is_(True))
+             .order_by(col(User.id)))
     found = []
     for user, person in session.exec(query):
         address = _address(user.email) or _address(person.email if person else None)
@@ -198,7 +199,7 @@ def due_emails(session: Session, *, day: date, base_url: str) -> list[_Email]:
     """Every email due on this day, whether or not it has been sent already."""
     office = get_office(session)
     query = select(Action).where(Action.status != ActionStatus.closed)
-    views = views_of(session, list(session.exec(query.order_by(Action.year, Action.seq))))
+    views = views_of(session, list(session.exec(query.order_by(col(Action.year), col(Action.seq)))))
     raised_at = _meeting_titles(session, views)
     recently_assigned = _recently_assigned(session, views, day)
     footer = f"If this is not yours, tell the Commissioner's office.\n\n{office.office_name}"
@@ -252,7 +253,7 @@ def due_emails(session: Session, *, day: date, base_url: str) -> list[_Email]:
     iso = day.isocalendar()
     week = f"{iso.year}-W{iso.week:02d}"
     overdue = [v for v in views if v.action.due_date is not None and v.action.due_date < day]
-    mine: dict[int, tuple[Person, list[ActionView]]] = {}
+    mine: dict[int | None, tuple[Person, list[ActionView]]] = {}
     for view in overdue:
         if view.status == ActionStatus.pending_signoff:
             continue
@@ -297,7 +298,7 @@ def _existing_keys(session: Session, keys: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(keys), KEY_BATCH):
         batch = keys[start:start + KEY_BATCH]
-        found |= set(session.exec(select(Notification.key).where(Notification.key.in_(batch))))
+        found |= set(session.exec(select(Notification.key).where(col(Notification.key).in_(batch))))
     return found
 
 
@@ -319,7 +320,7 @@ def _claim(session: Session, email: _Email) -> Notification | None:
 def _give_back(session: Session, row_id: int) -> None:
     """Free a key whose email was not sent, so that a later run sends it."""
     session.rollback()
-    session.execute(delete(Notification).where(Notification.id == row_id))
+    session.execute(delete(Notification).where(col(Notification.id) == row_id))
     commit_apart(session)
 
 
@@ -349,7 +350,7 @@ def send_reminders(session: Session, *, today: date | None = None, base_url: str
     emails = due_emails(session, day=day, base_url=base_url)
     taken = _existing_keys(session, [e.key for e in emails])
     commit_apart(session)  # the office row, if it was only just made
-    links: dict[int, str] = {}  # one new link per owner per run, made when first needed
+    links: dict[int | None, str] = {}  # one new link per owner per run, made when first needed
     for email in emails:
         if email.key in taken:
             report.skipped += 1
@@ -360,6 +361,7 @@ def send_reminders(session: Session, *, today: date | None = None, base_url: str
             report.raced += 1
             continue
         row_id = row.id
+        assert row_id is not None  # saved by _claim
         try:
             if email.person_id is not None and email.person_id not in links:
                 links[email.person_id] = _link_paragraph(session, email.person_id, base_url)

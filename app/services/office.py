@@ -2,7 +2,7 @@
 
 from dataclasses import asdict, dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import OfficeSettings, utcnow
 from app.services import audit
@@ -14,7 +14,7 @@ from app.services.text import clean_line
 def get_office(session: Session) -> OfficeSettings:
     """The office settings; the defaults, not yet saved, until someone saves them (reading a
     page never writes: on SQLite every page view would otherwise wait for the write lock)."""
-    office = session.exec(select(OfficeSettings).order_by(OfficeSettings.id)).first()
+    office = session.exec(select(OfficeSettings).order_by(col(OfficeSettings.id))).first()
     return office if office is not None else OfficeSettings()
 
 

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import OwnerLink, Person, Role, utcnow
 from app.services import audit, refusals
@@ -47,6 +47,7 @@ def create_link(session: Session, *, person_id: int, by: Actor, days: int | None
     if not 1 <= days <= 90:
         raise InvalidInput({"days": "a link lasts between 1 and 90 days"})
     token = secrets.token_urlsafe(TOKEN_BYTES)
+    assert person.id is not None  # loaded from the database
     link = OwnerLink(person_id=person.id, token_hash=_digest(token),
                      expires_at=utcnow() + timedelta(days=days), created_by_id=by.user_id)
     session.add(link)
@@ -60,7 +61,7 @@ def create_link(session: Session, *, person_id: int, by: Actor, days: int | None
 def links_of(session: Session, person_id: int) -> list[OwnerLink]:
     """A person's links, newest first."""
     query = select(OwnerLink).where(OwnerLink.person_id == person_id)
-    return list(session.exec(query.order_by(OwnerLink.created_at.desc())))
+    return list(session.exec(query.order_by(col(OwnerLink.created_at).desc())))
 
 
 def revoke_link(session: Session, *, link_id: int, by: Actor) -> OwnerLink:
@@ -121,6 +122,7 @@ def open_link(session: Session, raw: str, *, address: str = "") -> tuple[OwnerLi
         commit_apart(session)
         raise NotFound("This link does not work: it may have expired or been replaced. Ask "
                        "the Commissioner's office for a new one.")
+    assert link is not None and person is not None  # _why_not says "unknown" otherwise
     actor = Actor(role=Role.force, person_id=person.id,
                   label=f"{person.full_name} (owner link {link.id})")
     link.last_used_at = now

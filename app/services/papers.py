@@ -7,9 +7,10 @@ machine serves the same files.
 import hashlib
 import io
 import zipfile
+from collections.abc import Sequence
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import AgendaItem, Paper
 from app.services import audit, uploads
@@ -69,6 +70,7 @@ def attach_paper(
         raise InvalidInput({"file": f"{name} is named as one kind of document but is another"})
     if actual == DOCX:
         uploads.check_zip(content)
+    assert item.id is not None  # loaded from the database
     paper = Paper(item_id=item.id, filename=name, content_type=actual, size_bytes=len(content),
                   sha256=hashlib.sha256(content).hexdigest(), content=content,
                   uploaded_by_id=by.user_id)
@@ -80,11 +82,13 @@ def attach_paper(
     return paper
 
 
-def papers_of(session: Session, item_ids: list[int]) -> dict[int, list[Paper]]:
+def papers_of(session: Session, item_ids: Sequence[int | None]
+              ) -> dict[int | None, list[Paper]]:
     """Each item's papers, oldest first (without loading their content twice)."""
-    result: dict[int, list[Paper]] = {i: [] for i in item_ids}
+    result: dict[int | None, list[Paper]] = {i: [] for i in item_ids}
     if item_ids:
-        query = select(Paper).where(Paper.item_id.in_(item_ids)).order_by(Paper.uploaded_at)
+        query = (select(Paper).where(col(Paper.item_id).in_(item_ids))
+                 .order_by(col(Paper.uploaded_at)))
         for paper in session.exec(query):
             result[paper.item_id].append(paper)
     return result

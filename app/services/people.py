@@ -1,6 +1,6 @@
 """People: everyone the minutes name, on the OPCC side, the force side or elsewhere."""
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import Person, utcnow
 from app.schemas import PersonCreate, PersonUpdate
@@ -11,7 +11,7 @@ from app.services.permissions import Actor, Perm, require
 
 def list_people(session: Session, *, include_inactive: bool = True) -> list[Person]:
     """Everyone, by name."""
-    query = select(Person).order_by(Person.full_name, Person.id)
+    query = select(Person).order_by(col(Person.full_name), col(Person.id))
     if not include_inactive:
         query = query.where(Person.active)
     return list(session.exec(query))

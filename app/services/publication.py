@@ -9,10 +9,11 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
 from sqlalchemy import func
-from sqlalchemy.orm import defer
-from sqlmodel import Session, select
+from sqlalchemy.orm import QueryableAttribute, defer
+from sqlmodel import Session, col, select
 
 from app.export.minutes_docx import render_minutes
 from app.models import (
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PUBLISHABLE = (MeetingStatus.approved, MeetingStatus.published)
+# A document's bytes, as the column they are (for defer: read only when served).
+_CONTENT = cast(QueryableAttribute[bytes], PublishedDocument.content)
 
 
 class Tampered(DomainError):
@@ -67,9 +70,9 @@ def sha256_of(content: bytes) -> str:
 def published_versions(session: Session, meeting_id: int) -> list[PublishedDocument]:
     """A meeting's published documents, the latest first (their bytes are read only when
     served)."""
-    query = select(PublishedDocument).options(defer(PublishedDocument.content)).where(
+    query = select(PublishedDocument).options(defer(_CONTENT)).where(
         PublishedDocument.meeting_id == meeting_id)
-    return list(session.exec(query.order_by(PublishedDocument.version.desc())))
+    return list(session.exec(query.order_by(col(PublishedDocument.version).desc())))
 
 
 def latest_published(session: Session, meeting_id: int) -> PublishedDocument | None:
@@ -80,6 +83,7 @@ def latest_published(session: Session, meeting_id: int) -> PublishedDocument | N
 
 def unpublished_amendments(session: Session, meeting: Meeting) -> int:
     """How many amendments were made since the minutes were last published."""
+    assert meeting.id is not None  # a saved meeting
     latest = latest_published(session, meeting.id)
     if latest is None:
         return 0
@@ -107,6 +111,7 @@ def publish_minutes(session: Session, *, meeting_id: int, by: Actor) -> Publishe
     """Publish the public edition of approved minutes: render it once, keep its bytes and
     checksum. After an amendment, publishing again adds the next version."""
     meeting = get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     require(by, Perm.publish_minutes, "Only the secretariat publishes minutes.")
     if meeting.status not in PUBLISHABLE:
         raise Conflict("Only approved minutes can be published; these are "
@@ -136,6 +141,7 @@ def verified_content(document: PublishedDocument) -> bytes:
     """A published document's bytes, after checking them against the stored checksum."""
     content = bytes(document.content)
     if sha256_of(content) != document.sha256 or len(content) != document.size_bytes:
+        assert document.id is not None  # a published (saved) document
         raise Tampered(document.id)
     return content
 
@@ -150,7 +156,7 @@ def report_tampered(session: Session, *, document_id: int, address: str | None =
         AuditEvent.object_id == document_id, AuditEvent.occurred_at >= since)).first()
     if told is not None:
         return None
-    document = session.exec(select(PublishedDocument).options(defer(PublishedDocument.content))
+    document = session.exec(select(PublishedDocument).options(defer(_CONTENT))
                             .where(PublishedDocument.id == document_id)).one()
     summary = (f"meeting {document.meeting_id}, version {document.version}: the stored bytes "
                f"no longer match the checksum recorded at publication (sha256 "
@@ -186,13 +192,14 @@ def public_listing(session: Session) -> list[PublicListing]:
     published version and the earlier ones."""
     rows = session.exec(
         select(PublishedDocument, Meeting, MeetingType)
-        .options(defer(PublishedDocument.content))
-        .join(Meeting, Meeting.id == PublishedDocument.meeting_id)
-        .join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
+        .options(defer(_CONTENT))
+        .join(Meeting, col(Meeting.id) == PublishedDocument.meeting_id)
+        .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
         .where(PublishedDocument.edition == Edition.public)
-        .order_by(Meeting.starts_at.desc(), Meeting.id, PublishedDocument.version.desc())
+        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id),
+                  col(PublishedDocument.version).desc())
     ).all()
-    listings: dict[int, PublicListing] = {}
+    listings: dict[int | None, PublicListing] = {}
     for document, meeting, meeting_type in rows:
         listing = listings.get(meeting.id)
         if listing is None:
@@ -236,9 +243,9 @@ def minutes_due(session: Session, *, on: date | None = None) -> list[LateMinutes
     # A meeting held after `on` is not due; one held long ago and never published still is.
     query = (
         select(Meeting, MeetingType)
-        .join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
-        .where(Meeting.status.not_in([MeetingStatus.published, MeetingStatus.cancelled,
-                                      MeetingStatus.planned, MeetingStatus.agenda_issued]),
+        .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+        .where(col(Meeting.status).not_in([MeetingStatus.published, MeetingStatus.cancelled,
+                                           MeetingStatus.planned, MeetingStatus.agenda_issued]),
                Meeting.starts_at <= end_of_day_utc(on))
     )
     due = []

@@ -1,9 +1,10 @@
 """The Commissioner's questions to the force, and the answers given."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.models import (
     AgendaItem,
@@ -48,12 +49,13 @@ def visible_to(session: Session, questions: list[Question], by: Actor) -> list[Q
     return visibility.visible_questions(session, questions, by)
 
 
-def answers_of(session: Session, question_ids: list[int]) -> dict[int, list[Answer]]:
+def answers_of(session: Session, question_ids: Sequence[int | None]
+               ) -> dict[int | None, list[Answer]]:
     """Each question's answers, oldest first."""
-    result: dict[int, list[Answer]] = {i: [] for i in question_ids}
+    result: dict[int | None, list[Answer]] = {i: [] for i in question_ids}
     if question_ids:
-        query = select(Answer).where(Answer.question_id.in_(question_ids))
-        for answer in session.exec(query.order_by(Answer.answered_at, Answer.id)):
+        query = select(Answer).where(col(Answer.question_id).in_(question_ids))
+        for answer in session.exec(query.order_by(col(Answer.answered_at), col(Answer.id))):
             result[answer.question_id].append(answer)
     return result
 
@@ -72,7 +74,7 @@ def list_questions(
         query = query.where(Question.meeting_id == meeting_id)
     if status is not None:
         query = query.where(Question.status == status)
-    return visible_to(session, list(session.exec(query.order_by(Question.id))), by)
+    return visible_to(session, list(session.exec(query.order_by(col(Question.id)))), by)
 
 
 def get_question(session: Session, *, question_id: int, by: Actor) -> Question:
@@ -130,6 +132,7 @@ def _check_screening(question: Question, changes: dict) -> None:
 def public_questions_close(session: Session, meeting: Meeting) -> date:
     """The last day on which the public may submit questions for a meeting."""
     series = session.get(MeetingType, meeting.meeting_type_id)
+    assert series is not None  # meeting_type_id is a required foreign key
     return to_london(meeting.starts_at).date() - timedelta(days=series.public_question_days)
 
 
@@ -144,6 +147,7 @@ def _check_public_question(session: Session, values: dict) -> None:
                             "screened"})
     if values.get("meeting_id"):
         meeting = session.get(Meeting, values["meeting_id"])
+        assert meeting is not None  # checked by _check_links
         closes = public_questions_close(session, meeting)
         if to_london(submitted).date() > closes:
             raise InvalidInput({"submitted_at": (
@@ -208,6 +212,7 @@ def answer_question(
             f"This question is {STATUS_WORDS[QuestionStatus(question.status)]}: send it to the "
             "force before recording an answer."
         )
+    assert question.id is not None  # loaded from the database
     answer = Answer(question_id=question.id, **data.model_dump())
     session.add(answer)
     question.status = (
@@ -237,9 +242,9 @@ def theme_history(session: Session, *, theme: str, by: Actor) -> list[AskedBefor
         return []
     rows = session.exec(
         select(Question, Meeting)
-        .join(Meeting, Meeting.id == Question.meeting_id, isouter=True)
+        .join(Meeting, col(Meeting.id) == Question.meeting_id, isouter=True)
         .where(func.lower(Question.theme) == wanted)
-        .order_by(Meeting.starts_at.desc(), Question.id.desc())
+        .order_by(col(Meeting.starts_at).desc(), col(Question.id).desc())
     ).all()
     shown = {q.id for q in visible_to(session, [q for q, _ in rows], by)}
     visible = [(q, m) for q, m in rows if q.id in shown]

@@ -6,10 +6,11 @@ cannot grow the log without bound. A signed-in caller's refusals keep an event e
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import Table, delete, func
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import RefusalTally, utcnow
 from app.services import audit
@@ -20,7 +21,7 @@ WINDOW = timedelta(hours=1)
 # Tallies older than this are dropped; the first refusal of each window stays in the audit log.
 KEEP = timedelta(days=90)
 PER_PAGE = 20
-_TALLY = RefusalTally.__table__
+_TALLY: Table = RefusalTally.__table__  # type: ignore[attr-defined]  # set by SQLModel, undeclared
 
 
 def window_start(at: datetime) -> datetime:
@@ -35,8 +36,9 @@ def _count(session: Session, address: str, start: datetime, now: datetime,
     once both count), and return the new count."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_TALLY).values(address=address, window_start=start, count=1,
-                                      first_at=now, last_at=now, last_summary=summary)
+    # Either dialect's insert, then its returning form.
+    statement: Any = insert(_TALLY).values(address=address, window_start=start, count=1,
+                                           first_at=now, last_at=now, last_summary=summary)
     statement = statement.on_conflict_do_update(
         index_elements=[_TALLY.c.address, _TALLY.c.window_start],
         set_={"count": _TALLY.c.count + 1, "last_at": statement.excluded.last_at,
@@ -96,6 +98,7 @@ def tallies(session: Session, *, by: Actor, page: int = 1,
     total = session.exec(select(func.count()).select_from(RefusalTally)).one()
     page = max(1, min(page, max(1, -(-total // per_page))))
     found = session.exec(select(RefusalTally).order_by(
-        RefusalTally.window_start.desc(), RefusalTally.last_at.desc(), RefusalTally.id.desc())
+        col(RefusalTally.window_start).desc(), col(RefusalTally.last_at).desc(),
+        col(RefusalTally.id).desc())
         .offset((page - 1) * per_page).limit(per_page))
     return TallyPage(tallies=list(found), total=total, page=page, per_page=per_page)

@@ -118,6 +118,7 @@ def statement(inspection: Inspection) -> str:
     parts = ["This response is published under section 55(1) of the Police Act 1996."]
     if inspection.published_on:
         due = inspections.s55_due(inspection.published_on)
+        assert due is not None  # as the report's publication day is known
         parts.append(f"HMICFRS published the report on {short_date(inspection.published_on)}; "
                      f"the Act requires this response within 56 days, by {short_date(due)}.")
     asked, received = inspection.cc_comments_requested_on, inspection.cc_comments_received_on
@@ -174,11 +175,12 @@ def response_of(session: Session, inspection_id: int) -> S55Response:
     """The response to the inspection, loaded and worded, with its warnings (reading needs
     no permission beyond signing in, like the inspection's page)."""
     inspection = inspections.get_inspection(session, inspection_id)
+    assert inspection.id is not None  # loaded from the database
     findings = inspections.findings_of(session, inspection_id)
     judgments = inspections.judgments_of(session, inspection_id)
     office = get_office(session)
     counters: dict[str, int] = {}
-    labels: dict[int, str] = {}
+    labels: dict[int | None, str] = {}
     for finding in findings:
         counters[finding.kind] = counters.get(finding.kind, 0) + 1
         labels[finding.id] = _label(finding, counters[finding.kind])
@@ -188,6 +190,7 @@ def response_of(session: Session, inspection_id: int) -> S55Response:
             else ""
         if finding.superseded_by_id and not replaced_by:
             replaced_by = "a later finding"
+        assert finding.id is not None  # loaded from the database
         shown.setdefault(finding.kind, []).append(ResponseFinding(
             id=finding.id, kind=finding.kind, label=labels[finding.id], text=finding.text,
             pcc_response=finding.pcc_response, cc_response=finding.cc_response,
@@ -306,6 +309,7 @@ def update_texts(session: Session, inspection_id: int, texts: ResponseTexts, *,
         session.add(inspection)
     for finding_id, values in theirs.items():
         finding = session.get(Finding, finding_id)
+        assert finding is not None and finding.id is not None  # checked by check_texts
         said = []
         for name, value in values.items():
             if getattr(finding, name) != value:

@@ -8,7 +8,7 @@ never makes a second meeting for a date it has already served.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models import (
     Meeting,
@@ -50,6 +50,7 @@ def set_standing_items(
     """Replace a series' standing agenda; meetings already made keep theirs."""
     require(by, Perm.edit_record)
     meeting_type = _series(session, meeting_type_id)
+    assert meeting_type.id is not None  # loaded from the database
     for old in series_items(session, meeting_type.id):
         session.delete(old)
     session.flush()
@@ -70,6 +71,7 @@ def set_series_attendees(
     """Replace who is invited to every meeting of a series."""
     require(by, Perm.edit_record)
     meeting_type = _series(session, meeting_type_id)
+    assert meeting_type.id is not None  # loaded from the database
     errors: dict[str, str] = {}
     seen: set[int] = set()
     for index, invitee in enumerate(invitees):
@@ -126,14 +128,15 @@ def generate_meetings(
     """Make the series' meetings for the next year that do not exist yet."""
     require(by, Perm.edit_record)
     meeting_type = _series(session, meeting_type_id)
+    assert meeting_type.id is not None  # loaded from the database
     if meeting_type.recurrence == "none" or meeting_type.starts_on is None:
         raise InvalidInput({"recurrence": "set the series' schedule before making its meetings"})
     check_schedule(meeting_type)
     rule = Rule.of(meeting_type)
     start = from_date or today()
     served = set(session.exec(
-        select(Meeting.occurrence_on).where(Meeting.meeting_type_id == meeting_type.id,
-                                            Meeting.occurrence_on.is_not(None))
+        select(col(Meeting.occurrence_on)).where(Meeting.meeting_type_id == meeting_type.id,
+                                            col(Meeting.occurrence_on).is_not(None))
     ))
     marking = get_office(session).default_marking
     made = []
@@ -171,7 +174,7 @@ def upcoming(session: Session, meeting_type_id: int, *, days: int = AHEAD_DAYS
     query = (
         select(Meeting)
         .where(Meeting.meeting_type_id == meeting_type.id)
-        .order_by(Meeting.starts_at)
+        .order_by(col(Meeting.starts_at))
     )
     result = []
     for meeting in session.exec(query):

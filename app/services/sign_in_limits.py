@@ -93,6 +93,7 @@ def begin_try(session: Session, *, email: str, address: str, limits: Limits,
     attempt = SignInAttempt(email=email, address=address, attempted_at=now, succeeded=False)
     session.add(attempt)
     session.flush()
+    assert attempt.id is not None  # set by the flush
     commit_apart(session)  # the try counts for everyone else from now, and the locks are let go
     return attempt.id
 
@@ -107,7 +108,7 @@ def end_try(session: Session, attempt_id: int, *, succeeded: bool | None) -> Non
     if succeeded:
         attempt.succeeded = True
         session.exec(delete(SignInAttempt).where(
-            SignInAttempt.attempted_at < utcnow() - _KEEP))
+            col(SignInAttempt.attempted_at) < utcnow() - _KEEP))
     else:
         session.delete(attempt)
     commit_apart(session)

@@ -54,6 +54,7 @@ def _check_code(session: Session, *, user: User, code: str | None, by: Actor, ad
     if not (code or "").strip():
         raise InvalidInput({"code": "Enter the code from the authenticator app of "
                                     f"{user.email}: a token for their role needs it"})
+    assert code is not None  # an empty code is refused above
     limits = limits or sign_in_limits.Limits()
     attempt = sign_in_limits.begin_try(session, email=user.email, address=address,
                                        limits=limits)
@@ -83,6 +84,7 @@ def create_token(
     shown once. One's own, or anyone's for an administrator; for a role that needs a second
     factor, `code` is that user's code (TOTP or recovery) unless the server's command line
     asks."""
+    assert user.id is not None  # a saved user
     _check_may_manage(by, user.id)
     name = (name or "").strip()
     errors = {}
@@ -142,7 +144,7 @@ def user_for_token(session: Session, raw: str) -> User:
 def _touch(session: Session, token: ApiToken, now: datetime) -> None:
     """Record the token's use, at best: a request is never refused for want of it."""
     write_at_best(session, update(ApiToken).where(
-        ApiToken.id == token.id,
+        col(ApiToken.id) == token.id,
         or_(col(ApiToken.last_used_at).is_(None),
             col(ApiToken.last_used_at) <= now - TOUCH_EVERY),
     ).values(last_used_at=now))
@@ -180,7 +182,7 @@ def list_tokens(session: Session, *, by: Actor, user_id: int | None = None) -> l
         user_id = by.user_id
     if user_id is not None:
         _check_may_manage(by, user_id)
-    query = (select(ApiToken, User.email).join(User, User.id == ApiToken.user_id)
+    query = (select(ApiToken, User.email).join(User, col(User.id) == ApiToken.user_id)
              .order_by(col(ApiToken.id).desc()))
     if user_id is not None:
         query = query.where(ApiToken.user_id == user_id)

@@ -14,13 +14,14 @@ import hashlib
 import hmac
 import secrets
 import time
+from typing import Any, cast
 
 import pyotp
 import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import or_, update
+from sqlalchemy import CursorResult, or_, update
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
@@ -135,6 +136,7 @@ def _code_matches(stored: str, code: str) -> bool:
 
 
 def _new_recovery_codes(session: Session, user: User) -> list[str]:
+    assert user.id is not None  # a saved user
     for old in session.exec(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         session.delete(old)
     codes = []
@@ -194,11 +196,11 @@ def verify(session: Session, *, user: User, code: str) -> str | None:
             return None
         # One statement that only succeeds for a step later than the last one used, so two
         # processes given the same code at the same moment cannot both accept it.
-        taken = session.execute(
-            update(User).where(User.id == user.id,
+        taken = cast(CursorResult[Any], session.execute(  # an UPDATE's result: its rowcount
+            update(User).where(col(User.id) == user.id,
                                or_(col(User.totp_last_step).is_(None),
                                    col(User.totp_last_step) < step))
-            .values(totp_last_step=step).execution_options(synchronize_session=False))
+            .values(totp_last_step=step).execution_options(synchronize_session=False)))
         if taken.rowcount != 1:
             return None
         user.totp_last_step = step
@@ -208,15 +210,15 @@ def verify(session: Session, *, user: User, code: str) -> str | None:
     # A salted hash cannot be looked up: try each unused code of this user (ten at most).
     unused = session.exec(select(RecoveryCode).where(
         RecoveryCode.user_id == user.id, col(RecoveryCode.used_at).is_(None))
-        .order_by(RecoveryCode.id))
+        .order_by(col(RecoveryCode.id)))
     found = next((c for c in unused if _code_matches(c.code_hash, code)), None)
     if found is None:
         return None
     # Only the request whose update finds the code still unused accepts it.
-    taken = session.execute(
-        update(RecoveryCode).where(RecoveryCode.id == found.id,
+    taken = cast(CursorResult[Any], session.execute(  # an UPDATE's result: its rowcount
+        update(RecoveryCode).where(col(RecoveryCode.id) == found.id,
                                    col(RecoveryCode.used_at).is_(None))
-        .values(used_at=utcnow()).execution_options(synchronize_session=False))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False)))
     if taken.rowcount != 1:
         return None
     return "recovery"

@@ -17,6 +17,7 @@ are given and never decide for themselves.
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import cast
 
 from sqlmodel import Session, col, select
 
@@ -45,7 +46,7 @@ def sees_exempt(by: Actor | None) -> bool:
 # --- the agenda ---------------------------------------------------------------------------
 
 
-def exempt_item_ids(session: Session, meeting_ids: Iterable[int]) -> set[int]:
+def exempt_item_ids(session: Session, meeting_ids: Iterable[int | None]) -> set[int]:
     """Items that are exempt, themselves or under an exempt item, in these meetings."""
     wanted = {m for m in meeting_ids if m is not None}
     if not wanted:
@@ -54,7 +55,7 @@ def exempt_item_ids(session: Session, meeting_ids: Iterable[int]) -> set[int]:
     by_meeting: dict[int, list[AgendaItem]] = {}
     for item in items:
         by_meeting.setdefault(item.meeting_id, []).append(item)
-    return {node.item.id for found in by_meeting.values()
+    return {cast(int, node.item.id) for found in by_meeting.values()  # saved items
             for node in flatten(build_tree(found)) if node.exempt}
 
 
@@ -89,7 +90,7 @@ def agenda_as_seen(session: Session, meeting_id: int, *, by: Actor | None = None
     return redact_tree(tree) if redact else tree
 
 
-def visible_papers(session: Session, nodes: list[ItemNode]) -> dict[int, list[Paper]]:
+def visible_papers(session: Session, nodes: list[ItemNode]) -> dict[int | None, list[Paper]]:
     """The papers of the items shown, by item; a redacted item has none to show."""
     shown = papers_of(session, [n.item.id for n in nodes if not n.redacted])
     return {n.item.id: shown.get(n.item.id, []) for n in nodes}
@@ -131,7 +132,7 @@ def visible_questions(session: Session, questions: list[Question], by: Actor | N
     return [q for q in questions if may_see_question(by, q, exempt)]
 
 
-def hidden_action_ids(session: Session, action_ids: Iterable[int], by: Actor | None
+def hidden_action_ids(session: Session, action_ids: Iterable[int | None], by: Actor | None
                       ) -> set[int]:
     """Those of these actions the reader may not see."""
     wanted = {a for a in action_ids if a is not None}
@@ -140,10 +141,11 @@ def hidden_action_ids(session: Session, action_ids: Iterable[int], by: Actor | N
     from app.services.actions import views_of  # a cycle: actions imports this module
 
     found = list(session.exec(select(Action).where(col(Action.id).in_(wanted))))
-    return {v.action.id for v in views_of(session, found) if not may_see_action(by, v)}
+    return {cast(int, v.action.id)  # saved actions
+            for v in views_of(session, found) if not may_see_action(by, v)}
 
 
-def hidden_question_ids(session: Session, question_ids: Iterable[int], by: Actor | None
+def hidden_question_ids(session: Session, question_ids: Iterable[int | None], by: Actor | None
                         ) -> set[int]:
     """Those of these questions the reader may not see."""
     wanted = {q for q in question_ids if q is not None}

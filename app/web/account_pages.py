@@ -248,6 +248,7 @@ def sign_out_own_session(request: Request, session: SessionDep, caller: PageCall
 
 @router.post("/account/sessions/sign-out-others")
 def sign_out_other_sessions(request: Request, session: SessionDep, caller: PageCaller):
+    assert caller.user.id is not None  # a signed-in (saved) user
     identity.revoke_user_sessions(session, user_id=caller.user.id, by=caller.actor,
                                   keep_id=caller.web_session.id if caller.web_session else None)
     return RedirectResponse("/account", status_code=303)
@@ -283,6 +284,7 @@ def change_password(
             "page_title": "Change your password",
             "errors": {"current_password": exc.message}}, status_code=429), exc)
     # Whoever else had the old password is signed out; this browser stays in.
+    assert caller.user.id is not None  # a signed-in (saved) user
     identity.revoke_user_sessions(session, user_id=caller.user.id, by=caller.actor,
                                   keep_id=caller.web_session.id if caller.web_session else None)
     return render(request, "change_password.html", {

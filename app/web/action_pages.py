@@ -5,7 +5,7 @@ The rules (who may update, close, send back or hand on an action) are in
 app/services/actions.py; these routes read forms, call the services and render.
 """
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -69,7 +69,7 @@ def read_filters(params: dict[str, str]) -> tuple[LogFilters, dict[str, str]]:
         meeting_id=_int(params.get("meeting", "")),
         theme=params.get("theme", "")[:200],
         search=params.get("q", "")[:200],
-        sort=params.get("sort") if params.get("sort") in SORTS else "reference",
+        sort=params.get("sort", "") if params.get("sort") in SORTS else "reference",
         descending=params.get("order") == "desc",
     )
     for name in ("due_from", "due_to"):
@@ -148,7 +148,7 @@ def action_log_xlsx(request: Request, session: SessionDep, caller: PageCaller):
 async def take_up(request: Request, session: SessionDep, caller: PageCaller):
     """Include the ticked actions in a meeting's outstanding matters."""
     form = await request.form()
-    ids = [int(v) for v in form.getlist("action_id") if str(v).isdigit()][:500]
+    ids = [int(str(v)) for v in form.getlist("action_id") if str(v).isdigit()][:500]
     meeting_id = _int(str(form.get("meeting_id", "")))
     back = str(form.get("back", ""))[:1000]
     if not ids or meeting_id is None:
@@ -321,13 +321,15 @@ def revoke_links(
 
 def _owner_page(request, session, *, person: Person, actor: Actor, base: str, link=None,
                 csrf: str | None, errors=None, typed=None, status_code=200, notice=""):
+    assert person.id is not None  # a saved person
     views = actions.open_actions_of(session, person_id=person.id, by=actor)
     colleagues = actions.delegates(session, excluding=[person.id])
     return render(request, "owner_actions.html", {
         "page_title": "Your actions",
         "person": person,
         "views": views,
-        "updates": {v.action.id: actions.list_updates(session, action_id=v.action.id, by=actor)
+        "updates": {v.action.id: actions.list_updates(
+                        session, action_id=cast(int, v.action.id), by=actor)  # saved actions
                     for v in views},
         "colleagues": colleagues,
         "choices": OWNER_CHOICES,
@@ -348,6 +350,7 @@ def my_actions(request: Request, session: SessionDep, caller: PageCaller,
         raise Forbidden("Your sign-in is not linked to a person, so no actions are yours. "
                         "The Commissioner's office can link it.")
     person = session.get(Person, caller.actor.person_id)
+    assert person is not None  # person_id is a foreign key
     return _owner_page(request, session, person=person, actor=caller.actor, base="/my-actions",
                        csrf=caller.csrf_token, notice=notice)
 

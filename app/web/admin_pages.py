@@ -19,7 +19,7 @@ def sessions_page(request: Request, session: SessionDep, caller: PageCaller):
     settings = get_settings()
     rows = identity.live_sessions(session, idle_minutes=settings.session_idle_minutes,
                                   current_id=caller.web_session.id if caller.web_session else None)
-    people: dict[int, dict] = {}
+    people: dict[int | None, dict] = {}
     for row in rows:
         entry = people.setdefault(row.user.id, {"user": row.user, "name": row.name, "count": 0})
         entry["count"] += 1

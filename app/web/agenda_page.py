@@ -50,6 +50,7 @@ def _wants_fragment(request: Request) -> bool:
 def _page(request: Request, session, caller, meeting_id: int, *, errors=None, typed=None,
           status_code: int = 200, focus: int | None = None):
     meeting = get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     meeting_type = meeting_type_of(session, meeting)
     tree = agenda_as_seen(session, meeting.id, by=caller.actor)
     nodes = agenda.flatten(tree)

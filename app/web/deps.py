@@ -13,7 +13,7 @@ token.
 import hashlib
 import hmac
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, cast
 from urllib.parse import quote
 
 from fastapi import Depends, Path, Request
@@ -127,6 +127,7 @@ def check_csrf(caller: Caller, supplied: str | None) -> None:
 
 def api_caller(request: Request, session: SessionDep) -> Caller:
     """The caller of an API route: a bearer token, or a signed-in browser."""
+    caller: Caller | None
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, token = header.partition(" ")
@@ -314,8 +315,8 @@ def owner_link_holder(token: Annotated[str, Path()], request: Request, session: 
     if request.method not in SAFE_METHODS:
         check_link_form(token, csrf)
     link, actor = owner_links.open_link(session, token, address=client_address(request))
-    return LinkHolder(token=token, link=link, actor=actor,
-                      person=session.get(Person, link.person_id))
+    return LinkHolder(token=token, link=link, actor=actor,  # open_link checked the person
+                      person=cast(Person, session.get(Person, link.person_id)))
 
 
 OwnerLinkHolder = Annotated[LinkHolder, Depends(owner_link_holder)]

@@ -145,8 +145,8 @@ def install(app: FastAPI) -> None:
                 publication.report_tampered, document_id=exc.document_id,
                 address=_address(request)))
         extra = {}
-        if getattr(exc, "errors", None):
-            extra["errors"] = exc.errors
+        if errors := getattr(exc, "errors", None):
+            extra["errors"] = errors
         current = getattr(exc, "current", None)
         if current is not None and hasattr(current, "model_dump"):
             from app.schemas import EntryRead

@@ -70,6 +70,7 @@ def _page(request, session, caller, inspection_id: int, finding_id: int, *,
     actor = caller.actor
     inspection = inspections.get_inspection(session, inspection_id)
     finding = service.get_finding(session, inspection_id, finding_id)
+    assert finding.id is not None  # loaded from the database
     story = service.story_of(session, finding, by=actor)
     everyone = people_service.list_people(session)
     by_id = {p.id: p for p in everyone}
@@ -197,6 +198,7 @@ def raise_action(
     if owner is None and "action_owner" not in errors:
         errors["action_owner"] = "Choose who owns the action"
     if not errors:
+        assert owner is not None  # else errors says so
         try:
             service.action_from_finding(session, finding_id, text=text, owner_ids=[owner],
                                         due_date=due, keep_due=False, meeting_id=meeting,
@@ -230,6 +232,7 @@ def supersede(
     if later is None and not errors:
         errors["later_id"] = "Choose the finding that replaces this one from the list"
     if not errors:
+        assert later is not None  # else errors says so
         try:
             service.supersede(session, inspection_id, finding_id, later, by=caller.actor)
         except InvalidInput as exc:

@@ -4,6 +4,7 @@ Shared by the pages; domain rules stay in app/services/.
 """
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -110,7 +111,7 @@ def person_option(person: Person) -> str:
         else person.full_name
 
 
-def people_groups(everyone: list[Person], keep: set[int | None] = frozenset()
+def people_groups(everyone: list[Person], keep: Collection[int | None] = frozenset()
                   ) -> list[tuple[str, list[tuple[str, str]]]]:
     """Active people (and any already chosen) as select groups by side."""
     sides = [(Side.opcc, "Commissioner's office"), (Side.force, "The force"),

@@ -6,10 +6,10 @@ the whole draft in its fields. The rules are in app/services/inspections.py.
 """
 
 import re
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep
@@ -262,7 +262,7 @@ async def save(request: Request, session: SessionDep, caller: PageCaller):
     return await run_in_threadpool(_save_reviewed, request, session, caller, form)
 
 
-def _save_reviewed(request, session, caller, form):
+def _save_reviewed(request, session, caller, form) -> Response:
     """Save the draft the form carries; the review page again, with what is wrong, if not."""
     draft = _draft_from_form(form)
     errors: dict[str, str] = {}
@@ -313,7 +313,8 @@ def _inspection_page(request, session, caller, inspection_id: int, *, errors=Non
         "findings": findings,
         "superseded": {f.id for f in findings if is_superseded(f)},
         "history": visible_history(
-            session, inspections.history_of(session, [f.id for f in findings]), caller.actor),
+            session, inspections.history_of(session, [cast(int, f.id) for f in findings]),
+            caller.actor),  # saved findings
         "names": names,
         "groups": people_groups(everyone, {f.owner_id for f in findings}),
         "kinds": KINDS, "force_statuses": FORCE_STATUSES, "opcc_statuses": OPCC_STATUSES,

@@ -35,8 +35,8 @@ def _person(person) -> dict:
     }
 
 
-def _item(record_item: RecordItem, questions: dict[int, list],
-          findings: dict[int, list] | None = None) -> dict:
+def _item(record_item: RecordItem, questions: dict[int | None, list],
+          findings: dict[int | None, list] | None = None) -> dict:
     node: ItemNode = record_item.node
     return {
         "id": node.item.id,
@@ -82,7 +82,7 @@ def take_minutes_page(
     record = load_record(session, meeting_id=meeting_id, redact=False)
     people = people_service.list_people(session, include_inactive=False)
     by_id = {p.id: p for p in people}
-    questions: dict[int, list] = {}
+    questions: dict[int | None, list] = {}
     for question in questions_service.list_questions(session, by=caller.actor,
                                                      meeting_id=meeting_id):
         if question.item_id is None:

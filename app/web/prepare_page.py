@@ -83,6 +83,7 @@ def prepare_page(
     actor = caller.actor
     require(actor, Perm.see_exempt, FORBIDDEN)
     meeting = meetings.get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     meeting_type = meetings.meeting_type_of(session, meeting)
     nodes = agenda.flatten(agenda.agenda_tree(session, meeting.id))
     papers = papers_of(session, [n.item.id for n in nodes])
@@ -118,8 +119,8 @@ def prepare_page(
             seen.add(theme.lower())
             if theme.lower() not in said:
                 said[theme.lower()] = _last_said(session, actor, meeting, theme, titles, by_id)
-            if said[theme.lower()] is not None:
-                entry.last_said.append(said[theme.lower()])
+            if (last_said := said[theme.lower()]) is not None:
+                entry.last_said.append(last_said)
             else:
                 entry.themes_unanswered.append(theme)
         items.append(entry)

@@ -7,7 +7,7 @@ see a draft, which step may follow which, what a public question needs) are the 
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -42,7 +42,7 @@ router = APIRouter(include_in_schema=False)
 S = QuestionStatus
 RECENT_DAYS = 60  # the form offers meetings (and their items) from this many days ago on
 
-SCREENING_WORDS = {
+SCREENING_WORDS: dict[str, str] = {
     Screening.pending: "Awaiting screening",
     Screening.accepted: "Accepted",
     Screening.declined: "Declined",
@@ -93,9 +93,9 @@ class Row:
     screening_words: str
 
 
-def _numbers(session, meeting_ids) -> dict[int, tuple[str, str]]:
+def _numbers(session, meeting_ids) -> dict[int | None, tuple[str, str]]:
     """Every item of these meetings: id → (number, title)."""
-    numbers: dict[int, tuple[str, str]] = {}
+    numbers: dict[int | None, tuple[str, str]] = {}
     for meeting_id in meeting_ids:
         for node in agenda.flatten(agenda.agenda_tree(session, meeting_id)):
             numbers[node.item.id] = (node.number, node.item.title)
@@ -118,7 +118,7 @@ def _rows(session, found: list[Question]) -> list[Row]:
             item_number=number,
             item_title=item_title,
             status_words=service.STATUS_WORDS[S(q.status)],
-            source_words=SOURCES.get(q.source, str(q.source)),
+            source_words=SOURCES.get(cast(QuestionSource, q.source), str(q.source)),
             screening_words=SCREENING_WORDS.get(q.screening or Screening.pending, "")
             if q.source == QuestionSource.public else "",
         ))
@@ -147,7 +147,7 @@ def questions_page(
     found = service.list_questions(session, by=actor, theme=chosen_theme or None,
                                    status=status_value, source=source_value,
                                    meeting_id=meeting_id)
-    found.sort(key=lambda q: q.id, reverse=True)
+    found.sort(key=lambda q: cast(int, q.id), reverse=True)  # saved questions
     titled = {m.id: (m, t) for m, t in meetings.list_meetings(session)}
     meeting_options = [
         (str(m.id), meeting_label(m, t))
@@ -205,7 +205,7 @@ class FormChoices:
     people: list = field(default_factory=list)  # select groups
     meetings: list[tuple[str, str]] = field(default_factory=list)
     items: list[tuple[str, str]] = field(default_factory=list)
-    item_meeting: dict[int, int] = field(default_factory=dict)  # item id → its meeting id
+    item_meeting: dict[int | None, int] = field(default_factory=dict)  # item id → meeting id
     meeting_titles: dict[int, str] = field(default_factory=dict)
 
 
@@ -221,6 +221,7 @@ def _choices(session, question: Question | None = None) -> FormChoices:
     )
     choices = FormChoices(people=people_groups(everyone, keep))
     for m, t in offered:
+        assert m.id is not None  # loaded from the database
         label = meeting_label(m, t)
         choices.meetings.append((str(m.id), label))
         choices.meeting_titles[m.id] = label
@@ -258,7 +259,7 @@ def _render_form(request, session, *, form: QuestionForm, question: Question | N
         "errors": errors,
         "error_list": error_list(errors, {"submitted_at": "submitted_at-day",
                                           "source": "source-commissioner"}),
-        "action": f"/questions/{question.id}/edit" if editing else "/questions/new",
+        "action": f"/questions/{question.id}/edit" if question is not None else "/questions/new",
     }, status_code=status_code)
 
 
@@ -392,6 +393,7 @@ def update_question(
     if errors or data is None:
         return _render_form(request, session, form=form, question=question, errors=errors,
                             status_code=422)
+    assert question.id is not None  # loaded from the database
     try:
         service.update_question(session, question_id=question.id, data=data, by=caller.actor)
     except InvalidInput as exc:
@@ -419,7 +421,7 @@ class Step:
 def steps_from(status: QuestionStatus) -> list[Step]:
     """The buttons that move a question on from its status, in words."""
     allowed = service.TRANSITIONS[status]
-    steps = []
+    steps: list[Step] = []
     for target in STEP_ORDER:
         if target not in allowed:
             continue
@@ -467,7 +469,7 @@ def _question_page(request, session, caller, question_id: int, *,
         "page_title": ("Error: " if errors else "") + f"Question {question.id}",
         "question": question,
         "status_words": service.STATUS_WORDS[status],
-        "source_words": SOURCES.get(question.source, str(question.source)),
+        "source_words": SOURCES.get(cast(QuestionSource, question.source), str(question.source)),
         "screening_words": SCREENING_WORDS.get(question.screening or Screening.pending, ""),
         "is_public": question.source == QuestionSource.public,
         "asked_by": by_id.get(question.asked_by_id),

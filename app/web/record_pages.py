@@ -6,12 +6,13 @@ routes read forms, call the services and render. Only `/public` and its download
 without signing in.
 """
 
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app.db import SessionDep
 from app.models import Action, AgendaItem, Meeting, MeetingStatus, MinuteEntry, User
@@ -57,6 +58,7 @@ def _user_name(session, user_id: int | None) -> str:
 def _record_page(request: Request, session, caller, meeting_id: int, *, errors=None,
                  status_code: int = 200):
     meeting = meetings.get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     meeting_type = meetings.meeting_type_of(session, meeting)
     actor = caller.actor
     later = [(m, t) for m, t in reversed(meetings.list_meetings(session))
@@ -166,6 +168,7 @@ def _amend_page(request, session, caller, entry_id: int, *, typed=None, errors=N
     require(caller.actor, Perm.edit_record, "Only the secretariat amends approved minutes.")
     item = get_item(session, entry.item_id)
     meeting = meetings.get_meeting(session, item.meeting_id)
+    assert meeting.id is not None  # loaded from the database
     node = next(n for n in flatten(agenda_tree(session, meeting.id)) if n.item.id == item.id)
     choice, other = redaction.choice_of(entry.exempt_reason)
     values = {"text": entry.text, "reason": "", "exempt": "yes" if entry.exempt else "",
@@ -219,16 +222,17 @@ def _redaction_page(request, session, caller, meeting_id: int, *, errors=None,
                     status_code: int = 200):
     require(caller.actor, Perm.edit_record, "Only the secretariat marks what is exempt.")
     meeting = meetings.get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     nodes = flatten(agenda_tree(session, meeting.id))
     item_ids = [n.item.id for n in nodes]
-    entries = {i: [] for i in item_ids}
+    entries: dict[int | None, list[MinuteEntry]] = {i: [] for i in item_ids}
     if item_ids:
         for entry in session.exec(select(MinuteEntry).where(
-                MinuteEntry.item_id.in_(item_ids), MinuteEntry.deleted_at.is_(None))
-                .order_by(MinuteEntry.position, MinuteEntry.id)):
+                col(MinuteEntry.item_id).in_(item_ids), col(MinuteEntry.deleted_at).is_(None))
+                .order_by(col(MinuteEntry.position), col(MinuteEntry.id))):
             entries[entry.item_id].append(entry)
     raised = list(session.exec(select(Action).where(Action.meeting_id == meeting.id)
-                               .order_by(Action.year, Action.seq)))
+                               .order_by(col(Action.year), col(Action.seq))))
     return render(request, "redaction.html", {
         "page_title": "What the public edition leaves out",
         "meeting": meeting,
@@ -266,8 +270,10 @@ def redact(meeting_id: IdPath, request: Request, session: SessionDep, caller: Pa
         _belongs(session, meeting_id, kind, target)
         making = exempt == "yes"
         reason = redaction.reason_for(exempt_choice, exempt_other) if making else ""
-        setter = {"item": redaction.set_item_exemption, "entry": redaction.set_entry_exemption,
-                  "action": redaction.set_action_exemption}[kind]
+        setters: dict[str, Callable[..., object]] = {  # each takes its own id keyword
+            "item": redaction.set_item_exemption, "entry": redaction.set_entry_exemption,
+            "action": redaction.set_action_exemption}
+        setter = setters[kind]
         setter(session, **{f"{kind}_id": target}, exempt=making, reason=reason,
                by=caller.actor)
     except DomainError as exc:
@@ -306,6 +312,7 @@ def _preview_page(request, session, caller, meeting_id: int, *, error: str = "",
     require(caller.actor, Perm.see_exempt,
             "The preview shows exempt material; your role cannot see it.")
     meeting = meetings.get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
     office = get_office(session)
     editions = {}
     for edition in Edition:

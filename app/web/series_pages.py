@@ -128,6 +128,7 @@ class SeriesForm:
         def text(value) -> str:
             return "" if value is None else str(value)
 
+        assert series.id is not None  # a saved series
         return cls(
             name=series.name, default_venue=series.default_venue,
             recurrence=str(series.recurrence), interval=str(series.interval),
@@ -222,6 +223,7 @@ def _render(request, session, caller, series: MeetingType, *, form: SeriesForm |
             errors: dict[str, str] | None = None, notice: str = "", made_notice: str = "",
             link_notice: str = "", status_code: int = 200):
     actor = caller.actor
+    assert series.id is not None  # a saved series
     errors = errors or {}
     form = form or SeriesForm.of(session, series)
     everyone = people.list_people(session)
@@ -261,6 +263,7 @@ def series_list_page(request: Request, session: SessionDep, caller: PageCaller,
                      new_link: NewLinkQuery = ""):
     rows = []
     for series in meetings.list_meeting_types(session):
+        assert series.id is not None  # loaded from the database
         coming = schedule.upcoming(session, series.id)
         rows.append({"series": series, "schedule": schedule.schedule_description(series),
                      "next": coming[0] if coming else None})
@@ -312,6 +315,7 @@ def save_series(
     invitees: Annotated[list[str], Form(max_length=2000)] = [],  # noqa: B006
 ):
     series = meetings.get_meeting_type(session, series_id)
+    assert series.id is not None  # loaded from the database
     require(caller.actor, Perm.edit_record,
             "Only the secretariat and administrators change a series.")
     form = SeriesForm(
@@ -354,6 +358,7 @@ def save_series(
 @router.post("/series/{series_id}/meetings")
 def make_meetings(series_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
     series = meetings.get_meeting_type(session, series_id)
+    assert series.id is not None  # loaded from the database
     try:
         made = schedule.generate_meetings(session, meeting_type_id=series.id, by=caller.actor)
     except InvalidInput as exc:

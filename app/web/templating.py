@@ -8,6 +8,7 @@ values, never markup, so autoescaping stays on for everything a user typed.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 from jinja2_fragments.fastapi import Jinja2Blocks
@@ -96,5 +97,5 @@ def render(request: Request, name: str, context: dict, *, status_code: int = 200
         "office_name": office_name,
         **context,
     }
-    kwargs = {"block_name": block} if block else {}
+    kwargs: dict[str, Any] = {"block_name": block} if block else {}
     return templates.TemplateResponse(request, name, values, status_code=status_code, **kwargs)

@@ -1,11 +1,13 @@
 """The JSON API, version 1."""
 
+from typing import Any
+
 from fastapi import APIRouter
 
 from app.schemas import ErrorRead
 from app.web.api import actions, meetings, minutes, people, questions, series
 
-_errors = {
+_errors: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorRead, "description": text}
     for status, text in {
         400: "The body is not JSON",

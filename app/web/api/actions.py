@@ -43,6 +43,7 @@ def list_actions(
 def create_action(data: ActionCreate, session: SessionDep, actor: ActorDep):
     """Raise an action with its owners (the first is the lead); it is given the next reference."""
     action = actions.create_action(session, data=data, by=actor)
+    assert action.id is not None  # saved by create_action
     return action_read(actions.get_action(session, action_id=action.id, by=actor))
 
 
