@@ -39,8 +39,8 @@ import httpx  # noqa: E402
 from alembic import command  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from app.cli import alembic_config  # noqa: E402
 from app.db import make_engine  # noqa: E402
+from app.migrations_config import alembic_config  # noqa: E402
 from app.models import Role  # noqa: E402
 from app.schemas import EntryCreate, ItemCreate, MeetingCreate, MeetingTypeCreate  # noqa: E402
 from app.services import agenda, identity, meetings, tokens  # noqa: E402
@@ -100,6 +100,7 @@ def prepare(url: str) -> tuple[str, list[Typist]]:
                 session, item_id=item.id, by=by,
                 data=EntryCreate(text=f"Typist {n}: the PCC asked the CC "))
             typists.append(Typist(entry.id, entry.text))
+        session.commit()  # the setting up is one unit of work; services do not commit
     engine.dispose()
     return token, typists
 

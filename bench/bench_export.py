@@ -25,9 +25,9 @@ import docx  # noqa: E402
 from alembic import command  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from app.cli import alembic_config  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.export.minutes_docx import render_minutes  # noqa: E402
+from app.migrations_config import alembic_config  # noqa: E402
 from app.models import ItemKind  # noqa: E402
 from app.schemas import (  # noqa: E402
     ActionCreate,
@@ -203,6 +203,7 @@ def main() -> int:
         command.upgrade(alembic_config(str(engine.url)), "head")
         with Session(engine, expire_on_commit=False) as session:
             meeting_ids = {n: build_meeting(session, n) for n in (200, 400)}
+            session.commit()  # services do not commit: the bench is the caller
             records = {n: export(session, m)[0] for n, m in meeting_ids.items()}
             export(session, meeting_ids[200])  # warm up imports and the template
             baseline(records[200])

@@ -43,9 +43,9 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.pool import NullPool  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from app.cli import alembic_config  # noqa: E402
 from app.config import normalise_database_url  # noqa: E402
 from app.db import make_engine, open_session  # noqa: E402
+from app.migrations_config import alembic_config  # noqa: E402
 from app.models import Meeting, Role  # noqa: E402
 from app.services import demo, identity, tokens  # noqa: E402
 from app.services.permissions import Actor  # noqa: E402
