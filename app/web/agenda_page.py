@@ -17,7 +17,7 @@ from app.schemas import ItemCreate, ItemUpdate
 from app.services import agenda, papers
 from app.services import people as people_service
 from app.services.errors import DomainError, InvalidInput
-from app.services.findings import findings_by_item
+from app.services.finding_meetings import findings_by_item
 from app.services.meetings import get_meeting, meeting_title, meeting_type_of
 from app.services.minutes import exempt_notice
 from app.services.papers import is_late
