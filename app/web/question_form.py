@@ -10,8 +10,6 @@ from datetime import datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
 
 from app.db import SessionDep
 from app.models import Question, QuestionSource, utcnow
@@ -19,19 +17,18 @@ from app.schemas import QuestionCreate, QuestionUpdate
 from app.services import agenda, meetings, people
 from app.services import questions as service
 from app.services.dates import to_london
-from app.services.errors import Conflict, InvalidInput
 from app.services.meeting_papers import SOURCES
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller
 from app.web.forms import (
     DateParts,
-    domain_errors,
     error_list,
     meeting_label,
     parse_date,
     parse_id,
     people_groups,
-    schema_errors,
+    submit,
+    validated,
 )
 from app.web.templating import render
 
@@ -214,24 +211,13 @@ def create_question(
     form = _form_from(text, theme, asked_by_id, addressed_to_id, meeting_id, item_id, source,
                       submitter_name, submitted_day, submitted_month, submitted_year)
     values, errors = _read_form(session, form, _choices(session), public_dates=True)
-    data = None
-    try:
-        data = QuestionCreate(**values)
-    except ValidationError as exc:
-        errors = {**schema_errors(exc), **errors}
-    if errors or data is None:
-        return _render_form(request, session, form=form, errors=errors, status_code=422)
-    try:
-        question = service.create_question(session, data=data, by=caller.actor)
-    except InvalidInput as exc:
-        session.rollback()
-        return _render_form(request, session, form=form, errors=domain_errors(exc),
-                            status_code=422)
-    except Conflict as exc:
-        session.rollback()
-        return _render_form(request, session, form=form, errors={"text": exc.message},
-                            status_code=409)
-    return RedirectResponse(f"/questions/{question.id}?saved=1", status_code=303)
+    return submit(
+        session,
+        lambda: service.create_question(session, data=validated(QuestionCreate, values, errors),
+                                        by=caller.actor),
+        field="text", done=lambda question: f"/questions/{question.id}?saved=1",
+        again=lambda errors, status: _render_form(request, session, form=form, errors=errors,
+                                                  status_code=status))
 
 
 @router.get("/questions/{question_id}/edit")
@@ -257,23 +243,11 @@ def update_question(
                       submitter_name, "", "", "")
     form.submitted_at = QuestionForm.of(question).submitted_at
     values, errors = _read_form(session, form, _choices(session, question), public_dates=False)
-    data = None
-    try:
-        data = QuestionUpdate(**values)
-    except ValidationError as exc:
-        errors = {**schema_errors(exc), **errors}
-    if errors or data is None:
-        return _render_form(request, session, form=form, question=question, errors=errors,
-                            status_code=422)
-    assert question.id is not None  # loaded from the database
-    try:
-        service.update_question(session, question_id=question.id, data=data, by=caller.actor)
-    except InvalidInput as exc:
-        session.rollback()
-        return _render_form(request, session, form=form, question=question,
-                            errors=domain_errors(exc), status_code=422)
-    except Conflict as exc:
-        session.rollback()
-        return _render_form(request, session, form=form, question=question,
-                            errors={"text": exc.message}, status_code=409)
-    return RedirectResponse(f"/questions/{question.id}?saved=1", status_code=303)
+    return submit(
+        session,
+        lambda: service.update_question(session, question_id=question_id, by=caller.actor,
+                                        data=validated(QuestionUpdate, values, errors)),
+        field="text", done=lambda _: f"/questions/{question_id}?saved=1",
+        again=lambda errors, status: _render_form(request, session, form=form,
+                                                  question=question, errors=errors,
+                                                  status_code=status))

@@ -9,25 +9,22 @@ from dataclasses import dataclass
 from typing import Annotated, cast
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
 
 from app.db import SessionDep
 from app.models import QuestionSource, QuestionStatus, Screening
 from app.schemas import AnswerCreate, QuestionUpdate
 from app.services import agenda, meetings, people
 from app.services import questions as service
-from app.services.errors import Conflict, InvalidInput
 from app.services.meeting_papers import SOURCES
 from app.services.permissions import Perm
 from app.web.deps import IdPath, PageCaller
 from app.web.forms import (
-    domain_errors,
     error_list,
     meeting_label,
     parse_id,
     people_groups,
-    schema_errors,
+    submit,
+    validated,
 )
 from app.web.question_bank import SCREENING_WORDS
 from app.web.templating import render
@@ -170,21 +167,15 @@ def move_question(
     question_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
     to: Annotated[str, Form(max_length=40)] = "",
 ):
-    if to not in S.__members__:
-        return _question_page(request, session, caller, question_id, status_code=422,
-                              errors={"step": "Choose one of the steps on this page"})
-    try:
-        service.update_question(session, question_id=question_id, by=caller.actor,
-                                data=QuestionUpdate(status=S(to)))
-    except Conflict as exc:
-        session.rollback()
-        return _question_page(request, session, caller, question_id, status_code=409,
-                              errors={"step": exc.message})
-    except InvalidInput as exc:
-        session.rollback()
-        return _question_page(request, session, caller, question_id, status_code=422,
-                              errors={"step": " ".join(domain_errors(exc).values())})
-    return RedirectResponse(f"/questions/{question_id}?saved=step-{to}", status_code=303)
+    errors = {} if to in S.__members__ else {"step": "Choose one of the steps on this page"}
+    return submit(
+        session,
+        lambda: service.update_question(session, question_id=question_id, by=caller.actor,
+                                        data=QuestionUpdate(status=S(to))),
+        errors=errors, field="step", rename=lambda _: "step",
+        done=lambda _: f"/questions/{question_id}?saved=step-{to}",
+        again=lambda errors, status: _question_page(request, session, caller, question_id,
+                                                    errors=errors, status_code=status))
 
 
 @router.post("/questions/{question_id}/answers")
@@ -193,36 +184,26 @@ def answer_question(
     respondent_id: FormStr = "", answer_text: FormText = "",
     how: Annotated[str, Form(max_length=20)] = "",
 ):
-    text = answer_text
-    form = AnswerForm(respondent_id=respondent_id, text=text, how=how)
+    form = AnswerForm(respondent_id=respondent_id, text=answer_text, how=how)
     errors: dict[str, str] = {}
     respondent = parse_id(respondent_id, "respondent_id", errors,
                           "Choose who answered from the list")
     if how not in ("meeting", "writing"):
         errors["how"] = "Say whether the answer was given in the meeting or in writing"
-    if not text.strip():
+    if not answer_text.strip():
         errors["answer_text"] = "Enter the answer"
-    data = None
-    if not errors:
-        try:
-            data = AnswerCreate(respondent_id=respondent, text=text, in_meeting=how == "meeting")
-        except ValidationError as exc:
-            errors = {("answer_text" if k == "text" else k): v
-                      for k, v in schema_errors(exc).items()}
-    if errors or data is None:
-        return _question_page(request, session, caller, question_id, answer_form=form,
-                              errors=errors, status_code=422)
-    try:
-        service.answer_question(session, question_id=question_id, data=data, by=caller.actor)
-    except InvalidInput as exc:
-        session.rollback()
-        return _question_page(request, session, caller, question_id, answer_form=form,
-                              errors=domain_errors(exc), status_code=422)
-    except Conflict as exc:
-        session.rollback()
-        return _question_page(request, session, caller, question_id, answer_form=form,
-                              errors={"answer_text": exc.message}, status_code=409)
-    return RedirectResponse(f"/questions/{question_id}?saved=answer", status_code=303)
+    return submit(
+        session,
+        lambda: service.answer_question(session, question_id=question_id, by=caller.actor,
+                                        data=validated(AnswerCreate, {
+                                            "respondent_id": respondent, "text": answer_text,
+                                            "in_meeting": how == "meeting"})),
+        errors=errors, field="answer_text",
+        rename=lambda name: "answer_text" if name == "text" else name,
+        done=lambda _: f"/questions/{question_id}?saved=answer",
+        again=lambda errors, status: _question_page(request, session, caller, question_id,
+                                                    answer_form=form, errors=errors,
+                                                    status_code=status))
 
 
 @router.post("/questions/{question_id}/screening")
@@ -232,23 +213,16 @@ def screen_question(
     reason: FormText = "",
 ):
     form = ScreeningForm(decision=decision, reason=reason)
-    if decision not in (Screening.accepted, Screening.declined):
-        return _question_page(request, session, caller, question_id, screening_form=form,
-                              status_code=422,
-                              errors={"screening": "Choose whether the question is accepted "
-                                                   "or declined"})
-    try:
-        data = QuestionUpdate(screening=Screening(decision), screening_reason=reason)
-        service.update_question(session, question_id=question_id, data=data, by=caller.actor)
-    except ValidationError as exc:
-        return _question_page(request, session, caller, question_id, screening_form=form,
-                              status_code=422, errors=schema_errors(exc))
-    except InvalidInput as exc:
-        session.rollback()
-        return _question_page(request, session, caller, question_id, screening_form=form,
-                              status_code=422, errors=domain_errors(exc))
-    except Conflict as exc:
-        session.rollback()
-        return _question_page(request, session, caller, question_id, screening_form=form,
-                              status_code=409, errors={"screening": exc.message})
-    return RedirectResponse(f"/questions/{question_id}?saved=screening", status_code=303)
+    errors = {} if decision in (Screening.accepted, Screening.declined) else {
+        "screening": "Choose whether the question is accepted or declined"}
+    return submit(
+        session,
+        lambda: service.update_question(session, question_id=question_id, by=caller.actor,
+                                        data=validated(QuestionUpdate, {
+                                            "screening": Screening(decision),
+                                            "screening_reason": reason})),
+        errors=errors, field="screening",
+        done=lambda _: f"/questions/{question_id}?saved=screening",
+        again=lambda errors, status: _question_page(request, session, caller, question_id,
+                                                    screening_form=form, errors=errors,
+                                                    status_code=status))
