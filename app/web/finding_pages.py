@@ -25,11 +25,11 @@ from app.services import (
 )
 from app.services import people as people_service
 from app.services import questions as questions_service
-from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.errors import InvalidInput, NotFound
 from app.services.inspections import FORCE_STATUSES, KINDS, OPCC_STATUSES, FindingChange
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller
-from app.web.forms import domain_errors, error_list, parse_day, parse_id, people_groups
+from app.web.forms import error_list, parse_id, people_groups, submit, typed_day
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -153,6 +153,12 @@ def finding_page(inspection_id: IdPath, finding_id: IdPath, request: Request,
                  notice=NOTICES.get(done, ""))
 
 
+def _again(request, session, caller, inspection_id: int, finding_id: int, forms: Forms):
+    """The page again, with what was typed in one of its forms and what is wrong with it."""
+    return lambda errors, status: _page(request, session, caller, inspection_id, finding_id,
+                                        forms=forms, errors=errors, status_code=status)
+
+
 @router.post("/inspections/{inspection_id}/findings/{finding_id}/question")
 def put_question(
     inspection_id: IdPath, finding_id: IdPath, request: Request, session: SessionDep,
@@ -165,21 +171,16 @@ def put_question(
     meeting = parse_id(meeting_id, "question_meeting", errors, "Choose a meeting from the list")
     if not text.strip():
         errors["question_text"] = "Enter the question"
-    if not errors:
-        try:
-            finding_links.question_from_finding(session, finding_id, meeting_id=meeting,
-                                                text=text, by=caller.actor)
-        except (InvalidInput, Conflict) as exc:
-            session.rollback()
-            found = domain_errors(exc) if isinstance(exc, InvalidInput) else {
-                "text": exc.message}
-            errors.update({("question_meeting" if k in ("meeting_id", "item_id")
-                            else "question_text"): v for k, v in found.items()})
-    if errors:
-        forms = Forms(question_text=text, question_meeting=meeting_id)
-        return _page(request, session, caller, inspection_id, finding_id, forms=forms,
-                     errors=errors, status_code=422)
-    return _back(inspection_id, finding_id, "question", "#questions")
+    return submit(
+        session,
+        lambda: finding_links.question_from_finding(session, finding_id, meeting_id=meeting,
+                                                    text=text, by=caller.actor),
+        errors=errors, status=422, field="question_text",
+        rename=lambda name: ("question_meeting" if name in ("meeting_id", "item_id")
+                             else "question_text"),
+        done=lambda _: _back(inspection_id, finding_id, "question", "#questions"),
+        again=_again(request, session, caller, inspection_id, finding_id,
+                     Forms(question_text=text, question_meeting=meeting_id)))
 
 
 @router.post("/inspections/{inspection_id}/findings/{finding_id}/action")
@@ -195,34 +196,28 @@ def raise_action(
     errors: dict[str, str] = {}
     owner = parse_id(owner_id, "action_owner", errors, "Choose who owns the action")
     meeting = parse_id(meeting_id, "action_meeting", errors, "Choose a meeting from the list")
-    due = None
-    try:
-        due = parse_day(due_date, "action_due")
-    except InvalidInput:
-        errors["action_due"] = "The due date must be a real date, like 30/09/2026"
+    due = typed_day(due_date, "action_due", errors,
+                    "The due date must be a real date, like 30/09/2026")
     if not text.strip():
         errors["action_text"] = "Enter what is to be done"
     if owner is None and "action_owner" not in errors:
         errors["action_owner"] = "Choose who owns the action"
-    if not errors:
-        assert owner is not None  # else errors says so
-        try:
-            finding_links.action_from_finding(session, finding_id, text=text,
-                                              owner_ids=[owner], due_date=due, keep_due=False,
-                                              meeting_id=meeting, by=caller.actor)
-        except (InvalidInput, Conflict) as exc:
-            session.rollback()
-            found = domain_errors(exc) if isinstance(exc, InvalidInput) else {
-                "text": exc.message}
-            names = {"owner_ids": "action_owner", "due_date": "action_due",
-                     "meeting_id": "action_meeting", "item_id": "action_meeting"}
-            errors.update({names.get(k, "action_text"): v for k, v in found.items()})
-    if errors:
-        forms = Forms(action_text=text, action_owner=owner_id, action_due=due_date,
-                      action_meeting=meeting_id)
-        return _page(request, session, caller, inspection_id, finding_id, forms=forms,
-                     errors=errors, status_code=422)
-    return _back(inspection_id, finding_id, "action", "#actions")
+
+    def raise_it():
+        assert owner is not None  # else errors says so, and this is not called
+        return finding_links.action_from_finding(
+            session, finding_id, text=text, owner_ids=[owner], due_date=due, keep_due=False,
+            meeting_id=meeting, by=caller.actor)
+
+    names = {"owner_ids": "action_owner", "due_date": "action_due",
+             "meeting_id": "action_meeting", "item_id": "action_meeting"}
+    return submit(
+        session, raise_it, errors=errors, status=422, field="action_text",
+        rename=lambda name: names.get(name, "action_text"),
+        done=lambda _: _back(inspection_id, finding_id, "action", "#actions"),
+        again=_again(request, session, caller, inspection_id, finding_id,
+                     Forms(action_text=text, action_owner=owner_id, action_due=due_date,
+                           action_meeting=meeting_id)))
 
 
 @router.post("/inspections/{inspection_id}/findings/{finding_id}/supersede")
@@ -234,23 +229,22 @@ def supersede(
     require(caller.actor, Perm.edit_record, "Only the Commissioner's office updates findings.")
     findings.get_finding(session, inspection_id, finding_id)
     errors: dict[str, str] = {}
-    later = parse_id(later_id, "later_id", errors,
-                     "Choose the finding that replaces this one from the list")
+    choose = "Choose the finding that replaces this one from the list"
+    later = parse_id(later_id, "later_id", errors, choose)
     if later is None and not errors:
-        errors["later_id"] = "Choose the finding that replaces this one from the list"
-    if not errors:
-        assert later is not None  # else errors says so
-        try:
-            finding_superseding.supersede(session, inspection_id, finding_id, later,
-                                          by=caller.actor)
-        except InvalidInput as exc:
-            session.rollback()
-            errors["later_id"] = next(iter(domain_errors(exc).values()), exc.message)
-    if errors:
-        return _page(request, session, caller, inspection_id, finding_id,
-                     forms=Forms(later_id=later_id), errors=errors,
-                     status_code=422)
-    return _back(inspection_id, finding_id, "superseded")
+        errors["later_id"] = choose
+
+    def supersede_it():
+        assert later is not None  # else errors says so, and this is not called
+        return finding_superseding.supersede(session, inspection_id, finding_id, later,
+                                             by=caller.actor)
+
+    return submit(
+        session, supersede_it, errors=errors, refuse=(InvalidInput,), field="later_id",
+        rename=lambda _: "later_id",
+        done=lambda _: _back(inspection_id, finding_id, "superseded"),
+        again=_again(request, session, caller, inspection_id, finding_id,
+                     Forms(later_id=later_id)))
 
 
 @router.post("/inspections/{inspection_id}/findings/{finding_id}/edit")
@@ -265,25 +259,17 @@ def edit_finding(
     findings.get_finding(session, inspection_id, finding_id)
     errors: dict[str, str] = {}
     owner = parse_id(owner_id, "owner_id", errors, "Choose the owner from the list")
-    due = None
-    try:
-        due = parse_day(due_date, "due_date")
-    except InvalidInput:
-        errors["due_date"] = "The due date must be a real date, like 30/09/2026"
-    if not errors:
-        try:
-            inspections.update_finding(
-                session, inspection_id, finding_id,
-                FindingChange(owner_id=owner, due_date=due, force_status=force_status,
-                              opcc_status=opcc_status, opcc_evidence=opcc_evidence,
-                              theme=theme),
-                by=caller.actor)
-        except InvalidInput as exc:
-            session.rollback()
-            errors.update(exc.errors)
-    if errors:
-        typed = {"owner_id": owner_id, "due_date": due_date, "force_status": force_status,
-                 "opcc_status": opcc_status, "opcc_evidence": opcc_evidence, "theme": theme}
-        return _page(request, session, caller, inspection_id, finding_id,
-                     forms=Forms(edit=typed), errors=errors, status_code=422)
-    return _back(inspection_id, finding_id, "saved")
+    due = typed_day(due_date, "due_date", errors,
+                    "The due date must be a real date, like 30/09/2026")
+    typed = {"owner_id": owner_id, "due_date": due_date, "force_status": force_status,
+             "opcc_status": opcc_status, "opcc_evidence": opcc_evidence, "theme": theme}
+    return submit(
+        session,
+        lambda: inspections.update_finding(
+            session, inspection_id, finding_id,
+            FindingChange(owner_id=owner, due_date=due, force_status=force_status,
+                          opcc_status=opcc_status, opcc_evidence=opcc_evidence, theme=theme),
+            by=caller.actor),
+        errors=errors, refuse=(InvalidInput,), words=str,
+        done=lambda _: _back(inspection_id, finding_id, "saved"),
+        again=_again(request, session, caller, inspection_id, finding_id, Forms(edit=typed)))
