@@ -34,7 +34,7 @@ from app.services.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.services.permissions import Actor, Perm, allowed
 from app.web.deps import IdPath, OwnerLinkHolder, PageCaller
 from app.web.downloads import docx_response, file_response, safe_filename
-from app.web.forms import parse_day, submit
+from app.web.forms import parse_day, submit, whole_id
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -55,20 +55,16 @@ OWNER_CHOICES = [
 # --- the action log ----------------------------------------------------------------------
 
 
-def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
-
-
 def read_filters(params: dict[str, str]) -> tuple[LogFilters, dict[str, str]]:
     """The log's filters from the query string; a date that does not exist is reported."""
     errors: dict[str, str] = {}
     status = params.get("status", "")
     filters = LogFilters(
-        owner_id=_int(params.get("owner", "")),
+        owner_id=whole_id(params.get("owner", "")),
         status=ActionStatus(status) if status in ActionStatus.__members__ else None,
         open_only=status == "not_closed",
         rag=Rag(params["rag"]) if params.get("rag") in Rag.__members__ else None,
-        meeting_id=_int(params.get("meeting", "")),
+        meeting_id=whole_id(params.get("meeting", "")),
         theme=params.get("theme", "")[:200],
         search=params.get("q", "")[:200],
         sort=params.get("sort", "") if params.get("sort") in SORTS else "reference",
@@ -151,7 +147,7 @@ async def take_up(request: Request, session: SessionDep, caller: PageCaller):
     """Include the ticked actions in a meeting's outstanding matters."""
     form = await request.form()
     ids = [int(str(v)) for v in form.getlist("action_id") if str(v).isdigit()][:500]
-    meeting_id = _int(str(form.get("meeting_id", "")))
+    meeting_id = whole_id(str(form.get("meeting_id", "")))
     back = str(form.get("back", ""))[:1000]
     if not ids or meeting_id is None:
         notice = "Tick at least one action and choose the meeting."
@@ -271,11 +267,11 @@ def delegate(
 ):
 
     def hand_on():
-        target = _int(to_person_id)
+        target = whole_id(to_person_id)
         if target is None:
             raise InvalidInput({"to_person_id": "choose the colleague who takes it on"})
         actions.delegate_action(session, action_id=action_id, to_person_id=target,
-                                from_person_id=_int(from_person_id), note=note,
+                                from_person_id=whole_id(from_person_id), note=note,
                                 by=caller.actor)
 
     return _submit(request, session, caller, action_id, hand_on, typed={"note": note},
@@ -313,7 +309,7 @@ def revoke_links(
 def _owner_of(session, caller, action_id: int, person_id: str) -> int:
     """The chosen owner of the action, or InvalidInput."""
     view = actions.get_action(session, action_id=action_id, by=caller.actor)
-    owner = _int(person_id)
+    owner = whole_id(person_id)
     if owner is None or owner not in view.owner_ids:
         raise InvalidInput({"person_id": "choose one of this action's owners"})
     return owner
@@ -389,7 +385,7 @@ def _owner_update(session, actor, action_id: int, text: str, status: str) -> Non
 
 
 def _owner_delegate(session, actor, action_id: int, to_person_id: str, note: str) -> None:
-    target = _int(to_person_id)
+    target = whole_id(to_person_id)
     if target is None:
         raise InvalidInput({"to_person_id": "choose the colleague who takes it on"})
     actions.delegate_action(session, action_id=action_id, to_person_id=target, note=note,

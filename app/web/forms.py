@@ -52,13 +52,18 @@ def domain_errors(exc: InvalidInput, friendly: dict[str, str] | None = None) -> 
             for name, message in exc.errors.items()}
 
 
+def whole_id(value: str) -> int | None:
+    """An id as sent: a whole number from 1 to MAX_ID, else None."""
+    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else None
+
+
 def parse_id(value: str, name: str, errors: dict[str, str], message: str) -> int | None:
     """A chosen id from a select: empty is None; anything but a whole number is an error."""
     value = (value or "").strip()
     if not value:
         return None
-    if value.isdigit() and 0 < int(value) <= MAX_ID:
-        return int(value)
+    if (chosen := whole_id(value)) is not None:
+        return chosen
     errors[name] = message
     return None
 
@@ -190,11 +195,11 @@ def validated(model: type[M], values: dict, errors: dict[str, str] | None = None
 def refusal_errors(exc: DomainError, *, field: str = "form",
                    rename: Callable[[str], str] | None = None,
                    words: Callable[[str], str] = sentence) -> dict[str, str]:
-    """A service's refusal as {form field: message}: an InvalidInput's errors in `words` under
-    the form's names (the name before any dot, `rename`d); any other refusal's message (a
-    sentence already) on `field`."""
+    """A service's refusal as {form field: message}, its words put by `words` (as a sentence,
+    unless told): an InvalidInput's errors under the form's names (the name before any dot,
+    `rename`d); any other refusal's message on `field`."""
     if not (isinstance(exc, InvalidInput) and exc.errors):
-        return {field: exc.message}
+        return {field: words(exc.message)}
     errors: dict[str, str] = {}
     for name, message in exc.errors.items():
         name = name.split(".")[0]
