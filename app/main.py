@@ -30,7 +30,9 @@ from app.web import (
     minute_taking,
     pages,
     prepare_page,
-    question_pages,
+    question_bank,
+    question_form,
+    question_page,
     record_pages,
     s55_pages,
     series_pages,
@@ -271,7 +273,11 @@ def create_app() -> FastAPI:
     app.include_router(minute_taking.router)
     app.include_router(calendar.router)
     app.include_router(agenda_page.router)
-    app.include_router(question_pages.router)
+    # the form's /questions/{id}/edit before the bank's /questions/themes/{theme:path}, as
+    # they were in one module; one question's /questions/{id} last
+    app.include_router(question_form.router)
+    app.include_router(question_bank.router)
+    app.include_router(question_page.router)
     app.include_router(series_pages.router)
     app.include_router(prepare_page.router)
     app.include_router(audit_pages.router)

@@ -5,10 +5,11 @@ The rules (who may update, close, send back or hand on an action) are in
 app/services/actions.py; these routes read forms, call the services and render.
 """
 
-from typing import Annotated, cast
+from collections.abc import Callable
+from typing import Annotated, TypeVar, cast
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep
@@ -29,14 +30,15 @@ from app.services.action_log import (
     open_over_time,
 )
 from app.services.common import person_label
-from app.services.errors import DomainError, Forbidden, InvalidInput
+from app.services.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.services.permissions import Actor, Perm, allowed
 from app.web.deps import IdPath, OwnerLinkHolder, PageCaller
 from app.web.downloads import docx_response, file_response, safe_filename
-from app.web.forms import parse_day
+from app.web.forms import parse_day, submit, whole_id
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FormStr = Annotated[str, Form(max_length=2000)]
@@ -53,20 +55,16 @@ OWNER_CHOICES = [
 # --- the action log ----------------------------------------------------------------------
 
 
-def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
-
-
 def read_filters(params: dict[str, str]) -> tuple[LogFilters, dict[str, str]]:
     """The log's filters from the query string; a date that does not exist is reported."""
     errors: dict[str, str] = {}
     status = params.get("status", "")
     filters = LogFilters(
-        owner_id=_int(params.get("owner", "")),
+        owner_id=whole_id(params.get("owner", "")),
         status=ActionStatus(status) if status in ActionStatus.__members__ else None,
         open_only=status == "not_closed",
         rag=Rag(params["rag"]) if params.get("rag") in Rag.__members__ else None,
-        meeting_id=_int(params.get("meeting", "")),
+        meeting_id=whole_id(params.get("meeting", "")),
         theme=params.get("theme", "")[:200],
         search=params.get("q", "")[:200],
         sort=params.get("sort", "") if params.get("sort") in SORTS else "reference",
@@ -149,7 +147,7 @@ async def take_up(request: Request, session: SessionDep, caller: PageCaller):
     """Include the ticked actions in a meeting's outstanding matters."""
     form = await request.form()
     ids = [int(str(v)) for v in form.getlist("action_id") if str(v).isdigit()][:500]
-    meeting_id = _int(str(form.get("meeting_id", "")))
+    meeting_id = whole_id(str(form.get("meeting_id", "")))
     back = str(form.get("back", ""))[:1000]
     if not ids or meeting_id is None:
         notice = "Tick at least one action and choose the meeting."
@@ -205,12 +203,16 @@ def action_page(action_id: IdPath, request: Request, session: SessionDep, caller
     return _action_page(request, session, caller, action_id)
 
 
-def _refused(request, session, caller, action_id, exc: DomainError, typed):
-    if exc.status_code == 404:
-        raise exc
-    errors = getattr(exc, "errors", None) or {"form": exc.message}
-    return _action_page(request, session, caller, action_id, errors=errors, typed=typed,
-                        status_code=exc.status_code)
+def _submit(request, session, caller, action_id: int, work: Callable[[], T], *,
+            typed: dict | None = None, done: Callable[[T], Response | str] | None = None):
+    """Make a change to the action: then `done` (by default, back to its page); or, refused
+    (a missing action aside), its page again with the refusal at its status."""
+    return submit(
+        session, work, refuse=(DomainError,), passes=(NotFound,), words=str,
+        done=done or (lambda _: f"/actions/{action_id}"),
+        again=lambda errors, status: _action_page(request, session, caller, action_id,
+                                                  errors=errors, typed=typed,
+                                                  status_code=status))
 
 
 @router.post("/actions/{action_id}/updates")
@@ -218,14 +220,12 @@ def post_update(
     action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
     text: FormText = "", status: FormStr = "",
 ):
-    try:
-        new = ActionStatus(status) if status in ActionStatus.__members__ else None
-        actions.add_update(session, action_id=action_id, by=caller.actor,
-                           data=ActionUpdateCreate(text=text, status=new))
-    except DomainError as exc:
-        return _refused(request, session, caller, action_id, exc, {"text": text,
-                                                                   "status": status})
-    return RedirectResponse(f"/actions/{action_id}#history", status_code=303)
+    new = ActionStatus(status) if status in ActionStatus.__members__ else None
+    return _submit(request, session, caller, action_id,
+                   lambda: actions.add_update(session, action_id=action_id, by=caller.actor,
+                                              data=ActionUpdateCreate(text=text, status=new)),
+                   typed={"text": text, "status": status},
+                   done=lambda _: f"/actions/{action_id}#history")
 
 
 @router.post("/actions/{action_id}/close")
@@ -233,12 +233,11 @@ def close_action(
     action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
     text: FormText = "",
 ):
-    try:
-        actions.add_update(session, action_id=action_id, by=caller.actor,
-                           data=ActionUpdateCreate(text=text, status=ActionStatus.closed))
-    except DomainError as exc:
-        return _refused(request, session, caller, action_id, exc, {"close_text": text})
-    return RedirectResponse(f"/actions/{action_id}", status_code=303)
+    return _submit(request, session, caller, action_id,
+                   lambda: actions.add_update(session, action_id=action_id, by=caller.actor,
+                                              data=ActionUpdateCreate(
+                                                  text=text, status=ActionStatus.closed)),
+                   typed={"close_text": text})
 
 
 @router.post("/actions/{action_id}/send-back")
@@ -247,21 +246,17 @@ def send_back(
     text: FormText = "",
 ):
     """Refuse a request for closure: the action goes back to the owner with the reason."""
-    try:
-        actions.send_back(session, action_id=action_id, text=text, by=caller.actor)
-    except DomainError as exc:
-        return _refused(request, session, caller, action_id, exc, {"back_text": text})
-    return RedirectResponse(f"/actions/{action_id}", status_code=303)
+    return _submit(request, session, caller, action_id,
+                   lambda: actions.send_back(session, action_id=action_id, text=text,
+                                             by=caller.actor),
+                   typed={"back_text": text})
 
 
 @router.post("/actions/{action_id}/reopen")
 def reopen(action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
-    try:
-        actions.update_action(session, action_id=action_id, by=caller.actor,
-                              data=ActionEdit(status=ActionStatus.open))
-    except DomainError as exc:
-        return _refused(request, session, caller, action_id, exc, {})
-    return RedirectResponse(f"/actions/{action_id}", status_code=303)
+    return _submit(request, session, caller, action_id,
+                   lambda: actions.update_action(session, action_id=action_id, by=caller.actor,
+                                                 data=ActionEdit(status=ActionStatus.open)))
 
 
 @router.post("/actions/{action_id}/delegate")
@@ -270,16 +265,17 @@ def delegate(
     to_person_id: FormStr = "", from_person_id: FormStr = "",
     note: FormText = "",
 ):
-    try:
-        target = _int(to_person_id)
+
+    def hand_on():
+        target = whole_id(to_person_id)
         if target is None:
             raise InvalidInput({"to_person_id": "choose the colleague who takes it on"})
         actions.delegate_action(session, action_id=action_id, to_person_id=target,
-                                from_person_id=_int(from_person_id), note=note,
+                                from_person_id=whole_id(from_person_id), note=note,
                                 by=caller.actor)
-    except DomainError as exc:
-        return _refused(request, session, caller, action_id, exc, {"note": note})
-    return RedirectResponse(f"/actions/{action_id}#history", status_code=303)
+
+    return _submit(request, session, caller, action_id, hand_on, typed={"note": note},
+                   done=lambda _: f"/actions/{action_id}#history")
 
 
 @router.post("/actions/{action_id}/links")
@@ -288,16 +284,15 @@ def make_link(
     person_id: FormStr = "",
 ):
     """Make a link for one of the action's owners, shown once to be sent on."""
-    try:
-        view = actions.get_action(session, action_id=action_id, by=caller.actor)
-        owner = _int(person_id)
-        if owner not in view.owner_ids:
-            raise InvalidInput({"person_id": "choose one of this action's owners"})
-        new = owner_links.create_link(session, person_id=owner, by=caller.actor)
-    except DomainError as exc:
-        return _refused(request, session, caller, action_id, exc, {})
+
+    def make():
+        owner = _owner_of(session, caller, action_id, person_id)
+        return owner_links.create_link(session, person_id=owner, by=caller.actor)
+
     base = str(request.base_url).rstrip("/")
-    return _action_page(request, session, caller, action_id, link=f"{base}{new.path()}")
+    return _submit(request, session, caller, action_id, make,
+                   done=lambda new: _action_page(request, session, caller, action_id,
+                                                 link=f"{base}{new.path()}"))
 
 
 @router.post("/actions/{action_id}/links/revoke")
@@ -305,15 +300,19 @@ def revoke_links(
     action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
     person_id: FormStr = "",
 ):
-    try:
-        view = actions.get_action(session, action_id=action_id, by=caller.actor)
-        owner = _int(person_id)
-        if owner not in view.owner_ids:
-            raise InvalidInput({"person_id": "choose one of this action's owners"})
-        owner_links.revoke_all(session, person_id=owner, by=caller.actor)
-    except DomainError as exc:
-        return _refused(request, session, caller, action_id, exc, {})
-    return RedirectResponse(f"/actions/{action_id}", status_code=303)
+    return _submit(request, session, caller, action_id,
+                   lambda: owner_links.revoke_all(
+                       session, person_id=_owner_of(session, caller, action_id, person_id),
+                       by=caller.actor))
+
+
+def _owner_of(session, caller, action_id: int, person_id: str) -> int:
+    """The chosen owner of the action, or InvalidInput."""
+    view = actions.get_action(session, action_id=action_id, by=caller.actor)
+    owner = whole_id(person_id)
+    if owner is None or owner not in view.owner_ids:
+        raise InvalidInput({"person_id": "choose one of this action's owners"})
+    return owner
 
 
 # --- an owner's own actions: with an account, or from an emailed link ---------------------
@@ -356,19 +355,15 @@ def my_actions(request: Request, session: SessionDep, caller: PageCaller,
 
 
 def _owner_post(request, session, *, person, actor, base, link, csrf, action_id, work):
-    try:
-        work()
-    except DomainError as exc:
-        if exc.status_code == 404:
-            raise
-        errors = {f"{k}-{action_id}": v for k, v in
-                  (getattr(exc, "errors", None) or {"form": exc.message}).items()}
-        return _owner_page(request, session, person=person, actor=actor, base=base, link=link,
-                           csrf=csrf, errors=errors, status_code=exc.status_code)
     from urllib.parse import quote
 
-    return RedirectResponse(f"{base}?notice={quote('Your update was saved.')}#action-"
-                            f"{action_id}", status_code=303)
+    return submit(
+        session, work, refuse=(DomainError,), passes=(NotFound,), words=str,
+        field=f"form-{action_id}", rename=lambda name: f"{name}-{action_id}",
+        done=lambda _: f"{base}?notice={quote('Your update was saved.')}#action-{action_id}",
+        again=lambda errors, status: _owner_page(request, session, person=person, actor=actor,
+                                                 base=base, link=link, csrf=csrf,
+                                                 errors=errors, status_code=status))
 
 
 @router.post("/my-actions/{action_id}/updates")
@@ -390,7 +385,7 @@ def _owner_update(session, actor, action_id: int, text: str, status: str) -> Non
 
 
 def _owner_delegate(session, actor, action_id: int, to_person_id: str, note: str) -> None:
-    target = _int(to_person_id)
+    target = whole_id(to_person_id)
     if target is None:
         raise InvalidInput({"to_person_id": "choose the colleague who takes it on"})
     actions.delegate_action(session, action_id=action_id, to_person_id=target, note=note,

@@ -5,29 +5,30 @@ Every form works without JavaScript (POST, then back to the page). With JavaScri
 drag and drop, and swaps in the list the server renders again.
 """
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
-from pydantic import ValidationError
 
 from app.db import SessionDep
 from app.models import ItemKind, ItemPurpose
 from app.schemas import ItemCreate, ItemUpdate
 from app.services import agenda, papers
 from app.services import people as people_service
-from app.services.errors import DomainError, InvalidInput
-from app.services.findings import findings_by_item
+from app.services.errors import DomainError, InvalidInput, NotFound, Unauthorized
+from app.services.finding_meetings import findings_by_item
 from app.services.meetings import get_meeting, meeting_title, meeting_type_of
 from app.services.minutes import exempt_notice
 from app.services.papers import is_late
 from app.services.permissions import Perm, require
 from app.services.visibility import agenda_as_seen, visible_papers
 from app.web.deps import IdPath, PageCaller
-from app.web.forms import parse_day, schema_errors
+from app.web.forms import parse_day, submit, validated
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+T = TypeVar("T")
 
 KIND_LABELS = {
     ItemKind.theme: "Theme",
@@ -91,10 +92,16 @@ def _done(request: Request, session, caller, meeting_id: int, item_id: int | Non
     return RedirectResponse(f"/meetings/{meeting_id}/agenda{anchor}", status_code=303)
 
 
-def _refused(request: Request, session, caller, meeting_id: int, exc: DomainError, typed: dict):
-    errors = getattr(exc, "errors", None) or {"form": exc.message}
-    return _page(request, session, caller, meeting_id, errors=errors, typed=typed,
-                 status_code=exc.status_code)
+def _submit(request: Request, session, caller, meeting_id: int, work: Callable[[], T], *,
+            focus: Callable[[T], int | None], typed: dict | None = None):
+    """Make a change to the agenda: then the page (or the list), at the item `focus(result)`;
+    or, refused (a missing meeting or item and a sign-in aside), the page again with the
+    refusal at its status."""
+    return submit(
+        session, work, refuse=(DomainError,), passes=(Unauthorized, NotFound), words=str,
+        done=lambda result: _done(request, session, caller, meeting_id, focus(result)),
+        again=lambda errors, status: _page(request, session, caller, meeting_id,
+                                           errors=errors, typed=typed, status_code=status))
 
 
 @router.get("/meetings/{meeting_id}/agenda")
@@ -137,7 +144,8 @@ def add_item(
     """Add an item at the end of its level, or just after `after_id`."""
     typed = {"new": {"title": title, "kind": kind, "parent_id": parent_id,
                      "commission": commission, "paper_due": paper_due}}
-    try:
+
+    def add():
         require(caller.actor, Perm.edit_record)
         values = _item_fields(title, kind, presenter_id, purpose, commission, paper_due,
                               exempt, exempt_reason)
@@ -145,16 +153,11 @@ def add_item(
         if after_id.isdigit():
             after = agenda.get_item(session, int(after_id))
             values["parent_id"], values["position"] = after.parent_id, after.position + 1
-        try:
-            data = ItemCreate(**values)
-        except ValidationError as exc:
-            raise InvalidInput(schema_errors(exc)) from exc
-        item = agenda.create_item(session, meeting_id=meeting_id, data=data, by=caller.actor)
-    except DomainError as exc:
-        if exc.status_code in (401, 404):
-            raise
-        return _refused(request, session, caller, meeting_id, exc, typed)
-    return _done(request, session, caller, meeting_id, item.id)
+        return agenda.create_item(session, meeting_id=meeting_id,
+                                  data=validated(ItemCreate, values), by=caller.actor)
+
+    return _submit(request, session, caller, meeting_id, add, typed=typed,
+                   focus=lambda item: item.id)
 
 
 @router.post("/meetings/{meeting_id}/agenda/items/{item_id}")
@@ -176,20 +179,16 @@ def edit_item(
     typed = {item_id: {"title": title, "kind": kind, "presenter_id": presenter_id,
                        "purpose": purpose, "commission": commission, "paper_due": paper_due,
                        "exempt": exempt, "exempt_reason": exempt_reason}}
-    try:
+
+    def edit():
         _own_item(session, meeting_id, item_id)
         values = _item_fields(title, kind, presenter_id, purpose, commission, paper_due,
                               exempt, exempt_reason)
-        try:
-            data = ItemUpdate(**values)
-        except ValidationError as exc:
-            raise InvalidInput(schema_errors(exc)) from exc
-        agenda.update_item(session, item_id=item_id, data=data, by=caller.actor)
-    except DomainError as exc:
-        if exc.status_code in (401, 404):
-            raise
-        return _refused(request, session, caller, meeting_id, exc, typed)
-    return _done(request, session, caller, meeting_id, item_id)
+        agenda.update_item(session, item_id=item_id, data=validated(ItemUpdate, values),
+                           by=caller.actor)
+
+    return _submit(request, session, caller, meeting_id, edit, typed=typed,
+                   focus=lambda _: item_id)
 
 
 def _own_item(session, meeting_id: int, item_id: int):
@@ -211,18 +210,16 @@ def move_item(
 ):
     """Move an item up, down, in or out; or (for drag and drop) to a position among its
     siblings."""
-    try:
+
+    def move():
         _own_item(session, meeting_id, item_id)
         if position.isdigit():
             agenda.update_item(session, item_id=item_id, by=caller.actor,
                                data=ItemUpdate(position=max(1, int(position))))
         else:
             agenda.move_item(session, item_id=item_id, direction=direction, by=caller.actor)
-    except DomainError as exc:
-        if exc.status_code in (401, 404):
-            raise
-        return _refused(request, session, caller, meeting_id, exc, {})
-    return _done(request, session, caller, meeting_id, item_id)
+
+    return _submit(request, session, caller, meeting_id, move, focus=lambda _: item_id)
 
 
 @router.post("/meetings/{meeting_id}/agenda/items/{item_id}/delete")
@@ -233,14 +230,14 @@ def delete_item(
     session: SessionDep,
     caller: PageCaller,
 ):
-    try:
+
+    def delete():
         item = _own_item(session, meeting_id, item_id)
         agenda.delete_item(session, item_id=item_id, by=caller.actor)
-    except DomainError as exc:
-        if exc.status_code in (401, 404):
-            raise
-        return _refused(request, session, caller, meeting_id, exc, {})
-    return _done(request, session, caller, meeting_id, item.parent_id)
+        return item
+
+    return _submit(request, session, caller, meeting_id, delete,
+                   focus=lambda item: item.parent_id)
 
 
 # A plain def: FastAPI reads the form first, and the work below runs in a worker thread, not
@@ -255,7 +252,8 @@ def upload_paper(
     file: Annotated[UploadFile | None, File()] = None,
     csrf_token: Annotated[str, Form(max_length=200)] = "",
 ):
-    try:
+
+    def attach():
         _own_item(session, meeting_id, item_id)
         if file is None or not file.filename:
             raise InvalidInput({f"file-{item_id}": "choose the paper to attach"})
@@ -265,8 +263,5 @@ def upload_paper(
                                 content=content, by=caller.actor)
         except InvalidInput as exc:
             raise InvalidInput({f"file-{item_id}": exc.errors.get("file", exc.message)}) from exc
-    except DomainError as exc:
-        if exc.status_code in (401, 404):
-            raise
-        return _refused(request, session, caller, meeting_id, exc, {})
-    return _done(request, session, caller, meeting_id, item_id)
+
+    return _submit(request, session, caller, meeting_id, attach, focus=lambda _: item_id)

@@ -3,7 +3,8 @@ asked and actions raised about it, its whole history, and the one-step forms tha
 question, raise an action, change the finding (its theme included) or record that a later
 finding supersedes it.
 
-The rules are in app/services/findings.py (and inspections.py for the finding's own fields).
+The rules are in app/services/findings.py and its finding_*.py siblings (and inspections.py for
+the finding's own fields).
 """
 
 from dataclasses import dataclass
@@ -14,15 +15,21 @@ from fastapi.responses import RedirectResponse
 
 from app.db import SessionDep
 from app.models import Finding, Inspection
-from app.services import findings as service
-from app.services import inspections
+from app.services import (
+    finding_links,
+    finding_meetings,
+    finding_story,
+    finding_superseding,
+    findings,
+    inspections,
+)
 from app.services import people as people_service
 from app.services import questions as questions_service
-from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.errors import InvalidInput, NotFound
 from app.services.inspections import FORCE_STATUSES, KINDS, OPCC_STATUSES, FindingChange
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller
-from app.web.forms import domain_errors, error_list, parse_day, parse_id, people_groups
+from app.web.forms import error_list, parse_id, people_groups, submit, typed_day
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -58,7 +65,7 @@ def _fmt(value) -> str:
 
 def _meeting_choices(session) -> list[tuple[str, str]]:
     choices = []
-    for meeting, label, item in service.upcoming_meetings(session):
+    for meeting, label, item in finding_meetings.upcoming_meetings(session):
         where = f" – under {item.title}" if item else " (no HMICFRS item on its agenda)"
         choices.append((str(meeting.id), label + where))
     return choices
@@ -69,19 +76,19 @@ def _page(request, session, caller, inspection_id: int, finding_id: int, *,
           status_code: int = 200, notice: str = ""):
     actor = caller.actor
     inspection = inspections.get_inspection(session, inspection_id)
-    finding = service.get_finding(session, inspection_id, finding_id)
+    finding = findings.get_finding(session, inspection_id, finding_id)
     assert finding.id is not None  # loaded from the database
-    story = service.story_of(session, finding, by=actor)
+    story = finding_story.story_of(session, finding, by=actor)
     everyone = people_service.list_people(session)
     by_id = {p.id: p for p in everyone}
     later = session.get(Finding, finding.superseded_by_id) if finding.superseded_by_id else None
     replaced = [(f, session.get(Inspection, f.inspection_id))
-                for f in service.replaced_by(session, finding.id)]
+                for f in finding_superseding.replaced_by(session, finding.id)]
     forms = forms or Forms()
     if forms.question_text is None:
-        forms.question_text = service.default_question(finding)
+        forms.question_text = finding_links.default_question(finding)
     if forms.action_text is None:
-        forms.action_text = service.default_action(session, finding)
+        forms.action_text = finding_links.default_action(session, finding)
     if forms.action_owner is None:
         forms.action_owner = str(finding.owner_id or "")
     if forms.action_due is None:
@@ -93,23 +100,23 @@ def _page(request, session, caller, inspection_id: int, finding_id: int, *,
     errors = errors or {}
     return render(request, "finding.html", {
         "page_title": ("Error: " if errors else "")
-        + f"{service.label_of(finding)}: {inspection.title}"[:120],
+        + f"{findings.label_of(finding)}: {inspection.title}"[:120],
         "inspection": inspection,
         "finding": finding,
-        "label": service.label_of(finding),
+        "label": findings.label_of(finding),
         "owner": by_id.get(finding.owner_id),
         "story": story,
         "later": later,
-        "later_label": service.describe(session, later) if later else "",
+        "later_label": findings.describe(session, later) if later else "",
         "later_inspection_id": later.inspection_id if later else None,
         "replaced": replaced,
-        "describe": lambda f: service.describe(session, f),
-        "superseded": service.is_superseded(finding),
+        "describe": lambda f: findings.describe(session, f),
+        "superseded": findings.is_superseded(finding),
         "kinds": KINDS, "force_statuses": FORCE_STATUSES, "opcc_statuses": OPCC_STATUSES,
         "people_by_id": by_id,
         "groups": people_groups(everyone, {finding.owner_id}),
         "meetings": _meeting_choices(session),
-        "choices": [(str(f.id), label) for f, label in service.supersede_choices(
+        "choices": [(str(f.id), label) for f, label in finding_superseding.supersede_choices(
             session, finding)] if actor.can(Perm.edit_record) else [],
         "forms": forms,
         "errors": errors,
@@ -117,7 +124,7 @@ def _page(request, session, caller, inspection_id: int, finding_id: int, *,
         "can_question": actor.can(Perm.write_questions),
         "can_edit": actor.can(Perm.edit_record),
         "notice": notice,
-        "themes": sorted(set(service.finding_themes(session))
+        "themes": sorted(set(findings.finding_themes(session))
                          | set(questions_service.themes(session)), key=str.lower),
     }, status_code=status_code)
 
@@ -146,6 +153,12 @@ def finding_page(inspection_id: IdPath, finding_id: IdPath, request: Request,
                  notice=NOTICES.get(done, ""))
 
 
+def _again(request, session, caller, inspection_id: int, finding_id: int, forms: Forms):
+    """The page again, with what was typed in one of its forms and what is wrong with it."""
+    return lambda errors, status: _page(request, session, caller, inspection_id, finding_id,
+                                        forms=forms, errors=errors, status_code=status)
+
+
 @router.post("/inspections/{inspection_id}/findings/{finding_id}/question")
 def put_question(
     inspection_id: IdPath, finding_id: IdPath, request: Request, session: SessionDep,
@@ -153,26 +166,21 @@ def put_question(
 ):
     """Put a prepared question about the finding, on the chosen meeting's HMICFRS item."""
     require(caller.actor, Perm.write_questions, "Only the Commissioner's office puts questions.")
-    service.get_finding(session, inspection_id, finding_id)
+    findings.get_finding(session, inspection_id, finding_id)
     errors: dict[str, str] = {}
     meeting = parse_id(meeting_id, "question_meeting", errors, "Choose a meeting from the list")
     if not text.strip():
         errors["question_text"] = "Enter the question"
-    if not errors:
-        try:
-            service.question_from_finding(session, finding_id, meeting_id=meeting, text=text,
-                                          by=caller.actor)
-        except (InvalidInput, Conflict) as exc:
-            session.rollback()
-            found = domain_errors(exc) if isinstance(exc, InvalidInput) else {
-                "text": exc.message}
-            errors.update({("question_meeting" if k in ("meeting_id", "item_id")
-                            else "question_text"): v for k, v in found.items()})
-    if errors:
-        forms = Forms(question_text=text, question_meeting=meeting_id)
-        return _page(request, session, caller, inspection_id, finding_id, forms=forms,
-                     errors=errors, status_code=422)
-    return _back(inspection_id, finding_id, "question", "#questions")
+    return submit(
+        session,
+        lambda: finding_links.question_from_finding(session, finding_id, meeting_id=meeting,
+                                                    text=text, by=caller.actor),
+        errors=errors, status=422, field="question_text",
+        rename=lambda name: ("question_meeting" if name in ("meeting_id", "item_id")
+                             else "question_text"),
+        done=lambda _: _back(inspection_id, finding_id, "question", "#questions"),
+        again=_again(request, session, caller, inspection_id, finding_id,
+                     Forms(question_text=text, question_meeting=meeting_id)))
 
 
 @router.post("/inspections/{inspection_id}/findings/{finding_id}/action")
@@ -184,38 +192,32 @@ def raise_action(
     """Raise an action about the finding: its owner and due date are the finding's unless
     changed here."""
     require(caller.actor, Perm.edit_record, "Only the Commissioner's office raises actions.")
-    service.get_finding(session, inspection_id, finding_id)
+    findings.get_finding(session, inspection_id, finding_id)
     errors: dict[str, str] = {}
     owner = parse_id(owner_id, "action_owner", errors, "Choose who owns the action")
     meeting = parse_id(meeting_id, "action_meeting", errors, "Choose a meeting from the list")
-    due = None
-    try:
-        due = parse_day(due_date, "action_due")
-    except InvalidInput:
-        errors["action_due"] = "The due date must be a real date, like 30/09/2026"
+    due = typed_day(due_date, "action_due", errors,
+                    "The due date must be a real date, like 30/09/2026")
     if not text.strip():
         errors["action_text"] = "Enter what is to be done"
     if owner is None and "action_owner" not in errors:
         errors["action_owner"] = "Choose who owns the action"
-    if not errors:
-        assert owner is not None  # else errors says so
-        try:
-            service.action_from_finding(session, finding_id, text=text, owner_ids=[owner],
-                                        due_date=due, keep_due=False, meeting_id=meeting,
-                                        by=caller.actor)
-        except (InvalidInput, Conflict) as exc:
-            session.rollback()
-            found = domain_errors(exc) if isinstance(exc, InvalidInput) else {
-                "text": exc.message}
-            names = {"owner_ids": "action_owner", "due_date": "action_due",
-                     "meeting_id": "action_meeting", "item_id": "action_meeting"}
-            errors.update({names.get(k, "action_text"): v for k, v in found.items()})
-    if errors:
-        forms = Forms(action_text=text, action_owner=owner_id, action_due=due_date,
-                      action_meeting=meeting_id)
-        return _page(request, session, caller, inspection_id, finding_id, forms=forms,
-                     errors=errors, status_code=422)
-    return _back(inspection_id, finding_id, "action", "#actions")
+
+    def raise_it():
+        assert owner is not None  # else errors says so, and this is not called
+        return finding_links.action_from_finding(
+            session, finding_id, text=text, owner_ids=[owner], due_date=due, keep_due=False,
+            meeting_id=meeting, by=caller.actor)
+
+    names = {"owner_ids": "action_owner", "due_date": "action_due",
+             "meeting_id": "action_meeting", "item_id": "action_meeting"}
+    return submit(
+        session, raise_it, errors=errors, status=422, field="action_text",
+        rename=lambda name: names.get(name, "action_text"),
+        done=lambda _: _back(inspection_id, finding_id, "action", "#actions"),
+        again=_again(request, session, caller, inspection_id, finding_id,
+                     Forms(action_text=text, action_owner=owner_id, action_due=due_date,
+                           action_meeting=meeting_id)))
 
 
 @router.post("/inspections/{inspection_id}/findings/{finding_id}/supersede")
@@ -225,24 +227,24 @@ def supersede(
 ):
     """Record that a later finding (of any inspection) replaces this one."""
     require(caller.actor, Perm.edit_record, "Only the Commissioner's office updates findings.")
-    service.get_finding(session, inspection_id, finding_id)
+    findings.get_finding(session, inspection_id, finding_id)
     errors: dict[str, str] = {}
-    later = parse_id(later_id, "later_id", errors,
-                     "Choose the finding that replaces this one from the list")
+    choose = "Choose the finding that replaces this one from the list"
+    later = parse_id(later_id, "later_id", errors, choose)
     if later is None and not errors:
-        errors["later_id"] = "Choose the finding that replaces this one from the list"
-    if not errors:
-        assert later is not None  # else errors says so
-        try:
-            service.supersede(session, inspection_id, finding_id, later, by=caller.actor)
-        except InvalidInput as exc:
-            session.rollback()
-            errors["later_id"] = next(iter(domain_errors(exc).values()), exc.message)
-    if errors:
-        return _page(request, session, caller, inspection_id, finding_id,
-                     forms=Forms(later_id=later_id), errors=errors,
-                     status_code=422)
-    return _back(inspection_id, finding_id, "superseded")
+        errors["later_id"] = choose
+
+    def supersede_it():
+        assert later is not None  # else errors says so, and this is not called
+        return finding_superseding.supersede(session, inspection_id, finding_id, later,
+                                             by=caller.actor)
+
+    return submit(
+        session, supersede_it, errors=errors, refuse=(InvalidInput,), field="later_id",
+        rename=lambda _: "later_id",
+        done=lambda _: _back(inspection_id, finding_id, "superseded"),
+        again=_again(request, session, caller, inspection_id, finding_id,
+                     Forms(later_id=later_id)))
 
 
 @router.post("/inspections/{inspection_id}/findings/{finding_id}/edit")
@@ -254,28 +256,20 @@ def edit_finding(
 ):
     """Change the finding's owner, due date, statuses, evidence and theme."""
     require(caller.actor, Perm.edit_record, "Only the Commissioner's office updates findings.")
-    service.get_finding(session, inspection_id, finding_id)
+    findings.get_finding(session, inspection_id, finding_id)
     errors: dict[str, str] = {}
     owner = parse_id(owner_id, "owner_id", errors, "Choose the owner from the list")
-    due = None
-    try:
-        due = parse_day(due_date, "due_date")
-    except InvalidInput:
-        errors["due_date"] = "The due date must be a real date, like 30/09/2026"
-    if not errors:
-        try:
-            inspections.update_finding(
-                session, inspection_id, finding_id,
-                FindingChange(owner_id=owner, due_date=due, force_status=force_status,
-                              opcc_status=opcc_status, opcc_evidence=opcc_evidence,
-                              theme=theme),
-                by=caller.actor)
-        except InvalidInput as exc:
-            session.rollback()
-            errors.update(exc.errors)
-    if errors:
-        typed = {"owner_id": owner_id, "due_date": due_date, "force_status": force_status,
-                 "opcc_status": opcc_status, "opcc_evidence": opcc_evidence, "theme": theme}
-        return _page(request, session, caller, inspection_id, finding_id,
-                     forms=Forms(edit=typed), errors=errors, status_code=422)
-    return _back(inspection_id, finding_id, "saved")
+    due = typed_day(due_date, "due_date", errors,
+                    "The due date must be a real date, like 30/09/2026")
+    typed = {"owner_id": owner_id, "due_date": due_date, "force_status": force_status,
+             "opcc_status": opcc_status, "opcc_evidence": opcc_evidence, "theme": theme}
+    return submit(
+        session,
+        lambda: inspections.update_finding(
+            session, inspection_id, finding_id,
+            FindingChange(owner_id=owner, due_date=due, force_status=force_status,
+                          opcc_status=opcc_status, opcc_evidence=opcc_evidence, theme=theme),
+            by=caller.actor),
+        errors=errors, refuse=(InvalidInput,), words=str,
+        done=lambda _: _back(inspection_id, finding_id, "saved"),
+        again=_again(request, session, caller, inspection_id, finding_id, Forms(edit=typed)))

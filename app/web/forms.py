@@ -1,20 +1,28 @@
-"""Reading what people type into forms: dates, ids, and the messages that go back to them.
+"""Reading what people type into forms: dates, ids, and the messages that go back to them;
+and submit(), which runs a form's service call and answers with the next page or the form
+again with what was refused.
 
 Shared by the pages; domain rules stay in app/services/.
 """
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
-from pydantic import ValidationError
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
 
 from app.models import Person, Side
 from app.schemas import MAX_ID
 from app.services.common import person_label
 from app.services.dates import to_london
-from app.services.errors import InvalidInput
+from app.services.errors import Conflict, DomainError, InvalidInput
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 def sentence(message: str) -> str:
@@ -44,13 +52,18 @@ def domain_errors(exc: InvalidInput, friendly: dict[str, str] | None = None) -> 
             for name, message in exc.errors.items()}
 
 
+def whole_id(value: str) -> int | None:
+    """An id as sent: a whole number from 1 to MAX_ID, else None."""
+    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else None
+
+
 def parse_id(value: str, name: str, errors: dict[str, str], message: str) -> int | None:
     """A chosen id from a select: empty is None; anything but a whole number is an error."""
     value = (value or "").strip()
     if not value:
         return None
-    if value.isdigit() and 0 < int(value) <= MAX_ID:
-        return int(value)
+    if (chosen := whole_id(value)) is not None:
+        return chosen
     errors[name] = message
     return None
 
@@ -153,3 +166,76 @@ def parse_day(text: str, field: str) -> date | None:
     raise InvalidInput({field: "enter a real date, for example 23/04/2019"})
 
 
+def typed_day(value: str, name: str, errors: dict[str, str], message: str) -> date | None:
+    """A date typed in one box (parse_day): empty is None; a date that does not exist, or
+    anything else, is `message` on the field."""
+    try:
+        return parse_day(value or "", name)
+    except InvalidInput:
+        errors[name] = message
+        return None
+
+
+# --- a form's service call -------------------------------------------------------------------
+
+
+def validated(model: type[M], values: dict, errors: dict[str, str] | None = None, *,
+              friendly: dict[str, str] | None = None) -> M:
+    """The form's values as the schema, or InvalidInput with all that is wrong: the schema's
+    complaints (schema_errors) and what the form's own checks found (`errors`, which win)."""
+    try:
+        data = model(**values)
+    except ValidationError as exc:
+        raise InvalidInput({**schema_errors(exc, friendly), **(errors or {})}) from exc
+    if errors:
+        raise InvalidInput(errors)
+    return data
+
+
+def refusal_errors(exc: DomainError, *, field: str = "form",
+                   rename: Callable[[str], str] | None = None,
+                   words: Callable[[str], str] = sentence) -> dict[str, str]:
+    """A service's refusal as {form field: message}, its words put by `words` (as a sentence,
+    unless told): an InvalidInput's errors under the form's names (the name before any dot,
+    `rename`d); any other refusal's message on `field`."""
+    if not (isinstance(exc, InvalidInput) and exc.errors):
+        return {field: words(exc.message)}
+    errors: dict[str, str] = {}
+    for name, message in exc.errors.items():
+        name = name.split(".")[0]
+        errors[rename(name) if rename else name] = words(message)
+    return errors
+
+
+def submit(
+    session: Session,
+    work: Callable[[], T],
+    *,
+    done: Callable[[T], Response | str],
+    again: Callable[[dict[str, str], int], Response],
+    errors: dict[str, str] | None = None,
+    refuse: tuple[type[DomainError], ...] = (InvalidInput, Conflict),
+    passes: tuple[type[DomainError], ...] = (),
+    status: int | None = None,
+    field: str = "form",
+    rename: Callable[[str], str] | None = None,
+    words: Callable[[str], str] = sentence,
+) -> Response:
+    """Answer a form: `done(result)` when the service call succeeds (a URL is a 303 redirect);
+    the form `again(errors, status)` when the form's own checks found `errors` (422, and the
+    service is not called) or the service refused (one of `refuse`, not of `passes`): the
+    transaction is rolled back, so the page shows what is saved, and the refusal goes on the
+    form's fields (refusal_errors) at its own status (409 for a Conflict), or at `status`.
+    Whatever is not refused here (Forbidden, NotFound, ...) goes to the app's handlers."""
+    if errors:
+        return again(errors, 422)
+    try:
+        result = work()
+    except refuse as exc:
+        if isinstance(exc, passes):
+            raise
+        session.rollback()
+        return again(refusal_errors(exc, field=field, rename=rename, words=words),
+                     status or exc.status_code)
+    answer = done(result)
+    return RedirectResponse(answer, status_code=303) if isinstance(answer, str) else answer

@@ -9,7 +9,7 @@ import re
 from typing import Annotated, cast
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep
@@ -30,7 +30,7 @@ from app.services.inspections import (
 )
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller
-from app.web.forms import error_list, parse_day, people_groups
+from app.web.forms import error_list, parse_id, people_groups, submit, typed_day
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -44,11 +44,7 @@ CARRIED_TEXT = 500_000  # the report's text carried through the review form
 
 def _day(value: str, name: str, label: str, errors: dict[str, str]):
     """A date typed as 23/04/2019 or 2019-04-23; empty is None; anything else an error."""
-    try:
-        return parse_day(value or "", name)
-    except InvalidInput:
-        errors[name] = f"{label} must be a real date, like 23/04/2024"
-        return None
+    return typed_day(value, name, errors, f"{label} must be a real date, like 23/04/2024")
 
 
 def _fmt(value) -> str:
@@ -273,19 +269,18 @@ def _save_reviewed(request, session, caller, form) -> Response:
         judgments=[(j["area"], j["grade"]) for j in draft["judgments"]],
         findings=[ReviewedFinding(**f) for f in draft["findings"]])
     errors.update(inspections.check_report(data))
-    if not errors:
-        try:
-            inspection = inspections.save_import(session, data, by=caller.actor)
-        except InvalidInput as exc:
-            errors.update(exc.errors)
-    if errors:
+
+    def again(errors: dict[str, str], status: int) -> Response:
         # a judgment's error is about its pair of fields: link to the first
         anchors = {k: f"{k}-area" for k in errors if k.startswith("judgment-")}
         return render(request, "inspection_review.html", {
             "page_title": "Check what was found", "draft": draft, "kinds": KINDS,
             "errors": errors, "error_list": error_list(errors, anchors), "notice": "",
-        }, status_code=422)
-    return RedirectResponse(f"/inspections/{inspection.id}", status_code=303)
+        }, status_code=status)
+
+    return submit(session, lambda: inspections.save_import(session, data, by=caller.actor),
+                  errors=errors, refuse=(InvalidInput,), words=str, again=again,
+                  done=lambda inspection: f"/inspections/{inspection.id}")
 
 
 # --- one inspection ------------------------------------------------------------------------
@@ -349,17 +344,17 @@ def post_dates(
     errors: dict[str, str] = {}
     labels = {"published_on": "The publication date", **DATE_FIELDS}
     values = {name: _day(value, name, labels[name], errors) for name, value in typed.items()}
-    if not errors:
-        published = values.pop("published_on")
-        try:
-            inspections.update_register_dates(session, inspection_id, values, by=caller.actor,
-                                              published_on=published, change_published=True)
-        except InvalidInput as exc:
-            errors.update(exc.errors)
-    if errors:
-        return _inspection_page(request, session, caller, inspection_id, errors=errors,
-                                typed=typed, status_code=422)
-    return RedirectResponse(f"/inspections/{inspection_id}#dates", status_code=303)
+    published = values.pop("published_on")
+    return submit(
+        session,
+        lambda: inspections.update_register_dates(session, inspection_id, values,
+                                                  by=caller.actor, published_on=published,
+                                                  change_published=True),
+        errors=errors, refuse=(InvalidInput,), words=str,
+        done=lambda _: f"/inspections/{inspection_id}#dates",
+        again=lambda errors, status: _inspection_page(request, session, caller, inspection_id,
+                                                      errors=errors, typed=typed,
+                                                      status_code=status))
 
 
 @router.post("/inspections/{inspection_id}/findings/{finding_id}")
@@ -372,23 +367,16 @@ def post_finding(
     require(caller.actor, Perm.edit_record, "Only the Commissioner's office updates findings.")
     errors: dict[str, str] = {}
     due = _day(due_date, "due_date", "The due date", errors)
-    owner = None
-    if owner_id.strip():
-        if owner_id.isdigit() and 0 < int(owner_id) < 2**31:
-            owner = int(owner_id)
-        else:
-            errors["owner_id"] = "Choose the owner from the list"
-    if not errors:
-        try:
-            inspections.update_finding(
-                session, inspection_id, finding_id,
-                FindingChange(owner_id=owner, due_date=due, force_status=force_status,
-                              opcc_status=opcc_status, opcc_evidence=opcc_evidence),
-                by=caller.actor)
-        except InvalidInput as exc:
-            errors.update(exc.errors)
-    if errors:
-        return _inspection_page(request, session, caller, inspection_id,
-                                finding_errors={finding_id: errors}, status_code=422)
-    return RedirectResponse(f"/inspections/{inspection_id}#finding-{finding_id}",
-                            status_code=303)
+    owner = parse_id(owner_id, "owner_id", errors, "Choose the owner from the list")
+    return submit(
+        session,
+        lambda: inspections.update_finding(
+            session, inspection_id, finding_id,
+            FindingChange(owner_id=owner, due_date=due, force_status=force_status,
+                          opcc_status=opcc_status, opcc_evidence=opcc_evidence),
+            by=caller.actor),
+        errors=errors, refuse=(InvalidInput,), words=str,
+        done=lambda _: f"/inspections/{inspection_id}#finding-{finding_id}",
+        again=lambda errors, status: _inspection_page(request, session, caller, inspection_id,
+                                                      finding_errors={finding_id: errors},
+                                                      status_code=status))

@@ -8,12 +8,13 @@ from fastapi import APIRouter, Request
 
 from app.db import SessionDep
 from app.schemas import EntryRead
-from app.services import findings as findings_service
 from app.services import people as people_service
 from app.services import questions as questions_service
 from app.services.agenda import ItemNode
 from app.services.common import person_label
 from app.services.dates import to_london
+from app.services.finding_meetings import findings_by_item
+from app.services.findings import short_text
 from app.services.meetings import default_capacity
 from app.services.minutes import RecordItem, load_record
 from app.services.permissions import Perm, require
@@ -100,12 +101,12 @@ def take_minutes_page(
     # Under the HMICFRS item: the inspection findings due or changed since the last meeting.
     findings = {
         item_id: [{"label": f"{row.inspection.title}: {row.label}",
-                   "text": findings_service.short_text(row.finding.text, 200),
+                   "text": short_text(row.finding.text, 200),
                    "due": row.due, "href": row.href,
                    "due_date": row.finding.due_date.isoformat() if row.finding.due_date
                    else None,
                    "changes": row.changes[-3:]} for row in rows]
-        for item_id, rows in findings_service.findings_by_item(
+        for item_id, rows in findings_by_item(
             session, record.meeting, [n.item.id for n in _nodes(record.items)],
             by=caller.actor).items()}
     state = {

@@ -13,7 +13,7 @@ from app.models import Answer, Meeting, Paper, Person, Question, QuestionStatus
 from app.services import actions, agenda, meeting_papers, meetings, people
 from app.services import questions as question_service
 from app.services.agenda import ItemNode
-from app.services.findings import findings_by_item
+from app.services.finding_meetings import findings_by_item
 from app.services.papers import is_late, papers_of
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller

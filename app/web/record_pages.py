@@ -25,9 +25,10 @@ from app.services.identity import display_name
 from app.services.minutes import Edition, load_record, minutes_of, record_for
 from app.services.office import get_office
 from app.services.permissions import Perm, require
+from app.web import forms
 from app.web.deps import IdPath, OptionalPageCaller, PageCaller
 from app.web.downloads import file_response
-from app.web.forms import error_list, sentence
+from app.web.forms import error_list, sentence, whole_id
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -115,51 +116,47 @@ def record_page(meeting_id: IdPath, request: Request, session: SessionDep, calle
     return _record_page(request, session, caller, meeting_id)
 
 
-def _refused(request, session, caller, meeting_id: int, exc: DomainError):
-    errors = ({k.split(".")[0]: sentence(v) for k, v in exc.errors.items()}
-              if isinstance(exc, InvalidInput) else {"form": sentence(exc.message)})
-    return _record_page(request, session, caller, meeting_id, errors=errors,
-                        status_code=exc.status_code)
+def _submit(request, session, caller, meeting_id: int, work: Callable[[], object],
+            notice: str):
+    """Move the minutes on: then back to the record with the notice; or, refused (unless
+    forbidden), the record again with the refusal at its status."""
+    return forms.submit(
+        session, work, refuse=(DomainError,), passes=(Forbidden,),
+        done=lambda _: _back(meeting_id, notice),
+        again=lambda errors, status: _record_page(request, session, caller, meeting_id,
+                                                  errors=errors, status_code=status))
 
 
 @router.post("/meetings/{meeting_id}/submit")
 def submit(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
-    try:
-        approval.submit_to_chair(session, meeting_id=meeting_id, by=caller.actor)
-    except DomainError as exc:
-        if isinstance(exc, Forbidden):
-            raise
-        return _refused(request, session, caller, meeting_id, exc)
-    return _back(meeting_id, "The draft minutes were submitted to the chair for approval.")
+    return _submit(request, session, caller, meeting_id,
+                   lambda: approval.submit_to_chair(session, meeting_id=meeting_id,
+                                                    by=caller.actor),
+                   "The draft minutes were submitted to the chair for approval.")
 
 
 @router.post("/meetings/{meeting_id}/approve")
 def approve(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
-    try:
-        approval.approve_by_chair(session, meeting_id=meeting_id, by=caller.actor)
-    except DomainError as exc:
-        if isinstance(exc, Forbidden):
-            raise
-        return _refused(request, session, caller, meeting_id, exc)
-    return _back(meeting_id, "The minutes are approved. From now on they change only by "
-                             "amendment.")
+    return _submit(request, session, caller, meeting_id,
+                   lambda: approval.approve_by_chair(session, meeting_id=meeting_id,
+                                                     by=caller.actor),
+                   "The minutes are approved. From now on they change only by amendment.")
 
 
 @router.post("/meetings/{meeting_id}/approve-at-meeting")
 def approve_at_meeting(meeting_id: IdPath, request: Request, session: SessionDep,
                        caller: PageCaller,
                        at_meeting_id: Annotated[str, Form(max_length=12)] = ""):
-    try:
-        if not at_meeting_id.isdigit() or not 0 < int(at_meeting_id) < 2**31:
+    def approve_it():
+        later = whole_id(at_meeting_id)
+        if later is None:
             raise InvalidInput({"at_meeting_id": "choose the meeting that agreed the minutes"})
-        approval.approve_at_meeting(session, meeting_id=meeting_id,
-                                    at_meeting_id=int(at_meeting_id), by=caller.actor)
-    except DomainError as exc:
-        if isinstance(exc, Forbidden):
-            raise
-        return _refused(request, session, caller, meeting_id, exc)
-    return _back(meeting_id, "The minutes are approved, and the later meeting's minutes say "
-                             "they were agreed as an accurate record.")
+        approval.approve_at_meeting(session, meeting_id=meeting_id, at_meeting_id=later,
+                                    by=caller.actor)
+
+    return _submit(request, session, caller, meeting_id, approve_it,
+                   "The minutes are approved, and the later meeting's minutes say they were "
+                   "agreed as an accurate record.")
 
 
 def _amend_page(request, session, caller, entry_id: int, *, typed=None, errors=None,
@@ -198,21 +195,23 @@ def amend(entry_id: IdPath, request: Request, session: SessionDep, caller: PageC
           exempt_other: FormStr = ""):
     typed = {"text": text, "reason": reason, "exempt": exempt, "exempt_choice": exempt_choice,
              "exempt_other": exempt_other}
-    try:
+
+    def amend_it():
         entry = get_entry(session, entry_id=entry_id, by=caller.actor)
         making_exempt = bool(exempt) and not entry.exempt
         exempt_reason = (redaction.reason_for(exempt_choice, exempt_other)
                          if making_exempt else None)
-        amendment = approval.amend_entry(
+        return approval.amend_entry(
             session, entry_id=entry_id, reason=reason, text=text, exempt=bool(exempt),
             exempt_reason=exempt_reason, by=caller.actor)
-    except DomainError as exc:
-        if not isinstance(exc, InvalidInput):
-            raise
-        return _amend_page(request, session, caller, entry_id, typed=typed,
-                           errors={k: sentence(v) for k, v in exc.errors.items()},
-                           status_code=422)
-    return _back(amendment.meeting_id, "The amendment was recorded; the original is kept.")
+
+    return forms.submit(
+        session, amend_it, refuse=(InvalidInput,),
+        done=lambda amendment: _back(amendment.meeting_id,
+                                     "The amendment was recorded; the original is kept."),
+        again=lambda errors, status: _amend_page(request, session, caller, entry_id,
+                                                 typed=typed, errors=errors,
+                                                 status_code=status))
 
 
 # --- redaction ---------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ record change its texts (the service checks). The rules are in app/services/s55_
 import re
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep
@@ -20,7 +19,7 @@ from app.services.permissions import Perm, require
 from app.services.s55_response import RESPONSE_FIELDS, TEXTS, ResponseTexts
 from app.web.deps import IdPath, PageCaller
 from app.web.downloads import docx_response
-from app.web.forms import error_list
+from app.web.forms import error_list, submit
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -89,16 +88,12 @@ def _save_texts(inspection_id: int, request: Request, session, caller, form):
             typed[key] = value[:KEPT]
         else:
             errors[key[:60]] = "This form has a field it does not know; reload the page"
-    if not errors:
-        try:
-            s55_response.update_texts(session, inspection_id, texts, by=caller.actor)
-        except InvalidInput as exc:
-            errors.update(exc.errors)
-    if errors:
-        session.rollback()
-        return _page(request, session, caller, inspection_id, typed=typed, errors=errors,
-                     status_code=422)
-    return RedirectResponse(f"/inspections/{inspection_id}/response?saved=1", status_code=303)
+    return submit(
+        session, lambda: s55_response.update_texts(session, inspection_id, texts, by=caller.actor),
+        errors=errors, refuse=(InvalidInput,), words=str,
+        done=lambda _: f"/inspections/{inspection_id}/response?saved=1",
+        again=lambda errors, status: _page(request, session, caller, inspection_id, typed=typed,
+                                           errors=errors, status_code=status))
 
 
 @router.get("/inspections/{inspection_id}/response.docx")

@@ -30,6 +30,7 @@ from app.web.forms import (
     person_option,
     schema_errors,
     sentence,
+    submit,
 )
 from app.web.templating import render
 
@@ -357,19 +358,16 @@ def save_series(
 
 @router.post("/series/{series_id}/meetings")
 def make_meetings(series_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
-    series = meetings.get_meeting_type(session, series_id)
-    assert series.id is not None  # loaded from the database
-    try:
-        made = schedule.generate_meetings(session, meeting_type_id=series.id, by=caller.actor)
-    except InvalidInput as exc:
-        session.rollback()
-        series = meetings.get_meeting_type(session, series_id)
-        errors = {("make" if key == "recurrence" else key): message
-                  for key, message in domain_errors(exc).items()}
-        return _render(request, session, caller, series, errors=errors, status_code=422)
-    return RedirectResponse(
-        f"/series/{series.id}?made={len(made.made)}&already={made.already}#meetings",
-        status_code=303)
+    meetings.get_meeting_type(session, series_id)  # 404 for no such series
+    return submit(
+        session,
+        lambda: schedule.generate_meetings(session, meeting_type_id=series_id, by=caller.actor),
+        refuse=(InvalidInput,), rename=lambda name: "make" if name == "recurrence" else name,
+        done=lambda made: f"/series/{series_id}?made={len(made.made)}&already={made.already}"
+                          "#meetings",
+        again=lambda errors, status: _render(request, session, caller,
+                                             meetings.get_meeting_type(session, series_id),
+                                             errors=errors, status_code=status))
 
 
 # The CSRF check of these posts is PageCaller's.

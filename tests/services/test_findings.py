@@ -21,7 +21,15 @@ from app.models import (
     Role,
 )
 from app.schemas import ActionUpdateCreate, AnswerCreate
-from app.services import actions, findings, inspections
+from app.services import (
+    actions,
+    finding_links,
+    finding_meetings,
+    finding_story,
+    finding_superseding,
+    findings,
+    inspections,
+)
 from app.services.errors import Forbidden, InvalidInput
 from app.services.inspections import FindingChange, ReviewedFinding, ReviewedReport
 from app.services.permissions import Actor
@@ -80,8 +88,8 @@ def test_a_question_from_a_finding_goes_to_its_owner_on_the_hmicfrs_item(session
     pcc, cc, dcc, meeting, hmicfrs, inspection = setting
     finding = _findings(session, inspection)[1]
     _own(session, finding, dcc, theme="Roads policing")
-    question = findings.question_from_finding(session, finding.id, meeting_id=meeting.id,
-                                              by=OFFICER)
+    question = finding_links.question_from_finding(session, finding.id, meeting_id=meeting.id,
+                                                   by=OFFICER)
     assert question.finding_id == finding.id
     assert question.source == QuestionSource.inspection
     assert question.text == ("What progress has the force made on recommendation 2: Review "
@@ -102,8 +110,8 @@ def test_a_finding_owned_in_the_office_is_asked_of_the_chief_constable(session, 
     pcc, cc, dcc, meeting, hmicfrs, inspection = setting
     finding = _findings(session, inspection)[0]
     _own(session, finding, make_person(session, full_name="Head of Performance"))
-    question = findings.question_from_finding(session, finding.id, text="Is it done?",
-                                              by=OFFICER)
+    question = finding_links.question_from_finding(session, finding.id, text="Is it done?",
+                                                   by=OFFICER)
     assert question.addressed_to_id == cc.id
     assert question.text == "Is it done?"
     # without a theme of its own, the question goes under the inspection's title
@@ -116,8 +124,8 @@ def test_an_action_from_a_finding_gets_a_reference_owner_and_due_date(session, s
     pcc, cc, dcc, meeting, hmicfrs, inspection = setting
     finding = _findings(session, inspection)[0]
     _own(session, finding, dcc, due=date(2030, 9, 30))
-    action = findings.action_from_finding(session, finding.id, meeting_id=meeting.id,
-                                          by=OFFICER)
+    action = finding_links.action_from_finding(session, finding.id, meeting_id=meeting.id,
+                                               by=OFFICER)
     view = actions.get_action(session, action_id=action.id, by=OFFICER)
     assert action.reference == "A/2030/001"
     assert view.owner_ids == [dcc.id]
@@ -126,7 +134,7 @@ def test_an_action_from_a_finding_gets_a_reference_owner_and_due_date(session, s
         finding.id, meeting.id, hmicfrs.id)
     assert action.text.startswith("The DCC to report on progress with recommendation 1")
     assert _history(session, finding)[-1].startswith("Action A/2030/001 raised: The DCC")
-    story = findings.story_of(session, finding, by=OFFICER)
+    story = finding_story.story_of(session, finding, by=OFFICER)
     assert [v.view.action.id for v in story.actions] == [action.id]
 
 
@@ -142,12 +150,12 @@ def test_a_question_or_action_and_its_link_are_saved_together_or_not_at_all(
     def broken(*args, **kwargs):
         raise RuntimeError("the history could not be written")
 
-    monkeypatch.setattr(findings, "_event", broken)
+    monkeypatch.setattr(finding_links, "record_event", broken)
     with pytest.raises(RuntimeError):
-        findings.question_from_finding(session, finding.id, meeting_id=meeting.id, by=OFFICER)
+        finding_links.question_from_finding(session, finding.id, meeting_id=meeting.id, by=OFFICER)
     session.rollback()
     with pytest.raises(RuntimeError):
-        findings.action_from_finding(session, finding.id, by=OFFICER)
+        finding_links.action_from_finding(session, finding.id, by=OFFICER)
     session.rollback()
     assert session.exec(select(Question)).all() == []
     assert session.exec(select(Action)).all() == []
@@ -159,7 +167,7 @@ def test_an_action_needs_an_owner_and_nothing_is_made_without_one(session, setti
     finding = _findings(session, inspection)[0]
     before = _history(session, finding)
     with pytest.raises(InvalidInput) as refused:
-        findings.action_from_finding(session, finding.id, by=OFFICER)
+        finding_links.action_from_finding(session, finding.id, by=OFFICER)
     assert "owner_ids" in refused.value.errors
     session.rollback()
     assert session.exec(select(Action)).all() == []
@@ -173,11 +181,11 @@ def test_viewers_and_the_force_cannot_raise_questions_or_actions(session, settin
     _own(session, finding, dcc)
     actor = Actor(role=role, person_id=dcc.id, label="someone")
     with pytest.raises(Forbidden):
-        findings.question_from_finding(session, finding.id, by=actor)
+        finding_links.question_from_finding(session, finding.id, by=actor)
     with pytest.raises(Forbidden):
-        findings.action_from_finding(session, finding.id, by=actor)
+        finding_links.action_from_finding(session, finding.id, by=actor)
     with pytest.raises(Forbidden):
-        findings.supersede(session, inspection.id, finding.id, _findings(
+        finding_superseding.supersede(session, inspection.id, finding.id, _findings(
             session, inspection)[1].id, by=actor)
     assert session.exec(select(Question)).all() == []
     assert session.exec(select(Action)).all() == []
@@ -188,10 +196,10 @@ def test_the_chair_puts_questions_but_does_not_raise_actions(session, setting):
     finding = _findings(session, inspection)[0]
     _own(session, finding, dcc)
     chair = Actor(role=Role.chair, person_id=pcc.id, label="pcc@opcc.example")
-    question = findings.question_from_finding(session, finding.id, by=chair)
+    question = finding_links.question_from_finding(session, finding.id, by=chair)
     assert question.asked_by_id == pcc.id
     with pytest.raises(Forbidden):
-        findings.action_from_finding(session, finding.id, by=chair)
+        finding_links.action_from_finding(session, finding.id, by=chair)
 
 
 def test_bad_input_is_refused_and_changes_nothing(session, setting):
@@ -202,10 +210,10 @@ def test_bad_input_is_refused_and_changes_nothing(session, setting):
     for kwargs in ({"text": ""}, {"text": "Why\x00?"}, {"text": "x" * 10_001},
                    {"meeting_id": 999_999}, {"item_id": 999_999}):
         with pytest.raises(InvalidInput):
-            findings.question_from_finding(session, finding.id, by=OFFICER, **kwargs)
+            finding_links.question_from_finding(session, finding.id, by=OFFICER, **kwargs)
         session.rollback()
     with pytest.raises(InvalidInput):
-        findings.action_from_finding(session, finding.id, owner_ids=[999_999], by=OFFICER)
+        finding_links.action_from_finding(session, finding.id, owner_ids=[999_999], by=OFFICER)
     session.rollback()
     assert session.exec(select(Question)).all() == []
     assert session.exec(select(Action)).all() == []
@@ -220,7 +228,7 @@ def test_superseding_writes_both_histories_and_refuses_self_cycles_and_unknown_i
                        published=date(2025, 1, 10),
                        texts=("Forces should adopt the national collision standard.",))
     later = _findings(session, national)[0]
-    findings.supersede(session, inspection.id, local.id, later.id, by=OFFICER)
+    finding_superseding.supersede(session, inspection.id, local.id, later.id, by=OFFICER)
     session.commit()
     session.refresh(local)
     assert local.superseded_by_id == later.id and local.force_status == "superseded"
@@ -232,16 +240,17 @@ def test_superseding_writes_both_histories_and_refuses_self_cycles_and_unknown_i
     later_before = (_history(session, later), later.superseded_by_id, later.force_status)
     for target, owner in ((later.id, later), (local.id, later), (999_999, later)):
         with pytest.raises(InvalidInput):
-            findings.supersede(session, owner.inspection_id, owner.id, target, by=OFFICER)
+            finding_superseding.supersede(session, owner.inspection_id, owner.id, target,
+                                          by=OFFICER)
         session.rollback()
     session.refresh(later)
     assert (_history(session, later), later.superseded_by_id, later.force_status) == \
         later_before
     # A chain: a third finding replaced by the local one cannot then replace the national one.
     third = _findings(session, inspection)[1]
-    findings.supersede(session, inspection.id, third.id, local.id, by=OFFICER)
+    finding_superseding.supersede(session, inspection.id, third.id, local.id, by=OFFICER)
     with pytest.raises(InvalidInput):
-        findings.supersede(session, national.id, later.id, third.id, by=OFFICER)
+        finding_superseding.supersede(session, national.id, later.id, third.id, by=OFFICER)
 
 
 def test_the_history_shows_the_question_asked_and_answered_and_the_action_updates(
@@ -249,16 +258,16 @@ def test_the_history_shows_the_question_asked_and_answered_and_the_action_update
     pcc, cc, dcc, meeting, hmicfrs, inspection = setting
     finding = _findings(session, inspection)[0]
     _own(session, finding, dcc)
-    question = findings.question_from_finding(session, finding.id, meeting_id=meeting.id,
-                                              by=OFFICER)
+    question = finding_links.question_from_finding(session, finding.id, meeting_id=meeting.id,
+                                                   by=OFFICER)
     make_entry(session, hmicfrs, kind=EntryKind.question, question_id=question.id,
                speaker_id=pcc.id, text="The PCC asked the DCC about recommendation 1.")
     make_entry(session, hmicfrs, kind=EntryKind.answer, question_id=question.id,
                speaker_id=dcc.id, text="The unit has two more investigators since May.")
-    action = findings.action_from_finding(session, finding.id, by=OFFICER)
+    action = finding_links.action_from_finding(session, finding.id, by=OFFICER)
     actions.add_update(session, action_id=action.id, by=SYSTEM, data=ActionUpdateCreate(
         text="Recruitment under way.", status=ActionStatus.in_progress))
-    story = findings.story_of(session, finding, by=OFFICER)
+    story = finding_story.story_of(session, finding, by=OFFICER)
     texts = [line.text for line in story.history]
     assert texts[0] == "Imported from the report"
     assert any(t.startswith("Question asked at the Monthly Assurance Meeting 30 April 2030")
@@ -271,12 +280,12 @@ def test_the_history_shows_the_question_asked_and_answered_and_the_action_update
     assert linked.question.status == QuestionStatus.answered
     assert [a.text for a in linked.answers] == ["The unit has two more investigators since May."]
     # A viewer does not see a draft question (the office's own) in the history
-    draft = findings.question_from_finding(session, finding.id, text="A draft?", by=OFFICER)
+    draft = finding_links.question_from_finding(session, finding.id, text="A draft?", by=OFFICER)
     viewer = Actor(role=Role.viewer, label="viewer")
-    seen = findings.story_of(session, finding, by=viewer)
+    seen = finding_story.story_of(session, finding, by=viewer)
     assert draft.id not in [q.question.id for q in seen.questions]
     assert not any("A draft?" in line.text for line in seen.history)
-    assert any("A draft?" in line.text for line in findings.story_of(
+    assert any("A draft?" in line.text for line in finding_story.story_of(
         session, finding, by=OFFICER).history)
 
 
@@ -304,7 +313,7 @@ def test_the_hmicfrs_item_lists_findings_due_or_changed_since_the_last_meeting(s
     _own(session, due, dcc, due=date(2024, 4, 1), force_status="in_progress")
     _own(session, complete, dcc, due=date(2024, 2, 1), force_status="complete")
     _own(session, superseded, dcc, due=date(2024, 2, 1))
-    findings.supersede(session, inspection.id, superseded.id, replacing.id, by=OFFICER)
+    finding_superseding.supersede(session, inspection.id, superseded.id, replacing.id, by=OFFICER)
     _own(session, old_change, dcc, due=date(2024, 12, 1))
     _own(session, later_due, dcc, due=date(2024, 4, 10))
     for finding in (due, complete, superseded, changed, old_change, later_due, replacing):
@@ -312,17 +321,17 @@ def test_the_hmicfrs_item_lists_findings_due_or_changed_since_the_last_meeting(s
     _own(session, changed, dcc, due=date(2025, 1, 1), opcc_status="partly_satisfied")
     _at(session, changed, datetime(2024, 3, 20, 12, tzinfo=UTC), latest_only=True)
 
-    listed = findings.findings_for_meeting(session, meeting)
+    listed = finding_meetings.findings_for_meeting(session, meeting)
     assert [r.finding.id for r in listed] == [due.id, changed.id]
     assert [r.due for r in listed] == [True, False]
     assert listed[1].changes and "Commissioner's assessment" in listed[1].changes[0]
     # The other series' previous meeting is not this one's.
-    assert findings.previous_meeting(session, meeting).starts_at.date() == date(2024, 3, 12)
-    assert findings.previous_meeting(session, other_series) is None
+    assert finding_meetings.previous_meeting(session, meeting).starts_at.date() == date(2024, 3, 12)
+    assert finding_meetings.previous_meeting(session, other_series) is None
     # Nothing after the meeting's day counts for it
     _own(session, later_due, dcc, due=date(2024, 4, 10), opcc_status="satisfied")
     assert later_due.id not in [r.finding.id for r in
-                                findings.findings_for_meeting(session, meeting)]
+                                finding_meetings.findings_for_meeting(session, meeting)]
 
 
 def test_an_answer_to_a_findings_question_counts_as_a_change(session):
@@ -333,15 +342,15 @@ def test_an_answer_to_a_findings_question_counts_as_a_change(session):
     inspection = _report(session)
     finding = _findings(session, inspection)[0]
     _own(session, finding, dcc, due=date(2031, 1, 1))
-    question = findings.question_from_finding(session, finding.id, by=OFFICER)
+    question = finding_links.question_from_finding(session, finding.id, by=OFFICER)
     for each in _findings(session, inspection):
         _at(session, each, datetime(2024, 1, 1, tzinfo=UTC))
-    assert findings.findings_for_meeting(session, meeting) == []
+    assert finding_meetings.findings_for_meeting(session, meeting) == []
     question.status = QuestionStatus.sent
     session.commit()
     answer_question(session, question_id=question.id, by=OFFICER,
                     data=AnswerCreate(text="In writing: done.", in_meeting=False))
-    [row] = findings.findings_for_meeting(session, meeting)
+    [row] = finding_meetings.findings_for_meeting(session, meeting)
     assert row.finding.id == finding.id and row.changes == ["Answer: In writing: done."]
 
 
@@ -354,11 +363,11 @@ def test_a_draft_question_alone_does_not_put_a_finding_on_a_viewers_list(session
     for each in _findings(session, inspection):
         _at(session, each, datetime(2024, 1, 1, tzinfo=UTC))
     finding = _findings(session, inspection)[0]
-    findings.question_from_finding(session, finding.id, text="Still a draft?", by=OFFICER)
+    finding_links.question_from_finding(session, finding.id, text="Still a draft?", by=OFFICER)
     viewer = Actor(role=Role.viewer, label="viewer")
-    [row] = findings.findings_for_meeting(session, meeting, by=OFFICER)
+    [row] = finding_meetings.findings_for_meeting(session, meeting, by=OFFICER)
     assert "Still a draft?" in row.changes[-1]
-    assert findings.findings_for_meeting(session, meeting, by=viewer) == []
+    assert finding_meetings.findings_for_meeting(session, meeting, by=viewer) == []
 
 
 def test_a_theme_lists_its_findings_whatever_the_case_and_the_change_is_in_history(session):

@@ -24,7 +24,7 @@ from app.models import (
     Role,
     Side,
 )
-from app.services import approval, findings, inspections, publication
+from app.services import approval, finding_links, inspections, publication
 from app.services.approval import AGREED
 from app.services.inspections import FindingChange, ReviewedFinding, ReviewedReport
 from app.services.mail import OutboxMailer
@@ -139,9 +139,9 @@ CASES = [
                                            text="The PCC asked the DCC about casualties.",
                                            by=OFFICER)),
     Case("question from a finding", _build_finding,
-         lambda s, w: findings.question_from_finding(s, w["finding"], by=OFFICER)),
+         lambda s, w: finding_links.question_from_finding(s, w["finding"], by=OFFICER)),
     Case("action from a finding", _build_finding,
-         lambda s, w: findings.action_from_finding(s, w["finding"], by=OFFICER)),
+         lambda s, w: finding_links.action_from_finding(s, w["finding"], by=OFFICER)),
     Case("inspection import", lambda s: {},
          lambda s, w: inspections.save_import(s, ReviewedReport(
              title="PEEL 2023", published_on=date(2024, 3, 14),

@@ -31,7 +31,7 @@ from app.schemas import ActionUpdateCreate, QuestionCreate
 from app.services import actions, identity, owner_links, two_factor
 from app.services.approval import approve_by_chair, submit_to_chair
 from app.services.calendar import feed_token
-from app.services.findings import action_from_finding, question_from_finding
+from app.services.finding_links import action_from_finding, question_from_finding
 from app.services.papers import attach_paper
 from app.services.publication import publish_minutes
 from app.services.questions import create_question

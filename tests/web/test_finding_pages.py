@@ -249,7 +249,7 @@ def test_viewers_and_the_force_read_the_page_but_cannot_act(client, session, sce
 
 
 def test_a_draft_question_about_a_finding_is_not_shown_to_a_viewer(client, session, scene):
-    from app.services.findings import question_from_finding
+    from app.services.finding_links import question_from_finding
     from app.services.permissions import Actor
 
     inspection, finding = scene["inspection"], scene["finding"]

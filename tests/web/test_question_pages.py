@@ -17,7 +17,8 @@ from app.models import ItemKind, QuestionStatus, Role
 from app.schemas import AnswerCreate, QuestionCreate
 from app.services import questions as question_service
 from app.services.dates import to_london
-from app.web import question_pages
+from app.web import question_bank, question_page
+from app.web import question_form as question_form_pages
 from tests.factories import (
     SYSTEM,
     make_item,
@@ -35,7 +36,8 @@ XSS = "<script>alert('x')</script>"
 @pytest.fixture
 def client(app):
     if not any(getattr(r, "path", "").startswith("/questions") for r in app.routes):
-        app.include_router(question_pages.router)
+        for pages in (question_form_pages, question_bank, question_page):
+            app.include_router(pages.router)
     with TestClient(app, base_url="https://testserver",
                     raise_server_exceptions=False) as test_client:
         yield test_client

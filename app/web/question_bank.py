@@ -1,0 +1,161 @@
+"""The question bank: the Commissioner's questions listed and filtered, and what was asked
+before on a theme (with the inspection findings followed under it).
+
+Drafting and changing a question is question_form.py; one question's page (its steps, answers
+and screening) is question_page.py. The rules are app.services.questions'.
+"""
+
+from dataclasses import dataclass
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Query, Request
+
+from app.db import SessionDep
+from app.models import Person, Question, QuestionSource, QuestionStatus, Screening
+from app.schemas import MAX_ID
+from app.services import agenda, findings, meetings, people
+from app.services import questions as service
+from app.services.errors import NotFound
+from app.services.inspections import FORCE_STATUSES, OPCC_STATUSES
+from app.services.meeting_papers import SOURCES
+from app.services.permissions import Perm
+from app.web.deps import PageCaller
+from app.web.forms import meeting_label
+from app.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+S = QuestionStatus
+
+SCREENING_WORDS: dict[str, str] = {
+    Screening.pending: "Awaiting screening",
+    Screening.accepted: "Accepted",
+    Screening.declined: "Declined",
+}
+
+
+@dataclass
+class Row:
+    """A question as the bank's table shows it."""
+
+    question: Question
+    asked_by: Person | None
+    addressed_to: Person | None
+    meeting_id: int | None
+    meeting_title: str
+    item_number: str
+    item_title: str
+    status_words: str
+    source_words: str
+    screening_words: str
+
+
+def _numbers(session, meeting_ids) -> dict[int | None, tuple[str, str]]:
+    """Every item of these meetings: id → (number, title)."""
+    numbers: dict[int | None, tuple[str, str]] = {}
+    for meeting_id in meeting_ids:
+        for node in agenda.flatten(agenda.agenda_tree(session, meeting_id)):
+            numbers[node.item.id] = (node.number, node.item.title)
+    return numbers
+
+
+def _rows(session, found: list[Question]) -> list[Row]:
+    everyone = {p.id: p for p in people.list_people(session)}
+    titles = {m.id: meeting_label(m, t) for m, t in meetings.list_meetings(session)}
+    numbers = _numbers(session, {q.meeting_id for q in found if q.meeting_id})
+    rows = []
+    for q in found:
+        number, item_title = numbers.get(q.item_id, ("", "")) if q.item_id else ("", "")
+        rows.append(Row(
+            question=q,
+            asked_by=everyone.get(q.asked_by_id),
+            addressed_to=everyone.get(q.addressed_to_id),
+            meeting_id=q.meeting_id,
+            meeting_title=titles.get(q.meeting_id, "") if q.meeting_id else "",
+            item_number=number,
+            item_title=item_title,
+            status_words=service.STATUS_WORDS[S(q.status)],
+            source_words=SOURCES.get(cast(QuestionSource, q.source), str(q.source)),
+            screening_words=SCREENING_WORDS.get(q.screening or Screening.pending, "")
+            if q.source == QuestionSource.public else "",
+        ))
+    return rows
+
+
+@router.get("/questions")
+def questions_page(
+    request: Request,
+    session: SessionDep,
+    caller: PageCaller,
+    theme: Annotated[str, Query(max_length=200)] = "",
+    status: Annotated[str, Query(max_length=30)] = "",
+    source: Annotated[str, Query(max_length=30)] = "",
+    meeting: Annotated[str, Query(max_length=12)] = "",
+):
+    actor = caller.actor
+    visible = service.list_questions(session, by=actor)
+    status_value = S(status) if status in S.__members__ else None
+    source_value = QuestionSource(source) if source in QuestionSource.__members__ else None
+    meeting_id = int(meeting) if meeting.isdigit() and 0 < int(meeting) <= MAX_ID else None
+    # Only themes of questions this reader may see: a draft's theme is the office's own.
+    seen = {q.theme.strip().lower() for q in visible if q.theme.strip()}
+    theme_names = [t for t in service.themes(session) if t.lower() in seen]
+    chosen_theme = theme.strip()
+    found = service.list_questions(session, by=actor, theme=chosen_theme or None,
+                                   status=status_value, source=source_value,
+                                   meeting_id=meeting_id)
+    found.sort(key=lambda q: cast(int, q.id), reverse=True)  # saved questions
+    titled = {m.id: (m, t) for m, t in meetings.list_meetings(session)}
+    meeting_options = [
+        (str(m.id), meeting_label(m, t))
+        for m, t in sorted((titled[i] for i in {q.meeting_id for q in visible}
+                            if i in titled), key=lambda pair: pair[0].starts_at, reverse=True)
+    ]
+    return render(request, "questions.html", {
+        "page_title": "Questions",
+        "rows": _rows(session, found),
+        "themes": theme_names,
+        "statuses": [(s.value, service.STATUS_WORDS[s].capitalize()) for s in S],
+        "sources": [(s.value, words) for s, words in SOURCES.items()],
+        "meeting_options": meeting_options,
+        "selected": {"theme": chosen_theme, "status": status_value.value if status_value else "",
+                     "source": source_value.value if source_value else "",
+                     "meeting": str(meeting_id) if meeting_id else ""},
+        "can_write": actor.can(Perm.write_questions),
+    })
+
+
+@router.get("/questions/themes/{theme:path}")
+def theme_page(theme: str, request: Request, session: SessionDep, caller: PageCaller):
+    history = service.theme_history(session, theme=theme[:200], by=caller.actor)
+    on_theme = findings.findings_on_theme(session, theme[:200])
+    if not history and not on_theme:
+        raise NotFound("No question you can see has been asked on this theme, and no "
+                       "inspection finding is followed under it.")
+    everyone = {p.id: p for p in people.list_people(session)}
+    titles = {m.id: (meeting_label(m, t), m) for m, t in meetings.list_meetings(session)}
+    groups: list[dict] = []
+    for asked in history:
+        key = asked.meeting.id if asked.meeting else None
+        if not groups or groups[-1]["meeting_id"] != key:
+            groups.append({"meeting_id": key, "meeting": asked.meeting,
+                           "title": titles[key][0] if key in titles else "", "questions": []})
+        groups[-1]["questions"].append({
+            "question": asked.question,
+            "status_words": service.STATUS_WORDS[S(asked.question.status)],
+            "asked_by": everyone.get(asked.question.asked_by_id),
+            "addressed_to": everyone.get(asked.question.addressed_to_id),
+            "answers": [(a, everyone.get(a.respondent_id)) for a in asked.answers],
+        })
+    # Questions not yet on a meeting come last, whatever order the database gives nulls.
+    groups.sort(key=lambda g: g["meeting_id"] is None)
+    name = (history[0].question.theme.strip() if history else on_theme[0][0].theme.strip()
+            ) or theme
+    return render(request, "theme.html", {
+        "page_title": f"Asked before: {name}", "theme": name, "groups": groups,
+        "count": len(history), "can_write": caller.actor.can(Perm.write_questions),
+        "findings": [{"finding": f, "inspection": i, "label": findings.label_of(f),
+                      "superseded": findings.is_superseded(f),
+                      "force_status": FORCE_STATUSES.get(f.force_status, f.force_status),
+                      "opcc_status": OPCC_STATUSES.get(f.opcc_status, f.opcc_status)}
+                     for f, i in on_theme]})
