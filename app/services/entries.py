@@ -164,18 +164,31 @@ def create_entry(session: Session, *, item_id: int, data: EntryCreate, by: Actor
     return entry
 
 
+def _own_saves_since(session: Session, entry: MinuteEntry, version: int,
+                     device: str | None) -> bool:
+    """Whether every version saved after `version` came from `device`: the tab's own saves,
+    which landed after the tab was reloaded (built from `version`), not someone else's."""
+    if device is None or version > entry.version:
+        return False
+    later = session.exec(select(MinuteEntryRevision.device).where(
+        MinuteEntryRevision.entry_id == entry.id, MinuteEntryRevision.version > version)).all()
+    return bool(later) and all(saved_by == device for saved_by in later)
+
+
 def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Actor) -> MinuteEntry:
-    """Save a new version of an entry; a save made from an older version is refused (409)."""
+    """Save a new version of an entry; a save made from an older version is refused (409),
+    unless every version since came from the same tab (`device`): its own earlier saves, which
+    landed after the tab was reloaded."""
     entry = _load(session, entry_id, by)
     require(by, Perm.edit_record)
     _editable(session, entry)
-    changes = changes_of(data, nullable=("speaker_id", "question_id"))
+    changes = changes_of(data, nullable=("speaker_id", "question_id", "device"))
     version = changes.pop("version")
     device = changes.pop("device", None)
     if all(getattr(entry, key) == value for key, value in changes.items()):
         # A retry of a save that already landed, or a save that changes nothing.
         return entry
-    if version != entry.version:
+    if version != entry.version and not _own_saves_since(session, entry, version, device):
         raise Conflict(
             f"This entry was changed by someone else (now version {entry.version}; "
             f"your change was made to version {version}).",
