@@ -62,6 +62,20 @@ def parse_networks(value: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+def parse_delay(value: str) -> tuple[float, float] | None:
+    """"1-3" → (1.0, 3.0), "2" → (2.0, 2.0), "" → None (ASSURE_TEST_SAVE_DELAY)."""
+    if not value.strip():
+        return None
+    low, _, high = value.strip().partition("-")
+    try:
+        shortest, longest = float(low), float(high or low)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number of seconds or a range such as 1-3") from None
+    if not 0 <= shortest <= longest <= 60:
+        raise ValueError(f"{value!r}: the range must be within 0-60 seconds, shortest first")
+    return shortest, longest
+
+
 class Settings(BaseSettings):
     """Everything configurable about one installation."""
 
@@ -98,6 +112,11 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, le=1000, alias="ASSURE_DB_POOL_SIZE")
     db_max_overflow: int = Field(default=5, ge=0, le=1000, alias="ASSURE_DB_MAX_OVERFLOW")
     db_pool_timeout: float = Field(default=3, gt=0, le=300, alias="ASSURE_DB_POOL_TIMEOUT")
+    # FOR TESTS ONLY, off by default and never to be set on a real installation: every save of
+    # a minute entry (its POST and PATCH) waits this many seconds before it is handled, "2" or
+    # a range "1-3" (a random wait within it), so that a browser test can show what a slow
+    # server does to the minutes page (tests/e2e/test_slow_saves.py).
+    test_save_delay: str = Field(default="", alias="ASSURE_TEST_SAVE_DELAY")
 
     @field_validator("database_url")
     @classmethod
@@ -109,6 +128,17 @@ class Settings(BaseSettings):
     def _networks(cls, value: str) -> str:
         parse_networks(value)
         return value
+
+    @field_validator("test_save_delay")
+    @classmethod
+    def _delay(cls, value: str) -> str:
+        parse_delay(value)
+        return value
+
+    def test_save_delay_range(self) -> tuple[float, float] | None:
+        """ASSURE_TEST_SAVE_DELAY as (shortest, longest) seconds; None when unset (for tests
+        only)."""
+        return parse_delay(self.test_save_delay)
 
     def trusted_proxy_networks(self) -> tuple[Network, ...]:
         """The networks of ASSURE_TRUSTED_PROXIES."""

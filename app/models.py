@@ -473,6 +473,10 @@ class MinuteEntryRevision(SQLModel, table=True):
     exempt: bool = Field(default=False)
     saved_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     saved_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
+    # The browser tab the save came from (chosen by the page, kept for the tab's life): a save
+    # made from an older version is not a conflict when every later version came from the same
+    # tab, as after a reload during a save that landed late (services/entries.update_entry).
+    device: str | None = Field(default=None, sa_type=String(64))
 
 
 class Question(SQLModel, table=True):

@@ -308,6 +308,8 @@ class ItemUpdate(In):
 
 
 ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+# The browser tab a save comes from; kept on the revision (see MinuteEntryRevision.device).
+Device = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 
 
 class EntryCreate(In):
@@ -321,6 +323,7 @@ class EntryCreate(In):
     # Chosen by the client; sending the same creation again returns the entry made the first
     # time instead of a copy.
     client_id: ClientId | None = None
+    device: Device | None = None
 
 
 class EntryUpdate(In):
@@ -332,6 +335,9 @@ class EntryUpdate(In):
     exempt_reason: Line | None = None
     position: Annotated[int, Field(ge=1, le=100_000)] | None = None
     question_id: Id | None = None
+    # The tab the save comes from: a save from an older version is accepted when every later
+    # version came from this same tab (its own saves that landed after it was reloaded).
+    device: Device | None = None
 
 
 class EntryRead(Out):

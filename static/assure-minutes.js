@@ -67,6 +67,22 @@
     return "c" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
+  // This tab's id, sent with every save: it survives a reload of the tab (sessionStorage) and
+  // differs between tabs. A save made from an older version is then no conflict when every
+  // version since came from this tab: its own saves that landed after a reload.
+  const DEVICE = (function () {
+    try {
+      let id = sessionStorage.getItem("assure-device");
+      if (!id || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
+        id = newClientId();
+        sessionStorage.setItem("assure-device", id);
+      }
+      return id;
+    } catch (error) {
+      return newClientId();
+    }
+  })();
+
   const storage = {
     get(key) {
       try {
@@ -239,6 +255,9 @@
     return st;
   }
 
+  // The copy kept on this device has the version its text was typed on (st.version): a 409
+  // leaves st.version as it was, so while a conflict is unresolved the copy keeps that base
+  // and a reload asks the server again.
   function persist(st) {
     if (sameContent(content(st), st.acked) && !st.inflight) {
       storage.remove("e:" + st.key);
@@ -307,8 +326,8 @@
     }
     if (!st.id && !now.text.trim() && !now.speaker_id) return; // nothing worth creating yet
     const body = st.id
-      ? Object.assign({ version: st.version }, now)
-      : Object.assign({ client_id: st.key, position: serverPosition(st) }, now);
+      ? Object.assign({ version: st.version, device: DEVICE }, now)
+      : Object.assign({ client_id: st.key, position: serverPosition(st), device: DEVICE }, now);
     st.inflight = { body: body, create: !st.id, sending: false };
     persist(st);
     return send(st);
@@ -865,7 +884,7 @@
     item.entryKeys.splice(to, 0, st.key);
     renderItem();
     focusEntry(st.key, false);
-    const result = await api("PATCH", "/api/v1/entries/" + st.id, { version: st.version, position: serverPosition(st) }).catch(() => ({ status: 0 }));
+    const result = await api("PATCH", "/api/v1/entries/" + st.id, { version: st.version, position: serverPosition(st), device: DEVICE }).catch(() => ({ status: 0 }));
     if (result.status === 200) {
       st.version = result.data.version;
       lastSaved = new Date();
@@ -1277,8 +1296,12 @@
       const item = itemsById.get(kept.itemId);
       item.entryKeys.splice(Math.max(0, Math.min(kept.index, item.entryKeys.length)), 0, st.key);
       entries.set(st.key, st);
-    } else if (kept.version !== st.version && !(kept.pending && sameContent(kept.pending, st.acked))) {
-      st.conflict = { id: st.id, version: st.version, text: st.acked.text, kind: st.acked.kind, speaker_id: st.acked.speaker_id, question_id: st.acked.question_id };
+    } else if (typeof kept.version === "number" && kept.version !== st.version &&
+               !(kept.pending && sameContent(kept.pending, st.acked))) {
+      // The server has a newer version than the one this text was typed on: this tab's own
+      // save that landed late, or a colleague's change. Only the server can tell: save from
+      // the version typed on; a colleague's change comes back as 409 and the conflict screen.
+      st.version = kept.version;
     }
     st.text = kept.text;
     st.kind = kept.kind;

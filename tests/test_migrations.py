@@ -137,3 +137,42 @@ def test_a_findings_events_learn_the_question_or_action_they_tell_of(empty_url):
     engine.dispose()
     assert [tuple(row) for row in links] == [(1, None), (None, 1), (None, None), (None, None)]
     assert expires is not None
+
+
+def test_revisions_learn_the_tab_they_were_saved_from_and_forget_it_going_down(empty_url):
+    """0012: a revision's device (the browser tab it was saved from); the revisions already
+    there have none, and going down keeps them without it."""
+    config = alembic_config(empty_url)
+    command.upgrade(config, "0011")
+    engine = make_engine(empty_url)
+    now = "CURRENT_TIMESTAMP"
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO meeting_type (name, default_venue, recurrence, interval, start_time, "
+            "public_question_days, calendar_secret, created_at, updated_at) VALUES "
+            f"('Board', '', 'none', 1, '10:00', 10, '', {now}, {now})"))
+        connection.execute(text(
+            "INSERT INTO meeting (meeting_type_id, starts_at, venue, status, marking, sequence, "
+            f"created_at, updated_at) VALUES (1, {now}, '', 'planned', 'OFFICIAL', 0, {now}, "
+            f"{now})"))
+        connection.execute(text(
+            "INSERT INTO agenda_item (meeting_id, position, title, kind, commission, exempt, "
+            f"exempt_reason, created_at, updated_at) VALUES (1, 1, 'AOB', 'aob', '', false, '', "
+            f"{now}, {now})"))
+        connection.execute(text(
+            "INSERT INTO minute_entry (item_id, position, kind, text, exempt, exempt_reason, "
+            f"version, created_at, updated_at) VALUES (1, 1, 'narrative', 'Said.', false, '', "
+            f"1, {now}, {now})"))
+        connection.execute(text(
+            "INSERT INTO minute_entry_revision (entry_id, version, kind, text, exempt, "
+            f"saved_at) VALUES (1, 1, 'narrative', 'Said.', false, {now})"))
+    command.upgrade(config, "0012")
+    with engine.connect() as connection:
+        assert connection.execute(text(
+            "SELECT text, device FROM minute_entry_revision")).one() == ("Said.", None)
+    command.downgrade(config, "0011")
+    columns = {c["name"] for c in inspect(engine).get_columns("minute_entry_revision")}
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT text FROM minute_entry_revision")).scalar()
+    engine.dispose()
+    assert "device" not in columns and kept == "Said."

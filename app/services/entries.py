@@ -29,7 +29,7 @@ from app.services.visibility import may_see_entry, sees_exempt
 _NOT_YET_ASKED = {QuestionStatus.draft, QuestionStatus.ready, QuestionStatus.sent}
 
 
-def _revision(entry: MinuteEntry, by: Actor) -> MinuteEntryRevision:
+def _revision(entry: MinuteEntry, by: Actor, device: str | None = None) -> MinuteEntryRevision:
     assert entry.id is not None  # a saved entry
     return MinuteEntryRevision(
         entry_id=entry.id,
@@ -40,6 +40,7 @@ def _revision(entry: MinuteEntry, by: Actor) -> MinuteEntryRevision:
         exempt=entry.exempt,
         saved_at=entry.updated_at,
         saved_by_id=by.user_id,
+        device=device,
     )
 
 
@@ -151,11 +152,11 @@ def create_entry(session: Session, *, item_id: int, data: EntryCreate, by: Actor
     referenced_person(session, data.speaker_id, "speaker_id")
     referenced(session, Question, data.question_id, "question_id", "question")
     assert item.id is not None  # loaded from the database
-    entry = MinuteEntry(item_id=item.id, **data.model_dump(exclude={"position"}))
+    entry = MinuteEntry(item_id=item.id, **data.model_dump(exclude={"position", "device"}))
     _reposition(session, entry, data.position)
     session.add(entry)
     session.flush()
-    session.add(_revision(entry, by))
+    session.add(_revision(entry, by, data.device))
     _sync_question(session, entry)
     audit.record(session, by=by, verb="create", object_type="minute_entry", object_id=entry.id,
                  summary=f"item {item.id}, version 1")
@@ -163,17 +164,31 @@ def create_entry(session: Session, *, item_id: int, data: EntryCreate, by: Actor
     return entry
 
 
+def _own_saves_since(session: Session, entry: MinuteEntry, version: int,
+                     device: str | None) -> bool:
+    """Whether every version saved after `version` came from `device`: the tab's own saves,
+    which landed after the tab was reloaded (built from `version`), not someone else's."""
+    if device is None or version > entry.version:
+        return False
+    later = session.exec(select(MinuteEntryRevision.device).where(
+        MinuteEntryRevision.entry_id == entry.id, MinuteEntryRevision.version > version)).all()
+    return bool(later) and all(saved_by == device for saved_by in later)
+
+
 def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Actor) -> MinuteEntry:
-    """Save a new version of an entry; a save made from an older version is refused (409)."""
+    """Save a new version of an entry; a save made from an older version is refused (409),
+    unless every version since came from the same tab (`device`): its own earlier saves, which
+    landed after the tab was reloaded."""
     entry = _load(session, entry_id, by)
     require(by, Perm.edit_record)
     _editable(session, entry)
-    changes = changes_of(data, nullable=("speaker_id", "question_id"))
+    changes = changes_of(data, nullable=("speaker_id", "question_id", "device"))
     version = changes.pop("version")
+    device = changes.pop("device", None)
     if all(getattr(entry, key) == value for key, value in changes.items()):
         # A retry of a save that already landed, or a save that changes nothing.
         return entry
-    if version != entry.version:
+    if version != entry.version and not _own_saves_since(session, entry, version, device):
         raise Conflict(
             f"This entry was changed by someone else (now version {entry.version}; "
             f"your change was made to version {version}).",
@@ -190,7 +205,7 @@ def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Acto
         _reposition(session, entry, changes["position"])
     entry.version += 1
     entry.updated_at = utcnow()
-    session.add(_revision(entry, by))
+    session.add(_revision(entry, by, device))
     _sync_question(session, entry)
     audit.record(session, by=by, verb="update", object_type="minute_entry", object_id=entry.id,
                  summary=f"version {entry.version}: " + ", ".join(sorted(changes)))

@@ -36,12 +36,16 @@ def _free_port() -> int:
 
 
 class LiveServer:
-    """`assure serve` on a fresh SQLite database with the demo loaded."""
+    """`assure serve` on a fresh database (SQLite in `folder` unless `database_url` is given)
+    with the demo loaded; `env` adds to its environment."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, database_url: str | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.folder = folder
-        self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'assure.db'}",
-                    "ASSURE_SECRET_KEY": "e2e-secret", "ASSURE_EXPORT_DIR": str(folder)}
+        self.env = {**os.environ,
+                    "DATABASE_URL": database_url or f"sqlite:///{folder / 'assure.db'}",
+                    "ASSURE_SECRET_KEY": "e2e-secret", "ASSURE_EXPORT_DIR": str(folder),
+                    **(env or {})}
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -78,10 +82,11 @@ class LiveServer:
                             timeout=10)
 
 
-def start_demo(folder: Path) -> LiveServer:
+def start_demo(folder: Path, database_url: str | None = None,
+               env: dict[str, str] | None = None) -> LiveServer:
     """A served demo, with its admin's sign-in (printed by `assure demo load`) and an API token
     as the server's `email`, `password` and `token`."""
-    server = LiveServer(folder)
+    server = LiveServer(folder, database_url, env)
     server.assure("db", "upgrade")
     printed = server.assure("demo", "load")
     server.email = printed.split("Email:")[1].split()[0]

@@ -125,3 +125,97 @@ def test_question_and_answer_entries_keep_their_question_in_step(session):
     entries.delete_entry(session, entry_id=answer.id, by=SYSTEM)
     assert session.exec(select(Answer)).all() == []
     assert question.status == QuestionStatus.asked
+
+
+def test_own_later_saves_from_the_same_tab_are_not_a_conflict(session):
+    """A tab reloaded while its save was on the way was built from version 1; that save then
+    landed (version 2). The reloaded tab's next save, made from version 1, is its own work
+    going on, not someone else's change."""
+    item = make_item(session, make_meeting(session))
+    entry = make_entry(session, item, text="The DCC", device="tab-a")
+    entries.update_entry(session, entry_id=entry.id, by=SYSTEM,
+                         data=EntryUpdate(version=1, text="The DCC replied", device="tab-a"))
+    entries.update_entry(session, entry_id=entry.id, by=SYSTEM,
+                         data=EntryUpdate(version=2, text="The DCC replied that", device="tab-a"))
+    saved = entries.update_entry(session, entry_id=entry.id, by=SYSTEM, data=EntryUpdate(
+        version=1, text="The DCC replied that the benefits", device="tab-a"))
+    assert (saved.version, saved.text) == (4, "The DCC replied that the benefits")
+    revisions = entries.list_revisions(session, entry_id=entry.id, by=SYSTEM)
+    assert [(r.version, r.device) for r in revisions] == [
+        (1, "tab-a"), (2, "tab-a"), (3, "tab-a"), (4, "tab-a")]
+
+
+@pytest.mark.parametrize("colleague", ["tab-b", None])
+def test_a_colleagues_save_in_between_is_still_a_conflict(session, colleague):
+    item = make_item(session, make_meeting(session))
+    entry = make_entry(session, item, text="The DCC", device="tab-a")
+    entries.update_entry(session, entry_id=entry.id, by=SYSTEM,
+                         data=EntryUpdate(version=1, text="The DCC replied", device="tab-a"))
+    entries.update_entry(session, entry_id=entry.id, by=SYSTEM,
+                         data=EntryUpdate(version=2, text="The DCC said", device=colleague))
+    entries.update_entry(session, entry_id=entry.id, by=SYSTEM,
+                         data=EntryUpdate(version=3, text="The DCC said so", device="tab-a"))
+    for device in ("tab-a", None):
+        with pytest.raises(Conflict) as err:
+            entries.update_entry(session, entry_id=entry.id, by=SYSTEM, data=EntryUpdate(
+                version=1, text="The DCC replied that", device=device))
+        assert (err.value.current.version, err.value.current.text) == (4, "The DCC said so")
+    # Saves from a version after the colleague's are the tab's own again.
+    saved = entries.update_entry(session, entry_id=entry.id, by=SYSTEM,
+                                 data=EntryUpdate(version=3, text="The DCC said so.",
+                                                  device="tab-a"))
+    assert saved.version == 5
+
+
+def test_a_save_without_a_tab_from_an_older_version_is_a_conflict(session):
+    item = make_item(session, make_meeting(session))
+    entry = make_entry(session, item, text="One")
+    entries.update_entry(session, entry_id=entry.id, by=SYSTEM,
+                         data=EntryUpdate(version=1, text="Two"))
+    with pytest.raises(Conflict):
+        entries.update_entry(session, entry_id=entry.id, by=SYSTEM,
+                             data=EntryUpdate(version=1, text="Three"))
+    with pytest.raises(Conflict):  # a version the entry has not reached yet
+        entries.update_entry(session, entry_id=entry.id, by=SYSTEM,
+                             data=EntryUpdate(version=7, text="Three", device="tab-a"))
+
+
+@pytest.mark.parametrize("device", ["", "has space", "ü-tab", "x" * 65, "a/b", 12, ["tab"]])
+def test_a_bad_device_is_refused_422_and_nothing_changes(client, session, device):
+    from app.models import Role
+    from tests.factories import bearer, make_user
+
+    item = make_item(session, make_meeting(session))
+    entry = make_entry(session, item, text="Kept")
+    _, token = make_user(session, Role.secretariat)
+    response = client.patch(f"/api/v1/entries/{entry.id}", headers=bearer(token),
+                            json={"version": 1, "text": "Changed", "device": device})
+    assert response.status_code == 422
+    assert "device" in response.json()["errors"]
+    response = client.post(f"/api/v1/items/{item.id}/entries", headers=bearer(token),
+                           json={"text": "New", "device": device})
+    assert response.status_code == 422
+    assert "device" in response.json()["errors"]
+    after = client.get(f"/api/v1/entries/{entry.id}", headers=bearer(token)).json()
+    assert (after["text"], after["version"]) == ("Kept", 1)
+    assert len(client.get(f"/api/v1/items/{item.id}/entries", headers=bearer(token)).json()) == 1
+
+
+def test_a_good_device_is_accepted_through_the_api(client, session):
+    from app.models import Role
+    from tests.factories import bearer, make_user
+
+    item = make_item(session, make_meeting(session))
+    _, token = make_user(session, Role.secretariat)
+    created = client.post(f"/api/v1/items/{item.id}/entries", headers=bearer(token),
+                          json={"text": "One", "device": "c0123abcdef-_XYZ"})
+    assert created.status_code == 201
+    entry_id = created.json()["id"]
+    client.patch(f"/api/v1/entries/{entry_id}", headers=bearer(token),
+                 json={"version": 1, "text": "Two", "device": "c0123abcdef-_XYZ"})
+    response = client.patch(f"/api/v1/entries/{entry_id}", headers=bearer(token),
+                            json={"version": 1, "text": "Three", "device": "c0123abcdef-_XYZ"})
+    assert response.status_code == 200 and response.json()["version"] == 3
+    response = client.patch(f"/api/v1/entries/{entry_id}", headers=bearer(token),
+                            json={"version": 1, "text": "Four", "device": "another-tab"})
+    assert response.status_code == 409

@@ -1,9 +1,12 @@
 """Minute entries, their revisions, and the minutes document."""
 
+import asyncio
+import random
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
+from app.config import get_settings
 from app.db import SessionDep
 from app.export.minutes_docx import render_minutes
 from app.schemas import (
@@ -22,6 +25,17 @@ from app.web.downloads import docx_response
 router = APIRouter(tags=["minutes"])
 
 
+async def _test_save_delay() -> None:
+    """FOR TESTS ONLY: a slow server's saves (ASSURE_TEST_SAVE_DELAY, off by default). Waits
+    before the request's turn at the database, so that it holds no connection or lock."""
+    delay = get_settings().test_save_delay_range()
+    if delay is not None:
+        await asyncio.sleep(random.uniform(*delay))  # noqa: S311 (not for security)
+
+
+TestSaveDelay = Annotated[None, Depends(_test_save_delay)]
+
+
 @router.get("/items/{item_id}/entries", response_model=list[EntryRead])
 def list_entries(item_id: IdPath, session: SessionDep, actor: ActorDep):
     """The minute entries (paragraphs) of an item, in order."""
@@ -30,7 +44,8 @@ def list_entries(item_id: IdPath, session: SessionDep, actor: ActorDep):
 
 @router.post("/items/{item_id}/entries", response_model=EntryRead,
              status_code=status.HTTP_201_CREATED)
-def create_entry(item_id: IdPath, data: EntryCreate, session: SessionDep, actor: ActorDep):
+def create_entry(_delay: TestSaveDelay, item_id: IdPath, data: EntryCreate, session: SessionDep,
+                 actor: ActorDep):
     """Add a paragraph to an item's minutes; its first revision is kept too."""
     return entries.create_entry(session, item_id=item_id, data=data, by=actor)
 
@@ -42,7 +57,8 @@ def get_entry(entry_id: IdPath, session: SessionDep, actor: ActorDep):
 
 
 @router.patch("/entries/{entry_id}", response_model=EntryRead)
-def update_entry(entry_id: IdPath, data: EntryUpdate, session: SessionDep, actor: ActorDep):
+def update_entry(_delay: TestSaveDelay, entry_id: IdPath, data: EntryUpdate, session: SessionDep,
+                 actor: ActorDep):
     """Save a new version of an entry; a save made from an older version is refused (409)."""
     return entries.update_entry(session, entry_id=entry_id, data=data, by=actor)
 
