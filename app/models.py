@@ -477,6 +477,9 @@ class MinuteEntryRevision(SQLModel, table=True):
     # made from an older version is not a conflict when every later version came from the same
     # tab, as after a reload during a save that landed late (services/entries.update_entry).
     device: str | None = Field(default=None, sa_type=String(64))
+    # The tab's own count of its saves: of two saves from one tab made from the same version
+    # (one sent before a reload, landing late; one after), the later-made one is kept.
+    device_seq: int | None = Field(default=None)
 
 
 class Question(SQLModel, table=True):

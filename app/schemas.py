@@ -310,6 +310,8 @@ class ItemUpdate(In):
 ClientId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 # The browser tab a save comes from; kept on the revision (see MinuteEntryRevision.device).
 Device = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+# The tab's count of its own saves (MinuteEntryRevision.device_seq).
+DeviceSeq = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class EntryCreate(In):
@@ -324,6 +326,7 @@ class EntryCreate(In):
     # time instead of a copy.
     client_id: ClientId | None = None
     device: Device | None = None
+    device_seq: DeviceSeq | None = None
 
 
 class EntryUpdate(In):
@@ -338,6 +341,8 @@ class EntryUpdate(In):
     # The tab the save comes from: a save from an older version is accepted when every later
     # version came from this same tab (its own saves that landed after it was reloaded).
     device: Device | None = None
+    # The tab's count of its saves: a save older than one the tab has had kept since is late.
+    device_seq: DeviceSeq | None = None
 
 
 class EntryRead(Out):

@@ -83,6 +83,20 @@
     }
   })();
 
+  // This tab's count of its saves, also kept across a reload: of two saves made from the same
+  // version (one sent before a reload and landing late, one made after it), the server keeps
+  // the one made later.
+  let deviceSeq = 0;
+  function nextDeviceSeq() {
+    try {
+      deviceSeq = Math.max(deviceSeq, parseInt(sessionStorage.getItem("assure-device-seq") || "0", 10) || 0) + 1;
+      sessionStorage.setItem("assure-device-seq", String(deviceSeq));
+    } catch (error) {
+      deviceSeq += 1;
+    }
+    return deviceSeq;
+  }
+
   const storage = {
     get(key) {
       try {
@@ -326,8 +340,8 @@
     }
     if (!st.id && !now.text.trim() && !now.speaker_id) return; // nothing worth creating yet
     const body = st.id
-      ? Object.assign({ version: st.version, device: DEVICE }, now)
-      : Object.assign({ client_id: st.key, position: serverPosition(st), device: DEVICE }, now);
+      ? Object.assign({ version: st.version, device: DEVICE, device_seq: nextDeviceSeq() }, now)
+      : Object.assign({ client_id: st.key, position: serverPosition(st), device: DEVICE, device_seq: nextDeviceSeq() }, now);
     st.inflight = { body: body, create: !st.id, sending: false };
     persist(st);
     return send(st);
@@ -884,7 +898,7 @@
     item.entryKeys.splice(to, 0, st.key);
     renderItem();
     focusEntry(st.key, false);
-    const result = await api("PATCH", "/api/v1/entries/" + st.id, { version: st.version, position: serverPosition(st), device: DEVICE }).catch(() => ({ status: 0 }));
+    const result = await api("PATCH", "/api/v1/entries/" + st.id, { version: st.version, position: serverPosition(st), device: DEVICE, device_seq: nextDeviceSeq() }).catch(() => ({ status: 0 }));
     if (result.status === 200) {
       st.version = result.data.version;
       lastSaved = new Date();

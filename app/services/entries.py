@@ -29,7 +29,8 @@ from app.services.visibility import may_see_entry, sees_exempt
 _NOT_YET_ASKED = {QuestionStatus.draft, QuestionStatus.ready, QuestionStatus.sent}
 
 
-def _revision(entry: MinuteEntry, by: Actor, device: str | None = None) -> MinuteEntryRevision:
+def _revision(entry: MinuteEntry, by: Actor, device: str | None = None,
+              device_seq: int | None = None) -> MinuteEntryRevision:
     assert entry.id is not None  # a saved entry
     return MinuteEntryRevision(
         entry_id=entry.id,
@@ -41,6 +42,7 @@ def _revision(entry: MinuteEntry, by: Actor, device: str | None = None) -> Minut
         saved_at=entry.updated_at,
         saved_by_id=by.user_id,
         device=device,
+        device_seq=device_seq,
     )
 
 
@@ -152,11 +154,12 @@ def create_entry(session: Session, *, item_id: int, data: EntryCreate, by: Actor
     referenced_person(session, data.speaker_id, "speaker_id")
     referenced(session, Question, data.question_id, "question_id", "question")
     assert item.id is not None  # loaded from the database
-    entry = MinuteEntry(item_id=item.id, **data.model_dump(exclude={"position", "device"}))
+    entry = MinuteEntry(item_id=item.id, **data.model_dump(exclude={"position", "device",
+                                                                          "device_seq"}))
     _reposition(session, entry, data.position)
     session.add(entry)
     session.flush()
-    session.add(_revision(entry, by, data.device))
+    session.add(_revision(entry, by, data.device, data.device_seq))
     _sync_question(session, entry)
     audit.record(session, by=by, verb="create", object_type="minute_entry", object_id=entry.id,
                  summary=f"item {item.id}, version 1")
@@ -165,14 +168,18 @@ def create_entry(session: Session, *, item_id: int, data: EntryCreate, by: Actor
 
 
 def _own_saves_since(session: Session, entry: MinuteEntry, version: int,
-                     device: str | None) -> bool:
-    """Whether every version saved after `version` came from `device`: the tab's own saves,
-    which landed after the tab was reloaded (built from `version`), not someone else's."""
+                     device: str | None) -> list[int | None] | None:
+    """When every version saved after `version` came from `device` (the tab's own saves,
+    which landed after the tab was reloaded, built from `version`, not someone else's), their
+    save counts; else None."""
     if device is None or version > entry.version:
-        return False
-    later = session.exec(select(MinuteEntryRevision.device).where(
-        MinuteEntryRevision.entry_id == entry.id, MinuteEntryRevision.version > version)).all()
-    return bool(later) and all(saved_by == device for saved_by in later)
+        return None
+    later = session.exec(select(MinuteEntryRevision.device, MinuteEntryRevision.device_seq)
+                         .where(col(MinuteEntryRevision.entry_id) == entry.id,
+                                col(MinuteEntryRevision.version) > version)).all()
+    if not later or any(saved_by != device for saved_by, _ in later):
+        return None
+    return [seq for _, seq in later]
 
 
 def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Actor) -> MinuteEntry:
@@ -182,13 +189,21 @@ def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Acto
     entry = _load(session, entry_id, by)
     require(by, Perm.edit_record)
     _editable(session, entry)
-    changes = changes_of(data, nullable=("speaker_id", "question_id", "device"))
+    changes = changes_of(data, nullable=("speaker_id", "question_id", "device",
+                                                  "device_seq"))
     version = changes.pop("version")
     device = changes.pop("device", None)
+    device_seq = changes.pop("device_seq", None)
     if all(getattr(entry, key) == value for key, value in changes.items()):
         # A retry of a save that already landed, or a save that changes nothing.
         return entry
-    if version != entry.version and not _own_saves_since(session, entry, version, device):
+    own = _own_saves_since(session, entry, version, device) if version != entry.version else []
+    if own and device_seq is not None and any(seq is not None and seq > device_seq
+                                              for seq in own):
+        # Sent before a reload and landing late: the tab has had a later save kept since,
+        # made from the text this one holds and more. Nothing to save.
+        return entry
+    if own is None:
         raise Conflict(
             f"This entry was changed by someone else (now version {entry.version}; "
             f"your change was made to version {version}).",
@@ -205,7 +220,7 @@ def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Acto
         _reposition(session, entry, changes["position"])
     entry.version += 1
     entry.updated_at = utcnow()
-    session.add(_revision(entry, by, device))
+    session.add(_revision(entry, by, device, device_seq))
     _sync_question(session, entry)
     audit.record(session, by=by, verb="update", object_type="minute_entry", object_id=entry.id,
                  summary=f"version {entry.version}: " + ", ".join(sorted(changes)))

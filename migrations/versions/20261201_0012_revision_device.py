@@ -25,8 +25,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table('minute_entry_revision', schema=None) as batch_op:
         batch_op.add_column(sa.Column('device', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('device_seq', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('minute_entry_revision', schema=None) as batch_op:
+        batch_op.drop_column('device_seq')
         batch_op.drop_column('device')

@@ -145,6 +145,29 @@ def test_own_later_saves_from_the_same_tab_are_not_a_conflict(session):
         (1, "tab-a"), (2, "tab-a"), (3, "tab-a"), (4, "tab-a")]
 
 
+def test_a_save_sent_before_a_reload_that_lands_late_does_not_undo_the_later_one(session):
+    """The tab sent save 1 ("A B", from version 1) and was reloaded before it landed; the
+    reloaded tab's save 2 ("A B C", also from version 1: its text and more) landed first.
+    When save 1 lands at last it is older than what the tab has had kept: nothing changes."""
+    item = make_item(session, make_meeting(session))
+    entry = make_entry(session, item, text="A", device="tab-a", device_seq=1)
+    later = entries.update_entry(session, entry_id=entry.id, by=SYSTEM, data=EntryUpdate(
+        version=1, text="A B C", device="tab-a", device_seq=3))
+    assert later.version == 2
+    late = entries.update_entry(session, entry_id=entry.id, by=SYSTEM, data=EntryUpdate(
+        version=1, text="A B", device="tab-a", device_seq=2))
+    assert (late.version, late.text) == (2, "A B C")
+    assert [r.text for r in entries.list_revisions(session, entry_id=entry.id, by=SYSTEM)] == [
+        "A", "A B C"]
+    # Without its count (an older page) it is saved as before, and the tab's next save
+    # (made from version 2) brings the text back.
+    entries.update_entry(session, entry_id=entry.id, by=SYSTEM, data=EntryUpdate(
+        version=1, text="A B", device="tab-a"))
+    saved = entries.update_entry(session, entry_id=entry.id, by=SYSTEM, data=EntryUpdate(
+        version=2, text="A B C D", device="tab-a", device_seq=4))
+    assert (saved.version, saved.text) == (4, "A B C D")
+
+
 @pytest.mark.parametrize("colleague", ["tab-b", None])
 def test_a_colleagues_save_in_between_is_still_a_conflict(session, colleague):
     item = make_item(session, make_meeting(session))
@@ -219,3 +242,19 @@ def test_a_good_device_is_accepted_through_the_api(client, session):
     response = client.patch(f"/api/v1/entries/{entry_id}", headers=bearer(token),
                             json={"version": 1, "text": "Four", "device": "another-tab"})
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize("count", [0, -1, "x", 2**40, 1.5, [1]])
+def test_a_bad_save_count_is_refused_422_and_nothing_changes(client, session, count):
+    from app.models import Role
+    from tests.factories import bearer, make_user
+
+    item = make_item(session, make_meeting(session))
+    entry = make_entry(session, item, text="Kept")
+    _, token = make_user(session, Role.secretariat)
+    response = client.patch(f"/api/v1/entries/{entry.id}", headers=bearer(token), json={
+        "version": 1, "text": "Changed", "device": "tab-a", "device_seq": count})
+    assert response.status_code == 422
+    assert "device_seq" in response.json()["errors"]
+    after = client.get(f"/api/v1/entries/{entry.id}", headers=bearer(token)).json()
+    assert (after["text"], after["version"]) == ("Kept", 1)
