@@ -318,7 +318,7 @@ def test_public_edition_equals_the_internal_one(client, demo, admin_token, inter
 
 
 @pytest.fixture
-def cli_database(engine, monkeypatch):
+def cli_database(separate_connections, engine, monkeypatch):
     """Point the command line's settings and engines at the test database."""
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.setattr(app.db, "_engines", {})

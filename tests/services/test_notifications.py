@@ -562,7 +562,7 @@ def _scheduler_settings(engine, outbox, **kw):
 
 
 @pytest.fixture
-def stop_scheduler(engine):
+def stop_scheduler(separate_connections, engine):
     yield
     scheduler.stop_scheduler()
     url = engine.url.render_as_string(hide_password=False)

@@ -56,7 +56,7 @@ class CountingHasher:
 
 
 @pytest.fixture
-def racing(engine):
+def racing(separate_connections, engine):
     """Connections for the racing tries: on PostgreSQL one of its own for each (as separate app
     processes have); on SQLite the test's engine, whose writers take turns as one process's do
     (other processes wait on SQLite's own lock)."""

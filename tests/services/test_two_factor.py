@@ -5,6 +5,7 @@ version keep working until they are used or renewed."""
 import hashlib
 import threading
 
+import pytest
 from sqlmodel import Session, select
 
 from app.db import open_session
@@ -60,6 +61,7 @@ def test_a_digest_kept_by_an_earlier_version_works_until_used_or_renewed(session
     assert all(h.startswith("$argon2id$") for h in _hashes(session, user))
 
 
+@pytest.mark.separate_connections  # threads, each with a connection of its own
 def test_one_code_given_to_several_processes_at_once_is_accepted_once(session, engine):
     user, codes = _user_with_codes(session)
     accepted, start = [], threading.Barrier(4)

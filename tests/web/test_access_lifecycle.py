@@ -108,6 +108,7 @@ def test_expired_revoked_and_deactivated_users_tokens_get_401_saying_why(client,
 # --- deactivating a user ------------------------------------------------------------------
 
 
+@pytest.mark.separate_connections  # another process: an engine of its own
 def test_deactivating_a_user_ends_everything_they_hold_in_every_process(
     client, session, engine, officer
 ):
@@ -135,6 +136,7 @@ def test_deactivating_a_user_ends_everything_they_hold_in_every_process(
     assert "deactivate" in session.exec(select(AuditEvent.verb)).all()
 
 
+@pytest.mark.separate_connections  # another process: an engine of its own
 def test_deactivating_a_person_deactivates_their_account_and_ends_their_links(
     client, session, engine, officer
 ):
@@ -221,6 +223,7 @@ def test_only_an_administrator_deactivates_an_administrator_s_person(client, ses
 # --- changing a role ----------------------------------------------------------------------
 
 
+@pytest.mark.separate_connections  # another process: an engine of its own
 def test_a_change_of_role_signs_the_user_out_everywhere_and_revokes_their_tokens(
     client, session, engine, officer
 ):

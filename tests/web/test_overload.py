@@ -64,7 +64,7 @@ def _pool_of(engine, monkeypatch, *, size: int, timeout: float, wrap=None):
 
 
 @pytest.fixture
-def one_connection(engine, monkeypatch):
+def one_connection(separate_connections, engine, monkeypatch):
     with _pool_of(engine, monkeypatch, size=1, timeout=0.5) as served:
         yield served
 
@@ -109,6 +109,7 @@ def test_the_pools_own_timeout_is_answered_503(one_connection):
     assert client.get("/healthz").status_code == 200
 
 
+@pytest.mark.separate_connections  # the app is given its own engine (DATABASE_URL)
 def test_a_burst_of_more_requests_than_connections_is_served_in_turn(engine, monkeypatch):
     """More requests at once than the server has worker threads (40), on 2 connections: each
     waits its turn and is served. (They used to deadlock until the pool's timeout: those
@@ -124,6 +125,7 @@ def test_a_burst_of_more_requests_than_connections_is_served_in_turn(engine, mon
     assert took < 5, f"{len(paths)} requests took {took:.1f} s"
 
 
+@pytest.mark.separate_connections  # the app is given its own engine (DATABASE_URL)
 def test_the_connection_is_given_back_before_the_answer_is_sent(engine, monkeypatch):
     """A slow client, reading a large paper, holds neither a connection nor a place."""
     held_while_sending = []

@@ -158,6 +158,9 @@ def test_the_list_filters_by_theme_status_source_and_meeting(client, session, ba
 # --- a question's whole life through the pages ------------------------------------------------
 
 
+# The test's session reads across requests and then rolls back: on one shared connection
+# that would undo the app's commits made meanwhile.
+@pytest.mark.separate_connections
 def test_a_question_goes_from_draft_to_answered_and_into_the_minutes(client, session, bank):
     sign_in(client, session, Role.chair, person=bank.pcc)
     form = client.get("/questions/new")

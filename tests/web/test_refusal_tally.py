@@ -5,6 +5,7 @@ counts are shown to administrators on the audit page."""
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel import func, select
 
 from app.db import open_session
@@ -42,6 +43,7 @@ def test_six_hundred_anonymous_refusals_make_one_event_and_a_count_of_600(client
     assert "are counted, not logged one by one" in event.summary
 
 
+@pytest.mark.separate_connections  # threads, each with a connection of its own
 def test_concurrent_refusals_are_all_counted_and_logged_once(engine, session):
     start = threading.Barrier(4)
 

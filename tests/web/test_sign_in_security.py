@@ -409,6 +409,8 @@ def _try(client, email, password):
                        follow_redirects=False)
 
 
+# A second app process; the test's session reads across its requests and rolls back.
+@pytest.mark.separate_connections
 def test_the_account_limit_engages_after_the_configured_failures(client, session, engine,
                                                                  monkeypatch):
     monkeypatch.setattr(get_settings(), "sign_in_max_failures", 3)
@@ -484,6 +486,7 @@ def test_the_limits_default_to_5_per_account_and_20_per_address():
     assert settings.sign_in_window_minutes == 15
 
 
+@pytest.mark.separate_connections  # the command line opens its own engine
 def test_the_command_line_resets_a_lost_authenticator(client, session, engine, tmp_path,
                                                       monkeypatch, capsys):
     import app.db
