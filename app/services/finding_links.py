@@ -136,8 +136,8 @@ def question_from_finding(
         labels = meeting_labels(session, {question.meeting_id})
         where = f" for the {labels[question.meeting_id]}"
     record_event(session, finding, by,
-           f"Question {question.id} prepared{where}: {short_text(question.text, 300)}",
-           question_id=question.id)
+                 f"Question {question.id} prepared{where}: {short_text(question.text, 300)}",
+                 question_id=question.id)
     audit.record(session, by=by, verb="update", object_type="finding", object_id=finding.id,
                  summary=f"question {question.id} put about {label_of(finding)}")
     session.flush()
@@ -171,8 +171,8 @@ def action_from_finding(
     action = actions_service.create_action(session, data=data, by=by)
     action.finding_id = finding.id
     record_event(session, finding, by,
-           f"Action {action.reference} raised: {short_text(action.text, 300)}",
-           action_id=action.id)
+                 f"Action {action.reference} raised: {short_text(action.text, 300)}",
+                 action_id=action.id)
     audit.record(session, by=by, verb="update", object_type="finding", object_id=finding.id,
                  summary=f"action {action.reference} raised about {label_of(finding)}")
     session.flush()

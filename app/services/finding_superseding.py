@@ -74,7 +74,8 @@ def supersede(session: Session, inspection_id: int, finding_id: int, later_id: i
     finding.force_status = "superseded"
     session.add(finding)
     record_event(session, finding, by,
-           f"Superseded by {describe(session, later)} (force's status: {before} → Superseded)")
+                 f"Superseded by {describe(session, later)} "
+                 f"(force's status: {before} → Superseded)")
     record_event(session, later, by, f"Supersedes {describe(session, finding)}")
     audit.record(session, by=by, verb="update", object_type="finding", object_id=finding.id,
                  summary=f"superseded by finding {later.id}")

@@ -72,8 +72,8 @@ def writes_counted(engine: Engine, *, fail_at: int | None = None,
     def before(_connection, _cursor, statement, _parameters, _context, _many):
         if _is_write(statement):
             seen.append(statement)
-            if len(seen) == fail_at or (fail_on and fail_on in statement
-                                        and not any(fail_on in s for s in seen[:-1])):
+            first_holding = bool(fail_on) and [s for s in seen if fail_on in s] == [statement]
+            if len(seen) == fail_at or first_holding:
                 raise DiskFull(f"could not write: {statement.split()[0:3]}")
 
     event.listen(engine, "before_cursor_execute", before)
