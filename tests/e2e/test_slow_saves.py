@@ -79,8 +79,8 @@ def _type_word(page, words: list[str], counter: int) -> int:
 
 @pytest.mark.skip(reason="Not yet reliable: in one CI run of two (stop 12) a reload lost the last "
                   "three words typed into a new paragraph (w090-w092 of 'Paragraph 3'); whether "
-                  "the page or the test loses them is not known yet. Run it with --runxfail or "
-                  "by removing this mark while chasing it (issue 14).")
+                  "the page or the test loses them is not known yet. Remove this mark to run it "
+                  "while chasing it (issue 14).")
 def test_reloads_in_the_middle_of_slow_saves_lose_nothing(page, server, api, meeting):
     seed = int(os.environ.get("RELOAD_TEST_SEED") or random.SystemRandom().randrange(10**9))
     rng = random.Random(seed)
