@@ -235,7 +235,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
     with _session() as session:
         rows = accounts.list_users(session, by=Actor.system(),
-                                   idle_minutes=get_settings().session_idle_minutes)
+                                   idle_minutes=get_settings().idle_minutes())
     if args.json:
         print(json.dumps([{
             "id": row.user.id, "email": row.user.email, "name": row.name,

@@ -117,6 +117,12 @@ class Settings(BaseSettings):
     # a range "1-3" (a random wait within it), so that a browser test can show what a slow
     # server does to the minutes page (tests/e2e/test_slow_saves.py).
     test_save_delay: str = Field(default="", alias="ASSURE_TEST_SAVE_DELAY")
+    # FOR TESTS ONLY, off (0) by default and never to be set on a real installation: the idle
+    # limit of a signed-in session in seconds instead of ASSURE_SESSION_IDLE_MINUTES, so that a
+    # browser test can show the warning before it and what happens after it without waiting
+    # an hour (tests/e2e/test_session_idle.py).
+    test_session_idle_seconds: int = Field(default=0, ge=0, le=3600,
+                                           alias="ASSURE_TEST_SESSION_IDLE_SECONDS")
 
     @field_validator("database_url")
     @classmethod
@@ -139,6 +145,13 @@ class Settings(BaseSettings):
         """ASSURE_TEST_SAVE_DELAY as (shortest, longest) seconds; None when unset (for tests
         only)."""
         return parse_delay(self.test_save_delay)
+
+    def idle_minutes(self) -> float:
+        """How long a signed-in session lasts without a request, in minutes:
+        ASSURE_SESSION_IDLE_MINUTES, or ASSURE_TEST_SESSION_IDLE_SECONDS when a test sets it."""
+        if self.test_session_idle_seconds:
+            return self.test_session_idle_seconds / 60
+        return self.session_idle_minutes
 
     def trusted_proxy_networks(self) -> tuple[Network, ...]:
         """The networks of ASSURE_TRUSTED_PROXIES."""

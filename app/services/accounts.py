@@ -35,7 +35,7 @@ class UserRow:
     live_tokens: int
 
 
-def list_users(session: Session, *, by: Actor, idle_minutes: int) -> list[UserRow]:
+def list_users(session: Session, *, by: Actor, idle_minutes: float) -> list[UserRow]:
     """Every user, by email, with their live sessions and tokens counted by the database."""
     require(by, Perm.manage_users, "Only an administrator can see the list of users.")
     now = utcnow()

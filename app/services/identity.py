@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -256,7 +256,7 @@ def start_web_session(
     session: Session,
     *,
     user: User,
-    idle_minutes: int,
+    idle_minutes: float,
     max_hours: int,
     address: str = "",
     user_agent: str = "",
@@ -291,17 +291,24 @@ def start_web_session(
     return NewWebSession(raw_token=raw, csrf_token=web.csrf_token, session=web)
 
 
-def _live(web: WebSession, now, idle_minutes: int) -> bool:
+def _live(web: WebSession, now, idle_minutes: float) -> bool:
     return (web.revoked_at is None and now < web.expires_at
             and now - web.last_seen_at <= timedelta(minutes=idle_minutes))
 
 
+def touch_interval(idle_minutes: float) -> timedelta:
+    """How stale a session's last-seen time may be before a request writes it again: a minute,
+    so reading pages does not mean writing, or a tenth of the idle limit when that is short."""
+    return min(timedelta(minutes=1), timedelta(minutes=idle_minutes) / 10)
+
+
 def resume_web_session(
-    session: Session, raw: str, *, idle_minutes: int
+    session: Session, raw: str, *, idle_minutes: float, touch: bool = True
 ) -> tuple[WebSession, User] | None:
     """The live session behind a cookie, or None when it has been revoked, has been idle too
     long, or has passed its absolute lifetime. Read from the database on every request, so a
-    revocation takes effect at once in every process."""
+    revocation takes effect at once in every process. The request counts as activity (the
+    session's idle time starts again) unless `touch` is off."""
     web = session.exec(select(WebSession).where(WebSession.token_hash == _digest(raw))).first()
     if web is None:
         return None
@@ -311,13 +318,32 @@ def resume_web_session(
     user = session.get(User, web.user_id)
     if user is None or not user.active:
         return None
-    # Touch the row at most once a minute, so reading pages does not mean writing.
-    if now - web.last_seen_at > timedelta(minutes=1):
+    # Touch the row at most once a minute (touch_interval), so reading pages does not mean
+    # writing.
+    if touch and now - web.last_seen_at > touch_interval(idle_minutes):
         if write_at_best(session, update(WebSession).where(
                 col(WebSession.id) == web.id, col(WebSession.last_seen_at) < now).values(
                 last_seen_at=now)):
             web.last_seen_at = now
     return web, user
+
+
+def keep_alive(session: Session, web: WebSession) -> None:
+    """The user chose to stay signed in: the session's idle time starts again now."""
+    now = utcnow()
+    session.execute(update(WebSession).where(
+        col(WebSession.id) == web.id, col(WebSession.last_seen_at) < now).values(
+        last_seen_at=now))
+    web.last_seen_at = max(web.last_seen_at, now)
+
+
+def session_end(web: WebSession, idle_minutes: float) -> tuple[datetime, str]:
+    """When the session ends if nothing more is done, and why: "idle" (no request for the
+    idle limit) or "lifetime" (its absolute lifetime, which no activity extends)."""
+    idle_end = web.last_seen_at + timedelta(minutes=idle_minutes)
+    if web.expires_at < idle_end:
+        return web.expires_at, "lifetime"
+    return idle_end, "idle"
 
 
 def end_web_session(session: Session, raw: str, *, address: str = "") -> None:
@@ -332,7 +358,7 @@ def end_web_session(session: Session, raw: str, *, address: str = "") -> None:
         session.flush()
 
 
-def live_session_conditions(now, idle_minutes: int) -> tuple:
+def live_session_conditions(now, idle_minutes: float) -> tuple:
     """The sessions that still work (signed in, not revoked, not expired), as conditions."""
     return (col(WebSession.revoked_at).is_(None), WebSession.expires_at > now,
             WebSession.last_seen_at >= now - timedelta(minutes=idle_minutes),
@@ -350,7 +376,7 @@ class SessionRow:
 
 
 def live_sessions(
-    session: Session, *, idle_minutes: int, user_id: int | None = None,
+    session: Session, *, idle_minutes: float, user_id: int | None = None,
     current_id: int | None = None,
 ) -> list[SessionRow]:
     """Sessions that still work (signed in, not revoked, not expired), newest first."""

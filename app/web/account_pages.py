@@ -3,8 +3,8 @@
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from app.config import get_settings
 from app.db import SessionDep
@@ -24,6 +24,8 @@ from app.web.deps import (
     PendingCaller,
     clear_session_cookie,
     client_address,
+    keep_alive_caller,
+    session_status_caller,
     session_token,
     set_session_cookie,
 )
@@ -43,7 +45,7 @@ def _start(request: Request, session, user, *, pending: bool) -> identity.NewWeb
     """A new session (a new id) for this browser; the one its cookie named ends."""
     settings = get_settings()
     return identity.start_web_session(
-        session, user=user, idle_minutes=settings.session_idle_minutes,
+        session, user=user, idle_minutes=settings.idle_minutes(),
         max_hours=settings.session_max_hours, address=client_address(request),
         user_agent=_user_agent(request), second_factor_pending=pending,
         replaces=session_token(request) or None,
@@ -152,6 +154,36 @@ def sign_out(request: Request, session: SessionDep, caller: EnrollingCaller):
     return response
 
 
+# --- staying signed in ---------------------------------------------------------------------
+# Every signed-in page warns before its session's idle limit and offers to stay signed in
+# (WCAG 2.2.1; static/assure-session.js). Asking how long is left is not activity; choosing
+# to stay is.
+
+
+def _time_left(caller: Caller) -> dict:
+    assert caller.session_ends_at is not None  # a signed-in browser's session
+    left = (caller.session_ends_at - utcnow()).total_seconds()
+    return {"signed_in": True, "seconds_left": max(0, int(left)),
+            "ends_by": caller.session_ends_by}
+
+
+@router.get("/session/status")
+def session_status(caller: Annotated[Caller | None, Depends(session_status_caller)]):
+    """How long this browser's session has left, without counting as activity."""
+    if caller is None or caller.session_ends_at is None:
+        return JSONResponse({"signed_in": False}, headers={"Cache-Control": "no-store"})
+    return JSONResponse(_time_left(caller), headers={"Cache-Control": "no-store"})
+
+
+@router.post("/session/keep-alive")
+def keep_alive(session: SessionDep, caller: Annotated[Caller, Depends(keep_alive_caller)]):
+    """The user chose "Stay signed in": the idle time starts again."""
+    assert caller.web_session is not None  # keep_alive_caller: a browser's session
+    identity.keep_alive(session, caller.web_session)
+    refreshed = Caller(user=caller.user, actor=caller.actor, web_session=caller.web_session)
+    return JSONResponse(_time_left(refreshed), headers={"Cache-Control": "no-store"})
+
+
 # --- two-step verification ---------------------------------------------------------------
 
 
@@ -216,7 +248,7 @@ def new_recovery_codes(request: Request, session: SessionDep, caller: PageCaller
 @router.get("/account")
 def account_page(request: Request, session: SessionDep, caller: PageCaller):
     settings = get_settings()
-    rows = identity.live_sessions(session, idle_minutes=settings.session_idle_minutes,
+    rows = identity.live_sessions(session, idle_minutes=settings.idle_minutes(),
                                   user_id=caller.user.id, current_id=caller.web_session.id
                                   if caller.web_session else None)
     return render(request, "account.html", {

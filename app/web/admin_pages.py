@@ -17,7 +17,7 @@ router = APIRouter(include_in_schema=False)
 def sessions_page(request: Request, session: SessionDep, caller: PageCaller):
     require(caller.actor, Perm.manage_users, "Only an administrator can see everyone's sessions.")
     settings = get_settings()
-    rows = identity.live_sessions(session, idle_minutes=settings.session_idle_minutes,
+    rows = identity.live_sessions(session, idle_minutes=settings.idle_minutes(),
                                   current_id=caller.web_session.id if caller.web_session else None)
     people: dict[int | None, dict] = {}
     for row in rows:

@@ -13,6 +13,7 @@ token.
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, cast
 from urllib.parse import quote
 
@@ -48,10 +49,18 @@ class Caller:
     # Kept as a plain value: an error page renders it after the request's transaction has
     # been rolled back, when the session's row can no longer be read.
     csrf_token: str | None = None
+    # When a signed-in browser's session ends if nothing more is done, and why ("idle" or
+    # "lifetime"), for the warning every page gives before it (static/assure-session.js).
+    session_ends_at: datetime | None = None
+    session_ends_by: str = "idle"
 
     def __post_init__(self) -> None:
         if self.csrf_token is None and self.web_session is not None:
             self.csrf_token = self.web_session.csrf_token
+        if (self.session_ends_at is None and self.web_session is not None
+                and not self.web_session.second_factor_pending):
+            self.session_ends_at, self.session_ends_by = identity.session_end(
+                self.web_session, get_settings().idle_minutes())
 
     @property
     def second_factor_pending(self) -> bool:
@@ -103,12 +112,12 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def _from_cookie(request: Request, session: Session) -> Caller | None:
+def _from_cookie(request: Request, session: Session, *, touch: bool = True) -> Caller | None:
     raw = session_token(request)
     if not raw:
         return None
     found = identity.resume_web_session(
-        session, raw, idle_minutes=get_settings().session_idle_minutes
+        session, raw, idle_minutes=get_settings().idle_minutes(), touch=touch
     )
     if found is None:
         return None
@@ -267,6 +276,29 @@ def pending_caller(request: Request, session: SessionDep, csrf: CsrfSupplied) ->
         raise SecondStepRequired("/sign-in")
     if request.method not in SAFE_METHODS:
         check_csrf(caller, csrf)
+    return caller
+
+
+def session_status_caller(request: Request, session: SessionDep) -> Caller | None:
+    """The signed-in browser asking how long its session has left, or None; asking is not
+    activity, so the session's idle time goes on running."""
+    caller = _from_cookie(request, session, touch=False)
+    if caller is not None and caller.second_factor_pending:
+        caller = None
+    request.state.caller = caller
+    return caller
+
+
+def keep_alive_caller(request: Request, session: SessionDep, csrf: CsrfSupplied) -> Caller:
+    """A signed-in browser whose user chose to stay signed in: refused with 401 (not sent to
+    the sign-in page: a script asks) when the session has ended, and without the session's
+    CSRF token. Only a request that passes counts as activity (the route touches it)."""
+    caller = _from_cookie(request, session, touch=False)
+    request.state.caller = caller
+    if caller is None or caller.second_factor_pending:
+        request.state.caller = None
+        raise Unauthorized("You have been signed out. Sign in again to carry on.")
+    check_csrf(caller, csrf)
     return caller
 
 

@@ -4,6 +4,7 @@ import logging
 import re
 from collections.abc import Callable
 from functools import partial
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,11 +14,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from app.services import audit, publication, refusals
 from app.services.errors import Busy, DomainError, Forbidden, NotFound, Unauthorized
 from app.services.permissions import Actor
-from app.web.deps import SecondStepRequired, SignInRequired, client_address
+from app.web.deps import SAFE_METHODS, SecondStepRequired, SignInRequired, client_address
+from app.web.pages import safe_next
 from app.web.templating import render
 
 log = logging.getLogger("assure")
@@ -39,7 +42,45 @@ _TITLES = {
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+    path = request.url.path
+    return path.startswith(("/api/", "/session/")) or path == "/openapi.json"
+
+
+def _is_page(request: Request, target: str) -> bool:
+    """Whether the app answers a GET of this path (so a browser can be sent back to it)."""
+    scope = {"type": "http", "method": "GET", "path": urlsplit(target).path, "root_path": ""}
+    return any(not isinstance(route, Mount) and route.matches(scope)[0] == Match.FULL
+               for route in request.app.router.routes)
+
+
+def _page_of(request: Request, address: str | None) -> str | None:
+    """The path (and query) of an address the browser says it was on, when that is a page of
+    this site; else None."""
+    if not address or len(address) > 2000:
+        return None
+    parts = urlsplit(address)
+    if parts.netloc.lower() != request.url.netloc.lower():
+        return None
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    if safe_next(target) != target or not _is_page(request, target):
+        return None
+    return target
+
+
+def return_to(request: Request, path: str) -> str:
+    """Where signing in brings the browser back to: the page it asked for; for a form sent
+    (whose address may answer POST only) the page the form was on, as the browser's Referer
+    says; for htmx, the page around the fragment (HX-Current-URL). Only a page of this site:
+    else the address asked for, when it is a page, or the meetings."""
+    htmx = bool(request.headers.get("HX-Request"))
+    if request.method in SAFE_METHODS and not htmx:
+        return path
+    for said in (request.headers.get("HX-Current-URL") if htmx else None,
+                 request.headers.get("Referer")):
+        found = _page_of(request, said)
+        if found:
+            return found
+    return path if _is_page(request, path) else "/meetings"
 
 
 def _field_name(loc: tuple) -> str:
@@ -163,9 +204,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(SignInRequired)
     async def sign_in_required(request: Request, exc: SignInRequired):
-        from urllib.parse import quote
-
-        target = f"/sign-in?next={quote(exc.next_path, safe='')}"
+        target = f"/sign-in?next={quote(return_to(request, exc.next_path), safe='')}"
         if request.headers.get("HX-Request"):
             # htmx would follow a redirect and swap the sign-in page into a fragment: ask it
             # to load the sign-in page as a whole page instead.

@@ -13,7 +13,9 @@ from typing import Any
 from fastapi import Request
 from jinja2_fragments.fastapi import Jinja2Blocks
 
+from app.config import get_settings
 from app.db import answer_refused
+from app.models import utcnow
 from app.services.common import person_label
 from app.services.dates import short_date, to_london
 from app.services.minutes import update_text
@@ -81,6 +83,21 @@ templates.env.filters.update(
 )
 
 
+def session_clock(caller) -> dict | None:
+    """What a signed-in page tells its script about the session (static/assure-session.js):
+    whose it is, the idle limit and the seconds left, in whole seconds; None when no browser
+    session is signed in."""
+    ends_at = getattr(caller, "session_ends_at", None)
+    if ends_at is None:
+        return None
+    return {
+        "user": caller.actor.user_id,
+        "idle_seconds": max(1, round(get_settings().idle_minutes() * 60)),
+        "seconds_left": max(0, int((ends_at - utcnow()).total_seconds())),
+        "ends_by": caller.session_ends_by,
+    }
+
+
 def render(request: Request, name: str, context: dict, *, status_code: int = 200,
            block: str | None = None):
     """Render a page (or, for htmx, one block of it) with the context every page needs. A
@@ -95,6 +112,7 @@ def render(request: Request, name: str, context: dict, *, status_code: int = 200
         "current_user": getattr(request.state, "current_user", None),
         "csrf_token": caller.csrf_token if caller else None,
         "office_name": office_name,
+        "session_clock": session_clock(caller),
         **context,
     }
     kwargs: dict[str, Any] = {"block_name": block} if block else {}

@@ -224,6 +224,10 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/sign-in"):                                               "A A A A A A A",
     ("POST", "/sign-in"):                                              "A A A A A A A",
     ("POST", "/sign-out"):                                             "S A A A A A A",
+    # how long a browser's session has left (not activity), and staying signed in: a script
+    # asks, so a browser without a session is told so (401), not sent to sign in
+    ("GET", "/session/status"):                                        "A A A A A A A",
+    ("POST", "/session/keep-alive"):                                   "401 A A A A A A",
 }
 
 
