@@ -469,8 +469,7 @@
         text.append(" because you have been signed in for as long as a session lasts. "
           + "Save what you are doing; you can sign in again straight away.");
       } else {
-        text.append(" because you have not done anything. Anything you have not saved is "
-          + "kept in this browser.");
+        text.append(" because you have not done anything.");
       }
       const problem = element("p", "govuk-error-message assure-timeout__problem");
       problem.hidden = true;
@@ -539,7 +538,6 @@
     }
     const again = element("a", "govuk-button", "Sign in again");
     again.href = "/sign-in?next=" + encodeURIComponent(location.pathname + location.search);
-    again.setAttribute("role", "button");
     again.dataset.autofocus = "";
     box.append(title, text, again);
     open();
@@ -612,8 +610,12 @@
   }
 
   schedule(endsAt - lead * 1000);
-  // Timers sleep in a hidden tab or a sleeping laptop: look again on coming back.
+  // Timers sleep in a hidden tab or a sleeping laptop: look again on coming back, and when
+  // the page comes back from the browser's back-forward cache.
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible" && state !== "ended") check();
+  });
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted && state !== "ended") check();
   });
 })();

@@ -161,7 +161,7 @@ def test_when_nobody_answers_the_warning_the_page_says_so_and_keeps_the_draft(pa
     expect(ended).to_contain_text(f"You had not done anything for {IDLE} seconds")
     assert not status(page, server)["signed_in"]
 
-    ended.get_by_role("button", name="Sign in again").click()
+    ended.get_by_role("link", name="Sign in again").click()
     sign_in_again(page, server)
     expect(page).to_have_url(f"{server.url}/questions/new")
     expect_the_draft_back(page)
