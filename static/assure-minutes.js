@@ -6,8 +6,15 @@
 //   typist who never pauses (a debounce alone would never fire), and DEBOUNCE ms after the last;
 // - a paragraph has at most one save in flight; a save that failed is sent again unchanged
 //   before anything newer (the server treats a repeat as a no-op), so saves never overtake;
+// - while the server cannot be reached, one save at a time tries again, with a growing wait
+//   (never one request per keystroke), and the bar says which trouble it is;
 // - new paragraphs carry a client id, so a repeated creation returns the first one;
-// - a save made from an older version gets 409 and the page shows both texts to choose from;
+// - a save made from an older version is merged by the server with a colleague's changes
+//   since; only where both changed the same words does the page show both to choose from,
+//   while typing goes on; a paragraph a colleague deleted is offered back as a new one;
+// - text is normalised (NFC) as the server does, so a save is never repeated for nothing;
+// - every few seconds the page fetches the item's paragraphs and shows colleagues' changes
+//   to paragraphs this page is not changing;
 // - after a reload, whatever the server had not acknowledged is put back and saved.
 (function () {
   "use strict";
@@ -20,8 +27,9 @@
   const STORE = "assure-minutes:" + meetingId + ":";
   const DEBOUNCE = 600;
   const MAX_WAIT = 2000;
-  const RETRY_FIRST = 800;
-  const RETRY_MAX = 8000;
+  const RETRY_FIRST = 1000;
+  const RETRY_MAX = 30000;
+  const POLL = 2000;
   const KINDS = {
     narrative: "Paragraph",
     question: "Question",
@@ -249,8 +257,7 @@
     return Object.assign({
       key: null, id: null, itemId: null, kind: "narrative", speakerId: null, questionId: null,
       text: "", version: null, acked: null, inflight: null, failed: false, dirtySince: null,
-      timer: null, retryTimer: null, retryDelay: RETRY_FIRST, conflict: null, error: null,
-      node: null,
+      timer: null, conflict: null, deleted: null, error: null, node: null,
     }, fields);
   }
 
@@ -320,11 +327,53 @@
     return null;
   }
 
+  // The server cannot be reached (offline, not answering, signed out): one save at a time
+  // tries again after a wait that doubles up to RETRY_MAX; the others wait for it.
+  const trouble = { kind: null, until: 0, delay: RETRY_FIRST, timer: null, probe: null };
+
+  function troubleStarted(kind, st) {
+    trouble.kind = kind;
+    trouble.probe = st;
+    const wait = trouble.delay * (0.8 + 0.4 * Math.random());
+    trouble.until = Date.now() + wait;
+    trouble.delay = Math.min(RETRY_MAX, trouble.delay * 2);
+    clearTimeout(trouble.timer);
+    trouble.timer = setTimeout(() => {
+      trouble.timer = null;
+      const probe = trouble.probe && entries.has(trouble.probe.key) ? trouble.probe : firstWaiting();
+      if (probe) {
+        if (probe.inflight && !probe.inflight.sending) send(probe);
+        else flush(probe);
+      }
+    }, wait);
+  }
+
+  function troubleOver() {
+    const was = trouble.kind;
+    trouble.kind = null;
+    trouble.delay = RETRY_FIRST;
+    trouble.probe = null;
+    clearTimeout(trouble.timer);
+    trouble.timer = null;
+    if (was) retryAll();
+  }
+
+  function firstWaiting() {
+    for (const st of entries.values()) {
+      if (st.inflight || (!st.conflict && !st.deleted && !sameContent(content(st), st.acked))) return st;
+    }
+    return null;
+  }
+
   async function flush(st) {
     clearTimeout(st.timer);
-    if (locked || st.conflict || !entries.has(st.key)) return;
+    if (locked || st.conflict || st.deleted || !entries.has(st.key)) return;
+    if (trouble.kind && trouble.probe !== st) {
+      showStatus(); // kept on this device; the probe's success sends it
+      return;
+    }
     if (st.inflight) {
-      if (st.inflight.sending) return; // its completion looks for newer text
+      if (st.inflight.sending || trouble.timer) return; // its completion or the retry sends
       return send(st); // a failed save waiting to be sent again goes first
     }
     if (!st.id && earlierBeingCreated(st)) {
@@ -350,7 +399,6 @@
   async function send(st) {
     const flight = st.inflight;
     flight.sending = true;
-    clearTimeout(st.retryTimer);
     showStatus();
     let result;
     try {
@@ -362,45 +410,129 @@
     }
     flight.sending = false;
     if (result.status === 200 || result.status === 201) {
-      const saved = result.data;
-      st.id = saved.id;
-      st.version = saved.version;
-      st.acked = {
-        text: saved.text, kind: saved.kind, speaker_id: saved.speaker_id,
-        question_id: saved.question_id,
-      };
-      st.inflight = null;
-      st.failed = false;
-      st.error = null;
-      st.retryDelay = RETRY_FIRST;
-      lastSaved = new Date();
-      persist(st);
-      renderEntryState(st);
-      if (!sameContent(content(st), st.acked)) changed(st);
+      saved(st, flight.body, result.data);
+      troubleOver();
     } else if (result.status === 409 && result.data && result.data.current) {
       st.inflight = null;
       st.failed = false;
-      st.conflict = result.data.current;
+      st.conflict = {
+        current: result.data.current,
+        base: result.data.base || null,
+        proposal: result.data.proposal || null,
+        changedBy: (result.data.changed_by || []).join(" and ") || "A colleague",
+        clashing: result.data.clashing || ["text"],
+        sent: flight.body.text !== undefined ? flight.body.text : st.text,
+        sentBody: flight.body,
+      };
       persist(st);
       renderConflict(st);
+      troubleOver();
+    } else if ((result.status === 410 || result.status === 404) && !flight.create) {
+      st.inflight = null;
+      st.failed = false;
+      st.deleted = {
+        by: (result.data && result.data.deleted_by) || null,
+        at: (result.data && result.data.deleted_at) || null,
+      };
+      persist(st);
+      renderDeleted(st);
+      troubleOver();
     } else if (result.status === 0 || result.status >= 500 || result.status === 401 ||
                result.status === 403 || result.status === 429) {
       // Kept on this device; the same save goes again, later.
       st.failed = true;
-      st.error = result.status === 401 || result.status === 403
-        ? "Your session has ended: sign in again in another tab; this page keeps your text."
-        : null;
-      st.retryTimer = setTimeout(() => send(st), st.retryDelay);
-      st.retryDelay = Math.min(RETRY_MAX, st.retryDelay * 2);
+      st.error = null;
+      const kind = result.status === 401 || result.status === 403 ? "signed-out"
+        : result.status === 0 && navigator.onLine === false ? "offline"
+          : result.status === 429 ? "busy" : "down";
+      troubleStarted(kind, st);
     } else {
-      // Refused for what it says (422, 404): keep the text here and say why.
+      // Refused for what it says (422): keep the text here and say why.
       st.inflight = null;
       st.failed = true;
       st.error = describeError(result);
       persist(st);
+      troubleOver();
     }
     renderEntryState(st);
     showStatus();
+  }
+
+  // A save the server kept. What it kept may differ from what was sent (a colleague's words
+  // merged in, or the same text normalised): what was typed since sending is carried onto it.
+  function saved(st, sent, entry) {
+    st.id = entry.id;
+    st.version = entry.version;
+    st.acked = {
+      text: entry.text, kind: entry.kind, speaker_id: entry.speaker_id,
+      question_id: entry.question_id,
+    };
+    st.inflight = null;
+    st.failed = false;
+    st.error = null;
+    st.ackedAt = Date.now();
+    lastSaved = new Date();
+    adopt(st, sent, st.acked);
+    persist(st);
+    renderEntryState(st);
+    if (!sameContent(content(st), st.acked)) changed(st);
+  }
+
+  // The server's content replaces `from` (what this page last sent or had): fields the page
+  // has not changed since take the server's value, and the text the page typed since is
+  // carried onto the server's text.
+  function adopt(st, from, server) {
+    const textarea = st.node && st.node.querySelector(".assure-entry__text");
+    if (server.text !== from.text) {
+      const text = st.text === from.text ? server.text : carryOver(from.text, st.text, server.text);
+      if (text !== st.text) {
+        st.text = text;
+        if (textarea) replaceText(textarea, text);
+      }
+    }
+    if (server.kind !== from.kind && st.kind === from.kind) {
+      st.kind = server.kind;
+      const select = st.node && st.node.querySelector(".assure-entry__kind");
+      if (select) select.value = st.kind;
+    }
+    if ((server.speaker_id || null) !== (from.speaker_id || null) &&
+        (st.speakerId || null) === (from.speaker_id || null)) {
+      st.speakerId = server.speaker_id;
+      const speaker = st.node && st.node.querySelector(".assure-entry__speaker");
+      if (speaker) speaker.value = personLabel(st.speakerId);
+      const who = st.node && st.node.querySelector(".assure-entry__who");
+      if (who) who.textContent = describeSpeaker(st.speakerId);
+    }
+    if ((server.question_id || null) !== (from.question_id || null)) st.questionId = server.question_id;
+  }
+
+  // What was typed on top of `from` (giving `mine`), made on top of `to` instead.
+  function carryOver(from, mine, to) {
+    if (typeof diff_match_patch !== "function") return mine;
+    const dmp = new diff_match_patch();
+    const patches = dmp.patch_make(from, mine);
+    const result = dmp.patch_apply(patches, to);
+    if (result[1].every(Boolean)) return result[0];
+    // A change that would not fit: keep both rather than lose any of it.
+    return to + (to.endsWith("\n") ? "" : "\n") + mine;
+  }
+
+  // Put text into a textarea without moving the officer's place in it.
+  function replaceText(textarea, text) {
+    const old = textarea.value;
+    if (old === text) return;
+    const focused = document.activeElement === textarea;
+    let start = textarea.selectionStart;
+    let end = textarea.selectionEnd;
+    if (focused && typeof diff_match_patch === "function") {
+      const dmp = new diff_match_patch();
+      const diffs = dmp.diff_main(old, text);
+      start = dmp.diff_xIndex(diffs, start);
+      end = dmp.diff_xIndex(diffs, end);
+    }
+    textarea.value = text;
+    if (focused) textarea.setSelectionRange(start, end);
+    grow(textarea);
   }
 
   function describeError(result) {
@@ -412,14 +544,107 @@
   function retryAll() {
     for (const st of entries.values()) {
       if (st.inflight && !st.inflight.sending) {
-        st.retryDelay = RETRY_FIRST;
         send(st);
       } else if (!st.inflight && !sameContent(content(st), st.acked)) {
         flush(st);
       }
     }
   }
-  window.addEventListener("online", retryAll);
+  window.addEventListener("online", () => {
+    if (trouble.kind) troubleOver();
+    else retryAll();
+  });
+  window.addEventListener("offline", () => {
+    if (trouble.kind) {
+      trouble.kind = "offline";
+      showStatus();
+    }
+  });
+
+  // --- what colleagues change --------------------------------------------------------------
+
+  // The current item's paragraphs as the server has them: a colleague's change is shown in
+  // a paragraph this page is not changing; a new paragraph appears, a deleted one goes.
+  let polling = false;
+  // Paragraphs this page deleted, and when: a fetch sent before the deletion still has them.
+  const goneHere = new Map();
+  async function poll() {
+    const item = currentItem();
+    if (polling || !item || document.hidden || trouble.kind) return;
+    polling = true;
+    const asked = Date.now();
+    let result;
+    try {
+      result = await api("GET", "/api/v1/items/" + item.id + "/entries");
+    } catch (error) {
+      result = { status: 0 };
+    } finally {
+      polling = false;
+    }
+    if (result.status !== 200 || !Array.isArray(result.data) || item !== currentItem()) return;
+    const seen = new Set();
+    let added = false;
+    for (const entry of result.data) {
+      const key = entry.client_id || "id-" + entry.id;
+      let st = entries.get(key);
+      if (!st) {
+        for (const other of entries.values()) {
+          if (other.id === entry.id) st = other;
+        }
+      }
+      if (st) {
+        seen.add(st.key);
+        if (st.id === null || entry.version <= st.version) continue;
+        if (st.inflight || st.conflict || st.deleted || !sameContent(content(st), st.acked)) continue;
+        const was = st.acked;
+        st.version = entry.version;
+        st.acked = { text: entry.text, kind: entry.kind, speaker_id: entry.speaker_id, question_id: entry.question_id };
+        adopt(st, was, st.acked);
+        persist(st);
+        continue;
+      }
+      if (goneHere.has(entry.id) && goneHere.get(entry.id) >= asked) continue;
+      st = fromServer(entry);
+      entries.set(st.key, st);
+      seen.add(st.key);
+      const before = result.data.indexOf(entry);
+      const keys = item.entryKeys;
+      // After the paragraph the server has before it, or first.
+      const previous = before > 0 ? result.data[before - 1] : null;
+      const prevKey = previous ? previous.client_id || "id-" + previous.id : null;
+      const at = prevKey && keys.includes(prevKey) ? keys.indexOf(prevKey) + 1 : before === 0 ? 0 : keys.length;
+      keys.splice(at, 0, st.key);
+      added = true;
+      const list = panel.querySelector(".assure-entries");
+      if (list) {
+        const node = renderEntry(st);
+        const next = keys[at + 1] && entries.get(keys[at + 1]).node;
+        if (next && next.parentNode === list) list.insertBefore(node, next);
+        else list.append(node);
+        announce("New paragraph from a colleague: " + (entry.text || "").slice(0, 80));
+      }
+    }
+    for (const key of item.entryKeys.slice()) {
+      const st = entries.get(key);
+      if (seen.has(key) || !st.id || st.inflight || st.conflict || st.deleted) continue;
+      if ((st.ackedAt || 0) >= asked) continue; // saved after the server was asked
+      if (!sameContent(content(st), st.acked)) continue; // its save says it was deleted
+      item.entryKeys.splice(item.entryKeys.indexOf(key), 1);
+      entries.delete(key);
+      storage.remove("e:" + key);
+      if (st.node) st.node.remove();
+      if (currentKey === key) currentKey = null;
+    }
+    if (added) {
+      const empty = panel.querySelector(".assure-empty");
+      if (empty) empty.remove();
+    }
+  }
+
+  function announce(text) {
+    const region = document.getElementById("minutes-announce");
+    if (region) region.textContent = text;
+  }
 
   // --- status ----------------------------------------------------------------------------
 
@@ -427,22 +652,55 @@
 
   function showStatus() {
     let waiting = false;
-    let kept = false;
+    let failed = false;
+    let conflict = null;
+    let deleted = null;
+    let refused = null;
     for (const st of entries.values()) {
       const unsaved = !!st.inflight || !sameContent(content(st), st.acked);
-      if (st.conflict || (st.failed && unsaved)) kept = true;
+      if (st.conflict) conflict = conflict || st;
+      else if (st.deleted) deleted = deleted || st;
+      else if (st.error && unsaved) refused = refused || st;
+      else if (st.failed && unsaved) failed = true;
       else if (unsaved && (st.id || st.text.trim())) waiting = true;
     }
     let text;
-    if (kept) text = "Not saved – kept on this device";
-    else if (waiting) text = "Saving…";
-    else text = "Saved " + clock(lastSaved);
+    let state = "saved";
+    if (trouble.kind && (failed || waiting)) {
+      state = "kept";
+      const seconds = Math.max(1, Math.round((trouble.until - Date.now()) / 1000));
+      if (trouble.kind === "offline" || navigator.onLine === false) {
+        text = "Offline – kept on this device; saved when the connection is back";
+      } else if (trouble.kind === "signed-out") {
+        text = "Signed out – kept on this device; sign in again in another tab to save";
+      } else {
+        text = "The server is not answering – kept on this device; trying again in " + seconds + " s";
+      }
+    } else if (conflict) {
+      state = "kept";
+      text = "A colleague changed this paragraph – kept on this device; choose what to keep";
+    } else if (deleted) {
+      state = "kept";
+      text = "Deleted by " + (deleted.deleted.by || "a colleague") + " – your text is kept; put it back below";
+    } else if (refused) {
+      state = "kept";
+      text = "Not saved – kept on this device: " + refused.error;
+    } else if (failed) {
+      state = "kept";
+      text = "Not saved – kept on this device; trying again";
+    } else if (waiting) {
+      state = "saving";
+      text = "Saving…";
+    } else {
+      text = "Saved " + clock(lastSaved);
+    }
     if (statusBox.textContent !== text) statusBox.textContent = text;
-    statusBox.dataset.state = kept ? "kept" : waiting ? "saving" : "saved";
+    statusBox.dataset.state = state;
   }
 
   function entryStateText(st) {
-    if (st.conflict) return "Changed by someone else – choose below";
+    if (st.conflict) return "Changed by " + st.conflict.changedBy + " – choose below";
+    if (st.deleted) return "Deleted by " + (st.deleted.by || "a colleague") + " – kept here";
     if (st.error) return "Not saved – kept on this device. " + st.error;
     const unsaved = !!st.inflight || !sameContent(content(st), st.acked);
     if (st.failed && unsaved) return "Not saved – kept on this device";
@@ -455,8 +713,9 @@
     const label = st.node.querySelector(".assure-entry__state");
     const text = entryStateText(st);
     if (label.textContent !== text) label.textContent = text;
-    st.node.classList.toggle("assure-entry--unsaved", st.failed || !!st.conflict);
+    st.node.classList.toggle("assure-entry--unsaved", st.failed || !!st.conflict || !!st.deleted);
   }
+
 
   // --- rendering -------------------------------------------------------------------------
 
@@ -616,10 +875,13 @@
     });
     speaker.addEventListener("change", () => chooseSpeaker(st, speaker.value));
     text.addEventListener("input", () => {
-      st.text = text.value;
+      // As the server keeps it (NFC): text pasted from a Mac or a PDF, with its accents as
+      // separate marks, is otherwise never the same as what the server says it saved.
+      st.text = text.value.normalize("NFC");
       grow(text);
       changed(st);
       renderEntryState(st);
+      if (st.conflict) showDifferences(st);
     });
     text.addEventListener("paste", (event) => pasteInto(event, text));
     text.addEventListener("focus", () => {
@@ -630,6 +892,7 @@
     });
     renderEntryState(st);
     if (st.conflict) renderConflict(st);
+    else if (st.deleted) renderDeleted(st);
     requestAnimationFrame(() => grow(text));
     return node;
   }
@@ -699,36 +962,94 @@
 
   // --- conflicts and history -------------------------------------------------------------
 
+  // Both changed the same words: the colleague's version beside this page's, which stays
+  // live (typing goes on in the paragraph and shows here), the differences marked, kind and
+  // speaker too; the first choice keeps both, so that nothing is lost by default.
   function renderConflict(st) {
     if (!st.node) return;
-    const theirs = st.conflict;
+    const conflict = st.conflict;
+    const theirs = conflict.current;
     const extra = st.node.querySelector(".assure-entry__extra");
-    const mine = el("textarea", { className: "govuk-textarea", rows: "4", readonly: true, id: "mine-" + st.key });
-    mine.value = st.text;
-    const other = el("textarea", { className: "govuk-textarea", rows: "4", readonly: true, id: "theirs-" + st.key });
+    const key = st.key;
+    const mine = el("textarea", { className: "govuk-textarea", rows: "4", readonly: true, id: "mine-" + key, "aria-describedby": "mine-hint-" + key });
+    const other = el("textarea", { className: "govuk-textarea", rows: "4", readonly: true, id: "theirs-" + key });
     other.value = theirs.text;
+    const rows = [];
+    if (theirs.kind !== st.kind || conflict.clashing.includes("kind")) {
+      rows.push(["Kind", KINDS[st.kind] || st.kind, KINDS[theirs.kind] || theirs.kind]);
+    }
+    if ((theirs.speaker_id || null) !== (st.speakerId || null) || conflict.clashing.includes("speaker_id")) {
+      rows.push(["Speaker", describeSpeaker(st.speakerId) || "None", describeSpeaker(theirs.speaker_id) || "None"]);
+    }
+    const fields = rows.length ? el("table", { className: "govuk-table assure-conflict__fields" }, [
+      el("caption", { className: "govuk-table__caption govuk-table__caption--s", text: "Also changed" }),
+      el("thead", { className: "govuk-table__head" }, [el("tr", { className: "govuk-table__row" }, [
+        el("th", { scope: "col", className: "govuk-table__header", text: "" }),
+        el("th", { scope: "col", className: "govuk-table__header", text: "Yours" }),
+        el("th", { scope: "col", className: "govuk-table__header", text: conflict.changedBy + "’s" }),
+      ])]),
+      el("tbody", { className: "govuk-table__body" }, rows.map((row) => el("tr", { className: "govuk-table__row" }, [
+        el("th", { scope: "row", className: "govuk-table__header", text: row[0] }),
+        el("td", { className: "govuk-table__cell", id: "mine-" + row[0].toLowerCase() + "-" + key, text: row[1] }),
+        el("td", { className: "govuk-table__cell", id: "theirs-" + row[0].toLowerCase() + "-" + key, text: row[2] }),
+      ]))),
+    ]) : null;
     const box = el("div", { className: "assure-conflict", role: "alert" }, [
-      el("h4", { className: "govuk-heading-s", text: "Someone else changed this paragraph while you were typing" }),
-      el("p", { className: "govuk-body", text: "Nothing was overwritten. Choose which text to keep, or merge them and edit the result." }),
+      el("h4", { className: "govuk-heading-s", text: conflict.changedBy + " changed this paragraph while you were typing" }),
+      el("p", { className: "govuk-body", text: "You both changed the same words. Nothing has been overwritten, and you can go on typing in the paragraph above. Choose what to keep:" }),
       el("div", { className: "govuk-grid-row" }, [
         el("div", { className: "govuk-grid-column-one-half" }, [
-          el("label", { className: "govuk-label govuk-label--s", for: "mine-" + st.key, text: "Your text" }), mine]),
+          el("label", { className: "govuk-label govuk-label--s", for: "mine-" + key, text: "Your text" }),
+          el("div", { className: "govuk-hint", id: "mine-hint-" + key, text: "As you are typing it now." }),
+          mine]),
         el("div", { className: "govuk-grid-column-one-half" }, [
-          el("label", { className: "govuk-label govuk-label--s", for: "theirs-" + st.key, text: "Their text (version " + theirs.version + ")" }), other]),
+          el("label", { className: "govuk-label govuk-label--s", for: "theirs-" + key, text: conflict.changedBy + "’s text (version " + theirs.version + ")" }),
+          other]),
       ]),
+      el("p", { className: "govuk-body-s govuk-!-margin-bottom-1", text: "Where they differ (words only in yours are underlined, words only in theirs are struck through):" }),
+      el("p", { className: "govuk-body assure-diff", id: "diff-" + key }),
+      fields,
       el("div", { className: "govuk-button-group" }, [
-        el("button", { type: "button", className: "govuk-button", "data-command": "keep-mine", text: "Keep mine" }),
+        el("button", { type: "button", className: "govuk-button", "data-command": "keep-both", text: "Keep both (nothing is lost)" }),
+        el("button", { type: "button", className: "govuk-button govuk-button--secondary", "data-command": "keep-mine", text: "Keep mine" }),
         el("button", { type: "button", className: "govuk-button govuk-button--secondary", "data-command": "keep-theirs", text: "Keep theirs" }),
-        el("button", { type: "button", className: "govuk-button govuk-button--secondary", "data-command": "merge", text: "Merge both" }),
       ]),
     ]);
     extra.replaceChildren(box);
+    showDifferences(st);
     renderEntryState(st);
     showStatus();
   }
 
+  // The conflict box's "Your text" and marked differences, as the paragraph is now.
+  function showDifferences(st) {
+    if (!st.node || !st.conflict) return;
+    const mine = st.node.querySelector("#mine-" + CSS.escape(st.key));
+    if (mine) mine.value = st.text;
+    const view = st.node.querySelector("#diff-" + CSS.escape(st.key));
+    if (!view) return;
+    if (typeof diff_match_patch !== "function") {
+      view.textContent = "";
+      return;
+    }
+    const dmp = new diff_match_patch();
+    const diffs = dmp.diff_main(st.conflict.current.text, st.text);
+    dmp.diff_cleanupSemantic(diffs);
+    view.replaceChildren(...diffs.map((diff) => {
+      const op = diff[0];
+      const text = diff[1];
+      if (op === 0) return document.createTextNode(text);
+      return el(op > 0 ? "ins" : "del", { className: op > 0 ? "assure-diff__mine" : "assure-diff__theirs" }, [
+        el("span", { className: "govuk-visually-hidden", text: op > 0 ? " [only in yours: " : " [only in theirs: " }),
+        text,
+        el("span", { className: "govuk-visually-hidden", text: "] " }),
+      ]);
+    }));
+  }
+
   function resolveConflict(st, choice) {
-    const theirs = st.conflict;
+    const conflict = st.conflict;
+    const theirs = conflict.current;
     st.conflict = null;
     st.version = theirs.version;
     st.acked = { text: theirs.text, kind: theirs.kind, speaker_id: theirs.speaker_id, question_id: theirs.question_id };
@@ -736,16 +1057,67 @@
       st.text = theirs.text;
       st.kind = theirs.kind;
       st.speakerId = theirs.speaker_id;
-    } else if (choice === "merge") {
-      st.text = st.text + "\n" + theirs.text;
+    } else if (choice === "both") {
+      // The server's proposal keeps each clashing passage twice (yours, then theirs) and
+      // every other change once; what was typed since the clash is carried onto it.
+      const proposal = conflict.proposal || { text: theirs.text + "\n" + conflict.sent, kind: st.kind, speaker_id: st.speakerId };
+      st.text = carryOver(conflict.sent, st.text, proposal.text);
+      // Kind and speaker as merged, unless changed on this page since.
+      if (st.kind === conflict.sentBody.kind) st.kind = proposal.kind;
+      if ((st.speakerId || null) === (conflict.sentBody.speaker_id || null)) st.speakerId = proposal.speaker_id;
     }
     st.node.querySelector(".assure-entry__extra").replaceChildren();
+    st.node.querySelector(".assure-entry__kind").value = st.kind;
+    st.node.querySelector(".assure-entry__speaker").value = personLabel(st.speakerId);
+    st.node.querySelector(".assure-entry__who").textContent = describeSpeaker(st.speakerId);
     const textarea = st.node.querySelector(".assure-entry__text");
     textarea.value = st.text;
     grow(textarea);
     changed(st);
     renderEntryState(st);
     textarea.focus();
+  }
+
+  // A colleague deleted the paragraph this page was changing: its words are offered back.
+  function renderDeleted(st) {
+    if (!st.node) return;
+    const when = st.deleted.at ? " at " + clock(new Date(st.deleted.at)) : "";
+    st.node.querySelector(".assure-entry__extra").replaceChildren(el("div", { className: "assure-conflict", role: "alert" }, [
+      el("h4", { className: "govuk-heading-s", text: (st.deleted.by || "A colleague") + " deleted this paragraph" + when }),
+      el("p", { className: "govuk-body", text: "Your text is kept on this device. Put it back as a new paragraph, or let it go." }),
+      el("div", { className: "govuk-button-group" }, [
+        el("button", { type: "button", className: "govuk-button", "data-command": "put-back", text: "Put my text back as a new paragraph" }),
+        el("button", { type: "button", className: "govuk-button govuk-button--secondary", "data-command": "let-go", text: "Let it go" }),
+      ]),
+    ]));
+    renderEntryState(st);
+    showStatus();
+  }
+
+  function settleDeleted(st, putBack) {
+    const item = itemsById.get(st.itemId);
+    const index = item.entryKeys.indexOf(st.key);
+    item.entryKeys.splice(index, 1);
+    entries.delete(st.key);
+    storage.remove("e:" + st.key);
+    let next = null;
+    if (putBack) {
+      next = makeState({
+        key: newClientId(), itemId: st.itemId, kind: st.kind, speakerId: st.speakerId,
+        questionId: st.questionId, text: st.text,
+      });
+      entries.set(next.key, next);
+      item.entryKeys.splice(index, 0, next.key);
+    }
+    if (item === currentItem()) renderItem();
+    showStatus();
+    if (next) {
+      changed(next);
+      focusEntry(next.key, true);
+      notice("Your text is back as a new paragraph; saving now.");
+    } else {
+      notice("The paragraph stays deleted.");
+    }
   }
 
   async function showHistory(st) {
@@ -929,6 +1301,7 @@
     item.entryKeys.splice(index, 1);
     entries.delete(st.key);
     storage.remove("e:" + st.key);
+    if (st.id) goneHere.set(st.id, Date.now());
     undoStack.push({ st: st, index: index });
     renderItem();
     const next = item.entryKeys[Math.min(index, item.entryKeys.length - 1)];
@@ -949,6 +1322,8 @@
         return;
       }
       st.version = result.data.version;
+      st.ackedAt = Date.now();
+      goneHere.delete(st.id);
     }
     const item = itemsById.get(st.itemId);
     entries.set(st.key, st);
@@ -1254,9 +1629,11 @@
       else if (command === "cancel-action") closeActionForm();
       else if (command === "attendance") openAttendance();
       else if (command === "close-panel") closePanels();
+      else if (command === "keep-both") resolveConflict(st, "both");
       else if (command === "keep-mine") resolveConflict(st, "mine");
       else if (command === "keep-theirs") resolveConflict(st, "theirs");
-      else if (command === "merge") resolveConflict(st, "merge");
+      else if (command === "put-back") settleDeleted(st, true);
+      else if (command === "let-go") settleDeleted(st, false);
       else if (command === "close-history") {
         entry.querySelector(".assure-entry__extra").replaceChildren();
         entry.focus();
@@ -1317,7 +1694,7 @@
       // the version typed on; a colleague's change comes back as 409 and the conflict screen.
       st.version = kept.version;
     }
-    st.text = kept.text;
+    st.text = String(kept.text || "").normalize("NFC");
     st.kind = kept.kind;
     st.speakerId = kept.speakerId;
     st.questionId = kept.questionId;
@@ -1336,4 +1713,5 @@
   if (start && start.entryKeys.length) focusEntry(start.entryKeys[start.entryKeys.length - 1], false);
   else panel.focus();
   setInterval(showStatus, 1000);
+  if (!locked) setInterval(poll, POLL);
 })();
