@@ -911,9 +911,12 @@
       return false;
     }
     who.classList.remove("assure-entry__who--error");
+    const before = st.speakerId;
     st.speakerId = found.person ? found.person.id : null;
     st.node.querySelector(".assure-entry__speaker").value = personLabel(st.speakerId);
     who.textContent = describeSpeaker(st.speakerId);
+    respeakPrefix(st, before);
+    syncWording(st);
     changed(st);
     return true;
   }
@@ -1194,20 +1197,18 @@
     const item = currentItem();
     const st = makeState(Object.assign({ key: newClientId(), itemId: item.id, kind: kind }, fields || {}));
     st.acked = null;
+    // An answer follows the question paragraph just above it: linked to that paragraph's
+    // prepared question if it has one (an ad hoc question has none), said by the person that
+    // paragraph says the question was put to.
+    const asked = kind === "answer" && !st.questionId ? lastQuestionEntry(item) : null;
+    if (asked) st.questionId = asked.questionId || null;
     if (!st.speakerId) st.speakerId = defaultSpeaker(kind, item, st);
-    if (kind === "answer" && !st.questionId) {
-      const asked = lastQuestionEntry(item);
-      if (asked) {
-        st.questionId = asked.questionId;
-        const question = item.questions.find((q) => q.id === asked.questionId);
-        if (question && question.addressed_to_id) st.speakerId = question.addressed_to_id;
-        if (!st.text && st.speakerId) st.text = "The " + personLabel(st.speakerId) + " responded that ";
-      }
-    }
+    if (asked && !st.text && st.speakerId) st.text = answerPrefix(personLabel(st.speakerId));
     entries.set(st.key, st);
     const at = currentKey && item.entryKeys.includes(currentKey) ? item.entryKeys.indexOf(currentKey) + 1 : item.entryKeys.length;
     item.entryKeys.splice(at, 0, st.key);
     renderItem();
+    syncWording(st);
     focusEntry(st.key, true);
     if (st.text) changed(st);
     else persist(st);
@@ -1219,30 +1220,136 @@
       const pcc = personByLabel("PCC");
       return pcc ? pcc.id : null;
     }
+    if (kind === "answer") return addresseeOf(lastQuestionEntry(item), item);
     return null;
   }
 
+  // The question paragraph just above where a new paragraph goes, prepared or not.
   function lastQuestionEntry(item) {
     const upto = currentKey && item.entryKeys.includes(currentKey) ? item.entryKeys.indexOf(currentKey) : item.entryKeys.length - 1;
     for (let i = upto; i >= 0; i -= 1) {
       const st = entries.get(item.entryKeys[i]);
-      if (st.kind === "question" && st.questionId) return st;
+      if (st.kind === "question") return st;
     }
     return null;
+  }
+
+  // Whom a question paragraph was put to: the person its words name ("… asked the CC …"),
+  // else its prepared question's addressee.
+  function addresseeOf(asked, item) {
+    if (!asked) return null;
+    const said = /\basked (?:the )?([^\s,.:;?!]+)/i.exec(asked.text);
+    if (said) {
+      const named = personByWord(said[1]);
+      if (named) return named.id;
+    }
+    const question = asked.questionId ? (item.questions || []).find((q) => q.id === asked.questionId) : null;
+    return (question && question.addressed_to_id) || null;
+  }
+
+  // The one person known by this role abbreviation or these initials ("CC", "NA"), or null.
+  function personByWord(word) {
+    const value = word.toLowerCase();
+    const found = people.filter((p) => [p.abbreviation, p.label, p.initials].some((known) => (known || "").toLowerCase() === value));
+    return found.length === 1 ? found[0] : null;
+  }
+
+  // The words the page starts a question or an answer with. While a paragraph still starts
+  // with them exactly as the page wrote them, a change of speaker rewrites them; once the
+  // officer has edited them they are the officer's.
+  function answerPrefix(label) {
+    return "The " + label + " responded that ";
+  }
+
+  function questionPrefix(asker, addressee) {
+    return "The " + asker + " asked the " + addressee + " if ";
+  }
+
+  const QUESTION_STARTS = /^The (\S+) asked the (\S+)(?: if |: )/;
+
+  function respeakPrefix(st, before) {
+    const was = personLabel(before);
+    const now = personLabel(st.speakerId);
+    if (!was || !now || was === now) return;
+    let text = null;
+    if (st.kind === "answer" && st.text.startsWith(answerPrefix(was))) {
+      text = answerPrefix(now) + st.text.slice(answerPrefix(was).length);
+    } else if (st.kind === "question") {
+      const start = QUESTION_STARTS.exec(st.text);
+      if (start && start[1] === was) text = "The " + now + st.text.slice(("The " + was).length);
+    }
+    if (text === null) return;
+    st.text = text;
+    const textarea = st.node.querySelector(".assure-entry__text");
+    textarea.value = text;
+    grow(textarea);
   }
 
   function askQuestion(number) {
     const item = currentItem();
     const question = (item.questions || [])[number - 1];
-    if (!question) return;
+    if (!question || locked) return;
     const asker = personLabel(question.asked_by_id) || "PCC";
     const addressee = personLabel(question.addressed_to_id) || "CC";
     question.status = "asked";
     addEntry("question", {
       questionId: question.id,
       speakerId: question.asked_by_id,
-      text: "The " + asker + " asked the " + addressee + " if ",
+      text: questionPrefix(asker, addressee),
     });
+  }
+
+  // A paragraph started from a prepared question offers the question's own words for as long
+  // as nothing is written after the page's prefix: Tab (or the button) puts them in, so Tab
+  // never replaces the officer's words and moves on as usual once they type.
+  const OFFERED = /^The (\S+) asked the (\S+) if $/;
+
+  function wordingOffered(st) {
+    if (!st || locked || st.kind !== "question" || !st.questionId || !OFFERED.test(st.text)) return null;
+    const item = itemsById.get(st.itemId);
+    return (item.questions || []).find((q) => q.id === st.questionId) || null;
+  }
+
+  function syncWording(st) {
+    if (!st || !st.node) return;
+    const question = wordingOffered(st);
+    const shown = st.node.querySelector(".assure-wording");
+    const textarea = st.node.querySelector(".assure-entry__text");
+    const id = "wording-" + st.key;
+    const described = (textarea.getAttribute("aria-describedby") || "").split(" ").filter((x) => x && x !== id);
+    if (!question) {
+      if (shown) shown.remove();
+      textarea.setAttribute("aria-describedby", described.join(" "));
+      return;
+    }
+    if (shown) return;
+    const use = el("button", { type: "button", className: "govuk-button govuk-button--secondary assure-small-button" }, ["Use this wording"]);
+    use.addEventListener("click", () => {
+      acceptWording(st);
+    });
+    textarea.after(el("div", { className: "assure-wording", id: id }, [
+      el("p", { className: "govuk-body-s govuk-!-margin-bottom-1" }, [el("strong", { text: "Prepared wording: " }), question.text]),
+      el("p", { className: "govuk-body-s govuk-!-margin-bottom-0" }, [
+        "Press ", el("span", { className: "assure-key", text: "Tab" }), " to use it, or type your own words. ", use,
+      ]),
+    ]));
+    textarea.setAttribute("aria-describedby", described.concat([id]).join(" "));
+  }
+
+  function acceptWording(st) {
+    const question = wordingOffered(st);
+    if (!question) return false;
+    const start = OFFERED.exec(st.text);
+    st.text = "The " + start[1] + " asked the " + start[2] + ": " + question.text.trim();
+    const textarea = st.node.querySelector(".assure-entry__text");
+    textarea.value = st.text;
+    grow(textarea);
+    textarea.focus();
+    textarea.setSelectionRange(st.text.length, st.text.length);
+    changed(st);
+    renderEntryState(st);
+    syncWording(st);
+    return true;
   }
 
   async function whenSaved(st) {
@@ -1511,6 +1618,237 @@
     return target.matches && target.matches("textarea, input, select, [contenteditable]");
   }
 
+  // --- single-key shortcuts: on or off, and which key does what (WCAG 2.1.4) -------------
+
+  // The commands a character key starts. The officer may change each key, or turn them all off,
+  // for this browser; the arrow keys, Enter, Delete and Esc type nothing and always work.
+  const SHORTCUTS = [
+    { command: "narrative", key: "n", what: "New paragraph (narrative)" },
+    { command: "question", key: "q", what: "New question" },
+    { command: "answer", key: "a", what: "New answer (follows the question above it)" },
+    { command: "decision", key: "d", what: "New decision" },
+    { command: "assurance", key: "s", what: "New assurance statement" },
+    { command: "action", key: "t", what: "New action" },
+    { command: "speaker", key: "p", what: "Change the speaker: what you type replaces it, e.g. DCC or NA" },
+    { command: "edit", key: "e", what: "Back into the paragraph's text (Enter does the same)" },
+    { command: "next", key: "j", what: "Next paragraph (↓ does the same)" },
+    { command: "previous", key: "k", what: "Previous paragraph (↑ does the same)" },
+    { command: "down", key: "J", what: "Move the paragraph down (Shift + ↓ does the same)" },
+    { command: "up", key: "K", what: "Move the paragraph up (Shift + ↑ does the same)" },
+    { command: "nextItem", key: "]", what: "Next agenda item" },
+    { command: "previousItem", key: "[", what: "Previous agenda item" },
+    { command: "delete", key: "x", what: "Delete the paragraph (Delete does the same)" },
+    { command: "undo", key: "u", what: "Undo the last delete" },
+    { command: "history", key: "h", what: "Saved versions of the paragraph" },
+    { command: "attendance", key: "r", what: "Attendance and apologies" },
+    { command: "help", key: "?", what: "Show or hide these shortcuts" },
+  ];
+  const SHORTCUTS_STORE = "assure-shortcuts";
+
+  function usualKeys() {
+    const keys = {};
+    for (const shortcut of SHORTCUTS) keys[shortcut.command] = shortcut.key;
+    return keys;
+  }
+
+  // What is wrong with a choice of keys: [{ command, message }], empty when nothing is.
+  function shortcutProblems(keys) {
+    const problems = [];
+    const taken = new Map();
+    for (const shortcut of SHORTCUTS) {
+      const key = keys[shortcut.command];
+      let message = null;
+      if (typeof key !== "string" || Array.from(key).length !== 1) {
+        message = "Enter one key for “" + shortcut.what + "”";
+      } else if (/\s/.test(key)) {
+        message = "A space cannot be a shortcut: choose a letter or a symbol for “" + shortcut.what + "”";
+      } else if (/[0-9]/.test(key)) {
+        message = "The numbers start prepared questions: choose a letter or a symbol for “" + shortcut.what + "”";
+      } else if (taken.has(key)) {
+        message = key + " is already the key for “" + taken.get(key).what + "”: choose another for “" + shortcut.what + "”";
+      }
+      if (message) problems.push({ command: shortcut.command, message: message });
+      else taken.set(key, shortcut);
+    }
+    return problems;
+  }
+
+  function loadShortcuts() {
+    try {
+      const saved = JSON.parse(localStorage.getItem(SHORTCUTS_STORE) || "null");
+      if (saved && typeof saved === "object") {
+        const keys = usualKeys();
+        for (const command of Object.keys(keys)) {
+          if (saved.keys && typeof saved.keys[command] === "string") keys[command] = saved.keys[command];
+        }
+        return { on: saved.on !== false, keys: shortcutProblems(keys).length ? usualKeys() : keys };
+      }
+    } catch (error) {
+      /* the usual keys */
+    }
+    return { on: true, keys: usualKeys() };
+  }
+
+  let shortcuts = loadShortcuts();
+
+  function shortcutFor(key) {
+    if (!shortcuts.on) return null;
+    const found = SHORTCUTS.find((shortcut) => shortcuts.keys[shortcut.command] === key);
+    return found ? found.command : null;
+  }
+
+  // The help box lists the keys in use; the keys shown on the page's buttons follow them.
+  function renderShortcutHelp() {
+    const list = document.getElementById("shortcut-list");
+    if (!list) return;
+    const row = (keys, what) => el("div", { className: "govuk-summary-list__row" }, [
+      el("dt", { className: "govuk-summary-list__key" }, keys),
+      el("dd", { className: "govuk-summary-list__value", text: what }),
+    ]);
+    const key = (text, command) => el("span", { className: "assure-key", "data-shortcut": command || null, text: text });
+    const rows = [];
+    if (shortcuts.on) {
+      for (const shortcut of SHORTCUTS) rows.push(row([key(shortcuts.keys[shortcut.command], shortcut.command)], shortcut.what));
+      rows.push(row([key("1 – 9")], "Mark a prepared question as asked and start its paragraph"));
+    }
+    rows.push(row([key("↑"), " ", key("↓")], "Previous or next paragraph"));
+    rows.push(row([key("Shift"), " + ", key("↑"), " ", key("↓")], "Move the paragraph up or down"));
+    rows.push(row([key("Enter")], "Back into the paragraph's text"));
+    rows.push(row([key("Delete")], "Delete the paragraph"));
+    list.replaceChildren(...rows);
+    document.getElementById("shortcuts-off").hidden = shortcuts.on;
+    showKeys(app);
+  }
+
+  // The keys shown on the page: on the buttons and in the hints, or none when turned off.
+  function showKeys(root) {
+    for (const span of root.querySelectorAll("[data-command=add][data-kind] > .assure-key")) {
+      span.dataset.shortcut = span.parentNode.dataset.kind;
+    }
+    for (const span of root.querySelectorAll("[data-command=action] > .assure-key")) span.dataset.shortcut = "action";
+    for (const span of root.querySelectorAll(".assure-key[data-shortcut]")) {
+      const key = shortcuts.keys[span.dataset.shortcut];
+      if (span.closest("#shortcut-list")) continue;
+      if (key && span.textContent !== key) span.textContent = key;
+      span.hidden = !shortcuts.on;
+    }
+    for (const span of root.querySelectorAll(".assure-question > .assure-key")) span.hidden = !shortcuts.on;
+    const agendaKeys = document.getElementById("agenda-keys");
+    if (agendaKeys) agendaKeys.hidden = !shortcuts.on;
+    const hints = [
+      [".assure-empty", shortcuts.on ? "No paragraphs yet. Press " + shortcuts.keys.narrative + " to start one, or choose below." : "No paragraphs yet. Choose below to start one."],
+      [".assure-actions > p.govuk-body-s", shortcuts.on ? "None yet. Press " + shortcuts.keys.action + " to raise one." : "None yet. Choose “Action” above to raise one.", "None yet."],
+      [".assure-questions-box > p.govuk-body-s", shortcuts.on ? "Press a question's number, or its Ask button, to mark it as asked and start its paragraph." : "Choose a question's Ask button to mark it as asked and start its paragraph."],
+    ];
+    for (const [selector, text, startsWith] of hints) {
+      for (const hint of root.querySelectorAll(selector)) {
+        if (startsWith && !hint.textContent.startsWith(startsWith)) continue;
+        if (hint.textContent !== text) hint.textContent = text;
+      }
+    }
+  }
+
+  // Every prepared question gets an Ask button: the way in without the number keys.
+  function addAskButtons(root) {
+    if (locked) return;
+    root.querySelectorAll(".assure-question").forEach((question, index) => {
+      if (question.querySelector("[data-ask]")) return;
+      question.append(" ", el("button", {
+        type: "button", className: "govuk-button govuk-button--secondary assure-small-button", "data-ask": String(index + 1),
+      }, ["Ask", el("span", { className: "govuk-visually-hidden", text: " question " + (index + 1) })]));
+    });
+  }
+
+  // The item panel is drawn afresh for each item and each new paragraph: mark it up each time.
+  new MutationObserver(() => {
+    addAskButtons(panel);
+    showKeys(panel);
+  }).observe(panel, { childList: true });
+
+  panel.addEventListener("click", (event) => {
+    const ask = event.target.closest("[data-ask]");
+    if (ask) askQuestion(Number(ask.dataset.ask));
+  });
+
+  // The offer of a prepared question's wording follows the text, and is back when the
+  // paragraph is drawn again and visited.
+  panel.addEventListener("input", (event) => {
+    const entry = event.target.closest && event.target.closest(".assure-entry");
+    if (entry && event.target.classList.contains("assure-entry__text")) syncWording(entries.get(entry.dataset.key));
+  });
+  panel.addEventListener("focusin", (event) => {
+    const entry = event.target.closest && event.target.closest(".assure-entry");
+    if (entry) syncWording(entries.get(entry.dataset.key));
+  });
+
+  function renderShortcutSettings() {
+    const form = document.getElementById("shortcut-settings");
+    if (!form) return;
+    const fields = document.getElementById("shortcut-keys");
+    fields.replaceChildren(...SHORTCUTS.map((shortcut) => {
+      const id = "shortcut-" + shortcut.command;
+      return el("div", { className: "govuk-form-group assure-shortcut-key" }, [
+        el("label", { className: "govuk-label govuk-body-s", for: id, text: shortcut.what }),
+        el("p", { className: "govuk-error-message", id: id + "-error", hidden: true }),
+        el("input", {
+          className: "govuk-input govuk-input--width-2", id: id, name: shortcut.command, type: "text",
+          maxlength: "1", autocomplete: "off", autocapitalize: "off", spellcheck: "false", "aria-describedby": "shortcut-keys-hint",
+        }),
+      ]);
+    }));
+    fillShortcutSettings(shortcuts);
+    fields.addEventListener("focusin", (event) => {
+      if (event.target.matches("input")) event.target.select();
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      saveShortcutSettings(form);
+    });
+    document.getElementById("shortcuts-usual").addEventListener("click", () => {
+      fillShortcutSettings({ on: document.getElementById("shortcuts-on").checked, keys: usualKeys() });
+    });
+  }
+
+  function fillShortcutSettings(chosen) {
+    document.getElementById("shortcuts-on").checked = chosen.on;
+    for (const shortcut of SHORTCUTS) document.getElementById("shortcut-" + shortcut.command).value = chosen.keys[shortcut.command];
+  }
+
+  function saveShortcutSettings(form) {
+    const chosen = { on: document.getElementById("shortcuts-on").checked, keys: {} };
+    for (const shortcut of SHORTCUTS) chosen.keys[shortcut.command] = document.getElementById("shortcut-" + shortcut.command).value;
+    const problems = shortcutProblems(chosen.keys);
+    const summary = document.getElementById("shortcut-errors");
+    for (const shortcut of SHORTCUTS) {
+      const id = "shortcut-" + shortcut.command;
+      const problem = problems.find((p) => p.command === shortcut.command);
+      const input = document.getElementById(id);
+      const message = document.getElementById(id + "-error");
+      input.closest(".govuk-form-group").classList.toggle("govuk-form-group--error", !!problem);
+      input.classList.toggle("govuk-input--error", !!problem);
+      message.hidden = !problem;
+      message.replaceChildren(...(problem ? [el("span", { className: "govuk-visually-hidden", text: "Error: " }), problem.message] : []));
+      input.setAttribute("aria-describedby", problem ? id + "-error shortcut-keys-hint" : "shortcut-keys-hint");
+    }
+    if (problems.length) {
+      summary.querySelector("ul").replaceChildren(...problems.map((p) => el("li", {}, [
+        el("a", { href: "#shortcut-" + p.command, text: p.message }),
+      ])));
+      summary.hidden = false;
+      summary.focus();
+      return;
+    }
+    summary.hidden = true;
+    try {
+      localStorage.setItem(SHORTCUTS_STORE, JSON.stringify(chosen));
+    } catch (error) {
+      notice("This browser cannot keep the shortcuts (its storage is full or off): they last until the page is closed.");
+    }
+    shortcuts = chosen;
+    renderShortcutHelp();
+    notice(chosen.on ? "Shortcuts saved for this browser." : "Shortcuts saved for this browser: single-key shortcuts are off.");
+  }
+
   document.addEventListener("keydown", (event) => {
     const target = event.target;
     if (!app.contains(target) && target !== document.body) return;
@@ -1544,6 +1882,8 @@
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();
         addEntry("narrative");
+      } else if (event.key === "Tab" && !event.shiftKey && !event.ctrlKey && !event.metaKey && !event.altKey) {
+        if (acceptWording(entries.get(target.closest(".assure-entry").dataset.key))) event.preventDefault();
       }
       return;
     }
@@ -1559,64 +1899,105 @@
     const keys = item ? item.entryKeys : [];
     const at = keys.indexOf(currentKey);
     const onEntry = target.classList && target.classList.contains("assure-entry");
+    const next = () => {
+      if (keys.length) focusEntry(keys[Math.min(at + 1, keys.length - 1)], false);
+    };
+    const previous = () => {
+      if (keys.length) focusEntry(keys[Math.max(at - 1, 0)], false);
+    };
     let handled = true;
+    // Keys that type no character work whether or not the single-key shortcuts are on.
     switch (event.key) {
-      case "n": case "q": case "a": case "d": case "s":
-        addEntry(KIND_KEYS[event.key]);
-        break;
-      case "t":
-        openActionForm();
-        break;
-      case "ArrowDown": case "j":
+      case "ArrowDown":
         if (event.shiftKey) moveEntry(1);
-        else if (keys.length) focusEntry(keys[Math.min(at + 1, keys.length - 1)], false);
+        else next();
         break;
-      case "ArrowUp": case "k":
+      case "ArrowUp":
         if (event.shiftKey) moveEntry(-1);
-        else if (keys.length) focusEntry(keys[Math.max(at - 1, 0)], false);
+        else previous();
         break;
-      case "J":
-        moveEntry(1);
-        break;
-      case "K":
-        moveEntry(-1);
-        break;
-      case "]":
-        goToItem(currentIndex + 1);
-        break;
-      case "[":
-        goToItem(currentIndex - 1);
-        break;
-      case "Enter": case "e": case "i":
-        if (!onEntry && event.key === "Enter") handled = false;
+      case "Enter":
+        if (!onEntry) handled = false;
         else if (currentKey) focusEntry(currentKey, true);
         break;
-      case "p":
-        if (currentKey) entries.get(currentKey).node.querySelector(".assure-entry__speaker").focus();
-        break;
-      case "Delete": case "x":
+      case "Delete":
         deleteEntry();
         break;
-      case "u":
+      default:
+        handled = runShortcut(event.key, { next: next, previous: previous });
+    }
+    if (handled) event.preventDefault();
+  });
+
+  // A character key's command, when single-key shortcuts are on; whether there was one.
+  function runShortcut(key, moves) {
+    if (!shortcuts.on) return false;
+    const command = shortcutFor(key);
+    switch (command) {
+      case "narrative": case "question": case "answer": case "decision": case "assurance":
+        addEntry(command);
+        break;
+      case "action":
+        openActionForm();
+        break;
+      case "next":
+        moves.next();
+        break;
+      case "previous":
+        moves.previous();
+        break;
+      case "down":
+        moveEntry(1);
+        break;
+      case "up":
+        moveEntry(-1);
+        break;
+      case "nextItem":
+        goToItem(currentIndex + 1);
+        break;
+      case "previousItem":
+        goToItem(currentIndex - 1);
+        break;
+      case "edit":
+        if (currentKey) focusEntry(currentKey, true);
+        break;
+      case "speaker":
+        if (currentKey) selectSpeaker(entries.get(currentKey));
+        break;
+      case "delete":
+        deleteEntry();
+        break;
+      case "undo":
         undoDelete();
         break;
-      case "h":
+      case "history":
         showHistory(entries.get(currentKey));
         break;
-      case "r":
+      case "attendance":
         openAttendance();
         break;
-      case "?": {
+      case "help": {
         const box = document.getElementById("shortcuts");
         box.open = !box.open;
         break;
       }
       default:
-        if (/^[1-9]$/.test(event.key)) askQuestion(Number(event.key));
-        else handled = false;
+        if (/^[1-9]$/.test(key)) askQuestion(Number(key));
+        else return false;
     }
-    if (handled) event.preventDefault();
-  });
+    return true;
+  }
+
+  // `p`: the speaker field with its text selected, so what is typed replaces it.
+  function selectSpeaker(st) {
+    if (!st || !st.node) return;
+    const input = st.node.querySelector(".assure-entry__speaker");
+    input.focus();
+    input.select();
+  }
+
+  renderShortcutSettings();
+  renderShortcutHelp();
 
   app.addEventListener("click", (event) => {
     const button = event.target.closest("[data-command]");
