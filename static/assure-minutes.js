@@ -410,7 +410,7 @@
     }
     flight.sending = false;
     if (result.status === 200 || result.status === 201) {
-      saved(st, flight.body, result.data);
+      saved(st, flight.body, result.data, flight.create);
       troubleOver();
     } else if (result.status === 409 && result.data && result.data.current) {
       st.inflight = null;
@@ -460,7 +460,7 @@
 
   // A save the server kept. What it kept may differ from what was sent (a colleague's words
   // merged in, or the same text normalised): what was typed since sending is carried onto it.
-  function saved(st, sent, entry) {
+  function saved(st, sent, entry, created) {
     st.id = entry.id;
     st.version = entry.version;
     st.acked = {
@@ -472,7 +472,14 @@
     st.error = null;
     st.ackedAt = Date.now();
     lastSaved = new Date();
-    adopt(st, sent, st.acked);
+    if (created && !sameContent(sent, st.acked)) {
+      // The same creation had gone before (then the tab was reloaded): the server answers
+      // with the paragraph that one made. What this page holds grew from that paragraph's
+      // first version; saved from it, the server merges in any change made since.
+      st.version = 1;
+    } else {
+      adopt(st, sent, st.acked);
+    }
     persist(st);
     renderEntryState(st);
     if (!sameContent(content(st), st.acked)) changed(st);
