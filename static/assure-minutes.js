@@ -857,9 +857,10 @@
     const speaker = el("input", {
       className: "govuk-input govuk-input--width-5 assure-entry__speaker", id: "speaker-" + id,
       list: "people-list", autocomplete: "off", spellcheck: "false", value: personLabel(st.speakerId),
-      disabled: locked,
+      disabled: locked, "aria-describedby": "who-" + id,
     });
-    const who = el("span", { className: "govuk-body-s assure-entry__who", id: "who-" + id, text: describeSpeaker(st.speakerId) });
+    // Who the speaker is, or why the typed speaker is not recognised: announced as it changes.
+    const who = el("span", { className: "govuk-body-s assure-entry__who", id: "who-" + id, "aria-live": "polite", text: describeSpeaker(st.speakerId) });
     const text = el("textarea", {
       className: "govuk-textarea assure-entry__text", id: "text-" + id, rows: "3", spellcheck: "true",
       readonly: locked, "aria-describedby": "state-" + id,
@@ -912,15 +913,20 @@
   function chooseSpeaker(st, typed) {
     const found = resolvePerson(typed);
     const who = st.node.querySelector(".assure-entry__who");
+    const field = st.node.querySelector(".assure-entry__speaker");
     if (found.error) {
-      who.textContent = found.error;
+      who.replaceChildren(el("span", { className: "govuk-visually-hidden", text: "Error: " }), found.error);
       who.classList.add("assure-entry__who--error");
+      field.classList.add("govuk-input--error");
+      field.setAttribute("aria-invalid", "true");
       return false;
     }
     who.classList.remove("assure-entry__who--error");
     const before = st.speakerId;
+    field.classList.remove("govuk-input--error");
+    field.removeAttribute("aria-invalid");
     st.speakerId = found.person ? found.person.id : null;
-    st.node.querySelector(".assure-entry__speaker").value = personLabel(st.speakerId);
+    field.value = personLabel(st.speakerId);
     who.textContent = describeSpeaker(st.speakerId);
     respeakPrefix(st, before);
     syncWording(st);
@@ -1457,6 +1463,7 @@
     const values = draft || { text: "", owners: "", due: "" };
     const form = el("form", { className: "assure-action-form", novalidate: true, "aria-labelledby": "action-form-heading" }, [
       el("h4", { className: "govuk-heading-s", id: "action-form-heading", text: "New action" }),
+      el("div", { id: "action-error-slot" }),
       el("div", { className: "govuk-form-group" }, [
         el("label", { className: "govuk-label", for: "action-text", text: "Action" }),
         el("textarea", { className: "govuk-textarea", id: "action-text", rows: "2" }),
@@ -1471,7 +1478,6 @@
         el("div", { className: "govuk-hint", id: "action-due-hint", text: "For example: 28/05/2019" }),
         el("input", { className: "govuk-input govuk-input--width-10", id: "action-due", autocomplete: "off", inputmode: "numeric", "aria-describedby": "action-due-hint" }),
       ]),
-      el("p", { className: "govuk-error-message", id: "action-error", hidden: true }),
       el("div", { className: "govuk-button-group" }, [
         el("button", { type: "submit", className: "govuk-button", text: "Raise action (Ctrl+Enter)" }),
         el("button", { type: "button", className: "govuk-button govuk-button--secondary", "data-command": "cancel-action", text: "Cancel (Esc)" }),
@@ -1523,33 +1529,30 @@
   }
 
   async function raiseAction(form, item) {
-    const error = form.querySelector("#action-error");
     const text = form.querySelector("#action-text").value.trim();
     const typed = form.querySelector("#action-owners").value.split(/[,;]+/).map((s) => s.trim()).filter(Boolean);
     const due = parseDate(form.querySelector("#action-due").value);
     const problems = [];
-    if (due === undefined) problems.push("Enter the due date as a real date, like 28/05/2019.");
+    if (!text) problems.push({ field: "action-text", text: "Write the action." });
     const owners = [];
-    if (!text) problems.push("Write the action.");
-    if (!typed.length) problems.push("Give at least one owner.");
+    const unknown = [];
+    if (!typed.length) problems.push({ field: "action-owners", text: "Give at least one owner." });
     for (const label of typed) {
       const found = resolvePerson(label);
-      if (found.error) problems.push(found.error);
+      if (found.error) unknown.push(found.error);
       else if (found.person) owners.push(found.person.id);
     }
-    if (problems.length) {
-      error.textContent = problems.join(" ");
-      error.hidden = false;
-      return;
-    }
+    if (unknown.length) problems.push({ field: "action-owners", text: unknown.join(" ") });
+    if (due === undefined) problems.push({ field: "action-due", text: "Enter the due date as a real date, like 28/05/2019." });
+    showActionErrors(form, problems);
+    if (problems.length) return;
     const body = { text: text, owner_ids: owners, meeting_id: meetingId, item_id: item.id };
     if (due) body.due_date = due;
     const result = await api("POST", "/api/v1/actions", body).catch(() => ({ status: 0 }));
     if (result.status !== 201) {
-      error.textContent = result.status === 0
-        ? "Not saved – kept on this device. Press Ctrl+Enter again when the connection is back."
-        : describeError(result);
-      error.hidden = false;
+      showActionErrors(form, result.status === 0
+        ? [{ field: null, text: "Not saved – kept on this device. Press Ctrl+Enter again when the connection is back." }]
+        : refusedAction(result));
       return;
     }
     const action = result.data;
@@ -1564,6 +1567,74 @@
     notice("Action " + action.reference + " raised for " + action.owner_ids.map(personLabel).join(", ") + ".");
     if (currentKey) focusEntry(currentKey, false);
     else panel.focus();
+  }
+
+  // The server's reasons for refusing an action, each under its field where it has one.
+  function refusedAction(result) {
+    const fields = (result.data && result.data.errors) || {};
+    const problems = [];
+    for (const [name, message] of Object.entries(fields)) {
+      const field = /owner/.test(name) ? "action-owners" : /due/.test(name) ? "action-due" : /text/.test(name) ? "action-text" : null;
+      problems.push({ field: field, text: String(message) });
+    }
+    if (!problems.length) problems.push({ field: null, text: describeError(result) });
+    return problems;
+  }
+
+  // The GOV.UK error pattern in the action form: a summary that is announced (role=alert) and
+  // takes the focus, with links to the fields; each field's message in its form group, tied to
+  // the field by aria-describedby. No problems clears them all.
+  function showActionErrors(form, problems) {
+    for (const group of form.querySelectorAll(".govuk-form-group")) {
+      group.classList.remove("govuk-form-group--error");
+      const field = group.querySelector("input, textarea");
+      const old = group.querySelector(".govuk-error-message");
+      if (old) old.remove();
+      field.classList.remove("govuk-input--error", "govuk-textarea--error");
+      field.removeAttribute("aria-invalid");
+      const hint = group.querySelector(".govuk-hint");
+      if (hint) field.setAttribute("aria-describedby", hint.id);
+      else field.removeAttribute("aria-describedby");
+    }
+    const slot = form.querySelector("#action-error-slot");
+    if (!problems.length) {
+      slot.replaceChildren();
+      return;
+    }
+    const byField = new Map();
+    for (const problem of problems) {
+      if (problem.field) byField.set(problem.field, (byField.get(problem.field) || []).concat(problem.text));
+    }
+    for (const [id, texts] of byField) {
+      const field = form.querySelector("#" + id);
+      const group = field.closest(".govuk-form-group");
+      group.classList.add("govuk-form-group--error");
+      field.before(el("p", { className: "govuk-error-message", id: id + "-error" }, [
+        el("span", { className: "govuk-visually-hidden", text: "Error: " }), texts.join(" "),
+      ]));
+      field.classList.add(field.tagName === "TEXTAREA" ? "govuk-textarea--error" : "govuk-input--error");
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", [field.getAttribute("aria-describedby"), id + "-error"].filter(Boolean).join(" "));
+    }
+    const list = el("ul", { className: "govuk-list govuk-error-summary__list" }, problems.map((problem) => el("li", {}, [
+      problem.field ? el("a", { href: "#" + problem.field, "data-field": problem.field, text: problem.text }) : problem.text,
+    ])));
+    const summary = el("div", { className: "govuk-error-summary", tabindex: "-1" }, [
+      el("div", { role: "alert" }, [
+        el("h5", { className: "govuk-error-summary__title", text: "There is a problem" }),
+        el("div", { className: "govuk-error-summary__body" }, [list]),
+      ]),
+    ]);
+    list.addEventListener("click", (event) => {
+      const link = event.target.closest("a[data-field]");
+      if (!link) return;
+      event.preventDefault();
+      const field = form.querySelector("#" + link.dataset.field);
+      field.closest(".govuk-form-group").scrollIntoView({ block: "nearest" });
+      field.focus();
+    });
+    slot.replaceChildren(summary);
+    summary.focus();
   }
 
   // --- attendance ------------------------------------------------------------------------
