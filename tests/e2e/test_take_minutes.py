@@ -405,6 +405,26 @@ def test_pasting_lists_and_a_table_from_word_keeps_them_in_the_page_and_the_expo
         ["Op Snap submissions (dashcam / phone)", "1,204", "2,310"])
 
 
+def test_pasting_a_table_and_lists_from_a_web_page_keeps_headers_spans_and_numbers(
+        page, server, meeting):
+    web_page = """<meta charset="utf-8">
+        <table><thead><tr><th>Force</th><th colspan="2">Collisions</th></tr></thead>
+        <tbody><tr><td rowspan="2">West Mercia</td><td>2019</td><td>1,020</td></tr>
+        <tr><td>2020</td><td><p>812</p><p>(provisional)</p></td></tr></tbody></table>
+        <h3>Roads policing</h3>
+        <ol type="a" start="2"><li>First <b>point</b><ul><li>Under it</li></ul></li>
+        <li>Second</li></ol>"""
+    open_item(page, server, meeting["id"], meeting["partnership"])
+    page.keyboard.press("n")
+    page.keyboard.type("Figures:", delay=5)
+    page.evaluate(PASTE, {"text/plain": "Force\tCollisions\nWest Mercia", "text/html": web_page})
+    # The table starts a line of its own, or its first row would not be a row.
+    expect(page.locator(".assure-entry__text").last).to_have_value(
+        "Figures:\n| Force | Collisions |  |\n| --- | --- | --- |\n| West Mercia | 2019 | 1,020 |\n"
+        "|  | 2020 | 812 (provisional) |\n\nRoads policing\nb. First point\n• Under it\n"
+        "c. Second")
+
+
 def test_the_live_view_follows_the_minutes_within_three_seconds(browser, server, api, meeting):
     created = api.post(f"/api/v1/items/{meeting['partnership']}/entries",
                        json={"text": "The PCC asked the CC about speed cameras."}).json()
