@@ -939,7 +939,9 @@
     textarea.style.height = Math.max(textarea.scrollHeight + 4, 60) + "px";
   }
 
-  // Pasted text keeps its paragraphs and bullets, loses its formatting and control characters.
+  // Pasted text keeps its paragraphs, bullets, numbers and tables, and loses its formatting
+  // and control characters. A table becomes lines "| cell | cell |", which the minutes read
+  // as the rows of one table.
   function cleanPaste(raw) {
     return raw
       .replace(/\r\n?/g, "\n")
@@ -947,32 +949,166 @@
       .replace(/[\u0000-\u0008\u000e-\u001f\u007f-\u009f\ufffe\uffff]/g, "")
       .replace(/\u00a0/g, " ")
       .split("\n")
-      .map((line) => line.replace(/\t+/g, " ").replace(/^\s*[•·▪◦●○■□➢►‣∙o§\-–*]\s+/, "• ").replace(/\s+$/, ""))
+      .map(pastedLine)
       .join("\n")
       .replace(/\n{3,}/g, "\n\n")
       .replace(/^\n+|\n+$/g, "");
   }
 
+  // The marks of lists as Word and web pages put them on the clipboard: bullets (U+F000-F0FF
+  // are the Symbol and Wingdings fonts' bullets in Word's plain text), and numbers such as
+  // "1.", "2.1.", "a)", "A.", "(iv)".
+  const PASTED_BULLET = /^[•·▪◦●○■□➢►‣∙o§\-–*\uf000-\uf0ff]$/;
+  const PASTED_NUMBER = /^(?:\(?(?:\d{1,3}|[a-zA-Z]|[ivxlcdm]{2,7}|[IVXLCDM]{2,7})\)|(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxlcdm]{2,7}|[IVXLCDM]{2,7})\.)$/;
+
+  // One line of pasted plain text. Word writes a list item as its mark, a tab and the text,
+  // and a table row as its cells with a tab between them.
+  function pastedLine(line) {
+    const item = /^[ \t]*(\S{1,8})\t+([^\t]*)$/.exec(line);
+    if (item && PASTED_BULLET.test(item[1])) return ("• " + item[2]).replace(/\s+$/, "");
+    if (item && PASTED_NUMBER.test(item[1])) return (item[1] + " " + item[2]).replace(/\s+$/, "");
+    if (line.replace(/^[ \t]+|[ \t]+$/g, "").includes("\t")) return tableRow(line.split("\t"));
+    return line
+      .replace(/\t+/g, " ")
+      .replace(/^\s*(?:[•·▪◦●○■□➢►‣∙\uf000-\uf0ff]\s*|[o§\-–*]\s+)(?=\S)/, "• ")
+      .replace(/\s+$/, "");
+  }
+
+  // A row of a table as the minutes write it; a "|" in a cell would start a new cell.
+  function tableRow(cells) {
+    return "| " + cells.map((cell) => cell.replace(/\|/g, "/").replace(/\s+/g, " ").trim()).join(" | ") + " |";
+  }
+
   function htmlToText(html) {
-    const doc = new DOMParser().parseFromString(html, "text/html");
+    return htmlLines(new DOMParser().parseFromString(html, "text/html").body).join("\n");
+  }
+
+  const HTML_BLOCK = /^(ADDRESS|ARTICLE|ASIDE|BLOCKQUOTE|CAPTION|DD|DIV|DL|DT|FIGCAPTION|FIGURE|FOOTER|FORM|H[1-6]|HEADER|HR|LI|MAIN|NAV|OL|P|PRE|SECTION|UL)$/;
+
+  // The lines of pasted HTML: one per paragraph, list items with their bullet ("• ") or
+  // number, and each table as "| cell | cell |" rows with a blank line before and after.
+  function htmlLines(root) {
     const lines = [];
-    for (const node of doc.body.querySelectorAll("p, li, h1, h2, h3, h4, h5, h6, div:not(:has(p, li, div))")) {
-      const text = node.textContent.replace(/\s+/g, " ").trim();
-      if (!text) continue;
-      const listed = node.tagName === "LI" || /mso-list/i.test(node.getAttribute("style") || "") ||
-        /MsoListParagraph/.test(node.className);
-      lines.push(listed && !/^[•·o§\-–*]\s/.test(text) ? "• " + text : text);
+    let line = "";
+    let mark = "";
+    const flush = () => {
+      const text = line.replace(/\s+/g, " ").trim();
+      line = "";
+      if (!text) return;
+      const marked = mark === "•" ? /^[•·▪◦●○■□➢►‣∙o§\-–*\uf000-\uf0ff]\s/.test(text) : text.startsWith(mark + " ");
+      lines.push(mark && !marked ? mark + " " + text : text);
+      mark = "";
+    };
+    const visit = (node) => {
+      if (node.nodeType === Node.TEXT_NODE) {
+        line += node.data;
+        return;
+      }
+      if (node.nodeType !== Node.ELEMENT_NODE || /^(HEAD|SCRIPT|STYLE|TEMPLATE|TITLE)$/.test(node.tagName)) return;
+      if (node.tagName === "BR") return flush();
+      if (node.tagName === "TABLE") {
+        flush();
+        lines.push("", ...pastedTable(node), "");
+        return;
+      }
+      const block = HTML_BLOCK.test(node.tagName);
+      if (block) flush();
+      const own = block ? listMark(node) : "";
+      if (own) mark = own;
+      node.childNodes.forEach(visit);
+      if (block) flush();
+      if (own) mark = "";
+    };
+    root.childNodes.forEach(visit);
+    flush();
+    return lines;
+  }
+
+  // The bullet ("•") or number of a list item, or "" for other blocks. Word writes a list
+  // paragraph's mark as text before a spacer span (font 7pt) inside a span marked
+  // mso-list:Ignore; the mark is taken out of the paragraph here so it is not read twice.
+  function listMark(node) {
+    if (node.tagName === "LI") {
+      const list = node.parentElement;
+      if (!list || list.tagName !== "OL") return "•";
+      const items = Array.from(list.children).filter((child) => child.tagName === "LI");
+      const start = list.hasAttribute("start") ? parseInt(list.getAttribute("start"), 10) || 1 : 1;
+      const n = node.hasAttribute("value") ? parseInt(node.getAttribute("value"), 10) || 1 : start + items.indexOf(node);
+      return listNumber(n, list.getAttribute("type") || "1") + ".";
     }
-    return lines.join("\n");
+    if (!/mso-list\s*:/i.test(node.getAttribute("style") || "")) return /MsoListParagraph/.test(node.className) ? "•" : "";
+    const end = node.querySelector("[style*='mso-list:Ignore' i], [style*='mso-list: Ignore' i]") ||
+      Array.from(node.querySelectorAll("span[style]")).find((span) => /font:\s*7(\.0)?pt/i.test(span.getAttribute("style")));
+    if (!end) return "•";
+    const range = node.ownerDocument.createRange();
+    range.setStart(node, 0);
+    range.setEndAfter(end);
+    const mark = range.toString().replace(/\s+/g, "");
+    range.deleteContents();
+    return PASTED_NUMBER.test(mark) ? mark : "•";
+  }
+
+  function listNumber(n, type) {
+    if (type === "a" || type === "A") {
+      let letters = "";
+      for (let k = n; k > 0; k = Math.floor((k - 1) / 26)) letters = String.fromCharCode(97 + ((k - 1) % 26)) + letters;
+      return type === "A" ? letters.toUpperCase() : letters || String(n);
+    }
+    if (type === "i" || type === "I") {
+      const numerals = [[1000, "m"], [900, "cm"], [500, "d"], [400, "cd"], [100, "c"], [90, "xc"], [50, "l"], [40, "xl"], [10, "x"], [9, "ix"], [5, "v"], [4, "iv"], [1, "i"]];
+      let roman = "";
+      let k = n;
+      for (const [value, numeral] of numerals) for (; k >= value; k -= value) roman += numeral;
+      return type === "I" ? roman.toUpperCase() : roman || String(n);
+    }
+    return String(n);
+  }
+
+  // An HTML table as rows of the same number of cells: a cell spanning columns or rows is
+  // followed by empty cells, and a header row (in <thead>, or all <th>) is marked with a
+  // row of dashes under it.
+  function pastedTable(table) {
+    const rows = Array.from(table.rows);
+    const grid = rows.map(() => []);
+    rows.forEach((tr, r) => {
+      let c = 0;
+      for (const cell of tr.cells) {
+        while (grid[r][c] !== undefined) c++;
+        const text = htmlLines(cell).join(" ");
+        const across = Math.min(Math.max(cell.colSpan, 1), 50);
+        const down = Math.min(Math.max(cell.rowSpan, 1), rows.length - r);
+        for (let dr = 0; dr < down; dr++) {
+          for (let dc = 0; dc < across; dc++) grid[r + dr][c + dc] = dr || dc ? "" : text;
+        }
+        c += across;
+      }
+    });
+    const width = Math.max(0, ...grid.map((row) => row.length));
+    const lines = grid.map((row) => tableRow(Array.from({ length: width }, (_, c) => row[c] || "")));
+    const first = rows[0];
+    if (first && rows.length > 1 && (first.parentElement.tagName === "THEAD" ||
+        Array.from(first.cells).every((cell) => cell.tagName === "TH"))) {
+      lines.splice(1, 0, tableRow(Array(width).fill("---")));
+    }
+    return width ? lines : [];
   }
 
   function pasteInto(event, textarea) {
     const data = event.clipboardData;
     if (!data) return;
+    const html = data.getData("text/html");
     let raw = data.getData("text/plain");
-    if (!raw && data.getData("text/html")) raw = htmlToText(data.getData("text/html"));
+    // Word's plain text puts the paragraphs of a table's cell on lines of their own, and a web
+    // page's leaves out list marks: tables and lists are read from the HTML.
+    if (html && (!raw || /<(table|li)[\s>]|mso-list\s*:/i.test(html))) raw = htmlToText(html) || raw;
     event.preventDefault();
-    textarea.setRangeText(cleanPaste(raw), textarea.selectionStart, textarea.selectionEnd, "end");
+    let text = cleanPaste(raw);
+    // A table starts and ends a line, or the typed text around it would join its rows.
+    const before = textarea.value.slice(0, textarea.selectionStart);
+    const after = textarea.value.slice(textarea.selectionEnd);
+    if (/^\|.*\|$/.test(text.split("\n")[0]) && before && !before.endsWith("\n")) text = "\n" + text;
+    if (/^\|.*\|$/.test(text.split("\n").pop()) && after && !after.startsWith("\n")) text += "\n";
+    textarea.setRangeText(text, textarea.selectionStart, textarea.selectionEnd, "end");
     textarea.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
