@@ -1,5 +1,5 @@
-// The live view: say so when the server cannot be reached, and when it can again.
-// htmx does the polling; this only reports on it.
+// The live view: say so when the server cannot be reached, and when it can again; and tell a
+// screen reader about new paragraphs. htmx does the polling; this only reports on it.
 (function () {
   "use strict";
   function say(text) {
@@ -15,4 +15,70 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.successful) say("");
   });
+
+  // New paragraphs are read out politely, once each, when they have stopped changing for
+  // SETTLE ms: the minute-taker's page saves every couple of seconds while typing, and a
+  // paragraph read out word by word would drown the meeting. A paragraph that grows after it was
+  // read out has only its new words read; one rewritten is read again. What was on the page
+  // when it opened is not read out.
+  var SETTLE = 4000;
+  var KEEP = 5;
+  var region = document.getElementById("live-announcements");
+  if (!region) return;
+  var known = new Map(); // paragraph id → { text, heard, changedAt, where }
+
+  function words(node) {
+    return (node.textContent || "").replace(/\s+/g, " ").trim();
+  }
+
+  // "1. Partnership Working": the heading of the item the paragraph is under.
+  function itemOf(node) {
+    var heading = node.parentElement && node.parentElement.querySelector(":scope > h2, :scope > h3, :scope > h4, :scope > h5");
+    if (!heading) return "";
+    return Array.prototype.map.call(heading.childNodes, words).filter(Boolean).join(" ");
+  }
+
+  function look(first) {
+    var now = Date.now();
+    var present = new Set();
+    document.querySelectorAll("#live-minutes [data-entry]").forEach(function (node) {
+      var id = node.dataset.entry;
+      var text = words(node);
+      present.add(id);
+      var seen = known.get(id);
+      if (!seen) {
+        known.set(id, { text: text, heard: first ? text : "", changedAt: now, where: itemOf(node) });
+      } else if (seen.text !== text) {
+        seen.text = text;
+        seen.changedAt = now;
+        seen.where = itemOf(node);
+      }
+    });
+    known.forEach(function (seen, id) {
+      if (!present.has(id)) known.delete(id);
+    });
+  }
+
+  function announce(text) {
+    region.append(Object.assign(document.createElement("p"), { textContent: text }));
+    while (region.children.length > KEEP) region.firstElementChild.remove();
+  }
+
+  function readOut() {
+    var now = Date.now();
+    known.forEach(function (seen) {
+      if (seen.text === seen.heard || now - seen.changedAt < SETTLE) return;
+      var under = seen.where ? " under " + seen.where : "";
+      if (!seen.heard) announce("New paragraph" + under + ": " + seen.text);
+      else if (seen.text.indexOf(seen.heard) === 0) announce("Paragraph" + under + " continues: " + seen.text.slice(seen.heard.length).trim());
+      else announce("Paragraph" + under + " changed: " + seen.text);
+      seen.heard = seen.text;
+    });
+  }
+
+  look(true);
+  document.addEventListener("htmx:afterSettle", function () {
+    look(false);
+  });
+  setInterval(readOut, 1000);
 })();

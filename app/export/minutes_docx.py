@@ -7,7 +7,7 @@ only lays it out and never reads the database.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from docx.document import Document
 from docx.shared import Cm
@@ -22,11 +22,13 @@ from app.export.styles import (
     RAG,
     TABLE_HEADING,
     TITLE,
+    Block,
     HouseTable,
     Para,
     add_body_paragraph,
     item_heading,
     long_date,
+    minutes_text_block,
     new_document,
     one_line,
     set_core_properties,
@@ -127,7 +129,7 @@ def _add_item(table: HouseTable, item: MinutesItem) -> None:
         table.add_row([[], _marked(action.exempt, _carried_forward(action),
                                    action.exempt_reason), status])
     for entry in item.entries:
-        paras = text_block(entry.text)
+        paras = minutes_text_block(entry.text)
         for note in entry.notes:  # amendments made after approval, in both editions
             paras += text_block(note, NOTICE)
         if paras:
@@ -142,10 +144,10 @@ def _add_item(table: HouseTable, item: MinutesItem) -> None:
         _add_item(table, child)
 
 
-def _marked(exempt: bool, paras: list[Para], reason: str = "") -> list[Para]:
+def _marked(exempt: bool, paras: Sequence[Block], reason: str = "") -> list[Block]:
     """The internal edition says what the public one leaves out, and why."""
     if not exempt:
-        return paras
+        return list(paras)
     note = f"Exempt ({one_line(reason)}): not in the public edition." if reason.strip() \
         else EXEMPT_NOTE
     return [(note, NOTICE), *paras]

@@ -8,6 +8,7 @@ hold and append table rows as plain elements, so a document grows in linear time
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import NamedTuple, cast
 
@@ -19,11 +20,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_UNDERLINE
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.text.paragraph import CT_P
-from docx.shared import Cm, Length, Pt, RGBColor
+from docx.shared import Cm, Length, Pt, RGBColor, Twips
 from docx.styles.style import ParagraphStyle
 from lxml import etree
 
-from app.services.text import minutes_lines, strip_control
+from app.services.text import minutes_lines, minutes_parts, strip_control
 
 FONT = "Arial"
 BLACK = RGBColor(0, 0, 0)
@@ -38,6 +39,7 @@ HEADING_1 = "Heading2"  # a top-level agenda item inside the minutes table
 HEADING_2 = "Heading3"  # a theme
 HEADING_3 = "Heading4"  # a sub-theme: underlined
 BULLET = "ListBullet"
+NUMBERED = "NumberedLine"  # "1.<tab>text": the typed number hanging, the text indented
 TABLE_HEADING = "TableHeading"
 ITEM_NUMBER = "ItemNumber"
 ACTIONS_ARISING = "ActionsArising"
@@ -53,6 +55,19 @@ RAG = {"red": "RAGRed", "amber": "RAGAmber", "green": "RAGGreen"}  # the word is
 # A paragraph to write: its text and its style id (None for Normal).
 Para = tuple[str, str | None]
 
+
+@dataclass(frozen=True)
+class CellTable:
+    """A table typed into the text of a cell (rows of cells), laid out inside that cell."""
+
+    rows: tuple[tuple[str, ...], ...]
+    header: bool = False  # the first row is the table's header row
+
+
+# What a table cell holds, in order: paragraphs, and tables typed into the text.
+Block = Para | CellTable
+NUMBER_INDENT = Cm(1.0)  # where a numbered line's text starts, its number hanging before it
+
 _BUILT_IN = {
     TITLE: "Heading 1",
     HEADING_1: "Heading 2",
@@ -62,6 +77,7 @@ _BUILT_IN = {
 }
 _HOUSE = {
     TABLE_HEADING: "Table Heading",
+    NUMBERED: "Numbered Line",
     ITEM_NUMBER: "Item Number",
     ACTIONS_ARISING: "Actions Arising",
     ACTION_OWNER: "Action Owner",
@@ -98,6 +114,7 @@ _LOOKS = {
     HEADING_2: _HEADING,
     HEADING_3: _HEADING._replace(underline=True),
     TABLE_HEADING: _Look(bold=True),
+    NUMBERED: _Look(),
     ITEM_NUMBER: _Look(bold=True, keep_with_next=True),
     ACTIONS_ARISING: _Look(bold=True, keep_with_next=True),
     ACTION_OWNER: _Look(bold=True, after=0),
@@ -113,6 +130,8 @@ _LOOKS = {
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _PPR, _PSTYLE, _R, _T, _TAB = (_W + t for t in ("p", "pPr", "pStyle", "r", "t", "tab"))
 _TR, _TRPR, _TC, _TCPR, _TCW = (_W + t for t in ("tr", "trPr", "tc", "tcPr", "tcW"))
+_TBL = _W + "tbl"
+_CELL_MARGIN = 108  # twips left and right inside every cell of a house table
 _VAL, _WIDTH, _TYPE = _W + "val", _W + "w", _W + "type"
 _SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -131,6 +150,20 @@ def one_line(text: str | None) -> str:
 def text_block(text: str | None, style: str | None = None) -> list[Para]:
     """Split typed text into paragraphs: one per non-blank line, "- " and "• " lines as bullets."""
     return [(line, BULLET if bullet else style) for bullet, line in minutes_lines(text)]
+
+
+def minutes_text_block(text: str | None) -> list[Block]:
+    """Split typed minutes text into what a cell shows: paragraphs, "- " and "• " lines as
+    bullets, numbered lines with their number hanging, and "| cell | cell |" rows as tables."""
+    blocks: list[Block] = []
+    for part in minutes_parts(text):
+        if part.kind == "table":
+            blocks.append(CellTable(part.rows, part.header))
+        elif part.kind == "numbered":
+            blocks.append((f"{part.number}\t{part.body}", NUMBERED))
+        else:
+            blocks.append((part.text, BULLET if part.kind == "bullet" else None))
+    return blocks
 
 
 def item_heading(number: str, level: int, title: str) -> Para:
@@ -247,19 +280,21 @@ class HouseTable:
         look = tbl_pr.find(qn("w:tblLook"))
         margins = parse_xml(
             f"<w:tblCellMar {nsdecls('w')}>"
-            '<w:top w:w="57" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
-            '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar>'
+            f'<w:top w:w="57" w:type="dxa"/><w:left w:w="{_CELL_MARGIN}" w:type="dxa"/>'
+            f'<w:bottom w:w="0" w:type="dxa"/><w:right w:w="{_CELL_MARGIN}" w:type="dxa"/>'
+            "</w:tblCellMar>"
         )
         look.addprevious(margins)
         for tag, value in (("tblCaption", caption), ("tblDescription", description)):
             etree.SubElement(tbl_pr, _W + tag).set(_VAL, one_line(value))
         self.table = table
         self._tbl = tbl
+        self._document = document
         self._widths = [str(w.twips) for w in widths]
 
     def add_row(
         self,
-        columns: Sequence[Iterable[Para]],
+        columns: Sequence[Iterable[Block]],
         *,
         header: bool = False,
         split: bool = False,
@@ -284,13 +319,38 @@ class HouseTable:
             tc_w.set(_WIDTH, width)
             tc_w.set(_TYPE, "dxa")
             empty = True
-            for text, style in paras:
-                fill_paragraph(cast(CT_P, etree.SubElement(tc, _P)), text, style)
+            for block in paras:
+                if isinstance(block, CellTable):
+                    if tc[-1].tag == _TBL:  # Word would join two tables that touch
+                        etree.SubElement(tc, _P)
+                    tc.append(self._cell_table(block, int(width)))
+                else:
+                    text, style = block
+                    fill_paragraph(cast(CT_P, etree.SubElement(tc, _P)), text, style)
                 empty = False
             if empty:  # a cell must hold a paragraph
                 p = cast(CT_P, etree.SubElement(tc, _P))
                 if keep_with_next:
                     fill_paragraph(p, "", KEEP_WITH_NEXT)
+            elif tc[-1].tag == _TBL:  # ...and end with one
+                etree.SubElement(tc, _P)
+
+    def _cell_table(self, typed: CellTable, cell_width: int) -> etree._Element:
+        """A table typed into a cell's text, as a house table filling the cell's width."""
+        columns = max(len(row) for row in typed.rows)
+        width = Twips((cell_width - 2 * _CELL_MARGIN) // columns)
+        table = HouseTable(
+            self._document,
+            [width] * columns,
+            caption="Table",
+            description=f"A table in the minutes: {len(typed.rows)} rows of {columns} columns.",
+        )
+        for i, row in enumerate(typed.rows):
+            header = typed.header and i == 0
+            style = TABLE_HEADING if header else None
+            table.add_row([[(cell, style)] if cell else [] for cell in row],
+                          header=header, split=not header)
+        return table._tbl  # moved from the end of the body into the cell
 
 
 def _append_run(p: etree._Element, text: str) -> None:
@@ -395,3 +455,6 @@ def _define_styles(document: Document, language: str) -> None:
         footer_tabs.getparent().remove(footer_tabs)
     bullet = cast(ParagraphStyle, styles["List Bullet"]).paragraph_format
     bullet.space_after = Pt(6)  # after the list only: the style's contextual spacing
+    numbered = cast(ParagraphStyle, styles[_HOUSE[NUMBERED]]).paragraph_format
+    numbered.left_indent, numbered.first_line_indent = NUMBER_INDENT, -NUMBER_INDENT
+    numbered.tab_stops.add_tab_stop(NUMBER_INDENT)

@@ -1,26 +1,30 @@
 """Minute entries: paragraphs under an item, each save versioned and kept as a revision.
 
 Nothing typed is lost: every save is a revision, a retried save or creation changes nothing,
-a save made from an older version is refused rather than applied, and a deleted entry is kept
-so that it can be restored.
+a save made from an older version is merged with what others saved since (or refused where the
+two clash, never applied over them), a save of a deleted entry says who deleted it, and a
+deleted entry is kept so that it can be restored.
 """
 
 from sqlmodel import Session, col, select
 
 from app.models import (
     Answer,
+    AuditEvent,
     EntryKind,
     MinuteEntry,
     MinuteEntryRevision,
     Question,
     QuestionStatus,
+    User,
     utcnow,
 )
 from app.schemas import EntryCreate, EntryUpdate
-from app.services import audit
+from app.services import audit, identity, merging
 from app.services.agenda import get_item, node_for
 from app.services.common import changes_of, get_or_404, referenced, referenced_person
-from app.services.errors import Conflict, NotFound
+from app.services.dates import as_utc
+from app.services.errors import Conflict, Gone, NotFound
 from app.services.meetings import ensure_minutes_editable, get_meeting
 from app.services.permissions import Actor, Perm, require
 from app.services.visibility import may_see_entry, sees_exempt
@@ -182,11 +186,89 @@ def _own_saves_since(session: Session, entry: MinuteEntry, version: int,
     return [seq for _, seq in later]
 
 
+def _refuse_if_deleted(session: Session, entry_id: int, by: Actor) -> None:
+    """A save of a paragraph a colleague deleted meanwhile: say who deleted it and when (410),
+    so that the page can offer the words back as a new paragraph."""
+    try:
+        entry = _load(session, entry_id, by, deleted=True)
+    except NotFound:
+        return
+    event = session.exec(select(AuditEvent).where(
+        AuditEvent.object_type == "minute_entry", AuditEvent.object_id == entry.id,
+        AuditEvent.verb == "delete").order_by(col(AuditEvent.id).desc())).first()
+    user = session.get(User, event.user_id) if event and event.user_id is not None else None
+    name = identity.display_name(session, user) if user is not None else "Someone"
+    assert entry.deleted_at is not None  # loaded as deleted
+    raise Gone(f"{name} deleted this paragraph.", deleted_by=name,
+               deleted_at=as_utc(entry.deleted_at).isoformat())
+
+
+def _saved_by(session: Session, entry: MinuteEntry, since: int) -> list[str]:
+    """Who saved the versions of an entry after `since`: names, latest first, each once."""
+    rows = session.exec(select(MinuteEntryRevision.saved_by_id)
+                        .where(col(MinuteEntryRevision.entry_id) == entry.id,
+                               col(MinuteEntryRevision.version) > since)
+                        .order_by(col(MinuteEntryRevision.version).desc())).all()
+    names: list[str] = []
+    for user_id in rows:
+        user = session.get(User, user_id) if user_id is not None else None
+        name = identity.display_name(session, user) if user is not None else "Someone"
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _merged(session: Session, entry: MinuteEntry, version: int, changes: dict) -> dict:
+    """A save made from an older version than the entry's, by someone else than the one who
+    saved the versions since: the changes with the colleague's merged in (three-way, from the
+    version both started from), or a Conflict that says where the two clash."""
+    base = session.exec(select(MinuteEntryRevision).where(
+        col(MinuteEntryRevision.entry_id) == entry.id,
+        col(MinuteEntryRevision.version) == version)).first()
+    names = _saved_by(session, entry, version)
+    who = " and ".join(names) or "Someone"
+    if base is None:
+        raise Conflict(f"{who} changed this paragraph; your change was made to version "
+                       f"{version}, which it never had.", current=entry, changed_by=names)
+    merged = dict(changes)
+    clashing: list[str] = []
+    if "text" in changes:
+        text = merging.merge_text(base.text, changes["text"], entry.text)
+        merged["text"] = text.text
+        if not text.clean:
+            clashing.append("text")
+    for key in ("kind", "speaker_id"):
+        if key in changes:
+            merged[key], clash = merging.merge_value(getattr(base, key), changes[key],
+                                                     getattr(entry, key))
+            if clash:
+                clashing.append(key)
+    if "question_id" in changes and entry.question_id is not None:
+        merged["question_id"] = entry.question_id  # the revisions do not keep it: theirs
+    if clashing:
+        raise Conflict(
+            f"{who} changed this paragraph while you were typing (now version "
+            f"{entry.version}; your change was made to version {version}).",
+            current=entry, changed_by=names, clashing=clashing,
+            base={"version": base.version, "text": base.text, "kind": base.kind,
+                  "speaker_id": base.speaker_id},
+            proposal={"text": merged.get("text", entry.text),
+                      "kind": merged.get("kind", entry.kind),
+                      "speaker_id": merged.get("speaker_id", entry.speaker_id)},
+        )
+    return merged
+
+
 def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Actor) -> MinuteEntry:
-    """Save a new version of an entry; a save made from an older version is refused (409),
-    unless every version since came from the same tab (`device`): its own earlier saves, which
-    landed after the tab was reloaded."""
-    entry = _load(session, entry_id, by)
+    """Save a new version of an entry. A save made from an older version is taken as it is
+    when every version since came from the same tab (`device`: its own earlier saves, which
+    landed after the tab was reloaded); otherwise a colleague's changes since are merged in,
+    and where the two changed the same words differently it is refused (409) with both."""
+    try:
+        entry = _load(session, entry_id, by)
+    except NotFound:
+        _refuse_if_deleted(session, entry_id, by)
+        raise
     require(by, Perm.edit_record)
     _editable(session, entry)
     changes = changes_of(data, nullable=("speaker_id", "question_id", "device",
@@ -204,11 +286,7 @@ def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Acto
         # made from the text this one holds and more. Nothing to save.
         return entry
     if own is None:
-        raise Conflict(
-            f"This entry was changed by someone else (now version {entry.version}; "
-            f"your change was made to version {version}).",
-            current=entry,
-        )
+        changes = _merged(session, entry, version, changes)
     if "speaker_id" in changes:
         referenced_person(session, changes["speaker_id"], "speaker_id")
     if "question_id" in changes:

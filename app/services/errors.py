@@ -32,6 +32,12 @@ class NotFound(DomainError):
     status_code = 404
 
 
+class Gone(DomainError):
+    """The object was there and was deleted; `extra` may say by whom and when."""
+
+    status_code = 410
+
+
 class Conflict(DomainError):
     """The object changed since the caller read it, or the change clashes with the record."""
 

@@ -87,6 +87,7 @@ class MinutesEntry:
     # Amendments made after approval: "Amended on 12 June 2019: <reason>" (and, in the
     # internal edition, what the entry said before).
     notes: list[str] = field(default_factory=list)
+    entry_id: int | None = None  # the paragraph typed (none for answers given in writing)
 
 
 @dataclass
@@ -466,7 +467,8 @@ def _minutes_item(
         )
     result.entries = [
         MinutesEntry(kind=e.kind, text=e.text, exempt=e.exempt, exempt_reason=e.exempt_reason,
-                     notes=_amendment_notes(record.amendments.get(e.id, []), edition))
+                     notes=_amendment_notes(record.amendments.get(e.id, []), edition),
+                     entry_id=e.id)
         for e in item.entries
     ]
     for asked in record.unminuted_answers.get(node.item.id, []):

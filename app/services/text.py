@@ -2,6 +2,8 @@
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import unquote_plus
 
 # Control characters (all but tab and line ends), lone surrogates and the non-characters
@@ -84,22 +86,87 @@ def clean_file_name(name: str, *, default_stem: str = "file") -> str:
     return f"{stem[:FILE_NAME_MAX - len(extension) - 1]}.{extension}"
 
 
-# Lines of minutes text that start with one of these marks are bullets.
-BULLET_MARKS = ("- ", "-\t", "•")
+# Lines of minutes text that start with one of these marks are bullets (U+F0B7 is the bullet
+# of Word's Symbol font, as Word puts it in plain text).
+BULLET_MARKS = ("- ", "-\t", "•", "\uf0b7")
+# A line that starts with a typed number is a numbered line: "1." "1)" "2.1." "a)" "a." "(i)"
+# "iv)" "(B)". Capitals followed by a full stop are left out: "J. Campion said" is a name.
+_NUMBERED = re.compile(
+    r"(\d{1,3}(?:\.\d{1,3})*[.)]|[a-z][.)]|[ivx]{2,6}[.)]|[A-Z]\)|[IVX]{2,6}\)"
+    r"|\((?:\d{1,3}|[a-zA-Z]|[ivx]{2,6}|[IVX]{2,6})\))\s+(\S.*)")
+# A line "| cell | cell |" is a row of a table; consecutive rows make one table. A row of dashes
+# under the first ("| --- | --- |", as in Markdown) makes the first row the header row.
+TABLE_EDGE = "|"
+_HEADER_RULE = re.compile(r":?-+:?")
+
+
+@dataclass(frozen=True)
+class TextPart:
+    """One part of typed minutes text: a paragraph, a bullet, a numbered line or a table."""
+
+    kind: Literal["paragraph", "bullet", "numbered", "table"]
+    # The text as typed: a bullet's without its mark, a numbered line's with its number, a
+    # table's rows as typed, one per line.
+    text: str
+    number: str = ""  # a numbered line's number as typed ("1.", "a)", "(iv)")
+    body: str = ""  # a numbered line's text after its number
+    rows: tuple[tuple[str, ...], ...] = ()  # a table's cells, every row as wide as the widest
+    header: bool = False  # whether a table's first row is its header row
+
+
+def is_table_row(line: str) -> bool:
+    """Whether a (stripped) line of minutes text is a row of a table: "| cell | cell |"."""
+    return len(line) >= 2 and line[0] == TABLE_EDGE and line[-1] == TABLE_EDGE
+
+
+def _table(lines: list[str]) -> TextPart:
+    rows = [[cell.strip() for cell in line[1:-1].split(TABLE_EDGE)] for line in lines]
+    header = len(rows) >= 2 and all(_HEADER_RULE.fullmatch(cell) for cell in rows[1])
+    if header:
+        del rows[1]
+    width = max(len(row) for row in rows)
+    return TextPart("table", "\n".join(lines), header=header,
+                    rows=tuple(tuple(row + [""] * (width - len(row))) for row in rows))
+
+
+def minutes_parts(text: str | None) -> list[TextPart]:
+    """Typed text as the minutes read it, one part per non-blank line except tables: a line
+    starting "- " or "• " is a bullet, one starting with a number ("1.", "a)", "(i)") a
+    numbered line, and a run of "| cell | cell |" lines one table."""
+    parts: list[TextPart] = []
+    table: list[str] = []
+    for line in strip_control(text or "").split("\n"):
+        stripped = line.strip()
+        if is_table_row(stripped):
+            table.append(stripped)
+            continue
+        if table:
+            parts.append(_table(table))
+            table = []
+        if stripped.startswith(BULLET_MARKS):
+            item = stripped[2:].strip() if stripped[0] == "-" else stripped[1:].strip()
+            if item:
+                parts.append(TextPart("bullet", item))
+        elif numbered := _NUMBERED.fullmatch(stripped):
+            parts.append(TextPart("numbered", stripped, number=numbered.group(1),
+                                  body=numbered.group(2)))
+        elif stripped:
+            parts.append(TextPart("paragraph", line.rstrip()))
+    if table:
+        parts.append(_table(table))
+    return parts
 
 
 def minutes_lines(text: str | None) -> list[tuple[bool, str]]:
     """Typed text as the minutes read it: (is_bullet, text) for each non-blank line; a line
-    starting "- " or "• " is a bullet, shown without its mark."""
+    starting "- " or "• " is a bullet, shown without its mark (the rows of a table are lines
+    as typed)."""
     lines: list[tuple[bool, str]] = []
-    for line in strip_control(text or "").split("\n"):
-        stripped = line.strip()
-        if stripped.startswith(BULLET_MARKS):
-            item = stripped[1:].strip() if stripped[0] == "•" else stripped[2:].strip()
-            if item:
-                lines.append((True, item))
-        elif stripped:
-            lines.append((False, line.rstrip()))
+    for part in minutes_parts(text):
+        if part.kind == "table":
+            lines += [(False, row) for row in part.text.split("\n")]
+        else:
+            lines.append((part.kind == "bullet", part.text))
     return lines
 
 

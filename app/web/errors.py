@@ -193,6 +193,10 @@ def install(app: FastAPI) -> None:
             from app.schemas import EntryRead
 
             extra["current"] = EntryRead.model_validate(current).model_dump(mode="json")
+        # What a caller needs to settle a clash or put deleted words back (plain values).
+        for key in ("changed_by", "clashing", "base", "proposal", "deleted_by", "deleted_at"):
+            if key in exc.extra:
+                extra[key] = exc.extra[key]
         headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         response = _respond(request, exc.status_code, exc.message, **extra)
         if headers:

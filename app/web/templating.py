@@ -19,7 +19,7 @@ from app.models import utcnow
 from app.services.common import person_label
 from app.services.dates import short_date, to_london
 from app.services.minutes import update_text
-from app.services.text import minutes_lines
+from app.services.text import minutes_parts
 from app.web.forms import sentence
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -50,24 +50,37 @@ def day_month_year(value: date | datetime | None) -> str:
 
 @dataclass
 class TextBlock:
-    """A paragraph (one typed line) or a list of consecutive bullet lines."""
+    """A paragraph (one typed line), a list of consecutive bullet lines, a numbered line or a
+    table typed as "| cell | cell |" rows."""
 
-    kind: str  # "paragraph" or "bullets"
-    text: str = ""
+    kind: str  # "paragraph", "bullets", "numbered" or "table"
+    text: str = ""  # a paragraph's or numbered line's text; a table's rows as typed
     items: list[str] = field(default_factory=list)
+    number: str = ""  # a numbered line's number as typed ("1.", "a)", "(iv)")
+    body: str = ""  # a numbered line's text after its number
+    rows: tuple[tuple[str, ...], ...] = ()
+    header: bool = False  # whether a table's first row is its header row
 
 
 def text_blocks(text: str | None) -> list[TextBlock]:
-    """Typed text as the minutes show it: one paragraph per non-blank line, and runs of
-    bullet lines as one list each (the rule the Word export follows too)."""
+    """Typed text as the minutes show it: one paragraph per non-blank line, runs of bullet
+    lines as one list each, numbered lines with their number, and tables (the rules the Word
+    export follows too)."""
     blocks: list[TextBlock] = []
-    for bullet, line in minutes_lines(text):
-        if not bullet:
-            blocks.append(TextBlock(kind="paragraph", text=line.strip()))
-        elif blocks and blocks[-1].kind == "bullets":
-            blocks[-1].items.append(line)
+    for part in minutes_parts(text):
+        if part.kind == "bullet":
+            if blocks and blocks[-1].kind == "bullets":
+                blocks[-1].items.append(part.text)
+            else:
+                blocks.append(TextBlock(kind="bullets", items=[part.text]))
+        elif part.kind == "numbered":
+            blocks.append(TextBlock(kind="numbered", text=part.text, number=part.number,
+                                    body=part.body))
+        elif part.kind == "table":
+            blocks.append(TextBlock(kind="table", text=part.text, rows=part.rows,
+                                    header=part.header))
         else:
-            blocks.append(TextBlock(kind="bullets", items=[line]))
+            blocks.append(TextBlock(kind="paragraph", text=part.text.strip()))
     return blocks
 
 

@@ -108,6 +108,16 @@ def cell_paragraphs(cell) -> list[tuple[str, str]]:
     return [(p.text, p.style.name) for p in cell.paragraphs if p.text]
 
 
+def cell_content(cell) -> list[tuple[str, str] | list[list[str]]]:
+    """What a table cell shows, in order: (text, style name) of each paragraph, blank ones left
+    out, and the cell texts of each table inside it, row by row."""
+    return [
+        table_texts(block) if isinstance(block, Table) else (block.text, block.style.name)
+        for block in cell.iter_inner_content()
+        if isinstance(block, Table) or block.text
+    ]
+
+
 def under_heading(document: Document, heading: str) -> list[Paragraph | Table]:
     """The body's paragraphs and tables after the heading reading `heading`, up to the next
     heading, blank paragraphs left out; fails naming the headings there are."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date
 
@@ -21,7 +22,13 @@ from app.services.minutes import (
     MinutesPerson,
     MinutesRecord,
 )
-from tests.export.reading import field_codes, is_header_row, pdf_pages, table_texts
+from tests.export.reading import (
+    cell_content,
+    field_codes,
+    is_header_row,
+    pdf_pages,
+    table_texts,
+)
 
 TITLE = "Monthly Assurance Meeting April 2019 – Meeting Notes"
 ANPR_ACTION = (
@@ -509,3 +516,85 @@ def test_pdf_numbers_its_pages(long_pdf_pages):
 def test_pdf_repeats_the_minutes_header_row_on_page_two(long_pdf_pages):
     assert "ACTION" in long_pdf_pages[1]
     assert "Entry 59" not in long_pdf_pages[0]
+
+
+# --- numbered lines and tables typed or pasted into an entry ----------------------------------
+
+TYPED_TABLES = (
+    "Roads policing figures:\n"
+    "| Measure | 2018/19 | 2019/20 |\n"
+    "| --- | --- | --- |\n"
+    "| Killed or seriously injured | 412 | 389 |\n"
+    "| Speed enforcement | Mobile vans |\n"
+    "The DCC will report again in May.\n"
+    "| Calls | 999 |\n"
+    "\n"
+    "| Calls | 101 |"
+)
+
+
+def entry_cell(text: str):
+    """The minutes column of the row of an entry reading `text`."""
+    record = make_record(items=[make_item("Holding to account", "2",
+                                          entries=[MinutesEntry("narrative", text)])])
+    return row_with(read_back(record).tables[1], text.split("\n")[0]).cells[1]
+
+
+def test_a_typed_table_is_a_word_table_in_its_entry():
+    cell = entry_cell(TYPED_TABLES)
+    assert cell_content(cell) == [
+        ("Roads policing figures:", "Normal"),
+        [["Measure", "2018/19", "2019/20"],
+         ["Killed or seriously injured", "412", "389"],
+         ["Speed enforcement", "Mobile vans", ""]],  # a short row keeps the table's columns
+        ("The DCC will report again in May.", "Normal"),
+        [["Calls", "999"]],
+        [["Calls", "101"]],  # a blank line ends a table
+    ]
+    figures, first, second = cell.tables
+    # The row of dashes made the first row a header row, repeated on a new page; no other.
+    assert [is_header_row(row) for row in figures.rows] == [True, False, False]
+    assert {p.style.name for p in figures.rows[0].cells[0].paragraphs} == {"Table Heading"}
+    assert not is_header_row(first.rows[0])
+    # The house table: grid lines, fixed widths that fit inside the minutes column.
+    column = int(cell._tc.xpath("./w:tcPr/w:tcW/@w:w")[0])
+    for table in cell.tables:
+        assert table.style.name == "Table Grid"
+        assert table._tbl.xpath("./w:tblPr/w:tblLayout/@w:type") == ["fixed"]
+        assert sum(col.w.twips for col in table._tbl.tblGrid.gridCol_lst) <= column - 2 * 108
+    # Two tables in a row are kept apart by a paragraph (Word would join them), and the cell
+    # ends with a paragraph, as a cell must.
+    tags = [child.tag.split("}")[1] for child in cell._tc.iterchildren()]
+    assert tags[-4:] == ["tbl", "p", "tbl", "p"]
+
+
+def test_numbered_lines_keep_their_typed_number_once_with_the_text_hanging():
+    cell = entry_cell("The PCC asked for:\n1. A review.\n2) An update.\n(iv) A report.\n"
+                      "a) By May.\nJ. Campion agreed.")
+    assert cell_content(cell) == [
+        ("The PCC asked for:", "Normal"),
+        ("1.\tA review.", "Numbered Line"),
+        ("2)\tAn update.", "Numbered Line"),
+        ("(iv)\tA report.", "Numbered Line"),
+        ("a)\tBy May.", "Numbered Line"),
+        ("J. Campion agreed.", "Normal"),  # initials, not a number
+    ]
+    style = cell.paragraphs[1].style
+    indent = style.paragraph_format.left_indent
+    assert indent > 0 and style.paragraph_format.first_line_indent == -indent
+    assert [stop.position for stop in style.paragraph_format.tab_stops] == [indent]
+    # Word adds no number of its own, so none is doubled.
+    assert not style.element.xpath(".//w:numPr") and not cell._tc.xpath(".//w:numPr")
+
+
+def test_pdf_shows_a_typed_table_in_rows_and_numbers_once(tmp_path):
+    text = ("The PCC asked for:\n1. A review of the success criteria.\n"
+            "2. An update on NAS.\n" + TYPED_TABLES)
+    record = make_record(items=[make_item("Holding to account", "2",
+                                          entries=[MinutesEntry("narrative", text)])])
+    page = pdf_pages(render_minutes(record), tmp_path)[0]
+    assert re.search(r"Measure\s+2018/19\s+2019/20\n", page)
+    assert re.search(r"Killed or seriously\s+412\s+389\n", page)  # the cell wraps its text
+    assert re.search(r"Speed enforcement\s+Mobile vans\n", page)
+    assert len(re.findall(r"1\.\s+A review of the success criteria\.", page)) == 1
+    assert "|" not in page

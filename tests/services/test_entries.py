@@ -258,3 +258,96 @@ def test_a_bad_save_count_is_refused_422_and_nothing_changes(client, session, co
     assert "device_seq" in response.json()["errors"]
     after = client.get(f"/api/v1/entries/{entry.id}", headers=bearer(token)).json()
     assert (after["text"], after["version"]) == ("Kept", 1)
+
+
+def _colleagues(session):
+    """Two officers with names, signed in on two pages."""
+    from app.models import Role
+    from app.services.identity import actor_for
+    from tests.factories import make_person, make_user
+
+    users = [make_user(session, Role.secretariat, person=make_person(session, full_name=name))[0]
+             for name in ("Nadia Ahmed", "Tom Reid")]
+    return [actor_for(session, user) for user in users]
+
+
+def test_a_colleagues_change_to_other_words_is_merged_with_nothing_lost(session):
+    me, colleague = _colleagues(session)
+    item = make_item(session, make_meeting(session))
+    base = "The CC said that resources are sufficient. The PCC thanked him."
+    entry = make_entry(session, item, text=base)
+    entries.update_entry(session, entry_id=entry.id, by=colleague, data=EntryUpdate(
+        version=1, text=base.replace("thanked", "praised"), kind="decision", device="tab-b"))
+    saved = entries.update_entry(session, entry_id=entry.id, by=me, data=EntryUpdate(
+        version=1, text=base.replace("sufficient", "adequate"), kind="narrative",
+        device="tab-a", device_seq=1))
+    assert saved.version == 3
+    assert saved.text == "The CC said that resources are adequate. The PCC praised him."
+    assert saved.kind == "decision"  # my page did not change the kind: the colleague's stays
+    revisions = entries.list_revisions(session, entry_id=entry.id, by=me)
+    assert (revisions[-1].text, revisions[-1].device) == (saved.text, "tab-a")
+
+
+def test_overlapping_changes_are_refused_with_both_sides_and_who_changed_it(session):
+    me, colleague = _colleagues(session)
+    item = make_item(session, make_meeting(session))
+    entry = make_entry(session, item, text="The CC responded")
+    entries.update_entry(session, entry_id=entry.id, by=colleague, data=EntryUpdate(
+        version=1, text="The CC responded that campaigns are national.", kind="answer"))
+    with pytest.raises(Conflict) as err:
+        entries.update_entry(session, entry_id=entry.id, by=me, data=EntryUpdate(
+            version=1, text="The CC responded that resources are sufficient.",
+            kind="decision", device="tab-a"))
+    details = err.value.extra
+    assert details["changed_by"] == ["Tom Reid"]
+    assert details["clashing"] == ["text", "kind"]
+    assert details["base"]["text"] == "The CC responded"
+    proposal = details["proposal"]["text"]
+    assert "resources are sufficient." in proposal and "campaigns are national." in proposal
+    assert str(err.value).startswith("Tom Reid changed this paragraph")
+    after = entries.get_entry(session, entry_id=entry.id, by=me)
+    assert (after.version, after.text) == (2, "The CC responded that campaigns are national.")
+
+
+def test_a_save_of_a_paragraph_a_colleague_deleted_says_who_deleted_it(session):
+    from app.services.errors import Gone, NotFound
+
+    me, colleague = _colleagues(session)
+    item = make_item(session, make_meeting(session))
+    entry = make_entry(session, item, text="Words")
+    entries.delete_entry(session, entry_id=entry.id, by=colleague)
+    with pytest.raises(Gone) as err:
+        entries.update_entry(session, entry_id=entry.id, by=me,
+                             data=EntryUpdate(version=1, text="Words and more"))
+    assert err.value.extra["deleted_by"] == "Tom Reid"
+    with pytest.raises(NotFound):  # an entry that never was is still not found
+        entries.update_entry(session, entry_id=entry.id + 1000, by=me,
+                             data=EntryUpdate(version=1, text="Words"))
+
+
+def test_the_api_gives_the_page_what_it_needs_to_settle_a_clash_or_a_deletion(client, session):
+    from app.models import Role
+    from tests.factories import bearer, make_person, make_user
+
+    item = make_item(session, make_meeting(session))
+    _, mine = make_user(session, Role.secretariat)
+    _, theirs = make_user(session, Role.secretariat,
+                          person=make_person(session, full_name="Tom Reid"))
+    entry_id = client.post(f"/api/v1/items/{item.id}/entries", headers=bearer(mine),
+                           json={"text": "The CC said"}).json()["id"]
+    client.patch(f"/api/v1/entries/{entry_id}", headers=bearer(theirs),
+                 json={"version": 1, "text": "The CC said no."})
+    response = client.patch(f"/api/v1/entries/{entry_id}", headers=bearer(mine),
+                            json={"version": 1, "text": "The CC said yes.", "device": "tab-a"})
+    assert response.status_code == 409
+    body = response.json()
+    assert body["changed_by"] == ["Tom Reid"] and body["clashing"] == ["text"]
+    assert body["current"]["text"] == "The CC said no."
+    assert body["base"]["text"] == "The CC said"
+    assert body["proposal"]["text"] == "The CC said yes. no."
+    assert client.delete(f"/api/v1/entries/{entry_id}", headers=bearer(theirs)).status_code == 204
+    response = client.patch(f"/api/v1/entries/{entry_id}", headers=bearer(mine),
+                            json={"version": 2, "text": "The CC said no, twice."})
+    assert response.status_code == 410
+    assert response.json()["deleted_by"] == "Tom Reid"
+    assert "Tom Reid deleted this paragraph" in response.json()["detail"]

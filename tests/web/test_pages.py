@@ -379,6 +379,31 @@ def test_the_meeting_page_shows_the_record(client, session, minuted):
     assert "Red – overdue" in page.text and "Open" in page.text
 
 
+def test_an_entrys_table_and_numbered_lines_show_as_such_on_every_view_of_the_minutes(
+        client, session, minuted):
+    make_entry(session, minuted.partnership, text=(
+        "The PCC asked for:\n1. A review of the <b>criteria</b>.\n(ii) An update.\n"
+        "| Measure | 2019/20 |\n| --- | --- |\n| KSI <i>x</i> | 389 |\n| Speed | |"))
+    sign_in(client, session, Role.secretariat)
+    meeting = minuted.meeting.id
+    for path in (f"/meetings/{meeting}", f"/meetings/{meeting}/live",
+                 f"/meetings/{meeting}/live/minutes"):
+        html = client.get(path).text
+        table = re.search(r'<table class="govuk-table assure-typed-table">(.*?)</table>', html,
+                          re.S)
+        assert table is not None, path
+        assert re.findall(r'<th scope="col" class="govuk-table__header">(.*?)</th>',
+                          table.group(1)) == ["Measure", "2019/20"]
+        assert [re.findall(r'<td class="govuk-table__cell">(.*?)</td>', row) for row in
+                re.findall(r"<tbody.*?</tbody>", table.group(1), re.S)[0].split("</tr>")[:-1]
+                ] == [["KSI &lt;i&gt;x&lt;/i&gt;", "389"], ["Speed", ""]]
+        numbered = re.findall(r'<p class="govuk-body assure-numbered"><span class='
+                              r'"assure-numbered__number">(.*?)</span> (.*?)</p>', html)
+        assert numbered == [("1.", "A review of the &lt;b&gt;criteria&lt;/b&gt;."),
+                            ("(ii)", "An update.")], path
+        assert "| Measure" not in html
+
+
 def test_the_meeting_page_offers_both_editions_to_those_allowed(client, session, minuted):
     sign_in(client, session, Role.chair)
     page = page_of(client.get(f"/meetings/{minuted.meeting.id}").text)
