@@ -112,12 +112,26 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
+def counts_as_activity(request: Request) -> bool:
+    """Whether a browser's request starts its session's idle time again: a page opened (a
+    navigation) or anything sent (a form, a save) does; a script reading in the background
+    (Sec-Fetch-Mode other than navigate: the Take minutes page and the live view looking for
+    colleagues' changes every few seconds) does not, so a page left open still ends its
+    session. Without the header (an older browser, a script outside one) every request
+    counts."""
+    if request.method not in SAFE_METHODS:
+        return True
+    mode = request.headers.get("sec-fetch-mode")
+    return mode is None or mode == "navigate"
+
+
 def _from_cookie(request: Request, session: Session, *, touch: bool = True) -> Caller | None:
     raw = session_token(request)
     if not raw:
         return None
     found = identity.resume_web_session(
-        session, raw, idle_minutes=get_settings().idle_minutes(), touch=touch
+        session, raw, idle_minutes=get_settings().idle_minutes(),
+        touch=touch and counts_as_activity(request),
     )
     if found is None:
         return None

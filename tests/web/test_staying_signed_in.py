@@ -85,14 +85,31 @@ def test_asking_how_long_is_left_is_not_activity(client, session):
     assert utcnow() - _last_seen(session, user.id) < timedelta(seconds=5)
 
 
-def test_saves_through_the_api_with_the_cookie_are_activity(client, session):
-    """What the Take minutes page sends as the officer types keeps the session going: the
-    officer typing is never warned."""
+def test_what_a_page_sends_is_activity_and_what_a_script_reads_in_the_background_is_not(
+        client, session, world):
+    """The officer typing on the Take minutes page is never warned: each save is activity.
+    That page and the live view also look for colleagues' changes every few seconds; those
+    reads are not activity, so a page left open still ends its session."""
     user = sign_in(client, session)
     token = _token(client)
+    script = {"Sec-Fetch-Mode": "cors", "Sec-Fetch-Site": "same-origin"}
+    before = _seen(session, user.id, timedelta(minutes=5))
+
+    polled = client.get(f"/api/v1/items/{world.item.id}/entries", headers=script)
+    assert polled.status_code == 200
+    live = client.get(f"/meetings/{world.meeting.id}/live/minutes",
+                      headers={**script, "HX-Request": "true"})
+    assert live.status_code == 200
+    assert _last_seen(session, user.id) == before
+
+    saved = client.post(f"/api/v1/items/{world.item.id}/entries", headers={
+        **script, CSRF_HEADER: token}, json={"kind": "decision", "text": "It was agreed."})
+    assert saved.status_code == 201
+    assert utcnow() - _last_seen(session, user.id) < timedelta(seconds=5)
+
     _seen(session, user.id, timedelta(minutes=5))
-    response = client.get("/api/v1/meetings", headers={CSRF_HEADER: token})
-    assert response.status_code == 200
+    opened = client.get("/meetings", headers={"Sec-Fetch-Mode": "navigate"})
+    assert opened.status_code == 200
     assert utcnow() - _last_seen(session, user.id) < timedelta(seconds=5)
 
 
