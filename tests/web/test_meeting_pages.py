@@ -249,6 +249,8 @@ def test_a_cancelled_meeting_stays_listed_marked_with_its_reason(client, session
                         data={"reason": "Twice", "csrf_token": token})
     assert again.status_code == 409
     assert "Only a meeting that has not taken place can be cancelled" in again.text
+    assert "This meeting is cancelled: only a meeting that has not taken place can be " \
+           "moved" in client.get(f"/meetings/{meeting.id}/move").text
 
 
 @pytest.mark.parametrize("role", [Role.chair, Role.force, Role.viewer])
