@@ -27,6 +27,7 @@ from app.web import (
     finding_pages,
     findings_dashboard,
     inspection_pages,
+    meeting_pages,
     minute_taking,
     pages,
     prepare_page,
@@ -266,6 +267,7 @@ def create_app() -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(api.router)
+    app.include_router(meeting_pages.router)  # before pages: /meetings/new is no id
     app.include_router(pages.router)
     app.include_router(account_pages.router)
     app.include_router(admin_pages.router)

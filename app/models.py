@@ -363,6 +363,8 @@ class Meeting(SQLModel, table=True):
     occurrence_on: date | None = Field(default=None)
     # Calendar clients need a higher number each time a meeting's time or place changes.
     sequence: int = Field(default=0)
+    # Why the meeting was cancelled (app/services/meetings.py cancel_meeting); empty otherwise.
+    cancelled_reason: str = Field(default="", sa_type=String(2000))
     # The record's life (app/services/approval.py): submitted to the chair, then approved by
     # the chair or at a later meeting, then published.
     submitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

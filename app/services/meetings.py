@@ -1,5 +1,6 @@
 """Meeting types (series), meetings and who attended them."""
 
+from datetime import datetime
 from typing import cast
 
 from sqlmodel import Session, col, select
@@ -31,6 +32,7 @@ from app.services.errors import Conflict, Forbidden, InvalidInput
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, allowed, require
 from app.services.recurrence import Rule
+from app.services.text import clean_text
 
 # Once minutes are approved they change only by recorded amendment.
 LOCKED_STATUSES = {MeetingStatus.approved, MeetingStatus.published}
@@ -236,6 +238,109 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
     verb = "approve" if changes.get("status") == MeetingStatus.approved else "update"
     audit.record(session, by=by, verb=verb, object_type="meeting", object_id=meeting.id,
                  summary=audit.describe_changes(changes))
+    session.flush()
+    return meeting
+
+
+# --- a meeting's stages -------------------------------------------------------------------
+# Planned (or its agenda issued), then started ("in progress": the minutes are being taken),
+# then closed (draft minutes), then submitted, approved and published (app/services/approval.py
+# and publication.py). Only a meeting not yet held may be moved or cancelled.
+
+NOT_YET_HELD = (MeetingStatus.planned, MeetingStatus.agenda_issued)
+MAX_CANCEL_REASON = 2000
+STAGE_WORDS = {
+    MeetingStatus.planned: "planned",
+    MeetingStatus.agenda_issued: "planned, with its agenda issued",
+    MeetingStatus.in_progress: "in progress",
+    MeetingStatus.draft: "closed, with draft minutes",
+    MeetingStatus.approved: "approved",
+    MeetingStatus.published: "published",
+    MeetingStatus.cancelled: "cancelled",
+}
+
+
+def stage_words(meeting: Meeting) -> str:
+    """The meeting's stage in the office's words: "in progress"."""
+    return STAGE_WORDS.get(MeetingStatus(meeting.status), str(meeting.status))
+
+
+def _change_status(session: Session, meeting: Meeting, status: MeetingStatus, *, by: Actor,
+                   verb: str, summary: str) -> Meeting:
+    meeting.status = status
+    meeting.updated_at = utcnow()
+    audit.record(session, by=by, verb=verb, object_type="meeting", object_id=meeting.id,
+                 summary=summary)
+    session.flush()
+    return meeting
+
+
+def start_meeting(session: Session, *, meeting_id: int, by: Actor) -> Meeting:
+    """The meeting begins: a planned meeting is in progress, and its minutes can be taken."""
+    meeting = get_meeting(session, meeting_id)
+    require(by, Perm.edit_record, "Only the secretariat and administrators start a meeting.")
+    if meeting.status == MeetingStatus.in_progress:
+        raise Conflict("This meeting has already started.")
+    if meeting.status not in NOT_YET_HELD:
+        raise Conflict(f"Only a planned meeting can be started; this meeting is "
+                       f"{stage_words(meeting)}.")
+    return _change_status(session, meeting, MeetingStatus.in_progress, by=by, verb="start",
+                          summary="The meeting started")
+
+
+def close_meeting(session: Session, *, meeting_id: int, by: Actor) -> Meeting:
+    """The meeting ends: its minutes are a draft, ready to be checked and submitted."""
+    meeting = get_meeting(session, meeting_id)
+    require(by, Perm.edit_record, "Only the secretariat and administrators close a meeting.")
+    if meeting.status in NOT_YET_HELD:
+        raise Conflict("This meeting has not started yet: start it before you close it.")
+    if meeting.status != MeetingStatus.in_progress:
+        raise Conflict(f"Only a meeting in progress can be closed; this meeting is "
+                       f"{stage_words(meeting)}.")
+    return _change_status(session, meeting, MeetingStatus.draft, by=by, verb="close",
+                          summary="The meeting closed; its minutes are a draft")
+
+
+def _ensure_not_held(meeting: Meeting, doing: str) -> None:
+    if meeting.status not in NOT_YET_HELD:
+        raise Conflict(f"Only a meeting that has not taken place can be {doing}; this "
+                       f"meeting is {stage_words(meeting)}.")
+
+
+def cancel_meeting(session: Session, *, meeting_id: int, reason: str, by: Actor) -> Meeting:
+    """Call off a meeting not yet held, with the reason; it stays in the lists, marked."""
+    meeting = get_meeting(session, meeting_id)
+    require(by, Perm.edit_record, "Only the secretariat and administrators cancel a meeting.")
+    _ensure_not_held(meeting, "cancelled")
+    reason = clean_text(reason or "").strip()
+    if not reason:
+        raise InvalidInput({"reason": "Give the reason the meeting is cancelled"})
+    if len(reason) > MAX_CANCEL_REASON:
+        raise InvalidInput({"reason": f"The reason must be {MAX_CANCEL_REASON} characters "
+                                      "or fewer"})
+    meeting.cancelled_reason = reason
+    meeting.sequence += 1  # calendars take the cancellation only with a higher sequence
+    return _change_status(session, meeting, MeetingStatus.cancelled, by=by, verb="cancel",
+                          summary=f"Cancelled: {reason}")
+
+
+def move_meeting(session: Session, *, meeting_id: int, starts_at: datetime, by: Actor
+                 ) -> Meeting:
+    """Move a meeting not yet held to a new start (UTC); it keeps its length."""
+    meeting = get_meeting(session, meeting_id)
+    require(by, Perm.edit_record, "Only the secretariat and administrators move a meeting.")
+    _ensure_not_held(meeting, "moved")
+    if starts_at == meeting.starts_at:
+        raise InvalidInput({"starts_at": "The new start is the same as the old one"})
+    old = meeting.starts_at
+    if meeting.ends_at is not None:
+        meeting.ends_at = starts_at + (meeting.ends_at - meeting.starts_at)
+    meeting.starts_at = starts_at
+    meeting.sequence += 1
+    meeting.updated_at = utcnow()
+    audit.record(session, by=by, verb="move", object_type="meeting", object_id=meeting.id,
+                 summary=f"Moved from {to_london(old):%d %B %Y %H:%M} to "
+                         f"{to_london(starts_at):%d %B %Y %H:%M}")
     session.flush()
     return meeting
 

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.db import SessionDep
 from app.models import utcnow
 from app.services import meetings
-from app.services.approval import amendments_of
+from app.services.approval import amendments_of, awaiting_approval
 from app.services.dates import today
 from app.services.inspections import inspections_due
 from app.services.minutes import Edition, edition_for, load_record, minutes_of, record_stamp
@@ -18,6 +18,7 @@ from app.services.permissions import Perm
 from app.services.publication import minutes_due
 from app.services.schedule import holiday_of
 from app.web.deps import IdPath, OptionalPageCaller, PageCaller
+from app.web.forms import error_list
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -52,6 +53,7 @@ def meetings_page(request: Request, session: SessionDep, caller: PageCaller):
     responses = inspections_due(session, today()) if watches else []
     return render(request, "meetings.html", {"page_title": "Meetings", "rows": rows,
                                              "minutes_due": due,
+                                             "can_add": caller.actor.can(Perm.edit_record),
                                              "responses_due": responses})
 
 
@@ -67,21 +69,41 @@ def _minutes_for_reader(session, meeting_id: int, actor):
 
 
 @router.get("/meetings/{meeting_id}")
-def meeting_page(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
+def meeting_page(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+                 notice: Annotated[str, Query(max_length=300)] = ""):
+    return meeting_page_response(request, session, caller, meeting_id, notice=notice)
+
+
+def meeting_page_response(request: Request, session, caller, meeting_id: int, *,
+                          errors: dict[str, str] | None = None, notice: str = "",
+                          status_code: int = 200):
+    """The meeting's page, with its stage and next step; `errors` when a step was refused."""
     record, minutes, edition = _minutes_for_reader(session, meeting_id, caller.actor)
+    meeting = record.meeting
+    errors = errors or {}
     return render(
         request,
         "meeting.html",
         {
-            "page_title": record.title,
+            "page_title": ("Error: " if errors else "") + record.title,
             "record": record,
             "minutes": minutes,
             "edition": edition,
             "can_export_internal": caller.actor.can(Perm.export_internal),
             "can_take_minutes": caller.actor.can(Perm.edit_record),
-            "bank_holiday": holiday_of(record.meeting),
+            "can_manage": caller.actor.can(Perm.edit_record),
+            "can_approve": caller.actor.can(Perm.approve_minutes),
+            "can_publish": caller.actor.can(Perm.publish_minutes),
+            "stage": meetings.stage_words(meeting),
+            "not_yet_held": meeting.status in meetings.NOT_YET_HELD,
+            "submitted": awaiting_approval(meeting),
+            "bank_holiday": holiday_of(meeting),
             "amendments": amendments_of(session, meeting_id=meeting_id, by=caller.actor),
+            "notice": notice,
+            "errors": errors,
+            "error_list": error_list(errors, {"stage": "next-step"}),
         },
+        status_code=status_code,
     )
 
 

@@ -14,7 +14,8 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/meetings/2/changes", "/meetings/2/changes?all=yes", "/entries/1/amend", "/public",
          "/account", "/account/password", "/admin/sessions", "/inspections",
          "/inspections/import", "/inspections/1", "/findings",
-         "/findings?status=in_progress&overdue=1", "/findings?kind=everything"]
+         "/findings?status=in_progress&overdue=1", "/findings?kind=everything",
+         "/meetings/new", "/meetings/2/edit", "/meetings/2/move", "/meetings/2/cancel"]
 
 
 def serious(page) -> list[str]:

@@ -73,6 +73,17 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/meetings/{meeting_id}/public-preview"):                  "S 403 403 403 A A A",
     ("POST", "/meetings/{meeting_id}/publish"):                        "S 403 403 403 403 A A",
     ("GET", "/meetings/{meeting_id}/record"):                          "S A A A A A A",
+    # a meeting's life: the secretariat adds, changes, moves, cancels, starts and closes it
+    ("GET", "/meetings/new"):                                          "S 403 403 403 403 A A",
+    ("POST", "/meetings/new"):                                         "S 403 403 403 403 A A",
+    ("GET", "/meetings/{meeting_id}/edit"):                            "S 403 403 403 403 A A",
+    ("POST", "/meetings/{meeting_id}/edit"):                           "S 403 403 403 403 A A",
+    ("GET", "/meetings/{meeting_id}/move"):                            "S 403 403 403 403 A A",
+    ("POST", "/meetings/{meeting_id}/move"):                           "S 403 403 403 403 A A",
+    ("GET", "/meetings/{meeting_id}/cancel"):                          "S 403 403 403 403 A A",
+    ("POST", "/meetings/{meeting_id}/cancel"):                         "S 403 403 403 403 A A",
+    ("POST", "/meetings/{meeting_id}/start"):                          "S 403 403 403 403 A A",
+    ("POST", "/meetings/{meeting_id}/close"):                          "S 403 403 403 403 A A",
     ("GET", "/meetings/{meeting_id}/redaction"):                       "S 403 403 403 403 A A",
     ("POST", "/meetings/{meeting_id}/redaction"):                      "S 403 403 403 403 A A",
     # the published minutes are public: no sign-in
