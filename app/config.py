@@ -11,7 +11,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.files import private_dir, write_private
 
-VAR_DIR = Path("var")
+
+def _home() -> Path:
+    """The office's folder, where the defaults live: the database (var/assure.db), var/ (the
+    generated secret key, the outbox, backups), exports/ and .env. ASSURE_HOME when set; else
+    the checkout Assure runs from (`make run` installs it from there), whichever folder
+    `assure` is run in; else, for a copy installed elsewhere, the current folder."""
+    if os.environ.get("ASSURE_HOME"):
+        return Path(os.environ["ASSURE_HOME"]).expanduser().resolve()
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "app").is_dir():
+        return checkout
+    return Path.cwd()
+
+
+HOME = _home()
+VAR_DIR = HOME / "var"
 
 
 def normalise_database_url(url: str) -> str:
@@ -79,11 +94,14 @@ def parse_delay(value: str) -> tuple[float, float] | None:
 class Settings(BaseSettings):
     """Everything configurable about one installation."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # What is set explicitly (the environment, .env) is taken as written: a relative path is
+    # from the current folder. The defaults are in the office's folder (HOME).
+    model_config = SettingsConfigDict(env_file=HOME / ".env", extra="ignore")
 
-    database_url: str = Field(default="sqlite:///var/assure.db", alias="DATABASE_URL")
+    database_url: str = Field(default=f"sqlite:///{VAR_DIR / 'assure.db'}",
+                              alias="DATABASE_URL")
     secret_key: str = Field(default="", alias="ASSURE_SECRET_KEY")
-    export_dir: Path = Field(default=Path("exports"), alias="ASSURE_EXPORT_DIR")
+    export_dir: Path = Field(default=HOME / "exports", alias="ASSURE_EXPORT_DIR")
     session_idle_minutes: int = Field(default=60, alias="ASSURE_SESSION_IDLE_MINUTES")
     session_max_hours: int = Field(default=12, alias="ASSURE_SESSION_MAX_HOURS")
     # The session cookie is `__Host-`, Secure unless this is turned off (see cookies_secure).

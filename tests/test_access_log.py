@@ -31,6 +31,7 @@ def _free_port() -> int:
 
 def _serve(folder, database: str, port: int, output) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database, "ASSURE_SECRET_KEY": "access-log-test",
+           "ASSURE_HOME": str(folder),
            "PYTHONPATH": os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))}
     server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
                               env=env, cwd=folder, stdout=output, stderr=subprocess.STDOUT)

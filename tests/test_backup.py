@@ -231,6 +231,7 @@ def cli_database(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(backups, "BACKUP_DIR", tmp_path / "var" / "backups")
     monkeypatch.setattr(app.db, "_engines", {})
     get_settings.cache_clear()
     assert main(["db", "upgrade"]) == 0

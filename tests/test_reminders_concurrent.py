@@ -46,7 +46,7 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def env(database_url, tmp_path) -> dict[str, str]:
     values = {**os.environ, "DATABASE_URL": database_url, "ASSURE_SECRET_KEY": "race-secret",
-              "ASSURE_OUTBOX_DIR": str(tmp_path / "outbox"),
+              "ASSURE_OUTBOX_DIR": str(tmp_path / "outbox"), "ASSURE_HOME": str(tmp_path),
               "ASSURE_MAIL_FROM": "assure@opcc.example",
               "ASSURE_BASE_URL": "https://assure.opcc.example"}
     values.pop("ASSURE_SMTP_URL", None)

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
-from app.config import get_settings
+from app.config import VAR_DIR, get_settings
 from app.files import private_dir, private_file
 
 log = logging.getLogger(__name__)
 
 DEFAULT_FROM = "assure@localhost"
-DEFAULT_OUTBOX = Path("var/outbox")
+DEFAULT_OUTBOX = VAR_DIR / "outbox"
 DEFAULT_TIMEOUT = 30  # seconds to wait for the mail server at each step
 
 

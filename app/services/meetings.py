@@ -405,7 +405,8 @@ def list_attendance(session: Session, meeting_id: int) -> list[tuple[Attendance,
 def set_attendance(
     session: Session, *, meeting_id: int, rows: list[AttendanceIn], by: Actor
 ) -> list[tuple[Attendance, Person]]:
-    """Replace a meeting's attendance with the list given, in its order."""
+    """Replace a meeting's attendance with the list given, in its order; a row without a
+    capacity keeps the one recorded (the role's for someone not listed before)."""
     meeting = get_meeting(session, meeting_id)
     assert meeting.id is not None  # loaded from the database
     require(by, Perm.edit_record)
@@ -430,13 +431,15 @@ def set_attendance(
         if person_id not in seen:
             session.delete(attendance)
     for position, row in enumerate(rows):
-        attendance = existing.get(row.person_id) or Attendance(
-            meeting_id=meeting.id, person_id=row.person_id
-        )
+        kept = existing.get(row.person_id)
+        attendance = kept or Attendance(meeting_id=meeting.id, person_id=row.person_id)
         attendance.status = row.status
-        attendance.capacity = (
-            row.capacity if row.capacity is not None else default_capacity(people[row.person_id])
-        )
+        # No capacity given: someone already listed keeps theirs (the minute-taker's panel
+        # sends only who came); someone new gets their role's.
+        if row.capacity is not None:
+            attendance.capacity = row.capacity
+        elif kept is None:
+            attendance.capacity = default_capacity(people[row.person_id])
         attendance.position = position
         session.add(attendance)
     meeting.updated_at = utcnow()

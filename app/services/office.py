@@ -64,9 +64,9 @@ def check_reference_format(pattern: str) -> str:
     return pattern
 
 
-def update_office(session: Session, *, changes: OfficeChanges, by: Actor) -> OfficeSettings:
-    """Change the office's settings, checking each one."""
-    require(by, Perm.manage_users, "Only an administrator can change the office's settings.")
+def check_changes(changes: OfficeChanges) -> tuple[dict, dict[str, str]]:
+    """The changes as they would be saved (text cleaned), and what is wrong with them by
+    setting (empty when nothing is)."""
     values = {k: v for k, v in asdict(changes).items() if v is not None}
     errors: dict[str, str] = {}
     for key, width in _WIDTHS.items():
@@ -90,6 +90,13 @@ def update_office(session: Session, *, changes: OfficeChanges, by: Actor) -> Off
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)
                                   or not low <= value <= high):
             errors[key] = message
+    return values, errors
+
+
+def update_office(session: Session, *, changes: OfficeChanges, by: Actor) -> OfficeSettings:
+    """Change the office's settings, checking each one."""
+    require(by, Perm.manage_users, "Only an administrator can change the office's settings.")
+    values, errors = check_changes(changes)
     if errors:
         raise InvalidInput(errors)
     office = get_office(session)

@@ -1,13 +1,24 @@
-"""Administration pages: who is signed in, and signing people out."""
+"""Administration pages: who is signed in, and signing people out; the office's settings."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse
 
 from app.config import get_settings
 from app.db import SessionDep
+from app.models import OfficeSettings
 from app.services import identity
+from app.services.office import (
+    WEEKDAYS,
+    OfficeChanges,
+    check_changes,
+    get_office,
+    update_office,
+)
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller
+from app.web.forms import error_list, submit
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -43,3 +54,98 @@ def sign_out_user(request: Request, session: SessionDep, caller: PageCaller,
     require(caller.actor, Perm.manage_users, "Only an administrator can sign other people out.")
     identity.revoke_user_sessions(session, user_id=user_id, by=caller.actor)
     return RedirectResponse("/admin/sessions", status_code=303)
+
+
+# --- the office's settings -------------------------------------------------------------------
+
+SettingsField = Annotated[str, Form(max_length=2000)]
+
+# The office's words for each setting, as the form labels them and its messages begin.
+SETTING_LABELS = {
+    "office_name": "Office name",
+    "office_short_name": "Short name",
+    "force_name": "Force name",
+    "default_marking": "Default protective marking",
+    "action_reference_format": "Action reference format",
+    "publish_within_days": "Days after the meeting to publish its minutes",
+    "reminder_days_before": "Days before the due date to remind action owners",
+    "owner_link_days": "Days an owner's link works for",
+    "digest_weekday": "Day of the weekly overdue actions email",
+}
+_NUMBERS = ("publish_within_days", "reminder_days_before", "owner_link_days", "digest_weekday")
+SAVED_NOTICE = "The office's settings have been saved."
+
+
+def _settings_form(office: OfficeSettings) -> dict[str, str]:
+    return {key: "" if getattr(office, key) is None else str(getattr(office, key))
+            for key in SETTING_LABELS}
+
+
+def _settings_page(request: Request, form: dict[str, str], *, errors: dict[str, str] | None = None,
+                   notice: str = "", status_code: int = 200):
+    errors = errors or {}
+    return render(request, "admin_settings.html", {
+        "page_title": ("Error: " if errors else "") + "Office settings",
+        "form": form, "labels": SETTING_LABELS, "errors": errors,
+        "error_list": error_list(errors), "notice": notice,
+        "weekdays": [(None, [(str(i), name) for i, name in enumerate(WEEKDAYS)])],
+    }, status_code=status_code)
+
+
+@router.get("/admin/settings")
+def settings_page(request: Request, session: SessionDep, caller: PageCaller,
+                  saved: Annotated[str, Query(max_length=5)] = ""):
+    require(caller.actor, Perm.manage_users, "Only an administrator can change the office's "
+            "settings.")
+    return _settings_page(request, _settings_form(get_office(session)),
+                          notice=SAVED_NOTICE if saved == "1" else "")
+
+
+@router.post("/admin/settings")
+def save_settings(request: Request, session: SessionDep, caller: PageCaller,
+                  office_name: SettingsField = "", office_short_name: SettingsField = "",
+                  force_name: SettingsField = "", default_marking: SettingsField = "",
+                  action_reference_format: SettingsField = "",
+                  publish_within_days: SettingsField = "", reminder_days_before: SettingsField = "",
+                  owner_link_days: SettingsField = "", digest_weekday: SettingsField = ""):
+    require(caller.actor, Perm.manage_users, "Only an administrator can change the office's "
+            "settings.")
+    form = {"office_name": office_name, "office_short_name": office_short_name,
+            "force_name": force_name, "default_marking": default_marking,
+            "action_reference_format": action_reference_format,
+            "publish_within_days": publish_within_days,
+            "reminder_days_before": reminder_days_before, "owner_link_days": owner_link_days,
+            "digest_weekday": digest_weekday}
+    errors: dict[str, str] = {}
+    numbers: dict[str, int] = {}
+    for key in _NUMBERS:
+        typed = form[key].strip()
+        if typed.isdigit() and len(typed) <= 4:
+            numbers[key] = int(typed)
+        elif key == "digest_weekday":
+            errors[key] = f"Choose the {SETTING_LABELS[key][0].lower()}{SETTING_LABELS[key][1:]}"
+        else:
+            errors[key] = f"{SETTING_LABELS[key]} must be a whole number, like 7"
+    changes = OfficeChanges(
+        office_name=office_name, office_short_name=office_short_name, force_name=force_name,
+        default_marking=default_marking, action_reference_format=action_reference_format,
+        publish_within_days=numbers.get("publish_within_days"),
+        reminder_days_before=numbers.get("reminder_days_before"),
+        owner_link_days=numbers.get("owner_link_days"),
+        digest_weekday=numbers.get("digest_weekday"))
+    if errors:  # with what the service would also refuse, so that all is said at once
+        _, refused = check_changes(changes)
+        errors = {**_worded(refused), **errors}
+        return _settings_page(request, form, errors=errors, status_code=422)
+    return submit(
+        session, lambda: update_office(session, changes=changes, by=caller.actor),
+        done=lambda _: "/admin/settings?saved=1",
+        again=lambda problems, status: _settings_page(
+            request, form, errors=_worded(problems), status_code=status),
+        words=lambda message: message)
+
+
+def _worded(problems: dict[str, str]) -> dict[str, str]:
+    """The service's complaints ("must not be empty") after the setting's label."""
+    return {name: f"{SETTING_LABELS[name]} {message}" if name in SETTING_LABELS else message
+            for name, message in problems.items()}

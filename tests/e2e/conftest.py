@@ -45,6 +45,7 @@ class LiveServer:
         self.env = {**os.environ,
                     "DATABASE_URL": database_url or f"sqlite:///{folder / 'assure.db'}",
                     "ASSURE_SECRET_KEY": "e2e-secret", "ASSURE_EXPORT_DIR": str(folder),
+                    "ASSURE_HOME": str(folder),
                     **(env or {})}
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"

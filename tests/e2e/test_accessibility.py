@@ -12,7 +12,7 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/admin/audit", "/admin/audit?record=abc&from=31/02/2024",
          "/meetings/2/record", "/meetings/2/redaction", "/meetings/2/public-preview",
          "/meetings/2/changes", "/meetings/2/changes?all=yes", "/entries/1/amend", "/public",
-         "/account", "/account/password", "/admin/sessions", "/inspections",
+         "/account", "/account/password", "/admin/sessions", "/admin/settings", "/inspections",
          "/inspections/import", "/inspections/1", "/findings",
          "/findings?status=in_progress&overdue=1", "/findings?kind=everything",
          "/meetings/new", "/meetings/2/edit", "/meetings/2/move", "/meetings/2/cancel"]

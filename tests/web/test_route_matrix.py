@@ -102,6 +102,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/admin/sessions"):                                        "S 403 403 403 403 403 A",
     ("POST", "/admin/sessions/{session_id}/sign-out"):                 "S 403 403 403 403 403 A",
     ("POST", "/admin/users/{user_id}/sign-out"):                       "S 403 403 403 403 403 A",
+    # the office's settings (what `assure settings` sets)
+    ("GET", "/admin/settings"):                                        "S 403 403 403 403 403 A",
+    ("POST", "/admin/settings"):                                       "S 403 403 403 403 403 A",
     # the code page belongs to a browser between password and code; others go to /sign-in
     ("GET", "/sign-in/code"):                                          "A A A A A A A",
     ("POST", "/sign-in/code"):                                         "A A A A A A A",
@@ -427,6 +430,11 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
                                              "answer_text": "Year two.", "how": "meeting"},
         "/questions/{question_id}/screening": {"decision": "accepted"},
         "/series/{series_id}": {"name": "Monthly Assurance Meeting", "default_venue": "Room 1"},
+        "/admin/settings": {"office_name": "Office of the PCC", "office_short_name": "OPCC",
+                            "force_name": "", "default_marking": "OFFICIAL",
+                            "action_reference_format": "A/{year}/{seq:03d}",
+                            "publish_within_days": "20", "reminder_days_before": "7",
+                            "owner_link_days": "14", "digest_weekday": "0"},
         "/meetings/{meeting_id}/approve-at-meeting": {"at_meeting_id": str(w.meeting.id)},
         "/entries/{entry_id}/amend": {"text": "Agreed words, corrected.",
                                       "reason": "A typing error."},

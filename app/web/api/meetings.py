@@ -65,7 +65,8 @@ def update_meeting(meeting_id: IdPath, data: MeetingUpdate, session: SessionDep,
 def set_attendance(
     meeting_id: IdPath, rows: list[AttendanceIn], session: SessionDep, actor: ActorDep
 ):
-    """Replace the meeting's attendance with the list given, in its order."""
+    """Replace the meeting's attendance with the list given, in its order. A row without a
+    capacity keeps the one recorded for that person (their role's if they are new to the list)."""
     result = meetings.set_attendance(session, meeting_id=meeting_id, rows=rows, by=actor)
     return [
         AttendanceRead(person_id=p.id, full_name=p.full_name, status=a.status, capacity=a.capacity)
