@@ -29,6 +29,7 @@ from app.web import (
     inspection_pages,
     minute_taking,
     pages,
+    people_pages,
     prepare_page,
     question_bank,
     question_form,
@@ -286,6 +287,7 @@ def create_app() -> FastAPI:
     app.include_router(findings_dashboard.router)
     app.include_router(inspection_pages.router)
     app.include_router(s55_pages.router)
+    app.include_router(people_pages.router)
     app.include_router(finding_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
