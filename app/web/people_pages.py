@@ -206,43 +206,6 @@ def reactivate_person(person_id: IdPath, session: SessionDep, caller: PageCaller
     return RedirectResponse(f"/people/{person_id}?saved=reactivated", status_code=303)
 
 
-# --- one person -------------------------------------------------------------------------------
-
-SAVED = {
-    "added": "The person has been added.",
-    "changed": "The person's details have been saved.",
-    "deactivated": ("The person is no longer active. They stay in the minutes that name them "
-                    "but are not offered for new meetings, actions or questions; their "
-                    "sign-in, owner links and calendar link have ended."),
-    "reactivated": "The person is active again.",
-}
-
-
-@router.get("/people/{person_id}")
-def person_page(person_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-                saved: QueryStr = ""):
-    _may_read(caller)
-    person = people.get_person(session, person_id)
-    views = actions.list_actions(session, by=caller.actor, owner_id=person_id)
-    asked = questions.visible_to(session, people.questions_of(session, person_id),
-                                 caller.actor)
-    held = people.meetings_of(session, person_id)
-    return render(request, "person.html", {
-        "page_title": person.full_name,
-        "person": person,
-        "side_words": SIDE_WORDS,
-        "capacity": default_capacity(person),
-        "actions": views,
-        "questions": asked,
-        "question_words": questions.STATUS_WORDS,
-        "meetings": [{"meeting": m, "title": meeting_title(m, t),
-                      "when": to_london(m.starts_at)} for m, t in held],
-        "links": feed_links(request, person=person)["person"] if person.active else None,
-        "can_edit": caller.actor.can(Perm.edit_record),
-        "notice": SAVED.get(saved, ""),
-    })
-
-
 # --- importing a CSV list ---------------------------------------------------------------------
 
 
@@ -321,3 +284,40 @@ def import_confirm(request: Request, session: SessionDep, caller: PageCaller,
                                "would do has changed. Check it again.")
     saved = people_import.import_people(session, csv_text, by=caller.actor, default_side=side)
     return RedirectResponse(f"/people?imported={saved.count}", status_code=303)
+
+
+# --- one person (after /people/import, which its path would take) ------------------------
+
+SAVED = {
+    "added": "The person has been added.",
+    "changed": "The person's details have been saved.",
+    "deactivated": ("The person is no longer active. They stay in the minutes that name them "
+                    "but are not offered for new meetings, actions or questions; their "
+                    "sign-in, owner links and calendar link have ended."),
+    "reactivated": "The person is active again.",
+}
+
+
+@router.get("/people/{person_id}")
+def person_page(person_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+                saved: QueryStr = ""):
+    _may_read(caller)
+    person = people.get_person(session, person_id)
+    views = actions.list_actions(session, by=caller.actor, owner_id=person_id)
+    asked = questions.visible_to(session, people.questions_of(session, person_id),
+                                 caller.actor)
+    held = people.meetings_of(session, person_id)
+    return render(request, "person.html", {
+        "page_title": person.full_name,
+        "person": person,
+        "side_words": SIDE_WORDS,
+        "capacity": default_capacity(person),
+        "actions": views,
+        "questions": asked,
+        "question_words": questions.STATUS_WORDS,
+        "meetings": [{"meeting": m, "title": meeting_title(m, t),
+                      "when": to_london(m.starts_at)} for m, t in held],
+        "links": feed_links(request, person=person)["person"] if person.active else None,
+        "can_edit": caller.actor.can(Perm.edit_record),
+        "notice": SAVED.get(saved, ""),
+    })
