@@ -30,6 +30,7 @@ from app.web import (
     meeting_pages,
     minute_taking,
     pages,
+    people_pages,
     prepare_page,
     question_bank,
     question_form,
@@ -48,7 +49,8 @@ MAX_REPORT_BYTES = 51 * 1024 * 1024  # an inspection report of up to 50 MB, in a
 
 def body_limit(path: str) -> int:
     """The largest body a route takes: files where files are uploaded, else 2 MB."""
-    if path.endswith("/papers"):
+    if path.endswith("/papers") or path == "/people/import":
+        # A CSV of people past its own limit gets that limit's plain message, not this one.
         return MAX_UPLOAD_BYTES
     if path == "/inspections/import":
         return MAX_REPORT_BYTES
@@ -288,6 +290,7 @@ def create_app() -> FastAPI:
     app.include_router(findings_dashboard.router)
     app.include_router(inspection_pages.router)
     app.include_router(s55_pages.router)
+    app.include_router(people_pages.router)
     app.include_router(finding_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -1,8 +1,20 @@
 """People: everyone the minutes name, on the OPCC side, the force side or elsewhere."""
 
-from sqlmodel import Session, col, select
+from dataclasses import dataclass
 
-from app.models import Person, utcnow
+from sqlalchemy import func
+from sqlmodel import Session, col, or_, select
+
+from app.models import (
+    Attendance,
+    Meeting,
+    MeetingType,
+    Person,
+    Question,
+    SeriesAttendee,
+    Side,
+    utcnow,
+)
 from app.schemas import PersonCreate, PersonUpdate
 from app.services import accounts, audit
 from app.services.common import changes_of, get_or_404
@@ -50,3 +62,67 @@ def update_person(session: Session, *, person_id: int, data: PersonUpdate, by: A
         accounts.end_person_access(session, person=person, by=by)
     session.flush()
     return person
+
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class PeoplePage:
+    """One page of the directory."""
+
+    people: list[Person]
+    total: int
+    page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+def search_people(session: Session, *, text: str = "", side: Side | None = None,
+                  active: bool | None = None, page: int = 1) -> PeoplePage:
+    """The directory, by name, a page at a time: those whose name, initials, role or role
+    abbreviation hold `text` (any case), on one side, active or not."""
+    query = select(Person)
+    words = text.strip().lower()
+    if words:
+        escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in (
+            col(Person.full_name), col(Person.initials), col(Person.role_title),
+            col(Person.role_abbreviation)))))
+    if side is not None:
+        query = query.where(Person.side == side)
+    if active is not None:
+        query = query.where(Person.active == active)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    found = session.exec(query.order_by(col(Person.full_name), col(Person.id))
+                         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    return PeoplePage(people=list(found), total=total, page=page)
+
+
+def meetings_of(session: Session, person_id: int) -> list[tuple[Meeting, MeetingType]]:
+    """The meetings a person chairs, minutes, attends or is invited to with their series,
+    the latest first."""
+    attending = select(Attendance.meeting_id).where(Attendance.person_id == person_id)
+    series = select(SeriesAttendee.meeting_type_id).where(SeriesAttendee.person_id == person_id)
+    query = (
+        select(Meeting, MeetingType)
+        .join(MeetingType, col(MeetingType.id) == col(Meeting.meeting_type_id))
+        .where(or_(Meeting.chair_id == person_id, Meeting.minute_taker_id == person_id,
+                   col(Meeting.id).in_(attending), col(Meeting.meeting_type_id).in_(series)))
+        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+    )
+    return [(meeting, meeting_type) for meeting, meeting_type in session.exec(query)]
+
+
+def questions_of(session: Session, person_id: int) -> list[Question]:
+    """The questions a person asked or was asked, the latest first (all of them: callers show
+    only those their reader may see)."""
+    query = (select(Question)
+             .where(or_(Question.asked_by_id == person_id, Question.addressed_to_id == person_id))
+             .order_by(col(Question.id).desc()))
+    return list(session.exec(query))

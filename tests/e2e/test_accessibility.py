@@ -15,7 +15,9 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/account", "/account/password", "/admin/sessions", "/admin/settings", "/inspections",
          "/inspections/import", "/inspections/1", "/findings",
          "/findings?status=in_progress&overdue=1", "/findings?kind=everything",
-         "/meetings/new", "/meetings/2/edit", "/meetings/2/move", "/meetings/2/cancel"]
+         "/meetings/new", "/meetings/2/edit", "/meetings/2/move", "/meetings/2/cancel",
+         "/people", "/people?q=zzz&side=force&active=all", "/people/1", "/people/new",
+         "/people/1/edit", "/people/import"]
 
 
 def serious(page) -> list[str]:
@@ -120,4 +122,29 @@ def test_the_s55_response_page_is_accessible(demo_server, page):
     page.get_by_role("button", name="Save the response").click()
     page.wait_for_load_state("networkidle")
     assert "There is a problem" in page.content()
+    assert serious(page) == []
+
+
+def test_importing_people_and_the_person_form_errors_are_accessible(demo_server, page,
+                                                                     tmp_path):
+    """The import's error, its preview (with rows left out), and the person form's errors."""
+    server, email, password = demo_server
+    sign_in(page, server, email, password)
+    page.goto(f"{server.url}/people/import")
+    page.get_by_role("button", name="Check the file").click()  # nothing chosen: the error
+    page.wait_for_load_state("networkidle")
+    assert "Choose the CSV file to import" in page.content()
+    assert serious(page) == []
+    officers = tmp_path / "officers.csv"
+    officers.write_text("Name,Email,Shoe size\nPriya Natarajan,priya@police.example,5\n"
+                        ",nobody@police.example,6\n", encoding="utf-8")
+    page.get_by_label("The CSV file").set_input_files(str(officers))
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_load_state("networkidle")
+    assert "Row 3: no name" in page.content()
+    assert serious(page) == []
+    page.goto(f"{server.url}/people/new")
+    page.get_by_role("button", name="Add the person").click()  # empty: the errors
+    page.wait_for_load_state("networkidle")
+    assert "Enter the person" in page.content()
     assert serious(page) == []

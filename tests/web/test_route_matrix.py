@@ -231,6 +231,17 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/questions/{question_id}/edit"):                         "S 403 403 403 A A A",
     ("POST", "/questions/{question_id}/screening"):                    "S 403 403 403 A A A",
     ("POST", "/questions/{question_id}/status"):                       "S 403 403 403 A A A",
+    ("GET", "/people"):                                                "S 403 403 403 A A A",
+    ("GET", "/people/new"):                                            "S 403 403 403 403 A A",
+    ("POST", "/people/new"):                                           "S 403 403 403 403 A A",
+    ("GET", "/people/import"):                                         "S 403 403 403 403 A A",
+    ("POST", "/people/import"):                                        "S 403 403 403 403 A A",
+    ("POST", "/people/import/confirm"):                                "S 403 403 403 403 A A",
+    ("GET", "/people/{person_id}"):                                    "S 403 403 403 A A A",
+    ("GET", "/people/{person_id}/edit"):                               "S 403 403 403 403 A A",
+    ("POST", "/people/{person_id}/edit"):                              "S 403 403 403 403 A A",
+    ("POST", "/people/{person_id}/deactivate"):                        "S 403 403 403 403 A A",
+    ("POST", "/people/{person_id}/reactivate"):                        "S 403 403 403 403 A A",
     ("GET", "/series"):                                                "S A A A A A A",
     ("GET", "/series/{series_id}"):                                    "S A A A A A A",
     ("POST", "/series/{series_id}"):                                   "S 403 403 403 403 A A",
@@ -435,6 +446,11 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
                             "action_reference_format": "A/{year}/{seq:03d}",
                             "publish_within_days": "20", "reminder_days_before": "7",
                             "owner_link_days": "14", "digest_weekday": "0"},
+        "/people/new": {"full_name": "Rachel Jones", "initials": "RJ", "side": "force"},
+        "/people/{person_id}/edit": {"full_name": "Amanda Blakeman", "initials": "AB",
+                                     "side": "force"},
+        "/people/import/confirm": {"csv_text": "Name,Initials\nRachel Jones,RJ\n",
+                                   "default_side": "force", "count": "1"},
         "/meetings/{meeting_id}/approve-at-meeting": {"at_meeting_id": str(w.meeting.id)},
         "/entries/{entry_id}/amend": {"text": "Agreed words, corrected.",
                                       "reason": "A typing error."},
@@ -465,6 +481,9 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
         if case.files:
             return {"files": case.files(w)}
         return {"json": case.body(w) if case.body else None}
+    if route == "/people/import":
+        return {"files": {"file": ("officers.csv", b"Name\nRachel Jones\n", "text/csv")},
+                "data": {"default_side": "force"}}
     if route.endswith("/papers"):
         return {"files": {"file": ("matrix.pdf", PDF_BYTES, "application/pdf")}, "data": {}}
     return {"data": dict(forms.get(route, {}))}
