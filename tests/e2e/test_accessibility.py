@@ -14,7 +14,8 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/meetings/2/changes", "/meetings/2/changes?all=yes", "/entries/1/amend", "/public",
          "/account", "/account/password", "/admin/sessions", "/inspections",
          "/inspections/import", "/inspections/1", "/findings",
-         "/findings?status=in_progress&overdue=1", "/findings?kind=everything"]
+         "/findings?status=in_progress&overdue=1", "/findings?kind=everything",
+         "/admin/users", "/admin/users/invite", "/admin/users/2", "/admin/tokens"]
 
 
 def serious(page) -> list[str]:
