@@ -265,6 +265,7 @@ class Matrix:
     theme: str
     owner_of: dict[int, int]  # action id -> its lead owner's person id
     viewer_user_id: int = 0  # whose link to a series the calendar feed is read with
+    target: object = None  # the user an administrator's user route acts on (_param)
 
 
 @pytest.fixture
@@ -356,8 +357,13 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
         return str(identity.start_web_session(
             session, user=user, idle_minutes=settings.session_idle_minutes,
             max_hours=settings.session_max_hours).session.id)
-    if name == "user_id":
+    if name == "user_id" and path.endswith("/sign-out"):
         return str(tokens.user_for_token(session, m.callers["viewer"].token).id)
+    if name == "user_id":
+        # A user of their own for each request (the requests deactivate them, change their
+        # role, revoke their tokens), with a token for the routes that revoke one.
+        m.target, _ = make_user(session, Role.viewer)
+        return str(m.target.id)
     if name == "token" and path.startswith("/invitation/"):
         # A fresh invitation for each request, so that each caller meets an unused link.
         invited = identity.create_user(session, email=f"invited{next(_invited)}@matrix.example",
@@ -367,8 +373,12 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
         return raw
     if name == "token_id":
         # A live token: the caller's own on their account page, else the viewer's.
-        own = path.startswith("/account/") and caller != "anonymous"
-        holder = tokens.user_for_token(session, m.callers[caller if own else "viewer"].token)
+        if path.startswith("/account/") and caller != "anonymous":
+            holder = tokens.user_for_token(session, m.callers[caller].token)
+        elif path.startswith("/admin/users/"):
+            holder = m.target
+        else:
+            holder, _ = make_user(session, Role.viewer)
         raw = tokens.create_token(session, user=holder, by=SYSTEM, name="Matrix")
         session.commit()
         return str(session.exec(select(ApiToken.id).where(
