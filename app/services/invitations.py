@@ -12,9 +12,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from app.models import Invitation, Role, User, utcnow
+from app.models import Invitation, Person, Role, User, utcnow
 from app.services import audit, dates, identity, passwords
 from app.services.common import get_or_404
 from app.services.errors import Conflict, Gone, InvalidInput, NotFound
@@ -97,8 +98,13 @@ def invite_user(session: Session, *, email: str, role: str, name: str = "", by: 
         errors["email"] = "Enter the user's email address"
     if errors:
         raise InvalidInput(errors)
+    # Someone already in the directory under that name (a person who attends meetings, or
+    # owns actions) becomes the user's person; otherwise a person of that name is made.
+    same = list(session.exec(select(Person).where(
+        func.lower(Person.full_name) == name.lower(), Person.active))) if name else []
+    person_id = same[0].id if len(same) == 1 else None
     user = identity.create_user(session, email=email, role=Role(role), password=None, by=by,
-                                name=name or None)
+                                name=name or None, person_id=person_id)
     now = utcnow()
     invitation, raw = _new_invitation(session, user, by, now)
     audit.record(session, by=by, verb="invite", object_type="user", object_id=user.id,

@@ -203,3 +203,17 @@ def test_resetting_two_step_signs_the_user_out_and_they_set_it_up_again(session,
         accounts.reset_two_factor(session, user_id=chair.id, by=by)
     with pytest.raises(Conflict, match="your own"):
         accounts.reset_two_factor(session, user_id=admin.id, by=by)
+
+
+def test_an_invitation_by_name_links_the_person_already_in_the_directory(session, admin,
+                                                                        mailer):
+    from tests.factories import make_person
+
+    known = make_person(session, full_name="Rachel Jones", initials="RJ")
+    session.commit()
+    linked = invite(session, admin, mailer, email="rachel.jones@police.example", role="force",
+                    name="rachel  jones")
+    assert linked.user.person_id == known.id
+    made = invite(session, admin, mailer, email="new.face@opcc.example", role="viewer",
+                  name="New Face")
+    assert session.get(Person, made.user.person_id).full_name == "New Face"
