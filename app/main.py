@@ -38,6 +38,7 @@ from app.web import (
     record_pages,
     s55_pages,
     series_pages,
+    user_pages,
 )
 from app.web.templating import render
 
@@ -273,6 +274,7 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     app.include_router(account_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(user_pages.router)
     app.include_router(action_pages.router)
     app.include_router(minute_taking.router)
     app.include_router(calendar.router)

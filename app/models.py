@@ -229,6 +229,22 @@ class User(SQLModel, table=True):
     totp_last_step: int | None = Field(default=None, sa_type=BigInteger)
 
 
+class Invitation(SQLModel, table=True):
+    """An emailed one-time link for a new user to set their password. Only a digest of its
+    secret is kept; it works once, until it expires, and ends when the user is deactivated."""
+
+    __tablename__ = "invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(sa_column=_fk("user_account.id", nullable=False, ondelete="CASCADE"))
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    expires_at: datetime = Field(sa_column=_ts())
+    used_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    created_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
+
+
 class RecoveryCode(SQLModel, table=True):
     """A one-time code that stands in for the TOTP code; only a salted, slow hash of it is kept
     (codes made before that are a plain SHA-256 digest, and keep working until used)."""

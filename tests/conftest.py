@@ -37,6 +37,23 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True, scope="session")
+def outbox_outside_the_checkout(tmp_path_factory):
+    """Mail a page sends (an invitation) goes to a folder of the test run's, never to the
+    checkout's var/outbox; a test that reads the mail points ASSURE_OUTBOX_DIR at its own."""
+    from app.config import get_settings
+
+    before = os.environ.get("ASSURE_OUTBOX_DIR")
+    os.environ["ASSURE_OUTBOX_DIR"] = str(tmp_path_factory.mktemp("outbox"))
+    get_settings.cache_clear()
+    yield
+    if before is None:
+        os.environ.pop("ASSURE_OUTBOX_DIR", None)
+    else:
+        os.environ["ASSURE_OUTBOX_DIR"] = before
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True, scope="session")
 def quick_password_hashing():
     """Argon2 with the production cost takes a quarter of a second a hash here, and most page
     tests sign in; the tests use the same algorithm at its lowest cost."""

@@ -19,10 +19,18 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models import ApiToken, Person, Role, User, WebSession, utcnow
-from app.services import audit, calendar, identity, owner_links, tokens
+from app.services import audit, calendar, identity, invitations, owner_links, tokens, two_factor
 from app.services.common import get_or_404
 from app.services.errors import Conflict, InvalidInput
 from app.services.permissions import Actor, Perm, require
+
+PER_PAGE = 50
+
+
+def count_users(session: Session, *, by: Actor) -> int:
+    """How many users there are, for the list's pages."""
+    require(by, Perm.manage_users, "Only an administrator can see the list of users.")
+    return session.exec(select(func.count()).select_from(User)).one()
 
 
 @dataclass
@@ -35,8 +43,10 @@ class UserRow:
     live_tokens: int
 
 
-def list_users(session: Session, *, by: Actor, idle_minutes: float) -> list[UserRow]:
-    """Every user, by email, with their live sessions and tokens counted by the database."""
+def list_users(session: Session, *, by: Actor, idle_minutes: float, page: int | None = None,
+               per_page: int = PER_PAGE) -> list[UserRow]:
+    """Every user, by email, with their live sessions and tokens counted by the database;
+    one page of them when `page` is given."""
     require(by, Perm.manage_users, "Only an administrator can see the list of users.")
     now = utcnow()
     sessions = (select(WebSession.user_id, func.count().label("n"))
@@ -50,6 +60,8 @@ def list_users(session: Session, *, by: Actor, idle_minutes: float) -> list[User
              .outerjoin(sessions, sessions.c.user_id == User.id)
              .outerjoin(live_tokens, live_tokens.c.user_id == User.id)
              .order_by(User.email))
+    if page is not None:
+        query = query.offset((max(page, 1) - 1) * per_page).limit(per_page)
     return [UserRow(user=user, name=name or "", live_sessions=n_sessions or 0,
                     live_tokens=n_tokens or 0)
             for user, name, n_sessions, n_tokens in session.exec(query)]
@@ -107,6 +119,8 @@ def _deactivate(session: Session, users: list[User], now: datetime) -> Ended:
     for user in users:
         user.active = False
         done = _end_access(session, user, now)
+        assert user.id is not None  # a saved user
+        invitations.end_invitations(session, user_id=user.id, now=now)
         ended.sessions += done.sessions
         ended.tokens += done.tokens
     return ended
@@ -188,5 +202,25 @@ def set_role(session: Session, *, user_id: int, role: str, by: Actor) -> Ended:
     ended = _end_access(session, user, utcnow())
     audit.record(session, by=by, verb="set_role", object_type="user", object_id=user.id,
                  summary=f"{user.email}: role {before} → {role}; {ended.words()}")
+    session.flush()
+    return ended
+
+
+def reset_two_factor(session: Session, *, user_id: int, by: Actor) -> int:
+    """Forget a user's authenticator app and recovery codes (a lost or new phone): they are
+    signed out everywhere and set two-step verification up again when they next sign in.
+    Returns how many sessions ended. Not one's own: another administrator does it, so that a
+    browser left signed in cannot take the second factor off its own account."""
+    require(by, Perm.manage_users, "Only an administrator can reset two-step verification.")
+    user = get_or_404(session, User, user_id, "user")
+    if by.user_id is not None and user.id == by.user_id:
+        raise Conflict("You cannot reset your own two-step verification: ask another "
+                       "administrator.")
+    if not two_factor.enabled(user) and not user.totp_secret:
+        raise Conflict(f"{user.email} has not set up two-step verification: there is nothing "
+                       "to reset.")
+    two_factor.reset(session, user=user, by=by)
+    assert user.id is not None  # a saved user
+    ended = identity.end_sessions(session, user_id=user.id, now=utcnow())
     session.flush()
     return ended

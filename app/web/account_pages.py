@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from app.config import get_settings
 from app.db import SessionDep
 from app.models import WebSession, utcnow
-from app.services import identity, sign_in_limits, two_factor
+from app.services import identity, sign_in_limits, tokens, two_factor
 from app.services.errors import InvalidInput, NotFound, TooManyAttempts, Unauthorized
 from app.services.permissions import Perm
 from app.web.deps import (
@@ -67,7 +67,9 @@ def sign_in_page(request: Request, caller: OptionalPageCaller,
                  next: Annotated[str | None, Query(max_length=2000)] = None):
     if caller is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "sign_in.html", {"page_title": "Sign in", "next": safe_next(next)})
+    return render(request, "sign_in.html", {
+        "page_title": "Sign in", "next": safe_next(next),
+        "welcome": request.query_params.get("welcome") == "1"})
 
 
 @router.post("/sign-in")
@@ -247,6 +249,16 @@ def new_recovery_codes(request: Request, session: SessionDep, caller: PageCaller
 
 @router.get("/account")
 def account_page(request: Request, session: SessionDep, caller: PageCaller):
+    return render_account(request, session, caller)
+
+
+ACCOUNT_DONE = {"token-revoked": "The API token has been revoked."}
+
+
+def render_account(request: Request, session, caller: Caller, *, extra: dict | None = None,
+                   status: int = 200):
+    """One's own account page; `extra` adds a new token shown once, or the token form's
+    errors."""
     settings = get_settings()
     rows = identity.live_sessions(session, idle_minutes=settings.idle_minutes(),
                                   user_id=caller.user.id, current_id=caller.web_session.id
@@ -261,7 +273,15 @@ def account_page(request: Request, session: SessionDep, caller: PageCaller):
         "rows": rows,
         "idle_minutes": settings.session_idle_minutes,
         "max_hours": settings.session_max_hours,
-    })
+        "tokens": tokens.list_tokens(session, by=caller.actor, user_id=caller.user.id),
+        "token_days": tokens.DEFAULT_DAYS,
+        "token_max_days": tokens.MAX_DAYS,
+        "token_needs_code": two_factor.required(caller.user),
+        "token_errors": {},
+        "token_values": {"name": "", "days": str(tokens.DEFAULT_DAYS)},
+        "notice": ACCOUNT_DONE.get(request.query_params.get("done", "")),
+        **(extra or {}),
+    }, status_code=status)
 
 
 @router.post("/account/sessions/{session_id}/sign-out")

@@ -215,6 +215,7 @@ def canary(session) -> CanaryWorld:
     })
     world.may_see_by_address = {"dcc@police.example": OWNERS_OWN}
     secretary, _ = make_user(session, Role.secretariat, email="secretary@opcc.example")
+    world.values["user_id"] = [str(secretary.id)]  # the administrator's page of a user
     world.may_see_by_address[secretary.email] = set(CANARIES)
     world.callers = {
         "viewer": _signed_in(session, Role.viewer, None),

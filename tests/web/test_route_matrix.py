@@ -24,15 +24,17 @@ person, so "My actions" refuses them (403); the force user is the DCC and the ch
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import count
 from urllib.parse import urlsplit
 
 import pytest
 from fastapi import routing
+from sqlmodel import select
 
 from app.config import get_settings
-from app.models import Finding, Inspection, Role
+from app.models import ApiToken, Finding, Inspection, Role, utcnow
 from app.schemas import QuestionCreate
-from app.services import identity, owner_links, tokens, two_factor
+from app.services import identity, invitations, owner_links, tokens, two_factor
 from app.services.calendar import feed_token
 from app.services.entries import delete_entry
 from app.services.papers import attach_paper
@@ -40,6 +42,7 @@ from app.services.publication import latest_published, publish_minutes
 from app.services.questions import create_question
 from app.web.calendar import feed_secret
 from app.web.deps import CSRF_HEADER, SESSION_COOKIE, link_form_token
+from app.web.user_pages import invitation_form_token
 from tests.factories import (
     PDF_BYTES,
     SYSTEM,
@@ -53,6 +56,7 @@ from tests.factories import (
 )
 from tests.web.test_api_contract import CASES
 
+_invited = count(1)
 CALLERS = ("anonymous", "viewer", "force_own", "force_other", "chair", "secretariat", "admin")
 PASSWORD = "correct horse battery staple"
 
@@ -105,6 +109,24 @@ MATRIX: dict[tuple[str, str], str] = {
     # the office's settings (what `assure settings` sets)
     ("GET", "/admin/settings"):                                        "S 403 403 403 403 403 A",
     ("POST", "/admin/settings"):                                       "S 403 403 403 403 403 A",
+    # users from the browser: the administrator's users and tokens; one's own tokens; the
+    # invitation link's page, which its holder opens without an account
+    ("GET", "/admin/users"):                                           "S 403 403 403 403 403 A",
+    ("GET", "/admin/users/invite"):                                    "S 403 403 403 403 403 A",
+    ("POST", "/admin/users/invite"):                                   "S 403 403 403 403 403 A",
+    ("GET", "/admin/users/{user_id}"):                                 "S 403 403 403 403 403 A",
+    ("POST", "/admin/users/{user_id}/role"):                           "S 403 403 403 403 403 A",
+    ("POST", "/admin/users/{user_id}/deactivate"):                     "S 403 403 403 403 403 A",
+    ("POST", "/admin/users/{user_id}/activate"):                       "S 403 403 403 403 403 A",
+    ("POST", "/admin/users/{user_id}/two-factor/reset"):               "S 403 403 403 403 403 A",
+    ("POST", "/admin/users/{user_id}/invite-again"):                   "S 403 403 403 403 403 A",
+    ("POST", "/admin/users/{user_id}/tokens/{token_id}/revoke"):       "S 403 403 403 403 403 A",
+    ("GET", "/admin/tokens"):                                          "S 403 403 403 403 403 A",
+    ("POST", "/admin/tokens/{token_id}/revoke"):                       "S 403 403 403 403 403 A",
+    ("POST", "/account/tokens"):                                       "S A A A A A A",
+    ("POST", "/account/tokens/{token_id}/revoke"):                     "S A A A A A A",
+    ("GET", "/invitation/{token}"):                                    "A A A A A A A",
+    ("POST", "/invitation/{token}"):                                   "A A A A A A A",
     # the code page belongs to a browser between password and code; others go to /sign-in
     ("GET", "/sign-in/code"):                                          "A A A A A A A",
     ("POST", "/sign-in/code"):                                         "A A A A A A A",
@@ -272,6 +294,7 @@ class Matrix:
     theme: str
     owner_of: dict[int, int]  # action id -> its lead owner's person id
     viewer_user_id: int = 0  # whose link to a series the calendar feed is read with
+    target: object = None  # the user an administrator's user route acts on (_param)
 
 
 @pytest.fixture
@@ -363,8 +386,32 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
         return str(identity.start_web_session(
             session, user=user, idle_minutes=settings.session_idle_minutes,
             max_hours=settings.session_max_hours).session.id)
-    if name == "user_id":
+    if name == "user_id" and path.endswith("/sign-out"):
         return str(tokens.user_for_token(session, m.callers["viewer"].token).id)
+    if name == "user_id":
+        # A user of their own for each request (the requests deactivate them, change their
+        # role, revoke their tokens), with a token for the routes that revoke one.
+        m.target, _ = make_user(session, Role.viewer)
+        return str(m.target.id)
+    if name == "token" and path.startswith("/invitation/"):
+        # A fresh invitation for each request, so that each caller meets an unused link.
+        invited = identity.create_user(session, email=f"invited{next(_invited)}@matrix.example",
+                                       role=Role.viewer, password=None, by=SYSTEM)
+        raw = invitations._new_invitation(session, invited, SYSTEM, utcnow())[1]
+        session.commit()
+        return raw
+    if name == "token_id":
+        # A live token: the caller's own on their account page, else the viewer's.
+        if path.startswith("/account/") and caller != "anonymous":
+            holder = tokens.user_for_token(session, m.callers[caller].token)
+        elif path.startswith("/admin/users/"):
+            holder = m.target
+        else:
+            holder, _ = make_user(session, Role.viewer)
+        raw = tokens.create_token(session, user=holder, by=SYSTEM, name="Matrix")
+        session.commit()
+        return str(session.exec(select(ApiToken.id).where(
+            ApiToken.token_hash == tokens._digest(raw))).one())
     if name == "token":
         return m.link_token
     if name == "theme":
@@ -454,6 +501,11 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
         "/meetings/{meeting_id}/approve-at-meeting": {"at_meeting_id": str(w.meeting.id)},
         "/entries/{entry_id}/amend": {"text": "Agreed words, corrected.",
                                       "reason": "A typing error."},
+        "/admin/users/invite": {"email": "invited@matrix.example", "role": "viewer"},
+        "/admin/users/{user_id}/role": {"role": "force"},
+        "/account/tokens": {"name": "Matrix", "days": "7"},
+        "/invitation/{token}": {"password": "harbour lantern meadow",
+                                "confirm": "harbour lantern meadow"},
         "/inspections": {"title": "Matrix inspection", "published_on": "14/03/2024",
                          "finding_count": "1", "finding-0-kind": "recommendation",
                          "finding-0-text": "Do it."},
@@ -518,6 +570,9 @@ def prepare(session, m: Matrix, method: str, route: str, caller: str, *,
     elif route.startswith("/owner/"):
         if csrf and "data" in kwargs:
             kwargs["data"]["csrf_token"] = link_form_token(m.link_token)
+    elif route.startswith("/invitation/"):
+        if csrf and "data" in kwargs:
+            kwargs["data"]["csrf_token"] = invitation_form_token(values["token"])
     elif who.cookie:
         headers["Cookie"] = f"{SESSION_COOKIE}={who.cookie}"
         if method not in ("GET", "HEAD") and csrf:
