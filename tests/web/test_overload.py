@@ -93,7 +93,8 @@ def test_a_request_that_finds_every_connection_taken_is_answered_503(one_connect
         release.set()
         holder.join(10)
     assert held["r"].status_code == 200
-    assert waited < 3, f"two refusals took {waited:.1f} s (0.5 s each expected)"
+    # 0.5 s each expected; a request waiting for the held connection would take 5 s
+    assert waited < 4, f"two refusals took {waited:.1f} s (0.5 s each expected)"
     # the load has passed: served at once
     assert client.get("/healthz").status_code == 200
     assert client.get("/public").status_code == 200
@@ -114,15 +115,16 @@ def test_a_burst_of_more_requests_than_connections_is_served_in_turn(engine, mon
     """More requests at once than the server has worker threads (40), on 2 connections: each
     waits its turn and is served. (They used to deadlock until the pool's timeout: those
     holding a connection needed a thread to finish, and every thread was taken by a request
-    waiting for a connection.)"""
-    with _pool_of(engine, monkeypatch, size=2, timeout=5) as (client, _, _):
+    waiting for a connection.)
+
+    The wait allowed is long (60 s) so that a busy machine does not fail the test: a deadlock
+    does not end however long one waits, so every request after the first two would still be
+    answered 503 at the timeout. (With 5 s, CI once timed out on a loaded machine.)"""
+    with _pool_of(engine, monkeypatch, size=2, timeout=60) as (client, _, _):
         paths = ["/public", "/healthz", "/sign-in"] * 30
-        started = time.monotonic()
         with ThreadPoolExecutor(len(paths)) as pool:
             codes = list(pool.map(lambda path: client.get(path).status_code, paths))
-        took = time.monotonic() - started
     assert codes == [200] * len(paths)
-    assert took < 5, f"{len(paths)} requests took {took:.1f} s"
 
 
 @pytest.mark.separate_connections  # the app is given its own engine (DATABASE_URL)
@@ -221,7 +223,8 @@ def _answers_while_held(client, monkeypatch, owner, name, send) -> None:
     finally:
         release.set()
         worker.join(10)
-    assert waited < 1.0, f"/healthz waited {waited:.1f} s for {name}"
+    # a /healthz waiting for the held call would wait its 3 s; a busy machine may be slow
+    assert waited < 2.5, f"/healthz waited {waited:.1f} s for {name}"
     assert done["r"].status_code < 500, done["r"].text[:300]
 
 
