@@ -196,11 +196,16 @@ def _refuse_if_deleted(session: Session, entry_id: int, by: Actor) -> None:
     event = session.exec(select(AuditEvent).where(
         AuditEvent.object_type == "minute_entry", AuditEvent.object_id == entry.id,
         AuditEvent.verb == "delete").order_by(col(AuditEvent.id).desc())).first()
-    user = session.get(User, event.user_id) if event and event.user_id is not None else None
-    name = identity.display_name(session, user) if user is not None else "Someone"
+    name = _name_of(session, event.user_id if event else None)
     assert entry.deleted_at is not None  # loaded as deleted
     raise Gone(f"{name} deleted this paragraph.", deleted_by=name,
                deleted_at=as_utc(entry.deleted_at).isoformat())
+
+
+def _name_of(session: Session, user_id: int | None) -> str:
+    """A colleague's name as the minute-takers know it, or "Someone" when it is not known."""
+    user = session.get(User, user_id) if user_id is not None else None
+    return identity.display_name(session, user) if user is not None else "Someone"
 
 
 def _saved_by(session: Session, entry: MinuteEntry, since: int) -> list[str]:
@@ -209,13 +214,8 @@ def _saved_by(session: Session, entry: MinuteEntry, since: int) -> list[str]:
                         .where(col(MinuteEntryRevision.entry_id) == entry.id,
                                col(MinuteEntryRevision.version) > since)
                         .order_by(col(MinuteEntryRevision.version).desc())).all()
-    names: list[str] = []
-    for user_id in rows:
-        user = session.get(User, user_id) if user_id is not None else None
-        name = identity.display_name(session, user) if user is not None else "Someone"
-        if name not in names:
-            names.append(name)
-    return names
+    savers = dict.fromkeys(rows)  # each user once, in the order of their latest save
+    return list(dict.fromkeys(_name_of(session, user_id) for user_id in savers))
 
 
 def _merged(session: Session, entry: MinuteEntry, version: int, changes: dict) -> dict:

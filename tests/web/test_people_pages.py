@@ -253,3 +253,25 @@ def test_a_bad_file_is_refused_with_a_clear_message(client, session, files, word
     assert "<title>Error:" in answer.text
     assert words in answer.text.replace("&quot;", "&#34;")
     assert '<a href="#file">' in answer.text
+
+
+def test_a_long_directory_is_read_a_page_at_a_time(client, session, monkeypatch):
+    """The directory shows a page of people with links to the next and previous pages, which
+    keep the search."""
+    from app.services import people as people_service
+
+    monkeypatch.setattr(people_service, "PAGE_SIZE", 2)
+    for n in range(5):
+        make_person(session, full_name=f"Paged Officer {n}", side=Side.force)
+    sign_in(client, session, Role.secretariat)
+    first = client.get("/people", params={"q": "Paged Officer"})
+    assert first.status_code == 200
+    assert 'aria-label="Pages of people"' in first.text and 'rel="prev"' not in first.text
+    next_link = re.search(r'href="([^"]+)" rel="next"', first.text).group(1).replace("&amp;", "&")
+    assert "q=Paged" in next_link and "page=2" in next_link
+    second = client.get(next_link)
+    assert "Page 1 of 3" in second.text and "Page 3 of 3" in second.text
+    shown = set(re.findall(r"Paged Officer \d", first.text)) | set(
+        re.findall(r"Paged Officer \d", second.text)) | set(
+        re.findall(r"Paged Officer \d", client.get(next_link.replace("page=2", "page=3")).text))
+    assert shown == {f"Paged Officer {n}" for n in range(5)}
