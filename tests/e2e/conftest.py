@@ -1,11 +1,14 @@
 """Browser tests: a real server in its own process, driven by Debian's Chromium."""
 
+import atexit
 import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -86,15 +89,42 @@ class LiveServer:
 def start_demo(folder: Path, database_url: str | None = None,
                env: dict[str, str] | None = None) -> LiveServer:
     """A served demo, with its admin's sign-in (printed by `assure demo load`) and an API token
-    as the server's `email`, `password` and `token`."""
+    as the server's `email`, `password` and `token`. On SQLite the demo is made once per test
+    process and copied for each server (the three commands that make it took 10 to 30 s a
+    server on a loaded machine)."""
     server = LiveServer(folder, database_url, env)
+    if database_url is None and not any(name.startswith("ASSURE_SECRET") for name in env or {}):
+        made = _demo_template()
+        with sqlite3.connect(made.folder / "assure.db") as source, \
+                sqlite3.connect(folder / "assure.db") as copy:
+            source.backup(copy)
+        server.email, server.password, server.token = made.email, made.password, made.token
+    else:
+        _make_demo(server)
+    server.start()
+    return server
+
+
+def _make_demo(server: LiveServer) -> None:
     server.assure("db", "upgrade")
     printed = server.assure("demo", "load")
     server.email = printed.split("Email:")[1].split()[0]
     server.password = printed.split("Password:")[1].split()[0]
     server.token = server.assure("tokens", "create", server.email).strip()
-    server.start()
-    return server
+
+
+_template: list[LiveServer] = []
+
+
+def _demo_template() -> LiveServer:
+    """The demo this process copies for its SQLite servers, made on first use (never served)."""
+    if not _template:
+        folder = Path(tempfile.mkdtemp(prefix="assure-demo-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        made = LiveServer(folder)
+        _make_demo(made)
+        _template.append(made)
+    return _template[0]
 
 
 @pytest.fixture(scope="session")
