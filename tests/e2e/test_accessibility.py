@@ -39,13 +39,30 @@ def test_the_sign_in_page_is_accessible(demo_server, page):
     assert serious(page) == []
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_signed_in_pages_are_accessible(demo_server, page, path):
+@pytest.fixture(scope="module")
+def signed_in(demo_server, browser):
+    """The admin's cookies after one sign-in, for the pages that are only read: a sign-in per
+    page cost two seconds and more (a password and a second step, each a slow hash)."""
     server, email, password = demo_server
-    sign_in(page, server, email, password)
-    page.goto(f"{server.url}{path}")
-    page.wait_for_load_state("networkidle")
-    assert serious(page) == []
+    context = browser.new_context()
+    sign_in(context.new_page(), server, email, password)
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_signed_in_pages_are_accessible(demo_server, browser, signed_in, path):
+    server, _, _ = demo_server
+    context = browser.new_context(storage_state=signed_in)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}{path}")
+        assert "/sign-in" not in page.url  # still signed in
+        page.wait_for_load_state("networkidle")
+        assert serious(page) == []
+    finally:
+        context.close()
 
 
 def test_the_minute_takers_panels_are_accessible(demo_server, page):
