@@ -282,8 +282,6 @@ def _my_action_lines(session: Session, rows: list, on: date) -> list[Line]:
 
 
 def _papers_owed(actor: Actor, on: date) -> Select:
-    if actor.person_id is None:
-        return select(AgendaItem, Meeting, MeetingType).where(false())
     # Items nest three deep (agenda.MAX_DEPTH): an item is exempt when it, its parent or its
     # grandparent is; the force never sees an exempt item's detail, nor owes it here.
     parent, grandparent = aliased(AgendaItem), aliased(AgendaItem)
@@ -292,7 +290,7 @@ def _papers_owed(actor: Actor, on: date) -> Select:
             .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
             .outerjoin(parent, col(parent.id) == AgendaItem.parent_id)
             .outerjoin(grandparent, col(grandparent.id) == parent.parent_id)
-            .where(AgendaItem.presenter_id == actor.person_id,
+            .where(AgendaItem.presenter_id == actor.person_id if actor.person_id else false(),
                    col(Meeting.status).in_(NOT_YET_HELD),
                    col(AgendaItem.exempt).is_(False),
                    or_(col(parent.id).is_(None), col(parent.exempt).is_(False)),
