@@ -25,13 +25,12 @@ router = APIRouter(include_in_schema=False)
 
 
 def safe_next(value: str | None) -> str:
-    """Only a path on this site; never another host. Without one, the home page: what waits
-    for the user."""
+    """Only a path on this site; never another host."""
     if not value or not value.startswith("/") or value.startswith("//"):
-        return "/"
+        return "/meetings"
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or "\\" in value:
-        return "/"
+        return "/meetings"
     return value
 
 
