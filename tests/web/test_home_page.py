@@ -32,6 +32,7 @@ from app.services.questions import create_question
 from tests.factories import (
     PDF_BYTES,
     SYSTEM,
+    bearer,
     committed,
     make_action,
     make_item,
@@ -403,3 +404,19 @@ def test_a_mail_server_that_is_down_loses_no_submission(client, session, outbox,
     assert _reminders(session).sent["approval"] == 2
     assert _reminders(session).sent["approval"] == 0
     assert len(mails(outbox)) == 2
+
+
+def test_a_closure_asked_for_through_the_api_emails_the_chair_once(client, session, outbox):
+    pcc, _, dcc = make_top_team(session)
+    make_user(session, Role.chair, person=pcc, email="pcc@opcc.example")
+    action = make_action(session, [dcc], text="The DCC to review the ANPR business case.")
+    _, token = make_user(session, Role.force, person=dcc)
+    response = client.post(f"/api/v1/actions/{action.id}/updates", headers=bearer(token),
+                           json={"text": "Finished.", "status": "pending_signoff"})
+    assert response.status_code == 201
+    assert [m["Subject"] for m in mails(outbox)] == [
+        f"Closure asked for: action {action.reference}"]
+    # A further update on the same request is not a new request: nothing more is sent.
+    assert client.post(f"/api/v1/actions/{action.id}/updates", headers=bearer(token),
+                       json={"text": "The report is attached."}).status_code == 201
+    assert len(mails(outbox)) == 1
