@@ -26,6 +26,7 @@ from app.web import (
     errors,
     finding_pages,
     findings_dashboard,
+    home_page,
     inspection_pages,
     meeting_pages,
     minute_taking,
@@ -294,6 +295,7 @@ def create_app() -> FastAPI:
     app.include_router(s55_pages.router)
     app.include_router(people_pages.router)
     app.include_router(finding_pages.router)
+    app.include_router(home_page.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

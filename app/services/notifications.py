@@ -1,5 +1,7 @@
 """Action emails: on assignment, before the due date, on it, and a weekly digest of overdue
-actions to each owner and to the secretariat.
+actions to each owner and to the secretariat; and the chair's emails, when minutes are
+submitted for approval and when an owner asks for an action to be closed (chair_emails: sent
+after the request commits, send_chair_news, and by every reminders run until sent).
 
 Each email goes once, however many processes run the reminders at the same moment: its
 Notification row, whose key is unique, is inserted and committed on its own before the email is
@@ -23,7 +25,9 @@ from app.models import (
     Action,
     ActionOwner,
     ActionStatus,
+    ActionUpdate,
     Meeting,
+    MeetingStatus,
     MeetingType,
     Notification,
     Person,
@@ -41,9 +45,9 @@ from app.services.permissions import Actor
 
 log = logging.getLogger(__name__)
 
-KINDS = ("assigned", "due_soon", "due_today", "digest")
+KINDS = ("assigned", "due_soon", "due_today", "digest", "approval", "closure")
 KIND_WORDS = {"assigned": "assigned", "due_soon": "due soon", "due_today": "due today",
-              "digest": "digest"}
+              "digest": "digest", "approval": "to approve", "closure": "closure"}
 STATUS_WORDS = {
     ActionStatus.open: "Open", ActionStatus.in_progress: "In progress",
     ActionStatus.pending_signoff: "Awaiting sign-off", ActionStatus.closed: "Closed",
@@ -195,6 +199,90 @@ def _secretariat(session: Session) -> list[tuple[User, str, str]]:
     return found
 
 
+def _chairs(session: Session) -> list[tuple[User, str, str]]:
+    """Active users with the chair role and an address: (user, address, name). The chair is
+    whoever approves minutes and decides on closures: the users of the chair role (the
+    Commissioner and the Deputy), not a meeting's chair person, who may have no account."""
+    query = (select(User, Person).outerjoin(Person, col(Person.id) == User.person_id)
+             .where(User.role == Role.chair, col(User.active).is_(True))
+             .order_by(col(User.id)))
+    found, seen = [], set()
+    for user, person in session.exec(query):
+        address = _address(user.email) or _address(person.email if person else None)
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            found.append((user, address, person.full_name if person else ""))
+    return found
+
+
+def chair_emails(session: Session, *, day: date, base_url: str) -> list[_Email]:
+    """The chair's emails: one per chair for each submission of minutes for approval, and one
+    for each request for closure, while it still waits (and only for those of the last week:
+    not, out of the blue, for those made before the emails were turned on)."""
+    chairs = _chairs(session)
+    if not chairs:
+        return []
+    office = get_office(session)
+    since = dates.start_of_day_utc(day - timedelta(days=ASSIGNED_WITHIN))
+    footer = f"You receive this as the chair.\n\n{office.office_name}"
+    emails: list[_Email] = []
+    submitted = session.exec(
+        select(Meeting, MeetingType)
+        .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+        .where(Meeting.status == MeetingStatus.draft, col(Meeting.submitted_at).is_not(None),
+               col(Meeting.submitted_at) >= since)
+        .order_by(col(Meeting.submitted_at), col(Meeting.id))).all()
+    for meeting, meeting_type in submitted:
+        assert meeting.submitted_at is not None  # the query takes only submitted minutes
+        local = dates.to_london(meeting.starts_at)
+        name = f"{meeting_type.name} {local.day} {local:%B %Y}"
+        stamp = meeting.submitted_at.strftime("%Y%m%dT%H%M%S%f")
+        for user, address, who in chairs:
+            emails.append(_Email(
+                key=f"approval:meeting {meeting.id}:{stamp}:user {user.id}", kind="approval",
+                recipient=address, subject=f"Minutes to approve: {name}",
+                greeting=f"Dear {who or 'Commissioner'},",
+                paragraphs=[f"The secretariat has submitted the draft minutes of the {name} "
+                            "for your approval.",
+                            "Read and approve them here:\n"
+                            f"{base_url}/meetings/{meeting.id}/record"],
+                footer=footer))
+    # Each request for closure is the update that moved the action to pending sign-off.
+    asked = session.exec(
+        select(ActionUpdate, Action)
+        .join(Action, col(Action.id) == ActionUpdate.action_id)
+        .where(Action.status == ActionStatus.pending_signoff,
+               ActionUpdate.status_to == ActionStatus.pending_signoff,
+               col(ActionUpdate.created_at) >= since)
+        .order_by(col(ActionUpdate.created_at), col(ActionUpdate.id))).all()
+    latest: dict[int | None, tuple[ActionUpdate, Action]] = {}
+    for update, action in asked:
+        latest[action.id] = (update, action)  # the request that still waits is the last one
+    if not latest:
+        return emails
+    views = {v.action.id: v for v in views_of(session, [a for _, a in latest.values()])}
+    raised_at = _meeting_titles(session, list(views.values()))
+    people = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(
+        {u.author_person_id for u, _ in latest.values() if u.author_person_id})))}
+    for update, action in latest.values():
+        view = views[action.id]
+        author = people.get(update.author_person_id)
+        who = author.full_name if author else "The owner"
+        said = [f"Their update:\n{_indent(update.text)}"] if update.text.strip() else []
+        for user, address, name in chairs:
+            emails.append(_Email(
+                key=f"closure:action {action.id}:update {update.id}:user {user.id}",
+                kind="closure", recipient=address,
+                subject=f"Closure asked for: action {action.reference}",
+                greeting=f"Dear {name or 'Commissioner'},",
+                paragraphs=[f"{who} asked for action {action.reference} to be closed.",
+                            _action_block(view, raised_at, day=day), *said,
+                            f"Close it, or send it back with your reasons, here:\n"
+                            f"{base_url}/actions/{action.id}"],
+                action_id=action.id, footer=footer))
+    return emails
+
+
 def due_emails(session: Session, *, day: date, base_url: str) -> list[_Email]:
     """Every email due on this day, whether or not it has been sent already."""
     office = get_office(session)
@@ -248,6 +336,7 @@ def due_emails(session: Session, *, day: date, base_url: str) -> list[_Email]:
                     "Please post an update today: what has been done, or ask for the action "
                     "to be closed."))
 
+    emails += chair_emails(session, day=day, base_url=base_url)
     if day.weekday() < office.digest_weekday:
         return emails
     iso = day.isocalendar()
@@ -348,6 +437,26 @@ def send_reminders(session: Session, *, today: date | None = None, base_url: str
     base_url = base_url.rstrip("/")
     report = Report(day=day, via=mailer.describe())
     emails = due_emails(session, day=day, base_url=base_url)
+    _send_all(session, emails, report=report, mailer=mailer, base_url=base_url)
+    return report
+
+
+def send_chair_news(session: Session, *, mailer: Mailer, base_url: str,
+                    today: date | None = None) -> Report:
+    """Send the chair's emails (minutes submitted for approval, closures asked for) that no
+    run has sent yet, each once: after the request that made them has committed. A mail
+    server that is down gives the keys back, and the reminders run sends them later."""
+    day = today or dates.today()
+    base_url = base_url.rstrip("/")
+    report = Report(day=day, via=mailer.describe())
+    _send_all(session, chair_emails(session, day=day, base_url=base_url), report=report,
+              mailer=mailer, base_url=base_url)
+    return report
+
+
+def _send_all(session: Session, emails: list[_Email], *, report: Report, mailer: Mailer,
+              base_url: str) -> None:
+    """Send each email whose key no run has taken, claiming the key first."""
     taken = _existing_keys(session, [e.key for e in emails])
     commit_apart(session)  # the office row, if it was only just made
     links: dict[int | None, str] = {}  # one new link per owner per run, made when first needed
@@ -398,4 +507,3 @@ def send_reminders(session: Session, *, today: date | None = None, base_url: str
             continue
         report.failed += 1
         report.errors.append(f"{KIND_WORDS[email.kind]} to {email.recipient}: {error}")
-    return report

@@ -8,7 +8,7 @@ app/services/actions.py; these routes read forms, call the services and render.
 from collections.abc import Callable
 from typing import Annotated, TypeVar, cast
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -32,6 +32,7 @@ from app.services.action_log import (
 from app.services.common import person_label
 from app.services.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.services.permissions import Actor, Perm, allowed
+from app.web.chair_news import tell_the_chair
 from app.web.deps import IdPath, OwnerLinkHolder, PageCaller
 from app.web.downloads import docx_response, file_response, safe_filename
 from app.web.forms import parse_day, submit, whole_id
@@ -218,9 +219,11 @@ def _submit(request, session, caller, action_id: int, work: Callable[[], T], *,
 @router.post("/actions/{action_id}/updates")
 def post_update(
     action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    text: FormText = "", status: FormStr = "",
+    background: BackgroundTasks, text: FormText = "", status: FormStr = "",
 ):
     new = ActionStatus(status) if status in ActionStatus.__members__ else None
+    if new == ActionStatus.pending_signoff:
+        tell_the_chair(request, background)
     return _submit(request, session, caller, action_id,
                    lambda: actions.add_update(session, action_id=action_id, by=caller.actor,
                                               data=ActionUpdateCreate(text=text, status=new)),
@@ -368,7 +371,9 @@ def _owner_post(request, session, *, person, actor, base, link, csrf, action_id,
 
 @router.post("/my-actions/{action_id}/updates")
 def my_update(action_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-              text: FormText = "", status: FormStr = ""):
+              background: BackgroundTasks, text: FormText = "", status: FormStr = ""):
+    if status == ActionStatus.pending_signoff:
+        tell_the_chair(request, background)
     person = session.get(Person, caller.actor.person_id) if caller.actor.person_id else None
     if person is None:
         raise Forbidden("Your sign-in is not linked to a person.")
@@ -414,7 +419,10 @@ def owner_page(request: Request, session: SessionDep, holder: OwnerLinkHolder,
 
 @router.post("/owner/{token}/actions/{action_id}/updates")
 def owner_update(action_id: IdPath, request: Request, session: SessionDep,
-                 holder: OwnerLinkHolder, text: FormText = "", status: FormStr = ""):
+                 holder: OwnerLinkHolder, background: BackgroundTasks, text: FormText = "",
+                 status: FormStr = ""):
+    if status == ActionStatus.pending_signoff:
+        tell_the_chair(request, background)
     return _owner_post(request, session, person=holder.person, actor=holder.actor,
                        base=f"/owner/{holder.token}", link=holder.link,
                        csrf=holder.form_token, action_id=action_id,

@@ -12,19 +12,22 @@ token.
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Annotated, cast
 from urllib.parse import quote
 
 from fastapi import Depends, Path, Request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.config import get_settings
 from app.db import SessionDep
 from app.models import OwnerLink, Person, Role, User, WebSession
 from app.schemas import MAX_ID
-from app.services import identity, owner_links, tokens, two_factor
+from app.services import identity, owner_links, tokens, two_factor, waiting
 from app.services.errors import Forbidden, Unauthorized
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, allowed
@@ -205,6 +208,19 @@ class CurrentUser:
     display_name: str
     role: str
     person_id: int | None = None
+    # How many things wait for the user (app/services/waiting.py), counted only when a page's
+    # navigation shows it: one query, never for a fragment or a refusal.
+    count_waiting: Callable[[], int] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def waiting_count(self) -> int | None:
+        """The things waiting for the user, for "Home" in the navigation; None if unknown."""
+        if self.count_waiting is None:
+            return None
+        try:
+            return self.count_waiting()
+        except SQLAlchemyError:  # a page rendered after its transaction failed
+            return None
 
     def can(self, perm: str) -> bool:
         """Whether the user's role holds the permission over any record, as the permission
@@ -228,9 +244,11 @@ def optional_page_caller(request: Request, session: SessionDep) -> Caller | None
     request.state.caller = caller
     request.state.office_name = get_office(session).office_name
     if caller is not None:
+        actor = caller.actor
         request.state.current_user = CurrentUser(
             display_name=identity.display_name(session, caller.user), role=caller.user.role,
             person_id=caller.user.person_id,
+            count_waiting=lambda: waiting.waiting_count(session, actor),
         )
     return caller
 

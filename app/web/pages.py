@@ -4,7 +4,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.models import utcnow
@@ -17,7 +17,7 @@ from app.services.office import get_office
 from app.services.permissions import Perm
 from app.services.publication import minutes_due
 from app.services.schedule import holiday_of
-from app.web.deps import IdPath, OptionalPageCaller, PageCaller
+from app.web.deps import IdPath, PageCaller
 from app.web.forms import error_list
 from app.web.templating import render
 
@@ -34,11 +34,7 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-@router.get("/")
-def home(caller: OptionalPageCaller):
-    return RedirectResponse("/meetings" if caller else "/sign-in", status_code=303)
-
-
+# The home page, what waits for the signed-in user: app/web/home_page.py.
 # Signing in and out: app/web/account_pages.py.
 
 

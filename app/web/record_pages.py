@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import col, select
 
@@ -26,6 +26,7 @@ from app.services.minutes import Edition, load_record, minutes_of, record_for
 from app.services.office import get_office
 from app.services.permissions import Perm, require
 from app.web import forms
+from app.web.chair_news import tell_the_chair
 from app.web.deps import IdPath, OptionalPageCaller, PageCaller
 from app.web.downloads import file_response
 from app.web.forms import error_list, sentence, whole_id
@@ -128,7 +129,9 @@ def _submit(request, session, caller, meeting_id: int, work: Callable[[], object
 
 
 @router.post("/meetings/{meeting_id}/submit")
-def submit(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
+def submit(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+           background: BackgroundTasks):
+    tell_the_chair(request, background)
     return _submit(request, session, caller, meeting_id,
                    lambda: approval.submit_to_chair(session, meeting_id=meeting_id,
                                                     by=caller.actor),

@@ -128,5 +128,10 @@ def render(request: Request, name: str, context: dict, *, status_code: int = 200
         "session_clock": session_clock(caller),
         **context,
     }
+    user = values["current_user"]
+    if block is None and status_code < 400 and request.method == "GET" and user is not None:
+        # Counted only for a whole page that succeeded, while the request's session is open:
+        # never for a fragment, a refusal or an error page (its session is closed by then).
+        values.setdefault("nav_waiting", getattr(user, "waiting_count", None))
     kwargs: dict[str, Any] = {"block_name": block} if block else {}
     return templates.TemplateResponse(request, name, values, status_code=status_code, **kwargs)

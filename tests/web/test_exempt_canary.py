@@ -36,6 +36,7 @@ from app.services.papers import attach_paper
 from app.services.publication import publish_minutes
 from app.services.questions import create_question
 from app.services.redaction import set_action_exemption
+from app.services.waiting import ROLE_SECTIONS
 from app.web.calendar import feed_secret
 from app.web.deps import SESSION_COOKIE
 from tests.factories import (
@@ -212,6 +213,8 @@ def canary(session) -> CanaryWorld:
         "finding_id": [str(finding.id)],
         "theme": ["Roads policing"],
         "document_id": [str(document.id)],
+        # the home page's lists of things waiting (app/services/waiting.py), every role's
+        "key": sorted({rule.key for rules in ROLE_SECTIONS.values() for rule in rules}),
     })
     world.may_see_by_address = {"dcc@police.example": OWNERS_OWN}
     secretary, _ = make_user(session, Role.secretariat, email="secretary@opcc.example")

@@ -63,6 +63,8 @@ PASSWORD = "correct horse battery staple"
 MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/"):                                                      "A A A A A A A",
     ("GET", "/actions"):                                               "S A A A A A A",
+    # the home page's lists of things waiting: each role has its own (the secretariat's here)
+    ("GET", "/waiting/{key}"):                                         "S 404 404 404 404 A A",
     ("GET", "/actions/log.docx"):                                      "S A A A A A A",
     ("GET", "/actions/log.xlsx"):                                      "S A A A A A A",
     # the record's life: the secretariat submits, amends, redacts and publishes; the chair
@@ -416,6 +418,8 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
         return m.link_token
     if name == "theme":
         return m.theme
+    if name == "key":
+        return "overdue-actions"
     if name == "inspection_id":
         inspection = Inspection(title="Matrix inspection", published_on=date(2024, 3, 14))
         session.add(inspection)

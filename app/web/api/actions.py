@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, BackgroundTasks, Query, Request, status
 
 from app.db import SessionDep
 from app.models import ActionStatus
@@ -16,6 +16,7 @@ from app.schemas import (
 )
 from app.services import actions
 from app.web.api.shapes import action_read
+from app.web.chair_news import tell_the_chair
 from app.web.deps import ActorDep, IdPath
 
 router = APIRouter(tags=["actions"])
@@ -69,8 +70,11 @@ def list_updates(action_id: IdPath, session: SessionDep, actor: ActorDep):
 @router.post("/actions/{action_id}/updates", response_model=ActionUpdateRead,
              status_code=status.HTTP_201_CREATED)
 def add_update(
-    action_id: IdPath, data: ActionUpdateCreate, session: SessionDep, actor: ActorDep
+    action_id: IdPath, data: ActionUpdateCreate, session: SessionDep, actor: ActorDep,
+    request: Request, background: BackgroundTasks,
 ):
     """Post a progress update, perhaps with a change of status; owners update only their own
     actions."""
+    if data.status == ActionStatus.pending_signoff:
+        tell_the_chair(request, background)
     return actions.add_update(session, action_id=action_id, data=data, by=actor)
