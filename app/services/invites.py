@@ -311,6 +311,7 @@ class Delivery:
     """What one round of sending did."""
 
     sent: int = 0
+    cancellations: int = 0  # of those sent, the CANCELs
     waiting: int = 0  # not sent now; sent when the mail server answers
     failed: int = 0
     errors: list[str] = field(default_factory=list)
@@ -383,6 +384,7 @@ def deliver(session: Session, *, mailer: Mailer, base_url: str,
         else:
             _set(session, row_id, status="sent", sent_at=utcnow())
             report.sent += 1
+            report.cancellations += row.kind == CANCEL
     return report
 
 
@@ -458,15 +460,23 @@ def overview(session: Session, meeting: Meeting) -> Overview:
                     to_send=to_send, waiting=waiting)
 
 
+def _people(n: int) -> str:
+    return f"{n} {'person' if n == 1 else 'people'}"
+
+
 def delivery_words(report: Delivery) -> str:
     """A sentence for the page after sending: what went, and what waits."""
     words = []
-    if report.sent:
-        words.append(f"Calendar invitations sent: {report.sent}.")
+    requests = report.sent - report.cancellations
+    if requests:
+        words.append(f"Calendar invitations have been sent to {_people(requests)}.")
+    if report.cancellations:
+        words.append(f"Calendar cancellations have been sent to "
+                     f"{_people(report.cancellations)}.")
     if report.waiting:
-        words.append(f"{report.waiting} calendar invitation"
-                     f"{' waits' if report.waiting == 1 else 's wait'} for the mail server: "
-                     "they will be sent when it answers.")
+        words.append(f"{report.waiting} calendar email{'' if report.waiting == 1 else 's'} "
+                     "will be sent when the mail server answers.")
     if report.failed:
-        words.append(f"{report.failed} could not be sent: see the meeting's invitations.")
+        words.append(f"{report.failed} could not be sent: see the meeting's calendar "
+                     "invitations.")
     return " ".join(words)

@@ -18,7 +18,8 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/meetings/new", "/meetings/2/edit", "/meetings/2/move", "/meetings/2/cancel",
          "/people", "/people?q=zzz&side=force&active=all", "/people/1", "/people/new",
          "/people/1/edit", "/people/import",
-         "/admin/users", "/admin/users/invite", "/admin/users/2", "/admin/tokens"]
+         "/admin/users", "/admin/users/invite", "/admin/users/2", "/admin/tokens",
+         "/meetings/1"]
 
 
 def serious(page) -> list[str]:
