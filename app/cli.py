@@ -624,7 +624,7 @@ def cmd_reminders_send(args: argparse.Namespace) -> int:
                                 base_url=args.base_url or base_url_from_settings())
     print("\n".join(report.lines()))
     with _session() as session:  # calendar invitations still waiting for the mail server
-        invited = invites.deliver(session, mailer=mailer,
+        invited = invites.deliver(session, mailer=mailer, stop_at_first_wait=False,
                                   base_url=args.base_url or base_url_from_settings())
     if invited.sent or invited.failed or invited.waiting:
         print(f"Calendar invitations: sent {invited.sent}, failed {invited.failed}, "

@@ -335,10 +335,12 @@ def _set(session: Session, row_id: int, **values) -> None:
 
 
 def deliver(session: Session, *, mailer: Mailer, base_url: str,
-            meeting_id: int | None = None) -> Delivery:
+            meeting_id: int | None = None, stop_at_first_wait: bool = True) -> Delivery:
     """Send the pending invitations (of one meeting, or all), each once. The caller's change
     is committed first, so that it stands whatever the mail server does. At the first answer
-    that may pass (the server is down) the rest wait for the next round."""
+    that may pass (the server is down) the rest wait for the next round, so that a page does
+    not wait for the server's time-out once per invitee; a round of the scheduler tries each
+    (`stop_at_first_wait=False`), so that one address the server puts off holds up no other."""
     commit_apart(session)  # the change and its invitations are kept before any email goes
     query = (select(Notification.id)
              .where(col(Notification.kind).in_(KINDS), Notification.status == "pending")
@@ -364,10 +366,12 @@ def deliver(session: Session, *, mailer: Mailer, base_url: str,
             mailer.send(message)
         except TemporaryMailError as exc:
             _set(session, row_id, status="pending")
-            report.waiting += len(ids) - index
             log.warning("Invitation %s to %s not sent, to be tried again: %s", row.key,
                         row.recipient, exc)
-            break
+            if stop_at_first_wait:
+                report.waiting += len(ids) - index
+                break
+            report.waiting += 1
         except MailError as exc:
             _set(session, row_id, status="failed", error=str(exc)[:4000])
             report.failed += 1

@@ -53,7 +53,8 @@ def _send_invitations(settings=None) -> None:
         settings = _settings_of(settings)
         with open_session(get_engine(settings.database_url), write=True) as session:
             sent = invites.deliver(session, mailer=mailer_from_settings(settings),
-                                   base_url=base_url_from_settings(settings))
+                                   base_url=base_url_from_settings(settings),
+                                   stop_at_first_wait=False)
         if sent.sent or sent.failed or sent.waiting:
             log.info("Calendar invitations: sent %s, failed %s, waiting %s", sent.sent,
                      sent.failed, sent.waiting)

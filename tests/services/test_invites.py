@@ -7,14 +7,16 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from icalendar import Calendar
 from sqlmodel import select
 
+from app import db
 from app.models import AttendanceStatus, Meeting, Notification, Role
 from app.schemas import AttendanceIn, MeetingUpdate
-from app.services import invites, meetings
+from app.services import invites, meetings, scheduler
 from app.services.errors import Conflict, Forbidden
 from app.services.mail import OutboxMailer, TemporaryMailError
 from app.services.permissions import Actor
@@ -269,3 +271,32 @@ def test_no_invitations_for_a_meeting_held_or_without_email_addresses(session):
     with pytest.raises(Conflict, match="not taken place"):
         invites.request_invitations(session, meeting_id=held.id, by=SYSTEM)
     assert session.get(Meeting, held.id).sequence == 0
+
+
+def test_a_round_of_the_scheduler_tries_every_waiting_invitation(session, meeting):
+    send(session, meeting.id, DownMailer())
+    down = DownMailer()
+    report = invites.deliver(session, mailer=down, base_url=BASE, stop_at_first_wait=False)
+    assert (down.tries, report.waiting, report.sent) == (2, 2, 0)
+
+
+@pytest.fixture
+def scheduler_settings(separate_connections, engine, outbox):
+    settings = SimpleNamespace(
+        database_url=engine.url.render_as_string(hide_password=False), smtp_url="",
+        outbox_dir=outbox, mail_from=SENDER, smtp_timeout_seconds=5, base_url=BASE)
+    yield settings
+    made = db._engines.pop(settings.database_url, None)
+    if made is not None:
+        made.dispose()
+
+
+def test_the_scheduler_sends_the_invitations_the_mail_server_was_down_for(
+        session, meeting, outbox, scheduler_settings):
+    send(session, meeting.id, DownMailer())
+    session.commit()
+    scheduler.run_once(scheduler_settings)
+    assert sorted(m["To"] for m in read_outbox(outbox)) == ["chief.constable@force.example",
+                                                            "pcc@opcc.example"]
+    scheduler.run_once(scheduler_settings)
+    assert len(read_outbox(outbox)) == 2
