@@ -178,3 +178,16 @@ def test_a_meeting_without_email_addresses_says_so(client, session, outbox):
     assert "No one invited to this meeting has an email address" in response.text
     session.expire_all()
     assert session.get(Meeting, meeting.id).status == MeetingStatus.planned
+
+
+def test_a_meeting_already_held_without_invitations_has_no_such_section(client, session,
+                                                                      meeting):
+    committed(session, meetings.start_meeting(session, meeting_id=meeting.id, by=SYSTEM))
+    sign_in(client, session, Role.secretariat)
+    page = client.get(f"/meetings/{meeting.id}").text
+    assert "Calendar invitations" not in page
+    response = client.post(f"/meetings/{meeting.id}/invitations",
+                           data={"csrf_token": csrf_of(page)})
+    assert response.status_code == 409
+    assert "only for a meeting that has not taken place" in response.text
+    assert 'href="#invitations"' in response.text and 'id="invitations"' in response.text
