@@ -447,7 +447,7 @@ def overview(session: Session, meeting: Meeting) -> Overview:
             to_send += bool(address) and meeting.status in NOT_YET_HELD
         elif last.status in ("pending", "sending"):
             state = ("Cancellation waiting" if last.kind == CANCEL else "Waiting") + \
-                " to be sent: it goes when the mail server answers"
+                " for the mail server"
             waiting += 1
         elif last.status == "failed":
             state = f"Could not be sent: {last.error}"

@@ -146,7 +146,9 @@ def test_a_mail_server_that_is_down_does_not_fail_the_page_nor_lose_the_move(
     assert session.get(Meeting, meeting.id).starts_at == datetime(2026, 11, 3, 10, 0,
                                                                  tzinfo=UTC)
     page = client.get(f"/meetings/{meeting.id}").text
-    assert "it goes when the mail server answers" in page
+    assert "Waiting for the mail server" in page
+    assert "2 waiting for the mail server: they go when it answers." in page
+    assert "has been sent the meeting's current details" not in page
     waiting = session.exec(select(Notification).where(Notification.status == "pending")).all()
     assert [(n.sequence, n.kind) for n in waiting] == [(1, "invitation"), (1, "invitation")]
     assert len(mails(outbox)) == 2  # only the first invitations
