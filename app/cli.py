@@ -610,6 +610,7 @@ def cmd_schedule_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_reminders_send(args: argparse.Namespace) -> int:
+    from app.services import invites
     from app.services.mail import base_url_from_settings, mailer_from_settings
     from app.services.notifications import send_reminders
 
@@ -622,7 +623,15 @@ def cmd_reminders_send(args: argparse.Namespace) -> int:
         report = send_reminders(session, today=args.date, mailer=mailer,
                                 base_url=args.base_url or base_url_from_settings())
     print("\n".join(report.lines()))
-    return 1 if report.failed else 0
+    with _session() as session:  # calendar invitations still waiting for the mail server
+        invited = invites.deliver(session, mailer=mailer, stop_at_first_wait=False,
+                                  base_url=args.base_url or base_url_from_settings())
+    if invited.sent or invited.failed or invited.waiting:
+        print(f"Calendar invitations: sent {invited.sent}, failed {invited.failed}, "
+              f"waiting for the mail server {invited.waiting}.")
+        for error in invited.errors:
+            print(f"  {error}")
+    return 1 if report.failed or invited.failed else 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

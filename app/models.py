@@ -631,9 +631,16 @@ class Notification(SQLModel, table=True):
     kind: str = Field(sa_type=String(30))  # assigned, due_soon, due_today, digest
     person_id: int | None = Field(default=None, sa_column=_fk("person.id"))
     action_id: int | None = Field(default=None, sa_column=_fk("action.id", ondelete="SET NULL"))
+    # A calendar invitation (app/services/invites.py): its meeting, and the meeting's sequence
+    # it carries; a newer sequence supersedes it before it is sent.
+    meeting_id: int | None = Field(default=None,
+                                   sa_column=_fk("meeting.id", ondelete="CASCADE"))
+    sequence: int | None = Field(default=None)
     recipient: str = Field(sa_type=String(320))
     subject: str = Field(sa_type=String(300))
-    status: str = Field(default="sending", sa_type=String(20))  # sending, sent, failed
+    # sending, sent, failed; an invitation is first pending (recorded with the change that
+    # calls for it, then sent), and superseded when a newer one replaces it unsent.
+    status: str = Field(default="sending", sa_type=String(20))
     error: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     sent_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))

@@ -91,6 +91,8 @@ COMMITS_APART = {
     "tokens": "a wrong code for a new API token is recorded before the refusal",
     "owner_links": "a link that does not work is tallied before the refusal",
     "notifications": "each reminder is claimed before it is mailed and marked sent after",
+    "invites": "a change is kept before its calendar invitations are mailed; each is claimed "
+               "before it is mailed and marked sent after",
 }
 
 

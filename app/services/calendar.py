@@ -30,6 +30,7 @@ from app.models import (
 from app.services import audit
 from app.services.common import get_or_404
 from app.services.errors import Forbidden
+from app.services.invites import meeting_uid
 from app.services.meetings import meeting_title
 from app.services.permissions import Actor, Perm
 
@@ -163,7 +164,7 @@ def _event(meeting: Meeting, title: str, base_url: str, stamp: datetime) -> Even
     if cancelled:
         description = f"This meeting has been cancelled.\n\n{description}"
     event = Event()
-    event.add("uid", f"meeting-{meeting.id}@assure")
+    event.add("uid", meeting_uid(meeting.id))
     event.add("dtstamp", stamp)
     # In UTC: unambiguous, and every calendar app shows it in its own time zone.
     event.add("dtstart", meeting.starts_at)

@@ -25,7 +25,7 @@ from app.schemas import (
     MeetingTypeUpdate,
     MeetingUpdate,
 )
-from app.services import audit
+from app.services import audit, invites
 from app.services.common import changes_of, get_or_404
 from app.services.dates import to_london
 from app.services.errors import Conflict, Forbidden, InvalidInput
@@ -239,6 +239,8 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
     audit.record(session, by=by, verb=verb, object_type="meeting", object_id=meeting.id,
                  summary=audit.describe_changes(changes))
     session.flush()
+    if moved:
+        _invite_again(session, meeting)
     return meeting
 
 
@@ -320,8 +322,10 @@ def cancel_meeting(session: Session, *, meeting_id: int, reason: str, by: Actor)
                                       "or fewer"})
     meeting.cancelled_reason = reason
     meeting.sequence += 1  # calendars take the cancellation only with a higher sequence
-    return _change_status(session, meeting, MeetingStatus.cancelled, by=by, verb="cancel",
-                          summary=f"Cancelled: {reason}")
+    _change_status(session, meeting, MeetingStatus.cancelled, by=by, verb="cancel",
+                   summary=f"Cancelled: {reason}")
+    _invite_again(session, meeting)
+    return meeting
 
 
 def move_meeting(session: Session, *, meeting_id: int, starts_at: datetime, by: Actor
@@ -342,7 +346,14 @@ def move_meeting(session: Session, *, meeting_id: int, starts_at: datetime, by: 
                  summary=f"Moved from {to_london(old):%d %B %Y %H:%M} to "
                          f"{to_london(starts_at):%d %B %Y %H:%M}")
     session.flush()
+    _invite_again(session, meeting)
     return meeting
+
+
+def _invite_again(session: Session, meeting: Meeting) -> None:
+    """Those sent calendar invitations get the update (or the cancellation), sent once the
+    change is committed (app/services/invites.py)."""
+    invites.queue_updates(session, meeting)
 
 
 # --- a series' standing items and invitees ------------------------------------------------

@@ -1,4 +1,5 @@
-"""The in-app scheduler: a background thread that sends the action emails every few minutes.
+"""The in-app scheduler: a background thread that sends the action emails every few minutes,
+and the calendar invitations still waiting for the mail server (app/services/invites.py).
 
 Off unless ASSURE_SCHEDULER=1. Every app process may run one: the reminders' unique keys in the
 database make each email go once however many processes (or `assure reminders send` from cron)
@@ -12,6 +13,7 @@ import threading
 
 from app.config import get_settings
 from app.db import get_engine, open_session
+from app.services import invites
 from app.services.mail import base_url_from_settings, mailer_from_settings
 from app.services.notifications import send_reminders
 
@@ -42,6 +44,22 @@ def run_once(settings=None) -> None:
                 log.info("%s", line)
     except Exception:
         log.exception("The reminders round failed; the next round will try again")
+    _send_invitations(settings)
+
+
+def _send_invitations(settings=None) -> None:
+    """Send the calendar invitations waiting for the mail server; log, never raise."""
+    try:
+        settings = _settings_of(settings)
+        with open_session(get_engine(settings.database_url), write=True) as session:
+            sent = invites.deliver(session, mailer=mailer_from_settings(settings),
+                                   base_url=base_url_from_settings(settings),
+                                   stop_at_first_wait=False)
+        if sent.sent or sent.failed or sent.waiting:
+            log.info("Calendar invitations: sent %s, failed %s, waiting %s", sent.sent,
+                     sent.failed, sent.waiting)
+    except Exception:
+        log.exception("Sending calendar invitations failed; the next round will try again")
 
 
 def _loop(stop: threading.Event, settings, minutes: float, first_delay: float) -> None:

@@ -5,6 +5,7 @@ The rules (which stage may follow which, and who may move it on) are in
 app/services/meetings.py; these routes read the forms, call the services and render.
 """
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -17,9 +18,10 @@ from sqlmodel import Session
 from app.db import SessionDep
 from app.models import Meeting, MeetingStatus
 from app.schemas import MeetingCreate, MeetingTypeCreate, MeetingUpdate
-from app.services import meetings, people
+from app.services import invites, meetings, people
 from app.services.dates import as_utc, to_london
 from app.services.errors import Conflict, InvalidInput
+from app.services.mail import base_url_from_settings, mailer_from_settings
 from app.services.office import get_office
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller
@@ -36,6 +38,7 @@ from app.web.forms import (
 from app.web.pages import meeting_page_response
 from app.web.templating import render
 
+log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 FormStr = Annotated[str, Form(max_length=300)]
@@ -166,12 +169,27 @@ def _render(request: Request, session: Session, mode: str, form: MeetingForm, *,
         "later": _later_meetings(session, meeting) if meeting else [],
         "length": length_words(meeting.ends_at - meeting.starts_at)
         if meeting and meeting.ends_at else "",
+        "invitations_sent": meeting is not None and invites.were_sent(session, meeting.id),
         "errors": errors, "error_list": error_list(errors, ANCHORS),
     }, status_code=status_code)
 
 
 def _back(meeting_id: int | None, notice: str) -> str:
     return f"/meetings/{meeting_id}?notice={quote(notice)}"
+
+
+def _send_now(session: Session, meeting_id: int) -> str:
+    """Send the calendar invitations the change recorded (it is committed first), and say
+    what went; a mail server that is down never fails the page: they wait for it."""
+    try:
+        report = invites.deliver(session, mailer=mailer_from_settings(),
+                                 base_url=base_url_from_settings(), meeting_id=meeting_id)
+    except Exception:
+        log.exception("Calendar invitations to meeting %s not sent now", meeting_id)
+        session.rollback()
+        return " Calendar invitations will be sent when the mail server answers."
+    words = invites.delivery_words(report)
+    return f" {words}" if words else ""
 
 
 # --- a new meeting ---------------------------------------------------------------------------
@@ -283,7 +301,8 @@ def edit_meeting(
                        status_code=status)
 
     return submit(session, change, errors=errors,
-                  done=lambda _: _back(meeting_id, "The meeting's details have been saved."),
+                  done=lambda _: _back(meeting_id, "The meeting's details have been saved."
+                                       + _send_now(session, meeting_id)),
                   again=again)
 
 
@@ -331,7 +350,8 @@ def move_meeting(
 
     return submit(session, move, errors=errors,
                   done=lambda moved: _back(meeting_id, "The meeting has been moved to "
-                                           f"{to_london(moved.starts_at):%-d %B %Y at %H:%M}."),
+                                           f"{to_london(moved.starts_at):%-d %B %Y at %H:%M}."
+                                           + _send_now(session, meeting_id)),
                   again=lambda found, status: _render(
                       request, session, "move", form,
                       meeting=meetings.get_meeting(session, meeting_id), errors=found,
@@ -358,7 +378,8 @@ def cancel_meeting(
         session,
         lambda: meetings.cancel_meeting(session, meeting_id=meeting_id, reason=reason,
                                         by=caller.actor),
-        done=lambda _: _back(meeting_id, "The meeting has been cancelled."),
+        done=lambda _: _back(meeting_id, "The meeting has been cancelled."
+                             + _send_now(session, meeting_id)),
         again=lambda found, status: _render(
             request, session, "cancel", form, meeting=meetings.get_meeting(session, meeting_id),
             errors=found, status_code=status))
@@ -390,4 +411,24 @@ def close_meeting(meeting_id: IdPath, request: Request, session: SessionDep,
         refuse=(Conflict,), field="stage",
         done=lambda _: _back(meeting_id, "The meeting is closed. Check the draft minutes, "
                                          "then submit them to the chair."),
+        again=_meeting_again(request, session, caller, meeting_id))
+
+
+# --- calendar invitations --------------------------------------------------------------------
+
+
+@router.post("/meetings/{meeting_id}/invitations")
+def send_invitations(meeting_id: IdPath, request: Request, session: SessionDep,
+                     caller: PageCaller):
+    def done(added: int) -> str:
+        sent = _send_now(session, meeting_id)
+        if not added and not sent:
+            return _back(meeting_id, "Everyone invited with an email address has already "
+                                     "been sent the meeting's current details.")
+        return _back(meeting_id, sent.strip())
+
+    return submit(
+        session,
+        lambda: invites.request_invitations(session, meeting_id=meeting_id, by=caller.actor),
+        refuse=(Conflict,), field="invitations", done=done,
         again=_meeting_again(request, session, caller, meeting_id))

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.models import utcnow
-from app.services import meetings
+from app.services import invites, meetings
 from app.services.approval import amendments_of, awaiting_approval
 from app.services.dates import today
 from app.services.inspections import inspections_due
@@ -95,9 +95,12 @@ def meeting_page_response(request: Request, session, caller, meeting_id: int, *,
             "submitted": awaiting_approval(meeting),
             "bank_holiday": holiday_of(meeting),
             "amendments": amendments_of(session, meeting_id=meeting_id, by=caller.actor),
+            "invites": invites.overview(session, meeting)
+            if caller.actor.can(Perm.edit_record) else None,
             "notice": notice,
             "errors": errors,
-            "error_list": error_list(errors, {"stage": "next-step"}),
+            "error_list": error_list(errors, {"stage": "next-step",
+                                              "invitations": "invitations"}),
         },
         status_code=status_code,
     )

@@ -19,7 +19,7 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/people", "/people?q=zzz&side=force&active=all", "/people/1", "/people/new",
          "/people/1/edit", "/people/import",
          "/admin/users", "/admin/users/invite", "/admin/users/2", "/admin/tokens",
-         "/", "/waiting/overdue-actions"]
+         "/", "/waiting/overdue-actions", "/meetings/1"]
 
 
 def serious(page) -> list[str]:
