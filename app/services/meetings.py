@@ -52,6 +52,16 @@ def get_meeting_type(session: Session, meeting_type_id: int) -> MeetingType:
     return get_or_404(session, MeetingType, meeting_type_id, "series")
 
 
+DEFAULT_PEOPLE = ("default_chair_id", "default_minute_taker_id")
+
+
+def _check_default_people(session: Session, values: dict) -> None:
+    errors = {field: f"there is no person with id {values[field]}" for field in DEFAULT_PEOPLE
+              if values.get(field) is not None and session.get(Person, values[field]) is None}
+    if errors:
+        raise InvalidInput(errors)
+
+
 def _apply_schedule(meeting_type: MeetingType, values: dict) -> None:
     """Set the schedule fields given, and refuse a schedule that cannot make meetings."""
     if "skip_months" in values:
@@ -67,6 +77,7 @@ def _apply_schedule(meeting_type: MeetingType, values: dict) -> None:
 def create_meeting_type(session: Session, *, data: MeetingTypeCreate, by: Actor) -> MeetingType:
     """Add a series of meetings, with its schedule if one is given."""
     require(by, Perm.edit_record)
+    _check_default_people(session, data.model_dump())
     meeting_type = MeetingType(name=data.name, default_venue=data.default_venue)
     _apply_schedule(meeting_type, data.model_dump(exclude={"name", "default_venue"},
                                                   exclude_none=True))
@@ -85,7 +96,9 @@ def update_meeting_type(
     meeting_type = get_meeting_type(session, meeting_type_id)
     require(by, Perm.edit_record)
     changes = changes_of(data, nullable=("weekday", "week_of_month", "day_of_month",
-                                         "starts_on", "ends_on", "skip_months"))
+                                         "starts_on", "ends_on", "skip_months",
+                                         *DEFAULT_PEOPLE))
+    _check_default_people(session, changes)
     _apply_schedule(meeting_type, changes)
     meeting_type.updated_at = utcnow()
     audit.record(session, by=by, verb="update", object_type="meeting_type",
