@@ -337,9 +337,10 @@ PostedSeries = Annotated[SeriesForm, Depends(series_form)]
 ActionStr = Annotated[str, Form(max_length=20)]
 
 
-def _checked(form: SeriesForm, schema: type[MeetingTypeCreate] | type[MeetingTypeUpdate]):
-    """The form's values checked by the schema and the schedule's rules, the standing items,
-    the invitees' ids and what is wrong, field by field."""
+def _checked(session, form: SeriesForm,
+             schema: type[MeetingTypeCreate] | type[MeetingTypeUpdate]):
+    """The form's values checked by the schema, the directory and the schedule's rules, the
+    standing items, the invitees' ids and what is wrong, field by field."""
     values, items, invitee_ids, errors = _read(form)
     data = None
     try:
@@ -353,6 +354,10 @@ def _checked(form: SeriesForm, schema: type[MeetingTypeCreate] | type[MeetingTyp
         rule_errors = _rule(data).errors() if data.recurrence not in (None, Recurrence.none) \
             else {}
         errors = domain_errors(InvalidInput(rule_errors)) if rule_errors else {}
+        try:
+            meetings.check_default_people(session, data.model_dump())
+        except InvalidInput as exc:
+            errors = {**domain_errors(exc, FRIENDLY), **errors}
     return data, items, invitee_ids, errors
 
 
@@ -411,7 +416,7 @@ def new_series_page(request: Request, session: SessionDep, caller: PageCaller):
 def add_series(request: Request, session: SessionDep, caller: PageCaller, form: PostedSeries,
                action: ActionStr = ""):
     require(caller.actor, Perm.edit_record, ADD_REFUSAL)
-    data, items, invitee_ids, errors = _checked(form, MeetingTypeCreate)
+    data, items, invitee_ids, errors = _checked(session, form, MeetingTypeCreate)
     if errors or data is None:
         return _render_new(request, session, form=form, errors=errors, status_code=422)
     assert isinstance(data, MeetingTypeCreate)
@@ -464,7 +469,7 @@ def save_series(series_id: IdPath, request: Request, session: SessionDep, caller
     assert series.id is not None  # loaded from the database
     require(caller.actor, Perm.edit_record,
             "Only the secretariat and administrators change a series.")
-    data, items, invitee_ids, errors = _checked(form, MeetingTypeUpdate)
+    data, items, invitee_ids, errors = _checked(session, form, MeetingTypeUpdate)
     if errors or data is None:
         return _render(request, session, caller, series, form=form, errors=errors,
                        status_code=422)
