@@ -263,8 +263,8 @@ def _render(request, session, caller, series: MeetingType, *, form: SeriesForm |
     errors = errors or {}
     form = form or SeriesForm.of(session, series)
     saved_invitees = meetings.series_attendees(session, series.id)
-    named = {i: people.get_person(session, i) for i in
-             (series.default_chair_id, series.default_minute_taker_id) if i is not None}
+    chair, taker = (people.get_person(session, i) if i is not None else None
+                    for i in (series.default_chair_id, series.default_minute_taker_id))
     return render(request, "series.html", {
         "page_title": ("Error: " if errors else "") + series.name,
         "series": series,
@@ -275,8 +275,8 @@ def _render(request, session, caller, series: MeetingType, *, form: SeriesForm |
         "standing": meetings.series_items(session, series.id),
         "kind_words": {k.value: w for k, w in KIND_WORDS.items()},
         "invitees": saved_invitees,
-        "chair": named.get(series.default_chair_id),
-        "minute_taker": named.get(series.default_minute_taker_id),
+        "chair": chair,
+        "minute_taker": taker,
         **_form_options(session, form),
         "upcoming": schedule.upcoming(session, series.id),
         "links": feed_links(request, series=series, user_id=caller.user.id)["series"],
