@@ -325,6 +325,11 @@ class MeetingType(SQLModel, table=True):
     starts_on: date | None = Field(default=None)
     ends_on: date | None = Field(default=None)
     public_question_days: int = Field(default=10)  # public questions close this many days before
+    # Who chairs and who takes the minutes of the meetings the schedule makes, unless changed.
+    default_chair_id: int | None = Field(default=None, sa_column=_fk("person.id", index=False))
+    default_minute_taker_id: int | None = Field(
+        default=None, sa_column=_fk("person.id", index=False)
+    )
     calendar_secret: str = Field(default="", sa_type=String(64))  # as Person.calendar_secret
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())

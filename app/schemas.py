@@ -174,11 +174,15 @@ class ScheduleFields(In):
 class MeetingTypeCreate(ScheduleFields):
     name: Name
     default_venue: Line300 = ""
+    default_chair_id: Id | None = None
+    default_minute_taker_id: Id | None = None
 
 
 class MeetingTypeUpdate(ScheduleFields):
     name: Name | None = None
     default_venue: Line300 | None = None
+    default_chair_id: Id | None = None
+    default_minute_taker_id: Id | None = None
 
 
 class MeetingTypeRead(Out):
@@ -196,6 +200,8 @@ class MeetingTypeRead(Out):
     starts_on: date | None
     ends_on: date | None
     public_question_days: int
+    default_chair_id: int | None = None
+    default_minute_taker_id: int | None = None
     schedule: str  # in words: "Monthly on the last Tuesday at 10:00, no meeting in August"
 
 

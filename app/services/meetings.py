@@ -1,8 +1,10 @@
 """Meeting types (series), meetings and who attended them."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import cast
 
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -27,7 +29,7 @@ from app.schemas import (
 )
 from app.services import audit, invites
 from app.services.common import changes_of, get_or_404
-from app.services.dates import to_london
+from app.services.dates import start_of_day_utc, to_london, today
 from app.services.errors import Conflict, Forbidden, InvalidInput
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, allowed, require
@@ -52,6 +54,17 @@ def get_meeting_type(session: Session, meeting_type_id: int) -> MeetingType:
     return get_or_404(session, MeetingType, meeting_type_id, "series")
 
 
+DEFAULT_PEOPLE = ("default_chair_id", "default_minute_taker_id")
+
+
+def check_default_people(session: Session, values: dict) -> None:
+    """Refuse a series' chair or minute-taker who is not in the directory."""
+    errors = {field: f"there is no person with id {values[field]}" for field in DEFAULT_PEOPLE
+              if values.get(field) is not None and session.get(Person, values[field]) is None}
+    if errors:
+        raise InvalidInput(errors)
+
+
 def _apply_schedule(meeting_type: MeetingType, values: dict) -> None:
     """Set the schedule fields given, and refuse a schedule that cannot make meetings."""
     if "skip_months" in values:
@@ -67,6 +80,7 @@ def _apply_schedule(meeting_type: MeetingType, values: dict) -> None:
 def create_meeting_type(session: Session, *, data: MeetingTypeCreate, by: Actor) -> MeetingType:
     """Add a series of meetings, with its schedule if one is given."""
     require(by, Perm.edit_record)
+    check_default_people(session, data.model_dump())
     meeting_type = MeetingType(name=data.name, default_venue=data.default_venue)
     _apply_schedule(meeting_type, data.model_dump(exclude={"name", "default_venue"},
                                                   exclude_none=True))
@@ -85,7 +99,9 @@ def update_meeting_type(
     meeting_type = get_meeting_type(session, meeting_type_id)
     require(by, Perm.edit_record)
     changes = changes_of(data, nullable=("weekday", "week_of_month", "day_of_month",
-                                         "starts_on", "ends_on", "skip_months"))
+                                         "starts_on", "ends_on", "skip_months",
+                                         *DEFAULT_PEOPLE))
+    check_default_people(session, changes)
     _apply_schedule(meeting_type, changes)
     meeting_type.updated_at = utcnow()
     audit.record(session, by=by, verb="update", object_type="meeting_type",
@@ -110,6 +126,61 @@ def list_meetings(session: Session) -> list[tuple[Meeting, MeetingType]]:
         .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
     )
     return [(m, t) for m, t in session.exec(query)]
+
+
+MEETINGS_PAGE_SIZE = 20
+
+
+@dataclass
+class MeetingsPage:
+    """One page of the meetings list: those to come first, soonest first, then those held,
+    latest first."""
+
+    rows: list[tuple[Meeting, MeetingType]]
+    total: int
+    page: int
+    since: datetime  # meetings from this time (the start of today in London) are to come
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // MEETINGS_PAGE_SIZE))
+
+
+def meetings_page(session: Session, *, series_id: int | None = None, year: int | None = None,
+                  page: int = 1, on: date | None = None) -> MeetingsPage:
+    """The meetings of one series or all, in one year (London time) or any, a page at a time:
+    today's and later meetings first in date order, then earlier ones, the latest first.
+    Cancelled meetings are listed, in their place, as cancelled."""
+    since = start_of_day_utc(on or today())
+    query = select(Meeting, MeetingType).join(
+        MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+    if series_id is not None:
+        query = query.where(Meeting.meeting_type_id == series_id)
+    if year is not None:
+        query = query.where(col(Meeting.starts_at) >= start_of_day_utc(date(year, 1, 1)),
+                            col(Meeting.starts_at) < start_of_day_utc(date(year + 1, 1, 1)))
+    total = session.exec(select(func.count()).select_from(
+        query.with_only_columns(col(Meeting.id)).subquery())).one()
+    pages = max(1, -(-total // MEETINGS_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    to_come = col(Meeting.starts_at) >= since
+    # Those to come sort by their start, ascending; those held have no first key (NULL in
+    # either database's order, as they are all alike) and sort by the second, descending.
+    query = query.order_by(case((to_come, 0), else_=1),
+                           case((to_come, col(Meeting.starts_at)), else_=None),
+                           col(Meeting.starts_at).desc(), col(Meeting.id))
+    found = session.exec(query.offset((page - 1) * MEETINGS_PAGE_SIZE)
+                         .limit(MEETINGS_PAGE_SIZE))
+    return MeetingsPage(rows=[(m, t) for m, t in found], total=total, page=page, since=since)
+
+
+def meeting_years(session: Session) -> list[int]:
+    """The years (London time) from the first meeting to the last, the latest first."""
+    first, last = session.exec(
+        select(func.min(col(Meeting.starts_at)), func.max(col(Meeting.starts_at)))).one()
+    if first is None or last is None:
+        return []
+    return list(range(to_london(last).year, to_london(first).year - 1, -1))
 
 
 def get_meeting(session: Session, meeting_id: int) -> Meeting:

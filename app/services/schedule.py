@@ -6,7 +6,7 @@ never makes a second meeting for a date it has already served.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -27,7 +27,7 @@ from app.services.errors import InvalidInput
 from app.services.meetings import furnish, meeting_title, series_attendees, series_items
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, require
-from app.services.recurrence import Rule, describe, meeting_times, occurrences
+from app.services.recurrence import WEEKDAYS, Rule, describe, meeting_times, occurrences
 
 AHEAD_DAYS = 366
 
@@ -147,6 +147,8 @@ def generate_meetings(
         starts_at, ends_at = meeting_times(rule, day)
         meeting = Meeting(meeting_type_id=meeting_type.id, starts_at=starts_at, ends_at=ends_at,
                           venue=meeting_type.default_venue, marking=marking,
+                          chair_id=meeting_type.default_chair_id,
+                          minute_taker_id=meeting_type.default_minute_taker_id,
                           status=MeetingStatus.planned, occurrence_on=day)
         session.add(meeting)
         session.flush()
@@ -157,6 +159,30 @@ def generate_meetings(
                  summary=f"{len(made)} meetings made from {start} for {days} days")
     session.flush()
     return Generated(made=made, already=len(dates) - len(made))
+
+
+@dataclass
+class PreviewDate:
+    """A date a schedule would make a meeting on, before anything is saved."""
+
+    starts_at: datetime  # UTC
+    weekend: str | None  # "Saturday" or "Sunday" when the meeting would fall on one
+    bank_holiday: str | None  # the holiday's name, e.g. "Christmas Day"
+
+
+def preview(rule: Rule, *, from_date: date | None = None, days: int = AHEAD_DAYS
+            ) -> list[PreviewDate]:
+    """The meetings a schedule would make from today for a year, as "Make the meetings" would,
+    with those on a weekend or a bank holiday flagged; InvalidInput for a schedule that cannot
+    make meetings."""
+    start = from_date or today()
+    result = []
+    for day in occurrences(rule, start, start + timedelta(days=days)):
+        starts_at, _ends_at = meeting_times(rule, day)
+        result.append(PreviewDate(starts_at=starts_at,
+                                  weekend=WEEKDAYS[day.weekday()] if day.weekday() >= 5 else None,
+                                  bank_holiday=bank_holiday(day)))
+    return result
 
 
 @dataclass

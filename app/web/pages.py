@@ -1,7 +1,7 @@
 """The pages: the meetings, a meeting's record, the action log (signing in: account_pages)."""
 
 from typing import Annotated
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -18,7 +18,7 @@ from app.services.permissions import Perm
 from app.services.publication import minutes_due
 from app.services.schedule import holiday_of
 from app.web.deps import IdPath, PageCaller
-from app.web.forms import error_list
+from app.web.forms import error_list, whole_id
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -38,19 +38,43 @@ def safe_next(value: str | None) -> str:
 # Signing in and out: app/web/account_pages.py.
 
 
+MeetingsQuery = Annotated[str, Query(max_length=20)]
+
+
 @router.get("/meetings")
-def meetings_page(request: Request, session: SessionDep, caller: PageCaller):
-    rows = [
-        {"meeting": m, "type": t, "title": meetings.meeting_title(m, t)}
-        for m, t in meetings.list_meetings(session)
-    ]
+def meetings_page(request: Request, session: SessionDep, caller: PageCaller,
+                  series: MeetingsQuery = "", year: MeetingsQuery = "",
+                  page: MeetingsQuery = "1"):
+    everything = meetings.list_meeting_types(session)
+    chosen_series = whole_id(series.strip())
+    if chosen_series not in {t.id for t in everything}:
+        chosen_series = None
+    years = meetings.meeting_years(session)
+    chosen_year = int(year) if year.strip().isdigit() and int(year) in years else None
+    number = int(page) if page.isdigit() and len(page) < 7 else 1
+    found = meetings.meetings_page(session, series_id=chosen_series, year=chosen_year,
+                                   page=number)
+    rows = [{"meeting": m, "type": t, "title": meetings.meeting_title(m, t),
+             "to_come": m.starts_at >= found.since} for m, t in found.rows]
+    params = {k: v for k, v in (("series", chosen_series), ("year", chosen_year)) if v}
+
+    def page_link(to: int) -> str:
+        return "/meetings?" + urlencode({**params, "page": to})
+
     watches = caller.actor.can(Perm.approve_minutes)  # the chair, secretariat and admin
     due = minutes_due(session) if watches else []
     responses = inspections_due(session, today()) if watches else []
-    return render(request, "meetings.html", {"page_title": "Meetings", "rows": rows,
-                                             "minutes_due": due,
-                                             "can_add": caller.actor.can(Perm.edit_record),
-                                             "responses_due": responses})
+    return render(request, "meetings.html", {
+        "page_title": "Meetings", "rows": rows, "found": found,
+        "series_choices": [(str(t.id), t.name) for t in everything],
+        "years": [str(y) for y in years],
+        "series": str(chosen_series or ""), "year": str(chosen_year or ""),
+        "filtered": bool(params),
+        "previous_link": page_link(found.page - 1) if found.page > 1 else None,
+        "next_link": page_link(found.page + 1) if found.page < found.pages else None,
+        "minutes_due": due,
+        "can_add": caller.actor.can(Perm.edit_record),
+        "responses_due": responses})
 
 
 def _minutes_for_reader(session, meeting_id: int, actor):

@@ -9,17 +9,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from app.db import SessionDep
 from app.models import ItemKind, MeetingType, Recurrence
-from app.schemas import MeetingTypeUpdate, StandingItemIn
+from app.schemas import MeetingTypeCreate, MeetingTypeUpdate, StandingItemIn
 from app.services import calendar, meetings, people, schedule
+from app.services.dates import today
 from app.services.errors import Forbidden, InvalidInput
 from app.services.permissions import Perm, require
-from app.services.recurrence import MONTHS, WEEKDAYS, parse_skip_months
+from app.services.recurrence import MONTHS, WEEKDAYS, Rule, parse_skip_months
 from app.web.calendar import feed_links
 from app.web.deps import IdPath, PageCaller
 from app.web.forms import (
@@ -27,6 +28,8 @@ from app.web.forms import (
     domain_errors,
     error_list,
     parse_date,
+    parse_id,
+    people_groups,
     person_option,
     schema_errors,
     sentence,
@@ -123,6 +126,8 @@ class SeriesForm:
     public_question_days: str = "10"
     standing_items: str = ""
     invitees: list[str] = field(default_factory=list)
+    default_chair_id: str = ""
+    default_minute_taker_id: str = ""
 
     @classmethod
     def of(cls, session, series: MeetingType) -> "SeriesForm":
@@ -142,6 +147,8 @@ class SeriesForm:
             public_question_days=str(series.public_question_days),
             standing_items=standing_text(meetings.series_items(session, series.id)),
             invitees=[str(p.id) for _, p in meetings.series_attendees(session, series.id)],
+            default_chair_id=text(series.default_chair_id),
+            default_minute_taker_id=text(series.default_minute_taker_id),
         )
 
 
@@ -200,6 +207,11 @@ def _read(form: SeriesForm) -> tuple[dict, list, list[int], dict[str, str]]:
     if days is None and "public_question_days" not in errors:
         errors["public_question_days"] = "Give a number of days, like 10 (0 for none)"
     values["public_question_days"] = days
+    values["default_chair_id"] = parse_id(form.default_chair_id, "default_chair_id", errors,
+                                          FRIENDLY["default_chair_id"])
+    values["default_minute_taker_id"] = parse_id(
+        form.default_minute_taker_id, "default_minute_taker_id", errors,
+        FRIENDLY["default_minute_taker_id"])
     items = parse_standing(form.standing_items, errors)
     invitees = [int(i) for i in form.invitees if i.isdigit()]
     if len(invitees) != len(form.invitees):
@@ -217,23 +229,42 @@ FRIENDLY = {
     "week_of_month": "Choose the 1st, 2nd, 3rd, 4th, 5th or last week of the month",
     "day_of_month": "Give a day of the month from 1 to 31",
     "skip_months": "Leave at least one month in which the series meets",
+    "default_chair_id": "Choose the chair from the list",
+    "default_minute_taker_id": "Choose the minute-taker from the list",
+    "default_venue": "The venue must be at most 300 characters",
 }
 
 
-def _render(request, session, caller, series: MeetingType, *, form: SeriesForm | None = None,
-            errors: dict[str, str] | None = None, notice: str = "", made_notice: str = "",
-            link_notice: str = "", status_code: int = 200):
-    actor = caller.actor
-    assert series.id is not None  # a saved series
-    errors = errors or {}
-    form = form or SeriesForm.of(session, series)
+def _form_options(session, form: SeriesForm) -> dict:
+    """The choices the series form offers: people to invite and to chair, days and months."""
     everyone = people.list_people(session)
     invited = [int(i) for i in form.invitees if i.isdigit()]
     by_id = {p.id: p for p in everyone}
     # Those invited first, in their order (the attendance lists keep it), then everyone else.
     listed = [by_id[i] for i in invited if i in by_id] + [
         p for p in everyone if p.active and p.id not in invited]
+    chosen = {int(i) for i in (form.default_chair_id, form.default_minute_taker_id)
+              if i.isdigit()}
+    return {
+        "people": [(str(p.id), person_option(p) + ("" if p.active else " (no longer active)"))
+                   for p in listed],
+        "people_groups": people_groups(everyone, chosen),
+        "weekdays": [(str(i), name) for i, name in enumerate(WEEKDAYS)],
+        "weeks": WEEKS,
+        "months": [(str(i), MONTHS[i]) for i in range(1, 13)],
+    }
+
+
+def _render(request, session, caller, series: MeetingType, *, form: SeriesForm | None = None,
+            errors: dict[str, str] | None = None, notice: str = "", made_notice: str = "",
+            link_notice: str = "", preview: list | None = None, status_code: int = 200):
+    actor = caller.actor
+    assert series.id is not None  # a saved series
+    errors = errors or {}
+    form = form or SeriesForm.of(session, series)
     saved_invitees = meetings.series_attendees(session, series.id)
+    chair, taker = (people.get_person(session, i) if i is not None else None
+                    for i in (series.default_chair_id, series.default_minute_taker_id))
     return render(request, "series.html", {
         "page_title": ("Error: " if errors else "") + series.name,
         "series": series,
@@ -244,11 +275,9 @@ def _render(request, session, caller, series: MeetingType, *, form: SeriesForm |
         "standing": meetings.series_items(session, series.id),
         "kind_words": {k.value: w for k, w in KIND_WORDS.items()},
         "invitees": saved_invitees,
-        "people": [(str(p.id), person_option(p) + ("" if p.active else " (no longer active)"))
-                   for p in listed],
-        "weekdays": [(str(i), name) for i, name in enumerate(WEEKDAYS)],
-        "weeks": WEEKS,
-        "months": [(str(i), MONTHS[i]) for i in range(1, 13)],
+        "chair": chair,
+        "minute_taker": taker,
+        **_form_options(session, form),
         "upcoming": schedule.upcoming(session, series.id),
         "links": feed_links(request, series=series, user_id=caller.user.id)["series"],
         "errors": errors,
@@ -256,7 +285,101 @@ def _render(request, session, caller, series: MeetingType, *, form: SeriesForm |
         "notice": notice,
         "made_notice": made_notice,
         "link_notice": link_notice,
+        "preview": preview,
     }, status_code=status_code)
+
+
+def _render_new(request, session, *, form: SeriesForm, errors: dict[str, str] | None = None,
+                preview: list | None = None, status_code: int = 200):
+    errors = errors or {}
+    return render(request, "series_new.html", {
+        "page_title": ("Error: " if errors else "") + "Add a series",
+        "form": form,
+        **_form_options(session, form),
+        "errors": errors,
+        "error_list": error_list(errors, ANCHORS),
+        "preview": preview,
+    }, status_code=status_code)
+
+
+def series_form(
+    name: FormStr = "", default_venue: FormStr = "",
+    recurrence: FormStr = "", interval: FormStr = "", weekday: FormStr = "",
+    monthly_by: FormStr = "", week_of_month: FormStr = "", day_of_month: FormStr = "",
+    start_time: FormStr = "", duration_minutes: FormStr = "",
+    skip_months: Annotated[list[str], Form(max_length=12)] = [],  # noqa: B006
+    starts_day: Annotated[str, Form(alias="starts_on-day", max_length=20)] = "",
+    starts_month: Annotated[str, Form(alias="starts_on-month", max_length=20)] = "",
+    starts_year: Annotated[str, Form(alias="starts_on-year", max_length=20)] = "",
+    ends_day: Annotated[str, Form(alias="ends_on-day", max_length=20)] = "",
+    ends_month: Annotated[str, Form(alias="ends_on-month", max_length=20)] = "",
+    ends_year: Annotated[str, Form(alias="ends_on-year", max_length=20)] = "",
+    public_question_days: FormStr = "",
+    standing_items: Annotated[str, Form(max_length=100_000)] = "",
+    invitees: Annotated[list[str], Form(max_length=2000)] = [],  # noqa: B006
+    default_chair_id: Annotated[str, Form(max_length=20)] = "",
+    default_minute_taker_id: Annotated[str, Form(max_length=20)] = "",
+) -> SeriesForm:
+    """The series form as posted."""
+    return SeriesForm(
+        name=name, default_venue=default_venue, recurrence=recurrence, interval=interval,
+        weekday=weekday, monthly_by=monthly_by, week_of_month=week_of_month,
+        day_of_month=day_of_month, start_time=start_time, duration_minutes=duration_minutes,
+        skip_months=list(skip_months), starts_on=DateParts(starts_day, starts_month, starts_year),
+        ends_on=DateParts(ends_day, ends_month, ends_year),
+        public_question_days=public_question_days, standing_items=standing_items,
+        invitees=list(invitees), default_chair_id=default_chair_id,
+        default_minute_taker_id=default_minute_taker_id)
+
+
+PostedSeries = Annotated[SeriesForm, Depends(series_form)]
+# Which button was pressed: "preview" shows the dates and saves nothing.
+ActionStr = Annotated[str, Form(max_length=20)]
+
+
+def _checked(session, form: SeriesForm,
+             schema: type[MeetingTypeCreate] | type[MeetingTypeUpdate]):
+    """The form's values checked by the schema, the directory and the schedule's rules, the
+    standing items, the invitees' ids and what is wrong, field by field."""
+    values, items, invitee_ids, errors = _read(form)
+    data = None
+    try:
+        data = schema(**{k: v for k, v in values.items() if k not in errors})
+    except ValidationError as exc:
+        schema_said = schema_errors(exc, FRIENDLY)
+        if "name" in schema_said and form.name.strip():
+            schema_said["name"] = "The name must be at most 200 characters"
+        errors = {**schema_said, **errors}
+    if data is not None and not errors:
+        rule_errors = _rule(data).errors() if data.recurrence not in (None, Recurrence.none) \
+            else {}
+        errors = domain_errors(InvalidInput(rule_errors)) if rule_errors else {}
+        try:
+            meetings.check_default_people(session, data.model_dump())
+        except InvalidInput as exc:
+            errors = {**domain_errors(exc, FRIENDLY), **errors}
+    return data, items, invitee_ids, errors
+
+
+def _rule(data: MeetingTypeCreate | MeetingTypeUpdate) -> Rule:
+    """The schedule the form gives, as a series made from it would have it."""
+    return Rule(kind=str(data.recurrence or Recurrence.none), interval=data.interval or 1,
+                weekday=data.weekday, week_of_month=data.week_of_month,
+                day_of_month=data.day_of_month, start_time=data.start_time or "10:00",
+                duration_minutes=data.duration_minutes or 120,
+                skip_months=frozenset(data.skip_months or ()), starts_on=data.starts_on,
+                ends_on=data.ends_on)
+
+
+def _preview(data) -> list[schedule.PreviewDate]:
+    return schedule.preview(_rule(data))
+
+
+def _invitees_error(exc: InvalidInput) -> dict[str, str]:
+    errors = domain_errors(exc, FRIENDLY)
+    if any(key.isdigit() for key in exc.errors):  # "0.person_id": an invitee
+        errors = {"invitees": sentence(" ".join(exc.errors.values()))}
+    return errors
 
 
 @router.get("/series")
@@ -279,6 +402,48 @@ def series_list_page(request: Request, session: SessionDep, caller: PageCaller,
         "link_notice": NEW_LINK_NOTICE if new_link == "1" else ""})
 
 
+ADD_REFUSAL = "Only the secretariat and administrators add a series."
+
+
+@router.get("/series/new")
+def new_series_page(request: Request, session: SessionDep, caller: PageCaller):
+    require(caller.actor, Perm.edit_record, ADD_REFUSAL)
+    return _render_new(request, session, form=SeriesForm(
+        recurrence=Recurrence.monthly.value, starts_on=DateParts.of(today())))
+
+
+@router.post("/series/new")
+def add_series(request: Request, session: SessionDep, caller: PageCaller, form: PostedSeries,
+               action: ActionStr = ""):
+    require(caller.actor, Perm.edit_record, ADD_REFUSAL)
+    data, items, invitee_ids, errors = _checked(session, form, MeetingTypeCreate)
+    if errors or data is None:
+        return _render_new(request, session, form=form, errors=errors, status_code=422)
+    assert isinstance(data, MeetingTypeCreate)
+    if action == "preview":
+        return _render_new(request, session, form=form, preview=_preview(data))
+    try:
+        series = meetings.create_meeting_type(session, data=data, by=caller.actor)
+        assert series.id is not None  # flushed
+        schedule.set_standing_items(session, meeting_type_id=series.id, items=items,
+                                    by=caller.actor)
+        schedule.set_series_attendees(
+            session, meeting_type_id=series.id, by=caller.actor,
+            invitees=[schedule.Invitee(person_id=i) for i in invitee_ids])
+        made = None
+        if action == "make" and series.recurrence != Recurrence.none:
+            made = schedule.generate_meetings(session, meeting_type_id=series.id,
+                                              by=caller.actor)
+    except InvalidInput as exc:
+        session.rollback()
+        return _render_new(request, session, form=form, errors=_invitees_error(exc),
+                           status_code=422)
+    if made is not None:
+        return RedirectResponse(f"/series/{series.id}?saved=1&made={len(made.made)}"
+                                f"&already={made.already}#meetings", status_code=303)
+    return RedirectResponse(f"/series/{series.id}?saved=1", status_code=303)
+
+
 @router.get("/series/{series_id}")
 def series_page(
     series_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
@@ -298,44 +463,18 @@ def series_page(
 
 
 @router.post("/series/{series_id}")
-def save_series(
-    series_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    name: FormStr = "", default_venue: FormStr = "",
-    recurrence: FormStr = "", interval: FormStr = "", weekday: FormStr = "",
-    monthly_by: FormStr = "", week_of_month: FormStr = "", day_of_month: FormStr = "",
-    start_time: FormStr = "", duration_minutes: FormStr = "",
-    skip_months: Annotated[list[str], Form(max_length=12)] = [],  # noqa: B006
-    starts_day: Annotated[str, Form(alias="starts_on-day", max_length=20)] = "",
-    starts_month: Annotated[str, Form(alias="starts_on-month", max_length=20)] = "",
-    starts_year: Annotated[str, Form(alias="starts_on-year", max_length=20)] = "",
-    ends_day: Annotated[str, Form(alias="ends_on-day", max_length=20)] = "",
-    ends_month: Annotated[str, Form(alias="ends_on-month", max_length=20)] = "",
-    ends_year: Annotated[str, Form(alias="ends_on-year", max_length=20)] = "",
-    public_question_days: FormStr = "",
-    standing_items: Annotated[str, Form(max_length=100_000)] = "",
-    invitees: Annotated[list[str], Form(max_length=2000)] = [],  # noqa: B006
-):
+def save_series(series_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+                form: PostedSeries, action: ActionStr = ""):
     series = meetings.get_meeting_type(session, series_id)
     assert series.id is not None  # loaded from the database
     require(caller.actor, Perm.edit_record,
             "Only the secretariat and administrators change a series.")
-    form = SeriesForm(
-        name=name, default_venue=default_venue, recurrence=recurrence, interval=interval,
-        weekday=weekday, monthly_by=monthly_by, week_of_month=week_of_month,
-        day_of_month=day_of_month, start_time=start_time, duration_minutes=duration_minutes,
-        skip_months=list(skip_months), starts_on=DateParts(starts_day, starts_month, starts_year),
-        ends_on=DateParts(ends_day, ends_month, ends_year),
-        public_question_days=public_question_days, standing_items=standing_items,
-        invitees=list(invitees))
-    values, items, invitee_ids, errors = _read(form)
-    data = None
-    try:
-        data = MeetingTypeUpdate(**{k: v for k, v in values.items() if k not in errors})
-    except ValidationError as exc:
-        errors = {**schema_errors(exc, FRIENDLY), **errors}
+    data, items, invitee_ids, errors = _checked(session, form, MeetingTypeUpdate)
     if errors or data is None:
         return _render(request, session, caller, series, form=form, errors=errors,
                        status_code=422)
+    if action == "preview":
+        return _render(request, session, caller, series, form=form, preview=_preview(data))
     capacities = {p.id: a.capacity for a, p in meetings.series_attendees(session, series.id)}
     try:
         meetings.update_meeting_type(session, meeting_type_id=series.id, data=data,
@@ -348,11 +487,8 @@ def save_series(
                       for i in invitee_ids])
     except InvalidInput as exc:
         session.rollback()
-        errors = domain_errors(exc)
-        if any(key.isdigit() for key in exc.errors):  # "0.person_id": an invitee
-            errors = {"invitees": sentence(" ".join(exc.errors.values()))}
         return _render(request, session, caller, meetings.get_meeting_type(session, series_id),
-                       form=form, errors=errors, status_code=422)
+                       form=form, errors=_invitees_error(exc), status_code=422)
     return RedirectResponse(f"/series/{series.id}?saved=1", status_code=303)
 
 

@@ -19,7 +19,8 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/people", "/people?q=zzz&side=force&active=all", "/people/1", "/people/new",
          "/people/1/edit", "/people/import",
          "/admin/users", "/admin/users/invite", "/admin/users/2", "/admin/tokens",
-         "/", "/waiting/overdue-actions", "/meetings/1"]
+         "/", "/waiting/overdue-actions", "/meetings/1",
+         "/series/new", "/meetings?series=1&year=2019"]
 
 
 def serious(page) -> list[str]:
@@ -166,4 +167,22 @@ def test_importing_people_and_the_person_form_errors_are_accessible(demo_server,
     page.get_by_role("button", name="Add the person").click()  # empty: the errors
     page.wait_for_load_state("networkidle")
     assert "Enter the person" in page.content()
+    assert serious(page) == []
+
+
+def test_adding_a_series_is_accessible_with_its_preview_and_its_errors(demo_server, page):
+    server, email, password = demo_server
+    sign_in(page, server, email, password)
+    page.goto(f"{server.url}/series/new")
+    page.get_by_label("Name of the series").fill("Performance and Accountability Board")
+    page.get_by_label("A date of the month, like the 15th").check()
+    page.get_by_label("Day of the month", exact=True).fill("25")
+    page.get_by_role("button", name="Preview dates").click()
+    page.wait_for_load_state("networkidle")
+    assert "The dates this schedule makes" in page.content()
+    assert serious(page) == []
+    page.get_by_label("Name of the series").fill("")
+    page.get_by_role("button", name="Save and make meetings").click()
+    page.wait_for_load_state("networkidle")
+    assert "There is a problem" in page.content()
     assert serious(page) == []

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from app.models import AttendanceStatus, ItemKind, MeetingStatus, Recurrence
-from app.schemas import ActionEdit, MeetingUpdate
+from app.schemas import ActionEdit, MeetingTypeUpdate, MeetingUpdate
 from app.services import actions, meetings, schedule
 from app.services.dates import to_london
 from app.services.errors import InvalidInput
@@ -131,3 +131,33 @@ def test_a_schedule_that_cannot_make_meetings_is_refused_with_reasons(session):
     with pytest.raises(InvalidInput) as err:
         schedule.generate_meetings(session, meeting_type_id=unscheduled.id, by=SYSTEM)
     assert "schedule" in err.value.errors["recurrence"]
+
+
+def test_a_preview_gives_the_dates_generation_would_make_with_weekends_and_holidays(session):
+    series = monthly_series(session, weekday=None, week_of_month=None, day_of_month=25,
+                            skip_months="")
+    rule = schedule.Rule.of(series)
+    shown = schedule.preview(rule, from_date=date(2026, 4, 20))
+    made = schedule.generate_meetings(session, meeting_type_id=series.id, by=SYSTEM,
+                                      from_date=date(2026, 4, 20))
+    assert [d.starts_at for d in shown] == [m.starts_at for m in made.made]
+    flags = {to_london(d.starts_at).date(): (d.weekend, d.bank_holiday) for d in shown}
+    assert flags[date(2026, 4, 25)] == ("Saturday", None)
+    assert flags[date(2026, 5, 25)] == (None, "Spring bank holiday")
+    assert flags[date(2026, 12, 25)] == (None, "Christmas Day")
+    assert flags[date(2026, 6, 25)] == (None, None)
+    with pytest.raises(InvalidInput):
+        schedule.preview(schedule.Rule(kind="weekly", starts_on=date(2026, 1, 1)))
+
+
+def test_a_series_chair_and_minute_taker_chair_and_minute_the_meetings_it_makes(session):
+    chair, taker = make_person(session), make_person(session)
+    series = monthly_series(session, default_chair_id=chair.id, default_minute_taker_id=taker.id)
+    made = schedule.generate_meetings(session, meeting_type_id=series.id, by=SYSTEM,
+                                      from_date=date(2026, 1, 1)).made
+    assert {(m.chair_id, m.minute_taker_id) for m in made} == {(chair.id, taker.id)}
+    for field in ("default_chair_id", "default_minute_taker_id"):
+        with pytest.raises(InvalidInput) as refused:
+            meetings.update_meeting_type(session, meeting_type_id=series.id, by=SYSTEM,
+                                         data=MeetingTypeUpdate(**{field: 999999}))
+        assert refused.value.errors == {field: "there is no person with id 999999"}

@@ -271,6 +271,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/series/{series_id}"):                                    "S A A A A A A",
     ("POST", "/series/{series_id}"):                                   "S 403 403 403 403 A A",
     ("POST", "/series/{series_id}/meetings"):                          "S 403 403 403 403 A A",
+    ("GET", "/series/new"):                                            "S 403 403 403 403 A A",
+    ("POST", "/series/new"):                                           "S 403 403 403 403 A A",
     ("GET", "/sign-in"):                                               "A A A A A A A",
     ("POST", "/sign-in"):                                              "A A A A A A A",
     ("POST", "/sign-out"):                                             "S A A A A A A",

@@ -11,7 +11,13 @@ from app.models import ItemKind, Meeting, Role
 from app.services import meetings as meeting_service
 from app.services import schedule
 from app.web import series_pages
-from tests.factories import CommittingClient, make_meeting_type, make_top_team, make_user
+from tests.factories import (
+    CommittingClient,
+    make_meeting_type,
+    make_person,
+    make_top_team,
+    make_user,
+)
 from tests.web.signing import sign_in_through_form
 
 PASSWORD = "correct horse battery staple"
@@ -211,3 +217,154 @@ def test_everything_typed_is_escaped(client, session, april):
     for path in ("/series", f"/series/{series.id}"):
         text = client.get(path).text
         assert XSS not in text and "&lt;script&gt;" in text, path
+
+
+# --- adding a series --------------------------------------------------------------------------
+
+
+def new_series_form(chair=None, taker=None, people=(), **changes) -> dict:
+    """A monthly series on the 25th from 20 April 2026: Saturday 25 April, the Spring bank
+    holiday on 25 May and Christmas Day fall on its dates."""
+    values = schedule_form(people, name="Performance and Accountability Board",
+                           recurrence="monthly", monthly_by="day", day_of_month="25",
+                           weekday="", **{"starts_on-day": "20", "starts_on-month": "4"})
+    values.update(default_chair_id=str(chair.id) if chair else "",
+                  default_minute_taker_id=str(taker.id) if taker else "")
+    values.update(changes)
+    return values
+
+
+def series_count(session) -> int:
+    fresh(session)
+    return len(meeting_service.list_meeting_types(session))
+
+
+def test_the_secretariat_previews_a_new_series_then_saves_it_and_makes_its_meetings(
+        client, session, april):
+    pcc, cc, _ = make_top_team(session)
+    officer = make_person(session, full_name="Nicola Adams", initials="NA")
+    sign_in(client, session, Role.secretariat)
+    listing = client.get("/series").text
+    assert 'href="/series/new"' in listing and "Add a series" in listing
+    page = client.get("/series/new")
+    assert page.status_code == 200 and ">Add a series</h1>" in page.text
+    token = csrf_of(page.text)
+
+    preview = client.post("/series/new", data={
+        **new_series_form(pcc, officer, [pcc, cc]), "action": "preview", "csrf_token": token})
+    assert preview.status_code == 200, preview.text
+    assert "The dates this schedule makes" in preview.text
+    rows = {re.search(r"<time[^>]*>([^<]+)</time>", row)[1]: row
+            for row in re.findall(r"<tr class=\"govuk-table__row\">.*?</tr>", preview.text, re.S)
+            if "<time" in row}
+    assert len(rows) == 12
+    assert "Saturday" in rows["Sat 25 Apr 2026, 10:00"]
+    assert "Bank holiday: Spring bank holiday" in rows["Mon 25 May 2026, 10:00"]
+    assert "Bank holiday: Christmas Day" in rows["Fri 25 Dec 2026, 10:00"]
+    assert "Bank holiday" not in rows["Thu 25 Jun 2026, 10:00"]
+    assert "Saturday" not in rows["Thu 25 Jun 2026, 10:00"]
+    assert 'value="Performance and Accountability Board"' in preview.text  # the form is kept
+    assert series_count(session) == 0  # a preview saves nothing
+
+    saved = client.post("/series/new", data={
+        **new_series_form(pcc, officer, [pcc, cc]), "action": "make",
+        "csrf_token": csrf_of(preview.text)}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    fresh(session)
+    [series] = meeting_service.list_meeting_types(session)
+    assert saved.headers["location"].startswith(f"/series/{series.id}?saved=1&made=12")
+    assert (series.default_chair_id, series.default_minute_taker_id) == (pcc.id, officer.id)
+    assert [i.title for i in meeting_service.series_items(session, series.id)] == [
+        "Outstanding matters", "Holding to account", "AOB"]
+    assert [p.id for _, p in meeting_service.series_attendees(session, series.id)] == [
+        pcc.id, cc.id]
+    made = session.exec(select(Meeting).where(Meeting.meeting_type_id == series.id)).all()
+    assert len(made) == 12
+    assert {(m.chair_id, m.minute_taker_id, m.venue) for m in made} == {
+        (pcc.id, officer.id, "Hindlip Hall")}
+    page = client.get(saved.headers["location"]).text
+    assert "12 meetings made, 0 already there." in page
+    assert "Monthly on the 25th at 10:00" in page
+    client.cookies.clear()
+    sign_in(client, session, Role.viewer)
+    read = client.get(f"/series/{series.id}").text
+    assert "Usually chaired by" in read and "John Campion" in read and "Nicola Adams" in read
+
+
+def test_save_keeps_the_series_without_making_meetings(client, session, april):
+    sign_in(client, session, Role.admin)
+    token = csrf_of(client.get("/series/new").text)
+    saved = client.post("/series/new", data={**new_series_form(), "action": "save",
+                                              "csrf_token": token}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    fresh(session)
+    [series] = meeting_service.list_meeting_types(session)
+    assert saved.headers["location"] == f"/series/{series.id}?saved=1"
+    assert session.exec(select(Meeting)).all() == []
+
+
+@pytest.mark.parametrize(("changes", "status", "message", "anchor"), [
+    ({"starts_on-day": "31", "starts_on-month": "2"}, 422,
+     "The start date must be a real date", "#starts_on-day"),
+    ({"default_chair_id": "999999"}, 422, "Choose the chair from the list",
+     "#default_chair_id"),
+    ({"default_minute_taker_id": "someone"}, 422, "Choose the minute-taker from the list",
+     "#default_minute_taker_id"),
+    ({"name": "B" * 300}, 422, "The name must be at most 200 characters", "#name"),
+    ({"name": ""}, 422, "Enter the name of the series", "#name"),
+    ({"day_of_month": "32"}, 422, "Give a day of the month from 1 to 31", "#day_of_month"),
+    ({"standing_items": "x" * 150_000}, 422, "Some of what was sent is not valid", None),
+])
+@pytest.mark.parametrize("action", ["preview", "make"])
+def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(
+        client, session, april, changes, status, message, anchor, action):
+    sign_in(client, session, Role.secretariat)
+    token = csrf_of(client.get("/series/new").text)
+    response = client.post("/series/new", data={**new_series_form(), **changes,
+                                                 "action": action, "csrf_token": token})
+    assert response.status_code == status
+    assert message in response.text
+    if anchor:
+        assert "<title>Error: Add a series" in response.text
+        assert f'href="{anchor}"' in response.text
+    assert series_count(session) == 0
+    assert session.exec(select(Meeting)).all() == []
+
+
+def test_an_invitee_who_does_not_exist_leaves_nothing_saved(client, session, april):
+    sign_in(client, session, Role.secretariat)
+    token = csrf_of(client.get("/series/new").text)
+    response = client.post("/series/new", data={**new_series_form(), "invitees": ["999999"],
+                                                 "action": "make", "csrf_token": token})
+    assert response.status_code == 422
+    assert "There is no person with id 999999" in response.text
+    assert series_count(session) == 0
+
+
+@pytest.mark.parametrize("role", [Role.viewer, Role.force, Role.chair])
+def test_only_the_secretariat_and_administrators_add_a_series(client, session, role):
+    sign_in(client, session, role)
+    listing = client.get("/series").text
+    assert 'href="/series/new"' not in listing and "Add a series" not in listing
+    assert client.get("/series/new").status_code == 403
+    token = csrf_of(listing)
+    response = client.post("/series/new", data={**new_series_form(), "action": "make",
+                                                 "csrf_token": token})
+    assert response.status_code == 403
+    assert series_count(session) == 0
+
+
+def test_a_series_page_previews_a_changed_schedule_without_saving_it(client, session, april):
+    series = make_meeting_type(session, name="Board")
+    sign_in(client, session, Role.secretariat)
+    page = client.get(f"/series/{series.id}")
+    assert "Preview dates" in page.text
+    preview = client.post(f"/series/{series.id}", data={
+        **new_series_form(name="Renamed"), "action": "preview",
+        "csrf_token": csrf_of(page.text)})
+    assert preview.status_code == 200, preview.text
+    assert "Bank holiday: Christmas Day" in preview.text
+    assert 'value="Renamed"' in preview.text
+    fresh(session)
+    kept = meeting_service.get_meeting_type(session, series.id)
+    assert (kept.name, kept.recurrence) == ("Board", "none")
