@@ -18,7 +18,8 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/meetings/new", "/meetings/2/edit", "/meetings/2/move", "/meetings/2/cancel",
          "/people", "/people?q=zzz&side=force&active=all", "/people/1", "/people/new",
          "/people/1/edit", "/people/import",
-         "/admin/users", "/admin/users/invite", "/admin/users/2", "/admin/tokens"]
+         "/admin/users", "/admin/users/invite", "/admin/users/2", "/admin/tokens",
+         "/meetings/2/attendance", "/meetings/2/attendance?q=a&add=1"]
 
 
 def serious(page) -> list[str]:
@@ -57,6 +58,8 @@ def test_the_minute_takers_panels_are_accessible(demo_server, page):
     assert serious(page) == []
     page.keyboard.press("Escape")
     page.keyboard.press("r")  # attendance
+    assert serious(page) == []
+    page.get_by_label("Find someone to add").fill("a")  # with people found as you type
     assert serious(page) == []
 
 
