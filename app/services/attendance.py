@@ -183,8 +183,8 @@ def _check_rows(session: Session, meeting: Meeting, rows: list[AttendanceIn],
                     "in_attendance")
                 continue
             if meeting_items is None:
-                meeting_items = set(session.exec(
-                    select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id)))
+                meeting_items = {item.id for item in session.exec(
+                    select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)) if item.id}
             foreign = [i for i in row.item_ids if i not in meeting_items]
             if foreign:
                 errors[f"{index}.item_ids"] = (
