@@ -1832,6 +1832,14 @@
       if (other !== id) substitute.append(el("option", { value: other, selected: other === chosenFor }, [name]));
     }
     const items = el("input", { className: "govuk-input govuk-input--width-5", type: "text", id: "attend-items-" + id, spellcheck: "false", value: recorded ? numbersText(recorded.item_ids) : "" });
+    // Whom a substitute came for and the items someone came for are asked only of them: the
+    // fields are off (and out of the Tab order) for everyone else.
+    const enable = () => {
+      substitute.disabled = select.value !== "substitute";
+      items.disabled = select.value !== "in_attendance";
+    };
+    select.addEventListener("change", enable);
+    enable();
     const cell = (child, label) => el("td", { className: "govuk-table__cell" }, [
       el("label", { className: "govuk-label govuk-visually-hidden", for: child.id, text: label + ": " + row.name }), child]);
     return el("tr", { className: "govuk-table__row", "data-person": id }, [
@@ -1850,11 +1858,15 @@
     const current = new Map(state.attendance.map((a) => [a.person_id, a]));
     attendRows = state.attendance_rows.map((r) => Object.assign({}, r));
     rows.replaceChildren(...attendRows.map((row) => attendanceRow(row, current.get(row.person_id))));
+    if (!attendRows.length) {
+      rows.append(el("tr", { className: "govuk-table__row", id: "attend-nobody" }, [
+        el("td", { className: "govuk-table__cell", colspan: 5 }, ["Nobody is on the list yet: find the people who came."])]));
+    }
     attendSearch.value = "";
     showFound();
     attendancePanel.hidden = false;
-    const first = rows.querySelector("select");
-    if (first) first.focus();
+    // Nobody usual or recorded yet (a new series): straight to finding them.
+    (rows.querySelector("select") || attendSearch).focus();
   }
 
   // Results as you type, from the people directory the page already holds.
@@ -1880,15 +1892,21 @@
     if (event.key === "Enter") {
       event.preventDefault();
       const first = attendFound.querySelector("button");
-      if (first) first.click();
+      if (first) addAttendee(peopleById.get(Number(first.dataset.add)), attendSearch);
     }
   });
   attendFound.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-add]");
-    if (!button) return;
-    const person = peopleById.get(Number(button.dataset.add));
+    if (button) addAttendee(peopleById.get(Number(button.dataset.add)), null);
+  });
+
+  // Someone found joins the list as present; typing a name and Enter keeps the focus in the
+  // search, so that several can be added in a row; the Add button goes to their row.
+  function addAttendee(person, stay) {
     const row = { person_id: person.id, name: person.name, usual: false, capacity: person.capacity, status: "present" };
     attendRows.push(row);
+    const nobody = document.getElementById("attend-nobody");
+    if (nobody) nobody.remove();
     document.getElementById("attendance-rows").append(attendanceRow(row, null));
     for (const select of attendancePanel.querySelectorAll("select[id^='attend-for-']")) {
       const owner = Number(select.id.slice("attend-for-".length));
@@ -1896,9 +1914,9 @@
     }
     attendSearch.value = "";
     showFound();
-    document.getElementById("attend-" + person.id).focus();
+    (stay || document.getElementById("attend-" + person.id)).focus();
     notice(person.name + " added to the attendance, as present.");
-  });
+  }
 
   function closePanels() {
     attendancePanel.hidden = true;

@@ -152,3 +152,14 @@ def test_importing_people_and_the_person_form_errors_are_accessible(demo_server,
     page.wait_for_load_state("networkidle")
     assert "Enter the person" in page.content()
     assert serious(page) == []
+
+
+def test_the_attendance_page_with_its_errors_is_accessible(demo_server, page):
+    server, email, password = demo_server
+    sign_in(page, server, email, password)
+    page.goto(f"{server.url}/meetings/2/attendance")
+    page.locator("#status-0").select_option("in_attendance")
+    page.locator("#items-0").fill("99")
+    page.get_by_role("button", name="Save the attendance").click()
+    assert page.title().startswith("Error:")
+    assert serious(page) == []

@@ -80,13 +80,15 @@ def test_the_panel_offers_the_invitees_first_finds_others_and_keeps_substitutes_
     expect(panel.locator("#attend-found button")).to_have_text(
         ["Add Jane Jones, Temporary Assistant Chief Constable"])
     panel.get_by_label("Find someone to add").press("Enter")
-    expect(page.locator(f"#attend-{jones['id']}")).to_be_focused()
+    expect(page.locator(f"#attend-{jones['id']}")).to_have_value("present")
+    expect(panel.get_by_label("Find someone to add")).to_be_focused()  # to add more
     page.locator(f"#attend-{jones['id']}").select_option("substitute")
     page.locator(f"#attend-for-{jones['id']}").select_option(str(dcc["person_id"]))
     page.locator(f"#attend-capacity-{jones['id']}").fill("Temporary ACC (T/ACC)")
     page.locator(f"#attend-{dcc['person_id']}").select_option("apologies")
     panel.get_by_label("Find someone to add").fill("roads")
     panel.get_by_role("button", name="Add Sam Smith, Head of Roads Policing").click()
+    expect(page.locator(f"#attend-{smith['id']}")).to_be_focused()
     page.locator(f"#attend-{smith['id']}").select_option("in_attendance")
     # a number not on the agenda: a plain message, nothing saved
     page.locator(f"#attend-items-{smith['id']}").fill("2 and 99")
