@@ -21,6 +21,7 @@ from app.web import (
     admin_pages,
     agenda_page,
     api,
+    attendance_page,
     audit_pages,
     calendar,
     errors,
@@ -296,6 +297,7 @@ def create_app() -> FastAPI:
     app.include_router(people_pages.router)
     app.include_router(finding_pages.router)
     app.include_router(home_page.router)
+    app.include_router(attendance_page.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -97,6 +97,8 @@ class AttendanceStatus(StrEnum):
     present = "present"
     apologies = "apologies"
     absent = "absent"
+    substitute = "substitute"  # came in place of someone (Attendance.substitute_for_id)
+    in_attendance = "in_attendance"  # came for some items only (Attendance.item_ids)
 
 
 class ItemKind(StrEnum):
@@ -413,6 +415,17 @@ class Attendance(SQLModel, table=True):
     status: str = Field(default=AttendanceStatus.present, sa_type=String(20))
     capacity: str = Field(default="", sa_type=String(300))
     position: int = Field(default=0)
+    # A substitute: whom they came in place of ("T/ACC Jones for the DCC").
+    substitute_for_id: int | None = Field(
+        default=None, sa_column=_fk("person.id", ondelete="SET NULL", index=False))
+    # In attendance for some items only: the agenda items' ids, "12,13", in agenda order.
+    # An item deleted since is left out when the minutes are written.
+    item_ids: str = Field(default="", sa_type=String(500))
+
+    @property
+    def items(self) -> list[int]:
+        """The agenda items attended for, by id."""
+        return [int(i) for i in self.item_ids.split(",") if i.strip().isdigit()]
 
 
 class AgendaItem(SQLModel, table=True):

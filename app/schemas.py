@@ -275,6 +275,11 @@ class AttendanceIn(In):
     person_id: Id
     status: AttendanceStatus = AttendanceStatus.present
     capacity: Line300 | None = None
+    # Status `substitute`: whom they came in place of. Status `in_attendance`: the agenda
+    # items they came for (none: in attendance throughout). Left out (null): a row already
+    # recorded keeps what it had, as with the capacity.
+    substitute_for_id: Id | None = None
+    item_ids: Annotated[list[Id], Field(max_length=100)] | None = None
 
 
 class AttendanceRead(Out):
@@ -282,6 +287,8 @@ class AttendanceRead(Out):
     full_name: str
     status: AttendanceStatus
     capacity: str
+    substitute_for_id: int | None = None
+    item_ids: list[int] = []
 
 
 # --- agenda and minutes -------------------------------------------------------------------

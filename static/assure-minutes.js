@@ -1776,25 +1776,146 @@
   // --- attendance ------------------------------------------------------------------------
 
   const attendancePanel = document.getElementById("attendance-panel");
+  const attendStatuses = [["", "Not recorded"], ["expected", "Invited"], ["present", "Present"], ["substitute", "Substitute"], ["in_attendance", "In attendance for items"], ["apologies", "Apologies"], ["absent", "Absent"]];
+  const attendSearch = document.getElementById("attend-search");
+  const attendFound = document.getElementById("attend-found");
+  // The panel's people: the series' usual attendees and anyone recorded (from the server),
+  // then whoever is added by typing a name.
+  let attendRows = [];
+
+  function itemNumbers() {
+    const found = new Map();
+    const walk = (items) => {
+      for (const item of items) {
+        found.set(item.id, item.number);
+        walk(item.children || []);
+      }
+    };
+    walk(state.items);
+    return found;
+  }
+
+  function numbersText(ids) {
+    const numbers = itemNumbers();
+    const list = (ids || []).filter((id) => numbers.has(id)).map((id) => numbers.get(id));
+    return list.length > 1 ? list.slice(0, -1).join(", ") + " and " + list[list.length - 1] : list.join("");
+  }
+
+  // "4 and 5", "2.1, 2.2" as item ids; null (and a notice) for a number not on the agenda.
+  function itemIds(text, name) {
+    const byNumber = new Map([...itemNumbers()].map(([id, number]) => [number, id]));
+    const words = text.toLowerCase().split(/[\s,;&/]+|\band\b/).map((w) => w.replace(/^items?/, "").replace(/\.$/, "")).filter(Boolean);
+    const ids = [];
+    for (const word of words) {
+      if (!byNumber.has(word)) {
+        notice("Attendance not saved: there is no item " + word + " on this meeting's agenda (" + name + "). Give the items' numbers, like 4 and 5.");
+        return null;
+      }
+      ids.push(byNumber.get(word));
+    }
+    return ids;
+  }
+
+  function attendanceRow(row, recorded) {
+    const id = row.person_id;
+    const select = el("select", { className: "govuk-select", id: "attend-" + id, "data-person": id });
+    for (const [value, label] of attendStatuses) {
+      select.append(el("option", { value: value, selected: ((recorded && recorded.status) || row.status || "") === value }, [label]));
+    }
+    const capacity = el("input", { className: "govuk-input", type: "text", id: "attend-capacity-" + id, value: recorded ? recorded.capacity : row.capacity || "" });
+    const substitute = el("select", { className: "govuk-select", id: "attend-for-" + id });
+    substitute.append(el("option", { value: "" }, ["Nobody"]));
+    const chosenFor = recorded ? recorded.substitute_for_id : null;
+    const names = new Map(attendRows.map((r) => [r.person_id, r.name]));
+    if (chosenFor && !names.has(chosenFor)) names.set(chosenFor, (peopleById.get(chosenFor) || {}).name || "Person " + chosenFor);
+    for (const [other, name] of names) {
+      if (other !== id) substitute.append(el("option", { value: other, selected: other === chosenFor }, [name]));
+    }
+    const items = el("input", { className: "govuk-input govuk-input--width-5", type: "text", id: "attend-items-" + id, spellcheck: "false", value: recorded ? numbersText(recorded.item_ids) : "" });
+    // Whom a substitute came for and the items someone came for are asked only of them: the
+    // fields are off (and out of the Tab order) for everyone else.
+    const enable = () => {
+      substitute.disabled = select.value !== "substitute";
+      items.disabled = select.value !== "in_attendance";
+    };
+    select.addEventListener("change", enable);
+    enable();
+    const cell = (child, label) => el("td", { className: "govuk-table__cell" }, [
+      el("label", { className: "govuk-label govuk-visually-hidden", for: child.id, text: label + ": " + row.name }), child]);
+    return el("tr", { className: "govuk-table__row", "data-person": id }, [
+      el("th", { scope: "row", className: "govuk-table__header" }, [
+        el("label", { className: "govuk-label", for: "attend-" + id, text: row.name }),
+      ]),
+      el("td", { className: "govuk-table__cell" }, [select]),
+      cell(capacity, "Capacity"),
+      cell(substitute, "Substitute for"),
+      cell(items, "For items"),
+    ]);
+  }
 
   function openAttendance() {
     const rows = document.getElementById("attendance-rows");
-    const current = new Map(state.attendance.map((a) => [a.person_id, a.status]));
-    rows.replaceChildren(...people.map((person) => {
-      const select = el("select", { className: "govuk-select", id: "attend-" + person.id, "data-person": person.id });
-      for (const [value, label] of [["", "Not recorded"], ["expected", "Invited"], ["present", "Present"], ["apologies", "Apologies"], ["absent", "Absent"]]) {
-        select.append(el("option", { value: value, selected: (current.get(person.id) || "") === value }, [label]));
-      }
-      return el("tr", { className: "govuk-table__row" }, [
-        el("td", { className: "govuk-table__cell" }, [
-          el("label", { className: "govuk-label", for: "attend-" + person.id, text: person.name + (person.label ? " (" + person.label + ")" : "") }),
-        ]),
-        el("td", { className: "govuk-table__cell" }, [select]),
-      ]);
-    }));
+    const current = new Map(state.attendance.map((a) => [a.person_id, a]));
+    attendRows = state.attendance_rows.map((r) => Object.assign({}, r));
+    rows.replaceChildren(...attendRows.map((row) => attendanceRow(row, current.get(row.person_id))));
+    if (!attendRows.length) {
+      rows.append(el("tr", { className: "govuk-table__row", id: "attend-nobody" }, [
+        el("td", { className: "govuk-table__cell", colspan: 5 }, ["Nobody is on the list yet: find the people who came."])]));
+    }
+    attendSearch.value = "";
+    showFound();
     attendancePanel.hidden = false;
-    const first = rows.querySelector("select");
-    if (first) first.focus();
+    // Nobody usual or recorded yet (a new series): straight to finding them.
+    (rows.querySelector("select") || attendSearch).focus();
+  }
+
+  // Results as you type, from the people directory the page already holds.
+  function showFound() {
+    const words = attendSearch.value.trim().toLowerCase();
+    const listed = new Set(attendRows.map((r) => r.person_id));
+    const count = document.getElementById("attend-found-count");
+    if (!words) {
+      attendFound.replaceChildren();
+      count.textContent = "";
+      return;
+    }
+    const matches = people.filter((p) => !listed.has(p.id) && [p.name, p.initials, p.title, p.abbreviation].some((v) => (v || "").toLowerCase().includes(words)));
+    attendFound.replaceChildren(...matches.slice(0, 10).map((p) => el("li", {}, [
+      el("button", { type: "button", className: "govuk-button govuk-button--secondary govuk-!-margin-bottom-1", "data-add": p.id }, ["Add " + p.name + (p.title ? ", " + p.title : "")]),
+    ])));
+    count.textContent = matches.length === 0 ? "Nobody else matches." : matches.length > 10 ? matches.length + " people match; the first 10 are shown." : matches.length + (matches.length === 1 ? " person matches." : " people match.");
+    count.classList.toggle("govuk-visually-hidden", matches.length !== 0 && matches.length <= 10);
+  }
+
+  attendSearch.addEventListener("input", showFound);
+  attendSearch.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      const first = attendFound.querySelector("button");
+      if (first) addAttendee(peopleById.get(Number(first.dataset.add)), attendSearch);
+    }
+  });
+  attendFound.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-add]");
+    if (button) addAttendee(peopleById.get(Number(button.dataset.add)), null);
+  });
+
+  // Someone found joins the list as present; typing a name and Enter keeps the focus in the
+  // search, so that several can be added in a row; the Add button goes to their row.
+  function addAttendee(person, stay) {
+    const row = { person_id: person.id, name: person.name, usual: false, capacity: person.capacity, status: "present" };
+    attendRows.push(row);
+    const nobody = document.getElementById("attend-nobody");
+    if (nobody) nobody.remove();
+    document.getElementById("attendance-rows").append(attendanceRow(row, null));
+    for (const select of attendancePanel.querySelectorAll("select[id^='attend-for-']")) {
+      const owner = Number(select.id.slice("attend-for-".length));
+      if (owner !== person.id) select.append(el("option", { value: person.id }, [person.name]));
+    }
+    attendSearch.value = "";
+    showFound();
+    (stay || document.getElementById("attend-" + person.id)).focus();
+    notice(person.name + " added to the attendance, as present.");
   }
 
   function closePanels() {
@@ -1805,19 +1926,42 @@
 
   document.getElementById("attendance-form").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const order = state.attendance.map((a) => a.person_id);
-    const chosen = new Map();
-    for (const select of attendancePanel.querySelectorAll("select")) {
-      if (select.value) chosen.set(Number(select.dataset.person), select.value);
+    const body = [];
+    for (const row of attendRows) {
+      const id = row.person_id;
+      const status = document.getElementById("attend-" + id).value;
+      if (!status) continue;
+      const sent = { person_id: id, status: status, capacity: document.getElementById("attend-capacity-" + id).value.trim() };
+      if (status === "substitute") {
+        const chosen = document.getElementById("attend-for-" + id).value;
+        if (!chosen) {
+          notice("Attendance not saved: choose whom " + row.name + " is a substitute for.");
+          document.getElementById("attend-for-" + id).focus();
+          return;
+        }
+        sent.substitute_for_id = Number(chosen);
+      }
+      if (status === "in_attendance") {
+        const ids = itemIds(document.getElementById("attend-items-" + id).value, row.name);
+        if (ids === null) {
+          document.getElementById("attend-items-" + id).focus();
+          return;
+        }
+        sent.item_ids = ids;
+      }
+      body.push(sent);
     }
-    const ids = order.filter((id) => chosen.has(id)).concat([...chosen.keys()].filter((id) => !order.includes(id)));
-    const body = ids.map((id) => ({ person_id: id, status: chosen.get(id) }));
     const result = await api("PUT", "/api/v1/meetings/" + meetingId + "/attendance", body).catch(() => ({ status: 0 }));
     if (result.status !== 200) {
       notice(result.status === 0 ? "Attendance not saved (no connection). Try again." : describeError(result));
       return;
     }
-    state.attendance = result.data.map((a) => ({ person_id: a.person_id, status: a.status, capacity: a.capacity }));
+    state.attendance = result.data.map((a) => ({ person_id: a.person_id, status: a.status, capacity: a.capacity, substitute_for_id: a.substitute_for_id, item_ids: a.item_ids }));
+    const usual = new Set(attendRows.map((r) => r.person_id));
+    state.attendance_rows = attendRows.filter((r) => result.data.some((a) => a.person_id === r.person_id) || r.usual);
+    for (const a of result.data) {
+      if (!usual.has(a.person_id)) state.attendance_rows.push({ person_id: a.person_id, name: a.full_name, usual: false, capacity: a.capacity });
+    }
     lastSaved = new Date();
     showStatus();
     const present = result.data.filter((a) => a.status === "present").length;

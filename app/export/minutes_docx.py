@@ -76,10 +76,15 @@ def _add_attendance(document: Document, record: MinutesRecord) -> None:
         document,
         ATTENDANCE_WIDTHS,
         caption="Attendance",
-        description="Who attended the meeting, and who sent apologies, with their capacity.",
+        description="Who attended the meeting, who was in attendance for some items, and who "
+                    "sent apologies, with their capacity.",
     )
     table.add_row([[], [("Name:", TABLE_HEADING)], [("Capacity:", TABLE_HEADING)]], header=True)
-    for label, people in (("Attendance:", record.present), ("Apologies:", record.apologies)):
+    groups = [("Attendance:", record.present)]
+    if record.in_attendance:  # most meetings have nobody in attendance for some items only
+        groups.append(("In attendance:", record.in_attendance))
+    groups.append(("Apologies:", record.apologies))
+    for label, people in groups:
         for row in _people_rows(label, people):
             table.add_row(row)
 
@@ -90,7 +95,7 @@ def _people_rows(label: str, people: list[MinutesPerson]) -> Iterator[list[list[
     for i, person in enumerate(people):
         yield [
             [(label, TABLE_HEADING)] if i == 0 else [],
-            [(one_line(person.name), None)],
+            [(one_line(person.name_line), None)],
             [(one_line(person.capacity), None)],
         ]
 

@@ -487,46 +487,7 @@ def list_attendance(session: Session, meeting_id: int) -> list[tuple[Attendance,
 def set_attendance(
     session: Session, *, meeting_id: int, rows: list[AttendanceIn], by: Actor
 ) -> list[tuple[Attendance, Person]]:
-    """Replace a meeting's attendance with the list given, in its order; a row without a
-    capacity keeps the one recorded (the role's for someone not listed before)."""
-    meeting = get_meeting(session, meeting_id)
-    assert meeting.id is not None  # loaded from the database
-    require(by, Perm.edit_record)
-    ensure_minutes_editable(meeting)
-    errors: dict[str, str] = {}
-    seen: set[int] = set()
-    people: dict[int, Person] = {}
-    for index, row in enumerate(rows):
-        if row.person_id in seen:
-            errors[f"{index}.person_id"] = f"person {row.person_id} is listed twice"
-        seen.add(row.person_id)
-        person = session.get(Person, row.person_id)
-        if person is None:
-            errors[f"{index}.person_id"] = f"there is no person with id {row.person_id}"
-        else:
-            people[row.person_id] = person
-    if errors:
-        raise InvalidInput(errors)
-    existing = {a.person_id: a for a in session.exec(
-        select(Attendance).where(Attendance.meeting_id == meeting.id))}
-    for person_id, attendance in existing.items():
-        if person_id not in seen:
-            session.delete(attendance)
-    for position, row in enumerate(rows):
-        kept = existing.get(row.person_id)
-        attendance = kept or Attendance(meeting_id=meeting.id, person_id=row.person_id)
-        attendance.status = row.status
-        # No capacity given: someone already listed keeps theirs (the minute-taker's panel
-        # sends only who came); someone new gets their role's.
-        if row.capacity is not None:
-            attendance.capacity = row.capacity
-        elif kept is None:
-            attendance.capacity = default_capacity(people[row.person_id])
-        attendance.position = position
-        session.add(attendance)
-    meeting.updated_at = utcnow()
-    summary = ", ".join(f"{people[r.person_id].full_name}: {r.status}" for r in rows)
-    audit.record(session, by=by, verb="update", object_type="attendance",
-                 object_id=meeting.id, summary=summary)
-    session.flush()
-    return list_attendance(session, meeting.id)
+    """Replace a meeting's attendance with the list given (app/services/attendance.py)."""
+    from app.services import attendance  # a cycle: attendance reads the agenda, which needs us
+
+    return attendance.set_attendance(session, meeting_id=meeting_id, rows=rows, by=by)

@@ -41,6 +41,7 @@ from app.services.actions import (
 )
 from app.services.agenda import ItemNode, flatten
 from app.services.approval import amendment_note
+from app.services.attendance import attendance_note
 from app.services.common import person_label
 from app.services.dates import (
     clock_12h,
@@ -74,6 +75,13 @@ class MinutesPerson:
 
     name: str
     capacity: str  # "Deputy Chief Constable (DCC)"
+    # After the name, in brackets: "substitute for Amanda Blakeman, DCC", "for items 4 and 5".
+    note: str = ""
+
+    @property
+    def name_line(self) -> str:
+        """"Jane Jones (substitute for Amanda Blakeman, DCC)"."""
+        return f"{self.name} ({self.note})" if self.note else self.name
 
 
 @dataclass
@@ -144,6 +152,8 @@ class MinutesRecord:
     edition: Edition
     office_name: str
     language: str = "en-GB"
+    # Those who came for some items only (or were in attendance without being members).
+    in_attendance: list[MinutesPerson] = field(default_factory=list)
 
 
 # --- loading a meeting's record -----------------------------------------------------------
@@ -493,9 +503,20 @@ def _minutes_item(
     return result
 
 
-def _person_row(attendance: Attendance, person: Person) -> MinutesPerson:
+def _person_row(attendance: Attendance, person: Person, people: dict[int, Person],
+                numbers: dict[int, str]) -> MinutesPerson:
     return MinutesPerson(name=person.full_name,
-                         capacity=attendance.capacity or default_capacity(person))
+                         capacity=attendance.capacity or default_capacity(person),
+                         note=attendance_note(attendance, people, numbers))
+
+
+def _item_numbers(items: list[RecordItem]) -> dict[int, str]:
+    numbers: dict[int, str] = {}
+    for item in items:
+        if item.node.item.id is not None:
+            numbers[item.node.item.id] = item.node.number
+        numbers.update(_item_numbers(item.children))
+    return numbers
 
 
 def minutes_of(record: MeetingRecord, *, office_short_name: str, office_name: str,
@@ -513,6 +534,12 @@ def minutes_of(record: MeetingRecord, *, office_short_name: str, office_name: st
         questions=[entry for asked in record.carried_questions
                    for entry in carried_question_paragraphs(asked, record.people)],
     )
+    numbers = _item_numbers(record.items)
+    people = {p.id: p for _, p in record.attendance if p.id is not None} | record.people
+
+    def row(attendance: Attendance, person: Person) -> MinutesPerson:
+        return _person_row(attendance, person, people, numbers)
+
     items = [_minutes_item(record, item, edition, carried) for item in record.items]
     if carried.actions or carried.questions:
         # No "Outstanding matters" item on the agenda: what is outstanding still shows.
@@ -533,9 +560,11 @@ def minutes_of(record: MeetingRecord, *, office_short_name: str, office_name: st
         chair=record.chair.full_name if record.chair else "",
         minutes_by=minutes_by,
         venue=meeting.venue,
-        present=[_person_row(a, p) for a, p in record.attendance
-                 if a.status == AttendanceStatus.present],
-        apologies=[_person_row(a, p) for a, p in record.attendance
+        present=[row(a, p) for a, p in record.attendance
+                 if a.status in (AttendanceStatus.present, AttendanceStatus.substitute)],
+        in_attendance=[row(a, p) for a, p in record.attendance
+                       if a.status == AttendanceStatus.in_attendance],
+        apologies=[row(a, p) for a, p in record.attendance
                    if a.status == AttendanceStatus.apologies],
         items=items,
         marking=PUBLIC_MARKING if edition == Edition.public else meeting.marking,

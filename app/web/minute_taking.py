@@ -11,6 +11,7 @@ from app.schemas import EntryRead
 from app.services import people as people_service
 from app.services import questions as questions_service
 from app.services.agenda import ItemNode
+from app.services.attendance import attendance_rows
 from app.services.common import person_label
 from app.services.dates import to_london
 from app.services.finding_meetings import findings_by_item
@@ -118,8 +119,16 @@ def take_minutes_page(
         },
         "people": [_person(p) for p in people],
         "attendance": [
-            {"person_id": p.id, "status": a.status, "capacity": a.capacity}
+            {"person_id": p.id, "status": a.status, "capacity": a.capacity,
+             "substitute_for_id": a.substitute_for_id, "item_ids": a.items}
             for a, p in record.attendance
+        ],
+        # The panel's rows: the series' usual attendees first, then anyone else recorded
+        # (app/services/attendance.py); anyone else is found by typing a name.
+        "attendance_rows": [
+            {"person_id": row.person.id, "name": row.person.full_name, "usual": row.usual,
+             "capacity": default_capacity(row.person)}
+            for row in attendance_rows(session, record.meeting)
         ],
         "items": [_item(i, questions, findings) for i in record.items],
     }

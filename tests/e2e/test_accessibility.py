@@ -20,7 +20,8 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/people/1/edit", "/people/import",
          "/admin/users", "/admin/users/invite", "/admin/users/2", "/admin/tokens",
          "/", "/waiting/overdue-actions", "/meetings/1",
-         "/series/new", "/meetings?series=1&year=2019"]
+         "/series/new", "/meetings?series=1&year=2019",
+         "/meetings/2/attendance", "/meetings/2/attendance?q=a&add=1"]
 
 
 def serious(page) -> list[str]:
@@ -76,6 +77,8 @@ def test_the_minute_takers_panels_are_accessible(demo_server, page):
     assert serious(page) == []
     page.keyboard.press("Escape")
     page.keyboard.press("r")  # attendance
+    assert serious(page) == []
+    page.get_by_label("Find someone to add").fill("a")  # with people found as you type
     assert serious(page) == []
 
 
@@ -185,4 +188,15 @@ def test_adding_a_series_is_accessible_with_its_preview_and_its_errors(demo_serv
     page.get_by_role("button", name="Save and make meetings").click()
     page.wait_for_load_state("networkidle")
     assert "There is a problem" in page.content()
+    assert serious(page) == []
+
+
+def test_the_attendance_page_with_its_errors_is_accessible(demo_server, page):
+    server, email, password = demo_server
+    sign_in(page, server, email, password)
+    page.goto(f"{server.url}/meetings/2/attendance")
+    page.locator("#status-0").select_option("in_attendance")
+    page.locator("#items-0").fill("99")
+    page.get_by_role("button", name="Save the attendance").click()
+    assert page.title().startswith("Error:")
     assert serious(page) == []

@@ -88,6 +88,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/meetings/{meeting_id}/move"):                           "S 403 403 403 403 A A",
     ("GET", "/meetings/{meeting_id}/cancel"):                          "S 403 403 403 403 A A",
     ("POST", "/meetings/{meeting_id}/cancel"):                         "S 403 403 403 403 A A",
+    ("GET", "/meetings/{meeting_id}/attendance"):                      "S 403 403 403 403 A A",
+    ("POST", "/meetings/{meeting_id}/attendance"):                     "S 403 403 403 403 A A",
     ("POST", "/meetings/{meeting_id}/start"):                          "S 403 403 403 403 A A",
     ("POST", "/meetings/{meeting_id}/close"):                          "S 403 403 403 403 A A",
     ("POST", "/meetings/{meeting_id}/invitations"):                    "S 403 403 403 403 A A",

@@ -25,7 +25,7 @@ from app.services.entries import visible_item
 from app.services.meeting_papers import agenda_for, mark_pack_sent, question_pack_for
 from app.services.minutes import Edition, record_for
 from app.services.visibility import agenda_as_seen
-from app.web.api.shapes import item_read, meeting_detail, meeting_read
+from app.web.api.shapes import attendance_read, item_read, meeting_detail, meeting_read
 from app.web.deps import ActorDep, IdPath
 from app.web.downloads import DOCX_TYPE, docx_response, file_response
 
@@ -66,12 +66,11 @@ def set_attendance(
     meeting_id: IdPath, rows: list[AttendanceIn], session: SessionDep, actor: ActorDep
 ):
     """Replace the meeting's attendance with the list given, in its order. A row without a
-    capacity keeps the one recorded for that person (their role's if they are new to the list)."""
+    capacity keeps the one recorded for that person (their role's if they are new to the list);
+    so do a substitute's `substitute_for_id` and the `item_ids` of someone in attendance for
+    some items, when left out."""
     result = meetings.set_attendance(session, meeting_id=meeting_id, rows=rows, by=actor)
-    return [
-        AttendanceRead(person_id=p.id, full_name=p.full_name, status=a.status, capacity=a.capacity)
-        for a, p in result
-    ]
+    return [attendance_read(a, p) for a, p in result]
 
 
 @router.get("/meetings/{meeting_id}/items", response_model=list[ItemRead])

@@ -79,6 +79,14 @@ def _item_detail(record_item: RecordItem) -> ItemDetail:
     )
 
 
+def attendance_read(attendance, person) -> AttendanceRead:
+    """One person's attendance as the API gives it."""
+    return AttendanceRead(person_id=person.id, full_name=person.full_name,
+                          status=attendance.status, capacity=attendance.capacity,
+                          substitute_for_id=attendance.substitute_for_id,
+                          item_ids=attendance.items)
+
+
 def meeting_detail(session: Session, record: MeetingRecord) -> MeetingDetail:
     """A meeting with its attendance and its agenda, entries and actions nested."""
     base = meeting_read(session, record.meeting, record.meeting_type)
@@ -89,12 +97,7 @@ def meeting_detail(session: Session, record: MeetingRecord) -> MeetingDetail:
             "ends_at": record.meeting.ends_at,
             "created_at": record.meeting.created_at,
             "updated_at": record.meeting.updated_at,
-            "attendance": [
-                AttendanceRead(
-                    person_id=p.id, full_name=p.full_name, status=a.status, capacity=a.capacity
-                )
-                for a, p in record.attendance
-            ],
+            "attendance": [attendance_read(a, p) for a, p in record.attendance],
             "items": [_item_detail(i) for i in record.items],
         }
     )
