@@ -27,6 +27,7 @@ from app.services.dates import as_utc
 from app.services.errors import Conflict, Gone, NotFound
 from app.services.meetings import ensure_minutes_editable, get_meeting
 from app.services.permissions import Actor, Perm, require
+from app.services.questions import dated_in_meeting
 from app.services.visibility import may_see_entry, sees_exempt
 
 # A question entry marks its question as asked unless it has already gone further.
@@ -120,7 +121,10 @@ def _sync_question(session: Session, entry: MinuteEntry) -> None:
         question.updated_at = utcnow()
     if live and question is not None and entry.kind == EntryKind.answer and entry.text.strip():
         assert question.id is not None  # loaded from the database
-        answer = linked or Answer(question_id=question.id, entry_id=entry.id, text=entry.text)
+        answer = linked or Answer(
+            question_id=question.id, entry_id=entry.id, text=entry.text,
+            answered_at=dated_in_meeting(get_meeting(session, get_item(
+                session, entry.item_id).meeting_id)))
         answer.question_id = question.id
         answer.respondent_id = entry.speaker_id
         answer.text = entry.text
