@@ -109,6 +109,13 @@ def _editable(session: Session, entry: MinuteEntry) -> None:
     ensure_minutes_editable(get_meeting(session, get_item(session, entry.item_id).meeting_id))
 
 
+def _carried_here(session: Session, question: Question, entry: MinuteEntry) -> bool:
+    """The question was carried forward from another meeting and is minuted at this one."""
+    return (question.status == QuestionStatus.carried_forward
+            and question.carried_from_meeting_id is not None
+            and question.carried_from_meeting_id != get_item(session, entry.item_id).meeting_id)
+
+
 def _sync_question(session: Session, entry: MinuteEntry) -> None:
     """Keep the question an entry records in step: asked when its question is minuted, and
     answered by the text of an answer entry (the answer is that entry's, kept up to date)."""
@@ -116,7 +123,7 @@ def _sync_question(session: Session, entry: MinuteEntry) -> None:
     question = session.get(Question, entry.question_id) if entry.question_id else None
     live = entry.deleted_at is None and question is not None
     if (live and question is not None and entry.kind == EntryKind.question
-            and question.status in _NOT_YET_ASKED):
+            and (question.status in _NOT_YET_ASKED or _carried_here(session, question, entry))):
         question.status = QuestionStatus.asked
         question.updated_at = utcnow()
     if live and question is not None and entry.kind == EntryKind.answer and entry.text.strip():
