@@ -79,7 +79,8 @@ def carried_sources(session: Session, meeting: Meeting):
 def at_meeting(session: Session, meeting: Meeting):
     """The condition on Question for the questions taken at this meeting."""
     return or_(
-        and_(Question.meeting_id == meeting.id, col(Question.carried_from_meeting_id).is_(None)),
+        and_(col(Question.meeting_id) == meeting.id,
+             col(Question.carried_from_meeting_id).is_(None)),
         col(Question.carried_from_meeting_id).in_(carried_sources(session, meeting)),
     )
 
