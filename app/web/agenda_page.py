@@ -58,7 +58,8 @@ def _page(request: Request, session, caller, meeting_id: int, *, errors=None, ty
     attached = visible_papers(session, nodes)
     people = [p for p in people_service.list_people(session) if p.active]
     context = {
-        "page_title": f"Agenda: {meeting_title(meeting, meeting_type)}",
+        "page_title": ("Error: " if errors else "")
+        + f"Agenda: {meeting_title(meeting, meeting_type)}",
         "meeting": meeting,
         "title": meeting_title(meeting, meeting_type),
         "tree": tree,
