@@ -465,6 +465,10 @@ class Paper(SQLModel, table=True):
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     uploaded_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     uploaded_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
+    # The deadline in force when the paper arrived, and how many days after it the paper came
+    # (0: on time); kept as they were, whatever later happens to the meeting or its deadline.
+    due_on: date | None = Field(default=None)
+    days_late: int | None = Field(default=None)
 
 
 class MinuteEntry(SQLModel, table=True):
@@ -534,6 +538,11 @@ class Question(SQLModel, table=True):
     status: str = Field(default=QuestionStatus.draft, sa_type=String(30))
     follow_up_action_id: int | None = Field(
         default=None, sa_column=_fk("action.id", ondelete="SET NULL")
+    )
+    # The meeting at which the question was last carried forward; it is then taken at the next
+    # meeting of the series that is not cancelled (app/services/questions.py questions_at).
+    carried_from_meeting_id: int | None = Field(
+        default=None, sa_column=_fk("meeting.id", ondelete="SET NULL")
     )
     # The inspection finding the question was put about (source "inspection").
     finding_id: int | None = Field(default=None, sa_column=_fk("finding.id", ondelete="SET NULL"))

@@ -416,6 +416,8 @@ class PaperRead(Out):
     size_bytes: int
     sha256: str
     uploaded_at: LocalDateTime
+    due_on: date | None = None  # the paper's due date when it arrived
+    days_late: int | None = None  # days after that date it arrived (0 on time)
 
 
 class ItemRead(Out):

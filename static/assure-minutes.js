@@ -805,13 +805,15 @@
     if (!item.questions || !item.questions.length) return null;
     const list = el("ol", { className: "govuk-list assure-questions" });
     item.questions.forEach((question, index) => {
-      const asked = !["draft", "ready", "sent"].includes(question.status);
+      // A question carried forward to this meeting is not yet asked here.
+      const asked = !["draft", "ready", "sent"].includes(question.status) &&
+        !(question.carried_forward && question.status === "carried_forward");
       list.append(el("li", { className: "assure-question" + (asked ? " assure-question--asked" : "") }, [
         index < 9 ? el("span", { className: "assure-key", text: String(index + 1) }) : null,
         " ",
         question.text,
         " ",
-        el("span", { className: "govuk-hint assure-inline-hint", text: [question.asked_by, question.addressed_to].filter(Boolean).join(" to ") }),
+        el("span", { className: "govuk-hint assure-inline-hint", text: [question.asked_by, question.addressed_to].filter(Boolean).join(" to ") + (question.carried_forward ? " (carried forward)" : "") }),
         " ",
         el("strong", { className: "govuk-tag " + (asked ? "govuk-tag--green" : "govuk-tag--blue"), text: asked ? "Asked" : "Not yet asked" }),
       ]));

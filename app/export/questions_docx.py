@@ -93,7 +93,8 @@ def _add_questions(document: Document, item: PackItem) -> None:
     table = HouseTable(
         document,
         QUESTION_WIDTHS,
-        caption=f"Questions on item {one_line(item.number)}".strip(),
+        caption=(f"Questions on item {one_line(item.number)}" if one_line(item.number)
+                 else one_line(item.title)),
         description="The questions on this item: number, question, who asks whom, and source.",
     )
     table.add_row(

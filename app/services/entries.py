@@ -27,6 +27,7 @@ from app.services.dates import as_utc
 from app.services.errors import Conflict, Gone, NotFound
 from app.services.meetings import ensure_minutes_editable, get_meeting
 from app.services.permissions import Actor, Perm, require
+from app.services.questions import dated_in_meeting
 from app.services.visibility import may_see_entry, sees_exempt
 
 # A question entry marks its question as asked unless it has already gone further.
@@ -108,6 +109,13 @@ def _editable(session: Session, entry: MinuteEntry) -> None:
     ensure_minutes_editable(get_meeting(session, get_item(session, entry.item_id).meeting_id))
 
 
+def _carried_here(session: Session, question: Question, entry: MinuteEntry) -> bool:
+    """The question was carried forward from another meeting and is minuted at this one."""
+    return (question.status == QuestionStatus.carried_forward
+            and question.carried_from_meeting_id is not None
+            and question.carried_from_meeting_id != get_item(session, entry.item_id).meeting_id)
+
+
 def _sync_question(session: Session, entry: MinuteEntry) -> None:
     """Keep the question an entry records in step: asked when its question is minuted, and
     answered by the text of an answer entry (the answer is that entry's, kept up to date)."""
@@ -115,12 +123,15 @@ def _sync_question(session: Session, entry: MinuteEntry) -> None:
     question = session.get(Question, entry.question_id) if entry.question_id else None
     live = entry.deleted_at is None and question is not None
     if (live and question is not None and entry.kind == EntryKind.question
-            and question.status in _NOT_YET_ASKED):
+            and (question.status in _NOT_YET_ASKED or _carried_here(session, question, entry))):
         question.status = QuestionStatus.asked
         question.updated_at = utcnow()
     if live and question is not None and entry.kind == EntryKind.answer and entry.text.strip():
         assert question.id is not None  # loaded from the database
-        answer = linked or Answer(question_id=question.id, entry_id=entry.id, text=entry.text)
+        answer = linked or Answer(
+            question_id=question.id, entry_id=entry.id, text=entry.text,
+            answered_at=dated_in_meeting(get_meeting(session, get_item(
+                session, entry.item_id).meeting_id)))
         answer.question_id = question.id
         answer.respondent_id = entry.speaker_id
         answer.text = entry.text

@@ -38,7 +38,7 @@ from app.services.minutes import Edition, carried_questions, exempt_notice, next
 from app.services.office import get_office
 from app.services.papers import is_late
 from app.services.permissions import Actor, Perm, allowed, require
-from app.services.questions import public_questions_close
+from app.services.questions import at_meeting, public_questions_close
 from app.services.visibility import agenda_as_seen, visible_papers
 
 
@@ -222,11 +222,16 @@ def outstanding_lines(session: Session, meeting, *, public: bool) -> list[str]:
     return lines
 
 
-def pack_questions(session: Session, meeting_id: int) -> list[Question]:
-    """The questions of a meeting that go to the force, in agenda order then as drafted."""
-    query = select(Question).where(Question.meeting_id == meeting_id,
+def pack_questions(session: Session, meeting) -> list[Question]:
+    """The questions taken at a meeting that go to the force (those carried forward to it
+    included), as drafted."""
+    query = select(Question).where(at_meeting(session, meeting),
                                    col(Question.status).in_(PACK_STATUSES))
     return list(session.exec(query.order_by(col(Question.id))))
+
+
+OTHER_QUESTIONS = "Other questions"
+CARRIED_QUESTIONS = "Questions carried forward"
 
 
 def question_pack_for(session: Session, *, meeting_id: int, by: Actor) -> QuestionPack:
@@ -237,34 +242,47 @@ def question_pack_for(session: Session, *, meeting_id: int, by: Actor) -> Questi
     meeting_type = meeting_type_of(session, meeting)
     office = get_office(session)
     people = {p.id: p for p in session.exec(select(Person))}
+    tree = agenda_tree(session, meeting.id)
+    on_agenda = {n.item.id for root in tree for n in root.walk()}
     by_item: dict[int | None, list[Question]] = {}
-    for question in pack_questions(session, meeting.id):
-        by_item.setdefault(question.item_id, []).append(question)
+    carried: list[Question] = []
+    for question in pack_questions(session, meeting):
+        if question.carried_from_meeting_id is not None:
+            carried.append(question)
+        else:  # on no item (or an item since deleted): "Other questions"
+            key = question.item_id if question.item_id in on_agenda else None
+            by_item.setdefault(key, []).append(question)
     items: list[PackItem] = []
     counter = 0
 
-    def visit(node: ItemNode) -> None:
+    def add(pack_item: PackItem, asked: list[Question]) -> None:
         nonlocal counter
+        for question in asked:
+            counter += 1
+            pack_item.questions.append(PackQuestion(
+                number=f"Q{counter}", text=question.text,
+                asked_by=person_label(people.get(question.asked_by_id)) or "PCC",
+                addressed_to=person_label(people.get(question.addressed_to_id)) or "CC",
+                source=SOURCES.get(cast(QuestionSource, question.source), question.source),
+                theme=question.theme))
+        items.append(pack_item)
+
+    def visit(node: ItemNode) -> None:
         item = node.item
         asked = by_item.get(item.id, [])
         if asked or item.commission.strip():
-            pack_item = PackItem(number=node.local_number, title=item.title, level=node.level,
-                                 presenter=person_label(people.get(item.presenter_id)),
-                                 commission=item.commission, paper_due_on=item.paper_due_on)
-            for question in asked:
-                counter += 1
-                pack_item.questions.append(PackQuestion(
-                    number=f"Q{counter}", text=question.text,
-                    asked_by=person_label(people.get(question.asked_by_id)) or "PCC",
-                    addressed_to=person_label(people.get(question.addressed_to_id)) or "CC",
-                    source=SOURCES.get(cast(QuestionSource, question.source), question.source),
-                    theme=question.theme))
-            items.append(pack_item)
+            add(PackItem(number=node.local_number, title=item.title, level=node.level,
+                         presenter=person_label(people.get(item.presenter_id)),
+                         commission=item.commission, paper_due_on=item.paper_due_on), asked)
         for child in node.children:
             visit(child)
 
-    for root in agenda_tree(session, meeting.id):
+    if carried:
+        add(PackItem(number="", title=CARRIED_QUESTIONS, level=1), carried)
+    for root in tree:
         visit(root)
+    if by_item.get(None):
+        add(PackItem(number="", title=OTHER_QUESTIONS, level=1), by_item[None])
     audit.record(session, by=by, verb="export", object_type="meeting", object_id=meeting.id,
                  summary=f"question pack, {sum(len(i.questions) for i in items)} questions")
     session.flush()
@@ -281,11 +299,12 @@ def question_pack_for(session: Session, *, meeting_id: int, by: Actor) -> Questi
 
 
 def mark_pack_sent(session: Session, *, meeting_id: int, by: Actor) -> int:
-    """The questions ready for a meeting are now with the force; returns how many."""
+    """The questions in the meeting's pack are now with the force; returns how many."""
     require(by, Perm.write_questions)
-    get_meeting(session, meeting_id)
-    ready = session.exec(select(Question).where(Question.meeting_id == meeting_id,
-                                                Question.status == QuestionStatus.ready)).all()
+    meeting = get_meeting(session, meeting_id)
+    # Exactly those the pack gives the force for the first time: ready, or carried forward to
+    # this meeting (whatever item they are on, or none).
+    ready = [q for q in pack_questions(session, meeting) if q.status != QuestionStatus.sent]
     for question in ready:
         question.status = QuestionStatus.sent
         question.updated_at = utcnow()

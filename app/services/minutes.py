@@ -60,7 +60,7 @@ from app.services.meetings import (
 )
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, allowed
-from app.services.questions import answers_of
+from app.services.questions import answers_of, carried_sources
 from app.services.visibility import agenda_as_seen, exempt_item_ids, sees_exempt
 
 
@@ -308,18 +308,18 @@ def _questions_for(session: Session, meeting: Meeting, item_ids: list[int], reda
 
 def carried_questions(session: Session, meeting: Meeting, *, redact: bool
                       ) -> list[QuestionAnswers]:
-    """Questions of earlier meetings of the series carried forward, with their answers."""
-    earlier = select(Meeting.id).where(
-        Meeting.meeting_type_id == meeting.meeting_type_id,
-        Meeting.starts_at < meeting.starts_at,
-    )
+    """Questions carried forward to this meeting (from the last one of the series held before
+    it, or from meetings cancelled since), with their answers and the meeting they were
+    carried from."""
     carried = session.exec(
-        select(Question, Meeting).join(Meeting, col(Meeting.id) == Question.meeting_id).where(
-            col(Question.meeting_id).in_(earlier),
-            Question.status == QuestionStatus.carried_forward,
-        ).order_by(col(Meeting.starts_at), col(Question.id))
+        select(Question, Meeting)
+        .join(Meeting, col(Meeting.id) == Question.carried_from_meeting_id)
+        .where(col(Question.carried_from_meeting_id).in_(carried_sources(session, meeting)),
+               Question.status == QuestionStatus.carried_forward)
+        .order_by(col(Meeting.starts_at), col(Question.id))
     ).all()
-    hidden = exempt_item_ids(session, {m.id for _, m in carried}) if redact else set()
+    origins = {q.meeting_id for q, _ in carried} | {m.id for _, m in carried}
+    hidden = exempt_item_ids(session, origins) if redact else set()
     answers = answers_of(session, [q.id for q, _ in carried])
     return [
         QuestionAnswers(question=q, answers=answers[q.id], meeting=m)

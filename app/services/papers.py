@@ -12,13 +12,13 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from app.models import AgendaItem, Paper
+from app.models import AgendaItem, Meeting, MeetingStatus, Paper
 from app.services import audit, uploads
 from app.services.agenda import get_item
 from app.services.common import get_or_404
 from app.services.dates import today
-from app.services.errors import InvalidInput
-from app.services.permissions import Actor, Perm, require
+from app.services.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.services.permissions import Actor, Perm, Scope, require, scope_of
 from app.services.text import clean_file_name
 
 MAX_PAPER_BYTES = 20 * 1024 * 1024
@@ -48,12 +48,67 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
+def _in_private(session: Session, item: AgendaItem) -> bool:
+    """The item is exempt, itself or under an exempt item."""
+    from app.services.visibility import exempt_item_ids  # visibility reads papers_of
+
+    return item.id in exempt_item_ids(session, [item.meeting_id])
+
+
+def presents(by: Actor, item: AgendaItem) -> bool:
+    """The actor is the person who presents the item."""
+    return by.person_id is not None and item.presenter_id == by.person_id
+
+
+def may_upload(session: Session, by: Actor, item: AgendaItem) -> bool:
+    """Whether the actor may upload a paper for this item: the office for any item; a force
+    officer for the items they present that they may see (not Part 2), of a meeting that is
+    not cancelled."""
+    if not by.can(Perm.edit_record) and not presents(by, item):
+        return False  # (the quick answer for most items of a force officer's agenda)
+    try:
+        check_uploader(session, by, item)
+    except DomainError:
+        return False
+    return True
+
+
+def check_uploader(session: Session, by: Actor, item: AgendaItem) -> None:
+    """Refuse an upload the actor may not make: NotFound for a Part 2 item they may not see,
+    Forbidden for another's item, Conflict for a cancelled meeting's."""
+    if by.can(Perm.edit_record):
+        return
+    if not by.sees_exempt and _in_private(session, item):
+        raise NotFound(f"There is no agenda item with id {item.id}.")
+    own_only = scope_of(by.role, Perm.upload_papers) == Scope.own
+    require(by, Perm.upload_papers,
+            "You can upload papers only for the items you present." if own_only else None,
+            owned=presents(by, item))
+    meeting = session.get(Meeting, item.meeting_id)
+    if meeting is not None and meeting.status == MeetingStatus.cancelled:
+        raise Conflict("This meeting was cancelled, so it needs no papers.")
+
+
+def lateness(due_on: date | None, arrived: date) -> int | None:
+    """How many days after its due date a paper arrived (0: on time); None without a due
+    date."""
+    return None if due_on is None else max(0, (arrived - due_on).days)
+
+
+def late_words(paper: Paper) -> str:
+    """"Arrived 2 days late", "Arrived 1 day late", or "" for a paper on time or not due."""
+    days = paper.days_late or 0
+    return f"Arrived {days} day{'' if days == 1 else 's'} late" if days > 0 else ""
+
+
 def attach_paper(
-    session: Session, *, item_id: int, filename: str, content: bytes, by: Actor
+    session: Session, *, item_id: int, filename: str, content: bytes, by: Actor,
+    replace: bool = False,
 ) -> Paper:
-    """Keep a paper for an item, if it is what its name says and no bigger than allowed."""
-    require(by, Perm.edit_record)
+    """Keep a paper for an item, if it is what its name says and no bigger than allowed, with
+    how late it arrived. `replace` removes the papers the same user uploaded for it before."""
     item = get_item(session, item_id)
+    check_uploader(session, by, item)
     name = clean_file_name(filename, default_stem="paper")
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not name or extension not in _EXTENSIONS:
@@ -71,9 +126,18 @@ def attach_paper(
     if actual == DOCX:
         uploads.check_zip(content)
     assert item.id is not None  # loaded from the database
+    if replace and by.user_id is not None:
+        earlier = session.exec(select(Paper).where(Paper.item_id == item.id,
+                                                   Paper.uploaded_by_id == by.user_id)).all()
+        for old in earlier:
+            audit.record(session, by=by, verb="delete", object_type="paper", object_id=old.id,
+                         summary=f"item {item.id}: {old.filename} replaced by {name}")
+            session.delete(old)
+        session.flush()
     paper = Paper(item_id=item.id, filename=name, content_type=actual, size_bytes=len(content),
                   sha256=hashlib.sha256(content).hexdigest(), content=content,
-                  uploaded_by_id=by.user_id)
+                  uploaded_by_id=by.user_id, due_on=item.paper_due_on,
+                  days_late=lateness(item.paper_due_on, today()))
     session.add(paper)
     session.flush()
     audit.record(session, by=by, verb="create", object_type="paper", object_id=paper.id,

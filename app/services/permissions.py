@@ -24,6 +24,7 @@ class Perm(StrEnum):
     export_internal = "export_internal"  # the internal edition of the minutes
     manage_users = "manage_users"
     read_audit = "read_audit"  # the audit log
+    upload_papers = "upload_papers"  # papers for agenda items (a presenter's: their own items)
 
 
 class Scope(IntEnum):
@@ -55,6 +56,7 @@ _ROWS: dict[Perm, tuple[Scope, Scope, Scope, Scope, Scope]] = {
     Perm.export_internal: (ANY, ANY,        ANY,  _,    _),
     Perm.manage_users:    (ANY, _,          _,    _,    _),
     Perm.read_audit:      (ANY, _,          _,    _,    _),
+    Perm.upload_papers:   (ANY, ANY,        _,    OWN,  _),
 }
 
 TABLE: dict[Perm, dict[Role, Scope]] = {

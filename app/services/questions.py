@@ -2,14 +2,16 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, func, select
 
 from app.models import (
     AgendaItem,
     Answer,
     Meeting,
+    MeetingStatus,
     MeetingType,
     Question,
     QuestionSource,
@@ -43,6 +45,80 @@ STATUS_WORDS = {
     S.answered: "answered", S.answered_in_writing: "answered in writing",
     S.carried_forward: "carried forward", S.withdrawn: "withdrawn",
 }
+
+# --- where a question is taken -------------------------------------------------------------
+# A question is taken at the meeting it was prepared for until it is carried forward; then at
+# the next meeting of the same series after the meeting where it was carried forward that is
+# not cancelled (if that one is cancelled later, at the one after). It stays there, whatever
+# becomes of it (sent, asked, answered), until it is carried forward again.
+
+
+def _series_meetings(meeting: Meeting):
+    return select(Meeting.id).where(Meeting.meeting_type_id == meeting.meeting_type_id)
+
+
+def carried_sources(session: Session, meeting: Meeting):
+    """A query of the ids of the meetings whose carried-forward questions are taken at this
+    one: those of its series since the last meeting before it that was not cancelled (that
+    one included). A cancelled meeting takes none."""
+    if meeting.status == MeetingStatus.cancelled:
+        return select(Meeting.id).where(col(Meeting.id).is_(None))
+    earlier = _series_meetings(meeting).where(Meeting.starts_at < meeting.starts_at)
+    last_held = session.exec(
+        select(Meeting.starts_at).where(
+            Meeting.meeting_type_id == meeting.meeting_type_id,
+            Meeting.starts_at < meeting.starts_at,
+            Meeting.status != MeetingStatus.cancelled,
+        ).order_by(col(Meeting.starts_at).desc())
+    ).first()
+    if last_held is not None:
+        earlier = earlier.where(Meeting.starts_at >= last_held)
+    return earlier
+
+
+def at_meeting(session: Session, meeting: Meeting):
+    """The condition on Question for the questions taken at this meeting."""
+    return or_(
+        and_(col(Question.meeting_id) == meeting.id,
+             col(Question.carried_from_meeting_id).is_(None)),
+        col(Question.carried_from_meeting_id).in_(carried_sources(session, meeting)),
+    )
+
+
+def next_held_after(session: Session, meeting: Meeting) -> Meeting | None:
+    """The next meeting of the series after this one that is not cancelled."""
+    return session.exec(
+        select(Meeting).where(
+            Meeting.meeting_type_id == meeting.meeting_type_id,
+            Meeting.starts_at > meeting.starts_at,
+            Meeting.status != MeetingStatus.cancelled,
+        ).order_by(col(Meeting.starts_at))
+    ).first()
+
+
+def meeting_taken_at(session: Session, question: Question) -> Meeting | None:
+    """The meeting at which the question is taken now (see at_meeting), if any."""
+    if question.carried_from_meeting_id is None:
+        return session.get(Meeting, question.meeting_id) if question.meeting_id else None
+    origin = session.get(Meeting, question.carried_from_meeting_id)
+    return next_held_after(session, origin) if origin is not None else None
+
+
+def questions_at(session: Session, *, meeting: Meeting, by: Actor) -> list[Question]:
+    """The questions the actor may see taken at a meeting, those carried forward to it
+    included, oldest first."""
+    query = select(Question).where(at_meeting(session, meeting)).order_by(col(Question.id))
+    return visible_to(session, list(session.exec(query)), by)
+
+
+def dated_in_meeting(meeting: Meeting | None, now: datetime | None = None) -> datetime:
+    """When an answer given in a meeting is dated: now, if today is the meeting's day; else the
+    meeting's start (a minute-taker may type it up days later)."""
+    now = now or utcnow()
+    if meeting is None or to_london(now).date() == to_london(meeting.starts_at).date():
+        return now
+    return meeting.starts_at
+
 
 def visible_to(session: Session, questions: list[Question], by: Actor) -> list[Question]:
     """Those of these questions the actor may see (drafts are the Commissioner's own)."""
@@ -191,6 +267,15 @@ def update_question(
     _check_screening(question, changes)
     if "status" in changes and changes["status"] != question.status:
         _check_move(question, QuestionStatus(changes["status"]), changes)
+    if "meeting_id" in changes and changes["meeting_id"] != question.meeting_id:
+        question.carried_from_meeting_id = None  # put to another meeting by hand
+    if changes.get("status") == S.carried_forward and question.status != S.carried_forward:
+        taken_at = meeting_taken_at(session, question)
+        if "meeting_id" in changes:
+            taken_at = session.get(Meeting, changes["meeting_id"]) if changes["meeting_id"] \
+                else None
+        if taken_at is not None:
+            question.carried_from_meeting_id = taken_at.id
     for key, value in changes.items():
         setattr(question, key, value)
     question.updated_at = utcnow()
@@ -214,6 +299,8 @@ def answer_question(
         )
     assert question.id is not None  # loaded from the database
     answer = Answer(question_id=question.id, **data.model_dump())
+    if data.in_meeting:
+        answer.answered_at = dated_in_meeting(meeting_taken_at(session, question))
     session.add(answer)
     question.status = (
         QuestionStatus.answered if data.in_meeting else QuestionStatus.answered_in_writing

@@ -58,13 +58,19 @@ def _page(request: Request, session, caller, meeting_id: int, *, errors=None, ty
     attached = visible_papers(session, nodes)
     people = [p for p in people_service.list_people(session) if p.active]
     context = {
-        "page_title": f"Agenda: {meeting_title(meeting, meeting_type)}",
+        "page_title": ("Error: " if errors else "")
+        + f"Agenda: {meeting_title(meeting, meeting_type)}",
         "meeting": meeting,
         "title": meeting_title(meeting, meeting_type),
         "tree": tree,
         "nodes": nodes,
         "papers": attached,
         "late": {n.item.id: is_late(n.item, attached[n.item.id]) for n in nodes},
+        # A presenter from the force uploads the papers of their own items here.
+        "uploads": set() if caller.actor.can(Perm.edit_record) else {
+            n.item.id for n in nodes
+            if not n.redacted and papers.may_upload(session, caller.actor, n.item)},
+        "uploader_id": caller.actor.user_id,
         "people": people,
         "people_by_id": {p.id: p for p in people},
         "kinds": KIND_LABELS,
@@ -251,16 +257,18 @@ def upload_paper(
     caller: PageCaller,
     file: Annotated[UploadFile | None, File()] = None,
     csrf_token: Annotated[str, Form(max_length=200)] = "",
+    replace: Annotated[str, Form(max_length=10)] = "",
 ):
 
     def attach():
-        _own_item(session, meeting_id, item_id)
+        # Who may upload is checked before the file is read.
+        papers.check_uploader(session, caller.actor, _own_item(session, meeting_id, item_id))
         if file is None or not file.filename:
             raise InvalidInput({f"file-{item_id}": "choose the paper to attach"})
         content = file.file.read(papers.MAX_PAPER_BYTES + 1)
         try:
             papers.attach_paper(session, item_id=item_id, filename=file.filename,
-                                content=content, by=caller.actor)
+                                content=content, by=caller.actor, replace=replace == "yes")
         except InvalidInput as exc:
             raise InvalidInput({f"file-{item_id}": exc.errors.get("file", exc.message)}) from exc
 

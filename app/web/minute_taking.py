@@ -7,6 +7,7 @@ CSRF header), so the rules are the API's; this module only gathers what the page
 from fastapi import APIRouter, Request
 
 from app.db import SessionDep
+from app.models import ItemKind
 from app.schemas import EntryRead
 from app.services import people as people_service
 from app.services import questions as questions_service
@@ -85,12 +86,23 @@ def take_minutes_page(
     people = people_service.list_people(session, include_inactive=False)
     by_id = {p.id: p for p in people}
     questions: dict[int | None, list] = {}
-    for question in questions_service.list_questions(session, by=caller.actor,
-                                                     meeting_id=meeting_id):
-        if question.item_id is None:
+    nodes = _nodes(record.items)
+    # Questions carried forward to this meeting come up under its first "Outstanding matters"
+    # item (or its first item, when it has none).
+    outstanding = [n.item.id for n in nodes if n.item.kind == ItemKind.outstanding_matters]
+    carried_to = (outstanding or [n.item.id for n in nodes] or [None])[0]
+    listed = questions_service.list_questions(session, by=caller.actor, meeting_id=meeting_id)
+    carried = [q for q in questions_service.questions_at(session, meeting=record.meeting,
+                                                         by=caller.actor)
+               if q.carried_from_meeting_id is not None
+               and q.carried_from_meeting_id != meeting_id]
+    carried_ids = {q.id for q in carried}
+    for question in [q for q in listed if q.id not in carried_ids] + carried:
+        item_id = carried_to if question.id in carried_ids else question.item_id
+        if item_id is None:
             continue
         asker, addressee = by_id.get(question.asked_by_id), by_id.get(question.addressed_to_id)
-        questions.setdefault(question.item_id, []).append({
+        questions.setdefault(item_id, []).append({
             "id": question.id,
             "text": question.text,
             "status": question.status,
@@ -98,6 +110,7 @@ def take_minutes_page(
             "addressed_to_id": question.addressed_to_id,
             "asked_by": person_label(asker) if asker else "",
             "addressed_to": person_label(addressee) if addressee else "",
+            "carried_forward": question.id in carried_ids,
         })
     # Under the HMICFRS item: the inspection findings due or changed since the last meeting.
     findings = {
@@ -108,7 +121,7 @@ def take_minutes_page(
                    else None,
                    "changes": row.changes[-3:]} for row in rows]
         for item_id, rows in findings_by_item(
-            session, record.meeting, [n.item.id for n in _nodes(record.items)],
+            session, record.meeting, [n.item.id for n in nodes],
             by=caller.actor).items()}
     state = {
         "meeting": {

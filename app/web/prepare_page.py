@@ -89,11 +89,17 @@ def prepare_page(
     papers = papers_of(session, [n.item.id for n in nodes])
     by_id = {p.id: p for p in people.list_people(session)}
     titles = {m.id: meeting_label(m, t) for m, t in meetings.list_meetings(session)}
-    found = [q for q in question_service.list_questions(session, by=actor, meeting_id=meeting.id)
+    found = [q for q in question_service.questions_at(session, meeting=meeting, by=actor)
              if q.status != QuestionStatus.withdrawn]
+    on_agenda = {n.item.id for n in nodes}
     by_item: dict[int | None, list[Question]] = {}
+    carried_in: list[Question] = []
     for question in found:
-        by_item.setdefault(question.item_id, []).append(question)
+        if question.carried_from_meeting_id is not None:
+            carried_in.append(question)
+        else:
+            key = question.item_id if question.item_id in on_agenda else None
+            by_item.setdefault(key, []).append(question)
     said: dict[str, LastSaid | None] = {}
 
     def prepared(question: Question) -> PreparedQuestion:
@@ -125,6 +131,8 @@ def prepare_page(
                 entry.themes_unanswered.append(theme)
         items.append(entry)
     counts = {status: sum(1 for q in found if q.status == status) for status in QuestionStatus}
+    # What "send the pack" marks as sent: the ready, and those carried forward to this meeting.
+    counts[QuestionStatus.ready] += counts[QuestionStatus.carried_forward]
     notice = ""
     if sent.isdigit():
         notice = (f"{sent} question{' was' if sent == '1' else 's were'} marked as sent to the "
@@ -137,6 +145,8 @@ def prepare_page(
         "series": meeting_type,
         "items": items,
         "loose": [prepared(q) for q in by_item.get(None, [])],
+        "carried_questions": [(prepared(q), titles.get(q.carried_from_meeting_id, ""))
+                              for q in carried_in],
         "counts": counts,
         "late_count": sum(1 for i in items if i.late),
         "carried": actions.carried_forward(session, meeting),

@@ -19,6 +19,7 @@ from app.models import utcnow
 from app.services.common import person_label
 from app.services.dates import short_date, to_london
 from app.services.minutes import update_text
+from app.services.papers import late_words
 from app.services.text import minutes_parts
 from app.web.forms import sentence
 
@@ -94,6 +95,7 @@ templates.env.filters.update(
     # Not Jinja's capitalize, which lowercases the rest and so people's names with it.
     sentence=sentence,
 )
+templates.env.filters["late_words"] = late_words  # a paper's "Arrived 2 days late"
 
 
 def session_clock(caller) -> dict | None:

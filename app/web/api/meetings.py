@@ -147,7 +147,8 @@ def list_papers(item_id: IdPath, session: SessionDep, actor: ActorDep):
 @router.post("/items/{item_id}/papers", response_model=PaperRead,
              status_code=status.HTTP_201_CREATED)
 def attach_paper(item_id: IdPath, file: UploadFile, session: SessionDep, actor: ActorDep):
-    """Attach a PDF or Word paper (multipart form field `file`, at most 20 MB)."""
+    """Attach a PDF or Word paper (multipart form field `file`, at most 20 MB); a force
+    officer, to the items they present."""
     # A plain def, so that this runs in a worker thread, off the event loop.
     content = file.file.read(papers.MAX_PAPER_BYTES + 1)
     return papers.attach_paper(session, item_id=item_id, filename=file.filename or "",
