@@ -104,6 +104,7 @@ class NextStep:
     text: str
     url: str
     post: bool = False
+    secondary: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class Stage:
     label: str
     hint: str
     next: NextStep | None
+    also: NextStep | None = None  # a second, lesser step: "Take minutes" while in progress
 
 
 def stage_of(meeting: Meeting, by: Actor) -> Stage:
@@ -124,6 +126,7 @@ def stage_of(meeting: Meeting, by: Actor) -> Stage:
     manage = allowed(by, Perm.edit_record)
     submitted = status == MeetingStatus.draft and meeting.submitted_at is not None
     step: NextStep | None = None
+    also: NextStep | None = None
     if status in NOT_YET_HELD:
         hint = "When the meeting begins, start it: its minutes can then be taken."
         if manage:
@@ -132,7 +135,8 @@ def stage_of(meeting: Meeting, by: Actor) -> Stage:
         hint = ("The minutes are being taken. When the meeting ends, close it: the minutes "
                 "become a draft to check and submit to the chair.")
         if manage:
-            step = NextStep("Close the meeting", f"{base}/close", post=True)
+            also = NextStep("Take minutes", f"{base}/take-minutes")
+            step = NextStep("Close the meeting", f"{base}/close", post=True, secondary=True)
     elif status == MeetingStatus.draft and submitted:
         hint = "The draft minutes are with the chair for approval."
         if allowed(by, Perm.approve_minutes):
@@ -149,6 +153,8 @@ def stage_of(meeting: Meeting, by: Actor) -> Stage:
     elif status == MeetingStatus.published:
         hint = "The minutes are published."
     else:
-        hint = "This meeting was cancelled."
+        reason = (meeting.cancelled_reason or "").strip()
+        hint = f"This meeting was cancelled: {reason}" if reason else \
+            "This meeting was cancelled."
     return Stage(meeting_id=meeting.id, status=status.value, label=stage_label(status),
-                 hint=hint, next=step)
+                 hint=hint, next=step, also=also)
