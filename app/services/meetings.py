@@ -242,7 +242,7 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
     if stage is not None:
         from app.services.stages import move_to  # a cycle: stages builds on this module
 
-        move_to(session, meeting_id=meeting.id, to=stage, by=by)
+        move_to(session, meeting_id=meeting_id, to=stage, by=by)
     return meeting
 
 

@@ -111,7 +111,7 @@ class NextStep:
 class Stage:
     """A meeting's stage as every page shows it, with the next step this reader may take."""
 
-    meeting_id: int
+    meeting_id: int | None
     status: str
     label: str
     hint: str

@@ -4,7 +4,9 @@ they can reach from the meetings list leads somewhere their role may go."""
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
 
-from tests.web.test_route_matrix import matrix, outcome, prepare  # noqa: F401 (a fixture)
+import pytest
+
+from tests.web.test_route_matrix import build_matrix, outcome, prepare
 
 # Enough to walk every kind of page a force user reaches (meetings, agenda, record, actions,
 # questions, inspections, findings, their account), without walking every page of the demo.
@@ -26,6 +28,12 @@ def links_of(html: str) -> list[str]:
     parser = _Links()
     parser.feed(html)
     return parser.hrefs
+
+
+@pytest.fixture
+def matrix(session, qworld):
+    """The route matrix's world: its force caller is the DCC, signed in in a browser."""
+    return build_matrix(session, qworld)
 
 
 def test_every_link_a_force_user_sees_leads_to_a_page_they_may_open(client, session, matrix):

@@ -3,7 +3,6 @@ to those who may take it: the meeting, agenda, preparation and take-minutes page
 
 import re
 from datetime import datetime
-
 from html.parser import HTMLParser
 
 import pytest
