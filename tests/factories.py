@@ -98,6 +98,33 @@ def make_meeting(session: Session, meeting_type=None, **kw):
                                                       by=SYSTEM))
 
 
+def advance_meeting(session: Session, meeting, to, by=SYSTEM):
+    """Take a meeting through its stages (start, close, submit, approve; or cancel) to `to`,
+    by the same steps the pages take."""
+    from app.models import MeetingStatus
+
+    to = MeetingStatus(to)
+    if to == MeetingStatus.cancelled:
+        return committed(session, meetings.cancel_meeting(
+            session, meeting_id=meeting.id, reason="Called off", by=by))
+    rank = {MeetingStatus.planned: 0, MeetingStatus.agenda_issued: 0,
+            MeetingStatus.in_progress: 1, MeetingStatus.draft: 2, MeetingStatus.approved: 3}
+    steps = [
+        (MeetingStatus.in_progress, lambda: meetings.start_meeting(
+            session, meeting_id=meeting.id, by=by)),
+        (MeetingStatus.draft, lambda: meetings.close_meeting(
+            session, meeting_id=meeting.id, by=by)),
+        (MeetingStatus.approved, lambda: (
+            approval.submit_to_chair(session, meeting_id=meeting.id, by=by),
+            approval.approve_by_chair(session, meeting_id=meeting.id, by=by))),
+    ]
+    for stage, step in steps:
+        if rank[MeetingStatus(meeting.status)] < rank[stage] <= rank[to]:
+            step()
+    session.commit()
+    return meeting
+
+
 def make_item(session: Session, meeting, **kw):
     values = {"title": "Roads policing", "kind": ItemKind.theme}
     if "parent" in kw:

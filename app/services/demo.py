@@ -29,7 +29,6 @@ from app.schemas import (
     MeetingCreate,
     MeetingTypeCreate,
     MeetingTypeUpdate,
-    MeetingUpdate,
     PersonCreate,
     QuestionCreate,
 )
@@ -379,8 +378,8 @@ def load_demo(session: Session) -> DemoResult:
         for a in ("PCC", "DPCC", "CC", "DCC")])
 
     # The meeting has been held; its notes are a draft awaiting the Commissioner's approval.
-    meetings.update_meeting(session, meeting_id=meeting.id, by=by,
-                            data=MeetingUpdate(status=MeetingStatus.draft))
+    meetings.start_meeting(session, meeting_id=meeting.id, by=by)
+    meetings.close_meeting(session, meeting_id=meeting.id, by=by)
 
     _load_inspection(session, by, person)
 

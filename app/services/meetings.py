@@ -288,10 +288,12 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
 
         ensure_submitted(meeting)
     changes = {k: v for k, v in changes.items() if getattr(meeting, k) != v}
-    if changes.get("status") == MeetingStatus.published:
+    # A change of stage goes through the step the pages use (app/services/stages.py).
+    stage = changes.pop("status", None)
+    if stage == MeetingStatus.published:
         raise InvalidInput({"status": "minutes are published from the meeting's public "
                                       "preview page, which keeps the published document"})
-    if changes and meeting.status in LOCKED_STATUSES:
+    if (changes or stage) and meeting.status in LOCKED_STATUSES:
         raise Conflict(f"The minutes of this meeting are {meeting.status}; the meeting can no "
                        "longer be changed. " + AMEND_HINT)
     _check_meeting_fields(session, changes, meeting)
@@ -299,19 +301,21 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
         key in changes and changes[key] != getattr(meeting, key)
         for key in ("starts_at", "ends_at", "venue", "status")
     )
-    for key, value in changes.items():
-        setattr(meeting, key, value)
-    if moved:
-        meeting.sequence += 1  # calendars take the change only with a higher sequence
-    if changes.get("status") == MeetingStatus.approved:
-        meeting.approved_at, meeting.approved_by_id = utcnow(), by.user_id
-    meeting.updated_at = utcnow()
-    verb = "approve" if changes.get("status") == MeetingStatus.approved else "update"
-    audit.record(session, by=by, verb=verb, object_type="meeting", object_id=meeting.id,
-                 summary=audit.describe_changes(changes))
-    session.flush()
-    if moved:
-        _invite_again(session, meeting)
+    if changes:
+        for key, value in changes.items():
+            setattr(meeting, key, value)
+        if moved:
+            meeting.sequence += 1  # calendars take the change only with a higher sequence
+        meeting.updated_at = utcnow()
+        audit.record(session, by=by, verb="update", object_type="meeting", object_id=meeting.id,
+                     summary=audit.describe_changes(changes))
+        session.flush()
+        if moved:
+            _invite_again(session, meeting)
+    if stage is not None:
+        from app.services.stages import move_to  # a cycle: stages builds on this module
+
+        move_to(session, meeting_id=meeting_id, to=stage, by=by)
     return meeting
 
 

@@ -22,6 +22,7 @@ from app.services.meetings import get_meeting, meeting_title, meeting_type_of
 from app.services.minutes import exempt_notice
 from app.services.papers import is_late
 from app.services.permissions import Perm, require
+from app.services.stages import stage_of
 from app.services.visibility import agenda_as_seen, visible_papers
 from app.web.deps import IdPath, PageCaller
 from app.web.forms import parse_day, submit, validated
@@ -76,6 +77,7 @@ def _page(request: Request, session, caller, meeting_id: int, *, errors=None, ty
         "kinds": KIND_LABELS,
         "purposes": PURPOSE_LABELS,
         "can_edit": caller.actor.can(Perm.edit_record),
+        "stage_view": stage_of(meeting, caller.actor),
         # the internal agenda and the chair's preparation are the office's (Part 2 included)
         "can_export_internal": caller.actor.can(Perm.export_internal),
         "errors": errors or {},

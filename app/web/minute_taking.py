@@ -17,9 +17,10 @@ from app.services.common import person_label
 from app.services.dates import to_london
 from app.services.finding_meetings import findings_by_item
 from app.services.findings import short_text
-from app.services.meetings import default_capacity
+from app.services.meetings import NOT_YET_HELD, default_capacity
 from app.services.minutes import RecordItem, load_record
 from app.services.permissions import Perm, require
+from app.services.stages import stage_of
 from app.web.deps import IdPath, PageCaller
 from app.web.templating import render
 
@@ -150,4 +151,6 @@ def take_minutes_page(
         "record": record,
         "state": state,
         "locked": record.meeting.status in ("approved", "published"),
+        "stage_view": stage_of(record.meeting, caller.actor),
+        "not_started": record.meeting.status in NOT_YET_HELD,
     })

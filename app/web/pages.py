@@ -17,6 +17,7 @@ from app.services.office import get_office
 from app.services.permissions import Perm
 from app.services.publication import minutes_due
 from app.services.schedule import holiday_of
+from app.services.stages import stage_of
 from app.web.deps import IdPath, PageCaller
 from app.web.forms import error_list, whole_id
 from app.web.templating import render
@@ -115,6 +116,7 @@ def meeting_page_response(request: Request, session, caller, meeting_id: int, *,
             "can_approve": caller.actor.can(Perm.approve_minutes),
             "can_publish": caller.actor.can(Perm.publish_minutes),
             "stage": meetings.stage_words(meeting),
+            "stage_view": stage_of(meeting, caller.actor),
             "not_yet_held": meeting.status in meetings.NOT_YET_HELD,
             "submitted": awaiting_approval(meeting),
             "bank_holiday": holiday_of(meeting),

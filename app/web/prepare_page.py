@@ -16,6 +16,7 @@ from app.services.agenda import ItemNode
 from app.services.finding_meetings import findings_by_item
 from app.services.papers import is_late, papers_of
 from app.services.permissions import Perm, require
+from app.services.stages import stage_of
 from app.web.deps import IdPath, PageCaller
 from app.web.forms import meeting_label
 from app.web.templating import render
@@ -154,6 +155,7 @@ def prepare_page(
                                      by=actor),
         "can_write": actor.can(Perm.write_questions),
         "can_edit_agenda": actor.can(Perm.edit_record),
+        "stage_view": stage_of(meeting, actor),
         "notice": notice,
     })
 

@@ -41,7 +41,7 @@ def test_add_start_and_close_a_one_off_meeting(page, server):
     page.get_by_label("Chair").select_option(index=1)
     page.get_by_role("button", name="Add the meeting").click()
     expect(page.get_by_text("The meeting has been added.")).to_be_visible()
-    expect(page.get_by_role("heading", name="Stage: planned")).to_be_visible()
+    expect(page.get_by_role("heading", name="Stage: Planned")).to_be_visible()
     meeting_url = page.url.split("?")[0]
     assert serious(page) == []
 
@@ -49,8 +49,8 @@ def test_add_start_and_close_a_one_off_meeting(page, server):
     expect(page).to_have_url(re.compile(r"/meetings/\d+/take-minutes$"))
 
     page.goto(meeting_url)
-    expect(page.get_by_role("heading", name="Stage: in progress")).to_be_visible()
+    expect(page.get_by_role("heading", name="Stage: In progress")).to_be_visible()
     page.get_by_role("button", name="Close the meeting").click()
-    expect(page.get_by_role("heading", name="Stage: closed, with draft minutes")).to_be_visible()
+    expect(page.get_by_role("heading", name="Stage: Draft minutes")).to_be_visible()
     expect(page.get_by_role("button", name="Submit the minutes")).to_be_visible()
     expect(page.locator(".govuk-summary-list")).to_contain_text("Draft")

@@ -5,13 +5,14 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from app.models import Action, ActionStatus, MeetingStatus, Rag, Role, Side
-from app.schemas import ActionEdit, ActionUpdateCreate, MeetingUpdate
-from app.services import actions, meetings
+from app.schemas import ActionEdit, ActionUpdateCreate
+from app.services import actions
 from app.services.errors import Conflict, Forbidden, InvalidInput
 from app.services.office import OfficeChanges, check_reference_format, update_office
 from app.services.permissions import Actor
 from tests.factories import (
     SYSTEM,
+    advance_meeting,
     make_action,
     make_item,
     make_meeting,
@@ -172,8 +173,7 @@ def test_approved_minutes_keep_the_actions_that_were_open_on_the_day(session):
     march = make_meeting(session, series, starts_at=datetime(2024, 3, 12, 10))
     april = make_meeting(session, series, starts_at=datetime(2024, 4, 9, 10))
     action = make_action(session, [owner], meeting_id=march.id)
-    meetings.update_meeting(session, meeting_id=april.id, by=SYSTEM,
-                            data=MeetingUpdate(status=MeetingStatus.approved))
+    advance_meeting(session, april, MeetingStatus.approved)
     actions.update_action(session, action_id=action.id, by=SYSTEM,
                           data=ActionEdit(status=ActionStatus.closed))
     # Closed today, long after April's meeting: April's approved record still lists it.

@@ -4,10 +4,10 @@ import pytest
 from sqlmodel import select
 
 from app.models import AuditEvent, MeetingStatus
-from app.schemas import EntryUpdate, MeetingUpdate
-from app.services import entries, meetings
+from app.schemas import EntryUpdate
+from app.services import entries
 from app.services.errors import Conflict
-from tests.factories import SYSTEM, make_entry, make_item, make_meeting
+from tests.factories import SYSTEM, advance_meeting, make_entry, make_item, make_meeting
 
 
 def test_every_save_is_a_revision_and_the_first_is_kept(session):
@@ -49,8 +49,7 @@ def test_approved_minutes_cannot_be_edited(session):
     meeting = make_meeting(session, status=MeetingStatus.draft)
     item = make_item(session, meeting)
     entry = make_entry(session, item, text="Agreed text")
-    meetings.update_meeting(session, meeting_id=meeting.id, by=SYSTEM,
-                            data=MeetingUpdate(status=MeetingStatus.approved))
+    advance_meeting(session, meeting, MeetingStatus.approved)
     with pytest.raises(Conflict):
         entries.update_entry(session, entry_id=entry.id, by=SYSTEM,
                              data=EntryUpdate(version=1, text="Rewritten"))

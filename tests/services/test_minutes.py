@@ -3,11 +3,12 @@
 from datetime import date, datetime
 
 from app.models import ActionStatus, ItemKind, MeetingStatus, Rag
-from app.schemas import ActionEdit, ActionUpdateCreate, MeetingUpdate
-from app.services import actions, meetings
+from app.schemas import ActionEdit, ActionUpdateCreate
+from app.services import actions
 from app.services.minutes import Edition, load_record, minutes_of
 from tests.factories import (
     SYSTEM,
+    advance_meeting,
     make_action,
     make_item,
     make_meeting,
@@ -28,8 +29,7 @@ def test_approved_minutes_show_actions_as_they_stood_on_the_day(session):
     april = make_meeting(session, series, starts_at=datetime(2024, 4, 9, 10))
     make_item(session, april, title="Outstanding matters", kind=ItemKind.outstanding_matters)
     action = make_action(session, [owner], meeting_id=march.id, due_date=date(2024, 6, 30))
-    meetings.update_meeting(session, meeting_id=april.id, by=SYSTEM,
-                            data=MeetingUpdate(status=MeetingStatus.approved))
+    advance_meeting(session, april, MeetingStatus.approved)
     actions.add_update(session, action_id=action.id, by=SYSTEM, data=ActionUpdateCreate(
         text="Paused for the restructure.", status=ActionStatus.paused))
     actions.update_action(session, action_id=action.id, by=SYSTEM,
@@ -72,8 +72,7 @@ def test_the_next_meeting_line_and_a_cancelled_next_meeting(session):
     make_item(session, meeting, title="Confirmation of next meeting", kind=ItemKind.next_meeting)
     assert minutes(session, meeting).items[0].text_after_title == (
         "Performance, Tuesday 28 May 2019, 2:30pm Room 1.38")
-    meetings.update_meeting(session, meeting_id=following.id, by=SYSTEM,
-                            data=MeetingUpdate(status=MeetingStatus.cancelled))
+    advance_meeting(session, following, MeetingStatus.cancelled)
     assert minutes(session, meeting).items[0].text_after_title == "To be confirmed"
 
 

@@ -10,7 +10,7 @@ from app.services import actions, meetings, schedule
 from app.services.dates import to_london
 from app.services.errors import InvalidInput
 from app.services.minutes import Edition, load_record, minutes_of
-from tests.factories import SYSTEM, make_action, make_meeting_type, make_person
+from tests.factories import SYSTEM, advance_meeting, make_action, make_meeting_type, make_person
 
 
 def monthly_series(session, **kw):
@@ -62,8 +62,7 @@ def test_moving_or_cancelling_one_meeting_leaves_the_rest_alone(session):
     meetings.update_meeting(session, meeting_id=april.id, by=SYSTEM,
                             data=MeetingUpdate(starts_at=datetime(2019, 5, 2, 14, 0),
                                                ends_at=datetime(2019, 5, 2, 16, 0)))
-    meetings.update_meeting(session, meeting_id=may.id, by=SYSTEM,
-                            data=MeetingUpdate(status=MeetingStatus.cancelled))
+    advance_meeting(session, may, MeetingStatus.cancelled)
     assert april.sequence == 1 and may.sequence == 1
     again = schedule.generate_meetings(session, meeting_type_id=series.id, by=SYSTEM,
                                        from_date=date(2019, 1, 1), days=150)

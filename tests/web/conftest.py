@@ -8,6 +8,7 @@ import pytest
 from app.models import ItemKind, Role
 from tests.factories import (
     SYSTEM,
+    advance_meeting,
     make_action,
     make_entry,
     make_item,
@@ -67,9 +68,8 @@ def qworld(world, session):
     """The world with a question that has been sent to the force."""
     from datetime import date
 
-    from app.schemas import MeetingUpdate, QuestionCreate
+    from app.schemas import QuestionCreate
     from app.services.entries import delete_entry
-    from app.services.meetings import update_meeting
     from app.services.papers import attach_paper
     from app.services.questions import create_question
     from tests.factories import PDF_BYTES
@@ -87,8 +87,7 @@ def qworld(world, session):
                                   status="draft")
     world.approved_entry = make_entry(session, make_item(session, world.approved),
                                       text="Agreed words.")
-    update_meeting(session, meeting_id=world.approved.id, by=SYSTEM,
-                   data=MeetingUpdate(status="approved"))
+    advance_meeting(session, world.approved, "approved")
     world.question = create_question(session, by=SYSTEM, data=QuestionCreate(
         text="When will the force join NAS?", asked_by_id=world.pcc.id,
         addressed_to_id=world.cc.id, meeting_id=world.meeting.id, item_id=world.item.id,

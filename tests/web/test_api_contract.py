@@ -11,9 +11,7 @@ from typing import Any
 import pytest
 
 from app.models import MeetingStatus
-from app.schemas import MeetingUpdate
-from app.services.meetings import update_meeting
-from tests.factories import PDF_BYTES, SYSTEM, bearer
+from tests.factories import PDF_BYTES, advance_meeting, bearer
 
 MISSING = 987654
 
@@ -38,8 +36,7 @@ class Case:
 
 
 def lock(session, world):
-    update_meeting(session, meeting_id=world.meeting.id, by=SYSTEM,
-                   data=MeetingUpdate(status=MeetingStatus.approved))
+    advance_meeting(session, world.meeting, MeetingStatus.approved)
 
 
 def _as(client, world, method, path, role="secretariat", **kw):

@@ -2,10 +2,8 @@
 the chair approves and closes; 404 for what a caller may not see, 403 for what they may not do."""
 
 from app.models import MeetingStatus
-from app.schemas import MeetingUpdate
 from app.services import approval
-from app.services.meetings import update_meeting
-from tests.factories import SYSTEM, bearer
+from tests.factories import SYSTEM, advance_meeting, bearer
 
 
 def _get(client, world, role, path):
@@ -103,8 +101,7 @@ def test_the_chair_approves_draft_minutes_but_edits_nothing_else(client, world, 
     chair = bearer(world.tokens["chair"])
     path = f"/api/v1/meetings/{world.meeting.id}"
     assert client.patch(path, headers=chair, json={"venue": "Elsewhere"}).status_code == 403
-    update_meeting(session, meeting_id=world.meeting.id, by=SYSTEM,
-                   data=MeetingUpdate(status=MeetingStatus.draft))
+    advance_meeting(session, world.meeting, MeetingStatus.draft)
     unsubmitted = client.patch(path, headers=chair, json={"status": "approved"})
     assert unsubmitted.status_code == 409
     assert unsubmitted.json()["detail"] == approval.NOT_SUBMITTED

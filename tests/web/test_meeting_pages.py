@@ -291,17 +291,18 @@ def test_the_meeting_page_offers_each_next_step(client, session):
     meeting = make_meeting(session, starts_at=START)
     sign_in(client, session, Role.secretariat)
     page = client.get(f"/meetings/{meeting.id}")
-    assert "Stage: planned" in page.text and "Start the meeting" in page.text
+    assert "Stage: " in page.text and ">Planned</strong>" in page.text
+    assert "Start the meeting" in page.text
     token = csrf_of(page.text)
     started = client.post(f"/meetings/{meeting.id}/start", data={"csrf_token": token})
     assert started.status_code == 303
     assert started.headers["location"] == f"/meetings/{meeting.id}/take-minutes"
     page = client.get(f"/meetings/{meeting.id}")
-    assert "Stage: in progress" in page.text and "Close the meeting" in page.text
+    assert ">In progress</strong>" in page.text and "Close the meeting" in page.text
     closed = client.post(f"/meetings/{meeting.id}/close", data={"csrf_token": token})
     assert closed.status_code == 303
     page = client.get(closed.headers["location"])
-    assert "Stage: closed, with draft minutes" in page.text
+    assert ">Draft minutes</strong>" in page.text
     assert "Submit the minutes" in page.text
     fresh(session)
     assert session.get(Meeting, meeting.id).status == MeetingStatus.draft

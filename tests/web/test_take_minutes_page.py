@@ -5,10 +5,16 @@ import json
 import pytest
 
 from app.models import MeetingStatus, Role
-from app.schemas import MeetingUpdate, QuestionCreate
-from app.services.meetings import update_meeting
+from app.schemas import QuestionCreate
 from app.services.questions import create_question
-from tests.factories import SYSTEM, make_entry, make_item, make_meeting, make_top_team
+from tests.factories import (
+    SYSTEM,
+    advance_meeting,
+    make_entry,
+    make_item,
+    make_meeting,
+    make_top_team,
+)
 from tests.web.test_live import sign_in
 
 
@@ -53,8 +59,7 @@ def test_the_page_starts_from_the_whole_record(client, session):
 
 def test_approved_minutes_open_read_only(client, session):
     meeting = make_meeting(session, status=MeetingStatus.draft)
-    update_meeting(session, meeting_id=meeting.id, by=SYSTEM,
-                   data=MeetingUpdate(status=MeetingStatus.approved))
+    advance_meeting(session, meeting, MeetingStatus.approved)
     sign_in(client, session, Role.admin)
     response = client.get(f"/meetings/{meeting.id}/take-minutes")
     assert 'data-locked="true"' in response.text
