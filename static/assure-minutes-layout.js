@@ -28,6 +28,10 @@
     const target = event.target;
     if (!(target instanceof Element) || bar.contains(target) || target.closest(".assure-agenda") ||
         getComputedStyle(bar).position !== "sticky") return;
+    // Only what comes after the bar can be under it. Above it (the stage's "Close the meeting")
+    // a scroll on the mouse's press moved the button away before its release: the click was
+    // lost.
+    if (!(bar.compareDocumentPosition(target) & Node.DOCUMENT_POSITION_FOLLOWING)) return;
     const below = bar.getBoundingClientRect().bottom + 10;
     const top = target.getBoundingClientRect().top;
     if (top < below) window.scrollBy(0, top - below);

@@ -16,7 +16,8 @@ EXPECTED_ANY = {
     Role.force: set(),
     Role.viewer: set(),
 }
-EXPECTED_OWN = {Role.force: {Perm.update_actions}}
+# A force user updates their own actions and uploads the papers for the items they present.
+EXPECTED_OWN = {Role.force: {Perm.update_actions, Perm.upload_papers}}
 
 
 @pytest.mark.parametrize("role", list(Role))
