@@ -36,7 +36,7 @@ from app.services.permissions import Actor, Perm, allowed
 from app.web.chair_news import tell_the_chair
 from app.web.deps import IdPath, OwnerLinkHolder, PageCaller
 from app.web.downloads import docx_response, file_response, safe_filename
-from app.web.forms import parse_day, submit, whole_id
+from app.web.forms import error_list, parse_day, submit, whole_id
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -348,8 +348,12 @@ def _owner_page(request, session, *, person: Person, actor: Actor, base: str, li
     assert person.id is not None  # a saved person
     views = actions.open_actions_of(session, person_id=person.id, by=actor)
     colleagues = actions.delegates(session, excluding=[person.id])
+    errors = errors or {}
+    # a refused status or update shows, and is linked, at the update's text box
+    anchors = {name: "text-" + name.split("-", 1)[1] for name in errors
+               if name.startswith(("status-", "form-"))}
     return render(request, "owner_actions.html", {
-        "page_title": "Your actions",
+        "page_title": ("Error: " if errors else "") + "Your actions",
         "person": person,
         "views": views,
         "updates": {v.action.id: actions.list_updates(
@@ -361,7 +365,8 @@ def _owner_page(request, session, *, person: Person, actor: Actor, base: str, li
         "base": base,
         "link": link,
         "form_csrf": csrf,
-        "errors": errors or {},
+        "errors": errors,
+        "error_list": error_list({k: v.capitalize() for k, v in errors.items()}, anchors),
         "typed": typed or {},
         "notice": notice,
     }, status_code=status_code)
