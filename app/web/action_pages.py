@@ -7,6 +7,7 @@ app/services/actions.py; these routes read forms, call the services and render.
 
 from collections.abc import Callable
 from typing import Annotated, TypeVar, cast
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -35,7 +36,7 @@ from app.services.permissions import Actor, Perm, allowed
 from app.web.chair_news import tell_the_chair
 from app.web.deps import IdPath, OwnerLinkHolder, PageCaller
 from app.web.downloads import docx_response, file_response, safe_filename
-from app.web.forms import parse_day, submit, whole_id
+from app.web.forms import error_list, parse_day, submit, whole_id
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -86,8 +87,21 @@ LOG_PARAMS = ("owner", "status", "rag", "meeting", "theme", "due_from", "due_to"
 @router.get("/actions")
 def action_log_page(request: Request, session: SessionDep, caller: PageCaller):
     params = {k: v for k, v in request.query_params.items() if k in LOG_PARAMS}
+    return _log_page(request, session, caller, params, query=str(request.url.query),
+                     notice=request.query_params.get("notice", "")[:300])
+
+
+def _log_page(request: Request, session, caller, params: dict[str, str], *, query: str,
+              notice: str = "", refused: dict[str, str] | None = None, status_code: int = 200):
+    """The action log filtered by params; refused: the take-up form's errors, "pick" for the
+    ticks (linked to the first action's box)."""
     filters, errors = read_filters(params)
     entries = log_entries(session, by=caller.actor, filters=filters)
+    pick_error = (refused or {}).get("pick", "")
+    for field, message in (refused or {}).items():
+        if field == "pick":
+            field = f"pick-{entries[0].view.action.id}" if entries else "take-up-meeting"
+        errors[field] = message
     everyone = people_service.list_people(session)
     owners = [p for p in everyone if p.active or p.id == filters.owner_id]
     recent = meetings.list_meetings(session)
@@ -97,7 +111,7 @@ def action_log_page(request: Request, session: SessionDep, caller: PageCaller):
                 if m.status in ("planned", "agenda_issued")]
     weeks = open_over_time(session, by=caller.actor, owner_id=filters.owner_id)
     return render(request, "actions.html", {
-        "page_title": "Actions",
+        "page_title": ("Error: " if errors else "") + "Actions",
         "entries": entries,
         "views": [e.view for e in entries],
         "owners": owners,
@@ -117,9 +131,10 @@ def action_log_page(request: Request, session: SessionDep, caller: PageCaller):
         "weeks": weeks,
         "by_owner": open_by_owner(entries),
         "can_edit": caller.actor.can(Perm.edit_record),
-        "query": str(request.url.query),
-        "notice": request.query_params.get("notice", "")[:300],
-    })
+        "query": query,
+        "notice": notice,
+        "pick_error": pick_error,
+    }, status_code=status_code)
 
 
 def _log_document(request: Request, session, caller, fmt: str):
@@ -151,13 +166,20 @@ async def take_up(request: Request, session: SessionDep, caller: PageCaller):
     meeting_id = whole_id(str(form.get("meeting_id", "")))
     back = str(form.get("back", ""))[:1000]
     if not ids or meeting_id is None:
-        notice = "Tick at least one action and choose the meeting."
-    else:
-        # in a worker thread: a write may wait seconds for SQLite's lock, and on the event
-        # loop that wait would stall every other request
-        added = await run_in_threadpool(actions.take_up_at, session, action_ids=ids,
-                                        meeting_id=meeting_id, by=caller.actor)
-        notice = f"{added} actions will be taken up under that meeting's outstanding matters."
+        refused = {}
+        if not ids:
+            refused["pick"] = "Tick at least one action to take up"
+        if meeting_id is None:
+            refused["take-up-meeting"] = "Choose the meeting to take them up at"
+        params = {k: v for k, v in parse_qsl(back) if k in LOG_PARAMS}
+        return await run_in_threadpool(_log_page, request, session, caller, params,
+                                       query=urlencode(params), refused=refused,
+                                       status_code=422)
+    # in a worker thread: a write may wait seconds for SQLite's lock, and on the event
+    # loop that wait would stall every other request
+    added = await run_in_threadpool(actions.take_up_at, session, action_ids=ids,
+                                    meeting_id=meeting_id, by=caller.actor)
+    notice = f"{added} actions will be taken up under that meeting's outstanding matters."
     separator = "&" if back else ""
     from urllib.parse import quote
 
@@ -326,8 +348,12 @@ def _owner_page(request, session, *, person: Person, actor: Actor, base: str, li
     assert person.id is not None  # a saved person
     views = actions.open_actions_of(session, person_id=person.id, by=actor)
     colleagues = actions.delegates(session, excluding=[person.id])
+    errors = errors or {}
+    # a refused status or update shows, and is linked, at the update's text box
+    anchors = {name: "text-" + name.split("-", 1)[1] for name in errors
+               if name.startswith(("status-", "form-"))}
     return render(request, "owner_actions.html", {
-        "page_title": "Your actions",
+        "page_title": ("Error: " if errors else "") + "Your actions",
         "person": person,
         "views": views,
         "updates": {v.action.id: actions.list_updates(
@@ -339,7 +365,8 @@ def _owner_page(request, session, *, person: Person, actor: Actor, base: str, li
         "base": base,
         "link": link,
         "form_csrf": csrf,
-        "errors": errors or {},
+        "errors": errors,
+        "error_list": error_list({k: v.capitalize() for k, v in errors.items()}, anchors),
         "typed": typed or {},
         "notice": notice,
     }, status_code=status_code)

@@ -71,7 +71,7 @@ def return_to(request: Request, path: str) -> str:
     """Where signing in brings the browser back to: the page it asked for; for a form sent
     (whose address may answer POST only) the page the form was on, as the browser's Referer
     says; for htmx, the page around the fragment (HX-Current-URL). Only a page of this site:
-    else the address asked for, when it is a page, or the meetings."""
+    else the address asked for, when it is a page, or the home page."""
     htmx = bool(request.headers.get("HX-Request"))
     if request.method in SAFE_METHODS and not htmx:
         return path
@@ -80,7 +80,7 @@ def return_to(request: Request, path: str) -> str:
         found = _page_of(request, said)
         if found:
             return found
-    return path if _is_page(request, path) else "/meetings"
+    return path if _is_page(request, path) else "/"
 
 
 def _field_name(loc: tuple) -> str:

@@ -28,10 +28,10 @@ router = APIRouter(include_in_schema=False)
 def safe_next(value: str | None) -> str:
     """Only a path on this site; never another host."""
     if not value or not value.startswith("/") or value.startswith("//"):
-        return "/meetings"
+        return "/"
     parts = urlsplit(value)
     if parts.scheme or parts.netloc or "\\" in value:
-        return "/meetings"
+        return "/"
     return value
 
 

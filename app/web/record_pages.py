@@ -71,7 +71,8 @@ def _record_page(request: Request, session, caller, meeting_id: int, *, errors=N
     locked = meeting.status in meetings.LOCKED_STATUSES
     record = record_for(session, meeting_id=meeting.id, by=actor)
     return render(request, "record.html", {
-        "page_title": f"Approval and publication – {meetings.meeting_title(meeting, meeting_type)}",
+        "page_title": ("Error: " if errors else "")
+        + f"Approval and publication – {meetings.meeting_title(meeting, meeting_type)}",
         "meeting": meeting,
         "title": meetings.meeting_title(meeting, meeting_type),
         "submitted_by": _user_name(session, meeting.submitted_by_id),
@@ -93,7 +94,9 @@ def _record_page(request: Request, session, caller, meeting_id: int, *, errors=N
         "can_publish": actor.can(Perm.publish_minutes),
         "sees_exempt": actor.sees_exempt,
         "errors": errors or {},
-        "error_list": error_list(errors or {}),
+        # a refusal of a button (submit, approve) links to its part of the page
+        "error_list": error_list(errors or {}, {"form": "approve" if meeting.status in
+                                                approval.OPEN_STATUSES else "record-status"}),
         "notice": _notice(request),
     }, status_code=status_code)
 
@@ -220,7 +223,7 @@ def amend(entry_id: IdPath, request: Request, session: SessionDep, caller: PageC
 # --- redaction ---------------------------------------------------------------------------------
 
 
-def _redaction_page(request, session, caller, meeting_id: int, *, errors=None,
+def _redaction_page(request, session, caller, meeting_id: int, *, errors=None, anchors=None,
                     status_code: int = 200):
     require(caller.actor, Perm.edit_record, "Only the secretariat marks what is exempt.")
     meeting = meetings.get_meeting(session, meeting_id)
@@ -236,7 +239,7 @@ def _redaction_page(request, session, caller, meeting_id: int, *, errors=None,
     raised = list(session.exec(select(Action).where(Action.meeting_id == meeting.id)
                                .order_by(col(Action.year), col(Action.seq))))
     return render(request, "redaction.html", {
-        "page_title": "What the public edition leaves out",
+        "page_title": ("Error: " if errors else "") + "What the public edition leaves out",
         "meeting": meeting,
         "title": meetings.meeting_title(meeting, meetings.meeting_type_of(session, meeting)),
         "nodes": nodes, "entries": entries, "actions": raised,
@@ -244,7 +247,8 @@ def _redaction_page(request, session, caller, meeting_id: int, *, errors=None,
         "locked": meeting.status in meetings.LOCKED_STATUSES,
         "exemptions": redaction.EXEMPTIONS,
         "choice_of": redaction.choice_of,
-        "errors": errors or {}, "notice": _notice(request),
+        "errors": errors or {}, "error_list": error_list(errors or {}, anchors),
+        "notice": _notice(request),
     }, status_code=status_code)
 
 
@@ -284,9 +288,20 @@ def redact(meeting_id: IdPath, request: Request, session: SessionDep, caller: Pa
         message = ("; ".join(sentence(v) for v in exc.errors.values())
                    if isinstance(exc, InvalidInput) else sentence(exc.message))
         return _redaction_page(request, session, caller, meeting_id, errors={key: message},
+                               anchors={key: _field_of(session, kind, target_id, key)},
                                status_code=exc.status_code)
     words = "is now exempt" if exempt == "yes" else "is public again"
     return _back(meeting_id, f"The {kind} {words}.", page="redaction", anchor=key)
+
+
+def _field_of(session, kind: str, target_id: str, key: str) -> str:
+    """The field a refusal links to: the exemption to choose, for something not yet exempt;
+    else its form (a "Make public" button alone)."""
+    model = {"item": AgendaItem, "entry": MinuteEntry, "action": Action}.get(kind)
+    if model is None or not target_id.isdigit() or not 0 < int(target_id) < 2**31:
+        return key
+    thing = session.get(model, int(target_id))
+    return f"{key}-choice" if thing is not None and not thing.exempt else key
 
 
 def _belongs(session, meeting_id: int, kind: str, target: int) -> None:

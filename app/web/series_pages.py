@@ -458,6 +458,8 @@ def series_page(
     if made.isdigit() and already.isdigit():
         made_notice = (f"{made} meeting{'' if made == '1' else 's'} made, "
                        f"{already} already there.")
+    if notice and made_notice:  # saved and made at once: one banner says both, by the meetings
+        notice, made_notice = "", f"{notice} {made_notice}"
     return _render(request, session, caller, series, notice=notice, made_notice=made_notice,
                    link_notice=NEW_LINK_NOTICE if new_link == "1" else "")
 

@@ -218,4 +218,4 @@ def sign_in(page, server: LiveServer, email: str, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     second_step(page, server, email)
-    page.wait_for_url(f"{server.url}/meetings")
+    page.wait_for_url(f"{server.url}/")

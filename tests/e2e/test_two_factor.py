@@ -54,7 +54,7 @@ def test_a_new_secretariat_user_enrols_and_signs_in_with_a_code(demo_server, bro
     (cookie,) = [c for c in context.cookies() if "assure_session" in c["name"]]
     assert cookie["value"] != before  # a new session id once the second factor is in place
     page.get_by_role("link", name="Continue").click()
-    page.wait_for_url(f"{server.url}/meetings")
+    page.wait_for_url(f"{server.url}/")  # the home page: what waits for them
     page.get_by_role("button", name="Sign out").click()
 
     # Next time: the password, then a code; the one used to enrol is refused, a recovery code
@@ -69,7 +69,7 @@ def test_a_new_secretariat_user_enrols_and_signs_in_with_a_code(demo_server, bro
     assert page.get_by_text("used already").first.is_visible()
     page.get_by_label("Enter your code").fill(codes[0])
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{server.url}/meetings")
+    page.wait_for_url(f"{server.url}/")
     page.goto(f"{server.url}/account")
     assert page.get_by_text("9 recovery codes left").is_visible()
     context.close()

@@ -40,7 +40,7 @@ def sign_in_through_form(client, session: Session, email: str, password: str,
     with Session(session.get_bind()) as fresh:
         user_id = fresh.exec(select(User.id).where(User.email == email.strip().lower())).one()
     form = client.get(location)
-    next_value = parse_qs(urlsplit(location).query).get("next", ["/meetings"])[0]
+    next_value = parse_qs(urlsplit(location).query).get("next", ["/"])[0]
     return client.post("/sign-in/code", data={
         "code": code_for(session, user_id, secret), "next": next_value,
         "csrf_token": csrf_of(form.text)}, follow_redirects=False)

@@ -283,7 +283,10 @@ def test_the_secretariat_previews_a_new_series_then_saves_it_and_makes_its_meeti
     assert {(m.chair_id, m.minute_taker_id, m.venue) for m in made} == {
         (pcc.id, officer.id, "Hindlip Hall")}
     page = client.get(saved.headers["location"]).text
-    assert "12 meetings made, 0 already there." in page
+    # one banner says both: saved, and the meetings made
+    assert page.count("govuk-notification-banner--success") == 1
+    assert re.search(r'govuk-notification-banner__heading">\s*The series has been saved\. '
+                     r"12 meetings made, 0 already there\.", page)
     assert "Monthly on the 25th at 10:00" in page
     client.cookies.clear()
     sign_in(client, session, Role.viewer)

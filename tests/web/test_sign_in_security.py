@@ -138,7 +138,7 @@ def test_force_users_and_viewers_sign_in_with_a_password_alone(client, session):
     user, _ = make_user(session, Role.viewer, password=PASSWORD)
     response = client.post("/sign-in", data={"email": user.email, "password": PASSWORD},
                            follow_redirects=False)
-    assert location(response) == "/meetings"
+    assert location(response) == "/"
     assert signed_in(client)
 
 

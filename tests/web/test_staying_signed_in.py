@@ -205,11 +205,11 @@ def _next_of(response) -> str:
 
 @pytest.mark.parametrize("referer, expected", [
     ("https://testserver/actions/5?from=log", "/actions/5?from=log"),  # the page it was on
-    (None, "/meetings"),  # /actions/5/updates answers POST only: not a page to come back to
-    ("https://testserver/actions/5/updates", "/meetings"),  # nor as the page it was on
-    ("https://evil.example/actions/5", "/meetings"),  # another site
-    ("https://testserver//evil.example/x", "/meetings"),
-    ("https://testserver/\\evil.example", "/meetings"),
+    (None, "/"),  # /actions/5/updates answers POST only: not a page to come back to
+    ("https://testserver/actions/5/updates", "/"),  # nor as the page it was on
+    ("https://evil.example/actions/5", "/"),  # another site
+    ("https://testserver//evil.example/x", "/"),
+    ("https://testserver/\\evil.example", "/"),
 ])
 def test_a_form_sent_after_the_session_ended_comes_back_to_its_page(client, referer, expected):
     headers = {"Referer": referer} if referer else {}
