@@ -110,6 +110,17 @@ def parse_date(parts: DateParts, name: str, label: str, errors: dict[str, str]) 
         return None
 
 
+def form_date(form, name: str) -> DateParts:
+    """The three boxes of the date input `name` as a form sent them (a box not sent is empty)."""
+    return DateParts(*(str(form.get(f"{name}-{part}", ""))[:20]
+                       for part in ("day", "month", "year")))
+
+
+def date_anchors(names) -> dict[str, str]:
+    """The error summary's links for date inputs: each to its day box."""
+    return {name: f"{name}-day" for name in names}
+
+
 def error_list(errors: dict[str, str], anchors: dict[str, str] | None = None
                ) -> list[tuple[str, str]]:
     """(field id, message) pairs for the error summary; a date links to its day box."""
