@@ -100,7 +100,8 @@ def _page(request, session, caller, inspection_id: int, finding_id: int, *,
     if forms.action_due is None:
         forms.action_due = DateParts.of(finding.due_date)
     if forms.edit is None:
-        forms.edit = {"owner_id": str(finding.owner_id or ""), "due_date": DateParts.of(finding.due_date),
+        forms.edit = {"owner_id": str(finding.owner_id or ""),
+                      "due_date": DateParts.of(finding.due_date),
                       "force_status": finding.force_status, "opcc_status": finding.opcc_status,
                       "opcc_evidence": finding.opcc_evidence, "theme": finding.theme}
     errors = errors or {}

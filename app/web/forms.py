@@ -177,16 +177,6 @@ def parse_day(text: str, field: str) -> date | None:
     raise InvalidInput({field: "enter a real date, for example 23/04/2019"})
 
 
-def typed_day(value: str, name: str, errors: dict[str, str], message: str) -> date | None:
-    """A date typed in one box (parse_day): empty is None; a date that does not exist, or
-    anything else, is `message` on the field."""
-    try:
-        return parse_day(value or "", name)
-    except InvalidInput:
-        errors[name] = message
-        return None
-
-
 # --- a form's service call -------------------------------------------------------------------
 
 
