@@ -25,7 +25,7 @@ from app.services.permissions import Perm, require
 from app.services.stages import stage_of
 from app.services.visibility import agenda_as_seen, visible_papers
 from app.web.deps import IdPath, PageCaller
-from app.web.forms import parse_day, submit, validated
+from app.web.forms import DateParts, parse_date, submit, validated
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -82,6 +82,7 @@ def _page(request: Request, session, caller, meeting_id: int, *, errors=None, ty
         "can_export_internal": caller.actor.can(Perm.export_internal),
         "errors": errors or {},
         "typed": typed or {},
+        "date_parts": DateParts.of,
         "focus": focus,
         "findings": findings_by_item(session, meeting,
                                      [n.item.id for n in nodes if not n.redacted],
@@ -119,13 +120,17 @@ def agenda_page(meeting_id: IdPath, request: Request, session: SessionDep, calle
 
 def _item_fields(title, kind, presenter_id, purpose, commission, paper_due, exempt,
                  exempt_reason) -> dict:
+    errors: dict[str, str] = {}
+    paper_due_on = parse_date(paper_due, "paper_due", "The date the paper is due", errors)
+    if errors:
+        raise InvalidInput(errors)
     values = {
         "title": title,
         "kind": kind or ItemKind.theme,
         "presenter_id": int(presenter_id) if presenter_id.isdigit() else None,
         "purpose": purpose or None,
         "commission": commission,
-        "paper_due_on": parse_day(paper_due, "paper_due"),
+        "paper_due_on": paper_due_on,
         "exempt": bool(exempt),
         "exempt_reason": exempt_reason,
     }
@@ -145,11 +150,14 @@ def add_item(
     presenter_id: Annotated[str, Form(max_length=12)] = "",
     purpose: Annotated[str, Form(max_length=20)] = "",
     commission: Annotated[str, Form(max_length=100_000)] = "",
-    paper_due: Annotated[str, Form(max_length=20)] = "",
+    due_day: Annotated[str, Form(alias="paper_due-day", max_length=20)] = "",
+    due_month: Annotated[str, Form(alias="paper_due-month", max_length=20)] = "",
+    due_year: Annotated[str, Form(alias="paper_due-year", max_length=20)] = "",
     exempt: Annotated[str, Form(max_length=5)] = "",
     exempt_reason: Annotated[str, Form(max_length=600)] = "",
 ):
     """Add an item at the end of its level, or just after `after_id`."""
+    paper_due = DateParts(due_day, due_month, due_year)
     typed = {"new": {"title": title, "kind": kind, "parent_id": parent_id,
                      "commission": commission, "paper_due": paper_due}}
 
@@ -180,10 +188,13 @@ def edit_item(
     presenter_id: Annotated[str, Form(max_length=12)] = "",
     purpose: Annotated[str, Form(max_length=20)] = "",
     commission: Annotated[str, Form(max_length=100_000)] = "",
-    paper_due: Annotated[str, Form(max_length=20)] = "",
+    due_day: Annotated[str, Form(alias="paper_due-day", max_length=20)] = "",
+    due_month: Annotated[str, Form(alias="paper_due-month", max_length=20)] = "",
+    due_year: Annotated[str, Form(alias="paper_due-year", max_length=20)] = "",
     exempt: Annotated[str, Form(max_length=5)] = "",
     exempt_reason: Annotated[str, Form(max_length=600)] = "",
 ):
+    paper_due = DateParts(due_day, due_month, due_year)
     typed = {item_id: {"title": title, "kind": kind, "presenter_id": presenter_id,
                        "purpose": purpose, "commission": commission, "paper_due": paper_due,
                        "exempt": exempt, "exempt_reason": exempt_reason}}

@@ -29,13 +29,23 @@ from app.services.errors import InvalidInput, NotFound
 from app.services.inspections import FORCE_STATUSES, KINDS, OPCC_STATUSES, FindingChange
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller
-from app.web.forms import error_list, parse_id, people_groups, submit, typed_day
+from app.web.forms import (
+    DateParts,
+    date_anchors,
+    error_list,
+    parse_date,
+    parse_id,
+    people_groups,
+    submit,
+)
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 FormStr = Annotated[str, Form(max_length=2000)]
 FormText = Annotated[str, Form(max_length=20_000)]
+ANCHORS = date_anchors(("action_due", "due_date"))
+DUE = "The due date"
 
 NOTICES = {
     "question": "The question has been put. It is in the question bank, linked to this finding.",
@@ -53,14 +63,10 @@ class Forms:
     question_meeting: str = ""
     action_text: str | None = None
     action_owner: str | None = None
-    action_due: str | None = None
+    action_due: DateParts | None = None
     action_meeting: str = ""
     later_id: str = ""
     edit: dict | None = None
-
-
-def _fmt(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def _meeting_choices(session) -> list[tuple[str, str]]:
@@ -92,9 +98,10 @@ def _page(request, session, caller, inspection_id: int, finding_id: int, *,
     if forms.action_owner is None:
         forms.action_owner = str(finding.owner_id or "")
     if forms.action_due is None:
-        forms.action_due = _fmt(finding.due_date)
+        forms.action_due = DateParts.of(finding.due_date)
     if forms.edit is None:
-        forms.edit = {"owner_id": str(finding.owner_id or ""), "due_date": _fmt(finding.due_date),
+        forms.edit = {"owner_id": str(finding.owner_id or ""),
+                      "due_date": DateParts.of(finding.due_date),
                       "force_status": finding.force_status, "opcc_status": finding.opcc_status,
                       "opcc_evidence": finding.opcc_evidence, "theme": finding.theme}
     errors = errors or {}
@@ -120,7 +127,7 @@ def _page(request, session, caller, inspection_id: int, finding_id: int, *,
             session, finding)] if actor.can(Perm.edit_record) else [],
         "forms": forms,
         "errors": errors,
-        "error_list": error_list(errors),
+        "error_list": error_list(errors, ANCHORS),
         "can_question": actor.can(Perm.write_questions),
         "can_edit": actor.can(Perm.edit_record),
         "notice": notice,
@@ -186,7 +193,10 @@ def put_question(
 @router.post("/inspections/{inspection_id}/findings/{finding_id}/action")
 def raise_action(
     inspection_id: IdPath, finding_id: IdPath, request: Request, session: SessionDep,
-    caller: PageCaller, text: FormText = "", owner_id: FormStr = "", due_date: FormStr = "",
+    caller: PageCaller, text: FormText = "", owner_id: FormStr = "",
+    due_day: Annotated[str, Form(alias="action_due-day", max_length=20)] = "",
+    due_month: Annotated[str, Form(alias="action_due-month", max_length=20)] = "",
+    due_year: Annotated[str, Form(alias="action_due-year", max_length=20)] = "",
     meeting_id: FormStr = "",
 ):
     """Raise an action about the finding: its owner and due date are the finding's unless
@@ -196,8 +206,8 @@ def raise_action(
     errors: dict[str, str] = {}
     owner = parse_id(owner_id, "action_owner", errors, "Choose who owns the action")
     meeting = parse_id(meeting_id, "action_meeting", errors, "Choose a meeting from the list")
-    due = typed_day(due_date, "action_due", errors,
-                    "The due date must be a real date, like 30/09/2026")
+    due_date = DateParts(due_day, due_month, due_year)
+    due = parse_date(due_date, "action_due", DUE, errors)
     if not text.strip():
         errors["action_text"] = "Enter what is to be done"
     if owner is None and "action_owner" not in errors:
@@ -250,7 +260,10 @@ def supersede(
 @router.post("/inspections/{inspection_id}/findings/{finding_id}/edit")
 def edit_finding(
     inspection_id: IdPath, finding_id: IdPath, request: Request, session: SessionDep,
-    caller: PageCaller, owner_id: FormStr = "", due_date: FormStr = "",
+    caller: PageCaller, owner_id: FormStr = "",
+    due_day: Annotated[str, Form(alias="due_date-day", max_length=20)] = "",
+    due_month: Annotated[str, Form(alias="due_date-month", max_length=20)] = "",
+    due_year: Annotated[str, Form(alias="due_date-year", max_length=20)] = "",
     force_status: FormStr = "not_started", opcc_status: FormStr = "not_assessed",
     opcc_evidence: FormText = "", theme: FormStr = "",
 ):
@@ -259,8 +272,8 @@ def edit_finding(
     findings.get_finding(session, inspection_id, finding_id)
     errors: dict[str, str] = {}
     owner = parse_id(owner_id, "owner_id", errors, "Choose the owner from the list")
-    due = typed_day(due_date, "due_date", errors,
-                    "The due date must be a real date, like 30/09/2026")
+    due_date = DateParts(due_day, due_month, due_year)
+    due = parse_date(due_date, "due_date", DUE, errors)
     typed = {"owner_id": owner_id, "due_date": due_date, "force_status": force_status,
              "opcc_status": opcc_status, "opcc_evidence": opcc_evidence, "theme": theme}
     return submit(

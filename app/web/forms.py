@@ -110,6 +110,17 @@ def parse_date(parts: DateParts, name: str, label: str, errors: dict[str, str]) 
         return None
 
 
+def form_date(form, name: str) -> DateParts:
+    """The three boxes of the date input `name` as a form sent them (a box not sent is empty)."""
+    return DateParts(*(str(form.get(f"{name}-{part}", ""))[:20]
+                       for part in ("day", "month", "year")))
+
+
+def date_anchors(names) -> dict[str, str]:
+    """The error summary's links for date inputs: each to its day box."""
+    return {name: f"{name}-day" for name in names}
+
+
 def error_list(errors: dict[str, str], anchors: dict[str, str] | None = None
                ) -> list[tuple[str, str]]:
     """(field id, message) pairs for the error summary; a date links to its day box."""
@@ -164,16 +175,6 @@ def parse_day(text: str, field: str) -> date | None:
     except ValueError:
         pass
     raise InvalidInput({field: "enter a real date, for example 23/04/2019"})
-
-
-def typed_day(value: str, name: str, errors: dict[str, str], message: str) -> date | None:
-    """A date typed in one box (parse_day): empty is None; a date that does not exist, or
-    anything else, is `message` on the field."""
-    try:
-        return parse_day(value or "", name)
-    except InvalidInput:
-        errors[name] = message
-        return None
 
 
 # --- a form's service call -------------------------------------------------------------------

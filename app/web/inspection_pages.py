@@ -30,7 +30,16 @@ from app.services.inspections import (
 )
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller
-from app.web.forms import error_list, parse_id, people_groups, submit, typed_day
+from app.web.forms import (
+    DateParts,
+    date_anchors,
+    error_list,
+    form_date,
+    parse_date,
+    parse_id,
+    people_groups,
+    submit,
+)
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -42,13 +51,8 @@ MAX_ROWS = 500
 CARRIED_TEXT = 500_000  # the report's text carried through the review form
 
 
-def _day(value: str, name: str, label: str, errors: dict[str, str]):
-    """A date typed as 23/04/2019 or 2019-04-23; empty is None; anything else an error."""
-    return typed_day(value, name, errors, f"{label} must be a real date, like 23/04/2024")
-
-
-def _fmt(value) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+PUBLISHED = date_anchors(("published_on",))
+DATE_LABELS = {"published_on": "The publication date", **DATE_FIELDS}
 
 
 # --- the register -------------------------------------------------------------------------
@@ -86,7 +90,7 @@ def import_page(request: Request, caller: PageCaller):
 def _draft_from_report(report) -> dict:
     return {
         "title": report.title or "", "force": report.force or "", "kind": report.kind or "",
-        "published_on": _fmt(report.published_on), "theme": "",
+        "published_on": DateParts.of(report.published_on), "theme": "",
         "judgments": [{"area": a, "grade": g} for a, g in report.judgments],
         "findings": [{"kind": f.kind, "number": f.number or "", "text": f.text,
                       "addressee": f.addressee or "", "deadline_text": f.deadline or "",
@@ -101,7 +105,8 @@ def _review(request, draft: dict, *, errors=None, status_code=200):
     errors = errors or {}
     return render(request, "inspection_review.html", {
         "page_title": "Check what was found", "draft": draft, "kinds": KINDS,
-        "errors": errors, "error_list": error_list(errors), "notice": draft.get("notice", ""),
+        "errors": errors, "error_list": error_list(errors, PUBLISHED),
+        "notice": draft.get("notice", ""),
         "notice_ok": draft.get("notice_ok", True),
     }, status_code=status_code)
 
@@ -208,7 +213,7 @@ def _draft_from_form(form) -> dict:
                   "grade": field(f"judgment-{i}-grade", 100)}
                  for i in range(_count(form, "judgment_count"))]
     return {"title": field("title", 1000), "force": field("force", 300),
-            "kind": field("kind", 300), "published_on": field("published_on", 40),
+            "kind": field("kind", 300), "published_on": form_date(form, "published_on"),
             "theme": field("theme", 300),
             "judgments": judgments, "findings": findings,
             "text": field("report_text", CARRIED_TEXT),
@@ -262,7 +267,8 @@ def _save_reviewed(request, session, caller, form) -> Response:
     """Save the draft the form carries; the review page again, with what is wrong, if not."""
     draft = _draft_from_form(form)
     errors: dict[str, str] = {}
-    published = _day(draft["published_on"], "published_on", "The publication date", errors)
+    published = parse_date(draft["published_on"], "published_on", "The publication date",
+                           errors)
     data = ReviewedReport(
         title=draft["title"], force=draft["force"], kind=draft["kind"], published_on=published,
         theme=draft["theme"],
@@ -272,7 +278,7 @@ def _save_reviewed(request, session, caller, form) -> Response:
 
     def again(errors: dict[str, str], status: int) -> Response:
         # a judgment's error is about its pair of fields: link to the first
-        anchors = {k: f"{k}-area" for k in errors if k.startswith("judgment-")}
+        anchors = {k: f"{k}-area" for k in errors if k.startswith("judgment-")} | PUBLISHED
         return render(request, "inspection_review.html", {
             "page_title": "Check what was found", "draft": draft, "kinds": KINDS,
             "errors": errors, "error_list": error_list(errors, anchors), "notice": "",
@@ -287,7 +293,7 @@ def _save_reviewed(request, session, caller, form) -> Response:
 
 
 def _inspection_page(request, session, caller, inspection_id: int, *, errors=None,
-                     typed=None, status_code=200, finding_errors=None):
+                     typed=None, status_code=200, finding_errors=None, finding_typed=None):
     inspection = inspections.get_inspection(session, inspection_id)
     findings = inspections.findings_of(session, inspection_id)
     everyone = people_service.list_people(session)
@@ -296,9 +302,10 @@ def _inspection_page(request, session, caller, inspection_id: int, *, errors=Non
     finding_errors = finding_errors or {}
     all_errors = {**errors, **{f"{k}-{fid}": v for fid, errs in finding_errors.items()
                                for k, v in errs.items()}}
-    dates = {name: _fmt(getattr(inspection, name)) for name in DATE_FIELDS}
-    dates["published_on"] = _fmt(inspection.published_on)
+    dates = {name: DateParts.of(getattr(inspection, name)) for name in DATE_LABELS}
     dates.update(typed or {})
+    anchors = date_anchors(DATE_LABELS) | date_anchors(
+        f"due_date-{fid}" for fid in finding_errors)
     return render(request, "inspection.html", {
         "page_title": inspection.title[:100],
         "inspection": inspection,
@@ -315,9 +322,10 @@ def _inspection_page(request, session, caller, inspection_id: int, *, errors=Non
         "kinds": KINDS, "force_statuses": FORCE_STATUSES, "opcc_statuses": OPCC_STATUSES,
         "date_fields": DATE_FIELDS, "dates": dates,
         "errors": errors, "finding_errors": finding_errors,
-        "error_list": error_list(all_errors),
+        "error_list": error_list(all_errors, anchors),
+        "finding_typed": finding_typed or {},
         "can_edit": caller.actor.can(Perm.edit_record),
-        "fmt": _fmt,
+        "parts": DateParts.of,
     }, status_code=status_code)
 
 
@@ -328,22 +336,22 @@ def inspection_page(inspection_id: IdPath, request: Request, session: SessionDep
 
 
 @router.post("/inspections/{inspection_id}/dates")
-def post_dates(
-    inspection_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-    published_on: FormStr = "", cc_comments_requested_on: FormStr = "",
-    cc_comments_received_on: FormStr = "", response_published_on: FormStr = "",
-    response_sent_on: FormStr = "",
-):
+async def post_dates(inspection_id: IdPath, request: Request, session: SessionDep,
+                     caller: PageCaller):
+    """Record the inspection's dates: each typed in its own three boxes."""
     require(caller.actor, Perm.edit_record, "Only the Commissioner's office records dates.")
+    form = await request.form()
+    typed = {name: form_date(form, name) for name in DATE_LABELS}
+    # Saving waits for the database: in a worker thread, as the other forms' work is.
+    return await run_in_threadpool(_save_dates, request, session, caller, inspection_id, typed)
+
+
+def _save_dates(request, session, caller, inspection_id: int,
+                typed: dict[str, DateParts]) -> Response:
     inspections.get_inspection(session, inspection_id)
-    typed = {"published_on": published_on,
-             "cc_comments_requested_on": cc_comments_requested_on,
-             "cc_comments_received_on": cc_comments_received_on,
-             "response_published_on": response_published_on,
-             "response_sent_on": response_sent_on}
     errors: dict[str, str] = {}
-    labels = {"published_on": "The publication date", **DATE_FIELDS}
-    values = {name: _day(value, name, labels[name], errors) for name, value in typed.items()}
+    values = {name: parse_date(parts, name, DATE_LABELS[name], errors)
+              for name, parts in typed.items()}
     published = values.pop("published_on")
     return submit(
         session,
@@ -360,13 +368,17 @@ def post_dates(
 @router.post("/inspections/{inspection_id}/findings/{finding_id}")
 def post_finding(
     inspection_id: IdPath, finding_id: IdPath, request: Request, session: SessionDep,
-    caller: PageCaller, owner_id: FormStr = "", due_date: FormStr = "",
+    caller: PageCaller, owner_id: FormStr = "",
+    due_day: Annotated[str, Form(alias="due_date-day", max_length=20)] = "",
+    due_month: Annotated[str, Form(alias="due_date-month", max_length=20)] = "",
+    due_year: Annotated[str, Form(alias="due_date-year", max_length=20)] = "",
     force_status: FormStr = "not_started", opcc_status: FormStr = "not_assessed",
     opcc_evidence: FormText = "",
 ):
     require(caller.actor, Perm.edit_record, "Only the Commissioner's office updates findings.")
     errors: dict[str, str] = {}
-    due = _day(due_date, "due_date", "The due date", errors)
+    typed = DateParts(due_day, due_month, due_year)
+    due = parse_date(typed, "due_date", "The due date", errors)
     owner = parse_id(owner_id, "owner_id", errors, "Choose the owner from the list")
     return submit(
         session,
@@ -379,4 +391,5 @@ def post_finding(
         done=lambda _: f"/inspections/{inspection_id}#finding-{finding_id}",
         again=lambda errors, status: _inspection_page(request, session, caller, inspection_id,
                                                       finding_errors={finding_id: errors},
+                                                      finding_typed={finding_id: typed},
                                                       status_code=status))

@@ -98,7 +98,9 @@ def test_importing_an_inspection_is_accessible(demo_server, page):
     page.wait_for_load_state("networkidle")
     assert "Check what was found" in page.content()
     assert serious(page) == []
-    page.get_by_label("Publication date").fill("14/03/2024")
+    dated = page.get_by_role("group", name="Publication date")
+    for box, value in (("Day", "14"), ("Month", "3"), ("Year", "2024")):
+        dated.get_by_label(box).fill(value)
     page.get_by_role("button", name="Save the inspection").first.click()
     page.wait_for_load_state("networkidle")
     assert "/inspections/" in page.url
@@ -134,7 +136,9 @@ def test_the_s55_response_page_is_accessible(demo_server, page):
             "hmicfrs-roads-policing-summary-with-pcc-and-cc-responses.txt").read_text()
     page.get_by_label("Or paste the report's text").fill(text)
     page.get_by_role("button", name="Read the report").click()
-    page.get_by_label("Publication date").fill("14/03/2024")
+    dated = page.get_by_role("group", name="Publication date")
+    for box, value in (("Day", "14"), ("Month", "3"), ("Year", "2024")):
+        dated.get_by_label(box).fill(value)
     page.get_by_role("button", name="Save the inspection").first.click()
     page.wait_for_load_state("networkidle")
     page.get_by_role("link", name="The Commissioner's s55 response").click()

@@ -61,8 +61,9 @@ def test_build_an_agenda_with_the_keyboard_alone(browser, server):
     keys.press("Tab")
     keys.type("The Commissioner requires a report on how the force works with the Safer "
               "Roads Partnership.")
-    keys.press("Tab")
-    keys.type("23/04/2019")
+    for part in ("23", "4", "2019"):  # the day, month and year boxes of the paper's due date
+        keys.press("Tab")
+        keys.type(part)
     keys.press("Enter")
     expect(page.locator(":focus")).to_have_attribute("aria-label", "Item 3.1: Roads policing")
     expect(page.locator("#item-" + page.locator(":focus").get_attribute("data-item-id"))

@@ -48,7 +48,8 @@ def test_build_an_agenda_with_forms(officer, session):
     officer.post(f"{base}/{partnership.id}/move", data={"csrf_token": token, "direction": "up"})
     officer.post(f"{base}/{roads.id}", data={
         "csrf_token": token, "title": "Roads Policing", "kind": "theme",
-        "presenter_id": str(dcc.id), "purpose": "assurance", "paper_due": "23/04/2019",
+        "presenter_id": str(dcc.id), "purpose": "assurance",
+        "paper_due-day": "23", "paper_due-month": "4", "paper_due-year": "2019",
         "commission": "The Commissioner requires a report that sets out how the force works "
                       "with the Safer Roads Partnership."})
     session.rollback()
@@ -67,12 +68,30 @@ def test_a_date_that_does_not_exist_keeps_what_was_typed(officer, session):
     token = csrf(officer.get(f"/meetings/{meeting.id}/agenda").text)
     response = officer.post(f"/meetings/{meeting.id}/agenda/items/{item.id}", data={
         "csrf_token": token, "title": "Roads policing <b>", "commission": "Keep this text.",
-        "paper_due": "31/02/2026"})
+        "paper_due-day": "31", "paper_due-month": "2", "paper_due-year": "2026"})
     assert response.status_code == 422
-    assert "enter a real date" in response.text
-    assert "Keep this text." in response.text and "31/02/2026" in response.text
+    assert "The date the paper is due must be a real date" in response.text
+    assert f'href="#item-{item.id}-paper_due-day"' in response.text
+    assert "Keep this text." in response.text
+    for part, value in (("day", "31"), ("month", "2"), ("year", "2026")):
+        assert f'id="item-{item.id}-paper_due-{part}" name="paper_due-{part}" type="text" ' \
+            f'inputmode="numeric" autocomplete="off" value="{value}"' in response.text
     assert "Roads policing &lt;b&gt;" in response.text
     assert agenda.get_item(session, item.id).commission == ""
+
+
+def test_a_paper_due_date_without_its_month_is_refused(officer, session):
+    meeting = make_meeting(session)
+    item = make_item(session, meeting, title="Roads policing")
+    token = csrf(officer.get(f"/meetings/{meeting.id}/agenda").text)
+    response = officer.post(f"/meetings/{meeting.id}/agenda/items/{item.id}", data={
+        "csrf_token": token, "title": "Roads policing", "commission": "Keep this text.",
+        "paper_due-day": "23", "paper_due-year": "2026"})
+    assert response.status_code == 422
+    assert "The date the paper is due must include a month" in response.text
+    session.rollback()
+    stored = agenda.get_item(session, item.id)
+    assert (stored.commission, stored.paper_due_on) == ("", None)
 
 
 def test_an_item_with_minutes_is_not_deleted_and_says_why(officer, session):

@@ -145,11 +145,13 @@ def test_an_action_raised_from_the_page_has_the_findings_owner_and_due_date(
     sign_in(client, session, Role.secretariat)
     form = form_of(client.get(_page(inspection, finding)).text, "action")
     assert form["owner_id"] == str(scene["dcc"].id)
-    assert form["due_date"] == finding.due_date.strftime("%d/%m/%Y")
+    due = finding.due_date
+    assert (form["action_due-day"], form["action_due-month"], form["action_due-year"]) == (
+        str(due.day), str(due.month), str(due.year))
     raised = client.post(f"{_page(inspection, finding)}/action", data={
         "csrf_token": form["csrf_token"], "text": "The DCC to report on the unit's backlog.",
-        "owner_id": str(scene["dcc"].id), "due_date": form["due_date"],
-        "meeting_id": str(scene["meeting"].id)})
+        "owner_id": str(scene["dcc"].id), "meeting_id": str(scene["meeting"].id),
+        **{k: v for k, v in form.items() if k.startswith("action_due-")}})
     assert raised.status_code == 200 and "The action has been raised" in raised.text
     session.rollback()
     [action] = session.exec(select(Action)).all()
@@ -193,7 +195,14 @@ def test_superseding_through_the_page(client, session, scene):
     ("question", {"text": "Why?", "meeting_id": "999999"}, "meeting"),
     ("action", {"text": "Do it.", "owner_id": "", "due_date": ""}, "Choose who owns"),
     ("action", {"text": "Do it.", "owner_id": "999999"}, "There is no person"),
-    ("action", {"text": "Do it.", "owner_id": "1", "due_date": "31/02/2030"}, "real date"),
+    ("action", {"text": "Do it.", "owner_id": "1", "action_due-day": "31",
+                "action_due-month": "2", "action_due-year": "2030"},
+     "The due date must be a real date"),
+    ("action", {"text": "Do it.", "owner_id": "1", "action_due-day": "3",
+                "action_due-year": "2030"}, "The due date must include a month"),
+    ("edit", {"due_date-day": "31", "due_date-month": "2", "due_date-year": "2030"},
+     "The due date must be a real date"),
+    ("edit", {"due_date-day": "30", "due_date-month": "9"}, "The due date must include a year"),
     ("supersede", {"later_id": "self"}, "cannot replace itself"),
     ("supersede", {"later_id": "999999"}, "Choose the finding"),
     ("supersede", {"later_id": "-1"}, "Choose the finding"),
@@ -217,6 +226,36 @@ def test_bad_input_is_a_clear_422_and_changes_nothing(client, session, scene, ro
     after = (_events(session, finding), session.exec(select(Question)).all(),
              session.exec(select(Action)).all())
     assert after == before
+
+
+def test_a_due_date_that_does_not_exist_keeps_what_was_typed_and_links_to_the_day_box(
+        client, session, scene):
+    inspection, finding = scene["inspection"], scene["finding"]
+    due = finding.due_date
+    sign_in(client, session, Role.secretariat)
+    form = form_of(client.get(_page(inspection, finding)).text, "edit")
+    refused = client.post(f"{_page(inspection, finding)}/edit", data={
+        **form, "due_date-day": "31", "due_date-month": "2", "due_date-year": "2030",
+        "theme": "Roads"})
+    assert refused.status_code == 422
+    assert refused.text.count("The due date must be a real date") == 2  # summary and field
+    assert 'href="#due_date-day"' in refused.text
+    typed = form_of(refused.text, "edit")
+    assert (typed["due_date-day"], typed["due_date-month"], typed["due_date-year"]) == (
+        "31", "2", "2030")
+    assert typed["theme"] == "Roads"
+    session.rollback()
+    assert session.get(Finding, finding.id).due_date == due
+    assert session.get(Finding, finding.id).theme in (None, "")
+    # the action form is the same
+    refused = client.post(f"{_page(inspection, finding)}/action", data={
+        "csrf_token": form["csrf_token"], "text": "Do it.", "owner_id": str(scene["dcc"].id),
+        "action_due-day": "30", "action_due-month": "", "action_due-year": "2026"})
+    assert refused.status_code == 422
+    assert 'href="#action_due-day"' in refused.text
+    typed = form_of(refused.text, "action")
+    assert (typed["action_due-day"], typed["action_due-month"]) == ("30", "")
+    assert session.exec(select(Action)).all() == []
 
 
 def test_unknown_or_mismatched_ids_are_404(client, session, scene):
@@ -268,7 +307,8 @@ def test_the_theme_page_lists_findings_even_without_questions(client, session, s
     token = fields_of(client.get(_page(inspection, finding)).text)["csrf_token"]
     saved = client.post(f"{_page(inspection, finding)}/edit", data={
         "csrf_token": token, "owner_id": str(scene["dcc"].id),
-        "due_date": finding.due_date.strftime("%d/%m/%Y"), "force_status": "in_progress",
+        "due_date-day": str(finding.due_date.day), "due_date-month": str(finding.due_date.month),
+        "due_date-year": str(finding.due_date.year), "force_status": "in_progress",
         "opcc_status": "not_assessed", "theme": "Collision investigation"})
     assert saved.status_code == 200 and "The finding has been saved." in saved.text
     assert _events(session, finding)[-1].endswith("theme: (none) → Collision investigation")

@@ -88,7 +88,7 @@ def test_import_review_remove_add_save_then_register(client, session):
     form["finding-8-kind"] = "cause_of_concern"
     form["finding-8-text"] = "The force should fix the speed camera backlog."
     form["title"] = "Roads policing: summary"
-    form["published_on"] = "14/03/2024"
+    form.update(_boxes("published_on", 14, 3, 2024))
     assert session.exec(select(Inspection)).first() is None  # nothing saved yet
 
     saved = client.post("/inspections", data=form, follow_redirects=False)
@@ -112,11 +112,16 @@ def test_import_review_remove_add_save_then_register(client, session):
     assert "The force should fix the speed camera backlog." in details.text
 
 
+def _boxes(name, day, month, year) -> dict[str, str]:
+    """A date as typed into the three boxes of the date input `name`."""
+    return {f"{name}-day": str(day), f"{name}-month": str(month), f"{name}-year": str(year)}
+
+
 def _saved(client, session):
     sign_in(client, session, Role.secretariat)
     form = fields_of(_import_roads(client).text)
     form["title"] = "Roads policing"
-    form["published_on"] = "14/03/2024"
+    form.update(_boxes("published_on", 14, 3, 2024))
     saved = client.post("/inspections", data=form, follow_redirects=False)
     assert saved.status_code == 303
     session.rollback()
@@ -131,7 +136,7 @@ def test_update_a_finding_writes_history(client, session):
     page = client.get(location)
     token = fields_of(page.text)["csrf_token"]
     response = client.post(f"/inspections/{inspection.id}/findings/{finding.id}", data={
-        "csrf_token": token, "owner_id": str(owner.id), "due_date": "30/09/2024",
+        "csrf_token": token, "owner_id": str(owner.id), **_boxes("due_date", 30, 9, 2024),
         "force_status": "in_progress", "opcc_status": "partly_satisfied",
         "opcc_evidence": "Action plan seen."}, follow_redirects=False)
     assert response.status_code == 303
@@ -147,19 +152,43 @@ def test_update_a_finding_writes_history(client, session):
         "csrf_token": token, "force_status": "finished?", "opcc_status": "satisfied"})
     assert bad.status_code == 422
     assert "There is a problem" in bad.text
+    no_month = client.post(f"/inspections/{inspection.id}/findings/{finding.id}", data={
+        "csrf_token": token, "owner_id": str(owner.id), "due_date-day": "1",
+        "due_date-year": "2025", "force_status": "in_progress", "opcc_status": "satisfied"})
+    assert no_month.status_code == 422
+    assert "The due date must include a month" in no_month.text
+    assert f'href="#due_date-{finding.id}-day"' in no_month.text
+    assert f'id="due_date-{finding.id}-day" name="due_date-day" type="text" ' \
+        'inputmode="numeric" autocomplete="off" value="1"' in no_month.text
+    session.rollback()
+    assert len(session.exec(select(FindingEvent).where(
+        FindingEvent.finding_id == finding.id)).all()) == 2
+    assert session.get(Finding, finding.id).due_date == date(2024, 9, 30)
 
 
 def test_bad_dates_are_refused_with_a_message(client, session):
     inspection, location = _saved(client, session)
     token = fields_of(client.get(location).text)["csrf_token"]
     bad = client.post(f"/inspections/{inspection.id}/dates", data={
-        "csrf_token": token, "published_on": "31/02/2024", "response_sent_on": "soon"})
+        "csrf_token": token, **_boxes("published_on", 31, 2, 2024),
+        **_boxes("response_sent_on", "soon", 5, 2024),
+        "cc_comments_received_on-day": "2", "cc_comments_received_on-year": "2024"})
     assert bad.status_code == 422
     assert "There is a problem" in bad.text
     assert "The publication date must be a real date" in bad.text
+    assert 'href="#published_on-day"' in bad.text
+    assert "must include a month" in bad.text and 'href="#cc_comments_received_on-day"' in bad.text
+    assert 'href="#response_sent_on-day"' in bad.text
+    typed = fields_of(bad.text.split('/dates" novalidate>')[1].split("</form>")[0])
+    assert (typed["published_on-day"], typed["published_on-month"]) == ("31", "2")
+    assert typed["response_sent_on-day"] == "soon"
+    session.rollback()
+    session.refresh(inspection)
+    assert inspection.published_on == date(2024, 3, 14)
     good = client.post(f"/inspections/{inspection.id}/dates", data={
-        "csrf_token": token, "published_on": "14/03/2024",
-        "cc_comments_requested_on": "15/03/2024", "response_published_on": "1/5/2024"},
+        "csrf_token": token, **_boxes("published_on", 14, 3, 2024),
+        **_boxes("cc_comments_requested_on", 15, 3, 2024),
+        **_boxes("response_published_on", 1, 5, 2024)},
         follow_redirects=False)
     assert good.status_code == 303
     session.rollback()
@@ -170,13 +199,18 @@ def test_bad_dates_are_refused_with_a_message(client, session):
 def test_bad_publication_date_on_save(client, session):
     sign_in(client, session, Role.secretariat)
     form = fields_of(_import_roads(client).text)
-    form["published_on"] = "32/13/2024"
+    form.update(_boxes("published_on", 31, 2, 2024))
     form["title"] = ""
     response = client.post("/inspections", data=form)
     assert response.status_code == 422
     session.rollback()
     assert "Enter the report&#39;s title" in response.text or "Enter the report's title" in \
         response.text
+    assert "The publication date must be a real date" in response.text
+    assert 'href="#published_on-day"' in response.text
+    typed = fields_of(response.text)
+    assert (typed["published_on-day"], typed["published_on-month"],
+            typed["published_on-year"]) == ("31", "2", "2024")
     assert session.exec(select(Inspection)).first() is None
 
 

@@ -515,13 +515,16 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
         "/account/tokens": {"name": "Matrix", "days": "7"},
         "/invitation/{token}": {"password": "harbour lantern meadow",
                                 "confirm": "harbour lantern meadow"},
-        "/inspections": {"title": "Matrix inspection", "published_on": "14/03/2024",
+        "/inspections": {"title": "Matrix inspection", "published_on-day": "14",
+                         "published_on-month": "3", "published_on-year": "2024",
                          "finding_count": "1", "finding-0-kind": "recommendation",
                          "finding-0-text": "Do it."},
         "/inspections/import": {"text": "A report's text."},
         "/inspections/import/review": {"title": "Matrix inspection", "op": "add-finding"},
-        "/inspections/{inspection_id}/dates": {"published_on": "14/03/2024",
-                                               "cc_comments_requested_on": "15/03/2024"},
+        "/inspections/{inspection_id}/dates": {
+            "published_on-day": "14", "published_on-month": "3", "published_on-year": "2024",
+            "cc_comments_requested_on-day": "15", "cc_comments_requested_on-month": "3",
+            "cc_comments_requested_on-year": "2024"},
         "/inspections/{inspection_id}/findings/{finding_id}": {"force_status": "in_progress",
                                                                "opcc_status": "not_assessed"},
         "/inspections/{inspection_id}/response": {"summary": "The inspection examined roads."},
@@ -530,7 +533,8 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
         "/inspections/{inspection_id}/findings/{finding_id}/question": {
             "text": "What progress?", "meeting_id": str(w.meeting.id)},
         "/inspections/{inspection_id}/findings/{finding_id}/action": {
-            "text": "Report back.", "owner_id": str(w.dcc.id), "due_date": "30/09/2030"},
+            "text": "Report back.", "owner_id": str(w.dcc.id),
+            "action_due-day": "30", "action_due-month": "9", "action_due-year": "2030"},
         "/inspections/{inspection_id}/findings/{finding_id}/supersede": {
             "later_id": str(getattr(m, "later_finding_id", 0))},
     }
