@@ -20,7 +20,7 @@ from app.models import (
     utcnow,
 )
 from app.schemas import AttendanceIn
-from app.services import audit
+from app.services import audit, invites
 from app.services.agenda import ItemNode, agenda_tree, flatten
 from app.services.common import person_label
 from app.services.errors import InvalidInput
@@ -240,6 +240,7 @@ def set_attendance(
     audit.record(session, by=by, verb="update", object_type="attendance",
                  object_id=meeting.id, summary=summary)
     session.flush()
+    invites.queue_removals(session, meeting)  # those taken off get a calendar cancellation
     return list_attendance(session, meeting.id)
 
 

@@ -104,11 +104,11 @@ def were_sent(session: Session, meeting_id: int | None) -> bool:
 
 
 def _record(session: Session, meeting: Meeting, person_id: int | None, recipient: str,
-            kind: str, subject: str) -> bool:
+            kind: str, subject: str, *, key: str | None = None) -> bool:
     """Add a pending invitation; False when this person already has one for this sequence
     (made now by another request: the savepoint takes the failed insert away)."""
     assert person_id is not None  # a saved person
-    row = Notification(key=_key(meeting, person_id), kind=kind, person_id=person_id,
+    row = Notification(key=key or _key(meeting, person_id), kind=kind, person_id=person_id,
                        meeting_id=meeting.id, sequence=meeting.sequence, recipient=recipient,
                        subject=subject[:300], status="pending")
     try:
@@ -207,6 +207,35 @@ def queue_updates(session: Session, meeting: Meeting) -> int:
     return queue(session, meeting, only_if_sent=True)
 
 
+def queue_removals(session: Session, meeting: Meeting) -> int:
+    """After the attendance changed: a CANCEL for each person sent an invitation who has been
+    taken off the attendance (their calendar still holds the meeting), once, at the address
+    the invitation went to; an invitation still waiting for them is not sent at all. Returns
+    how many cancellations were recorded."""
+    if meeting.status not in NOT_YET_HELD:
+        return 0  # the attendance of a meeting under way is the minutes', not the calendar's
+    latest: dict[int, Notification] = {}
+    for row in _rows(session, meeting.id):
+        if row.status != "superseded" and row.person_id is not None:
+            latest[row.person_id] = row
+    listed = {p.id for p in invitees(session, meeting)}
+    title = _title(session, meeting)
+    added = 0
+    for person_id, row in latest.items():
+        if person_id in listed or row.kind != REQUEST:
+            continue
+        if row.status == "pending":
+            row.status = "superseded"  # never sent: nothing to take back
+            session.add(row)
+        elif row.status in ("sent", "sending") and _record(
+                session, meeting, person_id, row.recipient, CANCEL,
+                _subject(CANCEL, title, meeting, True),
+                key=f"{_key(meeting, person_id)}:taken off"):
+            added += 1
+    session.flush()
+    return added
+
+
 # --- the message ----------------------------------------------------------------------------
 
 
@@ -266,7 +295,10 @@ def compose_invitation(session: Session, row: Notification, meeting: Meeting, *,
     title = _title(session, meeting)
     person = session.get(Person, row.person_id) if row.person_id else None
     name = person.full_name if person else ""
-    if method == "CANCEL":
+    taken_off = method == "CANCEL" and meeting.status != MeetingStatus.cancelled
+    if taken_off:  # the meeting goes on without them: the cancellation is theirs alone
+        attendees = [(person, row.recipient)] if person else []
+    elif method == "CANCEL":
         sent = {r.person_id: r.recipient for r in _rows(session, meeting.id)
                 if r.kind == REQUEST}
         people = {p.id: p for p in session.exec(
@@ -277,7 +309,10 @@ def compose_invitation(session: Session, row: Notification, meeting: Meeting, *,
                      if _address(p.email)]
     link = f"{base_url.rstrip('/')}/meetings/{meeting.id}"
     lines = [f"Dear {name or 'colleague'},", ""]
-    if method == "CANCEL":
+    if taken_off:
+        lines += [f"You are no longer expected at the {title} on {_when_words(meeting)}.", "",
+                  "Your calendar program will offer to remove it from your calendar."]
+    elif method == "CANCEL":
         reason = meeting.cancelled_reason.strip()
         lines += [f"The {title} on {_when_words(meeting)} has been cancelled"
                   + (f": {reason}" if reason else "."), "",
@@ -292,7 +327,7 @@ def compose_invitation(session: Session, row: Notification, meeting: Meeting, *,
     body = "\n".join(lines) + "\n"
     description = f"{title}\n\nThe meeting in Assure: {link}"
     ics = calendar_of(meeting, method=method, title=f"Cancelled: {title}"
-                      if method == "CANCEL" else title,
+                      if method == "CANCEL" and not taken_off else title,
                       organizer=mailer.sender, organizer_name=office.office_name,
                       attendees=attendees, description=description)
     message = compose(sender=mailer.sender, to=row.recipient, subject=row.subject, body=body,

@@ -300,3 +300,43 @@ def test_the_scheduler_sends_the_invitations_the_mail_server_was_down_for(
                                                             "pcc@opcc.example"]
     scheduler.run_once(scheduler_settings)
     assert len(read_outbox(outbox)) == 2
+
+
+def _attendance_without(session, meeting, name: str) -> None:
+    """The secretariat takes `name` off the meeting's attendance."""
+    rows = [AttendanceIn(person_id=a.person_id, status=a.status)
+            for a, person in meetings.list_attendance(session, meeting.id)
+            if person.full_name != name]
+    committed(session, meetings.set_attendance(session, meeting_id=meeting.id, by=SYSTEM,
+                                               rows=rows))
+
+
+def test_someone_taken_off_the_attendance_is_sent_a_cancellation_of_their_own(
+        session, meeting, mailer, outbox):
+    send(session, meeting.id, mailer)
+    _attendance_without(session, meeting, "Pippa Mills")
+    assert invites.deliver(session, mailer=mailer, base_url=BASE).sent == 1
+    cancellation = read_outbox(outbox)[-1]
+    assert cancellation["To"] == "chief.constable@force.example"
+    assert calendar_part(cancellation).get_param("method") == "CANCEL"
+    calendar, event = event_of(cancellation)
+    assert calendar["METHOD"] == "CANCEL"
+    assert str(event["UID"]) == f"meeting-{meeting.id}@assure"
+    assert str(event["ATTENDEE"]) == "mailto:chief.constable@force.example"  # theirs alone
+    assert str(event["SUMMARY"]) == "Accountability Board July 2026"  # the meeting goes on
+    assert "no longer expected" in cancellation.get_body(("plain",)).get_content()
+    states = {row.name: row.state for row in invites.overview(session, meeting).rows}
+    assert states["Pippa Mills"].startswith("Cancellation sent")
+    assert states["John Campion"].startswith("Invitation sent")
+    # Saving the attendance again sends nothing more.
+    _attendance_without(session, meeting, "Pippa Mills")
+    assert invites.deliver(session, mailer=mailer, base_url=BASE).sent == 0
+    assert len(read_outbox(outbox)) == 3
+
+
+def test_an_invitation_never_sent_to_someone_taken_off_is_not_sent(session, meeting, mailer,
+                                                                   outbox):
+    send(session, meeting.id, DownMailer())  # both wait for the mail server
+    _attendance_without(session, meeting, "Pippa Mills")
+    assert invites.deliver(session, mailer=mailer, base_url=BASE).sent == 1
+    assert [m["To"] for m in read_outbox(outbox)] == ["pcc@opcc.example"]
