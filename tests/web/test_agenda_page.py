@@ -141,3 +141,30 @@ def test_forms_without_the_csrf_token_or_by_a_reader_are_refused(client, session
     assert client.post(f"/meetings/{meeting.id}/agenda/items",
                        data={"title": "No token"}).status_code == 403
     assert agenda.items_of(session, meeting.id) == []
+
+
+@pytest.mark.parametrize("form", [
+    {"title": ""},  # an item's title taken away
+    {"title": "Roads policing", "exempt": "on", "exempt_reason": ""},  # exempt, no reason
+])
+def test_each_message_of_a_refused_item_links_to_its_field(officer, session, form):
+    meeting = make_meeting(session)
+    item = make_item(session, meeting, title="Roads policing")
+    token = csrf(officer.get(f"/meetings/{meeting.id}/agenda").text)
+    response = officer.post(f"/meetings/{meeting.id}/agenda/items/{item.id}",
+                            data={"csrf_token": token, **form})
+    assert response.status_code == 422
+    links = re.findall(r'<a href="#([^"]+)"', response.text.split("govuk-error-summary__list")[1]
+                       .split("</ul>")[0])
+    assert links, response.text[:500]
+    for target in links:
+        assert f'id="{target}"' in response.text, target
+
+
+def test_a_refused_new_item_links_to_its_title(officer, session):
+    meeting = make_meeting(session)
+    token = csrf(officer.get(f"/meetings/{meeting.id}/agenda").text)
+    response = officer.post(f"/meetings/{meeting.id}/agenda/items",
+                            data={"csrf_token": token, "title": ""})
+    assert response.status_code == 422
+    assert 'href="#new-item-title"' in response.text and 'id="new-item-title"' in response.text
