@@ -391,5 +391,10 @@ def post_finding(
         done=lambda _: f"/inspections/{inspection_id}#finding-{finding_id}",
         again=lambda errors, status: _inspection_page(request, session, caller, inspection_id,
                                                       finding_errors={finding_id: errors},
-                                                      finding_typed={finding_id: typed},
+                                                      finding_typed={finding_id: {
+                                                          "due_date": typed,
+                                                          "owner_id": owner_id,
+                                                          "force_status": force_status,
+                                                          "opcc_status": opcc_status,
+                                                          "opcc_evidence": opcc_evidence}},
                                                       status_code=status))

@@ -1,6 +1,7 @@
 """The inspection register's pages: import a report (upload → review → save), the register,
 the s55 dates, updating a finding with its history, and the dashboard's warning."""
 
+import re
 from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -154,9 +155,14 @@ def test_update_a_finding_writes_history(client, session):
     assert "There is a problem" in bad.text
     no_month = client.post(f"/inspections/{inspection.id}/findings/{finding.id}", data={
         "csrf_token": token, "owner_id": str(owner.id), "due_date-day": "1",
-        "due_date-year": "2025", "force_status": "in_progress", "opcc_status": "satisfied"})
+        "due_date-year": "2025", "force_status": "in_progress", "opcc_status": "satisfied",
+        "opcc_evidence": "Typed before the refusal."})
     assert no_month.status_code == 422
     assert "The due date must include a month" in no_month.text
+    # Everything typed in the refused form is kept, not only its date.
+    assert "Typed before the refusal." in no_month.text
+    assert re.search(rf'id="opcc_status-{finding.id}".*?<option value="satisfied" selected>',
+                     no_month.text, re.S)
     assert f'href="#due_date-{finding.id}-day"' in no_month.text
     assert f'id="due_date-{finding.id}-day" name="due_date-day" type="text" ' \
         'inputmode="numeric" autocomplete="off" value="1"' in no_month.text
