@@ -428,15 +428,17 @@ def _export(args: argparse.Namespace, build, render, suffix: str) -> int:
     """Build a document from the record, write it, and say where."""
     from app.services.errors import DomainError
     from app.services.permissions import Actor
+    from app.services.word_template import template_bytes
     from app.web.downloads import safe_filename
 
     try:
         with _session() as session:
             record = build(session, Actor.system())
+            template = template_bytes(session)
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
         return 1
-    content = render(record)
+    content = render(record, template)
     if args.output:
         target = Path(args.output)
     else:
@@ -482,6 +484,7 @@ def cmd_export_actions(args: argparse.Namespace) -> int:
     from app.services.action_log import LogFilters, action_log_for
     from app.services.errors import DomainError
     from app.services.permissions import Actor
+    from app.services.word_template import template_bytes
     from app.web.downloads import safe_filename
 
     fmt = args.format
@@ -503,10 +506,12 @@ def cmd_export_actions(args: argparse.Namespace) -> int:
     try:
         with _session() as session:
             log = action_log_for(session, by=Actor.system(), filters=filters, fmt=fmt)
+            template = template_bytes(session)
     except DomainError as exc:
         print(exc.message, file=sys.stderr)
         return 1
-    content = render_action_log_xlsx(log) if fmt == "xlsx" else render_action_log(log)
+    content = (render_action_log_xlsx(log) if fmt == "xlsx"
+               else render_action_log(log, template))
     target = (Path(args.output) if args.output
               else get_settings().export_dir / safe_filename(log.title, "", fmt))
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -547,6 +552,7 @@ def cmd_export_findings(args: argparse.Namespace) -> int:
     from app.services.dates import today
     from app.services.findings_dashboard import DashboardFilters, panel_report
     from app.services.permissions import Actor
+    from app.services.word_template import template_bytes
     from app.web.downloads import safe_filename
 
     fmt = args.format
@@ -558,7 +564,9 @@ def cmd_export_findings(args: argparse.Namespace) -> int:
     day = today()
     with _session() as session:
         report = panel_report(session, by=Actor.system(), filters=filters, today=day, fmt=fmt)
-    content = render_findings_xlsx(report) if fmt == "xlsx" else render_findings_docx(report)
+        template = template_bytes(session)
+    content = (render_findings_xlsx(report) if fmt == "xlsx"
+               else render_findings_docx(report, template))
     target = (Path(args.output) if args.output
               else get_settings().export_dir / safe_filename(f"{report.title} {day}", "", fmt))
     target.parent.mkdir(parents=True, exist_ok=True)

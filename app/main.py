@@ -52,8 +52,9 @@ MAX_REPORT_BYTES = 51 * 1024 * 1024  # an inspection report of up to 50 MB, in a
 
 def body_limit(path: str) -> int:
     """The largest body a route takes: files where files are uploaded, else 2 MB."""
-    if path.endswith("/papers") or path == "/people/import":
-        # A CSV of people past its own limit gets that limit's plain message, not this one.
+    if path.endswith("/papers") or path in ("/people/import", "/admin/settings/word-template"):
+        # A CSV of people (a Word template) past its own limit gets that limit's plain
+        # message, not this one.
         return MAX_UPLOAD_BYTES
     if path == "/inspections/import":
         return MAX_REPORT_BYTES

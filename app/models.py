@@ -193,6 +193,21 @@ class OfficeSettings(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
+class WordTemplate(SQLModel, table=True):
+    """The office's own Word template, which every generated document starts from (its
+    styles, fonts, page set-up and header logo). At most one row; none: the built-in one."""
+
+    __tablename__ = "word_template"
+
+    id: int | None = Field(default=None, primary_key=True)
+    filename: str = Field(sa_type=String(255))
+    size_bytes: int
+    sha256: str = Field(sa_type=String(64))
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    uploaded_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
+
+
 class Person(SQLModel, table=True):
     __tablename__ = "person"
 

@@ -41,9 +41,10 @@ NO_UPDATE = "No update"
 EXEMPT = "Exempt"
 
 
-def build_action_log_document(log: ActionLog) -> Document:
-    """Lay out the action `log` as a python-docx Document in the house style, landscape."""
-    document = new_document(language=log.language, landscape=True)
+def build_action_log_document(log: ActionLog, template: bytes | None = None) -> Document:
+    """Lay out the action `log` as a python-docx Document in the house style, landscape,
+    or from the office's Word `template`."""
+    document = new_document(language=log.language, landscape=True, template=template)
     set_core_properties(
         document,
         title=log.title,
@@ -74,10 +75,10 @@ def build_action_log_document(log: ActionLog) -> Document:
     return document
 
 
-def render_action_log(log: ActionLog) -> bytes:
+def render_action_log(log: ActionLog, template: bytes | None = None) -> bytes:
     """Return the action `log` as the bytes of a .docx file."""
     buffer = io.BytesIO()
-    build_action_log_document(log).save(buffer)
+    build_action_log_document(log, template).save(buffer)
     return buffer.getvalue()
 
 

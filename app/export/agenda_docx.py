@@ -36,9 +36,10 @@ INVITED_WIDTHS = (Cm(3.2), Cm(5.8), Cm(8.0))
 AGENDA_WIDTHS = (Cm(1.4), Cm(12.2), Cm(3.4))
 
 
-def build_agenda_document(record: AgendaDocument) -> Document:
-    """Lay out the agenda `record` as a python-docx Document in the house style."""
-    document = new_document(language=record.language)
+def build_agenda_document(record: AgendaDocument, template: bytes | None = None) -> Document:
+    """Lay out the agenda `record` as a python-docx Document in the house style,
+    or from the office's Word `template`."""
+    document = new_document(language=record.language, template=template)
     set_core_properties(
         document,
         title=record.title,
@@ -63,10 +64,10 @@ def build_agenda_document(record: AgendaDocument) -> Document:
     return document
 
 
-def render_agenda(record: AgendaDocument) -> bytes:
+def render_agenda(record: AgendaDocument, template: bytes | None = None) -> bytes:
     """Return the agenda `record` as the bytes of a .docx file."""
     buffer = io.BytesIO()
-    build_agenda_document(record).save(buffer)
+    build_agenda_document(record, template).save(buffer)
     return buffer.getvalue()
 
 

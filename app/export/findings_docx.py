@@ -44,9 +44,10 @@ NO_OWNER = "No owner"
 NO_DUE_DATE = "No due date"
 
 
-def build_findings_document(report: PanelReport) -> Document:
-    """Lay out the Panel's report as a python-docx Document in the house style, landscape."""
-    document = new_document(language=report.language, landscape=True)
+def build_findings_document(report: PanelReport, template: bytes | None = None) -> Document:
+    """Lay out the Panel's report as a python-docx Document in the house style, landscape,
+    or from the office's Word `template`."""
+    document = new_document(language=report.language, landscape=True, template=template)
     set_core_properties(document, title=report.title, subject=report.description,
                         language=report.language, author=report.office_name,
                         category=report.marking)
@@ -92,10 +93,10 @@ def build_findings_document(report: PanelReport) -> Document:
     return document
 
 
-def render_findings_docx(report: PanelReport) -> bytes:
+def render_findings_docx(report: PanelReport, template: bytes | None = None) -> bytes:
     """Return the Panel's report as the bytes of a .docx file."""
     buffer = io.BytesIO()
-    build_findings_document(report).save(buffer)
+    build_findings_document(report, template).save(buffer)
     return buffer.getvalue()
 
 

@@ -43,9 +43,10 @@ MINUTES_WIDTHS = (Cm(1.4), Cm(12.2), Cm(3.4))
 EXEMPT_NOTE = "Exempt: not in the public edition."
 
 
-def build_minutes_document(record: MinutesRecord) -> Document:
-    """Lay out `record` as a python-docx Document in the house style."""
-    document = new_document(language=record.language)
+def build_minutes_document(record: MinutesRecord, template: bytes | None = None) -> Document:
+    """Lay out `record` as a python-docx Document in the house style,
+    or from the office's Word `template`."""
+    document = new_document(language=record.language, template=template)
     set_core_properties(document, title=record.title, subject=record.meeting_type,
                         language=record.language, author=record.office_name,
                         category=record.marking)
@@ -64,10 +65,10 @@ def build_minutes_document(record: MinutesRecord) -> Document:
     return document
 
 
-def render_minutes(record: MinutesRecord) -> bytes:
+def render_minutes(record: MinutesRecord, template: bytes | None = None) -> bytes:
     """Return the minutes of `record` as the bytes of a .docx file."""
     buffer = io.BytesIO()
-    build_minutes_document(record).save(buffer)
+    build_minutes_document(record, template).save(buffer)
     return buffer.getvalue()
 
 

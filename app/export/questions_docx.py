@@ -37,9 +37,10 @@ INTRODUCTION = (
 NO_QUESTIONS = "No questions have been prepared for this item."
 
 
-def build_question_pack(record: QuestionPack) -> Document:
-    """Lay out the question pack `record` as a python-docx Document in the house style."""
-    document = new_document(language=record.language)
+def build_question_pack(record: QuestionPack, template: bytes | None = None) -> Document:
+    """Lay out the question pack `record` as a python-docx Document in the house style,
+    or from the office's Word `template`."""
+    document = new_document(language=record.language, template=template)
     set_core_properties(
         document,
         title=record.title,
@@ -62,10 +63,10 @@ def build_question_pack(record: QuestionPack) -> Document:
     return document
 
 
-def render_question_pack(record: QuestionPack) -> bytes:
+def render_question_pack(record: QuestionPack, template: bytes | None = None) -> bytes:
     """Return the question pack `record` as the bytes of a .docx file."""
     buffer = io.BytesIO()
-    build_question_pack(record).save(buffer)
+    build_question_pack(record, template).save(buffer)
     return buffer.getvalue()
 
 

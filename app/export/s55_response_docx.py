@@ -44,9 +44,10 @@ NOT_RECEIVED = "Not yet received."
 PCC_RESPONSE = "The Commissioner's response"
 
 
-def build_s55_response_document(response: S55Response) -> Document:
-    """Lay out the s55 `response` as a python-docx Document in the house style."""
-    document = new_document(language=response.language)
+def build_s55_response_document(response: S55Response, template: bytes | None = None) -> Document:
+    """Lay out the s55 `response` as a python-docx Document in the house style,
+    or from the office's Word `template`."""
+    document = new_document(language=response.language, template=template)
     set_core_properties(document, title=response.title, subject="Section 55 response",
                         language=response.language, author=response.office_name,
                         category=response.marking)
@@ -69,10 +70,10 @@ def build_s55_response_document(response: S55Response) -> Document:
     return document
 
 
-def render_s55_response(response: S55Response) -> bytes:
+def render_s55_response(response: S55Response, template: bytes | None = None) -> bytes:
     """Return the s55 `response` as the bytes of a .docx file."""
     buffer = io.BytesIO()
-    build_s55_response_document(response).save(buffer)
+    build_s55_response_document(response, template).save(buffer)
     return buffer.getvalue()
 
 

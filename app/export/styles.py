@@ -7,6 +7,7 @@ hold and append table rows as plain elements, so a document grows in linear time
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -200,8 +201,40 @@ def set_core_properties(
     props.created = props.modified = now
 
 
-def new_document(*, language: str = "en-GB", landscape: bool = False) -> Document:
-    """Return an empty document in the house style: A4 (portrait unless `landscape`), Arial."""
+# The styles an office's own Word template must have, by Word's id and name: the documents
+# name them (the house's own styles are added when the template lacks them).
+NEEDED_STYLES = {
+    "Normal": ("Normal", WD_STYLE_TYPE.PARAGRAPH),
+    TITLE: ("Heading 1", WD_STYLE_TYPE.PARAGRAPH),
+    HEADING_1: ("Heading 2", WD_STYLE_TYPE.PARAGRAPH),
+    HEADING_2: ("Heading 3", WD_STYLE_TYPE.PARAGRAPH),
+    HEADING_3: ("Heading 4", WD_STYLE_TYPE.PARAGRAPH),
+    BULLET: ("List Bullet", WD_STYLE_TYPE.PARAGRAPH),
+    FOOTER: ("Footer", WD_STYLE_TYPE.PARAGRAPH),
+    "TableGrid": ("Table Grid", WD_STYLE_TYPE.TABLE),
+}
+
+
+def missing_styles(document: Document) -> list[str]:
+    """The names of the styles the documents need that `document` does not define (by
+    Word's style id, which is what the documents' paragraphs name)."""
+    styles = document.styles.element
+    missing = []
+    for style_id, (name, kind) in NEEDED_STYLES.items():
+        style = styles.get_by_id(style_id)
+        if style is None or style.type != kind:
+            missing.append(name)
+    return missing
+
+
+def new_document(
+    *, language: str = "en-GB", landscape: bool = False, template: bytes | None = None
+) -> Document:
+    """Return an empty document: started from the office's own Word `template` (its styles,
+    fonts, page set-up, header and footer) when there is one, else in the house style: A4
+    (portrait unless `landscape`), Arial."""
+    if template is not None:
+        return _from_office_template(template, language=language, landscape=landscape)
     document = docx.Document()
     _drop_template_leftovers(document)
     _define_styles(document, language)
@@ -223,18 +256,43 @@ def new_document(*, language: str = "en-GB", landscape: bool = False) -> Documen
 
 
 def set_page_furniture(document: Document, marking: str) -> None:
-    """Put `marking` centred in every page's header and footer, and "Page X of Y" in the footer."""
+    """Put `marking` centred in every page's header and footer, and "Page X of Y" in the footer.
+
+    The office's template's own header and footer (a logo, an address) are kept: the marking
+    and page numbers are added after what they hold, never over it."""
     section = document.sections[0]
     marking = one_line(marking)
-    header_p = section.header.paragraphs[0]._p
-    fill_paragraph(header_p, marking, MARKING)
-    footer = section.footer._element
-    page_p = section.footer.paragraphs[0]._p
-    fill_paragraph(page_p, "Page ", FOOTER)
-    _append_field(page_p, "PAGE", "1")
-    _append_run(page_p, " of ")
-    _append_field(page_p, "NUMPAGES", "1")
-    fill_paragraph(etree.SubElement(footer, _P), marking, MARKING)
+    headers = [section.header]
+    footers = [section.footer]
+    if section.different_first_page_header_footer:
+        headers.append(section.first_page_header)
+        footers.append(section.first_page_footer)
+    if document.settings.odd_and_even_pages_header_footer:
+        headers.append(section.even_page_header)
+        footers.append(section.even_page_footer)
+    for header in headers:
+        fill_paragraph(_free_paragraph(header), marking, MARKING)
+    for footer in footers:
+        page_p = _free_paragraph(footer)
+        fill_paragraph(page_p, "Page ", FOOTER)
+        _append_field(page_p, "PAGE", "1")
+        _append_run(page_p, " of ")
+        _append_field(page_p, "NUMPAGES", "1")
+        fill_paragraph(etree.SubElement(footer._element, _P), marking, MARKING)
+
+
+def _free_paragraph(part) -> CT_P:  # a header or footer
+    """The header's (or footer's) one empty paragraph, or a new one after what it holds."""
+    element = part._element
+    paragraphs = element.findall(_P)
+    if len(element) == 1 and len(paragraphs) == 1 and not _has_content(paragraphs[0]):
+        return paragraphs[0]
+    return cast(CT_P, etree.SubElement(element, _P))
+
+
+def _has_content(p: etree._Element) -> bool:
+    """Whether a paragraph holds anything to see: text, a picture, a field, a tab."""
+    return any(child.tag != _PPR for child in p)
 
 
 def add_body_paragraph(document: Document, text: str, style: str | None = None) -> CT_P:
@@ -267,6 +325,7 @@ class HouseTable:
     def __init__(
         self, document: Document, widths: Sequence[Length], *, caption: str, description: str
     ) -> None:
+        widths = _fitted(document, widths)
         table = document.add_table(rows=0, cols=len(widths))
         table.style = document.styles["Table Grid"]
         table.autofit = False  # w:tblLayout fixed: Word takes the widths as given
@@ -353,6 +412,20 @@ class HouseTable:
         return table._tbl  # moved from the end of the body into the cell
 
 
+def _fitted(document: Document, widths: Sequence[Length]) -> list[Length]:
+    """The columns' `widths`, narrowed in proportion when they are wider than the page's text
+    (an office's template may have wider margins than the house's 2 cm)."""
+    section = document.sections[0]
+    page = section.page_width
+    if page is None or section.left_margin is None or section.right_margin is None:
+        return list(widths)
+    text_width = page - section.left_margin - section.right_margin
+    total = sum(widths)
+    if total <= text_width or text_width <= 0:
+        return list(widths)
+    return [Twips(w * text_width // total // Twips(1)) for w in widths]  # rounded down
+
+
 def _append_run(p: etree._Element, text: str) -> None:
     r = etree.SubElement(p, _R)
     for i, part in enumerate(text.split("\t")):
@@ -395,6 +468,36 @@ def _drop_template_leftovers(document: Document) -> None:
             del rels[r_id]
 
 
+_OFFICE_LEFTOVERS = _LEFTOVERS[:2]  # the template's custom XML may feed its header's fields
+
+
+def _from_office_template(template: bytes, *, language: str, landscape: bool) -> Document:
+    """An empty document from the office's own template: its styles (the house's own added
+    where it has none of that name), page set-up, header and footer; its text left out."""
+    document = docx.Document(io.BytesIO(template))
+    for rels in (document.part.package.rels, document.part.rels):
+        for r_id in [r_id for r_id, rel in rels.items() if rel.reltype in _OFFICE_LEFTOVERS]:
+            del rels[r_id]
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    rpr_default = document.styles.element.find(qn("w:docDefaults"))
+    if rpr_default is not None and (rpr := rpr_default.find(qn("w:rPrDefault"))) is not None \
+            and (rpr_el := rpr.find(qn("w:rPr"))) is not None:
+        lang = rpr_el.find(qn("w:lang"))
+        if lang is None:
+            lang = etree.SubElement(rpr_el, qn("w:lang"))
+        lang.set(_VAL, language)
+    _add_house_styles(document, only_missing=True)
+    section = document.sections[0]
+    width, height = section.page_width, section.page_height
+    if width is not None and height is not None and (width > height) != landscape:
+        section.page_width, section.page_height = height, width
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    return document
+
+
 def _define_styles(document: Document, language: str) -> None:
     styles = document.styles
     root = styles.element
@@ -423,11 +526,7 @@ def _define_styles(document: Document, language: str) -> None:
 
     for style_id, name in _BUILT_IN.items():
         assert styles[name].style_id == style_id, name  # the template's ids are Word's
-    for style_id, name in _HOUSE.items():
-        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = normal
-        style.quick_style = True
-        assert style.style_id == style_id, name
+    _add_house_styles(document, only_missing=False)
     for style_id, look in _LOOKS.items():
         style = cast(ParagraphStyle, styles[_BUILT_IN.get(style_id) or _HOUSE[style_id]])
         font = style.font
@@ -441,14 +540,7 @@ def _define_styles(document: Document, language: str) -> None:
         fmt.keep_with_next = look.keep_with_next or None
         if look.centred:
             fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for style_id, fill in _SHADING.items():
-        shading = OxmlElement("w:shd", {qn("w:val"): "clear", qn("w:fill"): fill})
-        ppr = styles[_HOUSE[style_id]].element.get_or_add_pPr()
-        spacing = ppr.find(qn("w:spacing"))  # w:shd comes before w:spacing in a w:pPr
-        if spacing is not None:
-            spacing.addprevious(shading)
-        else:
-            ppr.append(shading)
+    _shade(document, _SHADING)
     # The footer's centre and right tabs assume US Letter; the house centres the paragraph.
     footer_tabs = styles["Footer"].element.pPr.find(qn("w:tabs"))
     if footer_tabs is not None:
@@ -458,3 +550,53 @@ def _define_styles(document: Document, language: str) -> None:
     numbered = cast(ParagraphStyle, styles[_HOUSE[NUMBERED]]).paragraph_format
     numbered.left_indent, numbered.first_line_indent = NUMBER_INDENT, -NUMBER_INDENT
     numbered.tab_stops.add_tab_stop(NUMBER_INDENT)
+
+
+def _add_house_styles(document: Document, *, only_missing: bool) -> None:
+    """Add the house's own paragraph styles, based on Normal; with `only_missing`, those an
+    office's template does not define itself, each in the house's look (in the office's
+    font: only boldness, spacing and the like are set)."""
+    styles = document.styles
+    normal = styles["Normal"]
+    added = []
+    for style_id, name in _HOUSE.items():
+        if only_missing and styles.element.get_by_id(style_id) is not None:
+            continue
+        if only_missing and name in styles:  # same name, another id: rename theirs aside
+            styles[name].name = f"{name} (template)"
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.quick_style = True
+        assert style.style_id == style_id, name
+        added.append(style_id)
+    if not only_missing:
+        return
+    for style_id in added:
+        look = _LOOKS.get(style_id)
+        style = cast(ParagraphStyle, styles[_HOUSE[style_id]])
+        if look is not None:
+            style.font.bold, style.font.italic = look.bold, look.italic
+            if look.underline:
+                style.font.underline = WD_UNDERLINE.SINGLE
+            fmt = style.paragraph_format
+            fmt.space_before, fmt.space_after = Pt(look.before), Pt(look.after)
+            fmt.keep_with_next = look.keep_with_next or None
+            if look.centred:
+                fmt.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if NUMBERED in added:
+        numbered = cast(ParagraphStyle, styles[_HOUSE[NUMBERED]]).paragraph_format
+        numbered.left_indent, numbered.first_line_indent = NUMBER_INDENT, -NUMBER_INDENT
+        numbered.tab_stops.add_tab_stop(NUMBER_INDENT)
+    _shade(document, {k: v for k, v in _SHADING.items() if k in added})
+
+
+def _shade(document: Document, fills: dict[str, str]) -> None:
+    """Give the RAG styles their light tint."""
+    for style_id, fill in fills.items():
+        shading = OxmlElement("w:shd", {qn("w:val"): "clear", qn("w:fill"): fill})
+        ppr = document.styles[_HOUSE[style_id]].element.get_or_add_pPr()
+        spacing = ppr.find(qn("w:spacing"))  # w:shd comes before w:spacing in a w:pPr
+        if spacing is not None:
+            spacing.addprevious(shading)
+        else:
+            ppr.append(shading)

@@ -25,7 +25,7 @@ from app.models import (
     PublishedDocument,
     utcnow,
 )
-from app.services import audit
+from app.services import audit, word_template
 from app.services.dates import end_of_day_utc, to_london, today
 from app.services.errors import Conflict, DomainError, NotFound
 from app.services.meetings import get_meeting, meeting_title
@@ -99,7 +99,7 @@ def render_public_edition(session: Session, meeting_id: int) -> tuple[str, bytes
     office = get_office(session)
     minutes = minutes_of(record, office_short_name=office.office_short_name,
                          office_name=office.office_name, edition=Edition.public)
-    return minutes.title, render_minutes(minutes)
+    return minutes.title, render_minutes(minutes, word_template.template_bytes(session))
 
 
 def _filename(title: str, version: int) -> str:

@@ -33,6 +33,7 @@ from app.services.action_log import (
 from app.services.common import person_label
 from app.services.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.services.permissions import Actor, Perm, allowed
+from app.services.word_template import template_bytes
 from app.web.chair_news import tell_the_chair
 from app.web.deps import IdPath, OwnerLinkHolder, PageCaller
 from app.web.downloads import docx_response, file_response, safe_filename
@@ -148,7 +149,7 @@ def _log_document(request: Request, session, caller, fmt: str):
 @router.get("/actions/log.docx")
 def action_log_docx(request: Request, session: SessionDep, caller: PageCaller):
     log = _log_document(request, session, caller, "docx")
-    return docx_response(render_action_log(log), log.title, "")
+    return docx_response(render_action_log(log, template_bytes(session)), log.title, "")
 
 
 @router.get("/actions/log.xlsx")

@@ -2,13 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
 
 from app.config import get_settings
 from app.db import SessionDep
 from app.models import OfficeSettings
-from app.services import identity
+from app.services import identity, word_template
+from app.services.errors import InvalidInput, NotFound
 from app.services.office import (
     WEEKDAYS,
     OfficeChanges,
@@ -18,6 +19,7 @@ from app.services.office import (
 )
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller
+from app.web.downloads import docx_response
 from app.web.forms import error_list, submit
 from app.web.templating import render
 
@@ -74,6 +76,10 @@ SETTING_LABELS = {
 }
 _NUMBERS = ("publish_within_days", "reminder_days_before", "owner_link_days", "digest_weekday")
 SAVED_NOTICE = "The office's settings have been saved."
+TEMPLATE_NOTICE = ("The office's Word template has been uploaded: every document Assure makes "
+                   "now starts from it.")
+BUILT_IN_NOTICE = "Documents now start from the built-in Word template."
+_NOTICES = {"1": SAVED_NOTICE, "template": TEMPLATE_NOTICE, "built-in": BUILT_IN_NOTICE}
 
 
 def _settings_form(office: OfficeSettings) -> dict[str, str]:
@@ -82,9 +88,10 @@ def _settings_form(office: OfficeSettings) -> dict[str, str]:
 
 
 def _settings_page(request: Request, form: dict[str, str], *, errors: dict[str, str] | None = None,
-                   notice: str = "", status_code: int = 200):
+                   notice: str = "", status_code: int = 200, session=None):
     errors = errors or {}
     return render(request, "admin_settings.html", {
+        "word_template": word_template.current(session) if session is not None else None,
         "page_title": ("Error: " if errors else "") + "Office settings",
         "form": form, "labels": SETTING_LABELS, "errors": errors,
         "error_list": error_list(errors), "notice": notice,
@@ -94,11 +101,11 @@ def _settings_page(request: Request, form: dict[str, str], *, errors: dict[str, 
 
 @router.get("/admin/settings")
 def settings_page(request: Request, session: SessionDep, caller: PageCaller,
-                  saved: Annotated[str, Query(max_length=5)] = ""):
+                  saved: Annotated[str, Query(max_length=10)] = ""):
     require(caller.actor, Perm.manage_users, "Only an administrator can change the office's "
             "settings.")
-    return _settings_page(request, _settings_form(get_office(session)),
-                          notice=SAVED_NOTICE if saved == "1" else "")
+    return _settings_page(request, _settings_form(get_office(session)), session=session,
+                          notice=_NOTICES.get(saved, ""))
 
 
 @router.post("/admin/settings")
@@ -136,12 +143,12 @@ def save_settings(request: Request, session: SessionDep, caller: PageCaller,
     if errors:  # with what the service would also refuse, so that all is said at once
         _, refused = check_changes(changes)
         errors = {**_worded(refused), **errors}
-        return _settings_page(request, form, errors=errors, status_code=422)
+        return _settings_page(request, form, errors=errors, status_code=422, session=session)
     return submit(
         session, lambda: update_office(session, changes=changes, by=caller.actor),
         done=lambda _: "/admin/settings?saved=1",
         again=lambda problems, status: _settings_page(
-            request, form, errors=_worded(problems), status_code=status),
+            request, form, errors=_worded(problems), status_code=status, session=session),
         words=lambda message: message)
 
 
@@ -149,3 +156,47 @@ def _worded(problems: dict[str, str]) -> dict[str, str]:
     """The service's complaints ("must not be empty") after the setting's label."""
     return {name: f"{SETTING_LABELS[name]} {message}" if name in SETTING_LABELS else message
             for name, message in problems.items()}
+
+
+# --- the office's Word template ---------------------------------------------------------------
+
+TEMPLATE_FIELD = "word_template"  # the file input's id, where a refusal is shown
+
+
+# A plain def: FastAPI reads the form first, and the checks run in a worker thread.
+@router.post("/admin/settings/word-template")
+def upload_word_template(request: Request, session: SessionDep, caller: PageCaller,
+                         word_template_file: Annotated[UploadFile | None,
+                                                       File(alias=TEMPLATE_FIELD)] = None):
+    require(caller.actor, Perm.manage_users, word_template.ONLY_ADMINS)
+
+    def upload():
+        if word_template_file is None or not word_template_file.filename:
+            raise InvalidInput({"file": "Choose the office's Word template (.docx) to upload."})
+        content = word_template_file.file.read(word_template.MAX_TEMPLATE_BYTES + 1)
+        return word_template.upload(session, filename=word_template_file.filename,
+                                    content=content, by=caller.actor)
+
+    return submit(
+        session, upload, done=lambda _: "/admin/settings?saved=template",
+        again=lambda problems, status: _settings_page(
+            request, _settings_form(get_office(session)), session=session, status_code=status,
+            errors={TEMPLATE_FIELD: problems.get("file") or next(iter(problems.values()))}),
+        words=lambda message: message)
+
+
+@router.get("/admin/settings/word-template.docx")
+def download_word_template(session: SessionDep, caller: PageCaller) -> Response:
+    require(caller.actor, Perm.manage_users, word_template.ONLY_ADMINS)
+    template = word_template.current(session)
+    if template is None:
+        raise NotFound("No Word template has been uploaded: documents use the built-in one.")
+    name = template.filename.rsplit(".", 1)[0] or "Word template"
+    return docx_response(template.content, name, "")
+
+
+@router.post("/admin/settings/word-template/built-in")
+def use_built_in_template(request: Request, session: SessionDep, caller: PageCaller):
+    require(caller.actor, Perm.manage_users, word_template.ONLY_ADMINS)
+    word_template.use_built_in(session, by=caller.actor)
+    return RedirectResponse("/admin/settings?saved=built-in", status_code=303)

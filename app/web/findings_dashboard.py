@@ -12,6 +12,7 @@ from app.services import findings_dashboard as service
 from app.services.dates import today
 from app.services.errors import InvalidInput
 from app.services.inspections import FORCE_STATUSES, KINDS, OPCC_STATUSES
+from app.services.word_template import template_bytes
 from app.web.deps import PageCaller
 from app.web.downloads import docx_response, file_response, safe_filename
 from app.web.forms import error_list
@@ -53,7 +54,8 @@ def _report(request: Request, session, caller, fmt: str) -> service.PanelReport:
 @router.get("/findings/panel.docx")
 def panel_docx(request: Request, session: SessionDep, caller: PageCaller):
     report = _report(request, session, caller, "docx")
-    return docx_response(render_findings_docx(report), f"{report.title} {today()}", "")
+    return docx_response(render_findings_docx(report, template_bytes(session)),
+                         f"{report.title} {today()}", "")
 
 
 @router.get("/findings/panel.xlsx")

@@ -17,6 +17,7 @@ from app.services.errors import InvalidInput
 from app.services.inspections import KINDS
 from app.services.permissions import Perm, require
 from app.services.s55_response import RESPONSE_FIELDS, TEXTS, ResponseTexts
+from app.services.word_template import template_bytes
 from app.web.deps import IdPath, PageCaller
 from app.web.downloads import docx_response
 from app.web.forms import error_list, submit
@@ -99,4 +100,5 @@ def _save_texts(inspection_id: int, request: Request, session, caller, form):
 @router.get("/inspections/{inspection_id}/response.docx")
 def response_docx(inspection_id: IdPath, session: SessionDep, caller: PageCaller):
     response = s55_response.response_for_export(session, inspection_id, by=caller.actor)
-    return docx_response(render_s55_response(response), response.filename, "")
+    return docx_response(render_s55_response(response, template_bytes(session)),
+                         response.filename, "")

@@ -114,6 +114,10 @@ MATRIX: dict[tuple[str, str], str] = {
     # the office's settings (what `assure settings` sets)
     ("GET", "/admin/settings"):                                        "S 403 403 403 403 403 A",
     ("POST", "/admin/settings"):                                       "S 403 403 403 403 403 A",
+    # the office's Word template (none uploaded in the matrix's world: nothing to download)
+    ("POST", "/admin/settings/word-template"):                         "S 403 403 403 403 403 A",
+    ("GET", "/admin/settings/word-template.docx"):                     "S 403 403 403 403 403 404",
+    ("POST", "/admin/settings/word-template/built-in"):                "S 403 403 403 403 403 A",
     # users from the browser: the administrator's users and tokens; one's own tokens; the
     # invitation link's page, which its holder opens without an account
     ("GET", "/admin/users"):                                           "S 403 403 403 403 403 A",
@@ -549,6 +553,11 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
     if route == "/people/import":
         return {"files": {"file": ("officers.csv", b"Name\nRachel Jones\n", "text/csv")},
                 "data": {"default_side": "force"}}
+    if route == "/admin/settings/word-template":
+        from tests.export.word_templates import office_template
+        return {"files": {"word_template": ("office.docx", office_template(), "application/"
+                          "vnd.openxmlformats-officedocument.wordprocessingml.document")},
+                "data": {}}
     if route.endswith("/papers"):
         return {"files": {"file": ("matrix.pdf", PDF_BYTES, "application/pdf")}, "data": {}}
     return {"data": dict(forms.get(route, {}))}

@@ -25,6 +25,7 @@ from app.services.entries import visible_item
 from app.services.meeting_papers import agenda_for, mark_pack_sent, question_pack_for
 from app.services.minutes import Edition, record_for
 from app.services.visibility import agenda_as_seen
+from app.services.word_template import template_bytes
 from app.web.api.shapes import attendance_read, item_read, meeting_detail, meeting_read
 from app.web.deps import ActorDep, IdPath
 from app.web.downloads import DOCX_TYPE, docx_response, file_response
@@ -116,7 +117,7 @@ def agenda_docx(
 ):
     """The meeting's agenda as a Word document, in the internal or the public edition."""
     record = agenda_for(session, meeting_id=meeting_id, edition=edition, by=actor)
-    return docx_response(render_agenda(record), record.title, edition)
+    return docx_response(render_agenda(record, template_bytes(session)), record.title, edition)
 
 
 @router.get(
@@ -128,7 +129,7 @@ def question_pack_docx(meeting_id: IdPath, session: SessionDep, actor: ActorDep)
     """The Commissioner's questions for the force, item by item, as a Word document (the
     Commissioner's office only)."""
     record = question_pack_for(session, meeting_id=meeting_id, by=actor)
-    return docx_response(render_question_pack(record), record.title, "")
+    return docx_response(render_question_pack(record, template_bytes(session)), record.title, "")
 
 
 @router.post("/meetings/{meeting_id}/questions/send", response_model=SentRead)

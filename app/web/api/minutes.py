@@ -19,6 +19,7 @@ from app.schemas import (
 )
 from app.services import approval, entries
 from app.services.minutes import Edition, minutes_for_export
+from app.services.word_template import template_bytes
 from app.web.deps import ActorDep, IdPath
 from app.web.downloads import docx_response
 
@@ -105,4 +106,4 @@ def minutes_docx(
     """The meeting's minutes as a Word document, in the internal or the public edition; the
     download is audited."""
     record = minutes_for_export(session, meeting_id=meeting_id, edition=edition, by=actor)
-    return docx_response(render_minutes(record), record.title, edition)
+    return docx_response(render_minutes(record, template_bytes(session)), record.title, edition)
