@@ -400,6 +400,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
         office_name=args.office_name, office_short_name=args.short_name,
         force_name=args.force_name, default_marking=args.marking,
         action_reference_format=args.action_reference_format,
+        decision_reference_format=args.decision_reference_format,
         publish_within_days=args.publish_within_days,
         reminder_days_before=args.reminder_days_before, owner_link_days=args.owner_link_days,
         digest_weekday=args.digest_day,
@@ -415,6 +416,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
         ("Office", office.office_name), ("Short name", office.office_short_name),
         ("Force", office.force_name), ("Default marking", office.default_marking),
         ("Action references", office.action_reference_format),
+        ("Decision references", office.decision_reference_format),
         ("Publish minutes within (days)", office.publish_within_days),
         ("Remind action owners (days before due)", office.reminder_days_before),
         ("Owners' links work for (days)", office.owner_link_days),
@@ -771,6 +773,8 @@ def build_parser() -> argparse.ArgumentParser:
     settings.add_argument("--marking", help='the default protective marking, e.g. "OFFICIAL"')
     settings.add_argument("--action-reference-format",
                           help='e.g. "A/{year}/{seq:03d}" for A/2019/014')
+    settings.add_argument("--decision-reference-format",
+                          help='e.g. "D/{year}/{seq:03d}" for D/2019/014')
     settings.add_argument("--publish-within-days", type=int,
                           help="days within which minutes are published")
     settings.add_argument("--reminder-days-before", type=int, metavar="DAYS",

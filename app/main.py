@@ -24,6 +24,7 @@ from app.web import (
     attendance_page,
     audit_pages,
     calendar,
+    decision_pages,
     errors,
     finding_pages,
     findings_dashboard,
@@ -299,6 +300,7 @@ def create_app() -> FastAPI:
     app.include_router(finding_pages.router)
     app.include_router(home_page.router)
     app.include_router(attendance_page.router)
+    app.include_router(decision_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

@@ -186,6 +186,7 @@ class OfficeSettings(SQLModel, table=True):
     force_name: str = Field(default="", sa_type=String(300))
     default_marking: str = Field(default="OFFICIAL", sa_type=String(60))
     action_reference_format: str = Field(default="A/{year}/{seq:03d}", sa_type=String(80))
+    decision_reference_format: str = Field(default="D/{year}/{seq:03d}", sa_type=String(80))
     publish_within_days: int = Field(default=20)
     reminder_days_before: int = Field(default=7)  # remind owners this many days before due
     owner_link_days: int = Field(default=14)  # how long an owner's emailed link works
@@ -509,6 +510,23 @@ class MinuteEntry(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     # Deleted entries are kept (and can be restored); nothing typed is ever lost.
     deleted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+
+
+class DecisionReference(SQLModel, table=True):
+    """The reference a minuted decision was given when its paragraph first became a decision
+    ("D/2025/014"; year: the meeting's). It is kept if the paragraph later changes kind, so a
+    reference is never given twice; the decisions register lists only current decisions."""
+
+    __tablename__ = "decision_reference"
+    __table_args__ = (UniqueConstraint("year", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    entry_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("minute_entry.id", ondelete="CASCADE"), nullable=False, unique=True))
+    reference: str = Field(sa_type=String(60), unique=True)
+    year: int
+    seq: int
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
 class MinuteEntryRevision(SQLModel, table=True):

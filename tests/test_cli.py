@@ -374,3 +374,12 @@ def test_calendar_rotate_prints_a_new_link_and_only_the_old_one_stops(fresh_db, 
     assert "no series with id 99" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["calendar", "rotate"])
+
+
+def test_settings_set_the_decision_reference_format(fresh_db, capsys):
+    assert main(["settings"]) == 0
+    assert "Decision references: D/{year}/{seq:03d}" in capsys.readouterr().out
+    assert main(["settings", "--decision-reference-format", "DEC-{year}-{seq:04d}"]) == 0
+    assert "Decision references: DEC-{year}-{seq:04d}" in capsys.readouterr().out
+    assert main(["settings", "--decision-reference-format", "D/{seq}"]) == 1
+    assert "decision_reference_format" in capsys.readouterr().err

@@ -20,7 +20,7 @@ from app.models import (
     utcnow,
 )
 from app.schemas import EntryCreate, EntryUpdate
-from app.services import audit, identity, merging
+from app.services import audit, decisions, identity, merging
 from app.services.agenda import get_item, node_for
 from app.services.common import changes_of, get_or_404, referenced, referenced_person
 from app.services.dates import as_utc
@@ -176,6 +176,7 @@ def create_entry(session: Session, *, item_id: int, data: EntryCreate, by: Actor
     session.flush()
     session.add(_revision(entry, by, data.device, data.device_seq))
     _sync_question(session, entry)
+    decisions.assign_reference(session, entry)
     audit.record(session, by=by, verb="create", object_type="minute_entry", object_id=entry.id,
                  summary=f"item {item.id}, version 1")
     session.flush()
@@ -311,6 +312,7 @@ def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Acto
     entry.updated_at = utcnow()
     session.add(_revision(entry, by, device, device_seq))
     _sync_question(session, entry)
+    decisions.assign_reference(session, entry)
     audit.record(session, by=by, verb="update", object_type="minute_entry", object_id=entry.id,
                  summary=f"version {entry.version}: " + ", ".join(sorted(changes)))
     session.flush()

@@ -22,6 +22,7 @@ from app.models import (
     Answer,
     Attendance,
     AttendanceStatus,
+    EntryKind,
     ItemKind,
     Meeting,
     MeetingStatus,
@@ -32,7 +33,7 @@ from app.models import (
     Question,
     QuestionStatus,
 )
-from app.services import audit
+from app.services import audit, decisions
 from app.services.actions import (
     ActionView,
     carried_forward,
@@ -96,6 +97,9 @@ class MinutesEntry:
     # internal edition, what the entry said before).
     notes: list[str] = field(default_factory=list)
     entry_id: int | None = None  # the paragraph typed (none for answers given in writing)
+    # A decision's reference ("D/2025/014"), shown with it on the pages; the Word minutes keep
+    # their reference layout and do not show it.
+    reference: str = ""
 
 
 @dataclass
@@ -198,6 +202,7 @@ class MeetingRecord:
     # meetings of the series, for Outstanding matters.
     unminuted_answers: dict[int | None, list[QuestionAnswers]] = field(default_factory=dict)
     carried_questions: list[QuestionAnswers] = field(default_factory=list)
+    decision_references: dict[int, str] = field(default_factory=dict)  # by entry id
     people: dict[int, Person] = field(default_factory=dict)
     # Amendments to the approved minutes, by entry, oldest first.
     amendments: dict[int | None, list[MinuteAmendment]] = field(default_factory=dict)
@@ -281,6 +286,9 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
         carried_questions=carried_questions,
         people={cast(int, p.id): p for p in session.exec(select(Person))},  # saved rows
         amendments=amendments,
+        decision_references=decisions.references_of(
+            session, [e.id for found in entries.values() for e in found
+                      if e.kind == EntryKind.decision]),
     )
 
 
@@ -478,7 +486,9 @@ def _minutes_item(
     result.entries = [
         MinutesEntry(kind=e.kind, text=e.text, exempt=e.exempt, exempt_reason=e.exempt_reason,
                      notes=_amendment_notes(record.amendments.get(e.id, []), edition),
-                     entry_id=e.id)
+                     entry_id=e.id,
+                     reference=(record.decision_references.get(e.id, "") if e.id is not None
+                                and e.kind == EntryKind.decision else ""))
         for e in item.entries
     ]
     for asked in record.unminuted_answers.get(node.item.id, []):

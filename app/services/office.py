@@ -27,6 +27,7 @@ class OfficeChanges:
     force_name: str | None = None
     default_marking: str | None = None
     action_reference_format: str | None = None
+    decision_reference_format: str | None = None
     publish_within_days: int | None = None
     reminder_days_before: int | None = None  # 0: no reminder before the due date
     owner_link_days: int | None = None
@@ -41,7 +42,11 @@ _RANGES = {
     "digest_weekday": (0, 6, "must be a day of the week, 0 (Monday) to 6 (Sunday)"),
 }
 _WIDTHS = {"office_name": 300, "office_short_name": 40, "force_name": 300,
-           "default_marking": 60, "action_reference_format": 80}
+           "default_marking": 60, "action_reference_format": 80,
+           "decision_reference_format": 80}
+# The references formats and the example each one's message gives.
+_FORMATS = {"action_reference_format": "A/{year}/{seq:03d}",
+            "decision_reference_format": "D/{year}/{seq:03d}"}
 
 
 def format_reference(pattern: str, *, year: int, seq: int) -> str:
@@ -49,18 +54,16 @@ def format_reference(pattern: str, *, year: int, seq: int) -> str:
     return pattern.format(year=year, seq=seq)
 
 
-def check_reference_format(pattern: str) -> str:
+def check_reference_format(pattern: str, field: str = "action_reference_format") -> str:
     """Refuse a reference format that cannot make unique references."""
     try:
         first = format_reference(pattern, year=2019, seq=1)
         second = format_reference(pattern, year=2019, seq=2)
         other_year = format_reference(pattern, year=2020, seq=1)
     except (KeyError, IndexError, ValueError) as exc:
-        raise InvalidInput({"action_reference_format": f"is not a valid format ({exc})"}) from exc
+        raise InvalidInput({field: f"is not a valid format ({exc})"}) from exc
     if len({first, second, other_year}) < 3:
-        raise InvalidInput(
-            {"action_reference_format": "must contain {year} and {seq}, e.g. A/{year}/{seq:03d}"}
-        )
+        raise InvalidInput({field: "must contain {year} and {seq}, e.g. " + _FORMATS[field]})
     return pattern
 
 
@@ -80,11 +83,12 @@ def check_changes(changes: OfficeChanges) -> tuple[dict, dict[str, str]]:
                 errors[key] = "must not be empty"
             elif len(values[key]) > width:
                 errors[key] = f"must be at most {width} characters"
-    if "action_reference_format" in values and "action_reference_format" not in errors:
-        try:
-            check_reference_format(values["action_reference_format"])
-        except InvalidInput as exc:
-            errors.update(exc.errors)
+    for key in _FORMATS:
+        if key in values and key not in errors:
+            try:
+                check_reference_format(values[key], key)
+            except InvalidInput as exc:
+                errors.update(exc.errors)
     for key, (low, high, message) in _RANGES.items():
         value = values.get(key)
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)

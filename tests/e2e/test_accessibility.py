@@ -21,7 +21,8 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/admin/users", "/admin/users/invite", "/admin/users/2", "/admin/tokens",
          "/", "/waiting/overdue-actions", "/meetings/1",
          "/series/new", "/meetings?series=1&year=2019",
-         "/meetings/2/attendance", "/meetings/2/attendance?q=a&add=1"]
+         "/meetings/2/attendance", "/meetings/2/attendance?q=a&add=1",
+         "/decisions", "/decisions?year=2019&q=roads"]
 
 
 def serious(page) -> list[str]:

@@ -67,6 +67,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/waiting/{key}"):                                         "S 404 404 404 404 A A",
     ("GET", "/actions/log.docx"):                                      "S A A A A A A",
     ("GET", "/actions/log.xlsx"):                                      "S A A A A A A",
+    ("GET", "/decisions"):                                             "S A A A A A A",
+    ("GET", "/decisions.xlsx"):                                        "S A A A A A A",
     # the record's life: the secretariat submits, amends, redacts and publishes; the chair
     # approves and previews; anyone signed in reads the record and its changes
     ("POST", "/api/v1/entries/{entry_id}/amendments"):                 "401 403 403 403 403 A A",
