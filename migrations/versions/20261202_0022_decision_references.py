@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = '0022'
-down_revision: str | None = '0016'
+down_revision: str | None = '0021'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
