@@ -282,8 +282,8 @@ def test_a_title_is_saved_shown_and_names_them_in_the_minutes(client, session):
     form = client.get("/people/new")
     assert 'name="title"' in form.text
     added = client.post("/people/new", data={
-        **person_form(full_name="Gareth Jones", initials="GJ", title="Cllr", role_title="Panel member",
-                      role_abbreviation="", side="other", email=""),
+        **person_form(full_name="Gareth Jones", initials="GJ", title="Cllr",
+                      role_title="Panel member", role_abbreviation="", side="other", email=""),
         "csrf_token": csrf_of(form.text)}, follow_redirects=False)
     assert added.status_code == 303, added.text
     fresh(session)
