@@ -173,12 +173,18 @@
     return person ? person.label || person.initials : "";
   }
 
+  // Whoever speaks, as the minutes name them (speaker_label): "PCC", "Cllr Jones", "Jane Smith".
+  function speakerLabel(id) {
+    const person = peopleById.get(id);
+    return person ? person.speaker || person.label || person.name : "";
+  }
+
   // A person as a sentence names them, the server's rule (person_named): a role takes "the"
   // ("The PCC asked the CC"), a name does not ("Cllr Jones asked the PCC").
   function personNamed(id, start) {
     const person = peopleById.get(id);
     if (!person) return "";
-    return person.abbreviation ? (start ? "The " : "the ") + person.abbreviation : person.label || person.name;
+    return person.abbreviation ? (start ? "The " : "the ") + person.abbreviation : speakerLabel(id);
   }
 
   // "DCC" or "NA" (or a name) → one person, or a message saying why not.
@@ -187,7 +193,7 @@
     if (!value) return { person: null };
     const tries = [
       (p) => (p.abbreviation || "").toLowerCase() === value,
-      (p) => (p.label || "").toLowerCase() === value,
+      (p) => (p.speaker || "").toLowerCase() === value,
       (p) => (p.initials || "").toLowerCase() === value,
       (p) => p.name.toLowerCase() === value,
       (p) => p.name.toLowerCase().startsWith(value) ||
@@ -515,7 +521,7 @@
         (st.speakerId || null) === (from.speaker_id || null)) {
       st.speakerId = server.speaker_id;
       const speaker = st.node && st.node.querySelector(".assure-entry__speaker");
-      if (speaker) speaker.value = personLabel(st.speakerId);
+      if (speaker) speaker.value = speakerLabel(st.speakerId);
       const who = st.node && st.node.querySelector(".assure-entry__who");
       if (who) who.textContent = describeSpeaker(st.speakerId);
     }
@@ -867,7 +873,7 @@
     }
     const speaker = el("input", {
       className: "govuk-input govuk-input--width-5 assure-entry__speaker", id: "speaker-" + id,
-      list: "people-list", autocomplete: "off", spellcheck: "false", value: personLabel(st.speakerId),
+      list: "people-list", autocomplete: "off", spellcheck: "false", value: speakerLabel(st.speakerId),
       disabled: locked, "aria-describedby": "who-" + id,
     });
     // Who the speaker is, or why the typed speaker is not recognised: announced as it changes.
@@ -937,7 +943,7 @@
     field.classList.remove("govuk-input--error");
     field.removeAttribute("aria-invalid");
     st.speakerId = found.person ? found.person.id : null;
-    field.value = personLabel(st.speakerId);
+    field.value = speakerLabel(st.speakerId);
     who.textContent = describeSpeaker(st.speakerId);
     respeakPrefix(st, before);
     syncWording(st);
@@ -1231,7 +1237,7 @@
     }
     st.node.querySelector(".assure-entry__extra").replaceChildren();
     st.node.querySelector(".assure-entry__kind").value = st.kind;
-    st.node.querySelector(".assure-entry__speaker").value = personLabel(st.speakerId);
+    st.node.querySelector(".assure-entry__speaker").value = speakerLabel(st.speakerId);
     st.node.querySelector(".assure-entry__who").textContent = describeSpeaker(st.speakerId);
     const textarea = st.node.querySelector(".assure-entry__text");
     textarea.value = st.text;

@@ -22,6 +22,7 @@ from app.models import (
 from app.schemas import AttendanceIn
 from app.services import audit, invites
 from app.services.agenda import ItemNode, agenda_tree, flatten
+from app.services.common import person_label
 from app.services.errors import InvalidInput
 from app.services.meetings import (
     default_capacity,
@@ -254,8 +255,8 @@ def attendance_note(attendance: Attendance, people: dict[int, Person],
         other = people.get(attendance.substitute_for_id)
         if other is None:
             return ""
-        role = other.role_abbreviation
-        return f"substitute for {other.full_name}" + (f", {role}" if role else "")
+        label = person_label(other)
+        return f"substitute for {other.full_name}" + (f", {label}" if label else "")
     if attendance.status == AttendanceStatus.in_attendance:
         return items_words([numbers[i] for i in attendance.items if i in numbers])
     return ""

@@ -9,7 +9,7 @@ import docx
 
 from app.export.minutes_docx import render_minutes
 from app.models import Answer, Person, Question, QuestionStatus
-from app.services.common import person_label, person_named
+from app.services.common import person_label, person_named, speaker_label
 from app.services.minutes import Edition, load_record, minutes_of
 from tests.factories import committed, make_item, make_meeting, make_person
 
@@ -18,8 +18,10 @@ def test_a_role_is_named_by_its_abbreviation_a_titled_person_by_title_and_surnam
     pcc = Person(full_name="John Campion", initials="JC", role_abbreviation="PCC", title="Mr")
     councillor = Person(full_name="Gareth Rhys Jones", initials="GRJ", title="Cllr")
     public = Person(full_name="Jane Smith", initials="JS")
-    assert [person_label(p) for p in (pcc, councillor, public, None)] == [
+    assert [speaker_label(p) for p in (pcc, councillor, public, None)] == [
         "PCC", "Cllr Jones", "Jane Smith", ""]
+    # An action's owner is still named as the action log names them ("Action – GRJ to…").
+    assert [person_label(p) for p in (pcc, councillor, public)] == ["PCC", "GRJ", "JS"]
     assert [person_named(p, start=True) for p in (pcc, councillor, public)] == [
         "The PCC", "Cllr Jones", "Jane Smith"]
     assert [person_named(p) for p in (pcc, councillor, public)] == [
