@@ -215,6 +215,9 @@ class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     full_name: str = Field(sa_type=String(200))
     initials: str = Field(sa_type=String(10))
+    # How the person is addressed by name ("Cllr", "Mrs", "Dr"): the minutes call someone
+    # without a role abbreviation "Cllr Jones" rather than by their initials.
+    title: str = Field(default="", sa_type=String(20))
     role_title: str = Field(default="", sa_type=String(200))
     role_abbreviation: str = Field(default="", sa_type=String(20))
     side: str = Field(default=Side.opcc, sa_type=String(10))

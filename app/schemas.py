@@ -121,6 +121,7 @@ class Out(BaseModel):
 class PersonCreate(In):
     full_name: Name
     initials: Initials
+    title: Short = ""
     role_title: Line200 = ""
     role_abbreviation: Short = ""
     side: Side = Side.opcc
@@ -131,6 +132,7 @@ class PersonCreate(In):
 class PersonUpdate(In):
     full_name: Name | None = None
     initials: Initials | None = None
+    title: Short | None = None
     role_title: Line200 | None = None
     role_abbreviation: Short | None = None
     side: Side | None = None
@@ -142,6 +144,7 @@ class PersonRead(Out):
     id: int
     full_name: str
     initials: str
+    title: str
     role_title: str
     role_abbreviation: str
     side: Side

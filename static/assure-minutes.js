@@ -173,12 +173,27 @@
     return person ? person.label || person.initials : "";
   }
 
+  // Whoever speaks, as the minutes name them (speaker_label): "PCC", "Cllr Jones", "Jane Smith".
+  function speakerLabel(id) {
+    const person = peopleById.get(id);
+    return person ? person.speaker || person.label || person.name : "";
+  }
+
+  // A person as a sentence names them, the server's rule (person_named): a role takes "the"
+  // ("The PCC asked the CC"), a name does not ("Cllr Jones asked the PCC").
+  function personNamed(id, start) {
+    const person = peopleById.get(id);
+    if (!person) return "";
+    return person.abbreviation ? (start ? "The " : "the ") + person.abbreviation : speakerLabel(id);
+  }
+
   // "DCC" or "NA" (or a name) → one person, or a message saying why not.
   function resolvePerson(typed) {
     const value = typed.trim().toLowerCase();
     if (!value) return { person: null };
     const tries = [
       (p) => (p.abbreviation || "").toLowerCase() === value,
+      (p) => (p.speaker || "").toLowerCase() === value,
       (p) => (p.initials || "").toLowerCase() === value,
       (p) => p.name.toLowerCase() === value,
       (p) => p.name.toLowerCase().startsWith(value) ||
@@ -506,7 +521,7 @@
         (st.speakerId || null) === (from.speaker_id || null)) {
       st.speakerId = server.speaker_id;
       const speaker = st.node && st.node.querySelector(".assure-entry__speaker");
-      if (speaker) speaker.value = personLabel(st.speakerId);
+      if (speaker) speaker.value = speakerLabel(st.speakerId);
       const who = st.node && st.node.querySelector(".assure-entry__who");
       if (who) who.textContent = describeSpeaker(st.speakerId);
     }
@@ -858,7 +873,7 @@
     }
     const speaker = el("input", {
       className: "govuk-input govuk-input--width-5 assure-entry__speaker", id: "speaker-" + id,
-      list: "people-list", autocomplete: "off", spellcheck: "false", value: personLabel(st.speakerId),
+      list: "people-list", autocomplete: "off", spellcheck: "false", value: speakerLabel(st.speakerId),
       disabled: locked, "aria-describedby": "who-" + id,
     });
     // Who the speaker is, or why the typed speaker is not recognised: announced as it changes.
@@ -928,7 +943,7 @@
     field.classList.remove("govuk-input--error");
     field.removeAttribute("aria-invalid");
     st.speakerId = found.person ? found.person.id : null;
-    field.value = personLabel(st.speakerId);
+    field.value = speakerLabel(st.speakerId);
     who.textContent = describeSpeaker(st.speakerId);
     respeakPrefix(st, before);
     syncWording(st);
@@ -1222,7 +1237,7 @@
     }
     st.node.querySelector(".assure-entry__extra").replaceChildren();
     st.node.querySelector(".assure-entry__kind").value = st.kind;
-    st.node.querySelector(".assure-entry__speaker").value = personLabel(st.speakerId);
+    st.node.querySelector(".assure-entry__speaker").value = speakerLabel(st.speakerId);
     st.node.querySelector(".assure-entry__who").textContent = describeSpeaker(st.speakerId);
     const textarea = st.node.querySelector(".assure-entry__text");
     textarea.value = st.text;
@@ -1354,7 +1369,7 @@
     const asked = kind === "answer" && !st.questionId ? lastQuestionEntry(item) : null;
     if (asked) st.questionId = asked.questionId || null;
     if (!st.speakerId) st.speakerId = defaultSpeaker(kind, item, st);
-    if (asked && !st.text && st.speakerId) st.text = answerPrefix(personLabel(st.speakerId));
+    if (asked && !st.text && st.speakerId) st.text = answerPrefix(personNamed(st.speakerId, true));
     entries.set(st.key, st);
     const at = currentKey && item.entryKeys.includes(currentKey) ? item.entryKeys.indexOf(currentKey) + 1 : item.entryKeys.length;
     item.entryKeys.splice(at, 0, st.key);
@@ -1408,26 +1423,23 @@
   // The words the page starts a question or an answer with. While a paragraph still starts
   // with them exactly as the page wrote them, a change of speaker rewrites them; once the
   // officer has edited them they are the officer's.
-  function answerPrefix(label) {
-    return "The " + label + " responded that ";
+  function answerPrefix(named) {
+    return named + " responded that ";
   }
 
   function questionPrefix(asker, addressee) {
-    return "The " + asker + " asked the " + addressee + " if ";
+    return asker + " asked " + addressee + " if ";
   }
 
-  const QUESTION_STARTS = /^The (\S+) asked the (\S+)(?: if |: )/;
-
   function respeakPrefix(st, before) {
-    const was = personLabel(before);
-    const now = personLabel(st.speakerId);
+    const was = personNamed(before, true);
+    const now = personNamed(st.speakerId, true);
     if (!was || !now || was === now) return;
     let text = null;
     if (st.kind === "answer" && st.text.startsWith(answerPrefix(was))) {
       text = answerPrefix(now) + st.text.slice(answerPrefix(was).length);
-    } else if (st.kind === "question") {
-      const start = QUESTION_STARTS.exec(st.text);
-      if (start && start[1] === was) text = "The " + now + st.text.slice(("The " + was).length);
+    } else if (st.kind === "question" && st.text.startsWith(was + " asked ")) {
+      text = now + st.text.slice(was.length);
     }
     if (text === null) return;
     st.text = text;
@@ -1440,8 +1452,8 @@
     const item = currentItem();
     const question = (item.questions || [])[number - 1];
     if (!question || locked) return;
-    const asker = personLabel(question.asked_by_id) || "PCC";
-    const addressee = personLabel(question.addressed_to_id) || "CC";
+    const asker = personNamed(question.asked_by_id, true) || "The PCC";
+    const addressee = personNamed(question.addressed_to_id, false) || "the CC";
     question.status = "asked";
     addEntry("question", {
       questionId: question.id,
@@ -1453,7 +1465,7 @@
   // A paragraph started from a prepared question offers the question's own words for as long
   // as nothing is written after the page's prefix: Tab (or the button) puts them in, so Tab
   // never replaces the officer's words and moves on as usual once they type.
-  const OFFERED = /^The (\S+) asked the (\S+) if $/;
+  const OFFERED = /^(.+?) asked (.+) if $/;
 
   function wordingOffered(st) {
     if (!st || locked || st.kind !== "question" || !st.questionId || !OFFERED.test(st.text)) return null;
@@ -1491,7 +1503,7 @@
     const question = wordingOffered(st);
     if (!question) return false;
     const start = OFFERED.exec(st.text);
-    st.text = "The " + start[1] + " asked the " + start[2] + ": " + question.text.trim();
+    st.text = start[1] + " asked " + start[2] + ": " + question.text.trim();
     const textarea = st.node.querySelector(".assure-entry__text");
     textarea.value = st.text;
     grow(textarea);

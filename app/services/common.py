@@ -38,10 +38,36 @@ def referenced_person(session: Session, person_id: int | None, field: str) -> Pe
 
 
 def person_label(person: Person | None) -> str:
-    """How the minutes name a person: their role abbreviation, else their initials."""
+    """How the minutes name an action's owner ("Action – NA to…", the action log's owners
+    column): their role abbreviation, else their initials. Whoever speaks, asks or answers is
+    named by speaker_label instead."""
     if person is None:
         return ""
     return person.role_abbreviation or person.initials
+
+
+def speaker_label(person: Person | None) -> str:
+    """How the minutes (the web record, the Word document, the take-minutes page's speaker
+    box) name whoever speaks, asks or answers: their role abbreviation ("PCC"); else their
+    title and surname ("Cllr Jones"); else their full name ("Jane Smith"). Never their
+    initials alone: a panel member or a member of the public is known by name, not "JS"."""
+    if person is None:
+        return ""
+    if person.role_abbreviation:
+        return person.role_abbreviation
+    surname = person.full_name.split()[-1] if person.full_name.split() else ""
+    if person.title and surname:
+        return f"{person.title} {surname}"
+    return person.full_name or person.initials
+
+
+def person_named(person: Person | None, *, start: bool = False) -> str:
+    """A person as a sentence of the minutes names them: a role takes "the" ("The PCC asked
+    the CC"), a name does not ("Cllr Jones asked the PCC"). `start`: at a sentence's start."""
+    label = speaker_label(person)
+    if not label or person is None or not person.role_abbreviation:
+        return label
+    return f"{'The' if start else 'the'} {label}"
 
 
 def changes_of(data: BaseModel, *, nullable: tuple[str, ...] = ()) -> dict:

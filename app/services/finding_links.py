@@ -28,7 +28,7 @@ from app.schemas import ActionCreate, QuestionCreate
 from app.services import actions as actions_service
 from app.services import audit
 from app.services import questions as questions_service
-from app.services.common import person_label
+from app.services.common import person_named
 from app.services.errors import InvalidInput
 from app.services.finding_meetings import hmicfrs_item, meeting_labels
 from app.services.findings import label_of, load_finding, record_event, short_text
@@ -96,7 +96,7 @@ def default_question(finding: Finding) -> str:
 
 def default_action(session: Session, finding: Finding) -> str:
     owner = session.get(Person, finding.owner_id) if finding.owner_id else None
-    who = f"The {person_label(owner)}" if owner and person_label(owner) else "The force"
+    who = person_named(owner, start=True) or "The force"
     what = label_of(finding)
     what = what[0].lower() + what[1:]
     return f"{who} to report on progress with {what}: {' '.join(finding.text.split())}"

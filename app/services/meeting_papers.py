@@ -24,7 +24,7 @@ from app.models import (
 from app.services import audit
 from app.services.actions import carried_forward
 from app.services.agenda import ItemNode, agenda_tree
-from app.services.common import person_label
+from app.services.common import person_label, speaker_label
 from app.services.dates import long_date, long_date_ordinal, short_date, to_london
 from app.services.errors import Forbidden
 from app.services.meetings import (
@@ -261,8 +261,8 @@ def question_pack_for(session: Session, *, meeting_id: int, by: Actor) -> Questi
             counter += 1
             pack_item.questions.append(PackQuestion(
                 number=f"Q{counter}", text=question.text,
-                asked_by=person_label(people.get(question.asked_by_id)) or "PCC",
-                addressed_to=person_label(people.get(question.addressed_to_id)) or "CC",
+                asked_by=speaker_label(people.get(question.asked_by_id)) or "PCC",
+                addressed_to=speaker_label(people.get(question.addressed_to_id)) or "CC",
                 source=SOURCES.get(cast(QuestionSource, question.source), question.source),
                 theme=question.theme))
         items.append(pack_item)

@@ -43,7 +43,7 @@ from app.services.actions import (
 from app.services.agenda import ItemNode, flatten
 from app.services.approval import amendment_note
 from app.services.attendance import attendance_note
-from app.services.common import person_label
+from app.services.common import person_label, person_named
 from app.services.dates import (
     clock_12h,
     long_date,
@@ -395,27 +395,29 @@ def update_text(update: ActionUpdate) -> str | None:
     return None
 
 
-def _label(people: dict[int, Person], person_id: int | None) -> str:
-    return person_label(people.get(person_id)) if person_id else ""
+def _named(people: dict[int, Person], person_id: int | None, *, start: bool = False) -> str:
+    return person_named(people.get(person_id), start=start) if person_id else ""
 
 
 def question_paragraphs(asked: QuestionAnswers, people: dict[int, Person]) -> list[MinutesEntry]:
     """A question and its answers as the minutes put them: "The PCC asked the CC: …" then
-    "The CC responded: …" (or "responded in writing")."""
+    "The CC responded: …" (or "responded in writing"); someone known by name rather than by a
+    role is named ("Cllr Jones asked the PCC: …")."""
     question = asked.question
-    asker = _label(people, question.asked_by_id)
-    addressee = _label(people, question.addressed_to_id)
+    asker = _named(people, question.asked_by_id, start=True)
+    addressee = _named(people, question.addressed_to_id)
     if asker and addressee:
-        opening = f"The {asker} asked the {addressee}: "
+        opening = f"{asker} asked {addressee}: "
     elif asker:
-        opening = f"The {asker} asked: "
+        opening = f"{asker} asked: "
     else:
         opening = "It was asked: "
     paragraphs = [MinutesEntry(kind="question", text=opening + question.text)]
     for answer in asked.answers:
-        who = _label(people, answer.respondent_id) or addressee or "force"
+        who = (_named(people, answer.respondent_id, start=True)
+               or _named(people, question.addressed_to_id, start=True) or "The force")
         how = "responded" if answer.in_meeting else "responded in writing"
-        paragraphs.append(MinutesEntry(kind="answer", text=f"The {who} {how}: {answer.text}"))
+        paragraphs.append(MinutesEntry(kind="answer", text=f"{who} {how}: {answer.text}"))
     return paragraphs
 
 

@@ -27,8 +27,9 @@ from app.services.permissions import Actor, Perm, require
 MAX_FILE_BYTES = 512 * 1024
 MAX_TEXT_BYTES = 1_000_000
 MAX_ROWS = 5000
-FIELDS = ("full_name", "initials", "role_title", "role_abbreviation", "side", "email")
-FIELD_WORDS = {"full_name": "name", "initials": "initials", "role_title": "role",
+FIELDS = ("full_name", "initials", "title", "role_title", "role_abbreviation", "side", "email")
+FIELD_WORDS = {"full_name": "name", "initials": "initials", "title": "title",
+               "role_title": "role",
                "role_abbreviation": "role abbreviation", "side": "side", "email": "email"}
 
 # Header words (lower case, punctuation as spaces) and the field they name.
@@ -39,6 +40,7 @@ COLUMNS = {
                      "given names"), "first_name"),
     **dict.fromkeys(("surname", "last name", "lastname", "family name"), "surname"),
     **dict.fromkeys(("initials", "initial"), "initials"),
+    **dict.fromkeys(("title", "honorific", "salutation", "prefix"), "title"),
     **dict.fromkeys(("role", "role title", "job title", "jobtitle", "position", "post",
                      "rank", "rank role"), "role_title"),
     **dict.fromkeys(("abbreviation", "role abbreviation", "abbr", "abbrev", "short role",
@@ -219,7 +221,7 @@ def plan_import(session: Session, text: str, *, default_side: Side = Side.force)
             plan.problems.append(f"Row {number}: no name")
             continue
         values = {"full_name": full_name}
-        for name in ("initials", "role_title", "role_abbreviation", "email"):
+        for name in ("initials", "title", "role_title", "role_abbreviation", "email"):
             if cell(name):
                 values[name] = cell(name)
         side_text = cell("side")

@@ -129,7 +129,8 @@ def error_list(errors: dict[str, str], anchors: dict[str, str] | None = None
 
 
 def person_option(person: Person) -> str:
-    """"PCC – John Campion", or the name alone for someone without a role or initials."""
+    """"PCC – John Campion", "Cllr Jones – Gareth Jones", or the name alone for someone named
+    by it in the minutes."""
     label = person_label(person)
     return f"{label} – {person.full_name}" if label and label != person.full_name \
         else person.full_name

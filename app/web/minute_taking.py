@@ -13,7 +13,7 @@ from app.services import people as people_service
 from app.services import questions as questions_service
 from app.services.agenda import ItemNode
 from app.services.attendance import attendance_rows
-from app.services.common import person_label
+from app.services.common import person_label, speaker_label
 from app.services.dates import to_london
 from app.services.finding_meetings import findings_by_item
 from app.services.findings import short_text
@@ -31,7 +31,8 @@ def _person(person) -> dict:
     return {
         "id": person.id,
         "name": person.full_name,
-        "label": person_label(person),
+        "label": person_label(person),  # as an action's owner: "DCC", "NA"
+        "speaker": speaker_label(person),  # as the minutes name a speaker: "Cllr Jones"
         "initials": person.initials,
         "abbreviation": person.role_abbreviation,
         "title": person.role_title,
@@ -109,8 +110,8 @@ def take_minutes_page(
             "status": question.status,
             "asked_by_id": question.asked_by_id,
             "addressed_to_id": question.addressed_to_id,
-            "asked_by": person_label(asker) if asker else "",
-            "addressed_to": person_label(addressee) if addressee else "",
+            "asked_by": speaker_label(asker) if asker else "",
+            "addressed_to": speaker_label(addressee) if addressee else "",
             "carried_forward": question.id in carried_ids,
         })
     # Under the HMICFRS item: the inspection findings due or changed since the last meeting.

@@ -37,6 +37,7 @@ ACTIVE_CHOICES = [("yes", "Active"), ("no", "No longer active"), ("all", "Everyo
 FRIENDLY = {
     "full_name": "Enter the person's full name, at most 200 characters",
     "initials": "Enter their initials, at most 10 characters, like JS",
+    "title": "The title must be at most 20 characters, like Cllr or Dr",
     "role_title": "The role must be at most 200 characters",
     "role_abbreviation": "The abbreviation must be at most 20 characters, like DCC",
     "side": "Choose the Commissioner's office, the force or other",
@@ -95,9 +96,9 @@ def directory_page(request: Request, session: SessionDep, caller: PageCaller,
 
 def _form_of(person: Person | None) -> dict[str, str]:
     if person is None:
-        return {"full_name": "", "initials": "", "role_title": "", "role_abbreviation": "",
-                "side": Side.opcc.value, "email": ""}
-    return {"full_name": person.full_name, "initials": person.initials,
+        return {"full_name": "", "initials": "", "title": "", "role_title": "",
+                "role_abbreviation": "", "side": Side.opcc.value, "email": ""}
+    return {"full_name": person.full_name, "initials": person.initials, "title": person.title,
             "role_title": person.role_title, "role_abbreviation": person.role_abbreviation,
             "side": person.side, "email": person.email or ""}
 
@@ -113,9 +114,10 @@ def _person_form(request, *, person: Person | None, form: dict[str, str],
     }, status_code=status_code)
 
 
-def _typed(full_name: str, initials: str, role_title: str, role_abbreviation: str,
+def _typed(full_name: str, initials: str, title: str, role_title: str, role_abbreviation: str,
            side: str, email: str) -> dict[str, str]:
-    return {"full_name": full_name, "initials": initials, "role_title": role_title,
+    return {"full_name": full_name, "initials": initials, "title": title,
+            "role_title": role_title,
             "role_abbreviation": role_abbreviation, "side": side, "email": email}
 
 
@@ -141,10 +143,11 @@ def new_person_page(request: Request, caller: PageCaller):
 
 @router.post("/people/new")
 def add_person(request: Request, session: SessionDep, caller: PageCaller,
-               full_name: FormStr = "", initials: FormStr = "", role_title: FormStr = "",
-               role_abbreviation: FormStr = "", side: FormStr = "", email: FormStr = ""):
+               full_name: FormStr = "", initials: FormStr = "", title: FormStr = "",
+               role_title: FormStr = "", role_abbreviation: FormStr = "", side: FormStr = "",
+               email: FormStr = ""):
     require(caller.actor, Perm.edit_record, EDIT_REFUSAL)
-    form = _typed(full_name, initials, role_title, role_abbreviation, side, email)
+    form = _typed(full_name, initials, title, role_title, role_abbreviation, side, email)
     values, errors = _values(form)
     try:
         data = validated(PersonCreate, values, errors, friendly=FRIENDLY)
@@ -168,11 +171,12 @@ def edit_person_page(person_id: IdPath, request: Request, session: SessionDep,
 
 @router.post("/people/{person_id}/edit")
 def edit_person(person_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
-                full_name: FormStr = "", initials: FormStr = "", role_title: FormStr = "",
-                role_abbreviation: FormStr = "", side: FormStr = "", email: FormStr = ""):
+                full_name: FormStr = "", initials: FormStr = "", title: FormStr = "",
+                role_title: FormStr = "", role_abbreviation: FormStr = "", side: FormStr = "",
+                email: FormStr = ""):
     require(caller.actor, Perm.edit_record, EDIT_REFUSAL)
     person = people.get_person(session, person_id)
-    form = _typed(full_name, initials, role_title, role_abbreviation, side, email)
+    form = _typed(full_name, initials, title, role_title, role_abbreviation, side, email)
     values, errors = _values(form)
     try:
         data = validated(PersonUpdate, values, errors, friendly=FRIENDLY)

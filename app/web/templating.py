@@ -16,7 +16,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from app.config import get_settings
 from app.db import answer_refused
 from app.models import utcnow
-from app.services.common import person_label
+from app.services.common import person_label, person_named, speaker_label
 from app.services.dates import short_date, to_london
 from app.services.minutes import update_text
 from app.services.papers import late_words
@@ -91,6 +91,8 @@ templates.env.filters.update(
     day_month_year=day_month_year,
     text_blocks=text_blocks,
     person_label=person_label,
+    person_named=person_named,
+    speaker_label=speaker_label,
     update_text=update_text,
     # Not Jinja's capitalize, which lowercases the rest and so people's names with it.
     sentence=sentence,

@@ -176,3 +176,27 @@ def test_the_directory_comes_a_page_at_a_time(session):
                                                              people.PAGE_SIZE)
     assert (last.page, [p.full_name for p in last.people]) == (
         2, [f"Officer {n:03d}" for n in range(people.PAGE_SIZE, people.PAGE_SIZE + 3)])
+
+
+@pytest.mark.parametrize("column", ["Title", "Honorific", "Salutation"])
+def test_a_title_column_gives_people_their_title_and_a_long_one_is_a_bad_row(session, column):
+    text = (f"Name,{column},Initials,Email\n"
+            "Gareth Jones,Cllr,GJ,gareth.jones@council.example\n"
+            f"Ann Brown,{'T' * 21},AB,ann.brown@council.example\n")
+    plan = plan_import(session, text, default_side=Side.other)
+    assert plan.columns[column] == "title"
+    assert plan.problems == ["Row 3: the title is too long (at most 20 characters)"]
+    assert [r.values.get("title") for r in plan.adds] == ["Cllr"]
+    import_people(session, text, by=SYSTEM, default_side=Side.other)
+    assert {name: p.title for name, p in _people(session).items()} == {"Gareth Jones": "Cllr"}
+
+
+def test_a_new_title_for_someone_already_known_is_an_update(session):
+    jones = make_person(session, full_name="Gareth Jones", initials="GJ", side=Side.other,
+                        email="gareth.jones@council.example")
+    text = "Name,Email,Title\nGareth Jones,gareth.jones@council.example,Cllr\n"
+    plan = plan_import(session, text)
+    assert [(r.person_id, r.changes) for r in plan.updates] == [(jones.id, {"title": ("", "Cllr")})]
+    import_people(session, text, by=SYSTEM)
+    session.refresh(jones)
+    assert jones.title == "Cllr"

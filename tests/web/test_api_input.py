@@ -154,3 +154,18 @@ def test_a_lone_surrogate_is_refused(client, world):
         **_sec(world), "Content-Type": "application/json"}, content=b'{"text": "bad \\ud800"}')
     assert response.status_code == 422
     assert "text" in response.json()["errors"]
+
+
+def test_a_persons_title_is_saved_read_back_and_refused_when_too_long(client, world):
+    made = client.post("/api/v1/people", headers=_sec(world),
+                       json={"full_name": "Gareth Jones", "initials": "GJ", "title": "Cllr"})
+    assert made.status_code == 201, made.text
+    assert made.json()["title"] == "Cllr"
+    path = f"/api/v1/people/{made.json()['id']}"
+    too_long = client.patch(path, headers=_sec(world), json={"title": "C" * 21})
+    assert too_long.status_code == 422 and "title" in too_long.json()["errors"]
+    changed = client.patch(path, headers=_sec(world), json={"title": "Dr"})
+    assert changed.status_code == 200 and changed.json()["title"] == "Dr"
+    assert client.get(path, headers=_sec(world)).json()["title"] == "Dr"
+    untitled = client.get(f"/api/v1/people/{world.pcc.id}", headers=_sec(world)).json()
+    assert untitled["title"] == ""

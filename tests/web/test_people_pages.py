@@ -275,3 +275,29 @@ def test_a_long_directory_is_read_a_page_at_a_time(client, session, monkeypatch)
         re.findall(r"Paged Officer \d", second.text)) | set(
         re.findall(r"Paged Officer \d", client.get(next_link.replace("page=2", "page=3")).text))
     assert shown == {f"Paged Officer {n}" for n in range(5)}
+
+
+def test_a_title_is_saved_shown_and_names_them_in_the_minutes(client, session):
+    sign_in(client, session, Role.secretariat)
+    form = client.get("/people/new")
+    assert 'name="title"' in form.text
+    added = client.post("/people/new", data={
+        **person_form(full_name="Gareth Jones", initials="GJ", title="Cllr",
+                      role_title="Panel member", role_abbreviation="", side="other", email=""),
+        "csrf_token": csrf_of(form.text)}, follow_redirects=False)
+    assert added.status_code == 303, added.text
+    fresh(session)
+    person = session.exec(select(Person).where(Person.full_name == "Gareth Jones")).one()
+    assert person.title == "Cllr"
+    page = client.get(f"/people/{person.id}").text
+    assert "Named in the minutes as" in page and "Cllr Jones" in page
+    edit = client.get(f"/people/{person.id}/edit")
+    assert 'value="Cllr"' in edit.text
+    too_long = client.post(f"/people/{person.id}/edit", data={
+        **person_form(full_name="Gareth Jones", initials="GJ", title="C" * 21, side="other",
+                      email=""), "csrf_token": csrf_of(edit.text)})
+    assert too_long.status_code == 422
+    assert "The title must be at most 20 characters" in too_long.text
+    assert 'href="#title"' in too_long.text
+    fresh(session)
+    assert session.get(Person, person.id).title == "Cllr"  # unchanged

@@ -24,6 +24,7 @@ from tests.factories import (
     make_item,
     make_meeting,
     make_meeting_type,
+    make_person,
     make_top_team,
     make_user,
 )
@@ -403,3 +404,20 @@ def test_everything_typed_is_escaped(client, session, bank):
         assert page.status_code in (200, 422), page.url
         assert XSS not in page.text, page.url
         assert "&lt;script&gt;" in page.text, page.url
+
+
+def test_a_panel_members_question_names_them_by_title_and_surname(client, session, bank):
+    councillor = make_person(session, full_name="Gareth Jones", initials="GJ", title="Cllr")
+    public = make_person(session, full_name="Jane Smith", initials="JS")
+    asked = question_service.create_question(session, by=SYSTEM, data=QuestionCreate(
+        text="How many officers patrol the villages?", asked_by_id=councillor.id,
+        addressed_to_id=bank.pcc.id, meeting_id=bank.meeting.id, item_id=bank.roads.id,
+        status="sent"))
+    question_service.answer_question(session, question_id=asked.id, by=SYSTEM,
+                                     data=AnswerCreate(respondent_id=public.id, text="Forty."))
+    session.commit()
+    sign_in(client, session, Role.secretariat)
+    page = client.get(f"/questions/{asked.id}").text
+    assert "Cllr Jones’s question to the PCC" in page
+    assert "Jane Smith answered in the meeting" in page
+    assert "The GJ" not in page and "The JS" not in page

@@ -13,6 +13,7 @@ from tests.factories import (
     make_entry,
     make_item,
     make_meeting,
+    make_person,
     make_top_team,
 )
 from tests.web.test_live import sign_in
@@ -64,3 +65,24 @@ def test_approved_minutes_open_read_only(client, session):
     response = client.get(f"/meetings/{meeting.id}/take-minutes")
     assert 'data-locked="true"' in response.text
     assert "no longer changed" in response.text
+
+
+def test_a_panel_member_is_offered_as_a_speaker_by_title_and_surname(client, session):
+    pcc, _, _ = make_top_team(session)
+    councillor = make_person(session, full_name="Gareth Jones", initials="GJ", title="Cllr")
+    public = make_person(session, full_name="Jane Smith", initials="JS")
+    meeting = make_meeting(session)
+    item = make_item(session, meeting, title="Questions to the Commissioner")
+    create_question(session, by=SYSTEM, data=QuestionCreate(
+        text="How many officers patrol the villages?", asked_by_id=councillor.id,
+        addressed_to_id=pcc.id, meeting_id=meeting.id, item_id=item.id))
+    sign_in(client, session, Role.secretariat)
+    response = client.get(f"/meetings/{meeting.id}/take-minutes")
+    state = state_of(response.text)
+    speakers = {p["id"]: p["speaker"] for p in state["people"]}
+    assert (speakers[councillor.id], speakers[public.id], speakers[pcc.id]) == (
+        "Cllr Jones", "Jane Smith", "PCC")
+    assert [(q["asked_by"], q["addressed_to"]) for q in state["items"][0]["questions"]] == [
+        ("Cllr Jones", "PCC")]
+    assert '<option value="Cllr Jones">' in response.text  # the speaker box's choices
+    assert '<option value="Jane Smith">' in response.text
