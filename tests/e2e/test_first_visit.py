@@ -9,7 +9,7 @@ from tests.e2e.conftest import second_step
 
 def test_sign_in_and_download_the_demo_minutes(demo_server, page, tmp_path):
     server, email, password = demo_server
-    page.goto(f"{server.url}/meetings")
+    page.goto(f"{server.url}/")
     assert "/sign-in" in page.url  # sent to sign in first
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill("not the password")

@@ -54,7 +54,7 @@ def test_an_invited_user_signs_in_and_is_shut_out_when_deactivated(browser, page
         theirs.get_by_role("button", name="Set my password").click()
         expect(theirs.get_by_text("Your password has been set")).to_be_visible()
         sign_in(theirs, server, EMAIL, NEW_PASSWORD)  # two-step set up on the way in
-        expect(theirs.get_by_role("heading", name="Meetings", level=1)).to_be_visible()
+        expect(theirs.get_by_role("heading", name="What needs you", level=1)).to_be_visible()
 
         # The link works only once.
         used = invited.new_page()
