@@ -352,6 +352,9 @@ class MeetingType(SQLModel, table=True):
         default=None, sa_column=_fk("person.id", index=False)
     )
     calendar_secret: str = Field(default="", sa_type=String(64))  # as Person.calendar_secret
+    # How its minutes are written: the options of app/services/minutes_format.py as JSON;
+    # empty is the reference "Meeting Notes" layout.
+    minutes_format: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 

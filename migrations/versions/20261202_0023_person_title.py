@@ -1,7 +1,7 @@
 """a person has a title ("Cllr", "Mrs", "Dr") the minutes name them by
 
 Revision ID: 0023
-Revises: 0016
+Revises: 0022
 Create Date: 2026-12-02 02:30:00
 
 People made before this migration have no title: the minutes name them by their role
