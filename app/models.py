@@ -126,6 +126,14 @@ class EntryKind(StrEnum):
     assurance = "assurance"
 
 
+class AssuranceLevel(StrEnum):
+    """What the Commissioner concluded on an item (an assurance paragraph's level)."""
+
+    assured = "assured"
+    partially_assured = "partially_assured"
+    not_assured = "not_assured"
+
+
 class QuestionStatus(StrEnum):
     draft = "draft"
     ready = "ready"
@@ -509,6 +517,8 @@ class MinuteEntry(SQLModel, table=True):
     text: str = Field(default="", sa_type=Text)
     exempt: bool = Field(default=False)
     exempt_reason: str = Field(default="", sa_type=String(500))
+    # An assurance paragraph's level (AssuranceLevel); None for other kinds or not yet given.
+    assurance_level: str | None = Field(default=None, sa_type=String(20))
     version: int = Field(default=1)
     # Chosen by the browser that created the entry, so that a retried creation is not a copy.
     client_id: str | None = Field(default=None, sa_type=String(64), unique=True)

@@ -100,6 +100,9 @@ class MinutesEntry:
     # A decision's reference ("D/2025/014"), shown with it on the pages; the Word minutes keep
     # their reference layout and do not show it.
     reference: str = ""
+    # An assurance paragraph's level (app.models.AssuranceLevel), if the minute-taker gave one.
+    assurance_level: str | None = None
+    speaker: str = ""  # whoever the paragraph was minuted as said by, named as the format says
 
 
 @dataclass

@@ -281,3 +281,66 @@ def dump(fmt: MinutesFormat) -> str:
     """What `MeetingType.minutes_format` keeps: "" for the reference notes unchanged."""
     options = to_options(fmt)
     return "" if options == {"preset": Preset.notes.value} else json.dumps(options)
+
+
+# --- what every document of a series shares: item numbers and people's names --------------
+
+
+def item_numbers(fmt: MinutesFormat, nodes: list[Any], *, meeting_day: Any = None,
+                 running_start: int = 1) -> dict[int, str]:
+    """Each item's number as the series' documents print it, by item id, for a meeting's tree
+    of `ItemNode`s (app/services/agenda.py) in agenda order.
+
+    nested: the tree's own numbers ("1", "2.1", and "1." for a sub-theme within its parent);
+    flat: "1.", "2.", … for every item in agenda order; running: minute numbers from
+    `running_start` ("598.", "599.", … the series' count so far, see `running_start_of`);
+    reference: "Ref 03/17/08/2022", the item's flat number then the meeting's day.
+    """
+    numbers: dict[int, str] = {}
+    flat = [node for root in nodes for node in root.walk()]
+    for index, node in enumerate(flat):
+        item_id = node.item.id
+        if item_id is None:
+            continue
+        if fmt.numbering == Numbering.nested:
+            numbers[item_id] = node.local_number
+        elif fmt.numbering == Numbering.flat:
+            numbers[item_id] = f"{index + 1}."
+        elif fmt.numbering == Numbering.running:
+            numbers[item_id] = f"{running_start + index}."
+        else:
+            day = f"/{meeting_day:%d/%m/%Y}" if meeting_day is not None else ""
+            numbers[item_id] = f"Ref {index + 1:02d}{day}"
+    return numbers
+
+
+def person_in_minutes(fmt: MinutesFormat, person: Any, *, start: bool = False) -> str:
+    """A person as the series' minutes name them in a sentence ("The PCC asked the DCC",
+    "JS asked", "Cllr Jones asked", "Jane Smith asked"). By role: the role abbreviation with
+    "the", else title and surname, else full name (never bare initials); by initials: their
+    initials; by title and surname: "Cllr Jones" (no title: full name); by full name."""
+    from app.services.common import person_named
+
+    if person is None:
+        return ""
+    if fmt.naming == Naming.role:
+        return person_named(person, start=start)
+    if fmt.naming == Naming.initials and person.initials:
+        return person.initials
+    surname = person.full_name.split()[-1] if person.full_name.split() else ""
+    if fmt.naming == Naming.title_surname and person.title and surname:
+        return f"{person.title} {surname}"
+    return person.full_name or person.initials
+
+
+def owner_in_minutes(fmt: MinutesFormat, person: Any) -> str:
+    """An action's owner as the series' minutes name them ("Action – NA to…"): by role, their
+    role abbreviation else initials (the reference's ACTION column); otherwise as
+    `person_in_minutes` names them."""
+    from app.services.common import person_label
+
+    if person is None:
+        return ""
+    if fmt.naming == Naming.role:
+        return person_label(person)
+    return person_in_minutes(fmt, person)
