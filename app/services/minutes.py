@@ -600,6 +600,27 @@ def _entry(e: MinuteEntry, ctx: _Context) -> MinutesEntry:
     return entry
 
 
+def inline_action_text(action: MinutesAction) -> str:
+    """An action as written where it arose: "Action – NA to send the Commissioner…" (its
+    first letter lowered unless it starts an acronym; a text that already begins with its
+    owners, or with "to", is not doubled)."""
+    owners = [o for o in (one.strip() for one in action.owners) if o]
+    text = " ".join(action.text.split())
+    if owners:
+        alternatives = "|".join(re.escape(o) for o in sorted(owners, key=len, reverse=True))
+        owner = rf"(?:the\s+)?(?:{alternatives})"
+        text = re.sub(rf"^{owner}(?:\s*(?:,|and|&)\s*{owner})*\s+to\s+", "", text,
+                      flags=re.IGNORECASE)
+        text = re.sub(r"^to\s+", "", text, flags=re.IGNORECASE)
+        first = text.split(" ", 1)[0] if text else ""
+        acronym = len(first) > 1 and first[:2].isupper() or first == "I"
+        if text and not acronym:
+            text = text[0].lower() + text[1:]
+        who = owners[0] if len(owners) == 1 else ", ".join(owners[:-1]) + " and " + owners[-1]
+        return f"Action – {who} to {text}".rstrip()
+    return f"Action – {text[:1].upper()}{text[1:]}".rstrip()
+
+
 def _has_content(item: MinutesItem) -> bool:
     """Whether an item or any item below it minuted anything."""
     return bool(item.entries or item.actions or item.carried_forward or item.text_after_title
