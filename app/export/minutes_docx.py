@@ -314,12 +314,14 @@ def _add_item_paragraphs(document: Document, item: MinutesItem, fmt: MinutesForm
 
 
 def _carried_status(action: MinutesAction) -> list[Para]:
-    """Who owns an action carried forward, when it is due, and its RAG status in words."""
-    paras = _action_column(action)
-    rag = (action.rag or "").lower()
-    if rag in RAG:  # in words as well as shaded: colour alone carries no meaning
-        paras.append((f"RAG: {rag.capitalize()}", RAG[rag]))
-    return paras
+    """Who owns an action carried forward, when it is due, and its RAG status, in words on
+    one line ("Owner: MC · Due 20 June 2025 · RAG: Red")."""
+    owners = ", ".join(one_line(owner) for owner in action.owners if one_line(owner))
+    parts = [f"Owner: {owners}" if owners else "No owner",
+             f"Due {long_date(action.due_date)}" if action.due_date else "No due date"]
+    if action.rag:
+        parts.append(f"RAG: {action.rag.capitalize()}")
+    return [(" · ".join(parts), ACTION_DETAIL)]
 
 
 def _add_blocks(document: Document, blocks: Sequence[Block]) -> None:
@@ -334,8 +336,8 @@ def _add_blocks(document: Document, blocks: Sequence[Block]) -> None:
             for i, row in enumerate(block.rows):
                 header = block.header and i == 0
                 style = TABLE_HEADING if header else None
-                table.add_row([[(cell, style)] if cell else [] for cell in row],
-                              header=header, split=not header)
+                # Rows of a typed table are short: none breaks across a page.
+                table.add_row([[(cell, style)] if cell else [] for cell in row], header=header)
             add_body_paragraph(document, "")  # a table must not touch the next
         else:
             add_body_paragraph(document, block[0], block[1])
