@@ -363,3 +363,25 @@ def test_every_option_is_checked():
                               for p, o, _ in OPTIONS])
 def test_each_option_lands_where_it_says(session, preset, options, check):
     check(read(session, preset, **options))
+
+
+def test_the_public_edition_in_paragraphs_keeps_an_exempt_item_by_its_title_only(session):
+    from app.services.minutes import Edition
+    from tests.factories import make_action, make_entry, make_item
+
+    built = make_format_meeting(session, PRESETS[Preset.board])
+    private = make_item(session, built.meeting, title="Covert tactics", exempt=True,
+                        exempt_reason="section 31")
+    make_entry(session, private, text="The DCC described the tactics.")
+    make_action(session, [built.people["acc"]], meeting_id=built.meeting.id,
+                item_id=private.id, text="Brief the Commissioner in private.")
+    document = document_of(minutes_in(session, built, edition=Edition.public))
+    body = [block.text for block in document.iter_inner_content()
+            if isinstance(block, Paragraph) and block.text]
+    start = body.index("6. Covert tactics")
+    assert body[start + 1] == "This item was considered in private (exempt under section 31)."
+    assert body[start + 2] == "Summary of actions"
+    words = "\n".join(body + [cell.text for table in document.tables for row in table.rows
+                              for cell in row.cells])
+    assert "The DCC described the tactics." not in words
+    assert "Brief the Commissioner in private." not in words
