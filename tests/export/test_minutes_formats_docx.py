@@ -173,18 +173,18 @@ def test_the_panel_preset_writes_a_police_and_crime_panel(session):
     assert doc.styled("7. Response times") == "Heading 3"
     assert doc.after("7. Response times") == ["Response times in the north have improved."]
     assert doc.after("8. Public questions") == [
-        "Jane Smith asked Mr Campion: When will the station reopen?",
-        "Mr Campion responded: In the spring."]
+        "Jane Smith asked the PCC: When will the station reopen?",
+        "The PCC responded: In the spring."]
     ref = doc.built.decision_reference
     assert doc.after("9. Roads policing") == [
         f"Cllr Jones: {SPOKEN}", "Cllr Jones thanked the DCC.",
         f"Resolved ({ref}): {DECISION}", ASSURANCE,
         "Action – Nadia Ahmed to send the Commissioner the speed camera figures.",
         "A/2025/001, due 31 January 2030",
-        "Action – Mark Cooper and Supt Patel to report ANPR coverage of the A44 to the panel.",
+        "Action – ACC and Supt Patel to report ANPR coverage of the A44 to the panel.",
         "A/2025/002, due 31 January 2030"]
     assert doc.after("10. Any other business") == ["No items"]
-    assert doc.tables[-1][2][2] == "Mark Cooper, Supt Patel"
+    assert doc.tables[-1][2][2] == "ACC, Supt Patel"
 
 
 # --- each option changed -----------------------------------------------------------------------
@@ -228,8 +228,10 @@ def _check_initials(doc: Read) -> None:
 
 
 def _check_title_surname(doc: Read) -> None:
-    assert doc.row_of("Jane Smith asked Mr Campion: When will the station reopen?")
-    assert doc.row_of("Report ANPR")[2].startswith("Mark Cooper, Supt Patel")
+    # Office holders by their role, anyone else by title and surname, owners too: no initials.
+    assert doc.row_of("Jane Smith asked the PCC: When will the station reopen?")
+    assert doc.row_of("Report ANPR")[2].startswith("ACC, Supt Patel")
+    assert doc.row_of(SEND)[2].startswith("Nadia Ahmed")
 
 
 def _check_full_name(doc: Read) -> None:
