@@ -15,8 +15,8 @@ from pydantic import (
 )
 
 from app.models import (
-    AssuranceLevel,
     ActionStatus,
+    AssuranceLevel,
     AttendanceStatus,
     EntryKind,
     ItemKind,

@@ -105,7 +105,9 @@ def _query(theme: str, by: Actor):
     on_theme = select(Question.item_id).where(
         func.lower(func.trim(Question.theme)) == wanted, col(Question.item_id).is_not(None))
     query = (
-        select(MinuteEntry, AgendaItem, Meeting, parent, grandparent)
+        select(MinuteEntry, AgendaItem, Meeting,
+               # whether an item above is exempt (exemption is inherited)
+               or_(func.coalesce(parent.exempt, False), func.coalesce(grandparent.exempt, False)))
         .join(AgendaItem, col(AgendaItem.id) == MinuteEntry.item_id)
         .join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
         .outerjoin(parent, col(parent.id) == AgendaItem.parent_id)
@@ -148,11 +150,10 @@ def theme_assurance(session: Session, *, theme: str, by: Actor, page: int = 1) -
         col(MinuteEntry.position), col(MinuteEntry.id))
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
     series = {t.id: t.name for t in session.exec(select(MeetingType).where(
-        col(MeetingType.id).in_({m.meeting_type_id for _, _, m, _, _ in found})))}
+        col(MeetingType.id).in_({m.meeting_type_id for _, _, m, _ in found})))}
     rows = []
-    for entry, item, meeting, up, top in found:
-        exempt = bool(entry.exempt or item.exempt or (up is not None and up.exempt)
-                      or (top is not None and top.exempt))
+    for entry, item, meeting, above in found:
+        exempt = bool(entry.exempt or item.exempt or above)
         rows.append(AssuranceRow(
             entry_id=entry.id, starts_at=meeting.starts_at, meeting_id=meeting.id,
             meeting_type=series.get(meeting.meeting_type_id, ""), item_title=item.title,

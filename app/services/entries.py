@@ -21,8 +21,8 @@ from app.models import (
 )
 from app.schemas import EntryCreate, EntryUpdate
 from app.services import audit, decisions, identity, merging
-from app.services.assurance import settle_level
 from app.services.agenda import get_item, node_for
+from app.services.assurance import settle_level
 from app.services.common import changes_of, get_or_404, referenced, referenced_person
 from app.services.dates import as_utc
 from app.services.errors import Conflict, Gone, NotFound
