@@ -8,6 +8,7 @@ from datetime import datetime
 
 from app.models import EntryKind, ItemKind, MeetingStatus, Role
 from app.services import entries
+from app.services.permissions import Actor
 from tests.factories import (
     SYSTEM,
     bearer,
@@ -16,6 +17,7 @@ from tests.factories import (
     make_meeting,
     make_meeting_type,
     make_user,
+    submit_and_approve,
 )
 from tests.web.signing import sign_in_through_form
 
@@ -141,3 +143,16 @@ def test_the_theme_page_of_an_item_with_statements_but_no_questions_is_found(cli
     sign_in(client, session, Role.chair)
     assert client.get("/questions/themes/Custody").status_code == 200
     assert client.get("/questions/themes/Nothing here").status_code == 404
+
+
+def test_the_approval_page_lists_a_statement_to_amend_with_its_level(client, session):
+    meeting = make_meeting(session, status=MeetingStatus.draft)
+    item = make_item(session, meeting, title="Roads policing")
+    make_entry(session, item, kind=EntryKind.assurance, text="The PCC was not assured.",
+               assurance_level="not_assured")
+    submit_and_approve(session, meeting.id, Actor(role=Role.chair, label="chair"))
+    sign_in(client, session, Role.secretariat)
+    page = client.get(f"/meetings/{meeting.id}/record")
+    assert page.status_code == 200
+    assert ("<strong>Assurance statement – Not assured:</strong> The PCC was not assured."
+            in page.text)
