@@ -153,3 +153,65 @@ def test_the_level_key_follows_the_shortcut_settings(browser, server, meeting):
     expect(page.locator("#shortcut-list")).not_to_contain_text("Choose the level")
     page.context.close()
     assert errors == [], errors
+
+
+@pytest.fixture(scope="module")
+def colleague(server):
+    """Tom Reid, another officer of the office, saving through the API."""
+    server.assure("users", "create", "tom.reid@opcc.example", "--name", "Tom Reid",
+                  "--role", "secretariat")
+    token = server.assure("tokens", "create", "tom.reid@opcc.example").strip()
+    with server.api(token) as client:
+        yield client
+
+
+def _statement(api, meeting, level="assured") -> tuple[dict, str]:
+    made = api.post(f"/api/v1/items/{meeting['roads']}/entries", json={
+        "kind": "assurance", "text": "The PCC was assured.", "assurance_level": level}).json()
+    return made, made["client_id"] or f"id-{made['id']}"
+
+
+def test_a_colleagues_change_of_level_shows_within_three_seconds(browser, server, api,
+                                                                 meeting, colleague):
+    made, key = _statement(api, meeting)
+    page, errors = minute_taker(browser, server, 1280, 900)
+    page.goto(f"{server.url}/meetings/{meeting['id']}/take-minutes#item-{meeting['roads']}")
+    expect(page.locator(f"#level-{key}")).to_have_value("assured")
+    assert colleague.patch(f"/api/v1/entries/{made['id']}", json={
+        "version": 1, "assurance_level": "not_assured"}).status_code == 200
+    expect(page.locator(f"#level-{key}")).to_have_value("not_assured", timeout=3000)
+    expect(page.locator("#save-status")).to_have_text(SAVED)
+    assert api.get(f"/api/v1/entries/{made['id']}").json()["version"] == 2  # not saved back
+    page.context.close()
+    assert errors == [], errors
+
+
+def test_two_different_levels_are_both_shown_and_the_officer_chooses(browser, server, api,
+                                                                     meeting, colleague):
+    made, key = _statement(api, meeting)
+    page, errors = minute_taker(browser, server, 1280, 900)
+    page.goto(f"{server.url}/meetings/{meeting['id']}/take-minutes#item-{meeting['roads']}")
+    expect(page.locator(f"#level-{key}")).to_have_value("assured")
+    done: list = []
+
+    def hold(route):  # the colleague's change lands just before this page's save
+        if not done and route.request.method == "PATCH":
+            done.append(colleague.patch(f"/api/v1/entries/{made['id']}", json={
+                "version": 1, "assurance_level": "not_assured"}).status_code)
+        route.continue_()
+
+    page.route(re.compile(r"/api/v1/entries/\d+$"), hold)
+    page.locator(f"#level-{key}").select_option("partially_assured")
+    conflict = page.locator(".assure-conflict")
+    expect(conflict).to_be_visible(timeout=10_000)
+    assert done == [200]
+    expect(page.locator(f"#mine-level-{key}")).to_have_text("Partially assured")
+    expect(page.locator(f"#theirs-level-{key}")).to_have_text("Not assured")
+    assert api.get(f"/api/v1/entries/{made['id']}").json()["assurance_level"] == "not_assured"
+    assert serious(page) == []
+    page.get_by_role("button", name="Keep mine").click()
+    expect(page.locator("#save-status")).to_have_text(SAVED, timeout=15_000)
+    kept = api.get(f"/api/v1/entries/{made['id']}").json()
+    assert (kept["assurance_level"], kept["version"]) == ("partially_assured", 3)
+    page.context.close()
+    assert errors == [], errors
