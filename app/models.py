@@ -560,6 +560,8 @@ class MinuteEntryRevision(SQLModel, table=True):
     speaker_id: int | None = Field(default=None, sa_column=_fk("person.id", index=False))
     text: str = Field(default="", sa_type=Text)
     exempt: bool = Field(default=False)
+    # The assurance level as saved in this version (MinuteEntry.assurance_level).
+    assurance_level: str | None = Field(default=None, sa_type=String(20))
     saved_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     saved_by_id: int | None = Field(default=None, sa_column=_fk("user_account.id", index=False))
     # The browser tab the save came from (chosen by the page, kept for the tab's life): a save

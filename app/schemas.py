@@ -16,6 +16,7 @@ from pydantic import (
 
 from app.models import (
     ActionStatus,
+    AssuranceLevel,
     AttendanceStatus,
     EntryKind,
     ItemKind,
@@ -336,6 +337,8 @@ class EntryCreate(In):
     speaker_id: Id | None = None
     exempt: bool = False
     exempt_reason: Line = ""
+    # Only for an assurance statement (kind "assurance"): what the Commissioner concluded.
+    assurance_level: AssuranceLevel | None = None
     position: Annotated[int, Field(ge=1, le=100_000)] | None = None
     question_id: Id | None = None
     # Chosen by the client; sending the same creation again returns the entry made the first
@@ -352,6 +355,9 @@ class EntryUpdate(In):
     speaker_id: Id | None = None
     exempt: bool | None = None
     exempt_reason: Line | None = None
+    # Only for an assurance statement; null takes the level away. A paragraph whose kind
+    # changes away from "assurance" loses its level (the saved versions keep it).
+    assurance_level: AssuranceLevel | None = None
     position: Annotated[int, Field(ge=1, le=100_000)] | None = None
     question_id: Id | None = None
     # The tab the save comes from: a save from an older version is accepted when every later
@@ -372,6 +378,7 @@ class EntryRead(Out):
     text: str
     exempt: bool
     exempt_reason: str = ""
+    assurance_level: AssuranceLevel | None = None
     version: int
     created_at: LocalDateTime
     updated_at: LocalDateTime
@@ -407,6 +414,7 @@ class RevisionRead(Out):
     speaker_id: int | None
     text: str
     exempt: bool
+    assurance_level: AssuranceLevel | None = None
     saved_at: LocalDateTime
     saved_by_id: int | None
 

@@ -38,6 +38,12 @@
     assurance: "Assurance statement",
   };
   const KIND_KEYS = { n: "narrative", q: "question", a: "answer", d: "decision", s: "assurance" };
+  // What the Commissioner concluded, kept with an assurance statement (and only with one).
+  const LEVELS = {
+    assured: "Assured",
+    partially_assured: "Partially assured",
+    not_assured: "Not assured",
+  };
 
   // --- small helpers ---------------------------------------------------------------------
 
@@ -259,19 +265,31 @@
   let lastSaved = new Date();
 
   function content(st) {
-    return { text: st.text, kind: st.kind, speaker_id: st.speakerId, question_id: st.questionId };
+    return {
+      text: st.text, kind: st.kind, speaker_id: st.speakerId, question_id: st.questionId,
+      assurance_level: st.kind === "assurance" ? st.assuranceLevel || null : null,
+    };
+  }
+
+  // What the server answered with, as content() gives it.
+  function serverContent(entry) {
+    return {
+      text: entry.text, kind: entry.kind, speaker_id: entry.speaker_id,
+      question_id: entry.question_id, assurance_level: entry.assurance_level || null,
+    };
   }
 
   function sameContent(a, b) {
     return !!a && !!b && a.text === b.text && a.kind === b.kind &&
       (a.speaker_id || null) === (b.speaker_id || null) &&
-      (a.question_id || null) === (b.question_id || null);
+      (a.question_id || null) === (b.question_id || null) &&
+      (a.assurance_level || null) === (b.assurance_level || null);
   }
 
   function makeState(fields) {
     return Object.assign({
       key: null, id: null, itemId: null, kind: "narrative", speakerId: null, questionId: null,
-      text: "", version: null, acked: null, inflight: null, failed: false, dirtySince: null,
+      assuranceLevel: null, text: "", version: null, acked: null, inflight: null, failed: false, dirtySince: null,
       timer: null, conflict: null, deleted: null, error: null, node: null,
     }, fields);
   }
@@ -284,6 +302,7 @@
       kind: entry.kind,
       speakerId: entry.speaker_id,
       questionId: entry.question_id,
+      assuranceLevel: entry.assurance_level || null,
       text: entry.text,
       version: entry.version,
     });
@@ -301,7 +320,7 @@
     }
     storage.set("e:" + st.key, {
       key: st.key, id: st.id, itemId: st.itemId, kind: st.kind, speakerId: st.speakerId,
-      questionId: st.questionId, text: st.text, version: st.version,
+      questionId: st.questionId, assuranceLevel: st.assuranceLevel, text: st.text, version: st.version,
       pending: st.inflight ? st.inflight.body : null,
       index: itemsById.get(st.itemId).entryKeys.indexOf(st.key), at: Date.now(),
     });
@@ -478,10 +497,7 @@
   function saved(st, sent, entry, created) {
     st.id = entry.id;
     st.version = entry.version;
-    st.acked = {
-      text: entry.text, kind: entry.kind, speaker_id: entry.speaker_id,
-      question_id: entry.question_id,
-    };
+    st.acked = serverContent(entry);
     st.inflight = null;
     st.failed = false;
     st.error = null;
@@ -516,6 +532,12 @@
       st.kind = server.kind;
       const select = st.node && st.node.querySelector(".assure-entry__kind");
       if (select) select.value = st.kind;
+      showLevel(st);
+    }
+    if ((server.assurance_level || null) !== (from.assurance_level || null) &&
+        (st.kind === "assurance" ? st.assuranceLevel || null : null) === (from.assurance_level || null)) {
+      st.assuranceLevel = server.assurance_level || null;
+      showLevel(st);
     }
     if ((server.speaker_id || null) !== (from.speaker_id || null) &&
         (st.speakerId || null) === (from.speaker_id || null)) {
@@ -620,7 +642,7 @@
         if (st.inflight || st.conflict || st.deleted || !sameContent(content(st), st.acked)) continue;
         const was = st.acked;
         st.version = entry.version;
-        st.acked = { text: entry.text, kind: entry.kind, speaker_id: entry.speaker_id, question_id: entry.question_id };
+        st.acked = serverContent(entry);
         adopt(st, was, st.acked);
         persist(st);
         continue;
@@ -876,6 +898,17 @@
       list: "people-list", autocomplete: "off", spellcheck: "false", value: speakerLabel(st.speakerId),
       disabled: locked, "aria-describedby": "who-" + id,
     });
+    // The level of an assurance statement: shown only on one, saved with the paragraph.
+    const level = el("select", {
+      className: "govuk-select assure-entry__level", id: "level-" + id, disabled: locked,
+    });
+    level.append(el("option", { value: "" }, ["No level yet"]));
+    for (const [value, label] of Object.entries(LEVELS)) {
+      level.append(el("option", { value: value, selected: value === st.assuranceLevel }, [label]));
+    }
+    const levelBox = el("span", { className: "assure-entry__level-box", hidden: st.kind !== "assurance" }, [
+      el("label", { className: "govuk-label assure-inline-label", for: "level-" + id, text: "Assurance level" }), level,
+    ]);
     // Who the speaker is, or why the typed speaker is not recognised: announced as it changes.
     const who = el("span", { className: "govuk-body-s assure-entry__who", id: "who-" + id, "aria-live": "polite", text: describeSpeaker(st.speakerId) });
     const text = el("textarea", {
@@ -887,6 +920,7 @@
       el("div", { className: "assure-entry__meta" }, [
         el("label", { className: "govuk-label assure-inline-label", for: "kind-" + id, text: "Kind" }), kind,
         el("label", { className: "govuk-label assure-inline-label", for: "speaker-" + id, text: "Speaker" }), speaker, who,
+        levelBox,
         el("span", { className: "govuk-body-s assure-entry__state", id: "state-" + id }),
       ]),
       el("label", { className: "govuk-label govuk-visually-hidden", for: "text-" + id, text: KINDS[st.kind] + " " + number + " of item " + item.label }),
@@ -896,6 +930,14 @@
     st.node = node;
     kind.addEventListener("change", () => {
       st.kind = kind.value;
+      // Only an assurance statement has a level; another kind loses it (its versions keep it).
+      if (st.kind !== "assurance") st.assuranceLevel = null;
+      showLevel(st);
+      changed(st);
+    });
+    level.addEventListener("change", () => {
+      st.assuranceLevel = level.value || null;
+      announce("Assurance level: " + (LEVELS[st.assuranceLevel] || "none yet"));
       changed(st);
     });
     speaker.addEventListener("change", () => chooseSpeaker(st, speaker.value));
@@ -920,6 +962,26 @@
     else if (st.deleted) renderDeleted(st);
     requestAnimationFrame(() => grow(text));
     return node;
+  }
+
+  // The level chooser as the paragraph now is: shown on an assurance statement only.
+  function showLevel(st) {
+    if (!st.node) return;
+    const box = st.node.querySelector(".assure-entry__level-box");
+    const select = st.node.querySelector(".assure-entry__level");
+    if (box) box.hidden = st.kind !== "assurance";
+    if (select) select.value = st.kind === "assurance" ? st.assuranceLevel || "" : "";
+  }
+
+  // The level key: the chooser of the current paragraph, when it is an assurance statement.
+  function selectLevel(st) {
+    if (!st || !st.node) return;
+    if (st.kind !== "assurance") {
+      announce("Only an assurance statement has a level. Make the paragraph an assurance statement first.");
+      notice("Only an assurance statement has a level: choose “Assurance statement” as the paragraph's kind first.");
+      return;
+    }
+    st.node.querySelector(".assure-entry__level").focus();
   }
 
   function describeSpeaker(id) {
@@ -1150,6 +1212,10 @@
     if ((theirs.speaker_id || null) !== (st.speakerId || null) || conflict.clashing.includes("speaker_id")) {
       rows.push(["Speaker", describeSpeaker(st.speakerId) || "None", describeSpeaker(theirs.speaker_id) || "None"]);
     }
+    const myLevel = st.kind === "assurance" ? st.assuranceLevel || null : null;
+    if ((theirs.assurance_level || null) !== myLevel || conflict.clashing.includes("assurance_level")) {
+      rows.push(["Level", LEVELS[myLevel] || "None", LEVELS[theirs.assurance_level] || "None"]);
+    }
     const fields = rows.length ? el("table", { className: "govuk-table assure-conflict__fields" }, [
       el("caption", { className: "govuk-table__caption govuk-table__caption--s", text: "Also changed" }),
       el("thead", { className: "govuk-table__head" }, [el("tr", { className: "govuk-table__row" }, [
@@ -1221,11 +1287,12 @@
     const theirs = conflict.current;
     st.conflict = null;
     st.version = theirs.version;
-    st.acked = { text: theirs.text, kind: theirs.kind, speaker_id: theirs.speaker_id, question_id: theirs.question_id };
+    st.acked = serverContent(theirs);
     if (choice === "theirs") {
       st.text = theirs.text;
       st.kind = theirs.kind;
       st.speakerId = theirs.speaker_id;
+      st.assuranceLevel = theirs.assurance_level || null;
     } else if (choice === "both") {
       // The server's proposal keeps each clashing passage twice (yours, then theirs) and
       // every other change once; what was typed since the clash is carried onto it.
@@ -1234,9 +1301,14 @@
       // Kind and speaker as merged, unless changed on this page since.
       if (st.kind === conflict.sentBody.kind) st.kind = proposal.kind;
       if ((st.speakerId || null) === (conflict.sentBody.speaker_id || null)) st.speakerId = proposal.speaker_id;
+      if ((st.assuranceLevel || null) === (conflict.sentBody.assurance_level || null) &&
+          proposal.assurance_level !== undefined) st.assuranceLevel = proposal.assurance_level;
     }
+    // The level a paragraph of another kind keeps is none (the server refuses one).
+    if (st.kind !== "assurance") st.assuranceLevel = null;
     st.node.querySelector(".assure-entry__extra").replaceChildren();
     st.node.querySelector(".assure-entry__kind").value = st.kind;
+    showLevel(st);
     st.node.querySelector(".assure-entry__speaker").value = speakerLabel(st.speakerId);
     st.node.querySelector(".assure-entry__who").textContent = describeSpeaker(st.speakerId);
     const textarea = st.node.querySelector(".assure-entry__text");
@@ -1273,7 +1345,7 @@
     if (putBack) {
       next = makeState({
         key: newClientId(), itemId: st.itemId, kind: st.kind, speakerId: st.speakerId,
-        questionId: st.questionId, text: st.text,
+        questionId: st.questionId, assuranceLevel: st.assuranceLevel, text: st.text,
       });
       entries.set(next.key, next);
       item.entryKeys.splice(index, 0, next.key);
@@ -2002,6 +2074,7 @@
     { command: "assurance", key: "s", what: "New assurance statement" },
     { command: "action", key: "t", what: "New action" },
     { command: "speaker", key: "p", what: "Change the speaker: what you type replaces it, e.g. DCC or NA" },
+    { command: "level", key: "l", what: "Choose the level of an assurance statement: then A (assured), P (partially assured) or N (not assured)" },
     { command: "edit", key: "e", what: "Back into the paragraph's text (Enter does the same)" },
     { command: "next", key: "j", what: "Next paragraph (↓ does the same)" },
     { command: "previous", key: "k", what: "Previous paragraph (↑ does the same)" },
@@ -2259,6 +2332,12 @@
       }
       return;
     }
+    if (target.classList && target.classList.contains("assure-entry__level") && event.key === "Enter") {
+      // The level chosen: back to the statement's text.
+      event.preventDefault();
+      focusEntry(target.closest(".assure-entry").dataset.key, true);
+      return;
+    }
     if (target.classList && target.classList.contains("assure-entry__speaker") && event.key === "Enter") {
       event.preventDefault();
       const st = entries.get(target.closest(".assure-entry").dataset.key);
@@ -2335,6 +2414,9 @@
         break;
       case "speaker":
         if (currentKey) selectSpeaker(entries.get(currentKey));
+        break;
+      case "level":
+        if (currentKey) selectLevel(entries.get(currentKey));
         break;
       case "delete":
         deleteEntry();
@@ -2424,7 +2506,10 @@
     const kept = storage.get(name);
     if (!kept || !itemsById.has(kept.itemId)) continue;
     let st = entries.get(kept.key);
-    const typed = { text: kept.text, kind: kept.kind, speaker_id: kept.speakerId, question_id: kept.questionId };
+    const typed = {
+      text: kept.text, kind: kept.kind, speaker_id: kept.speakerId, question_id: kept.questionId,
+      assurance_level: kept.kind === "assurance" ? kept.assuranceLevel || null : null,
+    };
     if (st && sameContent(typed, st.acked)) {
       storage.remove(name);
       continue;
@@ -2436,7 +2521,7 @@
       storage.remove(name);
     }
     if (!st) {
-      st = makeState({ key: kept.key, itemId: kept.itemId, kind: kept.kind, speakerId: kept.speakerId, questionId: kept.questionId });
+      st = makeState({ key: kept.key, itemId: kept.itemId, kind: kept.kind, speakerId: kept.speakerId, questionId: kept.questionId, assuranceLevel: kept.assuranceLevel || null });
       const item = itemsById.get(kept.itemId);
       item.entryKeys.splice(Math.max(0, Math.min(kept.index, item.entryKeys.length)), 0, st.key);
       entries.set(st.key, st);
@@ -2451,6 +2536,7 @@
     st.kind = kept.kind;
     st.speakerId = kept.speakerId;
     st.questionId = kept.questionId;
+    st.assuranceLevel = kept.assuranceLevel || null;
     restored += 1;
   }
 

@@ -216,7 +216,8 @@ def amend_entry(session: Session, *, entry_id: int, reason: str, text: str | Non
     session.add(amendment)
     session.add(MinuteEntryRevision(
         entry_id=entry.id, version=entry.version, kind=entry.kind, speaker_id=entry.speaker_id,
-        text=entry.text, exempt=entry.exempt, saved_at=entry.updated_at, saved_by_id=by.user_id,
+        text=entry.text, exempt=entry.exempt, assurance_level=entry.assurance_level,
+        saved_at=entry.updated_at, saved_by_id=by.user_id,
     ))
     session.flush()
     audit.record(session, by=by, verb="amend", object_type="minute_entry", object_id=entry.id,

@@ -22,6 +22,7 @@ from app.models import (
 from app.schemas import EntryCreate, EntryUpdate
 from app.services import audit, decisions, identity, merging
 from app.services.agenda import get_item, node_for
+from app.services.assurance import settle_level
 from app.services.common import changes_of, get_or_404, referenced, referenced_person
 from app.services.dates import as_utc
 from app.services.errors import Conflict, Gone, NotFound
@@ -44,6 +45,7 @@ def _revision(entry: MinuteEntry, by: Actor, device: str | None = None,
         speaker_id=entry.speaker_id,
         text=entry.text,
         exempt=entry.exempt,
+        assurance_level=entry.assurance_level,
         saved_at=entry.updated_at,
         saved_by_id=by.user_id,
         device=device,
@@ -166,6 +168,7 @@ def create_entry(session: Session, *, item_id: int, data: EntryCreate, by: Actor
                 raise Conflict("This client id was already used for an entry of another item.")
             return earlier
     ensure_minutes_editable(get_meeting(session, item.meeting_id))
+    settle_level(data.kind, {"assurance_level": data.assurance_level}, None)
     referenced_person(session, data.speaker_id, "speaker_id")
     referenced(session, Question, data.question_id, "question_id", "question")
     assert item.id is not None  # loaded from the database
@@ -249,7 +252,7 @@ def _merged(session: Session, entry: MinuteEntry, version: int, changes: dict) -
         merged["text"] = text.text
         if not text.clean:
             clashing.append("text")
-    for key in ("kind", "speaker_id"):
+    for key in ("kind", "speaker_id", "assurance_level"):
         if key in changes:
             merged[key], clash = merging.merge_value(getattr(base, key), changes[key],
                                                      getattr(entry, key))
@@ -257,16 +260,24 @@ def _merged(session: Session, entry: MinuteEntry, version: int, changes: dict) -
                 clashing.append(key)
     if "question_id" in changes and entry.question_id is not None:
         merged["question_id"] = entry.question_id  # the revisions do not keep it: theirs
+    if (merged.get("assurance_level") is not None and "assurance_level" not in clashing
+            and merged.get("kind", entry.kind) != EntryKind.assurance
+            and merged["assurance_level"] != base.assurance_level):
+        # A level given here on a paragraph a colleague made into another kind meanwhile:
+        # neither is dropped; the officer chooses.
+        clashing.append("assurance_level")
     if clashing:
         raise Conflict(
             f"{who} changed this paragraph while you were typing (now version "
             f"{entry.version}; your change was made to version {version}).",
             current=entry, changed_by=names, clashing=clashing,
             base={"version": base.version, "text": base.text, "kind": base.kind,
-                  "speaker_id": base.speaker_id},
+                  "speaker_id": base.speaker_id, "assurance_level": base.assurance_level},
             proposal={"text": merged.get("text", entry.text),
                       "kind": merged.get("kind", entry.kind),
-                      "speaker_id": merged.get("speaker_id", entry.speaker_id)},
+                      "speaker_id": merged.get("speaker_id", entry.speaker_id),
+                      "assurance_level": merged.get("assurance_level",
+                                                    entry.assurance_level)},
         )
     return merged
 
@@ -284,7 +295,7 @@ def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Acto
     require(by, Perm.edit_record)
     _editable(session, entry)
     changes = changes_of(data, nullable=("speaker_id", "question_id", "device",
-                                                  "device_seq"))
+                                                  "device_seq", "assurance_level"))
     version = changes.pop("version")
     device = changes.pop("device", None)
     device_seq = changes.pop("device_seq", None)
@@ -299,6 +310,7 @@ def update_entry(session: Session, *, entry_id: int, data: EntryUpdate, by: Acto
         return entry
     if own is None:
         changes = _merged(session, entry, version, changes)
+    settle_level(changes.get("kind", entry.kind), changes, entry.assurance_level)
     if "speaker_id" in changes:
         referenced_person(session, changes["speaker_id"], "speaker_id")
     if "question_id" in changes:

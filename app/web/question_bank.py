@@ -7,13 +7,14 @@ and screening) is question_page.py. The rules are app.services.questions'.
 
 from dataclasses import dataclass
 from typing import Annotated, cast
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 
 from app.db import SessionDep
 from app.models import Person, Question, QuestionSource, QuestionStatus, Screening
 from app.schemas import MAX_ID
-from app.services import agenda, findings, meetings, people
+from app.services import agenda, assurance, findings, meetings, people
 from app.services import questions as service
 from app.services.errors import NotFound
 from app.services.inspections import FORCE_STATUSES, OPCC_STATUSES
@@ -126,12 +127,17 @@ def questions_page(
 
 
 @router.get("/questions/themes/{theme:path}")
-def theme_page(theme: str, request: Request, session: SessionDep, caller: PageCaller):
+def theme_page(theme: str, request: Request, session: SessionDep, caller: PageCaller,
+               page: Annotated[str, Query(max_length=12)] = "1"):
     history = service.theme_history(session, theme=theme[:200], by=caller.actor)
     on_theme = findings.findings_on_theme(session, theme[:200])
-    if not history and not on_theme:
-        raise NotFound("No question you can see has been asked on this theme, and no "
-                       "inspection finding is followed under it.")
+    number = int(page) if page.isdigit() and len(page) < 7 else 1  # a page past the end: the last
+    assured = assurance.theme_assurance(session, theme=theme[:200], by=caller.actor,
+                                        page=number)
+    if not history and not on_theme and not assured.total:
+        raise NotFound("No question you can see has been asked on this theme, no inspection "
+                       "finding is followed under it, and no assurance statement was minuted "
+                       "on it.")
     everyone = {p.id: p for p in people.list_people(session)}
     titles = {m.id: (meeting_label(m, t), m) for m, t in meetings.list_meetings(session)}
     groups: list[dict] = []
@@ -149,11 +155,18 @@ def theme_page(theme: str, request: Request, session: SessionDep, caller: PageCa
         })
     # Questions not yet on a meeting come last, whatever order the database gives nulls.
     groups.sort(key=lambda g: g["meeting_id"] is None)
-    name = (history[0].question.theme.strip() if history else on_theme[0][0].theme.strip()
-            ) or theme
+    name = (history[0].question.theme.strip() if history
+            else on_theme[0][0].theme.strip() if on_theme else theme.strip()) or theme
+
+    def page_link(to: int) -> str:
+        return f"/questions/themes/{quote(name)}?page={to}#assurance"
+
     return render(request, "theme.html", {
         "page_title": f"Asked before: {name}", "theme": name, "groups": groups,
         "count": len(history), "can_write": caller.actor.can(Perm.write_questions),
+        "assured": assured,
+        "assured_previous": page_link(assured.page - 1) if assured.page > 1 else None,
+        "assured_next": page_link(assured.page + 1) if assured.page < assured.pages else None,
         "findings": [{"finding": f, "inspection": i, "label": findings.label_of(f),
                       "superseded": findings.is_superseded(f),
                       "force_status": FORCE_STATUSES.get(f.force_status, f.force_status),

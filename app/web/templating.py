@@ -16,6 +16,7 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from app.config import get_settings
 from app.db import answer_refused
 from app.models import utcnow
+from app.services import assurance
 from app.services.common import person_label, person_named, speaker_label
 from app.services.dates import short_date, to_london
 from app.services.minutes import update_text
@@ -98,6 +99,9 @@ templates.env.filters.update(
     sentence=sentence,
 )
 templates.env.filters["late_words"] = late_words  # a paper's "Arrived 2 days late"
+# An assurance statement's level in words ("Partially assured") and the class of its tag.
+templates.env.filters["assurance_words"] = assurance.level_words
+templates.env.filters["assurance_tag"] = lambda level: assurance.LEVEL_TAGS.get(level or "", "")
 
 
 def session_clock(caller) -> dict | None:
