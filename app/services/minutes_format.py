@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
 
+from app.services.common import person_label, person_named, speaker_label
 from app.services.errors import InvalidInput
 
 
@@ -324,8 +325,6 @@ def person_in_minutes(fmt: MinutesFormat, person: Any, *, start: bool = False) -
     initials (the two differ in how they name actions' owners, see `owner_in_minutes`). By
     initials: their initials ("JS"; the attendance then gives the key). By full name: "Jane
     Smith", office holders too."""
-    from app.services.common import person_named
-
     if person is None:
         return ""
     if fmt.naming in (Naming.role, Naming.title_surname):
@@ -340,8 +339,6 @@ def owner_in_minutes(fmt: MinutesFormat, person: Any) -> str:
     role abbreviation, else their initials (the reference's ACTION column); by title and
     surname: their role abbreviation, else "Cllr Jones", else their full name; otherwise as
     `person_in_minutes` names them."""
-    from app.services.common import person_label, speaker_label
-
     if person is None:
         return ""
     if fmt.naming == Naming.role:
