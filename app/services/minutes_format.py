@@ -344,3 +344,23 @@ def owner_in_minutes(fmt: MinutesFormat, person: Any) -> str:
     if fmt.naming == Naming.role:
         return person_label(person)
     return person_in_minutes(fmt, person)
+
+
+def running_start_of(session: Any, meeting: Any, fmt: MinutesFormat) -> int:
+    """The first minute number of a meeting whose series numbers its minutes on: the series'
+    first minute number plus the items of its earlier meetings that were not cancelled (one
+    count made by the database)."""
+    from sqlalchemy import and_, func, or_
+    from sqlmodel import col, select
+
+    from app.models import AgendaItem, Meeting, MeetingStatus
+
+    earlier = select(Meeting.id).where(
+        Meeting.meeting_type_id == meeting.meeting_type_id,
+        Meeting.status != MeetingStatus.cancelled,
+        or_(col(Meeting.starts_at) < meeting.starts_at,
+            and_(col(Meeting.starts_at) == meeting.starts_at, col(Meeting.id) < meeting.id)),
+    )
+    count = session.exec(select(func.count()).select_from(AgendaItem)
+                         .where(col(AgendaItem.meeting_id).in_(earlier))).one()
+    return fmt.first_minute_number + int(count)
