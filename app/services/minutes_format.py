@@ -28,6 +28,11 @@ from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from app.models import AgendaItem, Meeting, MeetingStatus
+from app.services.common import person_label, person_named
 from app.services.errors import InvalidInput
 
 
@@ -319,8 +324,6 @@ def person_in_minutes(fmt: MinutesFormat, person: Any, *, start: bool = False) -
     "JS asked", "Cllr Jones asked", "Jane Smith asked"). By role: the role abbreviation with
     "the", else title and surname, else full name (never bare initials); by initials: their
     initials; by title and surname: "Cllr Jones" (no title: full name); by full name."""
-    from app.services.common import person_named
-
     if person is None:
         return ""
     if fmt.naming == Naming.role:
@@ -337,8 +340,6 @@ def owner_in_minutes(fmt: MinutesFormat, person: Any) -> str:
     """An action's owner as the series' minutes name them ("Action – NA to…"): by role, their
     role abbreviation else initials (the reference's ACTION column); otherwise as
     `person_in_minutes` names them."""
-    from app.services.common import person_label
-
     if person is None:
         return ""
     if fmt.naming == Naming.role:
@@ -350,17 +351,11 @@ def running_start_of(session: Any, meeting: Any, fmt: MinutesFormat) -> int:
     """The first minute number of a meeting whose series numbers its minutes on: the series'
     first minute number plus the items of its earlier meetings that were not cancelled (one
     count made by the database)."""
-    from sqlalchemy import and_, func, or_
-    from sqlmodel import col, select
-
-    from app.models import AgendaItem, Meeting, MeetingStatus
-
-    earlier = select(Meeting.id).where(
-        Meeting.meeting_type_id == meeting.meeting_type_id,
-        Meeting.status != MeetingStatus.cancelled,
-        or_(col(Meeting.starts_at) < meeting.starts_at,
-            and_(col(Meeting.starts_at) == meeting.starts_at, col(Meeting.id) < meeting.id)),
-    )
-    count = session.exec(select(func.count()).select_from(AgendaItem)
-                         .where(col(AgendaItem.meeting_id).in_(earlier))).one()
+    count = session.exec(
+        select(func.count(col(AgendaItem.id)))
+        .join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
+        .where(Meeting.meeting_type_id == meeting.meeting_type_id,
+               Meeting.status != MeetingStatus.cancelled,
+               col(Meeting.starts_at) < meeting.starts_at)
+    ).one()
     return fmt.first_minute_number + int(count)
