@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from html import escape
 
 from docx.document import Document
 from docx.oxml.ns import qn
@@ -31,7 +30,7 @@ def _blocks(parent, container) -> Iterator[Paragraph | Table]:
 
 def _style_names(paragraph: Paragraph) -> list[str]:
     """The paragraph's style and the styles it is based on, nearest first."""
-    names = []
+    names: list[str] = []
     style = paragraph.style
     while style is not None and len(names) < 10:
         names.append(style.name or "")
@@ -59,41 +58,42 @@ def _kind(paragraph: Paragraph, top: int) -> tuple[str, str]:
     return "p", "assure-docx-strong" if bold else ""
 
 
-def _paragraphs(blocks, top: int) -> list[str]:
-    out: list[str] = []
-    in_list = False
+def _paragraphs(blocks, top: int) -> list[Markup]:
+    out: list[Markup] = []
+    items: list[Markup] = []  # the bullets of a list being read
+
+    def end_list() -> None:
+        if items:
+            out.append(Markup('<ul class="govuk-list govuk-list--bullet">{}</ul>').format(
+                Markup("").join(items)))
+            items.clear()
+
     for block in blocks:
         if isinstance(block, Table):
-            if in_list:
-                out.append("</ul>")
-                in_list = False
+            end_list()
             out.append(_table(block, top))
             continue
         text = block.text
         tag, css = _kind(block, top)
         if tag == "li":
-            if not in_list:
-                out.append('<ul class="govuk-list govuk-list--bullet">')
-                in_list = True
-            out.append(f"<li>{_lines(text)}</li>")
+            items.append(Markup("<li>{}</li>").format(_lines(text)))
             continue
-        if in_list:
-            out.append("</ul>")
-            in_list = False
+        end_list()
         if not text.strip():
             continue  # Word's spacing paragraphs
         if tag.startswith("h"):
-            out.append(f'<{tag} class="assure-docx-heading">{_lines(text)}</{tag}>')
+            out.append(Markup('<{0} class="assure-docx-heading">{1}</{0}>').format(
+                tag, _lines(text)))
         else:
-            out.append(f'<p class="govuk-body{" " + css if css else ""}">{_lines(text)}</p>')
-    if in_list:
-        out.append("</ul>")
+            out.append(Markup('<p class="govuk-body{}">{}</p>').format(
+                " " + css if css else "", _lines(text)))
+    end_list()
     return out
 
 
-def _lines(text: str) -> str:
+def _lines(text: str) -> Markup:
     """Text escaped, its line breaks kept."""
-    return "<br>".join(escape(line) for line in text.split("\n"))
+    return Markup("<br>").join(text.split("\n"))
 
 
 def _is_header(tr) -> bool:
@@ -107,31 +107,29 @@ def _caption(table: Table) -> str:
     return caption.get(qn("w:val"), "") if caption is not None else ""
 
 
-def _table(table: Table, top: int) -> str:
-    out = ['<table class="govuk-table assure-docx-table">']
-    caption = _caption(table)
-    if caption:
-        out.append(f'<caption class="govuk-table__caption govuk-visually-hidden">'
-                   f"{escape(caption)}</caption>")
+def _table(table: Table, top: int) -> Markup:
+    rows: list[Markup] = []
     for tr in table._tbl.tr_lst:
         header = _is_header(tr)
-        out.append('<tr class="govuk-table__row">')
+        cells: list[Markup] = []
         for tc in tr.tc_lst:
-            cell = _Cell(tc, table)
+            inner = Markup("").join(_paragraphs(_blocks(_Cell(tc, table), tc), top))
             span = tc.grid_span
-            colspan = f' colspan="{span}"' if span > 1 else ""
-            inner = "".join(_paragraphs(_blocks(cell, tc), top))
             if header:
-                out.append(f'<th scope="col" class="govuk-table__header"{colspan}>{inner}</th>')
+                cell = Markup('<th scope="col" class="govuk-table__header"{}>{}</th>')
             else:
-                out.append(f'<td class="govuk-table__cell"{colspan}>{inner}</td>')
-        out.append("</tr>")
-    out.append("</table>")
-    return "".join(out)
+                cell = Markup('<td class="govuk-table__cell"{}>{}</td>')
+            cells.append(cell.format(Markup(' colspan="{}"').format(span) if span > 1 else "",
+                                     inner))
+        rows.append(Markup('<tr class="govuk-table__row">{}</tr>').format(Markup("").join(cells)))
+    caption = _caption(table)
+    return Markup('<table class="govuk-table assure-docx-table">{}{}</table>').format(
+        Markup('<caption class="govuk-table__caption govuk-visually-hidden">{}</caption>')
+        .format(caption) if caption else "",
+        Markup("").join(rows))
 
 
 def docx_to_html(document: Document, *, top: int = 1) -> Markup:
-    """The document's body as HTML; its title (or first-level heading) becomes `<h{top}>`
-    and deeper headings follow on, to h6 at most."""
-    body = document.element.body
-    return Markup("\n".join(_paragraphs(_blocks(document, body), top)))
+    """The document's body as HTML, every word escaped; its title (or first-level heading)
+    becomes `<h{top}>` and deeper headings follow on, to h6 at most."""
+    return Markup("\n").join(_paragraphs(_blocks(document, document.element.body), top))

@@ -27,8 +27,8 @@ from app.services.permissions import Perm, require
 from app.services.recurrence import MONTHS, WEEKDAYS, Rule, parse_skip_months
 from app.services.word_template import template_bytes
 from app.web.calendar import feed_links
-from app.web.downloads import docx_response
 from app.web.deps import IdPath, PageCaller
+from app.web.downloads import docx_response
 from app.web.forms import (
     DateParts,
     domain_errors,
@@ -659,13 +659,12 @@ class FormatForm:
     def checked(self) -> tuple[minutes_format.MinutesFormat | None, dict[str, str]]:
         """The format the form gives, or what is wrong with it, option by option."""
         options, errors = self.options()
-        if errors:
-            return None, errors
         try:
-            return minutes_format.from_options(options), {}
+            fmt = minutes_format.from_options(options)  # the rest checked too, all said at once
         except InvalidInput as exc:
-            return None, {key: _format_message(key, message)
-                          for key, message in exc.errors.items()}
+            return None, {**{key: _format_message(key, message)
+                             for key, message in exc.errors.items()}, **errors}
+        return (None, errors) if errors else (fmt, {})
 
 
 def format_form(

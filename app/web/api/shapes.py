@@ -16,10 +16,10 @@ from app.schemas import (
     MeetingTypeRead,
     QuestionRead,
 )
+from app.services import minutes_format
 from app.services.actions import ActionView
 from app.services.agenda import node_for
 from app.services.meetings import meeting_title, meeting_type_of
-from app.services import minutes_format
 from app.services.minutes import MeetingRecord, RecordItem
 from app.services.questions import answers_of
 from app.services.recurrence import parse_skip_months
