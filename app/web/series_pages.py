@@ -272,9 +272,9 @@ def _render(request, session, caller, series: MeetingType, *, form: SeriesForm |
     saved_format = minutes_format.load(series.minutes_format)
     format_form = format_form or FormatForm.of(saved_format)
     # The preview shows the choices being tried when they are sound, else the saved format.
-    shown_format = saved_format
-    if trying and not any(key in FORMAT_OPTIONS for key in errors):
-        shown_format = format_form.checked()[0] or saved_format
+    format_errors = [key for key in errors if key in FORMAT_OPTIONS]
+    trying = trying and not format_errors
+    shown_format = (format_form.checked()[0] or saved_format) if trying else saved_format
     saved_invitees = meetings.series_attendees(session, series.id)
     chair, taker = (people.get_person(session, i) if i is not None else None
                     for i in (series.default_chair_id, series.default_minute_taker_id))
@@ -305,6 +305,9 @@ def _render(request, session, caller, series: MeetingType, *, form: SeriesForm |
         "minutes_preview": _preview_html(session, series.id, shown_format, caller.actor,
                                          template_bytes(session)),
         "trying": trying,
+        # The first choice to change, when the choices could not be previewed.
+        "format_error_anchor": (FORMAT_ANCHORS.get(format_errors[0], format_errors[0])
+                                if format_errors else ""),
     }, status_code=status_code)
 
 

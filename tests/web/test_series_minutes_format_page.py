@@ -94,6 +94,9 @@ def test_bad_choices_are_linked_from_the_summary_and_kept(client, session, world
     assert 'id="format-heading" name="heading" type="text" value="Minutes {when}"' in page
     assert 'value="five hundred"' in page
     assert 'id="format-heading-error"' in page
+    if action == "preview":  # the preview says it could not show the choices, and where to go
+        assert "Your choices could not be previewed" in page
+        assert "not yet saved" not in page
     fresh(session)
     session.refresh(world.series)
     assert world.series.minutes_format == ""
