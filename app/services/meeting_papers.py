@@ -161,6 +161,15 @@ def _date_line(meeting, fmt: MinutesFormat) -> str:
     return line
 
 
+def series_numbers(session: Session, meeting) -> dict[int, str]:
+    """Each item's number as the meeting's series numbers its documents, by item id; empty
+    when the series nests its numbers (1, 2.1: the agenda's own)."""
+    fmt = minutes_format.load(meeting_type_of(session, meeting).minutes_format)
+    if fmt.numbering == Numbering.nested:
+        return {}
+    return _numbers(session, meeting, fmt, agenda_tree(session, meeting.id))
+
+
 def _numbers(session: Session, meeting, fmt: MinutesFormat, tree: list[ItemNode]
              ) -> dict[int, str]:
     """Each item's number as the series numbers its minutes (running numbers count the
