@@ -617,7 +617,7 @@ def _format_message(option: str, message: str) -> str:
     if option in FORMAT_LABELS:
         if "empty" in message:
             return f"Enter {FORMAT_LABELS[option][0].lower()}{FORMAT_LABELS[option][1:]}"
-        return sentence(f"{FORMAT_LABELS[option]} {message}")
+        return sentence(f"{FORMAT_LABELS[option]}: {message}")
     if option in FORMAT_FLAGS:
         return "Tick the box or leave it empty"
     return sentence(f"{option.replace('_', ' ')} {message}")

@@ -54,6 +54,8 @@ def test_the_reference_notes_are_stored_as_nothing(session):
     ({"show_end_time": "yes"}, "show_end_time"),
     ({"first_minute_number": 0}, "first_minute_number"),
     ({"heading": "Minutes of {meeting}"}, "heading"),
+    ({"heading": "{series:>99999999999}"}, "heading"),  # it would fill the memory on export
+    ({"minute_taker": "{name!r}"}, "minute_taker"),
     ({"preset": "board", "actions": ["column"]}, "actions"),
 ])
 def test_bad_options_are_refused_by_name_and_nothing_changes(session, options, field):
