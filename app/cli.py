@@ -81,7 +81,8 @@ def cmd_demo_load(args: argparse.Namespace) -> int:
                   file=sys.stderr)
             return 1
         result = demo.load_demo(session)
-    print("Loaded the demo: the Monthly Assurance Meeting of April 2019 and its next meeting.")
+    print("Loaded the demo: the Monthly Assurance Meeting of April 2019 and its next meeting,")
+    print("and the Accountability Board of March 2019, whose minutes follow the board format.")
     print()
     print("  Sign in at http://127.0.0.1:8000/sign-in")
     print(f"  Email:    {result.admin_email}")

@@ -37,7 +37,8 @@ def test_demo_loads_once_and_prints_a_password_shown_once(fresh_db, capsys):
     assert "not loaded" in capsys.readouterr().out
     assert main(["demo", "load"]) == 1
     with Session(app.db.get_engine()) as session:
-        assert len(session.exec(select(Meeting)).all()) == 2
+        # the reference meeting, its next meeting and the Accountability Board's, once
+        assert len(session.exec(select(Meeting)).all()) == 3
         admin = session.exec(select(User)).one()
         assert admin.role == "admin" and password not in (admin.password_hash or "")
 

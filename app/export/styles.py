@@ -46,6 +46,7 @@ ITEM_NUMBER = "ItemNumber"
 ACTIONS_ARISING = "ActionsArising"
 ACTION_OWNER = "ActionOwner"
 ACTION_DETAIL = "ActionDetail"
+ACTION_LINE = "ActionLine"  # "Action – NA to send…", written where the action arose
 NOTICE = "Notice"
 WARNING = "Warning"  # bold words that need attention, e.g. "Paper late": never colour alone
 KEEP_WITH_NEXT = "KeepWithNext"  # an empty cell's paragraph in a row that must not end a page
@@ -83,6 +84,7 @@ _HOUSE = {
     ACTIONS_ARISING: "Actions Arising",
     ACTION_OWNER: "Action Owner",
     ACTION_DETAIL: "Action Detail",
+    ACTION_LINE: "Action Line",
     NOTICE: "Notice",
     WARNING: "Warning",
     KEEP_WITH_NEXT: "Keep With Next",
@@ -120,6 +122,7 @@ _LOOKS = {
     ACTIONS_ARISING: _Look(bold=True, keep_with_next=True),
     ACTION_OWNER: _Look(bold=True, after=0),
     ACTION_DETAIL: _Look(after=0),
+    ACTION_LINE: _Look(bold=True, before=6, after=0, keep_with_next=True),
     NOTICE: _Look(italic=True),
     WARNING: _Look(bold=True),
     KEEP_WITH_NEXT: _Look(keep_with_next=True),
@@ -295,10 +298,23 @@ def _has_content(p: etree._Element) -> bool:
     return any(child.tag != _PPR for child in p)
 
 
-def add_body_paragraph(document: Document, text: str, style: str | None = None) -> CT_P:
-    """Append a paragraph of one line of text to the body (before the section properties)."""
+def add_body_paragraph(document: Document, text: str, style: str | None = None, *,
+                       space_before: float = 0) -> CT_P:
+    """Append a paragraph of one line of text to the body (before the section properties).
+
+    `space_before` (points) opens a heading out from the text above it where the same style
+    is also used inside table cells, which must stay tight (the minutes' paragraph layout)."""
     p = document.element.body._add_p()
     fill_paragraph(p, one_line(text), style)
+    if space_before:
+        ppr = p.find(_PPR)
+        if ppr is None:
+            ppr = OxmlElement("w:pPr")
+            p.insert(0, ppr)
+        spacing = OxmlElement("w:spacing")
+        spacing.set(_W + "before", str(int(space_before * 20)))  # twentieths of a point
+        # w:spacing follows w:pStyle, w:keepNext and the like in a w:pPr.
+        ppr.append(spacing)
     return p
 
 

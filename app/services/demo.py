@@ -1,6 +1,7 @@
 """The demo: the April 2019 Monthly Assurance Meeting of the West Mercia OPCC, its people and
-its next meeting, from the published notes in ../shared/seeds/. Loaded through the same
-services as everything else, so the demo obeys every rule of the record."""
+its next meeting, from the published notes in ../shared/seeds/; and a second series, an
+Accountability Board in the board format of the minutes (app/services/demo_board.py). Loaded
+through the same services as everything else, so the demo obeys every rule of the record."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -35,6 +36,7 @@ from app.schemas import (
 from app.services import (
     actions,
     agenda,
+    demo_board,
     entries,
     identity,
     inspections,
@@ -227,6 +229,7 @@ class DemoResult:
     next_meeting_id: int
     admin_email: str
     admin_password: str
+    board_meeting_id: int  # the Accountability Board's meeting, in the board format
 
 
 # The recommendations and areas for improvement of HMICFRS's roads policing inspection (2020),
@@ -282,7 +285,8 @@ def _london(text: str) -> datetime:
 
 
 def load_demo(session: Session) -> DemoResult:
-    """Load the reference meeting, its people and its next meeting; return the admin's login."""
+    """Load the reference meeting, its people and its next meeting, and the Accountability
+    Board's meeting; return the admin's login."""
     by = Actor.system(label="demo loader")
     update_office(session, by=by, changes=OfficeChanges(
         office_name="Office of the Police and Crime Commissioner for West Mercia",
@@ -382,9 +386,12 @@ def load_demo(session: Session) -> DemoResult:
     meetings.close_meeting(session, meeting_id=meeting.id, by=by)
 
     _load_inspection(session, by, person)
+    # Last, so that the reference meeting's ids and references are as they always were.
+    board_meeting_id = demo_board.load_board(session, by=by, person=person, minute_taker=taker)
 
     password = identity.generate_password()
     identity.create_user(session, email=ADMIN_EMAIL, role=Role.admin, password=password,
                          person_id=taker.id, by=by)
     return DemoResult(meeting_id=meeting.id, next_meeting_id=following.id,
-                      admin_email=ADMIN_EMAIL, admin_password=password)
+                      admin_email=ADMIN_EMAIL, admin_password=password,
+                      board_meeting_id=board_meeting_id)

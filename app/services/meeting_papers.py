@@ -34,7 +34,13 @@ from app.services.meetings import (
     meeting_type_of,
     next_meeting_of,
 )
-from app.services.minutes import Edition, carried_questions, exempt_notice, next_meeting_text
+from app.services.minutes import (
+    Edition,
+    carried_questions,
+    exempt_notice,
+    next_meeting_text,
+    running_start_of,
+)
 from app.services.minutes_format import (
     DateStyle,
     MinutesFormat,
@@ -42,7 +48,6 @@ from app.services.minutes_format import (
     Numbering,
     item_numbers,
     owner_in_minutes,
-    running_start_of,
 )
 from app.services.office import get_office
 from app.services.papers import is_late

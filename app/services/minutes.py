@@ -7,6 +7,7 @@ public edition leaves out); the .docx builder in `app/export/` only lays this re
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -24,6 +25,7 @@ from app.models import (
     AttendanceStatus,
     EntryKind,
     ItemKind,
+    ItemPurpose,
     Meeting,
     MeetingStatus,
     MeetingType,
@@ -34,6 +36,7 @@ from app.models import (
     QuestionStatus,
 )
 from app.services import audit, decisions
+from app.services import minutes_format as formats
 from app.services.actions import (
     ActionView,
     carried_forward,
@@ -43,7 +46,7 @@ from app.services.actions import (
 from app.services.agenda import ItemNode, flatten
 from app.services.approval import amendment_note
 from app.services.attendance import attendance_note
-from app.services.common import person_label, person_named
+from app.services.common import person_named, speaker_label
 from app.services.dates import (
     clock_12h,
     long_date,
@@ -58,6 +61,15 @@ from app.services.meetings import (
     meeting_title,
     meeting_type_of,
     next_meeting_of,
+)
+from app.services.minutes_format import (
+    DateStyle,
+    MinutesFormat,
+    Naming,
+    Numbering,
+    item_numbers,
+    owner_in_minutes,
+    person_in_minutes,
 )
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, allowed
@@ -78,6 +90,9 @@ class MinutesPerson:
     capacity: str  # "Deputy Chief Constable (DCC)"
     # After the name, in brackets: "substitute for Amanda Blakeman, DCC", "for items 4 and 5".
     note: str = ""
+    # The attendance as grouped lines say it: "PCC John Campion (JC)", "ACC Mark Cooper for
+    # the DCC", "Supt Jo Patel (for item 3)".
+    line: str = ""
 
     @property
     def name_line(self) -> str:
@@ -97,12 +112,17 @@ class MinutesEntry:
     # internal edition, what the entry said before).
     notes: list[str] = field(default_factory=list)
     entry_id: int | None = None  # the paragraph typed (none for answers given in writing)
-    # A decision's reference ("D/2025/014"), shown with it on the pages; the Word minutes keep
-    # their reference layout and do not show it.
+    # A decision's reference ("D/2025/014"), shown with it on the pages; the Word minutes
+    # print it as the format says (in `label`, or in `closing` in the reference layout).
     reference: str = ""
     # An assurance paragraph's level (app.models.AssuranceLevel), if the minute-taker gave one.
     assurance_level: str | None = None
     speaker: str = ""  # whoever the paragraph was minuted as said by, named as the format says
+    # What the Word minutes print before the text, on its first line: "Decision (D/2025/014):",
+    # "Assurance statement (partially assured):", "Cllr Jones:"; and after it, at the end of
+    # its last line: "(Decision D/2025/014)". The text itself stays as typed.
+    label: str = ""
+    closing: str = ""
 
 
 @dataclass
@@ -140,6 +160,11 @@ class MinutesItem:
     # Internal edition, exempt item: "Exempt (section 31 …): not in the public edition".
     internal_note: str | None = None
     children: list[MinutesItem] = field(default_factory=list)
+    # Filled only when the format shows them: the commission as typed, "Presented by: the
+    # DCC", "Paper – For Decision".
+    commission: str = ""
+    presenter: str = ""
+    purpose: str = ""
 
 
 @dataclass
@@ -161,6 +186,8 @@ class MinutesRecord:
     language: str = "en-GB"
     # Those who came for some items only (or were in attendance without being members).
     in_attendance: list[MinutesPerson] = field(default_factory=list)
+    # How the document lays itself out (layout, attendance, where the actions go).
+    format: MinutesFormat = field(default_factory=MinutesFormat)
 
 
 # --- loading a meeting's record -----------------------------------------------------------
@@ -209,6 +236,10 @@ class MeetingRecord:
     people: dict[int, Person] = field(default_factory=dict)
     # Amendments to the approved minutes, by entry, oldest first.
     amendments: dict[int | None, list[MinuteAmendment]] = field(default_factory=dict)
+    # The series' minutes format, and where its running minute numbers start at this meeting
+    # (counted only when the series numbers its minutes that way).
+    minutes_format: MinutesFormat = field(default_factory=MinutesFormat)
+    running_start: int = 1
 
 
 @dataclass
@@ -264,6 +295,7 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
     carried = [v for v in carried_forward(session, meeting) if not (redact and v.exempt)]
     unminuted, carried_questions = _questions_for(session, meeting, item_ids, redact)
     following = next_meeting_of(session, meeting)
+    series_format = formats.load(meeting_type.minutes_format)
     amendments: dict[int | None, list[MinuteAmendment]] = {}
     for amendment in session.exec(
         select(MinuteAmendment).where(MinuteAmendment.meeting_id == meeting.id)
@@ -292,7 +324,24 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
         decision_references=decisions.references_of(
             session, [e.id for found in entries.values() for e in found
                       if e.kind == EntryKind.decision]),
+        minutes_format=series_format,
+        running_start=(running_start_of(session, meeting, series_format)
+                       if series_format.numbering == Numbering.running
+                       else series_format.first_minute_number),
     )
+
+
+def running_start_of(session: Session, meeting: Meeting, fmt: MinutesFormat) -> int:
+    """The first running minute number of `meeting`: the series' first minute number plus
+    every item of the series' earlier meetings that were held (not cancelled), in one count."""
+    earlier = session.exec(
+        select(func.count(col(AgendaItem.id)))
+        .join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
+        .where(Meeting.meeting_type_id == meeting.meeting_type_id,
+               Meeting.status != MeetingStatus.cancelled,
+               col(Meeting.starts_at) < meeting.starts_at)
+    ).one()
+    return fmt.first_minute_number + earlier
 
 
 def _questions_for(session: Session, meeting: Meeting, item_ids: list[int], redact: bool):
@@ -398,49 +447,57 @@ def update_text(update: ActionUpdate) -> str | None:
     return None
 
 
-def _named(people: dict[int, Person], person_id: int | None, *, start: bool = False) -> str:
-    return person_named(people.get(person_id), start=start) if person_id else ""
+NOTES = MinutesFormat()  # the reference notes, for callers that do not pass a format
 
 
-def question_paragraphs(asked: QuestionAnswers, people: dict[int, Person]) -> list[MinutesEntry]:
+def _named(people: dict[int, Person], person_id: int | None, *, start: bool = False,
+           fmt: MinutesFormat = NOTES) -> str:
+    return person_in_minutes(fmt, people.get(person_id), start=start) if person_id else ""
+
+
+def question_paragraphs(asked: QuestionAnswers, people: dict[int, Person],
+                        fmt: MinutesFormat = NOTES) -> list[MinutesEntry]:
     """A question and its answers as the minutes put them: "The PCC asked the CC: …" then
     "The CC responded: …" (or "responded in writing"); someone known by name rather than by a
-    role is named ("Cllr Jones asked the PCC: …")."""
+    role is named ("Cllr Jones asked the PCC: …"); a format naming people otherwise names
+    them its way ("JS asked AB: …")."""
     question = asked.question
-    asker = _named(people, question.asked_by_id, start=True)
-    addressee = _named(people, question.addressed_to_id)
+    asker = _named(people, question.asked_by_id, start=True, fmt=fmt)
+    addressee = _named(people, question.addressed_to_id, fmt=fmt)
     if asker and addressee:
         opening = f"{asker} asked {addressee}: "
     elif asker:
         opening = f"{asker} asked: "
     else:
         opening = "It was asked: "
-    paragraphs = [MinutesEntry(kind="question", text=opening + question.text)]
+    paragraphs = [MinutesEntry(kind="question", text=opening + question.text, speaker=asker)]
     for answer in asked.answers:
-        who = (_named(people, answer.respondent_id, start=True)
-               or _named(people, question.addressed_to_id, start=True) or "The force")
+        who = (_named(people, answer.respondent_id, start=True, fmt=fmt)
+               or _named(people, question.addressed_to_id, start=True, fmt=fmt)
+               or "The force")
         how = "responded" if answer.in_meeting else "responded in writing"
-        paragraphs.append(MinutesEntry(kind="answer", text=f"{who} {how}: {answer.text}"))
+        paragraphs.append(MinutesEntry(kind="answer", text=f"{who} {how}: {answer.text}",
+                                       speaker=who))
     return paragraphs
 
 
-def carried_question_paragraphs(asked: QuestionAnswers, people: dict[int, Person]
-                                ) -> list[MinutesEntry]:
+def carried_question_paragraphs(asked: QuestionAnswers, people: dict[int, Person],
+                                fmt: MinutesFormat = NOTES) -> list[MinutesEntry]:
     """A question carried forward from an earlier meeting, with its latest answer if any."""
     meeting = asked.meeting
     origin = long_date(to_london(meeting.starts_at)) if meeting else "an earlier meeting"
     question, *answers = question_paragraphs(
-        QuestionAnswers(asked.question, asked.answers[-1:]), people)
+        QuestionAnswers(asked.question, asked.answers[-1:]), people, fmt)
     question.text = f"Question carried forward from {origin}. {question.text}"
     return [question, *answers]
 
 
-def _minutes_action(view: ActionView) -> MinutesAction:
+def _minutes_action(view: ActionView, fmt: MinutesFormat = NOTES) -> MinutesAction:
     latest = view.latest_update
     return MinutesAction(
         reference=view.action.reference,
         text=view.action.text,
-        owners=[person_label(p) for p in view.owners],
+        owners=[owner_in_minutes(fmt, p) for p in view.owners],
         due_date=view.action.due_date,
         status=view.status,
         rag=view.rag,
@@ -470,12 +527,112 @@ class _Carried:
     questions: list[MinutesEntry]
 
 
-def _minutes_item(
-    record: MeetingRecord, item: RecordItem, edition: Edition, carried: _Carried
-) -> MinutesItem:
+@dataclass
+class _Context:
+    """What every item of one meeting's minutes is written with."""
+
+    record: MeetingRecord
+    edition: Edition
+    carried: _Carried
+    fmt: MinutesFormat
+    numbers: dict[int, str]  # as the format numbers the items
+
+
+# "Paper – For Decision": what the force's paper is for.
+PURPOSE_WORDS: dict[str, str] = {
+    ItemPurpose.information: "For Information",
+    ItemPurpose.decision: "For Decision",
+    ItemPurpose.assurance: "For Assurance",
+}
+# An assurance paragraph's level as the minutes say it, in brackets after the label.
+ASSURANCE_WORDS: dict[str, str] = {
+    "assured": "assured",
+    "partially_assured": "partially assured",
+    "not_assured": "not assured",
+}
+
+
+def _names(person: Person | None, fmt: MinutesFormat) -> list[str]:
+    """Every way a paragraph's text may already name its speaker."""
+    if person is None:
+        return []
+    names = {person_in_minutes(fmt, person), person.role_abbreviation, person.initials,
+             person.full_name, speaker_label(person)}
+    return sorted((n for n in names if n and n.strip()), key=len, reverse=True)
+
+
+def _mentions(text: str, names: list[str]) -> bool:
+    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE)
+               for name in names)
+
+
+def _label_entry(entry: MinutesEntry, fmt: MinutesFormat, speaker: Person | None) -> None:
+    """Give a paragraph the label and closing the format prints with it."""
+    if entry.kind == EntryKind.decision and fmt.decision_label:
+        label = fmt.decision_label.rstrip().rstrip(":")
+        entry.label = f"{label} ({entry.reference}):" if entry.reference else f"{label}:"
+    elif entry.kind == EntryKind.assurance and fmt.assurance_label:
+        label = fmt.assurance_label.rstrip().rstrip(":")
+        level = ASSURANCE_WORDS.get(entry.assurance_level or "", "")
+        entry.label = f"{label} ({level}):" if level else f"{label}:"
+    elif (fmt.show_speakers and speaker is not None and entry.speaker
+          and not _mentions(entry.text, _names(speaker, fmt))):
+        entry.label = f"{person_in_minutes(fmt, speaker, start=True)}:"
+    if entry.reference and entry.reference not in entry.label:
+        # Without a label that carries it (the reference layout), the paragraph stays as
+        # typed and the reference goes at its end.
+        entry.closing = f"(Decision {entry.reference})"
+
+
+def _entry(e: MinuteEntry, ctx: _Context) -> MinutesEntry:
+    record, fmt = ctx.record, ctx.fmt
+    speaker = record.people.get(e.speaker_id) if e.speaker_id else None
+    entry = MinutesEntry(
+        kind=e.kind, text=e.text, exempt=e.exempt, exempt_reason=e.exempt_reason,
+        notes=_amendment_notes(record.amendments.get(e.id, []), ctx.edition),
+        entry_id=e.id,
+        reference=(record.decision_references.get(e.id, "") if e.id is not None
+                   and e.kind == EntryKind.decision else ""),
+        assurance_level=e.assurance_level if e.kind == EntryKind.assurance else None,
+        speaker=person_in_minutes(fmt, speaker, start=True) if speaker else "",
+    )
+    _label_entry(entry, fmt, speaker)
+    return entry
+
+
+def inline_action_text(action: MinutesAction) -> str:
+    """An action as written where it arose: "Action – NA to send the Commissioner…" (its
+    first letter lowered unless it starts an acronym; a text that already begins with its
+    owners, or with "to", is not doubled)."""
+    owners = [o for o in (one.strip() for one in action.owners) if o]
+    text = " ".join(action.text.split())
+    if owners:
+        alternatives = "|".join(re.escape(o) for o in sorted(owners, key=len, reverse=True))
+        owner = rf"(?:the\s+)?(?:{alternatives})"
+        text = re.sub(rf"^{owner}(?:\s*(?:,|and|&)\s*{owner})*\s+to\s+", "", text,
+                      flags=re.IGNORECASE)
+        text = re.sub(r"^to\s+", "", text, flags=re.IGNORECASE)
+        first = text.split(" ", 1)[0] if text else ""
+        acronym = len(first) > 1 and first[:2].isupper() or first == "I"
+        if text and not acronym:
+            text = text[0].lower() + text[1:]
+        who = owners[0] if len(owners) == 1 else ", ".join(owners[:-1]) + " and " + owners[-1]
+        return f"Action – {who} to {text}".rstrip()
+    return f"Action – {text[:1].upper()}{text[1:]}".rstrip()
+
+
+def _has_content(item: MinutesItem) -> bool:
+    """Whether an item or any item below it minuted anything."""
+    return bool(item.entries or item.actions or item.carried_forward or item.text_after_title
+                or item.exempt_notice or any(_has_content(c) for c in item.children))
+
+
+def _minutes_item(item: RecordItem, ctx: _Context) -> MinutesItem:
+    record, fmt, carried = ctx.record, ctx.fmt, ctx.carried
     node = item.node
     result = MinutesItem(
-        number=node.local_number,
+        number=ctx.numbers.get(node.item.id, node.local_number) if node.item.id is not None
+        else node.local_number,
         level=node.level,
         title=node.item.title,
         kind=node.item.kind,
@@ -483,33 +640,35 @@ def _minutes_item(
     if item.redacted:
         result.exempt_notice = exempt_notice(node.item.exempt_reason)
         return result
-    if node.exempt and edition == Edition.internal:
+    if node.exempt and ctx.edition == Edition.internal:
         result.internal_note = (
             f"Exempt item ({node.item.exempt_reason or 'no reason given'}): "
             "not in the public edition."
         )
-    result.entries = [
-        MinutesEntry(kind=e.kind, text=e.text, exempt=e.exempt, exempt_reason=e.exempt_reason,
-                     notes=_amendment_notes(record.amendments.get(e.id, []), edition),
-                     entry_id=e.id,
-                     reference=(record.decision_references.get(e.id, "") if e.id is not None
-                                and e.kind == EntryKind.decision else ""))
-        for e in item.entries
-    ]
+    if fmt.show_commission:
+        result.commission = node.item.commission.strip()
+    if fmt.show_presenter and node.item.presenter_id:
+        presenter = person_in_minutes(fmt, record.people.get(node.item.presenter_id))
+        result.presenter = f"Presented by: {presenter}" if presenter else ""
+    if fmt.show_purpose and node.item.purpose in PURPOSE_WORDS:
+        result.purpose = f"Paper – {PURPOSE_WORDS[node.item.purpose]}"
+    result.entries = [_entry(e, ctx) for e in item.entries]
     for asked in record.unminuted_answers.get(node.item.id, []):
-        result.entries += question_paragraphs(asked, record.people)
-    result.actions = [_minutes_action(v) for v in item.actions]
+        result.entries += question_paragraphs(asked, record.people, fmt)
+    result.actions = [_minutes_action(v, fmt) for v in item.actions]
     if node.exempt:  # the item's own note already says none of it is public
         for action in result.actions:
             action.exempt = False
-    result.children = [_minutes_item(record, c, edition, carried) for c in item.children]
     kind = node.item.kind
     if kind == ItemKind.outstanding_matters:
-        # The first such item lists the actions carried forward; a second one does not repeat them.
+        # The first such item lists the actions carried forward; a second one does not repeat
+        # them. Taken before the children are written, so a child cannot take them.
         result.carried_forward = list(carried.actions)
         result.entries = carried.questions + result.entries
         carried.actions, carried.questions = [], []
-        if not result.carried_forward and not result.entries:
+    result.children = [_minutes_item(c, ctx) for c in item.children]
+    if kind == ItemKind.outstanding_matters:
+        if not _has_content(result):
             result.text_after_title = NONE_DISCUSSED
     elif kind == ItemKind.aob and not result.entries and not result.children:
         result.text_after_title = NO_ITEMS
@@ -518,11 +677,35 @@ def _minutes_item(
     return result
 
 
+def _attendance_line(attendance: Attendance, person: Person, people: dict[int, Person],
+                     fmt: MinutesFormat, note: str, capacity: str) -> str:
+    """A person as grouped attendance lists them: their role abbreviation (else title), name,
+    and with naming by initials the key ("PCC John Campion (JC)"); a substitute "for the
+    DCC"; someone without a role abbreviation with their capacity."""
+    prefix = person.role_abbreviation or person.title
+    line = f"{prefix} {person.full_name}".strip()
+    if fmt.naming == Naming.initials and person.initials:
+        line += f" ({person.initials})"
+    if not person.role_abbreviation and capacity:
+        line += f" – {capacity}"
+    if attendance.status == AttendanceStatus.substitute and attendance.substitute_for_id:
+        other = people.get(attendance.substitute_for_id)
+        if other is not None:
+            line += f" for {person_named(other)}"
+    elif note:
+        line += f" ({note})"
+    return line
+
+
 def _person_row(attendance: Attendance, person: Person, people: dict[int, Person],
-                numbers: dict[int, str]) -> MinutesPerson:
-    return MinutesPerson(name=person.full_name,
-                         capacity=attendance.capacity or default_capacity(person),
-                         note=attendance_note(attendance, people, numbers))
+                numbers: dict[int, str], fmt: MinutesFormat = NOTES) -> MinutesPerson:
+    capacity = attendance.capacity or default_capacity(person)
+    note = attendance_note(attendance, people, numbers)
+    name = person.full_name
+    if fmt.naming == Naming.initials and person.initials:
+        name = f"{name} ({person.initials})"  # the key to the initials in the minutes
+    return MinutesPerson(name=name, capacity=capacity, note=note,
+                         line=_attendance_line(attendance, person, people, fmt, note, capacity))
 
 
 def _item_numbers(items: list[RecordItem]) -> dict[int, str]:
@@ -534,28 +717,71 @@ def _item_numbers(items: list[RecordItem]) -> dict[int, str]:
     return numbers
 
 
+def date_line(fmt: MinutesFormat, starts_at, ends_at) -> str:
+    """"Tuesday 30th April 2019 @ 10:00" or "Tuesday 30 April 2019, 14:00" (with the end
+    time when the format shows it and it is known: "14:00 – 16:30")."""
+    local = to_london(starts_at)
+    if fmt.date_style == DateStyle.full:
+        line = f"{long_date(local)}, {local:%H:%M}"
+    else:
+        line = f"{long_date_ordinal(local)} @ {local:%H:%M}"
+    if fmt.show_end_time and ends_at is not None:
+        end = to_london(ends_at)
+        if end > local:
+            line += f" – {end:%H:%M}"
+    return line
+
+
+def minute_taker_line(fmt: MinutesFormat, taker: Person | None, office_short_name: str) -> str:
+    """The minute-taker as the format describes them ("{name}, {role}, {organisation}"),
+    their organisation the format's or else the office's; empty parts go with their commas."""
+    if taker is None:
+        return ""
+    text = fmt.minute_taker.format(
+        name=taker.full_name.strip(), role=taker.role_title.strip(),
+        organisation=(fmt.minute_taker_organisation or office_short_name).strip())
+    text = re.sub(r"\(\s*\)", "", text)  # "( )" left by an empty part in brackets
+    text = re.sub(r"(\s*,)+\s*,", ",", text)  # ", ," → ","
+    text = re.sub(r"^[\s,]+|[\s,]+$", "", text)
+    return re.sub(r"\s+,", ",", re.sub(r"\s{2,}", " ", text))
+
+
+def minutes_heading(fmt: MinutesFormat, *, series: str, starts_at, office: str) -> str:
+    """The title from the format's heading ("{series} {month_year} – Meeting Notes")."""
+    local = to_london(starts_at)
+    return fmt.heading.format(series=series, month_year=f"{local:%B %Y}",
+                              date=f"{local.day} {local:%B %Y}", office=office).strip()
+
+
 def minutes_of(record: MeetingRecord, *, office_short_name: str, office_name: str,
-               edition: Edition) -> MinutesRecord:
-    """The content of a meeting's minutes document, from its loaded record."""
+               edition: Edition, fmt: MinutesFormat = NOTES,
+               running_start: int | None = None) -> MinutesRecord:
+    """The content of a meeting's minutes document, from its loaded record, written as `fmt`
+    says (the series' format is `record.minutes_format`; the default is the reference notes).
+    Running numbers start at `running_start`, else where the record counted them from."""
     meeting = record.meeting
     local = to_london(meeting.starts_at)
-    taker = record.minute_taker
-    minutes_by = ", ".join(
-        part for part in (taker.full_name if taker else "", taker.role_title if taker else "",
-                          office_short_name if taker else "") if part
-    )
+    if running_start is None:
+        running_start = (record.running_start if fmt == record.minutes_format
+                         else fmt.first_minute_number)
     carried = _Carried(
-        actions=[_minutes_action(v) for v in record.carried_forward],
+        actions=[_minutes_action(v, fmt) for v in record.carried_forward],
         questions=[entry for asked in record.carried_questions
-                   for entry in carried_question_paragraphs(asked, record.people)],
+                   for entry in carried_question_paragraphs(asked, record.people, fmt)],
     )
-    numbers = _item_numbers(record.items)
+    roots = [item.node for item in record.items]
+    numbers = item_numbers(fmt, roots, meeting_day=local.date(), running_start=running_start)
+    if fmt.numbering == Numbering.nested:
+        attended_for = _item_numbers(record.items)
+    else:
+        attended_for = {key: value.rstrip(".") for key, value in numbers.items()}
     people = {p.id: p for _, p in record.attendance if p.id is not None} | record.people
 
     def row(attendance: Attendance, person: Person) -> MinutesPerson:
-        return _person_row(attendance, person, people, numbers)
+        return _person_row(attendance, person, people, attended_for, fmt)
 
-    items = [_minutes_item(record, item, edition, carried) for item in record.items]
+    ctx = _Context(record=record, edition=edition, carried=carried, fmt=fmt, numbers=numbers)
+    items = [_minutes_item(item, ctx) for item in record.items]
     if carried.actions or carried.questions:
         # No "Outstanding matters" item on the agenda: what is outstanding still shows.
         items.append(MinutesItem(
@@ -566,14 +792,15 @@ def minutes_of(record: MeetingRecord, *, office_short_name: str, office_name: st
     if record.loose_actions:
         items.append(MinutesItem(
             number="", level=1, title="Other actions arising", kind=ItemKind.other,
-            actions=[_minutes_action(v) for v in record.loose_actions],
+            actions=[_minutes_action(v, fmt) for v in record.loose_actions],
         ))
     return MinutesRecord(
-        title=f"{record.title} – Meeting Notes",
+        title=minutes_heading(fmt, series=record.meeting_type.name, starts_at=meeting.starts_at,
+                              office=office_short_name),
         meeting_type=record.meeting_type.name,
-        date_line=f"{long_date_ordinal(local)} @ {local:%H:%M}",
+        date_line=date_line(fmt, meeting.starts_at, meeting.ends_at),
         chair=record.chair.full_name if record.chair else "",
-        minutes_by=minutes_by,
+        minutes_by=minute_taker_line(fmt, record.minute_taker, office_short_name),
         venue=meeting.venue,
         present=[row(a, p) for a, p in record.attendance
                  if a.status in (AttendanceStatus.present, AttendanceStatus.substitute)],
@@ -585,6 +812,7 @@ def minutes_of(record: MeetingRecord, *, office_short_name: str, office_name: st
         marking=PUBLIC_MARKING if edition == Edition.public else meeting.marking,
         edition=edition,
         office_name=office_name,
+        format=fmt,
     )
 
 
@@ -600,7 +828,8 @@ def minutes_for_export(
                  summary=f"minutes, {edition} edition")
     session.flush()
     return minutes_of(record, office_short_name=office.office_short_name,
-                      office_name=office.office_name, edition=edition)
+                      office_name=office.office_name, edition=edition,
+                      fmt=record.minutes_format)
 
 
 def record_stamp(session: Session, *, meeting_id: int) -> str:

@@ -28,11 +28,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import col, select
-
-from app.models import AgendaItem, Meeting, MeetingStatus
-from app.services.common import person_label, person_named
+from app.services.common import person_label, person_named, speaker_label
 from app.services.errors import InvalidInput
 
 
@@ -66,9 +62,10 @@ class ActionPlace(StrEnum):
 
 
 class Naming(StrEnum):
-    role = "role"  # "the PCC", "the DCC"; someone without a role by title and surname
+    role = "role"  # "the PCC"; someone without a role "Cllr Jones"; owners by role or initials
     initials = "initials"  # "JS"; the attendance then gives the key ("Jane Smith (JS)")
-    title_surname = "title_surname"  # "Cllr Jones", "Supt Patel"
+    # "Cllr Jones", "Supt Patel", office holders by role ("the PCC"); owners likewise
+    title_surname = "title_surname"
     full_name = "full_name"  # "Jane Smith"
 
 
@@ -327,41 +324,31 @@ def item_numbers(fmt: MinutesFormat, nodes: list[Any], *, meeting_day: Any = Non
 
 def person_in_minutes(fmt: MinutesFormat, person: Any, *, start: bool = False) -> str:
     """A person as the series' minutes name them in a sentence ("The PCC asked the DCC",
-    "JS asked", "Cllr Jones asked", "Jane Smith asked"). By role: the role abbreviation with
-    "the", else title and surname, else full name (never bare initials); by initials: their
-    initials; by title and surname: "Cllr Jones" (no title: full name); by full name."""
+    "JS asked", "Cllr Jones asked", "Jane Smith asked").
+
+    By role, and by title and surname: an office holder by their role with "the" ("the
+    PCC"), anyone else by title and surname ("Cllr Jones"), else full name: never bare
+    initials (the two differ in how they name actions' owners, see `owner_in_minutes`). By
+    initials: their initials ("JS"; the attendance then gives the key). By full name: "Jane
+    Smith", office holders too."""
     if person is None:
         return ""
-    if fmt.naming == Naming.role:
+    if fmt.naming in (Naming.role, Naming.title_surname):
         return person_named(person, start=start)
     if fmt.naming == Naming.initials and person.initials:
         return person.initials
-    surname = person.full_name.split()[-1] if person.full_name.split() else ""
-    if fmt.naming == Naming.title_surname and person.title and surname:
-        return f"{person.title} {surname}"
     return person.full_name or person.initials
 
 
 def owner_in_minutes(fmt: MinutesFormat, person: Any) -> str:
-    """An action's owner as the series' minutes name them ("Action – NA to…"): by role, their
-    role abbreviation else initials (the reference's ACTION column); otherwise as
+    """An action's owner as the series' minutes name them ("Action – NA to…"). By role: their
+    role abbreviation, else their initials (the reference's ACTION column); by title and
+    surname: their role abbreviation, else "Cllr Jones", else their full name; otherwise as
     `person_in_minutes` names them."""
     if person is None:
         return ""
     if fmt.naming == Naming.role:
         return person_label(person)
+    if fmt.naming == Naming.title_surname:
+        return speaker_label(person)
     return person_in_minutes(fmt, person)
-
-
-def running_start_of(session: Any, meeting: Any, fmt: MinutesFormat) -> int:
-    """The first minute number of a meeting whose series numbers its minutes on: the series'
-    first minute number plus the items of its earlier meetings that were not cancelled (one
-    count made by the database)."""
-    count = session.exec(
-        select(func.count(col(AgendaItem.id)))
-        .join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
-        .where(Meeting.meeting_type_id == meeting.meeting_type_id,
-               Meeting.status != MeetingStatus.cancelled,
-               col(Meeting.starts_at) < meeting.starts_at)
-    ).one()
-    return fmt.first_minute_number + int(count)

@@ -3,17 +3,22 @@ held (else the next one) as the reader may read it, built as the minutes export 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from inspect import signature
-from typing import Any
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.models import Meeting, MeetingStatus, MeetingType, utcnow
+from app.models import Meeting, MeetingStatus, utcnow
 from app.services import audit
 from app.services.meetings import get_meeting_type, meeting_title
-from app.services.minutes import Edition, MinutesRecord, edition_for, load_record, minutes_of
-from app.services.minutes_format import MinutesFormat, dump, running_start_of
+from app.services.minutes import (
+    Edition,
+    MinutesRecord,
+    edition_for,
+    load_record,
+    minutes_of,
+    running_start_of,
+)
+from app.services.minutes_format import MinutesFormat
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, allowed
 
@@ -61,18 +66,9 @@ def minutes_preview(session: Session, *, series_id: int, fmt: MinutesFormat, by:
         edition = Edition.public
     record = load_record(session, meeting_id=meeting.id, redact=edition == Edition.public)
     office = get_office(session)
-    if "fmt" in signature(minutes_of).parameters:
-        follow: Any = minutes_of  # typed as it is on main, where it takes no format
-        minutes = follow(record, office_short_name=office.office_short_name,
+    minutes = minutes_of(record, office_short_name=office.office_short_name,
                          office_name=office.office_name, edition=edition, fmt=fmt,
                          running_start=running_start_of(session, meeting, fmt))
-    else:
-        # Until the minutes follow a format given to them (branch fmtdocx), the series is
-        # lent the format being tried: a detached copy, never saved.
-        trying = MeetingType(**{**series.model_dump(), "minutes_format": dump(fmt)})
-        minutes = minutes_of(replace(record, meeting_type=trying),
-                             office_short_name=office.office_short_name,
-                             office_name=office.office_name, edition=edition)
     if download:
         audit.record(session, by=by, verb="export", object_type="meeting", object_id=meeting.id,
                      summary=f"minutes preview in a format of the series, {edition} edition")

@@ -98,7 +98,8 @@ def render_public_edition(session: Session, meeting_id: int) -> tuple[str, bytes
     record = load_record(session, meeting_id=meeting_id, redact=True)
     office = get_office(session)
     minutes = minutes_of(record, office_short_name=office.office_short_name,
-                         office_name=office.office_name, edition=Edition.public)
+                         office_name=office.office_name, edition=Edition.public,
+                         fmt=record.minutes_format)
     return minutes.title, render_minutes(minutes, word_template.template_bytes(session))
 
 

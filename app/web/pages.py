@@ -85,7 +85,8 @@ def _minutes_for_reader(session, meeting_id: int, actor):
     record = load_record(session, meeting_id=meeting_id, redact=edition == Edition.public)
     office = get_office(session)
     minutes = minutes_of(record, office_short_name=office.office_short_name,
-                         office_name=office.office_name, edition=edition)
+                         office_name=office.office_name, edition=edition,
+                         fmt=record.minutes_format)
     return record, minutes, edition
 
 

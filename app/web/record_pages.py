@@ -336,7 +336,7 @@ def _preview_page(request, session, caller, meeting_id: int, *, error: str = "",
         record = load_record(session, meeting_id=meeting.id, redact=edition == Edition.public)
         editions[edition.value] = minutes_of(
             record, office_short_name=office.office_short_name,
-            office_name=office.office_name, edition=edition)
+            office_name=office.office_name, edition=edition, fmt=record.minutes_format)
     latest = publication.latest_published(session, meeting.id)
     unpublished = publication.unpublished_amendments(session, meeting)
     publishable = meeting.status in publication.PUBLISHABLE and (latest is None or unpublished)

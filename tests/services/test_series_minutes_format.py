@@ -8,12 +8,12 @@ from sqlmodel import select
 from app.models import AuditEvent, MeetingStatus, Role
 from app.services import meetings
 from app.services.errors import Forbidden, InvalidInput
+from app.services.minutes import running_start_of
 from app.services.minutes_format import (
     Naming,
     Numbering,
     Preset,
     load,
-    running_start_of,
 )
 from app.services.permissions import Actor
 from tests.factories import make_item, make_meeting, make_meeting_type

@@ -490,6 +490,15 @@ def test_an_unknown_meeting_is_a_404_page(client, session):
     assert "Page not found" in page_of(response.text).text
 
 
+def test_an_error_page_offers_the_home_page_where_signing_in_lands(client, session):
+    sign_in(client, session, Role.viewer)
+    response = client.get("/meetings/98765")
+    assert response.status_code == 404
+    links = re.findall(r'<a class="govuk-link" href="([^"]*)">([^<]*)</a>', response.text)
+    assert ("/", "Go to the home page") in links
+    assert "Go to meetings" not in response.text
+
+
 def test_a_meeting_without_agenda_or_attendance_says_so(client, session):
     meeting = make_meeting(session)
     sign_in(client, session, Role.viewer)

@@ -2,22 +2,18 @@
 previews the latest minutes in its choices before saving them."""
 
 import io
-from inspect import signature
 
 import docx
 import pytest
 from sqlmodel import select
 
 from app.models import AuditEvent, Role
-from app.services.minutes import minutes_of
 from app.services.minutes_format import PRESETS, Naming, Preset, load
 from app.web import series_pages
 from app.web.series_pages import FormatForm
 from tests.factories import CommittingClient, make_meeting_type
 from tests.web.test_series_pages import csrf_of, fresh, sign_in
 
-# The minutes follow the format they are given once branch fmtdocx is in.
-FOLLOWS_FORMAT = "fmt" in signature(minutes_of).parameters
 EXEMPT_WORDS = ("A name that must not be published.", "Secret follow-up.")
 
 
@@ -139,7 +135,6 @@ def test_a_reader_who_may_not_see_exempt_items_previews_the_public_edition(
         assert words not in text
 
 
-@pytest.mark.skipif(not FOLLOWS_FORMAT, reason="the minutes follow a format from branch fmtdocx")
 def test_the_preview_shows_the_chosen_presets_heading_before_it_is_saved(client, session, world):
     sign_in(client, session, Role.secretariat)
     shown = post(client, world.series, format_form(Preset.panel), "preview")
@@ -159,9 +154,7 @@ def test_the_preview_downloads_as_word_in_the_choices_and_is_audited(client, ses
     assert download.headers["content-type"].startswith(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     document = docx.Document(io.BytesIO(download.content))
-    assert document.paragraphs[0].text == ("Monthly Assurance Meeting – Minutes"
-                                           if FOLLOWS_FORMAT else
-                                           "Monthly Assurance Meeting April 2019 – Meeting Notes")
+    assert document.paragraphs[0].text == "Monthly Assurance Meeting – Minutes"
     event = session.exec(select(AuditEvent).where(AuditEvent.verb == "export")
                          .order_by(AuditEvent.id.desc())).first()
     assert event.object_id == world.meeting.id and "preview" in event.summary
