@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, TypeAlias
+from typing import Annotated, Any, TypeAlias
 
 from pydantic import (
     AfterValidator,
@@ -175,11 +175,20 @@ class ScheduleFields(In):
     public_question_days: Annotated[int, Field(ge=0, le=90)] | None = None
 
 
+# How a series writes its minutes, agenda and question pack: a preset ("notes", "board",
+# "panel") and the options that change it (app/services/minutes_format.py), checked there.
+MinutesFormatIn = Annotated[dict[str, Any], Field(
+    max_length=40,
+    description='The minutes format: {"preset": "board", "naming": "role", ...}; the options '
+                "left out take the preset's values.")]
+
+
 class MeetingTypeCreate(ScheduleFields):
     name: Name
     default_venue: Line300 = ""
     default_chair_id: Id | None = None
     default_minute_taker_id: Id | None = None
+    minutes_format: MinutesFormatIn | None = None
 
 
 class MeetingTypeUpdate(ScheduleFields):
@@ -187,6 +196,7 @@ class MeetingTypeUpdate(ScheduleFields):
     default_venue: Line300 | None = None
     default_chair_id: Id | None = None
     default_minute_taker_id: Id | None = None
+    minutes_format: MinutesFormatIn | None = None
 
 
 class MeetingTypeRead(Out):
@@ -207,6 +217,8 @@ class MeetingTypeRead(Out):
     default_chair_id: int | None = None
     default_minute_taker_id: int | None = None
     schedule: str  # in words: "Monthly on the last Tuesday at 10:00, no meeting in August"
+    # Every option of the series' minutes format, the preset's values included.
+    minutes_format: dict[str, Any] = Field(default_factory=dict)
 
 
 class StandingItemIn(In):

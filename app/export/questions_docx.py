@@ -79,6 +79,8 @@ def _add_item(document: Document, item: PackItem) -> None:
     paras: list[Para] = []
     if one_line(item.presenter):
         paras.append((f"Presented by: {one_line(item.presenter)}", None))
+    if one_line(item.purpose):
+        paras.append((one_line(item.purpose), None))
     paras += text_block(item.commission)
     if item.paper_due_on:
         paras.append((f"Paper due: {long_date(item.paper_due_on)}", None))

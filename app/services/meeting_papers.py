@@ -21,7 +21,7 @@ from app.models import (
     QuestionStatus,
     utcnow,
 )
-from app.services import audit
+from app.services import audit, minutes_format
 from app.services.actions import carried_forward
 from app.services.agenda import ItemNode, agenda_tree
 from app.services.common import person_label, speaker_label
@@ -34,7 +34,21 @@ from app.services.meetings import (
     meeting_type_of,
     next_meeting_of,
 )
-from app.services.minutes import Edition, carried_questions, exempt_notice, next_meeting_text
+from app.services.minutes import (
+    Edition,
+    carried_questions,
+    exempt_notice,
+    next_meeting_text,
+    running_start_of,
+)
+from app.services.minutes_format import (
+    DateStyle,
+    MinutesFormat,
+    Naming,
+    Numbering,
+    item_numbers,
+    owner_in_minutes,
+)
 from app.services.office import get_office
 from app.services.papers import is_late
 from app.services.permissions import Actor, Perm, allowed, require
@@ -100,6 +114,7 @@ class PackItem:
     title: str
     level: int
     presenter: str = ""
+    purpose: str = ""  # "For decision", when the series shows each item's purpose
     commission: str = ""
     paper_due_on: date | None = None
     questions: list[PackQuestion] = field(default_factory=list)
@@ -139,9 +154,43 @@ def _day_title(meeting, meeting_type) -> str:
     return f"{meeting_type.name} {local.day} {local:%B %Y}"
 
 
-def _date_line(meeting) -> str:
+def _date_line(meeting, fmt: MinutesFormat) -> str:
+    """"Tuesday 30th April 2019 @ 10:00", or in full: "Tuesday 30 April 2019, 14:00", with
+    " – 16:30" when the series shows the end time and the meeting's end is known."""
     local = to_london(meeting.starts_at)
-    return f"{long_date_ordinal(local)} @ {local:%H:%M}"
+    if fmt.date_style == DateStyle.ordinal_at:
+        return f"{long_date_ordinal(local)} @ {local:%H:%M}"
+    line = f"{long_date(local)}, {local:%H:%M}"
+    if fmt.show_end_time and meeting.ends_at is not None:
+        line += f" – {to_london(meeting.ends_at):%H:%M}"
+    return line
+
+
+def series_numbers(session: Session, meeting) -> dict[int, str]:
+    """Each item's number as the meeting's series numbers its documents, by item id; empty
+    when the series nests its numbers (1, 2.1: the agenda's own)."""
+    fmt = minutes_format.load(meeting_type_of(session, meeting).minutes_format)
+    if fmt.numbering == Numbering.nested:
+        return {}
+    return _numbers(session, meeting, fmt, agenda_tree(session, meeting.id))
+
+
+def _numbers(session: Session, meeting, fmt: MinutesFormat, tree: list[ItemNode]
+             ) -> dict[int, str]:
+    """Each item's number as the series numbers its minutes (running numbers count the
+    series' earlier meetings)."""
+    start = running_start_of(session, meeting, fmt) if fmt.numbering == Numbering.running else 1
+    return item_numbers(fmt, tree, meeting_day=to_london(meeting.starts_at).date(),
+                        running_start=start)
+
+
+def _who(fmt: MinutesFormat, person: Person | None, *, speaker: bool = False) -> str:
+    """A presenter, an owner or (`speaker`) who asks and answers, as the series names
+    people: by role as the minutes always have; else by initials, title and surname or
+    full name."""
+    if fmt.naming == Naming.role:
+        return speaker_label(person) if speaker else person_label(person)
+    return owner_in_minutes(fmt, person)
 
 
 def agenda_for(
@@ -153,22 +202,27 @@ def agenda_for(
     meeting = get_meeting(session, meeting_id)
     assert meeting.id is not None  # loaded from the database
     meeting_type = meeting_type_of(session, meeting)
+    fmt = minutes_format.load(meeting_type.minutes_format)
     office = get_office(session)
     people = {p.id: p for p in session.exec(select(Person))}
     tree = agenda_as_seen(session, meeting.id, redact=edition == Edition.public)
+    # Numbered from the whole agenda, so both editions give an item the same number.
+    numbers = _numbers(session, meeting, fmt, agenda_tree(session, meeting.id)
+                       if edition == Edition.public else tree)
     papers = visible_papers(session, [n for root in tree for n in root.walk()])
     following = next_meeting_of(session, meeting)
-    outstanding = outstanding_lines(session, meeting, public=edition == Edition.public)
+    outstanding = outstanding_lines(session, meeting, public=edition == Edition.public,
+                                    fmt=fmt)
     carried_given: list[int] = []  # only the first Outstanding matters item lists them
 
     def entry(node: ItemNode) -> AgendaEntry:
         item = node.item
-        result = AgendaEntry(number=node.local_number, level=node.level, title=item.title,
-                             kind=item.kind)
+        result = AgendaEntry(number=numbers.get(item.id or 0, node.local_number),
+                             level=node.level, title=item.title, kind=item.kind)
         if node.redacted:
             result.exempt_notice = exempt_notice(item.exempt_reason, to_come=True)
             return result
-        result.presenter = person_label(people.get(item.presenter_id))
+        result.presenter = _who(fmt, people.get(item.presenter_id))
         result.purpose = PURPOSES.get(item.purpose or "", "")
         result.commission = item.commission
         result.paper_due_on = item.paper_due_on
@@ -194,7 +248,7 @@ def agenda_for(
     return AgendaDocument(
         title=f"{_day_title(meeting, meeting_type)} – Agenda",
         meeting_type=meeting_type.name,
-        date_line=_date_line(meeting),
+        date_line=_date_line(meeting, fmt),
         venue=meeting.venue,
         chair=chair.full_name if chair else "",
         attendees=[(p.full_name, a.capacity or default_capacity(p))
@@ -207,14 +261,17 @@ def agenda_for(
     )
 
 
-def outstanding_lines(session: Session, meeting, *, public: bool) -> list[str]:
+def outstanding_lines(session: Session, meeting, *, public: bool,
+                      fmt: MinutesFormat | None = None) -> list[str]:
     """The open actions and questions carried forward to a meeting, one line each:
-    "A/2019/001 The DCC to review… (DCC, due 28 May 2019)"."""
+    "A/2019/001 The DCC to review… (DCC, due 28 May 2019)"; owners as the series names
+    them."""
+    fmt = fmt or minutes_format.PRESETS[minutes_format.Preset.notes]
     lines = []
     for view in carried_forward(session, meeting):
         if public and view.exempt:
             continue
-        owners = ", ".join(person_label(p) for p in view.owners)
+        owners = ", ".join(_who(fmt, p) for p in view.owners)
         due = f"due {short_date(view.action.due_date)}" if view.action.due_date else "no due date"
         lines.append(f"{view.action.reference} {view.action.text} ({owners}, {due})")
     for asked in carried_questions(session, meeting, redact=public):
@@ -240,9 +297,11 @@ def question_pack_for(session: Session, *, meeting_id: int, by: Actor) -> Questi
     meeting = get_meeting(session, meeting_id)
     assert meeting.id is not None  # loaded from the database
     meeting_type = meeting_type_of(session, meeting)
+    fmt = minutes_format.load(meeting_type.minutes_format)
     office = get_office(session)
     people = {p.id: p for p in session.exec(select(Person))}
     tree = agenda_tree(session, meeting.id)
+    numbers = _numbers(session, meeting, fmt, tree)
     on_agenda = {n.item.id for root in tree for n in root.walk()}
     by_item: dict[int | None, list[Question]] = {}
     carried: list[Question] = []
@@ -261,8 +320,9 @@ def question_pack_for(session: Session, *, meeting_id: int, by: Actor) -> Questi
             counter += 1
             pack_item.questions.append(PackQuestion(
                 number=f"Q{counter}", text=question.text,
-                asked_by=speaker_label(people.get(question.asked_by_id)) or "PCC",
-                addressed_to=speaker_label(people.get(question.addressed_to_id)) or "CC",
+                asked_by=_who(fmt, people.get(question.asked_by_id), speaker=True) or "PCC",
+                addressed_to=_who(fmt, people.get(question.addressed_to_id),
+                                  speaker=True) or "CC",
                 source=SOURCES.get(cast(QuestionSource, question.source), question.source),
                 theme=question.theme))
         items.append(pack_item)
@@ -271,8 +331,11 @@ def question_pack_for(session: Session, *, meeting_id: int, by: Actor) -> Questi
         item = node.item
         asked = by_item.get(item.id, [])
         if asked or item.commission.strip():
-            add(PackItem(number=node.local_number, title=item.title, level=node.level,
-                         presenter=person_label(people.get(item.presenter_id)),
+            add(PackItem(number=numbers.get(item.id or 0, node.local_number), title=item.title,
+                         level=node.level,
+                         presenter=_who(fmt, people.get(item.presenter_id)),
+                         purpose=(PURPOSES.get(item.purpose or "", "")
+                                  if fmt.show_purpose else ""),
                          commission=item.commission, paper_due_on=item.paper_due_on), asked)
         for child in node.children:
             visit(child)
@@ -289,7 +352,7 @@ def question_pack_for(session: Session, *, meeting_id: int, by: Actor) -> Questi
     return QuestionPack(
         title=f"{_day_title(meeting, meeting_type)} – Questions for the Force",
         meeting_type=meeting_type.name,
-        date_line=_date_line(meeting),
+        date_line=_date_line(meeting, fmt),
         venue=meeting.venue,
         force_name=office.force_name or "the force",
         items=items,

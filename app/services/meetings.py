@@ -27,7 +27,7 @@ from app.schemas import (
     MeetingTypeUpdate,
     MeetingUpdate,
 )
-from app.services import audit, invites
+from app.services import audit, invites, minutes_format
 from app.services.common import changes_of, get_or_404
 from app.services.dates import start_of_day_utc, to_london, today
 from app.services.errors import Conflict, Forbidden, InvalidInput
@@ -82,8 +82,10 @@ def create_meeting_type(session: Session, *, data: MeetingTypeCreate, by: Actor)
     require(by, Perm.edit_record)
     check_default_people(session, data.model_dump())
     meeting_type = MeetingType(name=data.name, default_venue=data.default_venue)
-    _apply_schedule(meeting_type, data.model_dump(exclude={"name", "default_venue"},
-                                                  exclude_none=True))
+    if data.minutes_format is not None:
+        meeting_type.minutes_format = minutes_format.dump(_format_of(data.minutes_format))
+    _apply_schedule(meeting_type, data.model_dump(
+        exclude={"name", "default_venue", "minutes_format"}, exclude_none=True))
     session.add(meeting_type)
     session.flush()
     audit.record(session, by=by, verb="create", object_type="meeting_type",
@@ -102,10 +104,42 @@ def update_meeting_type(
                                          "starts_on", "ends_on", "skip_months",
                                          *DEFAULT_PEOPLE))
     check_default_people(session, changes)
+    fmt = _format_of(changes.pop("minutes_format")) if "minutes_format" in changes else None
     _apply_schedule(meeting_type, changes)
+    if fmt is not None:
+        meeting_type.minutes_format = minutes_format.dump(fmt)
+        changes["minutes_format"] = minutes_format.to_options(fmt)
     meeting_type.updated_at = utcnow()
     audit.record(session, by=by, verb="update", object_type="meeting_type",
                  object_id=meeting_type.id, summary=audit.describe_changes(changes))
+    session.flush()
+    return meeting_type
+
+
+def _format_of(options: dict) -> minutes_format.MinutesFormat:
+    """A format from the options sent with a series; what is wrong named under
+    "minutes_format." ("minutes_format.naming")."""
+    try:
+        return minutes_format.from_options(options)
+    except InvalidInput as exc:
+        raise InvalidInput({f"minutes_format.{key}": message
+                            for key, message in exc.errors.items()},
+                           "The minutes format was not changed.") from None
+
+
+def set_minutes_format(session: Session, *, series_id: int, options: dict,
+                       by: Actor) -> MeetingType:
+    """Choose how a series' minutes, agenda and question pack are written: a preset and the
+    options that change it. Bad options are refused, each by name, and nothing changes."""
+    meeting_type = get_meeting_type(session, series_id)
+    require(by, Perm.edit_record)
+    fmt = minutes_format.from_options(options)
+    meeting_type.minutes_format = minutes_format.dump(fmt)
+    meeting_type.updated_at = utcnow()
+    audit.record(session, by=by, verb="update", object_type="meeting_type",
+                 object_id=meeting_type.id,
+                 summary="minutes format: " + audit.describe_changes(
+                     minutes_format.to_options(fmt)))
     session.flush()
     return meeting_type
 

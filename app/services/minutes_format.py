@@ -159,10 +159,16 @@ MAX_TEXT = 200
 def _check_template(value: str, allowed: tuple[str, ...], field: str) -> list[str]:
     """The placeholders of a heading or minute-taker template, checked."""
     try:
-        names = [name for _, name, spec, conv in string.Formatter().parse(value)
-                 if name is not None]
+        parsed = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(value)
+                  if name is not None]
     except ValueError:
         return [f"{field}: a {{ without its }} (write {{{{ for a brace)"]
+    names = [name for name, _, _ in parsed]
+    # "{series:>99999999}" would pad the heading to any length when it is written: a
+    # placeholder is its name alone.
+    dressed = sorted({name for name, spec, conv in parsed if spec or conv})
+    if dressed:
+        return [f"{field}: write {{{dressed[0]}}} alone, with nothing after its name"]
     unknown = sorted({n for n in names if n not in allowed})
     if unknown:
         return [f"{field}: unknown placeholder {{{unknown[0]}}}; use "

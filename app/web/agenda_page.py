@@ -18,6 +18,7 @@ from app.services import agenda, papers
 from app.services import people as people_service
 from app.services.errors import DomainError, InvalidInput, NotFound, Unauthorized
 from app.services.finding_meetings import findings_by_item
+from app.services.meeting_papers import series_numbers
 from app.services.meetings import get_meeting, meeting_title, meeting_type_of
 from app.services.minutes import exempt_notice
 from app.services.papers import is_late
@@ -58,7 +59,11 @@ def _page(request: Request, session, caller, meeting_id: int, *, errors=None, ty
     nodes = agenda.flatten(tree)
     attached = visible_papers(session, nodes)
     people = [p for p in people_service.list_people(session) if p.active]
+    # A series that numbers its items flat, running on or by reference shows those numbers.
+    row_numbers = series_numbers(session, meeting)
     context = {
+        "row_numbers": row_numbers,
+        "item_numbers": {key: number.rstrip(".") for key, number in row_numbers.items()},
         "page_title": ("Error: " if errors else "")
         + f"Agenda: {meeting_title(meeting, meeting_type)}",
         "meeting": meeting,

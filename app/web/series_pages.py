@@ -5,6 +5,7 @@ The page reads the form, calls app.services.meetings and app.services.schedule, 
 whether a schedule can make meetings is the services' to say.
 """
 
+import io
 import re
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -14,15 +15,20 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 
 from app.db import SessionDep
+from app.export.docx_preview import docx_to_html
+from app.export.minutes_docx import build_minutes_document
 from app.models import ItemKind, MeetingType, Recurrence
 from app.schemas import MeetingTypeCreate, MeetingTypeUpdate, StandingItemIn
-from app.services import calendar, meetings, people, schedule
+from app.services import calendar, meetings, minutes_format, people, schedule
 from app.services.dates import today
 from app.services.errors import Forbidden, InvalidInput
+from app.services.minutes_preview import MinutesPreview, minutes_preview
 from app.services.permissions import Perm, require
 from app.services.recurrence import MONTHS, WEEKDAYS, Rule, parse_skip_months
+from app.services.word_template import template_bytes
 from app.web.calendar import feed_links
 from app.web.deps import IdPath, PageCaller
+from app.web.downloads import docx_response
 from app.web.forms import (
     DateParts,
     domain_errors,
@@ -257,11 +263,18 @@ def _form_options(session, form: SeriesForm) -> dict:
 
 def _render(request, session, caller, series: MeetingType, *, form: SeriesForm | None = None,
             errors: dict[str, str] | None = None, notice: str = "", made_notice: str = "",
-            link_notice: str = "", preview: list | None = None, status_code: int = 200):
+            link_notice: str = "", preview: list | None = None, status_code: int = 200,
+            format_form: "FormatForm | None" = None, trying: bool = False):
     actor = caller.actor
     assert series.id is not None  # a saved series
     errors = errors or {}
     form = form or SeriesForm.of(session, series)
+    saved_format = minutes_format.load(series.minutes_format)
+    format_form = format_form or FormatForm.of(saved_format)
+    # The preview shows the choices being tried when they are sound, else the saved format.
+    format_errors = [key for key in errors if key in FORMAT_OPTIONS]
+    trying = trying and not format_errors
+    shown_format = (format_form.checked()[0] or saved_format) if trying else saved_format
     saved_invitees = meetings.series_attendees(session, series.id)
     chair, taker = (people.get_person(session, i) if i is not None else None
                     for i in (series.default_chair_id, series.default_minute_taker_id))
@@ -281,11 +294,20 @@ def _render(request, session, caller, series: MeetingType, *, form: SeriesForm |
         "upcoming": schedule.upcoming(session, series.id),
         "links": feed_links(request, series=series, user_id=caller.user.id)["series"],
         "errors": errors,
-        "error_list": error_list(errors, ANCHORS),
+        "error_list": error_list(errors, {**ANCHORS, **FORMAT_ANCHORS}),
         "notice": notice,
         "made_notice": made_notice,
         "link_notice": link_notice,
         "preview": preview,
+        "format_form": format_form,
+        "format_choices": FORMAT_CHOICES,
+        "saved_format_words": _format_words(saved_format),
+        "minutes_preview": _preview_html(session, series.id, shown_format, caller.actor,
+                                         template_bytes(session)),
+        "trying": trying,
+        # The first choice to change, when the choices could not be previewed.
+        "format_error_anchor": (FORMAT_ANCHORS.get(format_errors[0], format_errors[0])
+                                if format_errors else ""),
     }, status_code=status_code)
 
 
@@ -451,9 +473,12 @@ def series_page(
     made: Annotated[str, Query(max_length=6)] = "",
     already: Annotated[str, Query(max_length=6)] = "",
     new_link: NewLinkQuery = "",
+    format_saved: Annotated[str, Query(max_length=5)] = "",
 ):
     series = meetings.get_meeting_type(session, series_id)
     notice = "The series has been saved." if saved == "1" else ""
+    if format_saved == "1":
+        notice = "The minutes format has been saved."
     made_notice = ""
     if made.isdigit() and already.isdigit():
         made_notice = (f"{made} meeting{'' if made == '1' else 's'} made, "
@@ -523,3 +548,230 @@ def new_series_calendar_link(series_id: IdPath, session: SessionDep, caller: Pag
     """A new link for a series' calendar; the old one stops."""
     calendar.new_link(session, kind="series", object_id=series_id, by=caller.actor)
     return RedirectResponse(f"/series/{series_id}?new_link=1#calendar", status_code=303)
+
+
+# --- the minutes format -------------------------------------------------------------------
+
+# The options of app/services/minutes_format.py, as the form names them.
+FORMAT_OPTIONS = ("preset", "layout", "heading", "date_style", "show_end_time", "numbering",
+                  "first_minute_number", "actions", "naming", "decision_label",
+                  "assurance_label", "show_commission", "show_presenter", "show_purpose",
+                  "show_speakers", "minute_taker", "minute_taker_organisation", "attendance")
+FORMAT_FLAGS = ("show_end_time", "show_commission", "show_presenter", "show_purpose",
+                "show_speakers")
+# The choices of each option with a fixed set, in the office's words.
+FORMAT_CHOICES: dict[str, list[tuple[str, str]]] = {
+    "preset": [(p.value, words) for p, words in minutes_format.PRESET_NAMES.items()],
+    "layout": [("table", "A table: the item number, the minutes, and an ACTION column"),
+               ("paragraphs", "Each item as a heading with its minutes in paragraphs below")],
+    "date_style": [("ordinal_at", "Tuesday 30th April 2019 @ 10:00"),
+                   ("full", "Tuesday 30 April 2019, 10:00")],
+    "numbering": [("nested", "1, 2, 2.1, with sub-themes 1., 2. under their theme"),
+                  ("flat", "1., 2., 3.: every item in order, whatever its level"),
+                  ("running", "Minute numbers that run on from meeting to meeting: 598., 599."),
+                  ("reference", "A reference unique across meetings: Ref 03/30/04/2019")],
+    "actions": [("column", "In the ACTION column of the table, under \u201cActions arising\u201d"),
+                ("inline", "Under the item where they arise: \u201cAction \u2013 NA to send the "
+                           "Commissioner\u2026\u201d"),
+                ("summary", "In a summary of actions at the end")],
+    "naming": [("role", "By role: \u201cthe PCC\u201d, \u201cthe DCC\u201d (someone without a "
+                        "role by title and surname)"),
+               ("initials", "By initials: \u201cJS\u201d, with the key of initials in the "
+                            "attendance"),
+               ("title_surname", "By title and surname: \u201cCllr Jones\u201d"),
+               ("full_name", "By full name: \u201cJane Smith\u201d")],
+    "attendance": [("table", "A table of names and capacities"),
+                   ("grouped", "Grouped lines: Present, In attendance, Apologies")],
+}
+# What the error summary says when an option is refused, and where it links.
+FORMAT_MESSAGES = {
+    "preset": "Choose one of the layouts",
+    "layout": "Choose how the minutes are laid out",
+    "date_style": "Choose how the date is written",
+    "numbering": "Choose how items are numbered",
+    "naming": "Choose how people are named",
+    "attendance": "Choose how the attendance is written",
+    "first_minute_number": "Give the first minute number as a whole number, like 598",
+    "actions": "Choose where actions go",
+}
+FORMAT_LABELS = {
+    "heading": "The heading", "decision_label": "The label of a decision",
+    "assurance_label": "The label of an assurance statement",
+    "minute_taker": "The minute-taker's line", "minute_taker_organisation": "The organisation",
+}
+FORMAT_ANCHORS = {
+    **{name: f"format-{name}-{choices[0][0]}" for name, choices in FORMAT_CHOICES.items()},
+    **{name: f"format-{name}" for name in FORMAT_FLAGS},
+    **{name: f"format-{name}" for name in ("heading", "first_minute_number", "decision_label",
+                                           "assurance_label", "minute_taker",
+                                           "minute_taker_organisation")},
+}
+
+
+def _format_message(option: str, message: str) -> str:
+    """A refusal of the minutes format in the office's words."""
+    if option == "actions" and "choose" in message:
+        return sentence(message)
+    if option in FORMAT_MESSAGES:
+        return FORMAT_MESSAGES[option]
+    if option in FORMAT_LABELS:
+        if "empty" in message:
+            return f"Enter {FORMAT_LABELS[option][0].lower()}{FORMAT_LABELS[option][1:]}"
+        return sentence(f"{FORMAT_LABELS[option]}: {message}")
+    if option in FORMAT_FLAGS:
+        return "Tick the box or leave it empty"
+    return sentence(f"{option.replace('_', ' ')} {message}")
+
+
+@dataclass
+class FormatForm:
+    """The minutes format as typed: strings, ticked boxes and chosen places."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    actions: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, fmt: minutes_format.MinutesFormat) -> "FormatForm":
+        shown = minutes_format.as_dict(fmt)
+        values = {key: ("yes" if value is True else "" if value is False else str(value))
+                  for key, value in shown.items() if key != "actions"}
+        return cls(values=values, actions=list(shown["actions"]))
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    def options(self) -> tuple[dict, dict[str, str]]:
+        """The options to check, and what is wrong before they are checked."""
+        errors: dict[str, str] = {}
+        options: dict = {"actions": list(self.actions)}
+        for name in FORMAT_OPTIONS:
+            if name == "actions":
+                continue
+            value = self.values.get(name, "")
+            if name in FORMAT_FLAGS:
+                options[name] = value == "yes"
+            elif name == "first_minute_number":
+                if re.fullmatch(r"\s*\d{1,7}\s*", value):
+                    options[name] = int(value)
+                else:
+                    errors[name] = FORMAT_MESSAGES[name]
+            else:
+                options[name] = value
+        return options, errors
+
+    def checked(self) -> tuple[minutes_format.MinutesFormat | None, dict[str, str]]:
+        """The format the form gives, or what is wrong with it, option by option."""
+        options, errors = self.options()
+        try:
+            fmt = minutes_format.from_options(options)  # the rest checked too, all said at once
+        except InvalidInput as exc:
+            return None, {**{key: _format_message(key, message)
+                             for key, message in exc.errors.items()}, **errors}
+        return (None, errors) if errors else (fmt, {})
+
+
+def format_form(
+    preset: Annotated[str, Form(max_length=40)] = "",
+    layout: Annotated[str, Form(max_length=40)] = "",
+    heading: Annotated[str, Form(max_length=1000)] = "",
+    date_style: Annotated[str, Form(max_length=40)] = "",
+    show_end_time: Annotated[str, Form(max_length=5)] = "",
+    numbering: Annotated[str, Form(max_length=40)] = "",
+    first_minute_number: Annotated[str, Form(max_length=40)] = "",
+    actions: Annotated[list[str], Form(max_length=5)] = [],  # noqa: B006
+    naming: Annotated[str, Form(max_length=40)] = "",
+    decision_label: Annotated[str, Form(max_length=1000)] = "",
+    assurance_label: Annotated[str, Form(max_length=1000)] = "",
+    show_commission: Annotated[str, Form(max_length=5)] = "",
+    show_presenter: Annotated[str, Form(max_length=5)] = "",
+    show_purpose: Annotated[str, Form(max_length=5)] = "",
+    show_speakers: Annotated[str, Form(max_length=5)] = "",
+    minute_taker: Annotated[str, Form(max_length=1000)] = "",
+    minute_taker_organisation: Annotated[str, Form(max_length=1000)] = "",
+    attendance: Annotated[str, Form(max_length=40)] = "",
+) -> FormatForm:
+    """The minutes format form as posted."""
+    values = {
+        "preset": preset, "layout": layout, "heading": heading, "date_style": date_style,
+        "show_end_time": show_end_time, "numbering": numbering,
+        "first_minute_number": first_minute_number, "naming": naming,
+        "decision_label": decision_label, "assurance_label": assurance_label,
+        "show_commission": show_commission, "show_presenter": show_presenter,
+        "show_purpose": show_purpose, "show_speakers": show_speakers,
+        "minute_taker": minute_taker, "minute_taker_organisation": minute_taker_organisation,
+        "attendance": attendance,
+    }
+    return FormatForm(values=values, actions=list(actions))
+
+
+PostedFormat = Annotated[FormatForm, Depends(format_form)]
+
+
+def _format_words(fmt: minutes_format.MinutesFormat) -> str:
+    """"Accountability board", or "Accountability board, with changes"."""
+    words = minutes_format.PRESET_NAMES[fmt.preset]
+    return words + (", with changes" if len(minutes_format.to_options(fmt)) > 1 else "")
+
+
+def _preview_html(session, series_id: int, fmt: minutes_format.MinutesFormat, actor,
+                  template: bytes | None) -> dict | None:
+    """The series' latest minutes in `fmt`, built as the export builds them, shown as HTML."""
+    preview = minutes_preview(session, series_id=series_id, fmt=fmt, by=actor)
+    if preview is None:
+        return None
+    document = build_minutes_document(preview.minutes, template)
+    return {"preview": preview, "html": docx_to_html(document, top=3)}
+
+
+def _preview_download(session, series_id: int, fmt: minutes_format.MinutesFormat, actor):
+    preview: MinutesPreview | None = minutes_preview(session, series_id=series_id, fmt=fmt,
+                                                     by=actor, download=True)
+    if preview is None:
+        raise InvalidInput({"preview": "The series has no meetings yet, so there are no "
+                                       "minutes to preview."})
+    buffer = io.BytesIO()
+    build_minutes_document(preview.minutes, template_bytes(session)).save(buffer)
+    return docx_response(buffer.getvalue(), f"{preview.minutes.title} (preview)",
+                         preview.edition.value)
+
+
+FORMAT_REFUSAL = "Only the secretariat and administrators change how a series' minutes look."
+
+
+@router.post("/series/{series_id}/minutes-format")
+def save_minutes_format(series_id: IdPath, request: Request, session: SessionDep,
+                        caller: PageCaller, form: PostedFormat, action: ActionStr = ""):
+    """Save the series' minutes format; or fill the options from a preset, preview the
+    choices or download the preview, saving nothing."""
+    series = meetings.get_meeting_type(session, series_id)
+    assert series.id is not None  # loaded from the database
+    require(caller.actor, Perm.edit_record, FORMAT_REFUSAL)
+    if action == "preset":
+        try:
+            preset = minutes_format.Preset(form.get("preset"))
+        except ValueError:
+            return _render(request, session, caller, series, format_form=form,
+                           errors={"preset": FORMAT_MESSAGES["preset"]}, status_code=422)
+        return _render(request, session, caller, series, trying=True,
+                       format_form=FormatForm.of(minutes_format.PRESETS[preset]))
+    fmt, errors = form.checked()
+    if fmt is None:
+        return _render(request, session, caller, series, format_form=form, errors=errors,
+                       trying=True, status_code=422)
+    if action == "preview":
+        return _render(request, session, caller, series, format_form=form, trying=True)
+    if action == "download":
+        return _preview_download(session, series.id, fmt, caller.actor)
+    meetings.set_minutes_format(session, series_id=series.id, options=form.options()[0],
+                                by=caller.actor)
+    return RedirectResponse(f"/series/{series.id}?format_saved=1#minutes-format",
+                            status_code=303)
+
+
+@router.get("/series/{series_id}/minutes-preview.docx")
+def minutes_preview_docx(series_id: IdPath, session: SessionDep, caller: PageCaller):
+    """The series' latest minutes in its saved format, as the preview shows them."""
+    series = meetings.get_meeting_type(session, series_id)
+    assert series.id is not None  # loaded from the database
+    return _preview_download(session, series.id, minutes_format.load(series.minutes_format),
+                             caller.actor)

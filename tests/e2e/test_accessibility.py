@@ -205,3 +205,23 @@ def test_the_attendance_page_with_its_errors_is_accessible(demo_server, page):
     page.get_by_role("button", name="Save the attendance").click()
     assert page.title().startswith("Error:")
     assert serious(page) == []
+
+
+def test_the_minutes_format_its_preview_and_its_errors_are_accessible(
+        demo_server, browser, signed_in):
+    server, _, _ = demo_server
+    context = browser.new_context(storage_state=signed_in)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/series/1")
+        page.check("#format-preset-panel")
+        page.get_by_role("button", name="Use this preset").click()
+        page.get_by_role("button", name="Preview the minutes").click()
+        assert "in the choices above, not yet saved" in page.content()
+        assert serious(page) == []
+        page.fill("#format-heading", "Minutes {when}")
+        page.get_by_role("button", name="Preview the minutes").click()
+        assert page.locator(".govuk-error-summary").is_visible()
+        assert serious(page) == []
+    finally:
+        context.close()

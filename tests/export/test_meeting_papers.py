@@ -1,7 +1,7 @@
 """The agenda and the question pack, built from a meeting of a series and read back."""
 
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import docx
 import pytest
@@ -154,3 +154,60 @@ def test_the_agenda_and_pack_print(client, session, prepared, tmp_path):
     (tmp_path / "pack").mkdir()
     pages = pdf_pages(pack_bytes, tmp_path / "pack")
     assert "Questions for the Force" in pages[0] and "OFFICIAL-SENSITIVE" in pages[0]
+
+
+def _choose(session, meeting, options):
+    meetings.set_minutes_format(session, series_id=meeting.meeting_type_id, by=SYSTEM,
+                                options=options)
+    session.commit()
+
+
+def test_an_accountability_board_agenda_and_pack_follow_the_series_format(
+        client, session, prepared):
+    meeting = prepared["meeting"]
+    meeting.ends_at = datetime(2019, 4, 30, 11, 30, tzinfo=UTC)  # 12:30 in London
+    _choose(session, meeting, {"preset": "board"})
+    document, _ = fetch(client, session, f"/api/v1/meetings/{meeting.id}/agenda.docx")
+    assert "Date: Tuesday 30 April 2019, 10:00 – 12:30" in body_text(document)
+    rows = rows_of(agenda_table(document))
+    titles = [(r.number, r.heading) for r in rows if r.heading]
+    assert titles == [
+        ("1.", "APOLOGIES"), ("2.", "OUTSTANDING MATTERS / ITEMS BROUGHT FORWARD"),
+        ("3.", "HOLDING TO ACCOUNT"), ("4.", "ROADS POLICING:"), ("", "5. Workforce"),
+        ("6.", "COVERT TACTICS:"), ("7.", "AOB"),
+        ("8.", "CONFIRMATION OF NEXT MEETING TYPE / DATE / TIME / VENUE:")]
+    roads = next(r for r in rows if r.heading == "ROADS POLICING:")
+    assert roads.action == ["AB"]  # the DCC by initials
+    public, _ = fetch(client, session,
+                      f"/api/v1/meetings/{meeting.id}/agenda.docx?edition=public")
+    public_titles = [(r.number, r.heading) for r in rows_of(agenda_table(public)) if r.heading]
+    assert ("6.", "COVERT TACTICS:") in public_titles and ("7.", "AOB") in public_titles
+
+    pack, _ = fetch(client, session, f"/api/v1/meetings/{meeting.id}/question-pack.docx")
+    text = body_text(pack)
+    assert "Date: Tuesday 30 April 2019, 10:00 – 12:30" in text
+    assert "4. ROADS POLICING:" in text and "5. Workforce" in text
+    assert "Presented by: AB" in text and "For assurance" in text  # the board shows purpose
+    asked = [row[2] for table in pack.tables for row in table_texts(table)[1:]]
+    assert asked == ["JC to AB"] * 3
+
+
+def test_a_panel_agenda_runs_its_minute_numbers_on_and_names_members_by_title(
+        client, session, prepared):
+    meeting = prepared["meeting"]
+    prepared_cc = [p for p in meetings.list_attendance(session, meeting.id)
+                   if p[1].role_abbreviation == "CC"][0][1]
+    prepared_cc.title, prepared_cc.role_abbreviation = "Mr", ""  # named as a panel member
+    _choose(session, meeting, {"preset": "panel", "first_minute_number": 598})
+    document, _ = fetch(client, session, f"/api/v1/meetings/{meeting.id}/agenda.docx")
+    assert "Date: Tuesday 30 April 2019, 10:00" in body_text(document)
+    numbers = [r.number for r in rows_of(agenda_table(document)) if r.heading]
+    assert numbers == ["598.", "599.", "600.", "601.", "", "603.", "604.", "605."]
+    may = [m for m in meetings.list_meetings(session)
+           if m[0].meeting_type_id == meeting.meeting_type_id and m[0].id != meeting.id][0][0]
+    following, _ = fetch(client, session, f"/api/v1/meetings/{may.id}/agenda.docx")
+    assert [r.number for r in rows_of(agenda_table(following)) if r.heading][0] == "606."
+    pack, _ = fetch(client, session, f"/api/v1/meetings/{meeting.id}/question-pack.docx")
+    asked = [row[2] for table in pack.tables for row in table_texts(table)[1:]]
+    assert asked == ["PCC to Mr Bangham"] * 3  # office holders by role, others by name
+    assert "For assurance" not in body_text(pack)  # the panel does not show purposes

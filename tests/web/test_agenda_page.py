@@ -6,7 +6,15 @@ import pytest
 
 from app.models import Role
 from app.services import agenda
-from tests.factories import PDF_BYTES, make_entry, make_item, make_meeting, make_top_team
+from app.services.meetings import meeting_type_of, set_minutes_format
+from tests.factories import (
+    PDF_BYTES,
+    SYSTEM,
+    make_entry,
+    make_item,
+    make_meeting,
+    make_top_team,
+)
 from tests.web.test_live import sign_in
 
 
@@ -168,3 +176,18 @@ def test_a_refused_new_item_links_to_its_title(officer, session):
                             data={"csrf_token": token, "title": ""})
     assert response.status_code == 422
     assert 'href="#new-item-title"' in response.text and 'id="new-item-title"' in response.text
+
+
+def test_the_agenda_shows_the_numbers_of_a_series_that_runs_them_on(officer, session):
+    meeting = make_meeting(session)
+    hta = make_item(session, meeting, title="Holding to account")
+    make_item(session, meeting, title="Roads policing", parent=hta)
+    series = meeting_type_of(session, meeting)
+    nested = officer.get(f"/meetings/{meeting.id}/agenda").text
+    assert 'aria-label="Item 1.1: Roads policing"' in nested
+    set_minutes_format(session, series_id=series.id, by=SYSTEM,
+                       options={"preset": "panel", "first_minute_number": 598})
+    session.commit()
+    page = officer.get(f"/meetings/{meeting.id}/agenda").text
+    assert re.findall(r'assure-agenda-row__number">([^<]*)<', page) == ["598.", "599."]
+    assert 'aria-label="Item 599: Roads policing"' in page and "Change item 599<" in page

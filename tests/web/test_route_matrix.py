@@ -279,6 +279,9 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/series/{series_id}"):                                    "S A A A A A A",
     ("POST", "/series/{series_id}"):                                   "S 403 403 403 403 A A",
     ("POST", "/series/{series_id}/meetings"):                          "S 403 403 403 403 A A",
+    # a series' minutes format: chosen by the secretariat, its preview read by everyone
+    ("POST", "/series/{series_id}/minutes-format"):                    "S 403 403 403 403 A A",
+    ("GET", "/series/{series_id}/minutes-preview.docx"):               "S A A A A A A",
     ("GET", "/series/new"):                                            "S 403 403 403 403 A A",
     ("POST", "/series/new"):                                           "S 403 403 403 403 A A",
     ("GET", "/sign-in"):                                               "A A A A A A A",

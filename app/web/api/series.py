@@ -22,14 +22,15 @@ router = APIRouter(tags=["series"])
 
 @router.get("/meeting-types", response_model=list[MeetingTypeRead])
 def list_meeting_types(session: SessionDep, actor: ActorDep):
-    """Every series of meetings, by name, with its schedule in words."""
+    """Every series of meetings, by name, with its schedule in words and minutes format."""
     return [meeting_type_read(t) for t in meetings.list_meeting_types(session)]
 
 
 @router.post("/meeting-types", response_model=MeetingTypeRead,
              status_code=status.HTTP_201_CREATED)
 def create_meeting_type(data: MeetingTypeCreate, session: SessionDep, actor: ActorDep):
-    """Add a series of meetings, with its schedule if one is given."""
+    """Add a series of meetings, with its schedule and its minutes format if given (an
+    unknown option or a bad value is 422, named "minutes_format.OPTION")."""
     return meeting_type_read(meetings.create_meeting_type(session, data=data, by=actor))
 
 
@@ -43,7 +44,8 @@ def get_meeting_type(meeting_type_id: IdPath, session: SessionDep, actor: ActorD
 def update_meeting_type(
     meeting_type_id: IdPath, data: MeetingTypeUpdate, session: SessionDep, actor: ActorDep
 ):
-    """Change a series' name, venue or schedule; meetings already made stay as they are."""
+    """Change a series' name, venue, schedule or minutes format; meetings already made keep
+    their agenda, and their documents follow the new format."""
     series = meetings.update_meeting_type(session, meeting_type_id=meeting_type_id, data=data,
                                           by=actor)
     return meeting_type_read(series)

@@ -16,6 +16,7 @@ from app.schemas import (
     MeetingTypeRead,
     QuestionRead,
 )
+from app.services import minutes_format
 from app.services.actions import ActionView
 from app.services.agenda import node_for
 from app.services.meetings import meeting_title, meeting_type_of
@@ -31,6 +32,7 @@ def meeting_type_read(meeting_type: MeetingType) -> MeetingTypeRead:
         **meeting_type.model_dump(),
         "skip_months": sorted(parse_skip_months(meeting_type.skip_months)),
         "schedule": schedule_description(meeting_type),
+        "minutes_format": minutes_format.as_dict(minutes_format.load(meeting_type.minutes_format)),
     })
 
 
