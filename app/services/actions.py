@@ -28,6 +28,7 @@ from app.services.common import changes_of, get_or_404, referenced
 from app.services.dates import end_of_day_utc, to_london, today
 from app.services.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.services.office import format_reference, get_office
+from app.services.paging import DEFAULT_LIMIT, Page, SortKey, keyset_page
 from app.services.permissions import Actor, Perm, allowed, require
 from app.services.visibility import exempt_item_ids, may_see_action
 from app.services.visibility import owns as _owns
@@ -149,6 +150,22 @@ def views_of(
     return views
 
 
+def _actions_query(*, owner_id: int | None, status: ActionStatus | None,
+                   overdue: bool | None, meeting_id: int | None):
+    query = select(Action)
+    if owner_id is not None:
+        owned = select(ActionOwner.action_id).where(ActionOwner.person_id == owner_id)
+        query = query.where(col(Action.id).in_(owned))
+    if status is not None:
+        query = query.where(Action.status == status)
+    if meeting_id is not None:
+        query = query.where(Action.meeting_id == meeting_id)
+    if overdue is not None:
+        late = (col(Action.due_date) < today()) & (Action.status != ActionStatus.closed)
+        query = query.where(late if overdue else ~late)
+    return query
+
+
 def list_actions(
     session: Session,
     *,
@@ -161,23 +178,51 @@ def list_actions(
 ) -> list[ActionView]:
     """The action log, filtered; exempt actions only for those who may see them (the office,
     and each owner their own)."""
-    query = select(Action)
-    if owner_id is not None:
-        owned = select(ActionOwner.action_id).where(ActionOwner.person_id == owner_id)
-        query = query.where(col(Action.id).in_(owned))
-    if status is not None:
-        query = query.where(Action.status == status)
-    if meeting_id is not None:
-        query = query.where(Action.meeting_id == meeting_id)
-    if overdue is not None:
-        late = (col(Action.due_date) < today()) & (Action.status != ActionStatus.closed)
-        query = query.where(late if overdue else ~late)
+    query = _actions_query(owner_id=owner_id, status=status, overdue=overdue,
+                           meeting_id=meeting_id)
     actions = list(session.exec(query.order_by(col(Action.year), col(Action.seq))))
     views = views_of(session, actions)
     return [
         v for v in views
         if may_see_action(by, v) and (rag is None or v.rag == rag)
     ]
+
+
+ACTION_KEYS = (
+    SortKey(col(Action.year), lambda a: a.year),
+    SortKey(col(Action.seq), lambda a: a.seq),
+    SortKey(col(Action.id), lambda a: a.id),
+)
+
+
+def page_actions(
+    session: Session,
+    *,
+    by: Actor,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+    owner_id: int | None = None,
+    status: ActionStatus | None = None,
+    overdue: bool | None = None,
+    meeting_id: int | None = None,
+) -> Page[ActionView]:
+    """One page of the action log, by reference, filtered as list_actions; exempt actions only
+    for those who may see them, dropped before the page is counted."""
+    query = _actions_query(owner_id=owner_id, status=status, overdue=overdue,
+                           meeting_id=meeting_id)
+    views: dict[int, ActionView] = {}
+
+    def keep(rows: list[Action]) -> list[Action]:
+        for view in views_of(session, rows):
+            if may_see_action(by, view):
+                views[cast(int, view.action.id)] = view
+        return [a for a in rows if a.id in views]
+
+    filters = {"owner_id": owner_id, "status": status, "overdue": overdue,
+               "meeting_id": meeting_id}
+    page = keyset_page(session, query, keys=ACTION_KEYS, limit=limit, cursor=cursor,
+                       scope="actions", filters=filters, keep=keep)
+    return Page(rows=[views[a.id] for a in page.rows], next_cursor=page.next_cursor)
 
 
 def owns(actor: Actor, view: ActionView) -> bool:
@@ -199,6 +244,21 @@ def list_updates(session: Session, *, action_id: int, by: Actor) -> list[ActionU
     view = get_action(session, action_id=action_id, by=by)
     query = select(ActionUpdate).where(ActionUpdate.action_id == view.action.id)
     return list(session.exec(query.order_by(col(ActionUpdate.created_at), col(ActionUpdate.id))))
+
+
+UPDATE_KEYS = (
+    SortKey(col(ActionUpdate.created_at), lambda u: u.created_at),
+    SortKey(col(ActionUpdate.id), lambda u: u.id),
+)
+
+
+def page_updates(session: Session, *, action_id: int, by: Actor, limit: int = DEFAULT_LIMIT,
+                 cursor: str | None = None) -> Page[ActionUpdate]:
+    """One page of an action's updates, oldest first."""
+    view = get_action(session, action_id=action_id, by=by)
+    query = select(ActionUpdate).where(ActionUpdate.action_id == view.action.id)
+    return keyset_page(session, query, keys=UPDATE_KEYS, limit=limit, cursor=cursor,
+                       scope="action-updates", filters={"action_id": action_id})
 
 
 # --- writing ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from app.services.common import changes_of, get_or_404, referenced, referenced_p
 from app.services.dates import as_utc
 from app.services.errors import Conflict, Gone, NotFound
 from app.services.meetings import ensure_minutes_editable, get_meeting
+from app.services.paging import DEFAULT_LIMIT, Page, SortKey, keyset_page
 from app.services.permissions import Actor, Perm, require
 from app.services.questions import dated_in_meeting
 from app.services.visibility import may_see_entry, sees_exempt
@@ -366,3 +367,18 @@ def list_revisions(session: Session, *, entry_id: int, by: Actor) -> list[Minute
     entry = get_entry(session, entry_id=entry_id, by=by)
     query = select(MinuteEntryRevision).where(MinuteEntryRevision.entry_id == entry.id)
     return list(session.exec(query.order_by(col(MinuteEntryRevision.version))))
+
+
+REVISION_KEYS = (
+    SortKey(col(MinuteEntryRevision.version), lambda r: r.version),
+    SortKey(col(MinuteEntryRevision.id), lambda r: r.id),
+)
+
+
+def page_revisions(session: Session, *, entry_id: int, by: Actor, limit: int = DEFAULT_LIMIT,
+                   cursor: str | None = None) -> Page[MinuteEntryRevision]:
+    """One page of an entry's saved versions, the first included, oldest first."""
+    entry = get_entry(session, entry_id=entry_id, by=by)
+    query = select(MinuteEntryRevision).where(MinuteEntryRevision.entry_id == entry.id)
+    return keyset_page(session, query, keys=REVISION_KEYS, limit=limit, cursor=cursor,
+                       scope="entry-revisions", filters={"entry_id": entry_id})

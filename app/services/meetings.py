@@ -32,6 +32,7 @@ from app.services.common import changes_of, get_or_404
 from app.services.dates import start_of_day_utc, to_london, today
 from app.services.errors import Conflict, Forbidden, InvalidInput
 from app.services.office import get_office
+from app.services.paging import DEFAULT_LIMIT, Page, SortKey, keyset_page
 from app.services.permissions import Actor, Perm, allowed, require
 from app.services.recurrence import Rule
 from app.services.text import clean_text
@@ -160,6 +161,22 @@ def list_meetings(session: Session) -> list[tuple[Meeting, MeetingType]]:
         .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
     )
     return [(m, t) for m, t in session.exec(query)]
+
+
+MEETING_KEYS = (
+    SortKey(col(Meeting.starts_at), lambda row: row[0].starts_at, descending=True),
+    SortKey(col(Meeting.id), lambda row: row[0].id, descending=True),
+)
+
+
+def page_meetings(session: Session, *, limit: int = DEFAULT_LIMIT,
+                  cursor: str | None = None) -> Page[tuple[Meeting, MeetingType]]:
+    """One page of every meeting with its series, the latest first."""
+    query = select(Meeting, MeetingType).join(
+        MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+    page = keyset_page(session, query, keys=MEETING_KEYS, limit=limit, cursor=cursor,
+                       scope="meetings", filters={})
+    return Page(rows=[(m, t) for m, t in page.rows], next_cursor=page.next_cursor)
 
 
 MEETINGS_PAGE_SIZE = 20

@@ -18,6 +18,7 @@ from app.models import (
 from app.schemas import PersonCreate, PersonUpdate
 from app.services import accounts, audit
 from app.services.common import changes_of, get_or_404
+from app.services.paging import DEFAULT_LIMIT, Page, SortKey, keyset_page
 from app.services.permissions import Actor, Perm, require
 
 
@@ -27,6 +28,19 @@ def list_people(session: Session, *, include_inactive: bool = True) -> list[Pers
     if not include_inactive:
         query = query.where(Person.active)
     return list(session.exec(query))
+
+
+PERSON_KEYS = (
+    SortKey(col(Person.full_name), lambda p: p.full_name),
+    SortKey(col(Person.id), lambda p: p.id),
+)
+
+
+def page_people(session: Session, *, limit: int = DEFAULT_LIMIT,
+                cursor: str | None = None) -> Page[Person]:
+    """One page of everyone, by name, those no longer active included."""
+    return keyset_page(session, select(Person), keys=PERSON_KEYS, limit=limit, cursor=cursor,
+                       scope="people", filters={})
 
 
 def get_person(session: Session, person_id: int) -> Person:

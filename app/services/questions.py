@@ -24,6 +24,7 @@ from app.services import audit, visibility
 from app.services.common import changes_of, get_or_404, referenced, referenced_person
 from app.services.dates import long_date, to_london
 from app.services.errors import Conflict, InvalidInput, NotFound
+from app.services.paging import DEFAULT_LIMIT, Page, SortKey, keyset_page
 from app.services.permissions import Actor, Perm, require
 
 S = QuestionStatus
@@ -141,6 +142,11 @@ def list_questions(
     theme: str | None = None, source=None,
 ) -> list[Question]:
     """Questions the actor may see, optionally for one meeting, status, theme or source."""
+    query = _questions_query(meeting_id=meeting_id, status=status, theme=theme, source=source)
+    return visible_to(session, list(session.exec(query.order_by(col(Question.id)))), by)
+
+
+def _questions_query(*, meeting_id: int | None, status, theme: str | None, source):
     query = select(Question)
     if theme:
         query = query.where(func.lower(Question.theme) == theme.strip().lower())
@@ -150,7 +156,24 @@ def list_questions(
         query = query.where(Question.meeting_id == meeting_id)
     if status is not None:
         query = query.where(Question.status == status)
-    return visible_to(session, list(session.exec(query.order_by(col(Question.id)))), by)
+    return query
+
+
+QUESTION_KEYS = (SortKey(col(Question.id), lambda q: q.id),)
+
+
+def page_questions(
+    session: Session, *, by: Actor, limit: int = DEFAULT_LIMIT, cursor: str | None = None,
+    meeting_id: int | None = None, status=None, theme: str | None = None, source=None,
+) -> Page[Question]:
+    """One page of the questions the actor may see, in the order they were drafted; those the
+    actor may not see are dropped before the page is counted."""
+    query = _questions_query(meeting_id=meeting_id, status=status, theme=theme, source=source)
+    filters = {"meeting_id": meeting_id, "status": status, "source": source,
+               "theme": theme.strip().lower() if theme else None}
+    return keyset_page(session, query, keys=QUESTION_KEYS, limit=limit, cursor=cursor,
+                       scope="questions", filters=filters,
+                       keep=lambda rows: visible_to(session, rows, by))
 
 
 def get_question(session: Session, *, question_id: int, by: Actor) -> Question:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Query, Request, status
+from fastapi import APIRouter, BackgroundTasks, Query, Request, Response, status
 
 from app.db import SessionDep
 from app.models import ActionStatus
@@ -15,6 +15,8 @@ from app.schemas import (
     ActionUpdateRead,
 )
 from app.services import actions
+from app.services.paging import DEFAULT_LIMIT
+from app.web.api.paging import CursorQuery, LimitQuery, PageOf, answer
 from app.web.api.shapes import action_read
 from app.web.chair_news import tell_the_chair
 from app.web.deps import ActorDep, IdPath
@@ -22,22 +24,27 @@ from app.web.deps import ActorDep, IdPath
 router = APIRouter(tags=["actions"])
 
 
-@router.get("/actions", response_model=list[ActionRead])
+@router.get("/actions", response_model=PageOf[ActionRead])
 def list_actions(
+    request: Request,
+    response: Response,
     session: SessionDep,
     actor: ActorDep,
     owner_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: ActionStatus | None = None,
     overdue: bool | None = None,
     meeting_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
 ):
-    """The action log, filtered by owner, status, lateness or meeting; exempt actions only for
-    those who may see them."""
-    views = actions.list_actions(
+    """The action log by reference, a page at a time, filtered by owner, status, lateness or
+    meeting; exempt actions only for those who may see them. `next` (and the `Link` header)
+    give the next page, with the same filters."""
+    page = actions.page_actions(
         session, by=actor, owner_id=owner_id, status=status, overdue=overdue,
-        meeting_id=meeting_id,
+        meeting_id=meeting_id, limit=limit, cursor=cursor,
     )
-    return [action_read(v) for v in views]
+    return answer(request, response, page, [action_read(v) for v in page.rows])
 
 
 @router.post("/actions", response_model=ActionRead, status_code=status.HTTP_201_CREATED)
@@ -61,10 +68,15 @@ def update_action(action_id: IdPath, data: ActionEdit, session: SessionDep, acto
     return action_read(actions.get_action(session, action_id=action_id, by=actor))
 
 
-@router.get("/actions/{action_id}/updates", response_model=list[ActionUpdateRead])
-def list_updates(action_id: IdPath, session: SessionDep, actor: ActorDep):
-    """An action's progress updates, oldest first."""
-    return actions.list_updates(session, action_id=action_id, by=actor)
+@router.get("/actions/{action_id}/updates", response_model=PageOf[ActionUpdateRead])
+def list_updates(
+    action_id: IdPath, request: Request, response: Response, session: SessionDep,
+    actor: ActorDep, limit: LimitQuery = DEFAULT_LIMIT, cursor: CursorQuery = None,
+):
+    """An action's progress updates, oldest first, a page at a time."""
+    page = actions.page_updates(session, action_id=action_id, by=actor, limit=limit,
+                                cursor=cursor)
+    return answer(request, response, page, page.rows)
 
 
 @router.post("/actions/{action_id}/updates", response_model=ActionUpdateRead,

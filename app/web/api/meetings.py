@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, UploadFile, status
+from fastapi import APIRouter, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel
 
 from app.db import SessionDep
@@ -24,8 +24,10 @@ from app.services import agenda, meetings, papers
 from app.services.entries import visible_item
 from app.services.meeting_papers import agenda_for, mark_pack_sent, question_pack_for
 from app.services.minutes import Edition, record_for
+from app.services.paging import DEFAULT_LIMIT
 from app.services.visibility import agenda_as_seen
 from app.services.word_template import template_bytes
+from app.web.api.paging import CursorQuery, LimitQuery, PageOf, answer
 from app.web.api.shapes import attendance_read, item_read, meeting_detail, meeting_read
 from app.web.deps import ActorDep, IdPath
 from app.web.downloads import DOCX_TYPE, docx_response, file_response
@@ -37,10 +39,12 @@ class SentRead(BaseModel):
     sent: int  # how many questions went to the force
 
 
-@router.get("/meetings", response_model=list[MeetingRead])
-def list_meetings(session: SessionDep, actor: ActorDep):
-    """Every meeting with its series, the latest first."""
-    return [meeting_read(session, m, t) for m, t in meetings.list_meetings(session)]
+@router.get("/meetings", response_model=PageOf[MeetingRead])
+def list_meetings(request: Request, response: Response, session: SessionDep, actor: ActorDep,
+                  limit: LimitQuery = DEFAULT_LIMIT, cursor: CursorQuery = None):
+    """Every meeting with its series, the latest first, a page at a time."""
+    page = meetings.page_meetings(session, limit=limit, cursor=cursor)
+    return answer(request, response, page, [meeting_read(session, m, t) for m, t in page.rows])
 
 
 @router.post("/meetings", response_model=MeetingRead, status_code=status.HTTP_201_CREATED)

@@ -4,7 +4,7 @@ import asyncio
 import random
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from app.config import get_settings
 from app.db import SessionDep
@@ -19,7 +19,9 @@ from app.schemas import (
 )
 from app.services import approval, entries
 from app.services.minutes import Edition, minutes_for_export
+from app.services.paging import DEFAULT_LIMIT
 from app.services.word_template import template_bytes
+from app.web.api.paging import CursorQuery, LimitQuery, PageOf, answer
 from app.web.deps import ActorDep, IdPath
 from app.web.downloads import docx_response
 
@@ -85,10 +87,15 @@ def amend_entry(entry_id: IdPath, data: AmendmentCreate, session: SessionDep, ac
     return approval.amend_entry(session, entry_id=entry_id, by=actor, **data.model_dump())
 
 
-@router.get("/entries/{entry_id}/revisions", response_model=list[RevisionRead])
-def list_revisions(entry_id: IdPath, session: SessionDep, actor: ActorDep):
-    """Every saved version of an entry, the first included, oldest first."""
-    return entries.list_revisions(session, entry_id=entry_id, by=actor)
+@router.get("/entries/{entry_id}/revisions", response_model=PageOf[RevisionRead])
+def list_revisions(
+    entry_id: IdPath, request: Request, response: Response, session: SessionDep,
+    actor: ActorDep, limit: LimitQuery = DEFAULT_LIMIT, cursor: CursorQuery = None,
+):
+    """Every saved version of an entry, the first included, oldest first, a page at a time."""
+    page = entries.page_revisions(session, entry_id=entry_id, by=actor, limit=limit,
+                                  cursor=cursor)
+    return answer(request, response, page, page.rows)
 
 
 @router.get(

@@ -1,19 +1,23 @@
 """People."""
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 
 from app.db import SessionDep
 from app.schemas import PersonCreate, PersonRead, PersonUpdate
 from app.services import people
+from app.services.paging import DEFAULT_LIMIT
+from app.web.api.paging import CursorQuery, LimitQuery, PageOf, answer
 from app.web.deps import ActorDep, IdPath
 
 router = APIRouter()
 
 
-@router.get("/people", response_model=list[PersonRead], tags=["people"])
-def list_people(session: SessionDep, actor: ActorDep):
-    """Everyone, by name, those no longer active included."""
-    return people.list_people(session)
+@router.get("/people", response_model=PageOf[PersonRead], tags=["people"])
+def list_people(request: Request, response: Response, session: SessionDep, actor: ActorDep,
+                limit: LimitQuery = DEFAULT_LIMIT, cursor: CursorQuery = None):
+    """Everyone, by name, those no longer active included, a page at a time."""
+    page = people.page_people(session, limit=limit, cursor=cursor)
+    return answer(request, response, page, page.rows)
 
 
 @router.post("/people", response_model=PersonRead, status_code=status.HTTP_201_CREATED,

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from app.db import SessionDep
 from app.models import QuestionSource, QuestionStatus
@@ -15,25 +15,32 @@ from app.schemas import (
     QuestionUpdate,
 )
 from app.services import questions
+from app.services.paging import DEFAULT_LIMIT
+from app.web.api.paging import CursorQuery, LimitQuery, PageOf, answer
 from app.web.api.shapes import question_reads
 from app.web.deps import ActorDep, IdPath
 
 router = APIRouter(tags=["questions"])
 
 
-@router.get("/questions", response_model=list[QuestionRead])
+@router.get("/questions", response_model=PageOf[QuestionRead])
 def list_questions(
+    request: Request,
+    response: Response,
     session: SessionDep,
     actor: ActorDep,
     meeting_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     status: QuestionStatus | None = None,
     theme: Annotated[str | None, Query(max_length=200)] = None,
     source: QuestionSource | None = None,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: CursorQuery = None,
 ):
-    """Questions the caller may see, optionally for one meeting, status, theme or source."""
-    found = questions.list_questions(session, by=actor, meeting_id=meeting_id, status=status,
-                                     theme=theme, source=source)
-    return question_reads(session, found)
+    """Questions the caller may see, in the order they were drafted, a page at a time;
+    optionally for one meeting, status, theme or source."""
+    page = questions.page_questions(session, by=actor, meeting_id=meeting_id, status=status,
+                                    theme=theme, source=source, limit=limit, cursor=cursor)
+    return answer(request, response, page, question_reads(session, page.rows))
 
 
 @router.post("/questions", response_model=QuestionRead, status_code=status.HTTP_201_CREATED)

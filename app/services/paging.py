@@ -1,0 +1,173 @@
+"""Paging of long lists by keyset: the one rule every paged list of the API follows.
+
+A page is asked for with `limit` (how many rows) and `cursor` (where the last page ended). The
+cursor is opaque to the caller: urlsafe base64 of a small JSON holding the sort key of the last
+row given and a fingerprint of the list and its filters, signed with the site's key. A cursor
+made by another list, by the same list with other filters, or not by us at all is refused.
+
+Rows are found by keyset, never by OFFSET: `WHERE (key…) > (last key…) ORDER BY key… LIMIT n+1`,
+the id always last in the key so it is unique. So a page costs the same on the first page as on
+the thousandth, and rows added between two pages neither shift nor repeat rows. Rows the reader
+may not see are dropped before the page is counted, so the page size tells nothing of them.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import and_, false, or_
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
+
+from app.config import get_settings
+from app.services.errors import InvalidInput
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One column of a list's order; `descending` for latest-first lists."""
+
+    column: Any
+    value: Callable[[Any], Any]  # the row's value for this column
+    descending: bool = False
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of rows, and the cursor of the next page (None on the last)."""
+
+    rows: list[T]
+    next_cursor: str | None
+
+
+def fingerprint(scope: str, filters: Mapping[str, Any]) -> str:
+    """What a cursor belongs to: the list and the filters it was made with."""
+    settled = {k: _plain(v) for k, v in sorted(filters.items()) if v is not None}
+    text = json.dumps([scope, settled], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if hasattr(value, "value"):  # an enum
+        return value.value
+    return value
+
+
+def _signature(body: bytes) -> str:
+    key = hashlib.sha256(b"assure-paging:" + get_settings().signing_key().encode()).digest()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()[:24]
+
+
+def encode_cursor(values: Sequence[Any], print_: str) -> str:
+    """The cursor after a row with these sort-key values, for the list with this fingerprint."""
+    keys = [["t", v.isoformat()] if isinstance(v, datetime) else
+            ["d", v.isoformat()] if isinstance(v, date) else ["v", v] for v in values]
+    body = json.dumps({"k": keys, "f": print_}, separators=(",", ":")).encode()
+    signed = json.dumps({"b": body.decode(), "s": _signature(body)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(signed.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, print_: str, size: int) -> list[Any]:
+    """The sort-key values a cursor holds; InvalidInput naming `cursor` if it is not one of
+    ours, or was made by another list or other filters."""
+    garbled = InvalidInput({"cursor": "cursor is not one this list gave; start again "
+                                      "without a cursor"})
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        signed = json.loads(raw)
+        body = signed["b"].encode()
+        if not hmac.compare_digest(_signature(body), signed["s"]):
+            raise garbled
+        content = json.loads(body)
+        keys = content["k"]
+        made_for = content["f"]
+    except InvalidInput:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise garbled from None
+    if made_for != print_:
+        raise InvalidInput({"cursor": "cursor was made for another list or other filters; "
+                                      "start again without a cursor"})
+    if not isinstance(keys, list) or len(keys) != size:
+        raise garbled
+    values: list[Any] = []
+    try:
+        for kind, value in keys:
+            if kind == "t":
+                values.append(datetime.fromisoformat(value))
+            elif kind == "d":
+                values.append(date.fromisoformat(value))
+            else:
+                values.append(value)
+    except (ValueError, TypeError):
+        raise garbled from None
+    return values
+
+
+def check_limit(limit: int) -> int:
+    """The page size asked for, if allowed."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput({"limit": f"limit must be from 1 to {MAX_LIMIT}"})
+    return limit
+
+
+def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows that come after these key values in the list's order: (a > x) or (a = x and b > y)…,
+    spelt out so that mixed directions and every database work alike."""
+    clauses = []
+    for i, key in enumerate(keys):
+        equal = [keys[j].column == values[j] for j in range(i)]
+        beyond = key.column < values[i] if key.descending else key.column > values[i]
+        clauses.append(and_(*equal, beyond))
+    return or_(false(), *clauses)
+
+
+def keyset_page(
+    session: Session,
+    query: Any,
+    *,
+    keys: Sequence[SortKey],
+    limit: int,
+    cursor: str | None,
+    scope: str,
+    filters: Mapping[str, Any],
+    keep: Callable[[list[Any]], list[Any]] | None = None,
+) -> Page[Any]:
+    """One page of the query's rows in key order, after the cursor's row.
+
+    `keep` drops, from a batch of rows, those the reader may not see (keeping the order); it is
+    applied before the page is counted, and more rows are read until the page is full or the
+    list ends, so an exempt row neither shortens a page nor shows in where the next one starts.
+    """
+    check_limit(limit)
+    print_ = fingerprint(scope, filters)
+    last = decode_cursor(cursor, print_, len(keys)) if cursor else None
+    order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
+    found: list[Any] = []
+    batch = limit + 1
+    while len(found) <= limit:
+        step = query if last is None else query.where(_after(keys, last))
+        rows = list(session.exec(step.order_by(*order).limit(batch)))
+        if not rows:
+            break
+        found.extend(keep(rows) if keep else rows)
+        if len(rows) < batch:
+            break
+        last = [k.value(rows[-1]) for k in keys]
+        batch = min(batch * 2, 4 * MAX_LIMIT)
+    rows = found[:limit]
+    more = len(found) > limit
+    next_cursor = encode_cursor([k.value(rows[-1]) for k in keys], print_) if more else None
+    return Page(rows=rows, next_cursor=next_cursor)
