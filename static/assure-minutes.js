@@ -1367,13 +1367,22 @@
       return;
     }
     const extra = st.node.querySelector(".assure-entry__extra");
-    const result = await api("GET", "/api/v1/entries/" + st.id + "/revisions").catch(() => ({ status: 0 }));
+    // The list comes a page at a time; follow `next` until every version is in.
+    const revisions = [];
+    let page = "/api/v1/entries/" + st.id + "/revisions?limit=500";
+    let result = { status: 0 };
+    while (page) {
+      result = await api("GET", page).catch(() => ({ status: 0 }));
+      if (result.status !== 200) break;
+      revisions.push(...result.data.results);
+      page = result.data.next;
+    }
     if (result.status !== 200) {
       notice("The saved versions cannot be shown now (no connection).");
       return;
     }
     const list = el("ol", { className: "govuk-list assure-history" });
-    for (const revision of result.data.slice().reverse()) {
+    for (const revision of revisions.slice().reverse()) {
       const when = clock(new Date(revision.saved_at));
       list.append(el("li", {}, [
         el("p", { className: "govuk-body-s govuk-!-margin-bottom-1", text: "Version " + revision.version + ", saved " + when }),

@@ -24,7 +24,7 @@ def test_build_an_agenda_with_the_keyboard_alone(browser, server):
         {"title": "AOB", "kind": "aob"}])
     meeting = api.post("/api/v1/meetings", json={"meeting_type_id": series,
                                                  "starts_at": "2019-07-30T10:00"}).json()
-    people = {p["role_abbreviation"]: p["id"] for p in api.get("/api/v1/people").json()}
+    people = {p["role_abbreviation"]: p["id"] for p in api.get("/api/v1/people").json()["results"]}
 
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -16,7 +16,7 @@ def server(tmp_path_factory):
 
 def test_marking_attendance_in_the_panel_keeps_the_capacities(server, page):
     with server.api(server.token) as api:
-        meeting = next(m for m in api.get("/api/v1/meetings").json()
+        meeting = next(m for m in api.get("/api/v1/meetings").json()["results"]
                        if api.get(f"/api/v1/meetings/{m['id']}").json()["attendance"])
         rows = api.get(f"/api/v1/meetings/{meeting['id']}").json()["attendance"]
         first, second = rows[0], rows[1]
@@ -54,7 +54,7 @@ def _items_by_number(items, found=None):
 def test_the_panel_offers_the_invitees_first_finds_others_and_keeps_substitutes_and_items(
         server, page):
     with server.api(server.token) as api:
-        meeting = next(m for m in api.get("/api/v1/meetings").json()
+        meeting = next(m for m in api.get("/api/v1/meetings").json()["results"]
                        if m["title"].startswith("Monthly Assurance Meeting"))
         jones = api.post("/api/v1/people", json={
             "full_name": "Jane Jones", "initials": "JJ", "side": "force",

@@ -21,7 +21,7 @@ def force_server(tmp_path):
 def test_a_presenter_uploads_their_late_paper(force_server, page, tmp_path):
     server = force_server
     api = server.api(server.token)
-    dcc = next(p for p in api.get("/api/v1/people").json()
+    dcc = next(p for p in api.get("/api/v1/people").json()["results"]
                if p["role_abbreviation"] == "DCC")
     item = next(i for i in api.get("/api/v1/meetings/2/items").json()
                 if i["kind"] == "theme")

@@ -18,7 +18,7 @@ SCREENSHOTS = os.environ.get("ASSURE_SCREENSHOTS")
 def server(tmp_path_factory):
     live = start_demo(tmp_path_factory.mktemp("home"))
     api = live.api(live.token)
-    people = {p["role_abbreviation"]: p["id"] for p in api.get("/api/v1/people").json()}
+    people = {p["role_abbreviation"]: p["id"] for p in api.get("/api/v1/people").json()["results"]}
     for email, role, person in (("chair@opcc.example", "chair", people["PCC"]),
                                 ("dcc@police.example", "force", people["DCC"]),
                                 ("viewer@opcc.example", "viewer", None)):
@@ -27,7 +27,8 @@ def server(tmp_path_factory):
                        input="a long passphrase here\n", text=True, env=live.env,
                        cwd=live.folder, check=True, capture_output=True)
     # Something for the chair: an action whose owner asks for closure.
-    anpr = [a for a in api.get("/api/v1/actions").json() if a["reference"] == "A/2019/001"][0]
+    anpr = [a for a in api.get("/api/v1/actions").json()["results"]
+            if a["reference"] == "A/2019/001"][0]
     api.post(f"/api/v1/actions/{anpr['id']}/updates",
              json={"text": "Done: reviewed.", "status": "pending_signoff"}).raise_for_status()
     yield live

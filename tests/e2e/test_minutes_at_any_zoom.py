@@ -49,7 +49,7 @@ def meeting(api):
     """A meeting in progress with the reference agenda; its item "1. Partnership Working" has
     two prepared questions and three paragraphs."""
     people = {p["role_abbreviation"] or p["initials"]: p["id"]
-              for p in api.get("/api/v1/people").json()}
+              for p in api.get("/api/v1/people").json()["results"]}
     series = api.post("/api/v1/meeting-types", json={"name": "Monthly Assurance Meeting",
                                                      "default_venue": "Room 1.38"}).json()
     meeting_id = api.post("/api/v1/meetings", json={

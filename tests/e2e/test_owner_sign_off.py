@@ -23,8 +23,9 @@ def test_owner_link_update_closure_request_and_chair_sign_off(browser, server):
     june = api.post("/api/v1/meetings", json={
         "meeting_type_id": series["Monthly Assurance Meeting"],
         "starts_at": "2019-06-25T10:00"}).json()
-    anpr = [a for a in api.get("/api/v1/actions").json() if a["reference"] == "A/2019/001"][0]
-    people = {p["role_abbreviation"]: p["id"] for p in api.get("/api/v1/people").json()}
+    anpr = [a for a in api.get("/api/v1/actions").json()["results"]
+            if a["reference"] == "A/2019/001"][0]
+    people = {p["role_abbreviation"]: p["id"] for p in api.get("/api/v1/people").json()["results"]}
     subprocess.run([str(BIN / "assure"), "users", "create", "chair@opcc.example", "--role",
                     "chair", "--person-id", str(people["PCC"])], input="chair passphrase here\n",
                    text=True, env=server.env, cwd=server.folder, check=True, capture_output=True)

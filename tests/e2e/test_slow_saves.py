@@ -134,7 +134,8 @@ def test_reloads_in_the_middle_of_slow_saves_lose_nothing(page, server, api, mee
     # version with fewer words than the one before (the words only ever grow here).
     overtaken = 0
     for entry in api.get(f"/api/v1/items/{meeting['partnership']}/entries").json():
-        texts = [r["text"] for r in api.get(f"/api/v1/entries/{entry['id']}/revisions").json()]
+        revisions = api.get(f"/api/v1/entries/{entry['id']}/revisions").json()["results"]
+        texts = [r["text"] for r in revisions]
         overtaken += sum(len(new.split()) < len(old.split())
                          for old, new in zip(texts, texts[1:], strict=False))
     words = sum(len(w) for w in typed)

@@ -47,7 +47,7 @@ def api(server):
 
 def person_ids(api) -> dict[str, int]:
     return {p["role_abbreviation"] or p["initials"]: p["id"]
-            for p in api.get("/api/v1/people").json()}
+            for p in api.get("/api/v1/people").json()["results"]}
 
 
 @pytest.fixture
@@ -282,7 +282,7 @@ def test_the_reference_meetings_first_item_with_the_keyboard_alone(page, server,
     question = api.get(f"/api/v1/questions/{stored[0]['question_id']}").json()
     assert question["status"] == "answered"
     assert question["answers"][0]["text"] == stored[1]["text"]
-    actions = api.get("/api/v1/actions", params={"meeting_id": meeting["id"]}).json()
+    actions = api.get("/api/v1/actions", params={"meeting_id": meeting["id"]}).json()["results"]
     assert [(a["text"], a["owner_ids"], a["due_date"]) for a in actions] == [(
         "The DCC to review the success criteria in the ANPR business case.", [people["DCC"]],
         date(2019, 5, 28).isoformat())]
@@ -472,6 +472,6 @@ def test_any_saved_version_can_be_restored(page, server, api, meeting):
     expect(page.locator(".assure-entry__text").last).to_have_value("The first wording.")
     expect_saved(page)
     entry_id = api.get(f"/api/v1/items/{meeting['partnership']}/entries").json()[0]["id"]
-    texts = [r["text"] for r in api.get(f"/api/v1/entries/{entry_id}/revisions").json()]
+    texts = [r["text"] for r in api.get(f"/api/v1/entries/{entry_id}/revisions").json()["results"]]
     assert texts[-1] == "The first wording."
     assert "A second wording that the chair did not like." in texts

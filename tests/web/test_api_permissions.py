@@ -21,7 +21,7 @@ def test_force_and_viewer_see_the_meeting_without_its_exempt_content(client, wor
         assert "The PCC asked the CC about ANPR." in texts
         assert _get(client, world, role, f"/api/v1/entries/{world.exempt_entry.id}").status_code \
             == 404
-        listed = [a["id"] for a in _get(client, world, role, "/api/v1/actions").json()]
+        listed = [a["id"] for a in _get(client, world, role, "/api/v1/actions").json()["results"]]
         assert world.action.id in listed
         assert _get(client, world, role,
                     f"/api/v1/items/{world.exempt_item.id}/entries").status_code == 404
@@ -29,7 +29,7 @@ def test_force_and_viewer_see_the_meeting_without_its_exempt_content(client, wor
     assert _get(client, world, "viewer",
                 f"/api/v1/actions/{world.exempt_action.id}").status_code == 404
     assert world.exempt_action.id not in [
-        a["id"] for a in _get(client, world, "viewer", "/api/v1/actions").json()]
+        a["id"] for a in _get(client, world, "viewer", "/api/v1/actions").json()["results"]]
     secretariat = _get(client, world, "secretariat", f"/api/v1/meetings/{world.meeting.id}").json()
     assert any(i["entries"] for i in secretariat["items"] if i["title"] == "Covert tactics") \
         is False  # it has no entries, but the secretariat sees its action
@@ -45,11 +45,11 @@ def test_the_owner_of_an_exempt_action_sees_it_marked_and_updates_it(client, wor
     assert seen.status_code == 200 and seen.json()["exempt"] is True
     assert seen.json()["text"] == "Secret follow-up."
     assert world.exempt_action.id in [
-        a["id"] for a in _get(client, world, "force", "/api/v1/actions").json()]
+        a["id"] for a in _get(client, world, "force", "/api/v1/actions").json()["results"]]
     posted = client.post(f"{path}/updates", headers=bearer(world.tokens["force"]),
                          json={"text": "Done the secret part.", "status": "in_progress"})
     assert posted.status_code == 201, posted.text
-    assert _get(client, world, "force", f"{path}/updates").json()[-1]["text"] == \
+    assert _get(client, world, "force", f"{path}/updates").json()["results"][-1]["text"] == \
         "Done the secret part."
     assert _get(client, world, "viewer", path).status_code == 404
 
@@ -63,7 +63,7 @@ def test_a_force_owner_updates_their_own_action_only_and_cannot_close_it(client,
     assert response.status_code == 201
     response = client.post(f"{other}/updates", headers=headers, json={"text": "Not mine"})
     assert response.status_code == 403
-    assert client.get(f"{other}/updates", headers=headers).json() == []
+    assert client.get(f"{other}/updates", headers=headers).json()["results"] == []
     response = client.post(f"{own}/updates", headers=headers,
                            json={"text": "Done", "status": "closed"})
     assert response.status_code == 403

@@ -57,7 +57,7 @@ def test_the_api_sets_changes_and_refuses_levels(client, session):
     changed = client.patch(f"/api/v1/entries/{entry_id}", headers=headers, json={
         "version": 1, "assurance_level": "not_assured"})
     assert changed.status_code == 200 and changed.json()["assurance_level"] == "not_assured"
-    history = client.get(f"/api/v1/entries/{entry_id}/revisions", headers=headers).json()
+    history = client.get(f"/api/v1/entries/{entry_id}/revisions", headers=headers).json()["results"]
     assert [r["assurance_level"] for r in history] == ["partially_assured", "not_assured"]
     # Made into a narrative paragraph: the level goes with the kind.
     narrative = client.patch(f"/api/v1/entries/{entry_id}", headers=headers, json={
