@@ -229,3 +229,4 @@ def test_the_contract_documents_paging(client, world):
         body = operation["responses"]["200"]["content"]["application/json"]["schema"]
         model = spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
         assert set(model["properties"]) == {"results", "next"}
+        assert "Link" in operation["responses"]["200"]["headers"]

@@ -16,7 +16,7 @@ from app.schemas import (
 )
 from app.services import actions
 from app.services.paging import DEFAULT_LIMIT
-from app.web.api.paging import CursorQuery, LimitQuery, PageOf, answer
+from app.web.api.paging import PAGED, CursorQuery, LimitQuery, PageOf, answer
 from app.web.api.shapes import action_read
 from app.web.chair_news import tell_the_chair
 from app.web.deps import ActorDep, IdPath
@@ -24,7 +24,7 @@ from app.web.deps import ActorDep, IdPath
 router = APIRouter(tags=["actions"])
 
 
-@router.get("/actions", response_model=PageOf[ActionRead])
+@router.get("/actions", response_model=PageOf[ActionRead], responses=PAGED)
 def list_actions(
     request: Request,
     response: Response,
@@ -68,7 +68,8 @@ def update_action(action_id: IdPath, data: ActionEdit, session: SessionDep, acto
     return action_read(actions.get_action(session, action_id=action_id, by=actor))
 
 
-@router.get("/actions/{action_id}/updates", response_model=PageOf[ActionUpdateRead])
+@router.get("/actions/{action_id}/updates", response_model=PageOf[ActionUpdateRead],
+            responses=PAGED)
 def list_updates(
     action_id: IdPath, request: Request, response: Response, session: SessionDep,
     actor: ActorDep, limit: LimitQuery = DEFAULT_LIMIT, cursor: CursorQuery = None,

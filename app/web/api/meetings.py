@@ -27,7 +27,7 @@ from app.services.minutes import Edition, record_for
 from app.services.paging import DEFAULT_LIMIT
 from app.services.visibility import agenda_as_seen
 from app.services.word_template import template_bytes
-from app.web.api.paging import CursorQuery, LimitQuery, PageOf, answer
+from app.web.api.paging import PAGED, CursorQuery, LimitQuery, PageOf, answer
 from app.web.api.shapes import attendance_read, item_read, meeting_detail, meeting_read
 from app.web.deps import ActorDep, IdPath
 from app.web.downloads import DOCX_TYPE, docx_response, file_response
@@ -39,7 +39,7 @@ class SentRead(BaseModel):
     sent: int  # how many questions went to the force
 
 
-@router.get("/meetings", response_model=PageOf[MeetingRead])
+@router.get("/meetings", response_model=PageOf[MeetingRead], responses=PAGED)
 def list_meetings(request: Request, response: Response, session: SessionDep, actor: ActorDep,
                   limit: LimitQuery = DEFAULT_LIMIT, cursor: CursorQuery = None):
     """Every meeting with its series, the latest first, a page at a time."""

@@ -21,7 +21,7 @@ from app.services import approval, entries
 from app.services.minutes import Edition, minutes_for_export
 from app.services.paging import DEFAULT_LIMIT
 from app.services.word_template import template_bytes
-from app.web.api.paging import CursorQuery, LimitQuery, PageOf, answer
+from app.web.api.paging import PAGED, CursorQuery, LimitQuery, PageOf, answer
 from app.web.deps import ActorDep, IdPath
 from app.web.downloads import docx_response
 
@@ -87,7 +87,7 @@ def amend_entry(entry_id: IdPath, data: AmendmentCreate, session: SessionDep, ac
     return approval.amend_entry(session, entry_id=entry_id, by=actor, **data.model_dump())
 
 
-@router.get("/entries/{entry_id}/revisions", response_model=PageOf[RevisionRead])
+@router.get("/entries/{entry_id}/revisions", response_model=PageOf[RevisionRead], responses=PAGED)
 def list_revisions(
     entry_id: IdPath, request: Request, response: Response, session: SessionDep,
     actor: ActorDep, limit: LimitQuery = DEFAULT_LIMIT, cursor: CursorQuery = None,

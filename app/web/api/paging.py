@@ -37,3 +37,9 @@ def answer(request: Request, response: Response, page: Page, results: list) -> d
         following = str(request.url.include_query_params(cursor=page.next_cursor))
         response.headers["Link"] = f'<{following}>; rel="next"'
     return {"results": results, "next": following}
+
+
+PAGED: dict[int | str, dict] = {200: {"headers": {"Link": {
+    "description": 'The next page\'s address, `<URL>; rel="next"`; absent on the last page.',
+    "schema": {"type": "string"},
+}}}}

@@ -6,13 +6,13 @@ from app.db import SessionDep
 from app.schemas import PersonCreate, PersonRead, PersonUpdate
 from app.services import people
 from app.services.paging import DEFAULT_LIMIT
-from app.web.api.paging import CursorQuery, LimitQuery, PageOf, answer
+from app.web.api.paging import PAGED, CursorQuery, LimitQuery, PageOf, answer
 from app.web.deps import ActorDep, IdPath
 
 router = APIRouter()
 
 
-@router.get("/people", response_model=PageOf[PersonRead], tags=["people"])
+@router.get("/people", response_model=PageOf[PersonRead], tags=["people"], responses=PAGED)
 def list_people(request: Request, response: Response, session: SessionDep, actor: ActorDep,
                 limit: LimitQuery = DEFAULT_LIMIT, cursor: CursorQuery = None):
     """Everyone, by name, those no longer active included, a page at a time."""

@@ -16,14 +16,14 @@ from app.schemas import (
 )
 from app.services import questions
 from app.services.paging import DEFAULT_LIMIT
-from app.web.api.paging import CursorQuery, LimitQuery, PageOf, answer
+from app.web.api.paging import PAGED, CursorQuery, LimitQuery, PageOf, answer
 from app.web.api.shapes import question_reads
 from app.web.deps import ActorDep, IdPath
 
 router = APIRouter(tags=["questions"])
 
 
-@router.get("/questions", response_model=PageOf[QuestionRead])
+@router.get("/questions", response_model=PageOf[QuestionRead], responses=PAGED)
 def list_questions(
     request: Request,
     response: Response,
