@@ -6,8 +6,8 @@ The .docx and .xlsx builders in app/export/ receive an ActionLog and only lay it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, or_

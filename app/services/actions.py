@@ -163,7 +163,8 @@ def views_of(
             status, on = ActionStatus(action.status), today()
         else:
             change = changes.get(action.id)
-            status = ActionStatus(change.status_to) if change and change.status_to else ActionStatus.open
+            status = (ActionStatus(change.status_to) if change and change.status_to
+                      else ActionStatus.open)
             on = to_london(as_of).date()
         views.append(ActionView(
             action=action,

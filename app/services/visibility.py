@@ -50,7 +50,8 @@ def sees_exempt(by: Actor | None) -> bool:
 def exempt_items_query(meeting_ids: Iterable[int] | None = None):
     """A query of the ids of exempt items, themselves or under an exempt item (in these
     meetings, or in all): one recursive query down the tree, however many meetings."""
-    base: sa.Select = sa.select(col(AgendaItem.id).label("id")).where(col(AgendaItem.exempt).is_(True))
+    base: sa.Select = (sa.select(col(AgendaItem.id).label("id"))
+                       .where(col(AgendaItem.exempt).is_(True)))
     if meeting_ids is not None:
         base = base.where(col(AgendaItem.meeting_id).in_(meeting_ids))
     tree = base.cte("exempt_items", recursive=True)
