@@ -211,3 +211,25 @@ def test_exempt_actions_are_neither_shown_nor_counted_for_the_force_or_viewers(
     sign_in_through_form(client, session, "officer@force.example", "a long passphrase here")
     html = client.get("/actions?status=all").text
     assert "Hidden work" not in html and "4 actions" in html
+
+
+def test_my_actions_costs_the_same_statements_with_3_or_15_open_actions(client, session):
+    _, _, dcc = make_top_team(session)
+    make_user(session, Role.force, person=dcc, email="dcc@force.example",
+              password="a long passphrase here")
+    sign_in_through_form(client, session, "dcc@force.example", "a long passphrase here")
+
+    def raise_actions(count):
+        for n in range(count):
+            action = make_action(session, [dcc], text=f"Mine {n}.")
+            actions.add_update(session, action_id=action.id, by=SYSTEM,
+                               data=ActionUpdateCreate(text=f"Under way {n}."))
+            session.commit()
+
+    raise_actions(3)
+    few, html = _statements_for(session, client, "/my-actions")
+    assert "Under way 2." in html
+    raise_actions(12)
+    many, html = _statements_for(session, client, "/my-actions")
+    assert "Under way 11." in html
+    assert many == few
