@@ -482,16 +482,3 @@ def open_over_time(session: Session, *, by: Actor, weeks: int = 12,
         result.append(WeekCounts(week_ending=day, red=counts[Rag.red],
                                  amber=counts[Rag.amber], green=counts[Rag.green]))
     return result
-
-
-def open_by_owner(entries: list[LogEntry]) -> list[tuple[str, dict]]:
-    """Open actions per owner (the lead and the others), by RAG: [("DCC", {red: 1, …}), …]."""
-    table: dict[str, dict] = {}
-    for entry in entries:
-        if entry.view.rag is None:
-            continue
-        for person in entry.view.owners:
-            row = table.setdefault(person_label(person), {Rag.red: 0, Rag.amber: 0,
-                                                          Rag.green: 0})
-            row[entry.view.rag] += 1
-    return sorted(table.items())
