@@ -233,3 +233,22 @@ def test_my_actions_costs_the_same_statements_with_3_or_15_open_actions(client, 
     many, html = _statements_for(session, client, "/my-actions")
     assert "Under way 11." in html
     assert many == few
+
+
+def test_the_downloads_hold_every_action_the_filters_select_not_one_page(client, session):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    _, _, dcc = make_top_team(session)
+    for n in range(30):
+        make_action(session, [dcc], text=f"Exported action {n}.")
+    _close(session, make_action(session, [dcc], text="Closed exported action."))
+    sign_in(client, session, Role.secretariat)
+    html = client.get("/actions").text
+    link = unescape(re.search(r'href="(/actions/log\.xlsx[^"]*)"', html).group(1))
+    assert "status=not_closed" in link  # the download is what the page shows
+    cells = [c for row in load_workbook(BytesIO(client.get(link).content)).active.iter_rows(
+        values_only=True) for c in row if isinstance(c, str)]
+    assert sum("Exported action" in c for c in cells) == 30
+    assert not any("Closed exported action." in c for c in cells)
