@@ -7,20 +7,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlalchemy import and_, case, or_
+from sqlmodel import Session, col, func, select
 
-from app.models import Action, ActionStatus, Meeting, Person, Rag
+from app.models import (
+    Action,
+    ActionOwner,
+    ActionStatus,
+    ActionUpdate,
+    AgendaItem,
+    Meeting,
+    MeetingType,
+    Person,
+    Rag,
+)
 from app.services import audit
-from app.services.actions import ActionView, views_of
-from app.services.agenda import agenda_tree, flatten
+from app.services.actions import AMBER_WITHIN_DAYS, ActionView, views_of
 from app.services.common import person_label
 from app.services.dates import end_of_day_utc, short_date, to_london, today
+from app.services.errors import InvalidInput
 from app.services.meetings import get_meeting, meeting_title, meeting_type_of
 from app.services.minutes import update_text
 from app.services.office import get_office
 from app.services.permissions import Actor
-from app.services.visibility import may_see_action
+from app.services.visibility import exempt_items_query, sees_exempt
 
 
 @dataclass
@@ -94,74 +107,263 @@ class LogEntry:
     meeting_title: str
 
 
-def _themes(session: Session, actions: list[Action]) -> dict[int | None, str]:
-    """Each action's theme: the title of the theme its item sits under (or the item's own)."""
+# --- the log in SQL: what the filters select, in what order, with its counts ---------------
+
+PAGE_SIZE = 25
+
+
+def _rag_case(status, due, on: date):
+    """The RAG rating as SQL, the rule of app.services.actions.rag_for: NULL once closed."""
+    soon = on + timedelta(days=AMBER_WITHIN_DAYS)
+    return case(
+        (status == ActionStatus.closed.value, None),
+        (and_(due.is_not(None), due < on), Rag.red.value),
+        (or_(due.is_(None), status == ActionStatus.paused.value, due <= soon), Rag.amber.value),
+        else_=Rag.green.value,
+    )
+
+
+@cache
+def _item_themes():
+    """Each agenda item's theme as a query (id, theme): the title of the level-2 item it sits
+    under, or its own title at levels 1 and 2. One recursive query down every tree (one
+    object, so that a statement using it twice names it once)."""
+    title = sa.cast(col(AgendaItem.title), sa.Text)
+    tree = (sa.select(col(AgendaItem.id).label("id"), sa.literal(1).label("level"),
+                      title.label("theme"))
+            .where(col(AgendaItem.parent_id).is_(None))
+            .cte("item_themes", recursive=True))
+    child = (sa.select(col(AgendaItem.id), tree.c.level + 1,
+                       case((tree.c.level < 2, title), else_=tree.c.theme))
+             .join(tree, col(AgendaItem.parent_id) == tree.c.id))
+    return tree.union_all(child)
+
+
+def _latest_texts():
+    """Each action's latest update (action_id, text) as a query, by a window function."""
+    rank = func.row_number().over(
+        partition_by=col(ActionUpdate.action_id),
+        order_by=(col(ActionUpdate.created_at).desc(), col(ActionUpdate.id).desc()))
+    ranked = sa.select(col(ActionUpdate.action_id).label("action_id"),
+                       col(ActionUpdate.text).label("text"), rank.label("rank")).subquery()
+    return sa.select(ranked.c.action_id, ranked.c.text).where(ranked.c.rank == 1).subquery()
+
+
+def _owned_by(person_id: int):
+    return sa.select(col(ActionOwner.action_id)).where(col(ActionOwner.person_id) == person_id)
+
+
+def visible_to(by: Actor | None):
+    """The SQL condition for the actions the reader may see (visibility.may_see_action), or
+    None when they see them all."""
+    if sees_exempt(by):
+        return None
+    exempt_items = exempt_items_query()
+    exempt = or_(col(Action.exempt).is_(True),
+                 and_(col(Action.item_id).is_not(None),
+                      col(Action.item_id).in_(sa.select(exempt_items.c.id))))
+    if by is not None and by.person_id is not None:
+        return or_(~exempt, col(Action.id).in_(_owned_by(by.person_id)))
+    return ~exempt
+
+
+def _conditions(by: Actor, filters: LogFilters, on: date) -> list:
+    """The SQL conditions for the actions the filters select and the reader may see."""
+    found: list = []
+    visible = visible_to(by)
+    if visible is not None:
+        found.append(visible)
+    if filters.meeting_id is not None:
+        found.append(Action.meeting_id == filters.meeting_id)
+    if filters.status is not None:
+        found.append(Action.status == filters.status)
+    if filters.open_only:
+        found.append(Action.status != ActionStatus.closed)
+    if filters.due_from is not None:
+        found.append(col(Action.due_date) >= filters.due_from)
+    if filters.due_to is not None:
+        found.append(col(Action.due_date) <= filters.due_to)
+    if filters.owner_id is not None:
+        found.append(col(Action.id).in_(_owned_by(filters.owner_id)))
+    if filters.rag is not None:
+        found.append(_rag_case(col(Action.status), col(Action.due_date), on)
+                     == filters.rag.value)
+    if filters.theme.strip():
+        themes = _item_themes()
+        wanted = filters.theme.strip().lower()
+        found.append(col(Action.item_id).in_(
+            sa.select(themes.c.id).where(func.lower(themes.c.theme) == wanted)))
+    if filters.search.strip():
+        needle = filters.search.strip().lower()
+        latest = _latest_texts()
+        found.append(or_(
+            func.lower(col(Action.text)).contains(needle, autoescape=True),
+            func.lower(col(Action.reference)).contains(needle, autoescape=True),
+            col(Action.id).in_(sa.select(latest.c.action_id).where(
+                func.lower(latest.c.text).contains(needle, autoescape=True)))))
+    return found
+
+
+def _sort_keys(sort: str, on: date) -> list:
+    """The SQL sort key of the log, ending with the action's id so that every row has its
+    own place (keyset paging resumes after a row's key)."""
+    due = func.coalesce(col(Action.due_date), date.max)
+    year, seq = col(Action.year), col(Action.seq)
+    if sort == "due":
+        keys = [due, year, seq]
+    elif sort == "rag":
+        rag = _rag_case(col(Action.status), col(Action.due_date), on)
+        keys = [case((rag == Rag.red.value, 0), (rag == Rag.amber.value, 1),
+                     (rag == Rag.green.value, 2), else_=3), due, seq]
+    elif sort == "owner":
+        lead = (sa.select(func.coalesce(func.nullif(col(Person.role_abbreviation), ""),
+                                        col(Person.initials)))
+                .join(ActionOwner, col(ActionOwner.person_id) == col(Person.id))
+                .where(col(ActionOwner.action_id) == col(Action.id))
+                .order_by(col(ActionOwner.position)).limit(1)
+                .correlate(Action).scalar_subquery())
+        keys = [func.coalesce(lead, ""), year, seq]
+    elif sort == "status":
+        words = sorted(STATUS_WORDS.items(), key=lambda pair: pair[1])
+        keys = [case(*((col(Action.status) == status.value, rank)
+                       for rank, (status, _) in enumerate(words)), else_=len(words)),
+                year, seq]
+    elif sort == "raised":
+        keys = [func.coalesce(col(Meeting.starts_at), col(Action.created_at)), seq]
+    else:
+        keys = [year, seq]
+    return [*keys, col(Action.id)]
+
+
+def _ordered(by: Actor, filters: LogFilters, on: date):
+    """The query of the actions selected, in the order asked, and its sort key."""
+    keys = _sort_keys(filters.sort, on)
+    query = (sa.select(Action)
+             .outerjoin(Meeting, col(Meeting.id) == col(Action.meeting_id))
+             .where(*_conditions(by, filters, on)))
+    return query, keys
+
+
+def _entries_of(session: Session, actions: list[Action]) -> list[LogEntry]:
+    """These actions with what the log shows beside them, in a few queries however many."""
+    views = views_of(session, actions)
+    item_ids = {a.item_id for a in actions if a.item_id is not None}
     themes: dict[int | None, str] = {}
-    by_item: dict[int | None, str] = {}
-    for meeting_id in {a.meeting_id for a in actions if a.meeting_id}:
-        nodes = flatten(agenda_tree(session, meeting_id))
-        parents = {n.item.id: n for n in nodes}
-        for node in nodes:
-            theme = node
-            while theme.level > 2 and theme.item.parent_id in parents:
-                theme = parents[theme.item.parent_id]
-            by_item[node.item.id] = theme.item.title
-    for action in actions:
-        themes[action.id] = by_item.get(action.item_id, "")
-    return themes
+    if item_ids:
+        tree = _item_themes()
+        themes = {i: t for i, t in session.execute(
+            sa.select(tree.c.id, tree.c.theme).where(tree.c.id.in_(item_ids)))}
+    meeting_ids = {a.meeting_id for a in actions if a.meeting_id is not None}
+    meetings: dict[int | None, Meeting] = {}
+    titles: dict[int | None, str] = {}
+    if meeting_ids:
+        for meeting, series in session.exec(
+                select(Meeting, MeetingType)
+                .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+                .where(col(Meeting.id).in_(meeting_ids))):
+            meetings[meeting.id] = meeting
+            titles[meeting.id] = meeting_title(meeting, series)
+    return [LogEntry(view=v, theme=themes.get(v.action.item_id, ""),
+                     meeting=meetings.get(v.action.meeting_id),
+                     meeting_title=titles.get(v.action.meeting_id, ""))
+            for v in views]
 
 
 def log_entries(session: Session, *, by: Actor, filters: LogFilters) -> list[LogEntry]:
-    """The action log the actor may see, filtered, searched and sorted."""
-    query = select(Action)
-    if filters.meeting_id is not None:
-        query = query.where(Action.meeting_id == filters.meeting_id)
-    if filters.status is not None:
-        query = query.where(Action.status == filters.status)
-    if filters.open_only:
-        query = query.where(Action.status != ActionStatus.closed)
-    if filters.due_from is not None:
-        query = query.where(col(Action.due_date) >= filters.due_from)
-    if filters.due_to is not None:
-        query = query.where(col(Action.due_date) <= filters.due_to)
-    actions = list(session.exec(query))
-    views = [v for v in views_of(session, actions) if may_see_action(by, v)]
-    if filters.owner_id is not None:
-        views = [v for v in views if filters.owner_id in v.owner_ids]
-    if filters.rag is not None:
-        views = [v for v in views if v.rag == filters.rag]
-    themes = _themes(session, [v.action for v in views])
-    if filters.theme.strip():
-        wanted = filters.theme.strip().lower()
-        views = [v for v in views if themes[v.action.id].lower() == wanted]
-    if filters.search.strip():
-        needle = filters.search.strip().lower()
-        views = [v for v in views if needle in v.action.text.lower()
-                 or needle in v.action.reference.lower()
-                 or (v.latest_update and needle in v.latest_update.text.lower())]
-    meetings = {m.id: m for m in session.exec(
-        select(Meeting).where(col(Meeting.id).in_({v.action.meeting_id for v in views
-                                                   if v.action.meeting_id})))}
-    titles = {mid: meeting_title(m, meeting_type_of(session, m)) for mid, m in meetings.items()}
-    entries = [LogEntry(view=v, theme=themes[v.action.id],
-                        meeting=meetings.get(v.action.meeting_id),
-                        meeting_title=titles.get(v.action.meeting_id, ""))
-               for v in views]
-    far = date.max
+    """Every action of the log the actor may see, filtered, searched and sorted (for the
+    documents, which hold everything the filters select)."""
+    on = today()
+    query, keys = _ordered(by, filters, on)
+    order = [k.desc() for k in keys] if filters.descending else keys
+    actions = list(session.execute(query.order_by(*order)).scalars())
+    return _entries_of(session, actions)
 
-    def key(entry: LogEntry):
-        action = entry.view.action
-        raised = entry.meeting.starts_at if entry.meeting else action.created_at
-        return {
-            "reference": (action.year, action.seq),
-            "due": (action.due_date or far, action.year, action.seq),
-            "rag": (RAG_ORDER[entry.view.rag], action.due_date or far, action.seq),
-            "owner": ([person_label(p) for p in entry.view.owners], action.year, action.seq),
-            "status": (STATUS_WORDS[ActionStatus(action.status)], action.year, action.seq),
-            "raised": (raised, action.seq),
-        }[filters.sort if filters.sort in SORTS else "reference"]
 
-    return sorted(entries, key=key, reverse=filters.descending)
+@dataclass
+class LogPage:
+    """One page of the action log with the counts of everything the filters select."""
+
+    entries: list[LogEntry]
+    total: int
+    by_status: dict[ActionStatus, int]
+    by_rag: dict[Rag, int]
+    by_owner: list[tuple[str, dict]]
+    themes: list[str]
+    next_after: int | None = None  # the id to resume after, when there are more
+    previous_before: int | None = None  # the id to go back before, when there are earlier
+
+
+def _cursor_key(session: Session, keys: list, action_id: int) -> tuple:
+    """The sort key of the action a page link resumes from; a link to none is refused."""
+    row = session.execute(
+        sa.select(*keys).select_from(Action)
+        .outerjoin(Meeting, col(Meeting.id) == col(Action.meeting_id))
+        .where(col(Action.id) == action_id)).first()
+    if row is None:
+        raise InvalidInput({"page": "this page link is out of date: go back to the first page"})
+    return tuple(row)
+
+
+def log_page(session: Session, *, by: Actor, filters: LogFilters, after: int | None = None,
+             before: int | None = None, size: int = PAGE_SIZE) -> LogPage:
+    """A page of the action log: `size` actions after (or before) the one a page link names,
+    in the order asked, with the totals, by status, RAG and owner, counted by the database."""
+    on = today()
+    query, keys = _ordered(by, filters, on)
+    backwards = before is not None
+    cursor = before if backwards else after
+    if cursor is not None:
+        values = _cursor_key(session, keys, cursor)
+        row = sa.tuple_(*keys)
+        mark = sa.tuple_(*(sa.literal(v, k.type) for k, v in zip(keys, values, strict=True)))
+        query = query.where(row < mark if filters.descending != backwards else row > mark)
+    down = filters.descending != backwards
+    found = list(session.execute(
+        query.order_by(*(k.desc() if down else k for k in keys)).limit(size + 1)).scalars())
+    more = len(found) > size
+    found = found[:size]
+    if backwards:
+        found.reverse()
+    entries = _entries_of(session, found)
+    conditions = _conditions(by, filters, on)
+    chosen = (sa.select(col(Action.id).label("id"), col(Action.status).label("status"),
+                        _rag_case(col(Action.status), col(Action.due_date), on).label("rag"))
+              .where(*conditions).subquery())
+    by_status: dict[ActionStatus, int] = {}
+    by_rag: dict[Rag, int] = {}
+    for status, rating, count in session.execute(
+            sa.select(chosen.c.status, chosen.c.rag, func.count())
+            .group_by(chosen.c.status, chosen.c.rag)):
+        by_status[ActionStatus(status)] = by_status.get(ActionStatus(status), 0) + count
+        if rating is not None:
+            by_rag[Rag(rating)] = by_rag.get(Rag(rating), 0) + count
+    per_person = list(session.execute(
+        sa.select(col(ActionOwner.person_id), chosen.c.rag, func.count())
+        .join(chosen, chosen.c.id == col(ActionOwner.action_id))
+        .where(chosen.c.rag.is_not(None))
+        .group_by(col(ActionOwner.person_id), chosen.c.rag)))
+    people = {p.id: p for p in session.exec(select(Person).where(
+        col(Person.id).in_({person_id for person_id, _, _ in per_person})))}
+    owners: dict[str, dict] = {}
+    for person_id, rating, count in per_person:
+        row_counts = owners.setdefault(person_label(people[person_id]),
+                                       {Rag.red: 0, Rag.amber: 0, Rag.green: 0})
+        row_counts[Rag(rating)] += count
+    tree = _item_themes()
+    themes = sorted(session.execute(
+        sa.select(tree.c.theme).distinct().where(tree.c.id.in_(
+            sa.select(col(Action.item_id)).where(*conditions)))).scalars(), key=str.lower)
+    first = entries[0].view.action.id if entries else None
+    last = entries[-1].view.action.id if entries else None
+    if backwards:
+        has_next, has_previous = True, more
+    else:
+        has_next, has_previous = more, after is not None and bool(entries)
+    return LogPage(entries=entries, total=sum(by_status.values()), by_status=by_status,
+                   by_rag=by_rag, by_owner=sorted(owners.items()),
+                   themes=[t for t in themes if t],
+                   next_after=last if has_next and entries else None,
+                   previous_before=first if has_previous else None)
 
 
 def describe_filters(filters: LogFilters, *, owner: str = "", meeting: str = "") -> str:
@@ -250,34 +452,33 @@ class WeekCounts:
 def open_over_time(session: Session, *, by: Actor, weeks: int = 12,
                    owner_id: int | None = None) -> list[WeekCounts]:
     """How many actions were open at the end of each of the last weeks, by their RAG then."""
-    actions = list(session.exec(select(Action)))
     result = []
     end = today()
+    visible = visible_to(by)
     for back in range(weeks - 1, -1, -1):
         day = end - timedelta(days=7 * back)
         cutoff = end_of_day_utc(day)
-        alive = [a for a in actions if a.created_at <= cutoff
-                 and (a.closed_at is None or a.closed_at > cutoff)]
-        views = [v for v in views_of(session, alive, as_of=cutoff)
-                 if may_see_action(by, v)
-                 and (owner_id is None or owner_id in v.owner_ids)]
+        status_then = func.coalesce(
+            sa.select(col(ActionUpdate.status_to))
+            .where(col(ActionUpdate.action_id) == col(Action.id),
+                   col(ActionUpdate.status_to).is_not(None),
+                   col(ActionUpdate.created_at) <= cutoff)
+            .order_by(col(ActionUpdate.created_at).desc(), col(ActionUpdate.id).desc())
+            .limit(1).correlate(Action).scalar_subquery(),
+            ActionStatus.open.value)
+        alive = [col(Action.created_at) <= cutoff,
+                 or_(col(Action.closed_at).is_(None), col(Action.closed_at) > cutoff)]
+        if visible is not None:
+            alive.append(visible)
+        if owner_id is not None:
+            alive.append(col(Action.id).in_(_owned_by(owner_id)))
+        then = (sa.select(_rag_case(status_then, col(Action.due_date), day).label("rag"))
+                .where(*alive).subquery())
         counts = {Rag.red: 0, Rag.amber: 0, Rag.green: 0}
-        for view in views:
-            if view.rag is not None:
-                counts[view.rag] += 1
+        for rating, count in session.execute(
+                sa.select(then.c.rag, func.count()).group_by(then.c.rag)):
+            if rating is not None:
+                counts[Rag(rating)] += count
         result.append(WeekCounts(week_ending=day, red=counts[Rag.red],
                                  amber=counts[Rag.amber], green=counts[Rag.green]))
     return result
-
-
-def open_by_owner(entries: list[LogEntry]) -> list[tuple[str, dict]]:
-    """Open actions per owner (the lead and the others), by RAG: [("DCC", {red: 1, …}), …]."""
-    table: dict[str, dict] = {}
-    for entry in entries:
-        if entry.view.rag is None:
-            continue
-        for person in entry.view.owners:
-            row = table.setdefault(person_label(person), {Rag.red: 0, Rag.amber: 0,
-                                                          Rag.green: 0})
-            row[entry.view.rag] += 1
-    return sorted(table.items())

@@ -3,7 +3,7 @@
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
@@ -119,30 +119,58 @@ def updates_of(
     return result
 
 
+def latest_updates_of(
+    session: Session, action_ids: Sequence[int | None], as_of: datetime | None = None, *,
+    status_changes: bool = False,
+) -> dict[int | None, ActionUpdate]:
+    """Each action's latest update (made by a time, when given; only those changing the
+    status, with status_changes), in one query: a window numbers each action's updates from
+    the latest, and only the first of each is read."""
+    if not action_ids:
+        return {}
+    rank = func.row_number().over(
+        partition_by=col(ActionUpdate.action_id),
+        order_by=(col(ActionUpdate.created_at).desc(), col(ActionUpdate.id).desc()),
+    ).label("rank")
+    ranked: Any = select(col(ActionUpdate.id).label("id"), rank).where(
+        col(ActionUpdate.action_id).in_(action_ids))
+    if as_of is not None:
+        ranked = ranked.where(ActionUpdate.created_at <= as_of)
+    if status_changes:
+        ranked = ranked.where(col(ActionUpdate.status_to).is_not(None))
+    latest = ranked.subquery()
+    query = (select(ActionUpdate).join(latest, latest.c.id == col(ActionUpdate.id))
+             .where(latest.c.rank == 1))
+    return {u.action_id: u for u in session.exec(query)}
+
+
 def views_of(
     session: Session, actions: list[Action], *, as_of: datetime | None = None
 ) -> list[ActionView]:
-    """Actions with their owners, latest update, status, RAG and exemption, in a few queries.
+    """Actions with their owners, latest update, status, RAG and exemption, in a few queries
+    (however many actions and updates).
 
     With `as_of`, status, latest update and RAG are as they stood then (for approved minutes).
     """
     ids = [a.id for a in actions]
     owners = owners_of(session, ids)
-    history = updates_of(session, ids, as_of=as_of)
+    latest = latest_updates_of(session, ids, as_of=as_of)
+    changes = (latest_updates_of(session, ids, as_of=as_of, status_changes=True)
+               if as_of is not None else {})
     exempt_items = exempt_item_ids(session, {a.meeting_id for a in actions if a.meeting_id})
     views = []
     for action in actions:
-        updates = history[action.id]
         if as_of is None:
             status, on = ActionStatus(action.status), today()
         else:
-            changes = [u.status_to for u in updates if u.status_to]
-            status = ActionStatus(changes[-1]) if changes else ActionStatus.open
+            change = changes.get(action.id)
+            status = (ActionStatus(change.status_to) if change and change.status_to
+                      else ActionStatus.open)
             on = to_london(as_of).date()
         views.append(ActionView(
             action=action,
             owners=owners[action.id],
-            latest_update=updates[-1] if updates else None,
+            latest_update=latest.get(action.id),
             status=status,
             rag=rag_for(status=status, due_date=action.due_date, on=on),
             exempt=is_exempt(action, exempt_items),
@@ -540,8 +568,11 @@ def delegate_action(
 
 def open_actions_of(session: Session, *, person_id: int, by: Actor) -> list[ActionView]:
     """The actions a person owns that are not closed, the soonest due first."""
-    views = list_actions(session, by=by, owner_id=person_id)
-    open_views = [v for v in views if v.action.status != ActionStatus.closed]
+    owned = select(ActionOwner.action_id).where(ActionOwner.person_id == person_id)
+    query = select(Action).where(col(Action.id).in_(owned),
+                                 Action.status != ActionStatus.closed)
+    open_views = [v for v in views_of(session, list(session.exec(query)))
+                  if may_see_action(by, v)]
     return sorted(open_views, key=lambda v: (v.action.due_date is None, v.action.due_date,
                                              v.action.year, v.action.seq))
 

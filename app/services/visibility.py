@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import cast
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.models import Action, AgendaItem, FindingEvent, Paper, Question, QuestionStatus
-from app.services.agenda import ItemNode, agenda_tree, build_tree, flatten
+from app.services.agenda import ItemNode, agenda_tree
 from app.services.papers import papers_of
 from app.services.permissions import Actor, Perm, allowed
 
@@ -46,17 +47,26 @@ def sees_exempt(by: Actor | None) -> bool:
 # --- the agenda ---------------------------------------------------------------------------
 
 
+def exempt_items_query(meeting_ids: Iterable[int] | None = None):
+    """A query of the ids of exempt items, themselves or under an exempt item (in these
+    meetings, or in all): one recursive query down the tree, however many meetings."""
+    base: sa.Select = (sa.select(col(AgendaItem.id).label("id"))
+                       .where(col(AgendaItem.exempt).is_(True)))
+    if meeting_ids is not None:
+        base = base.where(col(AgendaItem.meeting_id).in_(meeting_ids))
+    tree = base.cte("exempt_items", recursive=True)
+    child: sa.Select = sa.select(col(AgendaItem.id).label("id")).join(
+        tree, col(AgendaItem.parent_id) == tree.c.id)
+    return tree.union(child)
+
+
 def exempt_item_ids(session: Session, meeting_ids: Iterable[int | None]) -> set[int]:
     """Items that are exempt, themselves or under an exempt item, in these meetings."""
     wanted = {m for m in meeting_ids if m is not None}
     if not wanted:
         return set()
-    items = list(session.exec(select(AgendaItem).where(col(AgendaItem.meeting_id).in_(wanted))))
-    by_meeting: dict[int, list[AgendaItem]] = {}
-    for item in items:
-        by_meeting.setdefault(item.meeting_id, []).append(item)
-    return {cast(int, node.item.id) for found in by_meeting.values()  # saved items
-            for node in flatten(build_tree(found)) if node.exempt}
+    tree = exempt_items_query(wanted)
+    return {cast(int, i) for i in session.execute(sa.select(tree.c.id)).scalars()}
 
 
 def _public_part(item: AgendaItem) -> AgendaItem:

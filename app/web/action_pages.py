@@ -6,17 +6,18 @@ app/services/actions.py; these routes read forms, call the services and render.
 """
 
 from collections.abc import Callable
-from typing import Annotated, TypeVar, cast
+from typing import Annotated, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import select
 from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep
 from app.export.action_log_docx import render_action_log
 from app.export.action_log_xlsx import render_action_log_xlsx
-from app.models import ActionStatus, Person, Rag
+from app.models import Action, ActionStatus, Person, Rag
 from app.schemas import ActionEdit, ActionUpdateCreate
 from app.services import actions, meetings, owner_links
 from app.services import people as people_service
@@ -26,8 +27,7 @@ from app.services.action_log import (
     LogFilters,
     action_log_for,
     describe_filters,
-    log_entries,
-    open_by_owner,
+    log_page,
     open_over_time,
 )
 from app.services.common import person_label
@@ -58,10 +58,12 @@ OWNER_CHOICES = [
 # --- the action log ----------------------------------------------------------------------
 
 
-def read_filters(params: dict[str, str]) -> tuple[LogFilters, dict[str, str]]:
-    """The log's filters from the query string; a date that does not exist is reported."""
+def read_filters(params: dict[str, str], *, default_status: str = ""
+                 ) -> tuple[LogFilters, dict[str, str]]:
+    """The log's filters from the query string; a date that does not exist is reported.
+    Status "not_closed" is every status but closed, "all" (or none) every status."""
     errors: dict[str, str] = {}
-    status = params.get("status", "")
+    status = params.get("status", default_status)
     filters = LogFilters(
         owner_id=whole_id(params.get("owner", "")),
         status=ActionStatus(status) if status in ActionStatus.__members__ else None,
@@ -83,21 +85,39 @@ def read_filters(params: dict[str, str]) -> tuple[LogFilters, dict[str, str]]:
 
 LOG_PARAMS = ("owner", "status", "rag", "meeting", "theme", "due_from", "due_to", "q", "sort",
               "order")
+# The log page shows the actions not yet closed unless another status (or "all") is chosen.
+PAGE_DEFAULT_STATUS = "not_closed"
+
+
+def _cursor(params, name: str) -> int | None:
+    """A page link's action id ("after" or "before"); anything else is refused (400)."""
+    value = params.get(name)
+    if value is None:
+        return None
+    if not value.isdigit() or len(value) > 12:
+        raise InvalidInput({"page": "this page link is not right: go back to the first page"})
+    return int(value)
 
 
 @router.get("/actions")
 def action_log_page(request: Request, session: SessionDep, caller: PageCaller):
     params = {k: v for k, v in request.query_params.items() if k in LOG_PARAMS}
-    return _log_page(request, session, caller, params, query=str(request.url.query),
+    after = _cursor(request.query_params, "after")
+    before = _cursor(request.query_params, "before")
+    return _log_page(request, session, caller, params, after=after, before=before,
                      notice=request.query_params.get("notice", "")[:300])
 
 
-def _log_page(request: Request, session, caller, params: dict[str, str], *, query: str,
+def _log_page(request: Request, session, caller, params: dict[str, str], *,
+              after: int | None = None, before: int | None = None,
               notice: str = "", refused: dict[str, str] | None = None, status_code: int = 200):
-    """The action log filtered by params; refused: the take-up form's errors, "pick" for the
-    ticks (linked to the first action's box)."""
+    """A page of the action log filtered by params; refused: the take-up form's errors,
+    "pick" for the ticks (linked to the first action's box)."""
+    params = {k: v for k, v in params.items() if v != ""}
+    params.setdefault("status", PAGE_DEFAULT_STATUS)
     filters, errors = read_filters(params)
-    entries = log_entries(session, by=caller.actor, filters=filters)
+    page = log_page(session, by=caller.actor, filters=filters, after=after, before=before)
+    entries = page.entries
     pick_error = (refused or {}).get("pick", "")
     for field, message in (refused or {}).items():
         if field == "pick":
@@ -111,10 +131,21 @@ def _log_page(request: Request, session, caller, params: dict[str, str], *, quer
     upcoming = [(m, meetings.meeting_title(m, t)) for m, t in reversed(recent)
                 if m.status in ("planned", "agenda_issued")]
     weeks = open_over_time(session, by=caller.actor, owner_id=filters.owner_id)
+    query = urlencode(params)
     return render(request, "actions.html", {
         "page_title": ("Error: " if errors else "") + "Actions",
         "entries": entries,
         "views": [e.view for e in entries],
+        "total": page.total,
+        # with nothing open, whether there are any actions at all (one query, then only)
+        "any_actions": bool(page.total) or session.exec(select(Action.id).limit(1)).first()
+        is not None,
+        "by_status": page.by_status,
+        "by_rag": page.by_rag,
+        "next_link": (f"/actions?{urlencode({**params, 'after': page.next_after})}"
+                      if page.next_after else None),
+        "previous_link": (f"/actions?{urlencode({**params, 'before': page.previous_before})}"
+                          if page.previous_before else None),
         "owners": owners,
         "statuses": list(ActionStatus),
         "status_words": STATUS_WORDS,
@@ -122,15 +153,16 @@ def _log_page(request: Request, session, caller, params: dict[str, str], *, quer
         "sorts": SORTS,
         "meetings": [(m.id, meeting_titles[m.id]) for m, _ in recent],
         "upcoming": upcoming,
-        "themes": sorted({e.theme for e in entries if e.theme}, key=str.lower),
+        "themes": page.themes,
         "params": params,
-        "filtered_now": any(v for k, v in params.items() if k not in ("sort", "order")),
+        "filtered_now": any(v for k, v in params.items() if k not in ("sort", "order", "status")
+                            ) or params["status"] not in (PAGE_DEFAULT_STATUS, "all"),
         "errors": errors,
         "description": describe_filters(filters, owner=person_label(owner) if owner else "",
                                         meeting=meeting_titles.get(filters.meeting_id, "")),
         "selected": {"owner": filters.owner_id, "status": filters.status, "rag": filters.rag},
         "weeks": weeks,
-        "by_owner": open_by_owner(entries),
+        "by_owner": page.by_owner,
         "can_edit": caller.actor.can(Perm.edit_record),
         "query": query,
         "notice": notice,
@@ -174,8 +206,7 @@ async def take_up(request: Request, session: SessionDep, caller: PageCaller):
             refused["take-up-meeting"] = "Choose the meeting to take them up at"
         params = {k: v for k, v in parse_qsl(back) if k in LOG_PARAMS}
         return await run_in_threadpool(_log_page, request, session, caller, params,
-                                       query=urlencode(params), refused=refused,
-                                       status_code=422)
+                                       refused=refused, status_code=422)
     # in a worker thread: a write may wait seconds for SQLite's lock, and on the event
     # loop that wait would stall every other request
     added = await run_in_threadpool(actions.take_up_at, session, action_ids=ids,
@@ -357,9 +388,8 @@ def _owner_page(request, session, *, person: Person, actor: Actor, base: str, li
         "page_title": ("Error: " if errors else "") + "Your actions",
         "person": person,
         "views": views,
-        "updates": {v.action.id: actions.list_updates(
-                        session, action_id=cast(int, v.action.id), by=actor)  # saved actions
-                    for v in views},
+        # the views are those the actor may see, so their updates are too: one query
+        "updates": actions.updates_of(session, [v.action.id for v in views]),
         "colleagues": colleagues,
         "choices": OWNER_CHOICES,
         "status_words": STATUS_WORDS,
