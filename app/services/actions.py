@@ -119,15 +119,19 @@ def updates_of(
 
 
 def views_of(
-    session: Session, actions: list[Action], *, as_of: datetime | None = None
+    session: Session, actions: list[Action], *, as_of: datetime | None = None,
+    with_updates: bool = True,
 ) -> list[ActionView]:
     """Actions with their owners, latest update, status, RAG and exemption, in a few queries.
 
     With `as_of`, status, latest update and RAG are as they stood then (for approved minutes).
+    Without `with_updates` no update is read (latest_update is None): for callers that do not
+    show it, such as the reminder emails.
     """
     ids = [a.id for a in actions]
     owners = owners_of(session, ids)
-    history = updates_of(session, ids, as_of=as_of)
+    history = (updates_of(session, ids, as_of=as_of) if with_updates or as_of is not None
+               else {i: [] for i in ids})
     exempt_items = exempt_item_ids(session, {a.meeting_id for a in actions if a.meeting_id})
     views = []
     for action in actions:

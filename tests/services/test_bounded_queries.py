@@ -6,15 +6,19 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import event
-from sqlmodel import Session
+from sqlalchemy import delete, event, update
+from sqlmodel import Session, col
 
-from app.models import Role
-from app.services import audit
+from app.models import ActionOwner, Notification, Role
+from app.schemas import ActionUpdateCreate
+from app.services import actions, audit
 from app.services.audit import AuditFilters
+from app.services.mail import OutboxMailer
+from app.services.notifications import send_reminders
 from app.services.permissions import Actor
-from tests.factories import SYSTEM
+from tests.factories import SYSTEM, make_action, make_person
 
 ADMIN = Actor(role=Role.admin)
 
@@ -92,3 +96,61 @@ def test_the_audit_page_makes_as_many_statements_for_a_long_log_as_a_short_one(s
         counts.append(len(seen))
         assert len(first.events) == min(first.total, audit.PER_PAGE)
     assert counts[0] == counts[1], counts
+
+
+# --- the reminders run ----------------------------------------------------------------------
+
+REMIND_DAY = date(2026, 6, 2)  # a Tuesday: the weekly digest is due too
+
+
+def _record_of_open_actions(session: Session, count: int, owners: list) -> None:
+    """Open actions given long ago and due years ahead: nobody's email today."""
+    made = []
+    for n in range(count):
+        action = make_action(session, [owners[n % len(owners)]], due_date=date(2031, 1, 31),
+                             text=f"Long-standing action {n}")
+        actions.add_update(session, action_id=action.id, by=SYSTEM,
+                           data=ActionUpdateCreate(text=f"progress {n}"))
+        made.append(action.id)
+    session.execute(update(ActionOwner).where(col(ActionOwner.action_id).in_(made))
+                    .values(assigned_at=datetime(2020, 1, 1, tzinfo=UTC)))
+    session.commit()
+
+
+def _reminders_run(session: Session, tmp_path, name: str) -> tuple[int, int, list]:
+    """Statements made and rows loaded by one run, and the emails sent (to, subject)."""
+    loaded = 0
+
+    def note(*args):
+        nonlocal loaded
+        loaded += 1
+
+    with Session(session.get_bind(), expire_on_commit=False) as fresh:
+        event.listen(fresh, "loaded_as_persistent", note)
+        with statements(fresh) as seen:
+            report = send_reminders(fresh, today=REMIND_DAY, base_url="https://x.example",
+                                    mailer=OutboxMailer(tmp_path / name, sender="a@b.example"))
+        fresh.rollback()
+    return len(seen), loaded, sorted(report.recipients)
+
+
+def test_the_reminders_run_reads_as_much_for_a_long_record_as_a_short_one(session, tmp_path):
+    owners = [make_person(session, full_name=f"Owner {n}", email=f"owner{n}@force.example")
+              for n in range(3)]
+    _record_of_open_actions(session, 4, owners)
+    # The actions that do bring emails today: due today, due soon, overdue, just given.
+    for due in (REMIND_DAY, REMIND_DAY + timedelta(days=3), REMIND_DAY - timedelta(days=9)):
+        make_action(session, [owners[0], owners[1]], due_date=due)
+    session.execute(update(ActionOwner).where(col(ActionOwner.assigned_at).is_not(None))
+                    .values(assigned_at=datetime(2020, 1, 1, tzinfo=UTC)))
+    session.commit()
+    make_action(session, [owners[2]], due_date=date(2031, 1, 31), text="Given this week")
+    small = _reminders_run(session, tmp_path, "small")
+    session.execute(delete(Notification))
+    session.commit()
+    _record_of_open_actions(session, 40, owners)
+    large = _reminders_run(session, tmp_path, "large")
+    assert small[2] == large[2], (small[2], large[2])  # the same emails
+    assert {kind for kind, _, _ in small[2]} == {"assigned", "due_soon", "due_today", "digest"}
+    assert large[0] == small[0], (small[0], large[0])  # statements
+    assert large[1] == small[1], (small[1], large[1])  # rows loaded
