@@ -19,13 +19,27 @@ from pathlib import Path
 
 from alembic import command
 from sqlalchemy import event, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from app.db import make_engine
 from app.migrations_config import alembic_config
-from app.models import (Action, ActionOwner, ActionStatus, ActionUpdate, AgendaItem, Answer,
-                        AuditEvent, Meeting, MeetingType, Person, Question, QuestionStatus, Role,
-                        Side, User)
+from app.models import (
+    Action,
+    ActionOwner,
+    ActionStatus,
+    ActionUpdate,
+    AgendaItem,
+    Answer,
+    AuditEvent,
+    Meeting,
+    MeetingType,
+    Person,
+    Question,
+    QuestionStatus,
+    Role,
+    Side,
+    User,
+)
 from app.services import audit
 from app.services.audit import AuditFilters
 from app.services.mail import OutboxMailer
