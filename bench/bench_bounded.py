@@ -105,7 +105,7 @@ def build(session: Session, meetings: int) -> int:
                                     object_type=["action", "meeting", "person"][e % 3],
                                     object_id=e, summary=f"event {m}.{e}",
                                     occurred_at=when + timedelta(minutes=e))
-                         for e in range(40)])
+                         for e in range(200)])
     session.commit()
     return last
 
@@ -142,6 +142,8 @@ def run(url: str, meetings: int) -> dict[str, tuple[int, float]]:
         last = build(session, meetings)
     # Measured in a session of its own, as a request or the reminders command has.
     with Session(engine, expire_on_commit=False) as session:
+        results["audit filter choices"] = measure(
+            engine, "choices", lambda: audit.filter_choices(session, by=admin))
         results["audit page (choices + page 1 + page 3)"] = measure(engine, "audit", lambda: (
             audit.filter_choices(session, by=admin),
             audit.search_events(session, by=admin, filters=AuditFilters(), page=1),

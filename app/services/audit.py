@@ -113,11 +113,11 @@ def read_cursor(value: str | None) -> tuple[datetime, int] | None:
     when, _, number = value.partition("~")
     try:
         moment = datetime.fromisoformat(when)
-    except ValueError:
+        if moment.tzinfo is None or not number.isdigit() or len(number) > 12:
+            return None
+        return moment.astimezone(UTC), int(number)
+    except (ValueError, OverflowError):  # not a time, or one out of range in UTC
         return None
-    if moment.tzinfo is None or not number.isdigit() or len(number) > 12:
-        return None
-    return moment.astimezone(UTC), int(number)
 
 
 def _like(text: str) -> str:

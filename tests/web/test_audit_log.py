@@ -261,5 +261,6 @@ def test_the_older_page_follows_on_from_the_one_read_even_after_new_events(clien
     assert newer and "verb=generate" in newer.group(1)
     back = rows_of(client.get(newer.group(1).replace("&amp;", "&")).text)
     assert len(back) == 100
-    for bad in ("before=nonsense", "before=2024-01-01T00:00:00~x", "after=" + "9" * 80):
+    for bad in ("before=nonsense", "before=2024-01-01T00:00:00~x", "after=" + "9" * 80,
+                "before=0001-01-01T00:00:00%2B01:00~5"):
         assert len(rows_of(client.get(f"/admin/audit?verb=generate&page=2&{bad}").text)) == 35
