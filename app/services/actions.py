@@ -145,16 +145,20 @@ def latest_updates_of(
 
 
 def views_of(
-    session: Session, actions: list[Action], *, as_of: datetime | None = None
+    session: Session, actions: list[Action], *, as_of: datetime | None = None,
+    with_updates: bool = True,
 ) -> list[ActionView]:
     """Actions with their owners, latest update, status, RAG and exemption, in a few queries
     (however many actions and updates).
 
     With `as_of`, status, latest update and RAG are as they stood then (for approved minutes).
+    Without `with_updates` no update is read (latest_update is None): for callers that do not
+    show it, such as the reminder emails.
     """
     ids = [a.id for a in actions]
     owners = owners_of(session, ids)
-    latest = latest_updates_of(session, ids, as_of=as_of)
+    latest = (latest_updates_of(session, ids, as_of=as_of) if with_updates or as_of is not None
+              else {})
     changes = (latest_updates_of(session, ids, as_of=as_of, status_changes=True)
                if as_of is not None else {})
     exempt_items = exempt_item_ids(session, {a.meeting_id for a in actions if a.meeting_id})

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import and_, delete, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -30,6 +30,7 @@ from app.models import (
     MeetingStatus,
     MeetingType,
     Notification,
+    OfficeSettings,
     Person,
     Role,
     User,
@@ -283,11 +284,31 @@ def chair_emails(session: Session, *, day: date, base_url: str) -> list[_Email]:
     return emails
 
 
+def _actions_with_news(session: Session, *, day: date, office: OfficeSettings
+                       ) -> list[Action]:
+    """The open actions that may bring an owner an email on this day, found by the database:
+    those given to someone in the last week, those due from today to the office's reminder
+    days ahead and, from the digest's weekday, the overdue. Every other open action brings
+    nobody an email, so a long record costs the run nothing (issue 17)."""
+    since = dates.start_of_day_utc(day - timedelta(days=ASSIGNED_WITHIN))
+    due = col(Action.due_date)
+    news = [
+        and_(due >= day, due <= day + timedelta(days=max(office.reminder_days_before, 0))),
+        col(Action.id).in_(select(ActionOwner.action_id)
+                           .where(col(ActionOwner.assigned_at) >= since)),
+    ]
+    if day.weekday() >= office.digest_weekday:
+        news.append(due < day)
+    query = (select(Action).where(Action.status != ActionStatus.closed, or_(*news))
+             .order_by(col(Action.year), col(Action.seq)))
+    return list(session.exec(query))
+
+
 def due_emails(session: Session, *, day: date, base_url: str) -> list[_Email]:
     """Every email due on this day, whether or not it has been sent already."""
     office = get_office(session)
-    query = select(Action).where(Action.status != ActionStatus.closed)
-    views = views_of(session, list(session.exec(query.order_by(col(Action.year), col(Action.seq)))))
+    views = views_of(session, _actions_with_news(session, day=day, office=office),
+                     with_updates=False)
     raised_at = _meeting_titles(session, views)
     recently_assigned = _recently_assigned(session, views, day)
     footer = f"If this is not yours, tell the Commissioner's office.\n\n{office.office_name}"

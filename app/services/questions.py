@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from app.models import (
@@ -360,6 +361,51 @@ def theme_history(session: Session, *, theme: str, by: Actor) -> list[AskedBefor
     visible = [(q, m) for q, m in rows if q.id in shown]
     answers = answers_of(session, [q.id for q, _ in visible])
     return [AskedBefore(question=q, meeting=m, answers=answers[q.id]) for q, m in visible]
+
+
+@dataclass
+class LatestAnswer:
+    """The newest answer the force gave on a theme at an earlier meeting, and where."""
+
+    question: Question
+    answer: Answer
+    meeting: Meeting
+    meeting_type: MeetingType
+
+
+def latest_answers_before(session: Session, *, themes: Sequence[str], meeting: Meeting,
+                          by: Actor) -> dict[str, LatestAnswer]:
+    """For each of these themes, the newest answer given on it at a meeting before this one
+    (by the meeting's start, then the answer's time), keyed by the theme in lower case: one
+    query for all the themes, which loads one answer per theme however long the record
+    (issue 17). For readers who see Part 2, as everyone preparing a meeting does."""
+    require(by, Perm.see_exempt, "Only the Commissioner's office sees every earlier answer.")
+    wanted = sorted({t.strip().lower() for t in themes if t.strip()})
+    if not wanted:
+        return {}
+    theme = func.lower(Question.theme)
+    rank = func.row_number().over(
+        partition_by=theme,
+        # ties as theme_history's reader took them: the later question, its first answer
+        order_by=(col(Meeting.starts_at).desc(), col(Answer.answered_at).desc(),
+                  col(Question.id).desc(), col(Answer.id).asc()))
+    ranked = (
+        select(theme.label("theme"), col(Question.id).label("question_id"),
+               col(Answer.id).label("answer_id"), rank.label("rank"))
+        .join(Meeting, col(Meeting.id) == Question.meeting_id)
+        .join(Answer, col(Answer.question_id) == Question.id)
+        .where(theme.in_(wanted), col(Meeting.starts_at) < meeting.starts_at,
+               col(Meeting.id) != meeting.id)
+        .subquery())
+    rows = session.execute(  # five columns: more than sqlmodel's select types
+        sa_select(ranked.c.theme, Question, Answer, Meeting, MeetingType)
+        .join(Question, col(Question.id) == ranked.c.question_id)
+        .join(Answer, col(Answer.id) == ranked.c.answer_id)
+        .join(Meeting, col(Meeting.id) == Question.meeting_id)
+        .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+        .where(ranked.c.rank == 1))
+    return {key: LatestAnswer(question=q, answer=a, meeting=m, meeting_type=t)
+            for key, q, a, m, t in rows}
 
 
 def themes(session: Session) -> list[str]:

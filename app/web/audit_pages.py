@@ -146,11 +146,17 @@ def audit_log_page(request: Request, session: SessionDep, caller: PageCaller):
     if errors:
         found = audit.AuditPage(events=[], total=0, page=1)
     else:
-        found = audit.search_events(session, by=caller.actor, filters=filters, page=page_number)
+        found = audit.search_events(
+            session, by=caller.actor, filters=filters, page=page_number,
+            before=audit.read_cursor(request.query_params.get("before")),
+            after=audit.read_cursor(request.query_params.get("after")))
     query = urlencode(params)
 
-    def page_link(number: int) -> str:
-        return "/admin/audit?" + urlencode({**params, "page": number})
+    def page_link(number: int, cursor: dict[str, str | None]) -> str:
+        # The page number is for the caption; the cursor (the event the reader saw last)
+        # says where the page starts, so that a deep page costs no more than the first.
+        keys = {k: v for k, v in cursor.items() if v and number > 1}
+        return "/admin/audit?" + urlencode({**params, "page": number, **keys})
 
     def tally_link(number: int) -> str:
         return "/admin/audit?" + urlencode({**params, "refused": number}) + "#refused"
@@ -165,8 +171,10 @@ def audit_log_page(request: Request, session: SessionDep, caller: PageCaller):
         "errors": errors,
         "filtered": bool(params),
         "csv_link": "/admin/audit.csv" + (f"?{query}" if query else ""),
-        "previous_link": page_link(found.page - 1) if found.page > 1 else None,
-        "next_link": page_link(found.page + 1) if found.page < found.pages else None,
+        "previous_link": (page_link(found.page - 1, {"after": found.newest_key})
+                          if found.page > 1 else None),
+        "next_link": (page_link(found.page + 1, {"before": found.oldest_key})
+                      if found.page < found.pages else None),
         "tallies": tallies,
         "tally_rows": [tally_row_of(t) for t in tallies.tallies],
         "newer_tallies": tally_link(tallies.page - 1) if tallies.page > 1 else None,

@@ -2,7 +2,6 @@
 the force last said on each theme, the actions still open, and the documents to send."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -58,22 +57,11 @@ class PreparedItem:
     themes_unanswered: list[str] = field(default_factory=list)
 
 
-def _last_said(session, actor, meeting: Meeting, theme: str, titles: dict,
-               by_id: dict) -> LastSaid | None:
-    """The newest answer on a theme given at a meeting before this one."""
-    best: tuple[datetime, datetime, LastSaid] | None = None
-    for asked in question_service.theme_history(session, theme=theme, by=actor):
-        earlier = asked.meeting
-        if earlier is None or earlier.id == meeting.id or earlier.starts_at >= meeting.starts_at:
-            continue
-        for answer in asked.answers:
-            key = (earlier.starts_at, answer.answered_at)
-            if best is None or key > best[:2]:
-                said = LastSaid(theme=theme, question=asked.question, answer=answer,
-                                respondent=by_id.get(answer.respondent_id), meeting=earlier,
-                                meeting_title=titles.get(earlier.id, ""))
-                best = (*key, said)
-    return best[2] if best else None
+def _last_said(latest: question_service.LatestAnswer, theme: str,
+               by_id: dict) -> LastSaid:
+    return LastSaid(theme=theme, question=latest.question, answer=latest.answer,
+                    respondent=by_id.get(latest.answer.respondent_id), meeting=latest.meeting,
+                    meeting_title=meeting_label(latest.meeting, latest.meeting_type))
 
 
 @router.get("/meetings/{meeting_id}/prepare")
@@ -89,9 +77,12 @@ def prepare_page(
     nodes = agenda.flatten(agenda.agenda_tree(session, meeting.id))
     papers = papers_of(session, [n.item.id for n in nodes])
     by_id = {p.id: p for p in people.list_people(session)}
-    titles = {m.id: meeting_label(m, t) for m, t in meetings.list_meetings(session)}
     found = [q for q in question_service.questions_at(session, meeting=meeting, by=actor)
              if q.status != QuestionStatus.withdrawn]
+    # Only the meetings the page names, and the newest earlier answer on each of its themes,
+    # each in one query: the page reads as much after ten years as after one (issue 17).
+    named = meetings.meetings_by_id(session, {q.carried_from_meeting_id for q in found})
+    titles: dict[int | None, str] = {i: meeting_label(m, t) for i, (m, t) in named.items()}
     on_agenda = {n.item.id for n in nodes}
     by_item: dict[int | None, list[Question]] = {}
     carried_in: list[Question] = []
@@ -101,7 +92,9 @@ def prepare_page(
         else:
             key = question.item_id if question.item_id in on_agenda else None
             by_item.setdefault(key, []).append(question)
-    said: dict[str, LastSaid | None] = {}
+    latest = question_service.latest_answers_before(
+        session, themes=[q.theme for q in found if q.carried_from_meeting_id is None],
+        meeting=meeting, by=actor)
 
     def prepared(question: Question) -> PreparedQuestion:
         return PreparedQuestion(
@@ -124,10 +117,8 @@ def prepare_page(
             if not theme or theme.lower() in seen:
                 continue
             seen.add(theme.lower())
-            if theme.lower() not in said:
-                said[theme.lower()] = _last_said(session, actor, meeting, theme, titles, by_id)
-            if (last_said := said[theme.lower()]) is not None:
-                entry.last_said.append(last_said)
+            if (newest := latest.get(theme.lower())) is not None:
+                entry.last_said.append(_last_said(newest, theme, by_id))
             else:
                 entry.themes_unanswered.append(theme)
         items.append(entry)

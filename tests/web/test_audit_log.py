@@ -4,6 +4,7 @@ can change or delete an event."""
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
@@ -238,3 +239,28 @@ def test_a_refusal_names_the_innermost_record_of_its_path():
     assert _record_of("/meetings/3/agenda/items/5/delete") == ("agenda_item", 5)
     assert _record_of("/actions/7/close") == ("action", 7)
     assert _record_of("/admin/audit") == ("request", None)
+
+
+def test_the_older_page_follows_on_from_the_one_read_even_after_new_events(client, session):
+    sign_in(client, session, Role.admin)
+    for n in range(130):
+        audit.record(session, by=SYSTEM, verb="generate", object_type="meeting_type",
+                     object_id=n + 1, summary=f"event {n}")
+    session.commit()
+    first = client.get("/admin/audit?verb=generate")
+    older = re.search(r'href="([^"]*)" rel="next"', first.text)
+    assert older and "before=" in older.group(1) and "verb=generate" in older.group(1)
+    for n in range(5):  # written while the admin reads the first page
+        audit.record(session, by=SYSTEM, verb="generate", object_type="meeting_type",
+                     object_id=500 + n, summary=f"late event {n}")
+    session.commit()
+    second = client.get(older.group(1).replace("&amp;", "&"))
+    rows = rows_of(second.text)
+    assert [r[4] for r in rows] == [f"event {n}" for n in range(29, -1, -1)]
+    newer = re.search(r'href="([^"]*)" rel="prev"', second.text)
+    assert newer and "verb=generate" in newer.group(1)
+    back = rows_of(client.get(newer.group(1).replace("&amp;", "&")).text)
+    assert len(back) == 100
+    for bad in ("before=nonsense", "before=2024-01-01T00:00:00~x", "after=" + "9" * 80,
+                "before=0001-01-01T00:00:00%2B01:00~5"):
+        assert len(rows_of(client.get(f"/admin/audit?verb=generate&page=2&{bad}").text)) == 35

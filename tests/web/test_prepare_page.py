@@ -180,3 +180,75 @@ def test_everything_typed_is_escaped(client, session):
     page = client.get(f"/meetings/{meeting.id}/prepare")
     assert page.status_code == 200
     assert XSS not in page.text and "&lt;script&gt;" in page.text
+
+
+def _page_cost(client, session, meeting_id: int) -> tuple[int, int, str]:
+    """Statements made and rows loaded by one view of the page, and what it says the force
+    last said."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as OrmSession
+
+    seen = loaded = 0
+
+    def statement(*args):
+        nonlocal seen
+        seen += 1
+
+    def row(*args):
+        nonlocal loaded
+        loaded += 1
+
+    bind = session.get_bind()
+    event.listen(bind, "before_cursor_execute", statement)
+    event.listen(OrmSession, "loaded_as_persistent", row)
+    try:
+        page = client.get(f"/meetings/{meeting_id}/prepare")
+    finally:
+        event.remove(bind, "before_cursor_execute", statement)
+        event.remove(OrmSession, "loaded_as_persistent", row)
+    assert page.status_code == 200
+    said = page.text.split("What the force last said", 1)[1].split("</h4>", 1)[1]
+    return seen, loaded, re.sub(r"\s+", " ", said.split("<h4", 1)[0])
+
+
+def test_the_page_reads_as_much_after_ten_years_as_after_one(client, session, prepared):
+    """Only the latest earlier answer on each theme is read, in one query for all themes: a
+    longer history, or more themes on the page, makes no more statements and loads no more."""
+    sign_in(client, session, Role.chair)
+    pcc, cc = make_top_team(session)[:2]
+    series = make_meeting_type(session, name="Earlier Board")
+    themes = [f"Theme {n}" for n in range(10)]
+    made = 0
+
+    def history(meetings: int, page_themes: int) -> None:
+        nonlocal made
+        for _ in range(meetings):
+            made += 1
+            earlier = make_meeting(session, series,
+                                   starts_at=datetime(2010, 1, 1, 10, 0).replace(
+                                       year=2010 + made // 12, month=1 + made % 12))
+            for theme in themes:
+                old = ask(session, earlier, None, f"{theme} question {made}", "sent",
+                          theme=theme, people=(pcc, cc))
+                question_service.answer_question(
+                    session, question_id=old.id, by=SYSTEM,
+                    data=AnswerCreate(respondent_id=cc.id, text=f"{theme} answer {made}"))
+        for theme in themes[:page_themes]:
+            if not question_service.list_questions(session, by=SYSTEM, theme=theme,
+                                                   meeting_id=prepared.meeting.id):
+                ask(session, prepared.meeting, prepared.roads, f"On {theme}?", "ready",
+                    theme=theme, people=(pcc, cc))
+        session.commit()
+
+    history(2, 1)
+    small = _page_cost(client, session, prepared.meeting.id)
+    assert "Theme 0 answer 2" in small[2] and "Theme 0 answer 1" not in small[2]
+    history(18, 10)
+    large = _page_cost(client, session, prepared.meeting.id)
+    for theme in themes:
+        assert f"{theme} answer 20" in large[2], theme
+    assert "answer 19" not in large[2] and "An answer from a later meeting" not in large[2]
+    assert "The force will join NAS in March 2020." in large[2]  # its own theme, unchanged
+    assert large[0] == small[0], (small[0], large[0])  # statements
+    # rows: the ten themes' latest answers (question, answer, meeting, its series) at most
+    assert large[1] <= small[1] + 9 * 4, (small[1], large[1])
