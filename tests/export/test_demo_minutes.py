@@ -253,7 +253,7 @@ def test_actions_arising_follow_the_entries_with_owner_reference_and_due_date(
 ):
     (action,) = client.get(
         "/api/v1/actions", params={"meeting_id": internal.meeting_id}, headers=bearer(admin_token)
-    ).json()
+    ).json()["results"]
     assert action["reference"] == "A/2019/001"
     rows = internal.minutes
     under = block(rows, "1. Partnership Working")
