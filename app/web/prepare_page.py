@@ -22,6 +22,8 @@ from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
+# The actions still open shown here, oldest reference first; the rest are in the action log.
+CARRIED_SHOWN = 100
 FORBIDDEN = "Only the Commissioner's office prepares for a meeting (admin, secretariat, chair)."
 
 
@@ -141,7 +143,9 @@ def prepare_page(
                               for q in carried_in],
         "counts": counts,
         "late_count": sum(1 for i in items if i.late),
-        "carried": actions.carried_forward(session, meeting),
+        "carried": actions.carried_forward(session, meeting, limit=CARRIED_SHOWN),
+        "carried_total": actions.count_carried_forward(session, meeting),
+        "carried_shown": CARRIED_SHOWN,
         "findings": findings_by_item(session, meeting, [n.item.id for n in nodes],
                                      by=actor),
         "can_write": actor.can(Perm.write_questions),
