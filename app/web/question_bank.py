@@ -64,7 +64,8 @@ def _numbers(session, meeting_ids) -> dict[int | None, tuple[str, str]]:
 
 def _rows(session, found: list[Question]) -> list[Row]:
     everyone = {p.id: p for p in people.list_people(session)}
-    titles = {m.id: meeting_label(m, t) for m, t in meetings.list_meetings(session)}
+    titles = {i: meeting_label(m, t) for i, (m, t) in meetings.meetings_by_id(
+        session, {q.meeting_id for q in found}).items()}
     numbers = _numbers(session, {q.meeting_id for q in found if q.meeting_id})
     rows = []
     for q in found:
@@ -108,7 +109,7 @@ def questions_page(
                                    status=status_value, source=source_value,
                                    meeting_id=meeting_id)
     found.sort(key=lambda q: cast(int, q.id), reverse=True)  # saved questions
-    titled = {m.id: (m, t) for m, t in meetings.list_meetings(session)}
+    titled = meetings.meetings_by_id(session, {q.meeting_id for q in visible})
     meeting_options = [
         (str(m.id), meeting_label(m, t))
         for m, t in sorted((titled[i] for i in {q.meeting_id for q in visible}
@@ -156,17 +157,17 @@ def theme_page(theme: str, request: Request, session: SessionDep, caller: PageCa
     titles = {i: (meeting_label(m, t), m) for i, (m, t) in meetings.meetings_by_id(
         session, {a.meeting.id for a in history if a.meeting}).items()}
     groups: list[dict] = []
-    for asked in history:
-        key = asked.meeting.id if asked.meeting else None
+    for before in history:
+        key = before.meeting.id if before.meeting else None
         if not groups or groups[-1]["meeting_id"] != key:
-            groups.append({"meeting_id": key, "meeting": asked.meeting,
+            groups.append({"meeting_id": key, "meeting": before.meeting,
                            "title": titles[key][0] if key in titles else "", "questions": []})
         groups[-1]["questions"].append({
-            "question": asked.question,
-            "status_words": service.STATUS_WORDS[S(asked.question.status)],
-            "asked_by": everyone.get(asked.question.asked_by_id),
-            "addressed_to": everyone.get(asked.question.addressed_to_id),
-            "answers": [(a, everyone.get(a.respondent_id)) for a in asked.answers],
+            "question": before.question,
+            "status_words": service.STATUS_WORDS[S(before.question.status)],
+            "asked_by": everyone.get(before.question.asked_by_id),
+            "addressed_to": everyone.get(before.question.addressed_to_id),
+            "answers": [(a, everyone.get(a.respondent_id)) for a in before.answers],
         })
     # Questions not yet on a meeting come last, whatever order the database gives nulls.
     groups.sort(key=lambda g: g["meeting_id"] is None)
