@@ -22,6 +22,7 @@ from app.models import (
     Role,
     Side,
 )
+from app.services import identity
 from tests.web.test_live import sign_in
 
 YEAR = 12  # meetings
@@ -87,9 +88,10 @@ def _get(client, session, path: str) -> tuple[int, int, str]:
     """Statements made and rows loaded by one view of a page, and its HTML."""
     seen = loaded = 0
 
-    def statement(*args):
+    def statement(conn, cursor, text, *args):
         nonlocal seen
-        seen += 1
+        # not the test's own savepoints, which the client releases as it commits for it
+        seen += not text.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
 
     def row(*args):
         nonlocal loaded
@@ -118,9 +120,12 @@ def test_the_action_log_after_ten_years_is_under_200_kb(client, session):
     assert len(html.encode()) < 200_000, len(html.encode())
 
 
-def test_the_action_logs_meeting_choices_do_not_grow_with_the_record(client, session):
+def test_the_action_logs_meeting_choices_do_not_grow_with_the_record(client, session,
+                                                                    monkeypatch):
     """The log's meeting filter offers the latest meetings and the one chosen, not every
     meeting: a year's record and ten years' load as many rows."""
+    # the sign-in's once-a-minute touch is not the page's: a slow build must not count it
+    monkeypatch.setattr(identity, "touch_interval", lambda idle: timedelta(days=1))
     sign_in(client, session, Role.secretariat)
     build_record(session, 3 * YEAR)
     oldest = session.exec(select(Meeting).order_by(Meeting.starts_at)).first()
