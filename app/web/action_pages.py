@@ -114,7 +114,13 @@ def _log_page(request: Request, session, caller, params: dict[str, str], *,
               after: int | None = None, before: int | None = None,
               notice: str = "", refused: dict[str, str] | None = None, status_code: int = 200):
     """A page of the action log filtered by params; refused: the take-up form's errors,
-    "pick" for the ticks (linked to the first action's box)."""
+    "pick" for the ticks (linked to the first action's box).
+
+    The same statements however long the record (issue 17; bench/bench_bounded.py): one page
+    of PAGE_SIZE actions (keyset) and what its rows show of them (owners, latest update);
+    the totals by status, RAG and owner as aggregate queries; the chart's twelve weeks as one
+    aggregate query each (open_over_time); the people; the latest MEETING_CHOICES meetings
+    and the one chosen, and the meetings still to be held."""
     params = {k: v for k, v in params.items() if v != ""}
     params.setdefault("status", PAGE_DEFAULT_STATUS)
     filters, errors = read_filters(params)

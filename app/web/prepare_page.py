@@ -1,5 +1,13 @@
 """The chair's preparation for a meeting: each agenda item with its papers and questions, what
-the force last said on each theme, the actions still open, and the documents to send."""
+the force last said on each theme, the actions still open, and the documents to send.
+
+It reads what it shows, in the same 15 statements however long the record (issue 17;
+bench/bench_bounded.py): the meeting and its series; its agenda tree; the items' papers; the
+people; the meeting's questions; the meetings they were carried from; the newest earlier
+answer on each of their themes (one windowed query); the actions still open from earlier
+meetings, counted by the database and the oldest CARRIED_SHOWN of them read with their owners,
+latest update, latest change of status and exempt items; the findings followed under the
+inspection item."""
 
 from dataclasses import dataclass, field
 from typing import Annotated
