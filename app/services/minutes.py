@@ -348,14 +348,16 @@ def _questions_for(session: Session, meeting: Meeting, item_ids: list[int], reda
     """Answers not minuted as paragraphs, by item; questions carried forward to this meeting."""
     unminuted: dict[int | None, list[QuestionAnswers]] = {}
     if item_ids:
-        minuted = select(MinuteEntry.question_id).where(
-            col(MinuteEntry.question_id).is_not(None), col(MinuteEntry.deleted_at).is_(None))
+        # Asked of each of the meeting's questions (through the index on question_id), not a
+        # list of every minuted question in the record's history.
+        minuted = select(MinuteEntry.id).where(
+            col(MinuteEntry.question_id) == Question.id, col(MinuteEntry.deleted_at).is_(None))
         answered = session.exec(
             select(Question).where(
                 col(Question.item_id).in_(item_ids),
                 col(Question.status).in_([QuestionStatus.answered,
                                           QuestionStatus.answered_in_writing]),
-                col(Question.id).not_in(minuted),
+                ~minuted.exists(),
             ).order_by(col(Question.id))
         ).all()
         answers = answers_of(session, [q.id for q in answered])
