@@ -249,11 +249,14 @@ class QuestionAnswers:
     meeting: Meeting | None = None
 
 
-def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRecord:
+def load_record(session: Session, *, meeting_id: int, redact: bool,
+                carried: bool = True) -> MeetingRecord:
     """Load everything a meeting's record shows in a handful of queries.
 
     With `redact`, exempt items keep only their number and title, and exempt entries and
-    actions (including those raised under exempt items) are left out.
+    actions (including those raised under exempt items) are left out. Without `carried`,
+    the actions carried forward from earlier meetings (every one still open, which after
+    years can be hundreds) are not loaded: for a page that does not show them.
     """
     meeting = get_meeting(session, meeting_id)
     assert meeting.id is not None  # loaded from the database
@@ -292,7 +295,8 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
             redacted=hidden,
         )
 
-    carried = [v for v in carried_forward(session, meeting) if not (redact and v.exempt)]
+    carried_actions = carried_forward(session, meeting) if carried else []
+    carried_views = [v for v in carried_actions if not (redact and v.exempt)]
     unminuted, carried_questions = _questions_for(session, meeting, item_ids, redact)
     following = next_meeting_of(session, meeting)
     series_format = formats.load(meeting_type.minutes_format)
@@ -312,7 +316,7 @@ def load_record(session: Session, *, meeting_id: int, redact: bool) -> MeetingRe
         ),
         attendance=list_attendance(session, meeting.id),
         items=[grow(root) for root in tree],
-        carried_forward=carried,
+        carried_forward=carried_views,
         loose_actions=by_item.get(None, []),
         next_meeting=following,
         next_meeting_type=meeting_type_of(session, following) if following else None,
@@ -348,14 +352,16 @@ def _questions_for(session: Session, meeting: Meeting, item_ids: list[int], reda
     """Answers not minuted as paragraphs, by item; questions carried forward to this meeting."""
     unminuted: dict[int | None, list[QuestionAnswers]] = {}
     if item_ids:
-        minuted = select(MinuteEntry.question_id).where(
-            col(MinuteEntry.question_id).is_not(None), col(MinuteEntry.deleted_at).is_(None))
+        # Asked of each of the meeting's questions (through the index on question_id), not a
+        # list of every minuted question in the record's history.
+        minuted = select(MinuteEntry.id).where(
+            col(MinuteEntry.question_id) == Question.id, col(MinuteEntry.deleted_at).is_(None))
         answered = session.exec(
             select(Question).where(
                 col(Question.item_id).in_(item_ids),
                 col(Question.status).in_([QuestionStatus.answered,
                                           QuestionStatus.answered_in_writing]),
-                col(Question.id).not_in(minuted),
+                ~minuted.exists(),
             ).order_by(col(Question.id))
         ).all()
         answers = answers_of(session, [q.id for q in answered])

@@ -84,7 +84,8 @@ def take_minutes_page(
 ):
     require(caller.actor, Perm.edit_record,
             "Only the secretariat and administrators take the minutes.")
-    record = load_record(session, meeting_id=meeting_id, redact=False)
+    # The page does not show the actions carried forward from earlier meetings.
+    record = load_record(session, meeting_id=meeting_id, redact=False, carried=False)
     people = people_service.list_people(session, include_inactive=False)
     by_id = {p.id: p for p in people}
     questions: dict[int | None, list] = {}

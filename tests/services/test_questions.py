@@ -6,10 +6,17 @@ import pytest
 
 from app.models import ItemKind, QuestionSource, QuestionStatus, Screening
 from app.schemas import AnswerCreate, QuestionCreate, QuestionUpdate
-from app.services import questions
+from app.services import entries, questions
 from app.services.errors import Conflict, InvalidInput
 from app.services.minutes import Edition, load_record, minutes_of
-from tests.factories import SYSTEM, make_item, make_meeting, make_meeting_type, make_top_team
+from tests.factories import (
+    SYSTEM,
+    make_entry,
+    make_item,
+    make_meeting,
+    make_meeting_type,
+    make_top_team,
+)
 
 
 def minutes(session, meeting):
@@ -60,6 +67,29 @@ def test_an_answer_in_writing_says_so(session):
     assert question.status == QuestionStatus.answered_in_writing
     assert minutes(session, meeting).items[0].entries[1].text == (
         "The DCC responded in writing: A report follows.")
+
+
+def test_an_answer_minuted_as_a_paragraph_is_not_written_again_until_it_is_deleted(session):
+    """Only answers no paragraph (of any meeting) records are added to the minutes; a
+    deleted paragraph records nothing."""
+    pcc, cc, _ = make_top_team(session)
+    meeting = make_meeting(session)
+    roads = make_item(session, meeting)
+    minuted = ask(session, meeting, roads, pcc, cc, status=QuestionStatus.sent)
+    unminuted = ask(session, meeting, roads, pcc, cc, status=QuestionStatus.sent,
+                    text="Is Op SNAP working?")
+    for question in (minuted, unminuted):
+        questions.answer_question(session, question_id=question.id, by=SYSTEM,
+                                  data=AnswerCreate(respondent_id=cc.id, text="Yes."))
+    other = make_item(session, make_meeting(session, starts_at=datetime(2024, 4, 9, 10)))
+    entry = make_entry(session, other, text="The CC said collaboration works.",
+                       question_id=minuted.id)
+    assert [e.text for e in minutes(session, meeting).items[0].entries] == [
+        "The PCC asked the CC: Is Op SNAP working?", "The CC responded: Yes."]
+    entries.delete_entry(session, entry_id=entry.id, by=SYSTEM)
+    assert [e.text for e in minutes(session, meeting).items[0].entries] == [
+        "The PCC asked the CC: Is regional collaboration effective?", "The CC responded: Yes.",
+        "The PCC asked the CC: Is Op SNAP working?", "The CC responded: Yes."]
 
 
 def test_steps_a_question_cannot_take(session):

@@ -1,18 +1,22 @@
 """The Take minutes page: for the secretariat and administrators, with everything it starts from."""
 
 import json
+from datetime import datetime
 
 import pytest
+from sqlalchemy import event
 
-from app.models import MeetingStatus, Role
+from app.models import Action, MeetingStatus, Role
 from app.schemas import QuestionCreate
 from app.services.questions import create_question
 from tests.factories import (
     SYSTEM,
     advance_meeting,
+    make_action,
     make_entry,
     make_item,
     make_meeting,
+    make_meeting_type,
     make_person,
     make_top_team,
 )
@@ -86,3 +90,31 @@ def test_a_panel_member_is_offered_as_a_speaker_by_title_and_surname(client, ses
         ("Cllr Jones", "PCC")]
     assert '<option value="Cllr Jones">' in response.text  # the speaker box's choices
     assert '<option value="Jane Smith">' in response.text
+
+
+def test_the_page_does_not_load_the_actions_carried_forward_which_it_does_not_show(
+        client, session):
+    """The record's outstanding matters are every open action of the series' earlier
+    meetings (hundreds after some years); the minute-taker's page shows the meeting's own."""
+    _, cc, _ = make_top_team(session)
+    series = make_meeting_type(session)
+    earlier = make_meeting(session, series, starts_at=datetime(2024, 2, 13, 10))
+    meeting = make_meeting(session, series, starts_at=datetime(2024, 3, 12, 10))
+    old = make_action(session, [cc], meeting_id=earlier.id, text="Carried forward.")
+    own = make_action(session, [cc], meeting_id=meeting.id, item_id=make_item(session, meeting).id,
+                      text="Raised here.")
+    sign_in(client, session, Role.secretariat)
+    loaded = []
+
+    def note(target, context):
+        loaded.append(target.id)
+
+    event.listen(Action, "load", note)
+    try:
+        response = client.get(f"/meetings/{meeting.id}/take-minutes")
+    finally:
+        event.remove(Action, "load", note)
+    assert response.status_code == 200
+    assert [a["reference"] for a in state_of(response.text)["items"][0]["actions"]] == [
+        own.reference]
+    assert own.id in loaded and old.id not in loaded
