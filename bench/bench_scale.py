@@ -19,7 +19,9 @@ use case records. The services stamp every row with the time it was written, so 
 meeting the builder moves that meeting's rows back to its date (and its actions' updates
 and closures to the weeks after) with a few UPDATE statements; audit events cannot be
 changed, so those the services wrote keep the build's time. Dates are spread over the years
-so most actions are closed, a fifth open, and a few due about now (for the reminders).
+so most actions are closed: a fifth of the last year's open, none older (an office closes
+its actions, so there are about as many open after ten years as after one), and a few due
+about now (for the reminders).
 Each office is kept between runs: a SQLite file in bench/.cache/ (outside git) and, when
 TEST_DATABASE_URL is set, a PostgreSQL database beside it (`<name>_scale_12`,
 `<name>_scale_120`). Each is stamped with BUILDER_VERSION and the migrations' head, and
@@ -124,7 +126,7 @@ from app.services.office import format_reference, get_office  # noqa: E402
 from app.services.permissions import Actor  # noqa: E402
 
 # Bump when the builder makes a different office: every cached database is then built again.
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"
 SIZES = (12, 120)  # meetings: one year, ten years
 PARAGRAPHS = 300  # a meeting's minute paragraphs
 ACTIONS = 42  # a meeting's actions
@@ -315,9 +317,13 @@ class Plan:
     secretariat: int
 
     def action(self, a: int, n: int) -> tuple[bool, date, int, str, int]:
-        """The meeting's a-th action (the office's n-th): open?, due, owner, text, item. Four
-        in five closed; of the open, the last meeting's first few due about now."""
-        is_open = a % 5 == 4 or (self.recent and a < 8)
+        """The meeting's a-th action (the office's n-th): open?, due, owner, text, item. Of
+        the last year's, four in five closed; of the open, the last meeting's first few due
+        about now. Older ones are all closed: an office closes its actions, so the open ones
+        (and the outstanding matters the minutes carry forward) are about as many after ten
+        years as after one; only the closed record grows."""
+        last_year = (self.anchor - self.day).days <= 365
+        is_open = (a % 5 == 4 and last_year) or (self.recent and a < 8)
         due = (self.anchor + timedelta(days=a % 4 - 1) if self.recent and a < 8
                else self.day + timedelta(days=90 if is_open else 60))
         owner = self.force[0] if a % 5 == 0 else self.force[1 + n % (OFFICERS - 1)]
