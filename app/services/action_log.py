@@ -32,6 +32,7 @@ from app.services.errors import InvalidInput
 from app.services.meetings import get_meeting, meeting_title, meeting_type_of
 from app.services.minutes import update_text
 from app.services.office import get_office
+from app.services.paging import seek
 from app.services.permissions import Actor
 from app.services.visibility import exempt_items_query, sees_exempt
 
@@ -238,7 +239,7 @@ def _sort_keys(sort: str, on: date) -> list:
 def _ordered(by: Actor, filters: LogFilters, on: date):
     """The query of the actions selected, in the order asked, and its sort key."""
     keys = _sort_keys(filters.sort, on)
-    query = (sa.select(Action)
+    query = (select(Action)
              .outerjoin(Meeting, col(Meeting.id) == col(Action.meeting_id))
              .where(*_conditions(by, filters, on)))
     return query, keys
@@ -312,18 +313,9 @@ def log_page(session: Session, *, by: Actor, filters: LogFilters, after: int | N
     query, keys = _ordered(by, filters, on)
     backwards = before is not None
     cursor = before if backwards else after
-    if cursor is not None:
-        values = _cursor_key(session, keys, cursor)
-        row = sa.tuple_(*keys)
-        mark = sa.tuple_(*(sa.literal(v, k.type) for k, v in zip(keys, values, strict=True)))
-        query = query.where(row < mark if filters.descending != backwards else row > mark)
-    down = filters.descending != backwards
-    found = list(session.execute(
-        query.order_by(*(k.desc() if down else k for k in keys)).limit(size + 1)).scalars())
-    more = len(found) > size
-    found = found[:size]
-    if backwards:
-        found.reverse()
+    found, more = seek(session, query, columns=keys, descending=[filters.descending] * len(keys),
+                       limit=size, backwards=backwards,
+                       after=_cursor_key(session, keys, cursor) if cursor is not None else None)
     entries = _entries_of(session, found)
     conditions = _conditions(by, filters, on)
     chosen = (sa.select(col(Action.id).label("id"), col(Action.status).label("status"),

@@ -123,15 +123,42 @@ def check_limit(limit: int) -> int:
     return limit
 
 
-def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows that come after these key values in the list's order: (a > x) or (a = x and b > y)…,
-    spelt out so that mixed directions and every database work alike."""
+def after_key(columns: Sequence[Any], descending: Sequence[bool],
+              values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows that come after these key values in the order the columns give (each ascending
+    or descending): (a > x) or (a = x and b > y)…, spelt out so that mixed directions and
+    every database work alike."""
     clauses = []
-    for i, key in enumerate(keys):
-        equal = [keys[j].column == values[j] for j in range(i)]
-        beyond = key.column < values[i] if key.descending else key.column > values[i]
+    for i, column in enumerate(columns):
+        equal = [columns[j] == values[j] for j in range(i)]
+        beyond = column < values[i] if descending[i] else column > values[i]
         clauses.append(and_(*equal, beyond))
     return or_(false(), *clauses)
+
+
+def seek(
+    session: Session,
+    query: Any,
+    *,
+    columns: Sequence[Any],
+    descending: Sequence[bool],
+    limit: int,
+    after: Sequence[Any] | None = None,
+    backwards: bool = False,
+) -> tuple[list[Any], bool]:
+    """The keyset step every paged list takes: up to `limit` rows of the query in the
+    columns' order, just after the row whose key values are `after` (or, `backwards`, just
+    before it, still given in the list's order), and whether more rows lie beyond them.
+    One query, `LIMIT limit+1`, however deep the page."""
+    directions = [not d for d in descending] if backwards else list(descending)
+    step = query if after is None else query.where(after_key(columns, directions, after))
+    order = [c.desc() if d else c.asc() for c, d in zip(columns, directions, strict=True)]
+    rows = list(session.exec(step.order_by(*order).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    return rows, more
 
 
 def keyset_page(
@@ -154,16 +181,15 @@ def keyset_page(
     check_limit(limit)
     print_ = fingerprint(scope, filters)
     last = decode_cursor(cursor, print_, len(keys)) if cursor else None
-    order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
+    columns = [k.column for k in keys]
+    descending = [k.descending for k in keys]
     found: list[Any] = []
     batch = limit + 1
     while len(found) <= limit:
-        step = query if last is None else query.where(_after(keys, last))
-        rows = list(session.exec(step.order_by(*order).limit(batch)))
-        if not rows:
-            break
+        rows, more = seek(session, query, columns=columns, descending=descending,
+                          limit=batch, after=last)
         found.extend(keep(rows) if keep else rows)
-        if len(rows) < batch:
+        if not more:
             break
         last = [k.value(rows[-1]) for k in keys]
         batch = min(batch * 2, 4 * MAX_LIMIT)
