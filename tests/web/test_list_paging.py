@@ -1,0 +1,250 @@
+"""The lists that used to load everything come a page at a time (keyset paging): walking the
+"Next" links shows every row once even when rows are added between pages, the filters and sort
+stay in the links, a page link made for another list (or changed by hand) is refused with 422
+and a message, and so is a page size over the most allowed. The page costs the same statements
+however long the list."""
+
+import re
+from datetime import date, timedelta
+from html import unescape
+
+from sqlalchemy import event
+
+from app.models import Role
+from app.schemas import ActionUpdateCreate
+from app.services import actions
+from tests.factories import SYSTEM, make_action, make_top_team, make_user
+from tests.web.signing import sign_in_through_form
+
+PASSWORD = "a long passphrase here"
+
+
+# --- shared: walking a paged page ----------------------------------------------------------
+
+
+def link(html: str, rel: str) -> str | None:
+    found = re.search(rf'href="([^"]+)" rel="{rel}"', html)
+    return unescape(found.group(1)) if found else None
+
+
+def walk(client, path: str, shown, between=None) -> list[list[int]]:
+    """The rows of each page, following "Next" from `path`; `between` runs after the first."""
+    pages: list[list[int]] = []
+    next_path: str | None = path
+    while next_path:
+        response = client.get(next_path)
+        assert response.status_code == 200, response.text[:500]
+        pages.append(shown(response.text))
+        next_path = link(response.text, "next")
+        if between and len(pages) == 1:
+            between()
+        assert len(pages) < 50
+    return pages
+
+
+def statements(session, client, path: str) -> tuple[int, str]:
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    bind = session.get_bind()
+    engine = getattr(bind, "engine", bind)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert response.status_code == 200, response.text[:500]
+    return len(seen), response.text
+
+
+def cursor_of(html: str) -> str:
+    """The cursor of a page's "Next" link."""
+    following = link(html, "next")
+    assert following, "the list needs a second page for this check"
+    return re.search(r"after=([^&]+)", following).group(1)
+
+
+def refuses_bad_page_links(client, path: str, foreign_cursor: str) -> None:
+    """A cursor from another list, a changed cursor and a too-big page are refused (422)."""
+    cursor = cursor_of(client.get(path).text)
+    sep = "&" if "?" in path else "?"
+    for bad in (foreign_cursor, cursor[:-3] + ("AAA" if not cursor.endswith("AAA") else "BBB"),
+                "not-a-cursor", "x" * 3000):
+        response = client.get(f"{path}{sep}after={bad}")
+        assert response.status_code == 422, bad
+        assert "page link" in response.text.lower() or "cursor" in response.text.lower()
+    for too_many in ("101", "0", "-1", "lots"):
+        response = client.get(f"{path}{sep}limit={too_many}")
+        assert response.status_code == 422, too_many
+        assert "limit must be a whole number from 1 to 100" in response.text.lower()
+
+
+# --- My actions ----------------------------------------------------------------------------
+
+
+def _mine(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<section class="assure-owner-action" id="action-(\d+)"',
+                                       html)]
+
+
+def _owner(client, session):
+    _, cc, dcc = make_top_team(session)
+    make_user(session, Role.force, person=dcc, email="dcc@force.example", password=PASSWORD)
+    sign_in_through_form(client, session, "dcc@force.example", PASSWORD)
+    return cc, dcc
+
+
+def _raise(session, dcc, count, start=0, updates=1):
+    made = []
+    for n in range(start, start + count):
+        action = make_action(session, [dcc], text=f"Mine {n}.",
+                             due_date=date(2030, 1, 1) + timedelta(days=n % 9))
+        for u in range(updates):
+            actions.add_update(session, action_id=action.id, by=SYSTEM,
+                               data=ActionUpdateCreate(text=f"Update {u} on {n}."))
+        session.commit()
+        made.append(action)
+    return made
+
+
+def test_my_actions_come_25_a_page_each_once_even_with_one_raised_between_pages(
+        client, session):
+    _, dcc = _owner(client, session)
+    made = _raise(session, dcc, 40)
+    late = []
+    pages = walk(client, "/my-actions", _mine,
+                 between=lambda: late.extend(_raise(session, dcc, 1, start=99)))
+    seen = [i for page in pages for i in page]
+    assert [len(p) for p in pages][:1] == [25]
+    assert len(seen) == len(set(seen))
+    assert {a.id for a in made} <= set(seen) <= {a.id for a in made + late}
+    html = client.get("/my-actions").text
+    assert "41 open actions, 25 on this page." in html
+    # the soonest due first, then by reference
+    by_due = sorted(made + late, key=lambda a: (a.due_date, a.year, a.seq))
+    assert _mine(html) == [a.id for a in by_due[:25]]
+    # "Previous" from the second page goes back to the first
+    second = client.get(link(html, "next")).text
+    assert _mine(client.get(link(second, "prev")).text) == _mine(html)
+
+
+def test_my_actions_show_each_actions_latest_update_not_its_whole_history(client, session):
+    _, dcc = _owner(client, session)
+    _raise(session, dcc, 2, updates=4)
+    html = client.get("/my-actions").text
+    assert "Update 3 on 0." in html and "Update 3 on 1." in html
+    assert "Update 1 on 0." not in html
+    assert "(of 4 so far)" in html
+
+
+def test_my_actions_cost_the_same_statements_with_30_or_90_open_actions(client, session):
+    _, dcc = _owner(client, session)
+    _raise(session, dcc, 30, updates=2)
+    few, html = statements(session, client, "/my-actions")
+    assert len(_mine(html)) == 25
+    second = link(html, "next")
+    few_later, _ = statements(session, client, second)
+    _raise(session, dcc, 60, start=30, updates=2)
+    many, html = statements(session, client, "/my-actions")
+    assert len(_mine(html)) == 25
+    many_later, _ = statements(session, client, second)
+    assert (many, many_later) == (few, few_later)
+
+
+def test_my_actions_refuse_a_page_link_of_another_list_or_a_page_too_big(client, session):
+    cc, dcc = _owner(client, session)
+    _raise(session, dcc, 30)
+    _raise(session, cc, 30, start=100)
+    # the CC's list is another list: its cursor does not work on the DCC's
+    client.cookies.clear()
+    make_user(session, Role.force, person=cc, email="cc@force.example", password=PASSWORD)
+    sign_in_through_form(client, session, "cc@force.example", PASSWORD)
+    cc_cursor = cursor_of(client.get("/my-actions").text)
+    client.cookies.clear()
+    sign_in_through_form(client, session, "dcc@force.example", PASSWORD)
+    response = client.get(f"/my-actions?after={cc_cursor}")
+    assert response.status_code == 422 and "another list" in response.text
+    refuses_bad_page_links(client, "/my-actions", cc_cursor)
+
+
+def test_my_actions_keep_a_chosen_page_size_in_their_links(client, session):
+    _, dcc = _owner(client, session)
+    _raise(session, dcc, 12)
+    pages = walk(client, "/my-actions?limit=5", _mine)
+    assert [len(p) for p in pages] == [5, 5, 2]
+    assert "limit=5" in link(client.get("/my-actions?limit=5").text, "next")
+
+
+# --- /public: the published minutes, for anyone ------------------------------------------
+
+
+def _published(html: str) -> list[int]:
+    """The current documents listed, in order."""
+    return [int(i) for i in re.findall(r'<a class="govuk-link" href="/public/documents/(\d+)" '
+                                       r'download>Download', html)]
+
+
+def _publish(session, count, start=0, *, versions=1, internal=False):
+    """Meetings with published minutes (the rows as publishing leaves them), the current
+    public version of each, in the order the page lists them (the latest meeting first)."""
+    from datetime import datetime
+
+    from app.models import PublishedDocument
+    from tests.factories import make_meeting
+
+    current = []
+    for n in range(start, start + count):
+        meeting = make_meeting(session, starts_at=datetime(2019, 1, 1, 10) + timedelta(days=7 * n))
+        editions = ["public"] + (["internal"] if internal else [])
+        for edition in editions:
+            for version in range(1, versions + 1):
+                document = PublishedDocument(
+                    meeting_id=meeting.id, edition=edition, version=version,
+                    title=f"Minutes {n}", filename=f"minutes-{n}-{edition}-{version}.docx",
+                    content_type="application/octet-stream", size_bytes=2048,
+                    sha256=f"{n:08d}{version:02d}" + "0" * 54, content=b"minutes")
+                session.add(document)
+                session.commit()
+                if edition == "public" and version == versions:
+                    current.append((meeting.starts_at, document.id))
+    return [i for _, i in sorted(current, reverse=True)]
+
+
+def test_public_lists_25_meetings_a_page_each_once_even_with_minutes_published_between(
+        client, session):
+    listed = _publish(session, 40, versions=2, internal=True)
+    late: list[int] = []
+    pages = walk(client, "/public", _published,
+                 between=lambda: late.extend(_publish(session, 1, start=200)))
+    seen = [i for page in pages for i in page]
+    assert len(pages[0]) == 25 and len(seen) == len(set(seen))
+    assert set(listed) <= set(seen) <= set(listed) | set(late)
+    first = client.get("/public").text
+    assert _published(first) == (late + listed)[:25]
+    assert "Minutes of 41 meetings, 25 on this page." in first
+    # only public editions, as before: the internal edition is never listed or linked
+    assert "internal" not in first and "Version 1</a>" in first
+    second = client.get(link(first, "next")).text
+    assert _published(client.get(link(second, "prev")).text) == _published(first)
+
+
+def test_public_costs_the_same_statements_with_30_or_90_meetings_published(client, session):
+    _publish(session, 30, versions=2)
+    few, html = statements(session, client, "/public")
+    assert len(_published(html)) == 25
+    few_later, _ = statements(session, client, link(html, "next"))
+    _publish(session, 60, start=30, versions=2)
+    many, html = statements(session, client, "/public")
+    many_later, _ = statements(session, client, link(html, "next"))
+    assert (many, many_later) == (few, few_later)
+
+
+def test_public_refuses_a_page_link_of_another_list_or_a_page_too_big(client, session):
+    _publish(session, 30)
+    _, dcc = _owner(client, session)
+    _raise(session, dcc, 30)
+    foreign = cursor_of(client.get("/my-actions").text)
+    client.cookies.clear()
+    refuses_bad_page_links(client, "/public", foreign)
