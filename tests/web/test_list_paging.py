@@ -248,3 +248,83 @@ def test_public_refuses_a_page_link_of_another_list_or_a_page_too_big(client, se
     foreign = cursor_of(client.get("/my-actions").text)
     client.cookies.clear()
     refuses_bad_page_links(client, "/public", foreign)
+
+
+# --- the question bank ---------------------------------------------------------------------
+
+
+def _questions(html: str) -> list[int]:
+    return [int(i) for i in re.findall(r'<a class="govuk-link" href="/questions/(\d+)">', html)]
+
+
+def _ask(session, count, start=0, *, meetings=1, status="sent", theme="Roads policing"):
+    """count questions spread over `meetings` new meetings, each on an item; their ids."""
+    from app.schemas import QuestionCreate
+    from app.services import questions
+    from tests.factories import make_item, make_meeting
+
+    places = []
+    for m in range(meetings):
+        meeting = make_meeting(session)
+        places.append((meeting, make_item(session, meeting, title=f"Item of {start + m}")))
+    made = []
+    for n in range(start, start + count):
+        meeting, item = places[n % meetings]
+        made.append(questions.create_question(session, by=SYSTEM, data=QuestionCreate(
+            text=f"Question number {n}?", theme=theme, meeting_id=meeting.id,
+            item_id=item.id, status=status)).id)
+    session.commit()
+    return made
+
+
+def _sign_in(client, session, role):
+    make_user(session, role, email=f"{role}@bank.example", password=PASSWORD)
+    sign_in_through_form(client, session, f"{role}@bank.example", PASSWORD)
+
+
+def test_the_bank_comes_25_a_page_newest_first_filters_kept_each_once_with_inserts(
+        client, session):
+    roads = _ask(session, 35, meetings=3)
+    _ask(session, 10, start=100, theme="Custody")  # filtered out
+    drafts = _ask(session, 10, start=200, status="draft")  # not for a viewer
+    _sign_in(client, session, Role.viewer)
+    late: list[int] = []
+    path = "/questions?theme=Roads+policing&status=sent"
+    pages = walk(client, path, _questions,
+                 between=lambda: late.extend(_ask(session, 1, start=300)))
+    seen = [i for page in pages for i in page]
+    assert len(pages[0]) == 25 and len(seen) == len(set(seen))
+    assert set(roads) <= set(seen) <= set(roads) | set(late)
+    first = client.get(path).text
+    assert _questions(first) == sorted(roads + late, reverse=True)[:25]
+    assert "36 questions match these filters, 25 on this page" in first
+    following = link(first, "next")
+    assert "theme=Roads+policing" in following and "status=sent" in following
+    second = client.get(following).text
+    assert _questions(client.get(link(second, "prev")).text) == _questions(first)
+    # a viewer neither sees nor counts the drafts
+    every = client.get("/questions").text
+    assert not set(drafts) & set(_questions(every))
+    assert "46 questions, 25 on this page" in every
+
+
+def test_the_bank_costs_the_same_statements_with_30_or_90_questions(client, session):
+    _ask(session, 30, meetings=10)
+    _sign_in(client, session, Role.secretariat)
+    few, html = statements(session, client, "/questions")
+    assert len(_questions(html)) == 25
+    few_later, _ = statements(session, client, link(html, "next"))
+    _ask(session, 60, start=30, meetings=30)
+    many, html = statements(session, client, "/questions")
+    many_later, _ = statements(session, client, link(html, "next"))
+    assert (many, many_later) == (few, few_later)
+
+
+def test_the_bank_refuses_a_page_link_of_other_filters_or_a_page_too_big(client, session):
+    _ask(session, 30)
+    _ask(session, 30, start=100, theme="Custody")
+    _sign_in(client, session, Role.secretariat)
+    custody = cursor_of(client.get("/questions?theme=Custody").text)
+    response = client.get(f"/questions?theme=Roads+policing&after={custody}")
+    assert response.status_code == 422 and "other filters" in response.text
+    refuses_bad_page_links(client, "/questions?theme=Roads+policing", custody)
