@@ -2,6 +2,7 @@
 and `after` or `before` holding a cursor of app.services.paging, kept in the address with the
 list's filters and sort, so that "Previous" and "Next" show the same list."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -46,11 +47,11 @@ class Links:
     next: str | None
 
 
-def links(path: str, params: dict[str, object], page: Page, asked_for: Asked,
+def links(path: str, params: Mapping[str, object], page: Page, asked_for: Asked,
           *, size: int = PAGE_SIZE) -> Links:
     """The page's Previous and Next links, with the filters and sort (and a limit that is not
     the default) kept."""
-    kept = {k: v for k, v in params.items() if v not in (None, "")}
+    kept: dict[str, object] = {k: v for k, v in params.items() if v not in (None, "")}
     if asked_for.limit != size:
         kept["limit"] = asked_for.limit
 
