@@ -15,8 +15,6 @@ from sqlmodel import col, select
 from app.db import SessionDep
 from app.models import (
     AgendaItem,
-    Meeting,
-    MeetingType,
     Person,
     Question,
     QuestionSource,
@@ -62,16 +60,6 @@ class Row:
     screening_words: str
 
 
-def _meetings(session, meeting_ids) -> dict[int | None, tuple[Meeting, MeetingType]]:
-    """These meetings with their series, in one query."""
-    if not meeting_ids:
-        return {}
-    return {m.id: (m, t) for m, t in session.exec(
-        select(Meeting, MeetingType)
-        .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
-        .where(col(Meeting.id).in_(meeting_ids)))}
-
-
 def _numbers(session, meeting_ids) -> dict[int | None, tuple[str, str]]:
     """Every item of these meetings: id → (number, title); one query for them all."""
     if not meeting_ids:
@@ -92,7 +80,8 @@ def _rows(session, found: list[Question]) -> list[Row]:
     everyone = ({p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(wanted)))}
                 if wanted else {})
     meeting_ids = {q.meeting_id for q in found if q.meeting_id}
-    titles = {i: meeting_label(m, t) for i, (m, t) in _meetings(session, meeting_ids).items()}
+    titles = {i: meeting_label(m, t)
+              for i, (m, t) in meetings.meetings_by_id(session, meeting_ids).items()}
     numbers = _numbers(session, meeting_ids)
     rows = []
     for q in found:
@@ -135,7 +124,7 @@ def questions_page(
                               most=paged.MOST)
     meeting_options = [
         (str(m.id), meeting_label(m, t))
-        for m, t in sorted(_meetings(session, found.meeting_ids).values(),
+        for m, t in sorted(meetings.meetings_by_id(session, found.meeting_ids).values(),
                            key=lambda pair: pair[0].starts_at, reverse=True)
     ]
     selected = {"theme": chosen_theme, "status": status_value.value if status_value else "",

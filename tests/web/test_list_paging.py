@@ -328,3 +328,86 @@ def test_the_bank_refuses_a_page_link_of_other_filters_or_a_page_too_big(client,
     response = client.get(f"/questions?theme=Roads+policing&after={custody}")
     assert response.status_code == 422 and "other filters" in response.text
     refuses_bad_page_links(client, "/questions?theme=Roads+policing", custody)
+
+
+# --- the meetings list ---------------------------------------------------------------------
+
+
+def _dates(html: str) -> list[str]:
+    return re.findall(r'<time datetime="([^"]+)">', html)
+
+
+def _meetings(session, count, start=0, series=None, held=False):
+    """count weekly meetings, half to come and half held (or all held)."""
+    from datetime import datetime
+
+    from tests.factories import make_meeting
+
+    base = datetime.now().replace(hour=10, minute=0, second=0, microsecond=0)
+    for n in range(start, start + count):
+        weeks = n + 1 if held else n // 2 + 1
+        make_meeting(session, series, starts_at=base + timedelta(days=7 * weeks * (
+            1 if n % 2 and not held else -1)))
+
+
+def test_the_meetings_list_keeps_its_place_when_meetings_are_added_between_pages(
+        client, session):
+    from tests.factories import make_meeting_type
+
+    board = make_meeting_type(session, name="Board")
+    _meetings(session, 50, series=board)
+    _meetings(session, 6, start=100)  # another series, filtered out
+    _sign_in(client, session, Role.viewer)
+    first = client.get(f"/meetings?series={board.id}").text
+    on_first = _dates(first)
+    # three meetings are added to come, before any of the first page's: an OFFSET second
+    # page would repeat the first page's last three
+    for day in (1, 2, 3):
+        from datetime import datetime
+
+        from tests.factories import make_meeting
+        make_meeting(session, board, starts_at=datetime.now().replace(
+            hour=9, minute=0, second=0, microsecond=0) + timedelta(days=day))
+    following = link(first, "next")
+    assert f"series={board.id}" in following and "page=2" in following
+    second = client.get(following).text
+    assert not set(_dates(second)) & set(on_first)
+    pages = [on_first, _dates(second)]
+    third_link = link(second, "next")
+    while third_link:
+        html = client.get(third_link).text
+        pages.append(_dates(html))
+        third_link = link(html, "next")
+    seen = [d for page in pages for d in page]
+    assert len(seen) == len(set(seen)) and len(seen) == 50
+    # back from the second page to the first: the list from its start, with those added
+    assert _dates(client.get(link(second, "prev")).text) == _dates(
+        client.get(f"/meetings?series={board.id}").text)
+    # and back from the third, the 20 just before it
+    third = client.get(link(second, "next")).text
+    assert _dates(client.get(link(third, "prev")).text) == _dates(second)
+
+
+def test_the_meetings_list_refuses_a_page_link_of_other_filters(client, session):
+    from tests.factories import make_meeting_type
+
+    board = make_meeting_type(session, name="Board")
+    _meetings(session, 30, series=board)
+    _meetings(session, 30, start=100)
+    _sign_in(client, session, Role.viewer)
+    board_cursor = cursor_of(client.get(f"/meetings?series={board.id}").text)
+    response = client.get(f"/meetings?page=2&after={board_cursor}")
+    assert response.status_code == 422 and "other filters" in response.text
+    for bad in ("not-a-cursor", board_cursor[:-3] + "AAA", "x" * 3000):
+        assert client.get(f"/meetings?series={board.id}&page=2&after={bad}").status_code == 422
+
+
+def test_a_later_page_of_meetings_costs_the_same_statements_with_60_or_180(client, session):
+    _meetings(session, 60, held=True)
+    _sign_in(client, session, Role.viewer)
+    first = client.get("/meetings").text
+    few, _ = statements(session, client, link(first, "next"))
+    _meetings(session, 120, start=60, held=True)
+    first = client.get("/meetings").text
+    many, html = statements(session, client, link(first, "next"))
+    assert len(_dates(html)) == 20 and many == few
