@@ -25,9 +25,10 @@ run: $(STAMP)
 	$(BIN)/assure serve
 
 # Tests run in one process per core (pytest-xdist); a module's tests stay together, as the
-# browser tests share a server per module.
+# browser tests share a server per module. The 25 slowest are listed at the end, so that a
+# run that grows slower says where.
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n auto --dist loadfile
+	$(BIN)/python -m pytest -q -n auto --dist loadfile --durations=25
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_export.py

@@ -1,5 +1,6 @@
-"""Statement counts and timings of the audit page, the reminders run and the chair's
-preparation page on a small office and one ten times larger (issue 17).
+"""Statement counts and timings of the audit page, the reminders run, the chair's
+preparation page, a meeting's page, a theme's page, the findings dashboard and the action log
+on a small office and one ten times larger (issue 17).
 
     PYTHONPATH=. python bench/bench_bounded.py [--scale 1 10] [--url sqlite:///...]
 
@@ -31,6 +32,9 @@ from app.models import (
     AgendaItem,
     Answer,
     AuditEvent,
+    Finding,
+    Inspection,
+    InspectionJudgment,
     Meeting,
     MeetingType,
     Person,
@@ -73,16 +77,19 @@ def build(session: Session, meetings: int) -> int:
         session.flush()
         for a in range(40):
             n = m * 40 + a
-            # Most of the record is closed; a quarter is open and due years ahead (nobody's
-            # email today), and some of the last two meetings' are due about now.
+            # Most of the record is closed (as an office closes them, on a day); a quarter of
+            # the last six meetings' is open and due years ahead (nobody's email today), and
+            # some of the last two meetings' are due about now.
             due_now = m >= meetings - 2 and a < 8
-            is_open = due_now or a >= 30
+            is_open = due_now or (a >= 30 and m >= meetings - 6)
             action = Action(reference=f"A{n}", year=when.year, seq=n, text=f"Action {n}",
                             due_date=(TODAY + timedelta(days=(a % 4) - 1)) if due_now
                             else date(2031, 1, 31) if is_open
                             else when.date() + timedelta(days=60),
                             meeting_id=meeting.id, item_id=items[a % 5].id,
-                            status=ActionStatus.open if is_open else ActionStatus.closed)
+                            status=ActionStatus.open if is_open else ActionStatus.closed,
+                            created_at=when,
+                            closed_at=None if is_open else when + timedelta(days=50))
             session.add(action)
             session.flush()
             session.add(ActionOwner(action_id=action.id, person_id=people[n % 40].id,
@@ -106,6 +113,22 @@ def build(session: Session, meetings: int) -> int:
                                     object_id=e, summary=f"event {m}.{e}",
                                     occurred_at=when + timedelta(minutes=e))
                          for e in range(200)])
+    # Two inspections a year, thirty findings each, graded by area.
+    for i in range(max(1, meetings // 6)):
+        inspection = Inspection(title=f"Inspection {i}", published_on=date(2016, 1, 1)
+                                + timedelta(days=60 * i))
+        session.add(inspection)
+        session.flush()
+        session.add_all([InspectionJudgment(inspection_id=inspection.id, area=f"Area {a}",
+                                            grade=["Good", "Adequate", "Inadequate"][a % 3],
+                                            position=a) for a in range(3)])
+        session.add_all([Finding(inspection_id=inspection.id, kind="recommendation",
+                                 number=str(f + 1), text=f"Finding {i}.{f}", position=f,
+                                 area=f"Area {f % 4}", theme=THEMES[f % len(THEMES)],
+                                 owner_id=people[f % 40].id,
+                                 due_date=TODAY + timedelta(days=f - 15),
+                                 force_status=["not_started", "in_progress", "complete"][f % 3])
+                         for f in range(30)])
     session.commit()
     return last
 
@@ -161,6 +184,7 @@ def run(url: str, meetings: int) -> dict[str, tuple[int, float]]:
         try:
             from fastapi.testclient import TestClient  # noqa: F401
             results.update(prepare(engine, session, last))
+            results.update(pages(engine, session, last))
         except ImportError:
             pass
     engine.dispose()
@@ -193,6 +217,44 @@ def prepare(engine, session: Session, meeting_id: int) -> dict[str, tuple[int, f
     return {"preparation page": result, "last said shown": (len(said), 0.0)}
 
 
+def pages(engine, session: Session, meeting_id: int) -> dict[str, tuple[int, float]]:
+    """A meeting's page, a theme's page, the findings dashboard and the action log's first
+    page, called as their routes call them with render replaced (what they compute is timed,
+    not the template)."""
+    from types import SimpleNamespace
+
+    from app.web import action_pages, findings_dashboard, pages, question_bank
+
+    def fake_render(request, template, context, **kw):
+        return context
+
+    office = SimpleNamespace(actor=Actor(role=Role.secretariat))
+    force = SimpleNamespace(actor=Actor(role=Role.force))
+    request = SimpleNamespace(query_params={}, url=SimpleNamespace(query=""))
+    calls = {
+        "meeting page (office)": lambda: pages.meeting_page_response(
+            request, session, office, meeting_id),
+        "meeting page (force)": lambda: pages.meeting_page_response(
+            request, session, force, meeting_id),
+        "theme page (office)": lambda: question_bank.theme_page(
+            THEMES[1], request, session, office),
+        "theme page (force)": lambda: question_bank.theme_page(
+            THEMES[1], request, session, force),
+        "findings dashboard": lambda: findings_dashboard.findings_page(
+            request, session, office),
+        "action log page 1": lambda: action_pages._log_page(request, session, office, {}),
+    }
+    modules = (pages, question_bank, findings_dashboard, action_pages)
+    originals = [m.render for m in modules]
+    for module in modules:
+        module.render = fake_render
+    try:
+        return {name: measure(engine, name, call) for name, call in calls.items()}
+    finally:
+        for module, original in zip(modules, originals, strict=True):
+            module.render = original
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=int, nargs="+", default=[12, 120],
@@ -204,9 +266,12 @@ def main() -> int:
         target = url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
         for name, value in run(target, meetings).items():
             table.setdefault(name, []).append(value)
-    print(f"{'call':42} " + " ".join(f"{m:>8} mtgs: stmts     ms" for m in args.scale))
+    print(f"{'call':42} " + " ".join(f"{m:>8} mtgs: stmts     ms" for m in args.scale)
+          + "   ratio (ms, last/first)")
     for name, values in table.items():
-        print(f"{name:42} " + " ".join(f"{s:>20} {ms:>8.1f}" for s, ms in values))
+        ratio = (f"{values[-1][1] / values[0][1]:>8.2f}" if len(values) > 1 and values[0][1]
+                 else "")
+        print(f"{name:42} " + " ".join(f"{s:>20} {ms:>8.1f}" for s, ms in values) + ratio)
     return 0
 
 

@@ -488,12 +488,9 @@ def record_cutoff(meeting: Meeting) -> datetime | None:
     return None
 
 
-def carried_forward(session: Session, meeting: Meeting) -> list[ActionView]:
-    """Actions of earlier meetings of the series that are outstanding at this meeting.
-
-    Until its minutes are approved a meeting shows the actions open now, with their latest
-    update. Approved minutes show what was open on the day, as of the end of that day.
-    """
+def _carried_query(meeting: Meeting):
+    """The query of the actions outstanding at this meeting, and the time they are seen as of
+    (None: now)."""
     earlier = select(Meeting.id).where(
         Meeting.meeting_type_id == meeting.meeting_type_id,
         Meeting.starts_at < meeting.starts_at,
@@ -506,8 +503,28 @@ def carried_forward(session: Session, meeting: Meeting) -> list[ActionView]:
         query = query.where((col(Action.closed_at).is_(None)) | (col(Action.closed_at) > cutoff))
     else:
         query = query.where(Action.status != ActionStatus.closed)
-    actions = list(session.exec(query.order_by(col(Action.year), col(Action.seq))))
-    return views_of(session, actions, as_of=cutoff)
+    return query, cutoff
+
+
+def carried_forward(session: Session, meeting: Meeting, *,
+                    limit: int | None = None) -> list[ActionView]:
+    """Actions of earlier meetings of the series that are outstanding at this meeting, by
+    reference (the first `limit` of them, when given).
+
+    Until its minutes are approved a meeting shows the actions open now, with their latest
+    update. Approved minutes show what was open on the day, as of the end of that day.
+    """
+    query, cutoff = _carried_query(meeting)
+    query = query.order_by(col(Action.year), col(Action.seq), col(Action.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return views_of(session, list(session.exec(query)), as_of=cutoff)
+
+
+def count_carried_forward(session: Session, meeting: Meeting) -> int:
+    """How many actions carried_forward would give, counted by the database."""
+    query, _ = _carried_query(meeting)
+    return session.exec(select(func.count()).select_from(query.subquery())).one()
 
 
 def why_not_delegate(person: Person) -> str:

@@ -173,6 +173,28 @@ def list_meetings(session: Session) -> list[tuple[Meeting, MeetingType]]:
     return [(m, t) for m, t in session.exec(query)]
 
 
+def meetings_where(session: Session, *conditions, keep: Iterable[int | None] = (),
+                   limit: int | None = None, latest_first: bool = False
+                   ) -> list[tuple[Meeting, MeetingType]]:
+    """The meetings (with their series) meeting these conditions, soonest first (the latest
+    first with latest_first; the first `limit`, when given), and those in `keep` whatever
+    they are: a form's choice of meetings read by the database, not from every meeting."""
+    order = (col(Meeting.starts_at), col(Meeting.id))
+    query = (select(Meeting, MeetingType)
+             .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+             .where(*conditions)
+             .order_by(*(o.desc() for o in order) if latest_first else order))
+    if limit is not None:
+        query = query.limit(limit)
+    found = [(m, t) for m, t in session.exec(query)]
+    missing = {i for i in keep if i is not None} - {m.id for m, _ in found}
+    if missing:
+        found += list(meetings_by_id(session, missing).values())
+        found.sort(key=lambda pair: (pair[0].starts_at, pair[0].id or 0),
+                   reverse=latest_first)
+    return found
+
+
 MEETING_KEYS = (
     SortKey(col(Meeting.starts_at), lambda row: row[0].starts_at, descending=True),
     SortKey(col(Meeting.id), lambda row: row[0].id, descending=True),

@@ -397,21 +397,38 @@ class AskedBefore:
     answers: list[Answer]
 
 
-def theme_history(session: Session, *, theme: str, by: Actor) -> list[AskedBefore]:
-    """What was asked on a theme, newest meeting first, and what the force answered."""
-    wanted = theme.strip().lower()
-    if not wanted:
+def _on_theme(theme: str, by: Actor):
+    """The questions on a theme (any case) the reader may see, with their meeting if any."""
+    query = (select(Question, Meeting)
+             .join(Meeting, col(Meeting.id) == Question.meeting_id, isouter=True)
+             .where(func.lower(Question.theme) == theme.strip().lower()))
+    seen = visibility.questions_seen_where(by)
+    return query if seen is None else query.where(seen)
+
+
+def theme_history(session: Session, *, theme: str, by: Actor, limit: int | None = None,
+                  offset: int = 0) -> list[AskedBefore]:
+    """What was asked on a theme, newest meeting first (those on no meeting last), and what
+    the force answered: the `limit` questions from `offset` when given, in two queries (the
+    reader's visibility decided in the first, by the database)."""
+    if not theme.strip():
         return []
-    rows = session.exec(
-        select(Question, Meeting)
-        .join(Meeting, col(Meeting.id) == Question.meeting_id, isouter=True)
-        .where(func.lower(Question.theme) == wanted)
-        .order_by(col(Meeting.starts_at).desc(), col(Question.id).desc())
-    ).all()
-    shown = {q.id for q in visible_to(session, [q for q, _ in rows], by)}
-    visible = [(q, m) for q, m in rows if q.id in shown]
-    answers = answers_of(session, [q.id for q, _ in visible])
-    return [AskedBefore(question=q, meeting=m, answers=answers[q.id]) for q, m in visible]
+    query = _on_theme(theme, by).order_by(
+        col(Meeting.starts_at).is_(None), col(Meeting.starts_at).desc(),
+        col(Question.id).desc())
+    if limit is not None:
+        query = query.offset(offset).limit(limit)
+    rows = session.exec(query).all()
+    answers = answers_of(session, [q.id for q, _ in rows])
+    return [AskedBefore(question=q, meeting=m, answers=answers[q.id]) for q, m in rows]
+
+
+def count_theme_history(session: Session, *, theme: str, by: Actor) -> int:
+    """How many questions theme_history would give, counted by the database."""
+    if not theme.strip():
+        return 0
+    query = _on_theme(theme, by).with_only_columns(col(Question.id))
+    return session.exec(select(func.count()).select_from(query.subquery())).one()
 
 
 @dataclass

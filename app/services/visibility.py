@@ -133,6 +133,17 @@ def may_see_question(by: Actor | None, question: Question, exempt_items: set[int
     return question.status in SHARED_STATUSES and question.item_id not in exempt_items
 
 
+def questions_seen_where(by: Actor | None):
+    """may_see_question as an SQL condition on Question, for a query that pages or counts
+    what the reader may see (None: the reader sees every question)."""
+    if sees_exempt(by):
+        return None
+    exempt = exempt_items_query()
+    return sa.and_(col(Question.status).in_([s.value for s in SHARED_STATUSES]),
+                   sa.or_(col(Question.item_id).is_(None),
+                          col(Question.item_id).not_in(sa.select(exempt.c.id))))
+
+
 def visible_questions(session: Session, questions: list[Question], by: Actor | None
                       ) -> list[Question]:
     """Those of these questions the reader may see."""

@@ -11,13 +11,13 @@ from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import select
+from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep
 from app.export.action_log_docx import render_action_log
 from app.export.action_log_xlsx import render_action_log_xlsx
-from app.models import Action, ActionStatus, Person, Rag
+from app.models import Action, ActionStatus, Meeting, Person, Rag
 from app.schemas import ActionEdit, ActionUpdateCreate
 from app.services import actions, meetings, owner_links
 from app.services import people as people_service
@@ -88,6 +88,8 @@ def read_filters(params: dict[str, str], *, default_status: str = ""
 
 LOG_PARAMS = ("owner", "status", "rag", "meeting", "theme", "due_from", "due_to", "q", "sort",
               "order")
+# The meetings the log's filter offers (with the one chosen, if older).
+MEETING_CHOICES = 36
 # The log page shows the actions not yet closed unless another status (or "all") is chosen.
 PAGE_DEFAULT_STATUS = "not_closed"
 
@@ -115,7 +117,13 @@ def _log_page(request: Request, session, caller, params: dict[str, str], *,
               after: int | None = None, before: int | None = None,
               notice: str = "", refused: dict[str, str] | None = None, status_code: int = 200):
     """A page of the action log filtered by params; refused: the take-up form's errors,
-    "pick" for the ticks (linked to the first action's box)."""
+    "pick" for the ticks (linked to the first action's box).
+
+    The same statements however long the record (issue 17; bench/bench_bounded.py): one page
+    of PAGE_SIZE actions (keyset) and what its rows show of them (owners, latest update);
+    the totals by status, RAG and owner as aggregate queries; the chart's twelve weeks as one
+    aggregate query each (open_over_time); the people; the latest MEETING_CHOICES meetings
+    and the one chosen, and the meetings still to be held."""
     params = {k: v for k, v in params.items() if v != ""}
     params.setdefault("status", PAGE_DEFAULT_STATUS)
     filters, errors = read_filters(params)
@@ -128,11 +136,14 @@ def _log_page(request: Request, session, caller, params: dict[str, str], *,
         errors[field] = message
     everyone = people_service.list_people(session)
     owners = [p for p in everyone if p.active or p.id == filters.owner_id]
-    recent = meetings.list_meetings(session)
+    # The filter offers the latest meetings (those to come first) and the one chosen; taking
+    # actions up offers every meeting still to be held: not every meeting of the record.
+    recent = meetings.meetings_where(session, limit=MEETING_CHOICES, latest_first=True,
+                                     keep=[filters.meeting_id])
     owner = next((p for p in everyone if p.id == filters.owner_id), None)
     meeting_titles = {m.id: meetings.meeting_title(m, t) for m, t in recent}
-    upcoming = [(m, meetings.meeting_title(m, t)) for m, t in reversed(recent)
-                if m.status in ("planned", "agenda_issued")]
+    upcoming = [(m, meetings.meeting_title(m, t)) for m, t in meetings.meetings_where(
+        session, col(Meeting.status).in_(["planned", "agenda_issued"]))]
     weeks = open_over_time(session, by=caller.actor, owner_id=filters.owner_id)
     query = urlencode(params)
     return render(request, "actions.html", {

@@ -13,7 +13,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.db import SessionDep
 from app.models import Meeting, MeetingStatus
@@ -129,8 +129,9 @@ class MeetingForm:
 
 def _later_meetings(session: Session, meeting: Meeting) -> list[tuple[str, str]]:
     """The meetings after this one, soonest first, that may be named as its next meeting."""
-    return [(str(m.id), meeting_label(m, t)) for m, t in reversed(meetings.list_meetings(session))
-            if m.starts_at > meeting.starts_at and m.status != MeetingStatus.cancelled]
+    return [(str(m.id), meeting_label(m, t)) for m, t in meetings.meetings_where(
+        session, col(Meeting.starts_at) > meeting.starts_at,
+        col(Meeting.status) != MeetingStatus.cancelled)]
 
 
 # Lengths are shown on the move form: "2 hours 30 minutes".

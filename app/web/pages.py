@@ -1,4 +1,12 @@
-"""The pages: the meetings, a meeting's record, the action log (signing in: account_pages)."""
+"""The pages: the meetings, a meeting's record, the action log (signing in: account_pages).
+
+A meeting's page reads the meeting and nothing of the rest of the record but the actions still
+outstanding at it, in the same 25 statements however many meetings came before (issue 17;
+bench/bench_bounded.py): the meeting and its series, its agenda, its paragraphs; its actions and
+those carried forward, each with their owners, latest update, latest change of status and exempt
+items; its questions and those carried to it, with the meetings they came from; attendance and
+the people; the office's settings; the amendments asked for; and, for the office, the
+invitations sent."""
 
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit

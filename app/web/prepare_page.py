@@ -1,5 +1,13 @@
 """The chair's preparation for a meeting: each agenda item with its papers and questions, what
-the force last said on each theme, the actions still open, and the documents to send."""
+the force last said on each theme, the actions still open, and the documents to send.
+
+It reads what it shows, in the same 15 statements however long the record (issue 17;
+bench/bench_bounded.py): the meeting and its series; its agenda tree; the items' papers; the
+people; the meeting's questions; the meetings they were carried from; the newest earlier
+answer on each of their themes (one windowed query); the actions still open from earlier
+meetings, counted by the database and the oldest CARRIED_SHOWN of them read with their owners,
+latest update, latest change of status and exempt items; the findings followed under the
+inspection item."""
 
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -22,6 +30,8 @@ from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 
+# The actions still open shown here, oldest reference first; the rest are in the action log.
+CARRIED_SHOWN = 100
 FORBIDDEN = "Only the Commissioner's office prepares for a meeting (admin, secretariat, chair)."
 
 
@@ -141,7 +151,9 @@ def prepare_page(
                               for q in carried_in],
         "counts": counts,
         "late_count": sum(1 for i in items if i.late),
-        "carried": actions.carried_forward(session, meeting),
+        "carried": actions.carried_forward(session, meeting, limit=CARRIED_SHOWN),
+        "carried_total": actions.count_carried_forward(session, meeting),
+        "carried_shown": CARRIED_SHOWN,
         "findings": findings_by_item(session, meeting, [n.item.id for n in nodes],
                                      by=actor),
         "can_write": actor.can(Perm.write_questions),

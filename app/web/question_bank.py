@@ -33,6 +33,8 @@ from app.web.deps import PageCaller
 from app.web.forms import meeting_label
 from app.web.templating import render
 
+# The questions a theme's page shows at a time, the latest meeting first.
+THEME_PAGE_SIZE = 50
 router = APIRouter(include_in_schema=False)
 
 S = QuestionStatus
@@ -149,30 +151,43 @@ def questions_page(
 
 @router.get("/questions/themes/{theme:path}")
 def theme_page(theme: str, request: Request, session: SessionDep, caller: PageCaller,
-               page: Annotated[str, Query(max_length=12)] = "1"):
-    history = service.theme_history(session, theme=theme[:200], by=caller.actor)
+               page: Annotated[str, Query(max_length=12)] = "1",
+               asked: Annotated[str, Query(max_length=12)] = "1"):
+    """What was asked on a theme, a page of THEME_PAGE_SIZE questions at a time, with the
+    findings followed under it and a page of its assurance statements. Its queries, however
+    long the record: the questions the reader may see counted and one page of them read
+    (visibility in SQL), their answers, the meetings and people they name, the findings on
+    the theme and the assurance statements' count and page."""
+    total = service.count_theme_history(session, theme=theme[:200], by=caller.actor)
+    asked_pages = max(1, -(-total // THEME_PAGE_SIZE))
+    asked_page = min(int(asked), asked_pages) if asked.isdigit() and 0 < len(asked) < 7 \
+        and int(asked) > 0 else 1
+    history = service.theme_history(session, theme=theme[:200], by=caller.actor,
+                                    limit=THEME_PAGE_SIZE,
+                                    offset=(asked_page - 1) * THEME_PAGE_SIZE)
     on_theme = findings.findings_on_theme(session, theme[:200])
     number = int(page) if page.isdigit() and len(page) < 7 else 1  # a page past the end: the last
     assured = assurance.theme_assurance(session, theme=theme[:200], by=caller.actor,
                                         page=number)
-    if not history and not on_theme and not assured.total:
+    if not total and not on_theme and not assured.total:
         raise NotFound("No question you can see has been asked on this theme, no inspection "
                        "finding is followed under it, and no assurance statement was minuted "
                        "on it.")
     everyone = {p.id: p for p in people.list_people(session)}
-    titles = {m.id: (meeting_label(m, t), m) for m, t in meetings.list_meetings(session)}
+    titles = {i: (meeting_label(m, t), m) for i, (m, t) in meetings.meetings_by_id(
+        session, {a.meeting.id for a in history if a.meeting}).items()}
     groups: list[dict] = []
-    for asked in history:
-        key = asked.meeting.id if asked.meeting else None
+    for before in history:
+        key = before.meeting.id if before.meeting else None
         if not groups or groups[-1]["meeting_id"] != key:
-            groups.append({"meeting_id": key, "meeting": asked.meeting,
+            groups.append({"meeting_id": key, "meeting": before.meeting,
                            "title": titles[key][0] if key in titles else "", "questions": []})
         groups[-1]["questions"].append({
-            "question": asked.question,
-            "status_words": service.STATUS_WORDS[S(asked.question.status)],
-            "asked_by": everyone.get(asked.question.asked_by_id),
-            "addressed_to": everyone.get(asked.question.addressed_to_id),
-            "answers": [(a, everyone.get(a.respondent_id)) for a in asked.answers],
+            "question": before.question,
+            "status_words": service.STATUS_WORDS[S(before.question.status)],
+            "asked_by": everyone.get(before.question.asked_by_id),
+            "addressed_to": everyone.get(before.question.addressed_to_id),
+            "answers": [(a, everyone.get(a.respondent_id)) for a in before.answers],
         })
     # Questions not yet on a meeting come last, whatever order the database gives nulls.
     groups.sort(key=lambda g: g["meeting_id"] is None)
@@ -180,11 +195,18 @@ def theme_page(theme: str, request: Request, session: SessionDep, caller: PageCa
             else on_theme[0][0].theme.strip() if on_theme else theme.strip()) or theme
 
     def page_link(to: int) -> str:
-        return f"/questions/themes/{quote(name)}?page={to}#assurance"
+        asked_now = f"&asked={asked_page}" if asked_page > 1 else ""
+        return f"/questions/themes/{quote(name)}?page={to}{asked_now}#assurance"
+
+    def asked_link(to: int) -> str:
+        return f"/questions/themes/{quote(name)}?page={assured.page}&asked={to}#asked"
 
     return render(request, "theme.html", {
         "page_title": f"Asked before: {name}", "theme": name, "groups": groups,
-        "count": len(history), "can_write": caller.actor.can(Perm.write_questions),
+        "count": total, "can_write": caller.actor.can(Perm.write_questions),
+        "asked_page": asked_page, "asked_pages": asked_pages,
+        "asked_previous": asked_link(asked_page - 1) if asked_page > 1 else None,
+        "asked_next": asked_link(asked_page + 1) if asked_page < asked_pages else None,
         "assured": assured,
         "assured_previous": page_link(assured.page - 1) if assured.page > 1 else None,
         "assured_next": page_link(assured.page + 1) if assured.page < assured.pages else None,

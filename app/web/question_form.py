@@ -10,9 +10,10 @@ from datetime import datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
+from sqlmodel import col
 
 from app.db import SessionDep
-from app.models import Question, QuestionSource, utcnow
+from app.models import Meeting, Question, QuestionSource, utcnow
 from app.schemas import QuestionCreate, QuestionUpdate
 from app.services import agenda, meetings, people
 from app.services import questions as service
@@ -83,11 +84,9 @@ def _choices(session, question: Question | None = None) -> FormChoices:
     keep = {question.asked_by_id, question.addressed_to_id} if question else set()
     since = utcnow() - timedelta(days=RECENT_DAYS)
     current = question.meeting_id if question else None
-    offered = sorted(
-        ((m, t) for m, t in meetings.list_meetings(session)
-         if m.starts_at >= since or m.id == current),
-        key=lambda pair: pair[0].starts_at,
-    )
+    # The meetings of the last RECENT_DAYS and to come, and the question's own: read by the
+    # database, not every meeting of the record.
+    offered = meetings.meetings_where(session, col(Meeting.starts_at) >= since, keep=[current])
     choices = FormChoices(people=people_groups(everyone, keep))
     for m, t in offered:
         assert m.id is not None  # loaded from the database

@@ -114,8 +114,11 @@ def _question_page(request, session, caller, question_id: int, *,
         meeting_type = meetings.meeting_type_of(session, meeting)
     if question.item_id:
         node = agenda.node_for(session, agenda.get_item(session, question.item_id))
-    before = [a for a in service.theme_history(session, theme=question.theme, by=actor)
-              if a.question.id != question.id] if question.theme.strip() else []
+    # The three latest others asked on its theme and how many there are, not the whole history.
+    before = [a for a in service.theme_history(session, theme=question.theme, by=actor, limit=4)
+              if a.question.id != question.id][:3] if question.theme.strip() else []
+    before_count = (service.count_theme_history(session, theme=question.theme, by=actor) - 1
+                    if before else 0)
     errors = errors or {}
     return render(request, "question.html", {
         "page_title": ("Error: " if errors else "") + f"Question {question.id}",
@@ -138,10 +141,10 @@ def _question_page(request, session, caller, question_id: int, *,
             respondent_id=str(question.addressed_to_id or "")),
         "screening_form": screening_form or ScreeningForm(
             decision=str(question.screening or ""), reason=question.screening_reason),
-        "before": before[:3],
-        "before_count": len(before),
-        "meeting_labels": {m.id: meeting_label(m, t) for m, t in meetings.list_meetings(session)}
-        if before else {},
+        "before": before,
+        "before_count": before_count,
+        "meeting_labels": {i: meeting_label(m, t) for i, (m, t) in meetings.meetings_by_id(
+            session, {a.meeting.id for a in before if a.meeting}).items()},
         "errors": errors,
         "error_list": error_list(errors, {"step": "steps", "screening": "screening-accepted",
                                           "how": "how-meeting"}),

@@ -63,9 +63,9 @@ def _record_page(request: Request, session, caller, meeting_id: int, *, errors=N
     assert meeting.id is not None  # loaded from the database
     meeting_type = meetings.meeting_type_of(session, meeting)
     actor = caller.actor
-    later = [(m, t) for m, t in reversed(meetings.list_meetings(session))
-             if m.starts_at > meeting.starts_at
-             and m.status not in (*meetings.LOCKED_STATUSES, MeetingStatus.cancelled)]
+    later = meetings.meetings_where(
+        session, col(Meeting.starts_at) > meeting.starts_at,
+        col(Meeting.status).not_in([*meetings.LOCKED_STATUSES, MeetingStatus.cancelled]))
     agreed_at = (session.get(Meeting, meeting.approved_at_meeting_id)
                  if meeting.approved_at_meeting_id else None)
     locked = meeting.status in meetings.LOCKED_STATUSES

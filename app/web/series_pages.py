@@ -5,13 +5,17 @@ The page reads the form, calls app.services.meetings and app.services.schedule, 
 whether a schedule can make meetings is the services' to say.
 """
 
+import hashlib
 import io
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from app.db import SessionDep
@@ -22,6 +26,7 @@ from app.schemas import MeetingTypeCreate, MeetingTypeUpdate, StandingItemIn
 from app.services import calendar, meetings, minutes_format, people, schedule
 from app.services.dates import today
 from app.services.errors import Forbidden, InvalidInput
+from app.services.minutes import MinutesRecord
 from app.services.minutes_preview import MinutesPreview, minutes_preview
 from app.services.permissions import Perm, require
 from app.services.recurrence import MONTHS, WEEKDAYS, Rule, parse_skip_months
@@ -719,8 +724,31 @@ def _preview_html(session, series_id: int, fmt: minutes_format.MinutesFormat, ac
     preview = minutes_preview(session, series_id=series_id, fmt=fmt, by=actor)
     if preview is None:
         return None
-    document = build_minutes_document(preview.minutes, template)
-    return {"preview": preview, "html": docx_to_html(document, top=3)}
+    return {"preview": preview, "html": _minutes_html(preview.minutes, template)}
+
+
+# Building the minutes document and reading it back as HTML is most of the series page's time
+# (a fifth of a second for a long meeting), and the page is opened far more often than the
+# minutes or the format change. The document depends on nothing but the minutes as laid out
+# (`MinutesRecord`, whose repr holds every word and choice shown) and the Word template, so
+# the HTML is kept for those, a few at a time, in each process.
+_PREVIEWS: OrderedDict[str, Markup] = OrderedDict()
+_PREVIEWS_KEPT = 16
+_PREVIEWS_LOCK = threading.Lock()
+
+
+def _minutes_html(minutes: MinutesRecord, template: bytes | None) -> Markup:
+    key = hashlib.sha256(repr(minutes).encode() + b"\0" + (template or b"")).hexdigest()
+    with _PREVIEWS_LOCK:
+        if key in _PREVIEWS:
+            _PREVIEWS.move_to_end(key)
+            return _PREVIEWS[key]
+    html = docx_to_html(build_minutes_document(minutes, template), top=3)
+    with _PREVIEWS_LOCK:
+        _PREVIEWS[key] = html
+        while len(_PREVIEWS) > _PREVIEWS_KEPT:
+            _PREVIEWS.popitem(last=False)
+    return html
 
 
 def _preview_download(session, series_id: int, fmt: minutes_format.MinutesFormat, actor):

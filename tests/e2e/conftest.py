@@ -10,10 +10,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests.servers import wait_until_serving
 
@@ -50,6 +52,7 @@ class LiveServer:
                     "ASSURE_SECRET_KEY": "e2e-secret", "ASSURE_EXPORT_DIR": str(folder),
                     "ASSURE_HOME": str(folder),
                     **(env or {})}
+        self.backend = make_url(self.env["DATABASE_URL"]).get_backend_name()
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -89,18 +92,23 @@ class LiveServer:
 def start_demo(folder: Path, database_url: str | None = None,
                env: dict[str, str] | None = None) -> LiveServer:
     """A served demo, with its admin's sign-in (printed by `assure demo load`) and an API token
-    as the server's `email`, `password` and `token`. On SQLite the demo is made once per test
-    process and copied for each server (the three commands that make it took 10 to 30 s a
-    server on a loaded machine)."""
+    as the server's `email`, `password` and `token`, on SQLite in `folder` or on the database
+    `database_url` names. The demo is made once per test process and database kind and copied
+    for each server (the three commands that make it took 10 to 30 s a server on a loaded
+    machine); with a secret of its own in `env` it is made afresh."""
     server = LiveServer(folder, database_url, env)
-    if database_url is None and not any(name.startswith("ASSURE_SECRET") for name in env or {}):
+    if any(name.startswith("ASSURE_SECRET") for name in env or {}):
+        _make_demo(server)
+    elif database_url is None or make_url(database_url).get_backend_name() == "sqlite":
         made = _demo_template()
+        into = folder / "assure.db" if database_url is None else make_url(database_url).database
         with sqlite3.connect(made.folder / "assure.db") as source, \
-                sqlite3.connect(folder / "assure.db") as copy:
+                sqlite3.connect(str(into)) as copy:
             source.backup(copy)
         server.email, server.password, server.token = made.email, made.password, made.token
     else:
-        _make_demo(server)
+        made = _copy_pg_demo(database_url)
+        server.email, server.password, server.token = made.email, made.password, made.token
     server.start()
     return server
 
@@ -125,6 +133,85 @@ def _demo_template() -> LiveServer:
         _make_demo(made)
         _template.append(made)
     return _template[0]
+
+
+_pg_template: list[LiveServer] = []
+
+
+def _copy_pg_demo(database_url: str) -> LiveServer:
+    """Make the PostgreSQL database `database_url` names a copy of this process's demo
+    database (CREATE DATABASE ... TEMPLATE), made on first use; the demo the copy holds."""
+    from sqlalchemy import text
+
+    from tests.conftest import _admin, worker_pg_url
+
+    target = make_url(database_url).database
+    template = f"{make_url(worker_pg_url()).database}_demo"
+    base, admin = _admin()
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            if not _pg_template:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+                connection.execute(text(f'CREATE DATABASE "{template}"'))
+                folder = Path(tempfile.mkdtemp(prefix="assure-demo-"))
+                atexit.register(shutil.rmtree, folder, ignore_errors=True)
+                made = LiveServer(folder, base.set(database=template).render_as_string(
+                    hide_password=False))
+                _make_demo(made)
+                _pg_template.append(made)
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{target}" TEMPLATE "{template}"'))
+    finally:
+        admin.dispose()
+    return _pg_template[0]
+
+
+def demo_on(backend: str, tmp_path_factory, name: str,
+            env: dict[str, str] | None = None) -> Iterator[LiveServer]:
+    """For a module's server fixture: a served demo of its own on `backend` ("sqlite" or
+    "postgresql"), stopped and its database dropped after the module."""
+    from tests.conftest import own_database
+
+    folder = tmp_path_factory.mktemp(name)
+    with own_database(backend, folder, name) as url:
+        live = start_demo(folder, url, env)
+        live.backend = backend
+        try:
+            yield live
+        finally:
+            live.stop()
+
+
+@pytest.fixture
+def api(server):
+    """An API client of the module's `server`, with its admin's token."""
+    with server.api(server.token) as client:
+        yield client
+
+
+def serious(page) -> list[str]:
+    """What axe-core finds serious or critical on the page, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(
+            n["target"][0] for n in v["nodes"][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def signed_in_page(browser, server: LiveServer, width: int = 1280, height: int = 900):
+    """A page of its own browser context, `width` by `height`, signed in as the server's admin,
+    and the list the page's script errors go to (which must stay empty)."""
+    context = browser.new_context(locale="en-GB", timezone_id="Europe/London",
+                                  viewport={"width": width, "height": height})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, server, server.email, server.password)
+    return page, errors
 
 
 @pytest.fixture(scope="session")

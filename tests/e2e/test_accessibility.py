@@ -1,9 +1,8 @@
 """Every page passes axe-core with no serious or critical findings."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import serious, sign_in
 
 PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/meetings/2/take-minutes", "/meetings/2/take-minutes#item-4", "/meetings/2/agenda",
@@ -23,16 +22,6 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/series/new", "/meetings?series=1&year=2019",
          "/meetings/2/attendance", "/meetings/2/attendance?q=a&add=1",
          "/decisions", "/decisions?year=2019&q=roads"]
-
-
-def serious(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(
-            n["target"][0] for n in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_the_sign_in_page_is_accessible(demo_server, page):

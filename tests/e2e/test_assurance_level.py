@@ -12,11 +12,10 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.conftest import BACKENDS, own_database
-from tests.e2e.conftest import sign_in, start_demo
+from tests.conftest import BACKENDS
+from tests.e2e.conftest import demo_on, serious, signed_in_page
 
 SHOTS = os.environ.get("ASSURE_SCREENSHOTS")
 SAVED = re.compile(r"^Saved \d\d:\d\d:\d\d$")
@@ -25,17 +24,7 @@ STATEMENT = "The PCC was partially assured that speed enforcement is back to its
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("assurance")
-    with own_database(request.param, folder, "assurance") as url:
-        live = start_demo(folder, url)
-        yield live
-        live.stop()
-
-
-@pytest.fixture
-def api(server):
-    with server.api(server.token) as client:
-        yield client
+    yield from demo_on(request.param, tmp_path_factory, "assurance")
 
 
 @pytest.fixture
@@ -53,36 +42,16 @@ def meeting(api):
     return {"id": meeting_id, "roads": roads}
 
 
-def serious(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(
-            n["target"][0] for n in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-
-
 def shot(page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
-def minute_taker(browser, server, width: int, height: int):
-    context = browser.new_context(locale="en-GB", timezone_id="Europe/London",
-                                  viewport={"width": width, "height": height})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in(page, server, server.email, server.password)
-    return page, errors
-
-
 @pytest.mark.parametrize("width,height", [(1280, 900), (320, 256)])
 def test_a_statement_is_minuted_with_its_level_from_the_keyboard(browser, server, api,
                                                                  meeting, width, height):
-    page, errors = minute_taker(browser, server, width, height)
+    page, errors = signed_in_page(browser, server, width, height)
     page.goto(f"{server.url}/meetings/{meeting['id']}/take-minutes#item-{meeting['roads']}")
     expect(page.locator("#save-status")).to_have_text(SAVED)
     # The key is listed with the others.
@@ -132,7 +101,7 @@ def test_a_statement_is_minuted_with_its_level_from_the_keyboard(browser, server
 
 
 def test_the_level_key_follows_the_shortcut_settings(browser, server, meeting):
-    page, errors = minute_taker(browser, server, 1280, 900)
+    page, errors = signed_in_page(browser, server, 1280, 900)
     page.goto(f"{server.url}/meetings/{meeting['id']}/take-minutes#item-{meeting['roads']}")
     expect(page.locator("#save-status")).to_have_text(SAVED)
     page.get_by_text("Turn off or change these shortcuts").click()
@@ -174,7 +143,7 @@ def _statement(api, meeting, level="assured") -> tuple[dict, str]:
 def test_a_colleagues_change_of_level_shows_within_three_seconds(browser, server, api,
                                                                  meeting, colleague):
     made, key = _statement(api, meeting)
-    page, errors = minute_taker(browser, server, 1280, 900)
+    page, errors = signed_in_page(browser, server, 1280, 900)
     page.goto(f"{server.url}/meetings/{meeting['id']}/take-minutes#item-{meeting['roads']}")
     expect(page.locator(f"#level-{key}")).to_have_value("assured")
     assert colleague.patch(f"/api/v1/entries/{made['id']}", json={
@@ -189,7 +158,7 @@ def test_a_colleagues_change_of_level_shows_within_three_seconds(browser, server
 def test_two_different_levels_are_both_shown_and_the_officer_chooses(browser, server, api,
                                                                      meeting, colleague):
     made, key = _statement(api, meeting)
-    page, errors = minute_taker(browser, server, 1280, 900)
+    page, errors = signed_in_page(browser, server, 1280, 900)
     page.goto(f"{server.url}/meetings/{meeting['id']}/take-minutes#item-{meeting['roads']}")
     expect(page.locator(f"#level-{key}")).to_have_value("assured")
     done: list = []

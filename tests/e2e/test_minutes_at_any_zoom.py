@@ -14,11 +14,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.conftest import BACKENDS, own_database
-from tests.e2e.conftest import sign_in, start_demo
+from tests.conftest import BACKENDS
+from tests.e2e.conftest import demo_on, serious, sign_in, signed_in_page
 
 SHOTS = os.environ.get("ASSURE_SCREENSHOTS")
 SAVED = re.compile(r"^Saved \d\d:\d\d:\d\d$")
@@ -31,17 +30,7 @@ PARAGRAPHS = [
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("zoom")
-    with own_database(request.param, folder, "zoom") as url:
-        live = start_demo(folder, url)
-        yield live
-        live.stop()
-
-
-@pytest.fixture
-def api(server):
-    with server.api(server.token) as client:
-        yield client
+    yield from demo_on(request.param, tmp_path_factory, "zoom")
 
 
 @pytest.fixture
@@ -79,26 +68,11 @@ def meeting(api):
 def minute_taker(browser, server, meeting, width: int, height: int):
     """A signed-in page of the given size on the item with the paragraphs, and the page's
     script errors (a list that must stay empty)."""
-    context = browser.new_context(locale="en-GB", timezone_id="Europe/London",
-                                  viewport={"width": width, "height": height})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    sign_in(page, server, server.email, server.password)
+    page, errors = signed_in_page(browser, server, width, height)
     page.goto(f"{server.url}/meetings/{meeting['id']}/take-minutes#item-{meeting['partnership']}")
     expect(page.locator("#save-status")).to_have_text(SAVED)
     expect(page.locator(".assure-entry__text")).to_have_count(len(PARAGRAPHS))
     return page, errors
-
-
-def serious(page) -> list[str]:
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(
-            n["target"][0] for n in v["nodes"][:3])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 # What covers the focused element at the centre of its part on the screen: None when it is

@@ -7,13 +7,13 @@ TEST_DATABASE_URL is set, in a database of its own."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import BACKENDS, own_database
+from tests.conftest import BACKENDS
 from tests.e2e import test_take_minutes as take_minutes
-from tests.e2e.conftest import start_demo
+from tests.e2e.conftest import demo_on
 from tests.e2e.test_take_minutes import expect_saved, open_item, person_ids
 
 # The fixtures of the minute-taking tests, on this module's server.
-api, meeting, page = take_minutes.api, take_minutes.meeting, take_minutes.page
+meeting, page = take_minutes.meeting, take_minutes.page
 
 ENTRY = ".assure-entry"
 TEXT = ".assure-entry__text"
@@ -22,11 +22,7 @@ SPEAKER = ".assure-entry__speaker"
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("keys")
-    with own_database(request.param, folder, "keys") as url:
-        live = start_demo(folder, url)
-        yield live
-        live.stop()
+    yield from demo_on(request.param, tmp_path_factory, "keys")
 
 
 def prepare(api, meeting, text: str, asked_by: str, addressed_to: str) -> int:

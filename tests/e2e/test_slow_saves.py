@@ -14,13 +14,13 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import BACKENDS, own_database
+from tests.conftest import BACKENDS
 from tests.e2e import test_take_minutes as take_minutes
-from tests.e2e.conftest import start_demo
+from tests.e2e.conftest import demo_on
 from tests.e2e.test_take_minutes import NOT_ANSWERING, SAVED, STATUS, open_item, stored_texts
 
 # The fixtures of the minute-taking tests, on this module's server.
-api, meeting, page = take_minutes.api, take_minutes.meeting, take_minutes.page
+meeting, page = take_minutes.meeting, take_minutes.page
 
 DELAY = (1.0, 3.0)
 RELOADS = 26
@@ -42,12 +42,8 @@ new MutationObserver(() => {
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(request, tmp_path_factory):
     """A demo server whose saves of paragraphs are slow, on each database."""
-    folder = tmp_path_factory.mktemp("slow")
-    with own_database(request.param, folder, "slow_saves") as url:
-        live = start_demo(folder, url, {"ASSURE_TEST_SAVE_DELAY": f"{DELAY[0]:g}-{DELAY[1]:g}"})
-        live.backend = request.param
-        yield live
-        live.stop()
+    yield from demo_on(request.param, tmp_path_factory, "slow_saves",
+                       {"ASSURE_TEST_SAVE_DELAY": f"{DELAY[0]:g}-{DELAY[1]:g}"})
 
 
 def _is_save(request) -> bool:

@@ -39,12 +39,6 @@ def server(tmp_path_factory):
     live.stop()
 
 
-@pytest.fixture
-def api(server):
-    with server.api(server.token) as client:
-        yield client
-
-
 def person_ids(api) -> dict[str, int]:
     return {p["role_abbreviation"] or p["initials"]: p["id"]
             for p in api.get("/api/v1/people").json()["results"]}

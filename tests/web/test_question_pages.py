@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from app.models import ItemKind, QuestionStatus, Role
 from app.schemas import AnswerCreate, QuestionCreate
+from app.services import identity
 from app.services import questions as question_service
 from app.services.dates import to_london
 from app.web import question_bank, question_page
@@ -421,3 +422,103 @@ def test_a_panel_members_question_names_them_by_title_and_surname(client, sessio
     assert "Cllr Jones’s question to the PCC" in page
     assert "Jane Smith answered in the meeting" in page
     assert "The GJ" not in page and "The JS" not in page
+
+
+# --- the theme page after years of questions (issue 17) -------------------------------------
+
+
+def _theme_page_cost(client, session, path: str) -> tuple[int, int, str]:
+    """Statements made and rows loaded by one view of a page, and its text."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as OrmSession
+
+    seen = loaded = 0
+
+    def statement(conn, cursor, text, *args):
+        nonlocal seen
+        # not the test's own savepoints, which the client releases as it commits for it
+        seen += not text.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+
+    def row(*args):
+        nonlocal loaded
+        loaded += 1
+
+    bind = session.get_bind()
+    event.listen(bind, "before_cursor_execute", statement)
+    event.listen(OrmSession, "loaded_as_persistent", row)
+    try:
+        page = client.get(path)
+    finally:
+        event.remove(bind, "before_cursor_execute", statement)
+        event.remove(OrmSession, "loaded_as_persistent", row)
+    assert page.status_code == 200, page.text
+    return seen, loaded, page.text
+
+
+def _ask_on_custody(session, bank, meetings: int, made: list) -> None:
+    """A meeting a month, each with two custody questions sent and answered, a draft and a
+    question sent on an exempt item."""
+    for _ in range(meetings):
+        n = len(made)
+        meeting = make_meeting(session, starts_at=datetime(2015, 1, 10, 10, 0)
+                               + timedelta(days=30 * n))
+        made.append(meeting)
+        secret = make_item(session, meeting, title="Part 2", exempt=True,
+                           exempt_reason="Personal information")
+        for text, status, item in ((f"Sent {n}a", "sent", None), (f"Sent {n}b", "sent", None),
+                                   (f"Draft {n}", "draft", None),
+                                   (f"Exempt {n}", "sent", secret)):
+            asked = question_service.create_question(session, by=SYSTEM, data=QuestionCreate(
+                text=text, theme="Custody", asked_by_id=bank.pcc.id,
+                addressed_to_id=bank.cc.id, meeting_id=meeting.id,
+                item_id=item.id if item else None, status=status))
+            if status == "sent":
+                question_service.answer_question(
+                    session, question_id=asked.id, by=SYSTEM,
+                    data=AnswerCreate(respondent_id=bank.cc.id, text=f"Answer to {text}"))
+    session.commit()
+
+
+@pytest.mark.parametrize("role", [Role.secretariat, Role.viewer])
+def test_the_theme_page_reads_a_page_of_questions_however_long_the_record(
+        client, session, bank, monkeypatch, role):
+    """A theme's page counts its questions in the database and reads one page of them, so
+    ten times the record makes no more statements and loads no more rows."""
+    monkeypatch.setattr(question_bank, "THEME_PAGE_SIZE", 5, raising=False)
+    # the sign-in's once-a-minute touch is not the page's: a slow build must not count it
+    monkeypatch.setattr(identity, "touch_interval", lambda idle: timedelta(days=1))
+    sign_in(client, session, role)
+    made: list = []
+    _ask_on_custody(session, bank, 3, made)
+    small = _theme_page_cost(client, session, "/questions/themes/Custody")
+    _ask_on_custody(session, bank, 27, made)
+    large = _theme_page_cost(client, session, "/questions/themes/Custody")
+    assert large[0] == small[0], (small[0], large[0])  # statements
+    assert large[1] == small[1], (small[1], large[1])  # rows loaded
+    office = role == Role.secretariat
+    assert (f"{30 * 4 if office else 30 * 2} questions on Custody" in large[2])
+    # the page: the five latest the reader may see
+    shown = re.findall(r'">((?:Sent|Draft|Exempt) \d+[ab]?)</a>', large[2])
+    assert shown == (["Exempt 29", "Draft 29", "Sent 29b", "Sent 29a", "Exempt 28"] if office
+                     else ["Sent 29b", "Sent 29a", "Sent 28b", "Sent 28a", "Sent 27b"])
+
+
+def test_the_theme_pages_questions_come_a_page_at_a_time_as_the_reader_may_see_them(
+        client, session, bank, monkeypatch):
+    """Paged in the database, a viewer's pages hold only what they may see (no draft, nothing
+    on an exempt item), every one of those once, the latest meeting first."""
+    monkeypatch.setattr(question_bank, "THEME_PAGE_SIZE", 4, raising=False)
+    made: list = []
+    _ask_on_custody(session, bank, 5, made)
+    sign_in(client, session, Role.viewer)
+    first = client.get("/questions/themes/Custody").text
+    assert "10 questions on Custody" in first and "page 1 of 3" in first
+    shown = []
+    for number in (1, 2, 3):
+        page = client.get(f"/questions/themes/Custody?asked={number}").text
+        assert "Draft " not in page and "Exempt " not in page
+        assert "Answer to Exempt" not in page
+        shown += re.findall(r'">(Sent \d[ab])</a>', page)
+    assert shown == [f"Sent {n}{x}" for n in range(4, -1, -1) for x in "ba"]
+    assert client.get("/questions/themes/Custody?asked=99").status_code == 200  # the last
+    assert client.get("/questions/themes/Custody?asked=x").status_code == 200  # the first

@@ -181,3 +181,30 @@ def test_only_the_secretariat_and_administrators_change_the_format(client, sessi
     fresh(session)
     session.refresh(world.series)
     assert world.series.minutes_format == ""
+
+
+def test_the_preview_is_built_once_and_again_when_the_minutes_change(
+        client, session, world, monkeypatch):
+    """Opening the series page again does not rebuild the minutes document; a changed
+    paragraph, or a reader of the other edition, gets a preview of its own."""
+    built = []
+    real = series_pages.build_minutes_document
+    monkeypatch.setattr(series_pages, "build_minutes_document",
+                        lambda *args, **kwargs: built.append(1) or real(*args, **kwargs))
+    series_pages._PREVIEWS.clear()
+    sign_in(client, session, Role.secretariat)
+    for _ in range(3):
+        assert EXEMPT_WORDS[0] in client.get(f"/series/{world.series.id}").text
+    assert len(built) == 1
+
+    world.entry.text = "The PCC asked the CC about speed cameras."
+    session.add(world.entry)
+    session.commit()
+    preview = client.get(f"/series/{world.series.id}").text.split('id="preview-minutes"')[1]
+    assert "speed cameras" in preview and "about ANPR" not in preview
+    assert len(built) == 2
+
+    sign_in(client, session, Role.viewer)
+    page = client.get(f"/series/{world.series.id}").text
+    assert "speed cameras" in page and EXEMPT_WORDS[0] not in page
+    assert len(built) == 3
