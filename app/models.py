@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -219,6 +220,8 @@ class WordTemplate(SQLModel, table=True):
 
 class Person(SQLModel, table=True):
     __tablename__ = "person"
+    # The people list's keyset order (name, then id): migration 0028.
+    __table_args__ = (Index("ix_person_full_name_id", "full_name", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     full_name: str = Field(sa_type=String(200))
@@ -398,6 +401,8 @@ class SeriesItem(SQLModel, table=True):
 
 class Meeting(SQLModel, table=True):
     __tablename__ = "meeting"
+    # The meetings lists' keyset order (start, then id): migration 0028.
+    __table_args__ = (Index("ix_meeting_starts_at_id", "starts_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_type_id: int = Field(sa_column=_fk("meeting_type.id", nullable=False))
@@ -668,6 +673,10 @@ class ActionUpdate(SQLModel, table=True):
     """A progress note on an action. Rows are only ever added."""
 
     __tablename__ = "action_update"
+    # Each action's updates in order, the latest read first (latest_updates_of), and the
+    # updates list's keyset: migration 0028.
+    __table_args__ = (Index("ix_action_update_action_id_created_at_id", "action_id",
+                            "created_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(sa_column=_fk("action.id", nullable=False, ondelete="CASCADE"))
@@ -784,6 +793,8 @@ class AuditEvent(SQLModel, table=True):
     """Who did what to which record, when (UTC)."""
 
     __tablename__ = "audit_event"
+    # The log's keyset order (newest first: time, then id): migration 0028.
+    __table_args__ = (Index("ix_audit_event_occurred_at_id", "occurred_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))

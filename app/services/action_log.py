@@ -32,6 +32,7 @@ from app.services.errors import InvalidInput
 from app.services.meetings import get_meeting, meeting_title, meeting_type_of
 from app.services.minutes import update_text
 from app.services.office import get_office
+from app.services.paging import Page, SortKey, count_of, keyset_page, seek
 from app.services.permissions import Actor
 from app.services.visibility import exempt_items_query, sees_exempt
 
@@ -238,7 +239,7 @@ def _sort_keys(sort: str, on: date) -> list:
 def _ordered(by: Actor, filters: LogFilters, on: date):
     """The query of the actions selected, in the order asked, and its sort key."""
     keys = _sort_keys(filters.sort, on)
-    query = (sa.select(Action)
+    query = (select(Action)
              .outerjoin(Meeting, col(Meeting.id) == col(Action.meeting_id))
              .where(*_conditions(by, filters, on)))
     return query, keys
@@ -312,18 +313,9 @@ def log_page(session: Session, *, by: Actor, filters: LogFilters, after: int | N
     query, keys = _ordered(by, filters, on)
     backwards = before is not None
     cursor = before if backwards else after
-    if cursor is not None:
-        values = _cursor_key(session, keys, cursor)
-        row = sa.tuple_(*keys)
-        mark = sa.tuple_(*(sa.literal(v, k.type) for k, v in zip(keys, values, strict=True)))
-        query = query.where(row < mark if filters.descending != backwards else row > mark)
-    down = filters.descending != backwards
-    found = list(session.execute(
-        query.order_by(*(k.desc() if down else k for k in keys)).limit(size + 1)).scalars())
-    more = len(found) > size
-    found = found[:size]
-    if backwards:
-        found.reverse()
+    found, more = seek(session, query, columns=keys, descending=[filters.descending] * len(keys),
+                       limit=size, backwards=backwards,
+                       after=_cursor_key(session, keys, cursor) if cursor is not None else None)
     entries = _entries_of(session, found)
     conditions = _conditions(by, filters, on)
     chosen = (sa.select(col(Action.id).label("id"), col(Action.status).label("status"),
@@ -364,6 +356,55 @@ def log_page(session: Session, *, by: Actor, filters: LogFilters, after: int | N
                    themes=[t for t in themes if t],
                    next_after=last if has_next and entries else None,
                    previous_before=first if has_previous else None)
+
+
+# --- an owner's open actions ("My actions", and the page an emailed link opens) -------------
+
+OWNER_PAGE_SIZE = 25
+# The soonest due first (those with no due date last), then by reference.
+OWNER_KEYS = (
+    SortKey(func.coalesce(col(Action.due_date), date.max), lambda a: a.due_date or date.max),
+    SortKey(col(Action.year), lambda a: a.year),
+    SortKey(col(Action.seq), lambda a: a.seq),
+    SortKey(col(Action.id), lambda a: a.id),
+)
+
+
+@dataclass
+class OwnerPage:
+    """A page of a person's open actions, with their latest updates, how many updates each
+    has, and how many open actions the person has in all."""
+
+    views: list[ActionView]
+    update_counts: dict[int, int]
+    total: int
+    page: Page[Action]
+
+
+def owner_actions_page(session: Session, *, person_id: int, by: Actor, limit: int = OWNER_PAGE_SIZE,
+               after: str | None = None, before: str | None = None,
+               most: int = 100) -> OwnerPage:
+    """A page of the actions a person owns that are not closed and the reader may see, the
+    soonest due first: a few queries however many actions and updates (the latest update of
+    each by one windowed query, their numbers by one count)."""
+    query = select(Action).where(col(Action.id).in_(_owned_by(person_id)),
+                                 Action.status != ActionStatus.closed)
+    visible = visible_to(by)
+    if visible is not None:
+        query = query.where(visible)
+    page = keyset_page(session, query, keys=OWNER_KEYS, limit=limit, cursor=after,
+                       before=before, scope="owner_actions", filters={"person": person_id},
+                       most=most)
+    views = views_of(session, page.rows)
+    ids = [a.id for a in page.rows]
+    counts: dict[int, int] = {}
+    if ids:
+        counts = {action_id: count for action_id, count in session.execute(
+            sa.select(col(ActionUpdate.action_id), func.count())
+            .where(col(ActionUpdate.action_id).in_(ids))
+            .group_by(col(ActionUpdate.action_id)))}
+    return OwnerPage(views=views, update_counts=counts, total=count_of(session, query),
+                     page=page)
 
 
 def describe_filters(filters: LogFilters, *, owner: str = "", meeting: str = "") -> str:

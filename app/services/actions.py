@@ -587,17 +587,6 @@ def delegate_action(
     return update
 
 
-def open_actions_of(session: Session, *, person_id: int, by: Actor) -> list[ActionView]:
-    """The actions a person owns that are not closed, the soonest due first."""
-    owned = select(ActionOwner.action_id).where(ActionOwner.person_id == person_id)
-    query = select(Action).where(col(Action.id).in_(owned),
-                                 Action.status != ActionStatus.closed)
-    open_views = [v for v in views_of(session, list(session.exec(query)))
-                  if may_see_action(by, v)]
-    return sorted(open_views, key=lambda v: (v.action.due_date is None, v.action.due_date,
-                                             v.action.year, v.action.seq))
-
-
 def take_up_at(session: Session, *, action_ids: list[int], meeting_id: int, by: Actor) -> int:
     """Include actions in a meeting's outstanding matters (beyond its own series' open ones);
     returns how many were newly included."""

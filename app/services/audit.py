@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import cast
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.models import AuditEvent, User
 from app.services.dates import end_of_day_utc, start_of_day_utc, to_london
+from app.services.paging import seek
 from app.services.permissions import Actor, Perm, require
 from app.services.text import hide_link_secrets, looks_like_formula
 
@@ -172,18 +173,12 @@ def search_events(session: Session, *, by: Actor, filters: AuditFilters, page: i
                          .where(*_conditions(filters))).one()
     pages = max(1, -(-total // per_page))
     page = max(1, min(page, pages))
-    when, number = col(AuditEvent.occurred_at), col(AuditEvent.id)
+    newest_first = [col(AuditEvent.occurred_at), col(AuditEvent.id)]
     events: list[AuditEvent] | None = None
-    if before is not None:
-        events = list(session.exec(_newest_first(filters).where(
-            or_(when < before[0], and_(when == before[0], number < before[1])))
-            .limit(per_page)))
-    elif after is not None:
-        newer = list(session.exec(
-            select(AuditEvent).where(*_conditions(filters))
-            .where(or_(when > after[0], and_(when == after[0], number > after[1])))
-            .order_by(when.asc(), number.asc()).limit(per_page)))
-        events = newer[::-1]
+    if before is not None or after is not None:
+        events, _ = seek(session, select(AuditEvent).where(*_conditions(filters)),
+                         columns=newest_first, descending=[True, True], limit=per_page,
+                         after=before or after, backwards=before is None)
     if not events:  # no cursor, or it led past either end: count the page from the newest
         events = list(session.exec(_newest_first(filters).offset((page - 1) * per_page)
                                    .limit(per_page)))
@@ -234,15 +229,14 @@ def _cell(value: object) -> str:
 def _rows(session: Session, filters: AuditFilters) -> Iterator[list[str]]:
     # In batches, newest first by id (keyset, so events written meanwhile neither repeat nor
     # shift a batch), and a long log never sits in memory whole.
-    before: int | None = None
-    while True:
-        query = select(AuditEvent).where(*_conditions(filters))
-        if before is not None:
-            query = query.where(col(AuditEvent.id) < before)
-        batch = list(session.exec(query.order_by(col(AuditEvent.id).desc()).limit(1000)))
-        if not batch:
-            return
-        before = batch[-1].id
+    before: list[int] | None = None
+    more = True
+    while more:
+        batch, more = seek(session, select(AuditEvent).where(*_conditions(filters)),
+                           columns=[col(AuditEvent.id)], descending=[True], limit=1000,
+                           after=before)
+        if batch:
+            before = [cast(int, batch[-1].id)]
         for event in batch:
             yield [_cell(v) for v in (
                 event.id, f"{to_london(event.occurred_at):%Y-%m-%d %H:%M:%S %z}",

@@ -33,7 +33,16 @@ from app.services.common import changes_of, get_or_404
 from app.services.dates import start_of_day_utc, to_london, today
 from app.services.errors import Conflict, Forbidden, InvalidInput
 from app.services.office import get_office
-from app.services.paging import DEFAULT_LIMIT, Page, SortKey, keyset_page
+from app.services.paging import (
+    DEFAULT_LIMIT,
+    Page,
+    SortKey,
+    decode_cursor,
+    encode_cursor,
+    fingerprint,
+    keyset_page,
+    seek,
+)
 from app.services.permissions import Actor, Perm, allowed, require
 from app.services.recurrence import Rule
 from app.services.text import clean_text
@@ -226,17 +235,65 @@ class MeetingsPage:
     total: int
     page: int
     since: datetime  # meetings from this time (the start of today in London) are to come
+    print_: str = ""  # the fingerprint of the list and its filters, for its page links
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // MEETINGS_PAGE_SIZE))
 
+    def _cursor(self, meeting: Meeting) -> str:
+        part = 0 if meeting.starts_at >= self.since else 1
+        return encode_cursor([part, meeting.starts_at, meeting.id], self.print_)
+
+    @property
+    def first_cursor(self) -> str | None:
+        """Where the page before this one ends: its first meeting."""
+        return self._cursor(self.rows[0][0]) if self.rows else None
+
+    @property
+    def last_cursor(self) -> str | None:
+        """Where the page after this one starts: after its last meeting."""
+        return self._cursor(self.rows[-1][0]) if self.rows else None
+
+
+# The list in two parts, each in a keyset order: those to come by start, soonest first;
+# those held by start, latest first; meetings at the same time by id.
+_LIST_COLUMNS = (col(Meeting.starts_at), col(Meeting.id))
+_LIST_PARTS = ((False, False), (True, False))
+
+
+def _list_from(session: Session, query, since: datetime, mark: list, backwards: bool
+               ) -> list:
+    """A page of the list just after (or before) the cursor's meeting, crossing from those to
+    come to those held (or back) when a part runs out: keyset, one or two queries."""
+    parts = [query.where(col(Meeting.starts_at) >= since),
+             query.where(col(Meeting.starts_at) < since)]
+    part, when, number = mark
+    if part not in (0, 1) or not isinstance(when, datetime) or not isinstance(number, int):
+        raise InvalidInput({"after": "this page link is not one this list gave; start again "
+                                     "from the first page"})
+    rows, _ = seek(session, parts[part], columns=_LIST_COLUMNS, descending=_LIST_PARTS[part],
+                   limit=MEETINGS_PAGE_SIZE, after=[when, number], backwards=backwards)
+    other = 0 if backwards else 1
+    if part != other and len(rows) < MEETINGS_PAGE_SIZE:
+        more, _ = seek(session, parts[other], columns=_LIST_COLUMNS,
+                       descending=_LIST_PARTS[other], limit=MEETINGS_PAGE_SIZE - len(rows),
+                       backwards=backwards)
+        rows = more + rows if backwards else rows + more
+    return rows
+
 
 def meetings_page(session: Session, *, series_id: int | None = None, year: int | None = None,
-                  page: int = 1, on: date | None = None) -> MeetingsPage:
+                  page: int = 1, on: date | None = None, after: str | None = None,
+                  before: str | None = None) -> MeetingsPage:
     """The meetings of one series or all, in one year (London time) or any, a page at a time:
     today's and later meetings first in date order, then earlier ones, the latest first.
-    Cancelled meetings are listed, in their place, as cancelled."""
+    Cancelled meetings are listed, in their place, as cancelled.
+
+    A page link carries the meeting it follows on from (`after`) or goes back before
+    (`before`): keyset paging, the same cost on every page and nothing skipped or repeated
+    when meetings are added between pages; `page` only numbers the page for the caption (and,
+    without a cursor, counts it from the first)."""
     since = start_of_day_utc(on or today())
     query = select(Meeting, MeetingType).join(
         MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
@@ -245,19 +302,27 @@ def meetings_page(session: Session, *, series_id: int | None = None, year: int |
     if year is not None:
         query = query.where(col(Meeting.starts_at) >= start_of_day_utc(date(year, 1, 1)),
                             col(Meeting.starts_at) < start_of_day_utc(date(year + 1, 1, 1)))
+    print_ = fingerprint("meetings_list", {"series": series_id, "year": year})
     total = session.exec(select(func.count()).select_from(
         query.with_only_columns(col(Meeting.id)).subquery())).one()
     pages = max(1, -(-total // MEETINGS_PAGE_SIZE))
     page = min(max(page, 1), pages)
-    to_come = col(Meeting.starts_at) >= since
-    # Those to come sort by their start, ascending; those held have no first key (NULL in
-    # either database's order, as they are all alike) and sort by the second, descending.
-    query = query.order_by(case((to_come, 0), else_=1),
-                           case((to_come, col(Meeting.starts_at)), else_=None),
-                           col(Meeting.starts_at).desc(), col(Meeting.id))
-    found = session.exec(query.offset((page - 1) * MEETINGS_PAGE_SIZE)
-                         .limit(MEETINGS_PAGE_SIZE))
-    return MeetingsPage(rows=[(m, t) for m, t in found], total=total, page=page, since=since)
+    found: list = []
+    if after or before:
+        mark = decode_cursor(cast(str, before or after), print_, 3)
+        found = _list_from(session, query, since, mark, backwards=before is not None)
+    if not found:  # no cursor, or it led past either end: count the page from the first
+        to_come = col(Meeting.starts_at) >= since
+        # Those to come sort by their start, ascending; those held have no first key (NULL
+        # in either database's order, as they are all alike) and sort by the second,
+        # descending.
+        ordered = query.order_by(case((to_come, 0), else_=1),
+                                 case((to_come, col(Meeting.starts_at)), else_=None),
+                                 col(Meeting.starts_at).desc(), col(Meeting.id))
+        found = list(session.exec(ordered.offset((page - 1) * MEETINGS_PAGE_SIZE)
+                                  .limit(MEETINGS_PAGE_SIZE)))
+    return MeetingsPage(rows=[(m, t) for m, t in found], total=total, page=page, since=since,
+                        print_=print_)
 
 
 def meeting_years(session: Session) -> list[int]:

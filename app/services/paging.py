@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import and_, false, or_
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from app.config import get_settings
 from app.services.errors import InvalidInput
@@ -44,10 +44,12 @@ class SortKey:
 
 @dataclass
 class Page(Generic[T]):
-    """One page of rows, and the cursor of the next page (None on the last)."""
+    """One page of rows, the cursor of the next page (None on the last) and, when the page
+    was reached by a cursor, that of the page before it (None on the first)."""
 
     rows: list[T]
     next_cursor: str | None
+    previous_cursor: str | None = None
 
 
 def fingerprint(scope: str, filters: Mapping[str, Any]) -> str:
@@ -116,22 +118,55 @@ def decode_cursor(cursor: str, print_: str, size: int) -> list[Any]:
     return values
 
 
-def check_limit(limit: int) -> int:
+def check_limit(limit: int, most: int = MAX_LIMIT) -> int:
     """The page size asked for, if allowed."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput({"limit": f"limit must be from 1 to {MAX_LIMIT}"})
+    if not 1 <= limit <= most:
+        raise InvalidInput({"limit": f"limit must be from 1 to {most}"})
     return limit
 
 
-def _after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows that come after these key values in the list's order: (a > x) or (a = x and b > y)…,
-    spelt out so that mixed directions and every database work alike."""
+def count_of(session: Session, query: Any) -> int:
+    """How many rows the query selects, counted by the database."""
+    return session.exec(select(func.count()).select_from(
+        query.order_by(None).subquery())).one()
+
+
+def after_key(columns: Sequence[Any], descending: Sequence[bool],
+              values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows that come after these key values in the order the columns give (each ascending
+    or descending): (a > x) or (a = x and b > y)…, spelt out so that mixed directions and
+    every database work alike."""
     clauses = []
-    for i, key in enumerate(keys):
-        equal = [keys[j].column == values[j] for j in range(i)]
-        beyond = key.column < values[i] if key.descending else key.column > values[i]
+    for i, column in enumerate(columns):
+        equal = [columns[j] == values[j] for j in range(i)]
+        beyond = column < values[i] if descending[i] else column > values[i]
         clauses.append(and_(*equal, beyond))
     return or_(false(), *clauses)
+
+
+def seek(
+    session: Session,
+    query: Any,
+    *,
+    columns: Sequence[Any],
+    descending: Sequence[bool],
+    limit: int,
+    after: Sequence[Any] | None = None,
+    backwards: bool = False,
+) -> tuple[list[Any], bool]:
+    """The keyset step every paged list takes: up to `limit` rows of the query in the
+    columns' order, just after the row whose key values are `after` (or, `backwards`, just
+    before it, still given in the list's order), and whether more rows lie beyond them.
+    One query, `LIMIT limit+1`, however deep the page."""
+    directions = [not d for d in descending] if backwards else list(descending)
+    step = query if after is None else query.where(after_key(columns, directions, after))
+    order = [c.desc() if d else c.asc() for c, d in zip(columns, directions, strict=True)]
+    rows = list(session.exec(step.order_by(*order).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    return rows, more
 
 
 def keyset_page(
@@ -144,30 +179,43 @@ def keyset_page(
     scope: str,
     filters: Mapping[str, Any],
     keep: Callable[[list[Any]], list[Any]] | None = None,
+    before: str | None = None,
+    most: int = MAX_LIMIT,
 ) -> Page[Any]:
-    """One page of the query's rows in key order, after the cursor's row.
+    """One page of the query's rows in key order, after the cursor's row (or, with `before`,
+    the page just before that cursor's row: a "Previous" link).
 
     `keep` drops, from a batch of rows, those the reader may not see (keeping the order); it is
     applied before the page is counted, and more rows are read until the page is full or the
     list ends, so an exempt row neither shortens a page nor shows in where the next one starts.
     """
-    check_limit(limit)
+    check_limit(limit, most)
     print_ = fingerprint(scope, filters)
-    last = decode_cursor(cursor, print_, len(keys)) if cursor else None
-    order = [k.column.desc() if k.descending else k.column.asc() for k in keys]
+    backwards = before is not None
+    mark = before if backwards else cursor
+    last = decode_cursor(mark, print_, len(keys)) if mark else None
+    columns = [k.column for k in keys]
+    descending = [k.descending for k in keys]
     found: list[Any] = []
     batch = limit + 1
     while len(found) <= limit:
-        step = query if last is None else query.where(_after(keys, last))
-        rows = list(session.exec(step.order_by(*order).limit(batch)))
-        if not rows:
+        rows, more = seek(session, query, columns=columns, descending=descending,
+                          limit=batch, after=last, backwards=backwards)
+        kept = keep(rows) if keep else rows
+        found = kept + found if backwards else found + kept
+        if not more:
             break
-        found.extend(keep(rows) if keep else rows)
-        if len(rows) < batch:
-            break
-        last = [k.value(rows[-1]) for k in keys]
+        last = [k.value(rows[0] if backwards else rows[-1]) for k in keys]
         batch = min(batch * 2, 4 * MAX_LIMIT)
-    rows = found[:limit]
+
+    def cursor_at(row: Any) -> str:
+        return encode_cursor([k.value(row) for k in keys], print_)
+
     more = len(found) > limit
-    next_cursor = encode_cursor([k.value(rows[-1]) for k in keys], print_) if more else None
-    return Page(rows=rows, next_cursor=next_cursor)
+    if backwards:
+        rows = found[-limit:]
+        return Page(rows=rows, next_cursor=cursor_at(rows[-1]) if rows else None,
+                    previous_cursor=cursor_at(rows[0]) if more else None)
+    rows = found[:limit]
+    return Page(rows=rows, next_cursor=cursor_at(rows[-1]) if more else None,
+                previous_cursor=cursor_at(rows[0]) if cursor and rows else None)

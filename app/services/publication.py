@@ -31,6 +31,7 @@ from app.services.errors import Conflict, DomainError, NotFound
 from app.services.meetings import get_meeting, meeting_title
 from app.services.minutes import Edition, load_record, minutes_of
 from app.services.office import get_office
+from app.services.paging import Page, SortKey, count_of, keyset_page
 from app.services.permissions import Actor, Perm, require
 
 log = logging.getLogger(__name__)
@@ -188,28 +189,51 @@ class PublicListing:
     earlier: list[PublishedDocument]
 
 
-def public_listing(session: Session) -> list[PublicListing]:
-    """Every meeting with published minutes, the latest meeting first, each with its current
-    published version and the earlier ones."""
-    rows = session.exec(
-        select(PublishedDocument, Meeting, MeetingType)
-        .options(defer(_CONTENT))
-        .join(Meeting, col(Meeting.id) == PublishedDocument.meeting_id)
-        .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
-        .where(PublishedDocument.edition == Edition.public)
-        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id),
-                  col(PublishedDocument.version).desc())
-    ).all()
-    listings: dict[int | None, PublicListing] = {}
-    for document, meeting, meeting_type in rows:
-        listing = listings.get(meeting.id)
-        if listing is None:
-            listings[meeting.id] = PublicListing(
-                meeting=meeting, title=meeting_title(meeting, meeting_type),
-                held_on=to_london(meeting.starts_at).date(), current=document, earlier=[])
-        else:
-            listing.earlier.append(document)
-    return list(listings.values())
+PUBLIC_PAGE_SIZE = 25
+# The latest meeting first; meetings at the same time in the order they were made.
+PUBLIC_KEYS = (
+    SortKey(col(Meeting.starts_at), lambda row: row[0].starts_at, descending=True),
+    SortKey(col(Meeting.id), lambda row: row[0].id),
+)
+
+
+@dataclass
+class PublicPage:
+    """A page of the public listing, and how many meetings have published minutes."""
+
+    listings: list[PublicListing]
+    total: int
+    page: Page
+
+
+def public_listing(session: Session, *, limit: int = PUBLIC_PAGE_SIZE, after: str | None = None,
+                   before: str | None = None, most: int = 100) -> PublicPage:
+    """A page of the meetings with published minutes, the latest meeting first, each with its
+    current published version and the earlier ones: one query for the page's meetings, one
+    for their documents (their public editions only), one count."""
+    published = select(PublishedDocument.meeting_id).where(
+        PublishedDocument.edition == Edition.public)
+    query = (select(Meeting, MeetingType)
+             .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+             .where(col(Meeting.id).in_(published)))
+    page = keyset_page(session, query, keys=PUBLIC_KEYS, limit=limit, cursor=after,
+                       before=before, scope="public", filters={}, most=most)
+    documents: dict[int | None, list[PublishedDocument]] = {}
+    ids = [meeting.id for meeting, _ in page.rows]
+    if ids:
+        for document in session.exec(
+                select(PublishedDocument).options(defer(_CONTENT))
+                .where(col(PublishedDocument.meeting_id).in_(ids),
+                       PublishedDocument.edition == Edition.public)
+                .order_by(col(PublishedDocument.version).desc())):
+            documents.setdefault(document.meeting_id, []).append(document)
+    listings = []
+    for meeting, meeting_type in page.rows:
+        current, *earlier = documents[meeting.id]
+        listings.append(PublicListing(
+            meeting=meeting, title=meeting_title(meeting, meeting_type),
+            held_on=to_london(meeting.starts_at).date(), current=current, earlier=earlier))
+    return PublicPage(listings=listings, total=count_of(session, query), page=page)
 
 
 # --- the publication deadline ---------------------------------------------------------------

@@ -25,7 +25,7 @@ from app.services import audit, visibility
 from app.services.common import changes_of, get_or_404, referenced, referenced_person
 from app.services.dates import long_date, to_london
 from app.services.errors import Conflict, InvalidInput, NotFound
-from app.services.paging import DEFAULT_LIMIT, Page, SortKey, keyset_page
+from app.services.paging import DEFAULT_LIMIT, Page, SortKey, count_of, keyset_page
 from app.services.permissions import Actor, Perm, require
 
 S = QuestionStatus
@@ -175,6 +175,57 @@ def page_questions(
     return keyset_page(session, query, keys=QUESTION_KEYS, limit=limit, cursor=cursor,
                        scope="questions", filters=filters,
                        keep=lambda rows: visible_to(session, rows, by))
+
+
+# --- the question bank page: the newest first, a page at a time -------------------------
+
+BANK_PAGE_SIZE = 25
+BANK_KEYS = (SortKey(col(Question.id), lambda q: q.id, descending=True),)
+
+
+def _visible_sql(by: Actor) -> list:
+    """The SQL conditions for the questions the reader may see (visibility.may_see_question):
+    the office sees all; others those sent to the force and not on an exempt item."""
+    if visibility.sees_exempt(by):
+        return []
+    exempt = visibility.exempt_items_query()
+    return [col(Question.status).in_([s.value for s in visibility.SHARED_STATUSES]),
+            or_(col(Question.item_id).is_(None),
+                col(Question.item_id).not_in(sa_select(exempt.c.id)))]
+
+
+@dataclass
+class BankPage:
+    """A page of the question bank, how many questions the filters select, and what the
+    filters offer (the themes and meetings of the questions the reader may see)."""
+
+    questions: list[Question]
+    total: int
+    page: Page[Question]
+    themes: list[str]
+    meeting_ids: set[int]
+
+
+def bank_page(session: Session, *, by: Actor, meeting_id: int | None = None, status=None,
+              theme: str | None = None, source=None, limit: int = BANK_PAGE_SIZE,
+              after: str | None = None, before: str | None = None, most: int = 100
+              ) -> BankPage:
+    """A page of the questions the reader may see, the newest first, filtered; the count and
+    the filters' choices made by the database."""
+    visible = _visible_sql(by)
+    query = _questions_query(meeting_id=meeting_id, status=status, theme=theme,
+                             source=source).where(*visible)
+    filters = {"meeting_id": meeting_id, "status": status, "source": source,
+               "theme": theme.strip().lower() if theme else None}
+    page = keyset_page(session, query, keys=BANK_KEYS, limit=limit, cursor=after,
+                       before=before, scope="question_bank", filters=filters, most=most)
+    names = session.exec(select(Question.theme).distinct()
+                         .where(Question.theme != "", *visible))
+    meetings = session.exec(select(Question.meeting_id).distinct()
+                            .where(col(Question.meeting_id).is_not(None), *visible))
+    return BankPage(questions=page.rows, total=count_of(session, query), page=page,
+                    themes=sorted({n.strip() for n in names if n.strip()}, key=str.lower),
+                    meeting_ids={m for m in meetings if m is not None})
 
 
 def get_question(session: Session, *, question_id: int, by: Actor) -> Question:

@@ -22,6 +22,7 @@ from app.schemas import ActionEdit, ActionUpdateCreate
 from app.services import actions, meetings, owner_links
 from app.services import people as people_service
 from app.services.action_log import (
+    OWNER_PAGE_SIZE,
     SORTS,
     STATUS_WORDS,
     LogFilters,
@@ -29,11 +30,13 @@ from app.services.action_log import (
     describe_filters,
     log_page,
     open_over_time,
+    owner_actions_page,
 )
 from app.services.common import person_label
 from app.services.errors import DomainError, Forbidden, InvalidInput, NotFound
 from app.services.permissions import Actor, Perm, allowed
 from app.services.word_template import template_bytes
+from app.web import paged
 from app.web.chair_news import tell_the_chair
 from app.web.deps import IdPath, OwnerLinkHolder, PageCaller
 from app.web.downloads import docx_response, file_response, safe_filename
@@ -389,7 +392,10 @@ def _owner_of(session, caller, action_id: int, person_id: str) -> int:
 def _owner_page(request, session, *, person: Person, actor: Actor, base: str, link=None,
                 csrf: str | None, errors=None, typed=None, status_code=200, notice=""):
     assert person.id is not None  # a saved person
-    views = actions.open_actions_of(session, person_id=person.id, by=actor)
+    wanted = paged.asked(request.query_params, size=OWNER_PAGE_SIZE)
+    found = owner_actions_page(session, person_id=person.id, by=actor, limit=wanted.limit,
+                       after=wanted.after, before=wanted.before, most=paged.MOST)
+    links = paged.links(base, {}, found.page, wanted, size=OWNER_PAGE_SIZE)
     colleagues = actions.delegates(session, excluding=[person.id])
     errors = errors or {}
     # a refused status or update shows, and is linked, at the update's text box
@@ -398,9 +404,11 @@ def _owner_page(request, session, *, person: Person, actor: Actor, base: str, li
     return render(request, "owner_actions.html", {
         "page_title": ("Error: " if errors else "") + "Your actions",
         "person": person,
-        "views": views,
-        # the views are those the actor may see, so their updates are too: one query
-        "updates": actions.updates_of(session, [v.action.id for v in views]),
+        "views": found.views,
+        "update_counts": found.update_counts,
+        "total": found.total,
+        "previous_link": links.previous,
+        "next_link": links.next,
         "colleagues": colleagues,
         "choices": OWNER_CHOICES,
         "status_words": STATUS_WORDS,

@@ -167,8 +167,13 @@ def _record_refusal(request: Request, exc: DomainError, by: Actor) -> None:
 def _respond(request: Request, status: int, detail: str, **extra) -> JSONResponse:
     if _wants_json(request):
         return JSONResponse({"detail": detail, **extra}, status_code=status)
+    errors = extra.get("errors")
+    # What is wrong with each value, in words ("limit must be from 1 to 100"), when known.
+    details = ([str(m) for m in errors.values() if isinstance(m, str)]
+               if isinstance(errors, dict) else [])
     return render(
-        request, "error.html", {"title": _TITLES.get(status, "Error"), "message": detail},
+        request, "error.html", {"title": _TITLES.get(status, "Error"), "message": detail,
+                                "details": details},
         status_code=status,
     )
 

@@ -48,12 +48,14 @@ def safe_next(value: str | None) -> str:
 
 
 MeetingsQuery = Annotated[str, Query(max_length=20)]
+CursorQuery = Annotated[str, Query(max_length=2000)]
 
 
 @router.get("/meetings")
 def meetings_page(request: Request, session: SessionDep, caller: PageCaller,
                   series: MeetingsQuery = "", year: MeetingsQuery = "",
-                  page: MeetingsQuery = "1"):
+                  page: MeetingsQuery = "1", after: CursorQuery = "",
+                  before: CursorQuery = ""):
     everything = meetings.list_meeting_types(session)
     chosen_series = whole_id(series.strip())
     if chosen_series not in {t.id for t in everything}:
@@ -62,13 +64,16 @@ def meetings_page(request: Request, session: SessionDep, caller: PageCaller,
     chosen_year = int(year) if year.strip().isdigit() and int(year) in years else None
     number = int(page) if page.isdigit() and len(page) < 7 else 1
     found = meetings.meetings_page(session, series_id=chosen_series, year=chosen_year,
-                                   page=number)
+                                   page=number, after=after or None, before=before or None)
     rows = [{"meeting": m, "type": t, "title": meetings.meeting_title(m, t),
              "to_come": m.starts_at >= found.since} for m, t in found.rows]
     params = {k: v for k, v in (("series", chosen_series), ("year", chosen_year)) if v}
 
-    def page_link(to: int) -> str:
-        return "/meetings?" + urlencode({**params, "page": to})
+    def page_link(to: int, cursor: dict[str, str | None]) -> str:
+        # The page number is for the caption; the cursor (the meeting the reader saw last,
+        # or first) says where the page starts, so that no meeting is skipped or repeated.
+        keys = {k: v for k, v in cursor.items() if v and to > 1}
+        return "/meetings?" + urlencode({**params, "page": to, **keys})
 
     watches = caller.actor.can(Perm.approve_minutes)  # the chair, secretariat and admin
     due = minutes_due(session) if watches else []
@@ -79,8 +84,10 @@ def meetings_page(request: Request, session: SessionDep, caller: PageCaller,
         "years": [str(y) for y in years],
         "series": str(chosen_series or ""), "year": str(chosen_year or ""),
         "filtered": bool(params),
-        "previous_link": page_link(found.page - 1) if found.page > 1 else None,
-        "next_link": page_link(found.page + 1) if found.page < found.pages else None,
+        "previous_link": (page_link(found.page - 1, {"before": found.first_cursor})
+                          if found.page > 1 else None),
+        "next_link": (page_link(found.page + 1, {"after": found.last_cursor})
+                      if found.page < found.pages else None),
         "minutes_due": due,
         "can_add": caller.actor.can(Perm.edit_record),
         "responses_due": responses})

@@ -10,9 +10,17 @@ from typing import Annotated, cast
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
+from sqlmodel import col, select
 
 from app.db import SessionDep
-from app.models import Person, Question, QuestionSource, QuestionStatus, Screening
+from app.models import (
+    AgendaItem,
+    Person,
+    Question,
+    QuestionSource,
+    QuestionStatus,
+    Screening,
+)
 from app.schemas import MAX_ID
 from app.services import agenda, assurance, findings, meetings, people
 from app.services import questions as service
@@ -20,6 +28,7 @@ from app.services.errors import NotFound
 from app.services.inspections import FORCE_STATUSES, OPCC_STATUSES
 from app.services.meeting_papers import SOURCES
 from app.services.permissions import Perm
+from app.web import paged
 from app.web.deps import PageCaller
 from app.web.forms import meeting_label
 from app.web.templating import render
@@ -54,19 +63,28 @@ class Row:
 
 
 def _numbers(session, meeting_ids) -> dict[int | None, tuple[str, str]]:
-    """Every item of these meetings: id → (number, title)."""
-    numbers: dict[int | None, tuple[str, str]] = {}
-    for meeting_id in meeting_ids:
-        for node in agenda.flatten(agenda.agenda_tree(session, meeting_id)):
-            numbers[node.item.id] = (node.number, node.item.title)
-    return numbers
+    """Every item of these meetings: id → (number, title); one query for them all."""
+    if not meeting_ids:
+        return {}
+    by_meeting: dict[int, list[AgendaItem]] = {}
+    for item in session.exec(select(AgendaItem).where(
+            col(AgendaItem.meeting_id).in_(meeting_ids))):
+        by_meeting.setdefault(item.meeting_id, []).append(item)
+    return {node.item.id: (node.number, node.item.title)
+            for items in by_meeting.values()
+            for node in agenda.flatten(agenda.build_tree(items))}
 
 
 def _rows(session, found: list[Question]) -> list[Row]:
-    everyone = {p.id: p for p in people.list_people(session)}
-    titles = {i: meeting_label(m, t) for i, (m, t) in meetings.meetings_by_id(
-        session, {q.meeting_id for q in found}).items()}
-    numbers = _numbers(session, {q.meeting_id for q in found if q.meeting_id})
+    """The page's questions as the table shows them: a query each for their people,
+    meetings and items, however many rows."""
+    wanted = {i for q in found for i in (q.asked_by_id, q.addressed_to_id) if i}
+    everyone = ({p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(wanted)))}
+                if wanted else {})
+    meeting_ids = {q.meeting_id for q in found if q.meeting_id}
+    titles = {i: meeting_label(m, t)
+              for i, (m, t) in meetings.meetings_by_id(session, meeting_ids).items()}
+    numbers = _numbers(session, meeting_ids)
     rows = []
     for q in found:
         number, item_title = numbers.get(q.item_id, ("", "")) if q.item_id else ("", "")
@@ -97,34 +115,36 @@ def questions_page(
     meeting: Annotated[str, Query(max_length=12)] = "",
 ):
     actor = caller.actor
-    visible = service.list_questions(session, by=actor)
     status_value = S(status) if status in S.__members__ else None
     source_value = QuestionSource(source) if source in QuestionSource.__members__ else None
     meeting_id = int(meeting) if meeting.isdigit() and 0 < int(meeting) <= MAX_ID else None
-    # Only themes of questions this reader may see: a draft's theme is the office's own.
-    seen = {q.theme.strip().lower() for q in visible if q.theme.strip()}
-    theme_names = [t for t in service.themes(session) if t.lower() in seen]
     chosen_theme = theme.strip()
-    found = service.list_questions(session, by=actor, theme=chosen_theme or None,
-                                   status=status_value, source=source_value,
-                                   meeting_id=meeting_id)
-    found.sort(key=lambda q: cast(int, q.id), reverse=True)  # saved questions
-    titled = meetings.meetings_by_id(session, {q.meeting_id for q in visible})
+    wanted = paged.asked(request.query_params, size=service.BANK_PAGE_SIZE)
+    found = service.bank_page(session, by=actor, theme=chosen_theme or None,
+                              status=status_value, source=source_value, meeting_id=meeting_id,
+                              limit=wanted.limit, after=wanted.after, before=wanted.before,
+                              most=paged.MOST)
     meeting_options = [
         (str(m.id), meeting_label(m, t))
-        for m, t in sorted((titled[i] for i in {q.meeting_id for q in visible}
-                            if i in titled), key=lambda pair: pair[0].starts_at, reverse=True)
+        for m, t in sorted(meetings.meetings_by_id(session, found.meeting_ids).values(),
+                           key=lambda pair: pair[0].starts_at, reverse=True)
     ]
+    selected = {"theme": chosen_theme, "status": status_value.value if status_value else "",
+                "source": source_value.value if source_value else "",
+                "meeting": str(meeting_id) if meeting_id else ""}
+    links = paged.links("/questions", selected, found.page, wanted,
+                        size=service.BANK_PAGE_SIZE)
     return render(request, "questions.html", {
         "page_title": "Questions",
-        "rows": _rows(session, found),
-        "themes": theme_names,
+        "rows": _rows(session, found.questions),
+        "total": found.total,
+        "previous_link": links.previous,
+        "next_link": links.next,
+        "themes": found.themes,
         "statuses": [(s.value, service.STATUS_WORDS[s].capitalize()) for s in S],
         "sources": [(s.value, words) for s, words in SOURCES.items()],
         "meeting_options": meeting_options,
-        "selected": {"theme": chosen_theme, "status": status_value.value if status_value else "",
-                     "source": source_value.value if source_value else "",
-                     "meeting": str(meeting_id) if meeting_id else ""},
+        "selected": selected,
         "can_write": actor.can(Perm.write_questions),
     })
 

@@ -25,7 +25,7 @@ from app.services.identity import display_name
 from app.services.minutes import Edition, load_record, minutes_of, record_for
 from app.services.office import get_office
 from app.services.permissions import Perm, require
-from app.web import forms
+from app.web import forms, paged
 from app.web.chair_news import tell_the_chair
 from app.web.deps import IdPath, OptionalPageCaller, PageCaller
 from app.web.downloads import file_response
@@ -388,9 +388,16 @@ def changes_page(meeting_id: IdPath, request: Request, session: SessionDep, call
 
 @router.get("/public")
 def public_page(request: Request, session: SessionDep, caller: OptionalPageCaller):
+    wanted = paged.asked(request.query_params, size=publication.PUBLIC_PAGE_SIZE)
+    found = publication.public_listing(session, limit=wanted.limit, after=wanted.after,
+                                       before=wanted.before, most=paged.MOST)
+    links = paged.links("/public", {}, found.page, wanted, size=publication.PUBLIC_PAGE_SIZE)
     return render(request, "public.html", {
         "page_title": "Published minutes",
-        "listings": publication.public_listing(session),
+        "listings": found.listings,
+        "total": found.total,
+        "previous_link": links.previous,
+        "next_link": links.next,
         "office": get_office(session),
     })
 
