@@ -131,8 +131,8 @@ def new_workbook() -> Workbook:
     return workbook
 
 
-def append_row(sheet: WriteOnlyWorksheet, number: int, cells: list, height: float | None
-               ) -> None:
+def append_row(sheet: WriteOnlyWorksheet, number: int, cells: list[WriteOnlyCell],
+               height: float | None) -> None:
     """Write row `number` with its `height` (None: the sheet's own), keeping nothing of it."""
     if height is not None:
         sheet.row_dimensions[number].height = height
@@ -142,7 +142,7 @@ def append_row(sheet: WriteOnlyWorksheet, number: int, cells: list, height: floa
 
 class CellMaker:
     """Makes a sheet's cells: a date as an Excel date, text always as text, each in a named
-    style. A style is looked up once per workbook and copied to each cell after (naming it
+    style. A style is looked up once per sheet and copied to each cell after (naming it
     on every cell is most of the time of writing a large sheet)."""
 
     def __init__(self, sheet: WriteOnlyWorksheet) -> None:
