@@ -1,7 +1,8 @@
 """Benchmark of the minutes .docx export against plain python-docx writing the same text.
 
 Run from the repository root: `python bench/bench_export.py`. Prints two ratios with their
-targets and exits non-zero when one is missed:
+targets and exits non-zero when one is missed (`python bench/bench_export.py logs` times the
+action log's and the findings' full exports instead: see bench/bench_export_logs.py):
 - export/baseline: the whole export of a meeting stored in SQLite (load the record, build the
   document, save it: what the minutes.docx endpoint does) against a naive but efficient
   python-docx writer of the same paragraphs and rows (add_row and row.cells once per row, saved
@@ -198,6 +199,10 @@ def best_of(runs: int, work: Callable[[], object]) -> float:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["logs"]:
+        from bench_export_logs import main as logs_main  # bench/ is on the path
+
+        return logs_main(sys.argv[2:])
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{folder}/bench.db", durable=False)
         command.upgrade(alembic_config(str(engine.url)), "head")

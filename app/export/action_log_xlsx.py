@@ -8,12 +8,16 @@ starts with, so nothing typed into an action can run as a formula in the reader'
 from __future__ import annotations
 
 import io
+from copy import copy
 from datetime import UTC, date, datetime
+from typing import IO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from app.services.action_log import ActionLog, LogRow
@@ -86,33 +90,93 @@ _WRAPPED = {"Meeting", "Action", "Owners", "Status", "Latest update"}
 
 def render_action_log_xlsx(log: ActionLog) -> bytes:
     """Return the action `log` as the bytes of an .xlsx workbook with one sheet."""
-    workbook = Workbook()
+    buffer = io.BytesIO()
+    write_action_log_xlsx(log, buffer)
+    return buffer.getvalue()
+
+
+def write_action_log_xlsx(log: ActionLog, out: IO[bytes]) -> None:
+    """Write the action `log` into `out` as an .xlsx workbook with one sheet, row by row
+    (openpyxl's write-only mode: a row is written out as it is made, not kept)."""
+    workbook = new_workbook()
+    _set_properties(workbook, log)
+    sheet = workbook.create_sheet(SHEET)
+    cells = CellMaker(sheet)
+    _set_page(sheet, log.marking)
+    # What comes before the rows in the file is set before the first row is written.
+    for column, (_heading, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.append([cells.make(_one_line(log.marking), "Log marking")])
+    sheet.append([cells.make(_one_line(log.title), "Log title")])
+    sheet.append([cells.make(_one_line(log.description), "Log description")])
+    sheet.append([cells.make(heading, "Log heading") for heading, _width in COLUMNS])
+    for number, row in enumerate(log.rows, start=HEADER_ROW + 1):
+        values = _cells(row)
+        append_row(sheet, number, [cells.make(value, style) for value, style in values],
+                   _height(values))
+    last_row = HEADER_ROW + len(log.rows)
+    if not log.rows:
+        sheet.append([cells.make(NO_ACTIONS, "Log text")])
+    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}{last_row}"
+    workbook.save(out)
+
+
+def new_workbook() -> Workbook:
+    """An empty write-only workbook with the office's named styles."""
+    workbook = Workbook(write_only=True)
     for style in _STYLES:
         workbook.add_named_style(style)
-    _set_properties(workbook, log)
-    sheet = workbook.active
-    sheet.title = SHEET
-    _set_page(sheet, log.marking)
-    _write(sheet, MARKING_ROW, 1, _one_line(log.marking), "Log marking")
-    _write(sheet, TITLE_ROW, 1, _one_line(log.title), "Log title")
-    _write(sheet, DESCRIPTION_ROW, 1, _one_line(log.description), "Log description")
-    for column, (heading, width) in enumerate(COLUMNS, start=1):
-        _write(sheet, HEADER_ROW, column, heading, "Log heading")
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    for number, row in enumerate(log.rows, start=HEADER_ROW + 1):
-        cells = _cells(row)
-        for column, (value, style) in enumerate(cells, start=1):
-            _write(sheet, number, column, value, style)
-        sheet.row_dimensions[number].height = _height(cells)
-    last_row = HEADER_ROW + len(log.rows)
-    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}{last_row}"
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    if not log.rows:
-        _write(sheet, HEADER_ROW + 1, 1, NO_ACTIONS, "Log text")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook
+
+
+def append_row(sheet: WriteOnlyWorksheet, number: int, cells: list[WriteOnlyCell],
+               height: float | None) -> None:
+    """Write row `number` with its `height` (None: the sheet's own), keeping nothing of it."""
+    if height is not None:
+        sheet.row_dimensions[number].height = height
+    sheet.append(cells)
+    sheet.row_dimensions.pop(number, None)  # written: a long log keeps no row's size
+
+
+class CellMaker:
+    """Makes a sheet's cells: a date as an Excel date, text always as text, each in a named
+    style. A style is looked up once per sheet and copied to each cell after (naming it
+    on every cell is most of the time of writing a large sheet)."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet) -> None:
+        self._sheet = sheet
+        self._styles: dict[tuple[str, bool, bool], StyleArray] = {}
+
+    def make(self, value: object, style: str) -> WriteOnlyCell:
+        """A cell holding `value` (text, a date or a count; nothing when empty) in the named
+        `style`."""
+        cell = WriteOnlyCell(self._sheet)
+        quoted = False
+        if isinstance(value, date | int):
+            cell.value = value
+        elif value:
+            text = str(value)[:CELL_MAX]
+            cell.value = text  # openpyxl takes a leading "=" for a formula: undone here
+            cell.data_type = "s"
+            quoted = looks_like_formula(text)
+        key = (style, isinstance(value, date), quoted)
+        if key not in self._styles:
+            self._styles[key] = self._style_of(*key)
+        cell._style = copy(self._styles[key])
+        return cell
+
+    def _style_of(self, style: str, is_date: bool, quoted: bool) -> StyleArray:
+        cell = WriteOnlyCell(self._sheet)
+        cell.style = style
+        if is_date:
+            cell.number_format = DATE_FORMAT
+        if quoted:
+            # Excel's own mark for "this is text" (what a typed apostrophe sets): the value
+            # stays as written and stays text if someone edits the cell.
+            cell.quotePrefix = True
+        return cell._style
 
 
 def _cells(row: LogRow) -> list[tuple[object, str]]:
@@ -150,24 +214,6 @@ def _height(cells: list[tuple[object, str]]) -> float | None:
     return None if lines == 1 else min(ROW_MAX, lines * LINE_HEIGHT + 2)
 
 
-def _write(sheet: Worksheet, row: int, column: int, value: object, style: str) -> Cell:
-    """Put `value` in a cell: a date as an Excel date, text always as text."""
-    cell = sheet.cell(row, column)
-    cell.style = style
-    if isinstance(value, date):
-        cell.value = value
-        cell.number_format = DATE_FORMAT
-    elif value:
-        text = str(value)[:CELL_MAX]
-        cell.value = text  # openpyxl takes a leading "=" for a formula: undone below
-        cell.data_type = "s"
-        if looks_like_formula(text):
-            # Excel's own mark for "this is text" (what a typed apostrophe sets): the value
-            # stays as written and stays text if someone edits the cell.
-            cell.quotePrefix = True
-    return cell
-
-
 def _one_line(text: str | None) -> str:
     return " ".join(strip_control(text or "").split()).strip()
 
@@ -178,7 +224,7 @@ def _text(text: str | None) -> str:
     return "\n".join(lines).strip("\n")
 
 
-def _set_page(sheet: Worksheet, marking: str) -> None:
+def _set_page(sheet: WriteOnlyWorksheet, marking: str) -> None:
     """Print on A4 landscape, one page wide, the header row on each page, marked top and bottom."""
     marking = _one_line(marking).replace("&", "&&")  # "&" starts a code in headers
     for part in (sheet.oddHeader.center, sheet.oddFooter.center):
@@ -188,7 +234,7 @@ def _set_page(sheet: Worksheet, marking: str) -> None:
     sheet.oddFooter.right.font = FONT
     setup = sheet.page_setup
     setup.orientation = "landscape"
-    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.paperSize = Worksheet.PAPERSIZE_A4
     setup.fitToWidth, setup.fitToHeight = 1, 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 

@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from typing import IO
 
-from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # One writer and one set of styles for the office's workbooks (see action_log_xlsx).
 from app.export.action_log_xlsx import (
-    _STYLES,
     CHARACTERS_PER_WIDTH,
     LINE_HEIGHT,
     ROW_MAX,
+    CellMaker,
     _one_line,
     _set_page,
     _text,
-    _write,
+    append_row,
+    new_workbook,
 )
 from app.services.findings_dashboard import PanelReport, PanelRow
 
@@ -53,9 +54,15 @@ NO_FINDINGS = "No findings match."
 
 def render_findings_xlsx(report: PanelReport) -> bytes:
     """Return the Panel's report as the bytes of an .xlsx workbook: Summary and Findings."""
-    workbook = Workbook()
-    for style in _STYLES:
-        workbook.add_named_style(style)
+    buffer = io.BytesIO()
+    write_findings_xlsx(report, buffer)
+    return buffer.getvalue()
+
+
+def write_findings_xlsx(report: PanelReport, out: IO[bytes]) -> None:
+    """Write the Panel's report into `out` as an .xlsx workbook, Summary and Findings, row by
+    row (openpyxl's write-only mode)."""
+    workbook = new_workbook()
     props = workbook.properties
     props.title = _one_line(report.title)
     props.subject = _one_line(report.description)
@@ -63,74 +70,69 @@ def render_findings_xlsx(report: PanelReport) -> bytes:
     props.category = _one_line(report.marking)
     props.language = report.language
     props.created = props.modified = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
-    summary = workbook.active
-    summary.title = SUMMARY_SHEET
-    _summary(summary, report)
+    _summary(workbook.create_sheet(SUMMARY_SHEET), report)
     _findings(workbook.create_sheet(FINDINGS_SHEET), report)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook.save(out)
 
 
-def _heading_rows(sheet: Worksheet, report: PanelReport, title: str) -> None:
-    _set_page(sheet, report.marking)
-    _write(sheet, MARKING_ROW, 1, _one_line(report.marking), "Log marking")
-    _write(sheet, TITLE_ROW, 1, _one_line(title), "Log title")
-    _write(sheet, DESCRIPTION_ROW, 1, _one_line(
+def _heading_rows(sheet: WriteOnlyWorksheet, cells: CellMaker, report: PanelReport,
+                  title: str) -> None:
+    """The marking, title and description rows (the page and the columns set before)."""
+    sheet.append([cells.make(_one_line(report.marking), "Log marking")])
+    sheet.append([cells.make(_one_line(title), "Log title")])
+    sheet.append([cells.make(_one_line(
         f"{report.office_name}, {report.generated_on.day} {report.generated_on:%B %Y}. "
-        f"{report.description}"), "Log description")
+        f"{report.description}"), "Log description")])
 
 
-def _summary(sheet: Worksheet, report: PanelReport) -> None:
+def _summary(sheet: WriteOnlyWorksheet, report: PanelReport) -> None:
     """The figures, then a small table per count: its heading row, then label | number."""
-    _heading_rows(sheet, report, report.title)
+    cells = CellMaker(sheet)
+    _set_page(sheet, report.marking)
     sheet.column_dimensions["A"].width = 45
     sheet.column_dimensions["B"].width = 12
-    row = HEADER_ROW + 1
+    _heading_rows(sheet, cells, report, report.title)
+    sheet.append([])  # the header row's place, as on the findings sheet
     for label, count in (("Findings being followed", report.current),
                          ("Overdue", report.overdue),
                          ("Superseded (not counted below)", report.superseded)):
-        _write(sheet, row, 1, label, "Log text")
-        sheet.cell(row, 2, count).style = "Log text"
-        row += 1
+        sheet.append([cells.make(label, "Log text"), cells.make(count, "Log text")])
     for heading, pairs in (("Force's status", report.by_status),
                            ("Commissioner's assessment", report.by_assessment),
                            ("Grade", report.by_grade),
                            ("Area of the report", report.by_area)):
-        row += 1
-        _write(sheet, row, 1, heading, "Log heading")
-        _write(sheet, row, 2, "Findings", "Log heading")
-        row += 1
+        sheet.append([])
+        sheet.append([cells.make(heading, "Log heading"), cells.make("Findings", "Log heading")])
         for label, count in pairs or [("None", 0)]:
-            _write(sheet, row, 1, _one_line(label), "Log wrapped text")
-            sheet.cell(row, 2, count).style = "Log text"
-            row += 1
+            sheet.append([cells.make(_one_line(label), "Log wrapped text"),
+                          cells.make(count, "Log text")])
 
 
-def _findings(sheet: Worksheet, report: PanelReport) -> None:
-    _heading_rows(sheet, report, f"{report.title}: the findings")
-    for column, (heading, width, _wrapped) in enumerate(COLUMNS, start=1):
-        _write(sheet, HEADER_ROW, column, heading, "Log heading")
+def _findings(sheet: WriteOnlyWorksheet, report: PanelReport) -> None:
+    cells = CellMaker(sheet)
+    _set_page(sheet, report.marking)
+    for column, (_heading, width, _wrapped) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.row_dimensions[HEADER_ROW].height = _height(
-        [heading for heading, _w, _wrapped in COLUMNS])
+    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    _heading_rows(sheet, cells, report, f"{report.title}: the findings")
+    append_row(sheet, HEADER_ROW, [cells.make(heading, "Log heading")
+                                   for heading, _w, _wrapped in COLUMNS],
+               _height([heading for heading, _w, _wrapped in COLUMNS]))
     number = HEADER_ROW
     for section in report.sections:
         for row in section.rows:
             number += 1
             values = _cells(section.title, section.published_on, row)
-            for column, (value, (_h, _w, wrapped)) in enumerate(
-                    zip(values, COLUMNS, strict=True), start=1):
-                style = "Log date" if column in (2, 9) else (
-                    "Log wrapped text" if wrapped else "Log text")
-                _write(sheet, number, column, value, style)
-            sheet.row_dimensions[number].height = _height(values)
-    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
+            append_row(sheet, number, [
+                cells.make(value, "Log date" if column in (2, 9) else
+                           "Log wrapped text" if wrapped else "Log text")
+                for column, (value, (_h, _w, wrapped)) in enumerate(
+                    zip(values, COLUMNS, strict=True), start=1)], _height(values))
+    if number == HEADER_ROW:
+        sheet.append([cells.make(NO_FINDINGS, "Log text")])
     last = get_column_letter(len(COLUMNS))
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{max(number, HEADER_ROW + 1)}"
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    if number == HEADER_ROW:
-        _write(sheet, HEADER_ROW + 1, 1, NO_FINDINGS, "Log text")
 
 
 def _cells(title: str, published_on, row: PanelRow) -> list[object]:

@@ -15,8 +15,8 @@ from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
 from app.db import SessionDep
-from app.export.action_log_docx import render_action_log
-from app.export.action_log_xlsx import render_action_log_xlsx
+from app.export.action_log_docx import build_action_log_document
+from app.export.action_log_xlsx import write_action_log_xlsx
 from app.models import Action, ActionStatus, Meeting, Person, Rag
 from app.schemas import ActionEdit, ActionUpdateCreate
 from app.services import actions, meetings, owner_links
@@ -39,13 +39,12 @@ from app.services.word_template import template_bytes
 from app.web import paged
 from app.web.chair_news import tell_the_chair
 from app.web.deps import IdPath, OwnerLinkHolder, PageCaller
-from app.web.downloads import docx_response, file_response, safe_filename
+from app.web.downloads import DOCX_TYPE, XLSX_TYPE, safe_filename, written_file_response
 from app.web.forms import error_list, parse_day, submit, whole_id
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 T = TypeVar("T")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 FormStr = Annotated[str, Form(max_length=2000)]
 FormText = Annotated[str, Form(max_length=20_000)]
@@ -195,14 +194,17 @@ def _log_document(request: Request, session, caller, fmt: str):
 @router.get("/actions/log.docx")
 def action_log_docx(request: Request, session: SessionDep, caller: PageCaller):
     log = _log_document(request, session, caller, "docx")
-    return docx_response(render_action_log(log, template_bytes(session)), log.title, "")
+    template = template_bytes(session)
+    return written_file_response(
+        lambda out: build_action_log_document(log, template).save(out),
+        safe_filename(log.title, "", "docx"), DOCX_TYPE)
 
 
 @router.get("/actions/log.xlsx")
 def action_log_xlsx(request: Request, session: SessionDep, caller: PageCaller):
     log = _log_document(request, session, caller, "xlsx")
-    name = safe_filename(log.title, "", "xlsx")
-    return file_response(render_action_log_xlsx(log), name, XLSX_TYPE)
+    return written_file_response(lambda out: write_action_log_xlsx(log, out),
+                                 safe_filename(log.title, "", "xlsx"), XLSX_TYPE)
 
 
 @router.post("/actions/take-up")

@@ -6,20 +6,19 @@ app/services/findings_dashboard.py; these routes read the query string, call it 
 from fastapi import APIRouter, Request
 
 from app.db import SessionDep
-from app.export.findings_docx import render_findings_docx
-from app.export.findings_xlsx import render_findings_xlsx
+from app.export.findings_docx import build_findings_document
+from app.export.findings_xlsx import write_findings_xlsx
 from app.services import findings_dashboard as service
 from app.services.dates import today
 from app.services.errors import InvalidInput
 from app.services.inspections import FORCE_STATUSES, KINDS, OPCC_STATUSES
 from app.services.word_template import template_bytes
 from app.web.deps import PageCaller
-from app.web.downloads import docx_response, file_response, safe_filename
+from app.web.downloads import DOCX_TYPE, XLSX_TYPE, safe_filename, written_file_response
 from app.web.forms import error_list
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -54,12 +53,15 @@ def _report(request: Request, session, caller, fmt: str) -> service.PanelReport:
 @router.get("/findings/panel.docx")
 def panel_docx(request: Request, session: SessionDep, caller: PageCaller):
     report = _report(request, session, caller, "docx")
-    return docx_response(render_findings_docx(report, template_bytes(session)),
-                         f"{report.title} {today()}", "")
+    template = template_bytes(session)
+    return written_file_response(
+        lambda out: build_findings_document(report, template).save(out),
+        safe_filename(f"{report.title} {today()}", "", "docx"), DOCX_TYPE)
 
 
 @router.get("/findings/panel.xlsx")
 def panel_xlsx(request: Request, session: SessionDep, caller: PageCaller):
     report = _report(request, session, caller, "xlsx")
-    return file_response(render_findings_xlsx(report),
-                         safe_filename(f"{report.title} {today()}", "", "xlsx"), XLSX_TYPE)
+    return written_file_response(lambda out: write_findings_xlsx(report, out),
+                                 safe_filename(f"{report.title} {today()}", "", "xlsx"),
+                                 XLSX_TYPE)
