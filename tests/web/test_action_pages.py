@@ -255,3 +255,19 @@ def test_the_action_log_chart_counts_open_actions_by_rag(client, session, team):
     assert '<svg class="assure-chart__svg"' in page and "<title id=\"chart-title\">" in page
     table = page[page.index("Open actions shown, by owner and RAG"):]
     assert ">DCC<" in table and ">CC<" in table
+
+
+def test_a_search_finds_words_of_an_actions_latest_update_not_of_older_ones(
+        client, session, team):
+    from datetime import UTC
+
+    from app.models import ActionUpdate
+
+    action = team["mine"]
+    for days, words in ((1, "Waiting on the camera supplier."), (2, "Funding agreed.")):
+        session.add(ActionUpdate(action_id=action.id, text=words,
+                                 created_at=datetime(2026, 1, days, 10, tzinfo=UTC)))
+    session.commit()
+    sign_in(client, session, Role.secretariat)
+    assert action.text in client.get("/actions?q=funding+AGREED").text
+    assert action.text not in client.get("/actions?q=camera+supplier").text
