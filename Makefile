@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_export.py
 	$(BIN)/python bench/bench_autosave.py
 	$(BIN)/python bench/bench_load.py
+	$(BIN)/python bench/bench_live.py
 
 # ruff, then mypy on app/ (its settings are in pyproject.toml: [tool.mypy]).
 lint: $(STAMP)

@@ -12,7 +12,8 @@ from app.services import invites, meetings
 from app.services.approval import amendments_of, awaiting_approval
 from app.services.dates import today
 from app.services.inspections import inspections_due
-from app.services.minutes import Edition, edition_for, load_record, minutes_of, record_stamp
+from app.services.live import LiveMark, live_changes, live_mark
+from app.services.minutes import Edition, edition_for, load_record, minutes_of
 from app.services.office import get_office
 from app.services.permissions import Perm
 from app.services.publication import minutes_due
@@ -135,11 +136,11 @@ def meeting_page_response(request: Request, session, caller, meeting_id: int, *,
 
 @router.get("/meetings/{meeting_id}/live")
 def live_page(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
-    stamp = record_stamp(session, meeting_id=meeting_id)
+    stamp = live_mark(session, meeting_id=meeting_id)
     record, minutes, edition = _minutes_for_reader(session, meeting_id, caller.actor)
     return render(request, "live.html", {
         "page_title": f"{record.title} (live)", "record": record, "minutes": minutes,
-        "edition": edition, "stamp": stamp, "shown_at": utcnow()})
+        "edition": edition, "stamp": str(stamp), "shown_at": utcnow()})
 
 
 @router.get("/meetings/{meeting_id}/live/minutes")
@@ -150,11 +151,24 @@ def live_minutes(
     caller: PageCaller,
     stamp: Annotated[str, Query(max_length=64)] = "",
 ):
-    """The live view's minutes, or 204 when nothing has changed since `stamp`."""
-    current = record_stamp(session, meeting_id=meeting_id)
-    if stamp == current:
+    """What changed in the live view's minutes since the page's `stamp`: 204 when nothing has;
+    the paragraphs typed since, when only paragraphs were (answered with X-Assure-Live:
+    changes, static/assure-live.js puts them in place); else the minutes whole. An unchanged
+    record costs one query and no rendering; nothing here writes."""
+    current = live_mark(session, meeting_id=meeting_id)
+    seen = LiveMark.parse(stamp)
+    if seen == current:
         return Response(status_code=204)
+    if seen is not None and seen.shape == current.shape:
+        edition = edition_for(caller.actor)
+        changes = live_changes(session, meeting_id=meeting_id, since=seen, edition=edition)
+        if changes is not None:
+            answer = render(request, "live.html", {
+                "changes": changes, "stamp": str(current), "shown_at": utcnow()},
+                block="live_changes")
+            answer.headers["X-Assure-Live"] = "changes"
+            return answer
     record, minutes, edition = _minutes_for_reader(session, meeting_id, caller.actor)
     return render(request, "live.html", {
-        "record": record, "minutes": minutes, "edition": edition, "stamp": current,
+        "record": record, "minutes": minutes, "edition": edition, "stamp": str(current),
         "shown_at": utcnow()}, block="live_minutes")
