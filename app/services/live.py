@@ -53,6 +53,11 @@ class LiveMark:
             return None
         return cls(shape, int(latest))
 
+    def rounded_down(self, seconds: int = 2) -> LiveMark:
+        """The same shape, its latest save taken back to a whole number of `seconds`."""
+        step = seconds * 1_000_000
+        return LiveMark(self.shape, self.latest - self.latest % step)
+
     @property
     def latest_at(self) -> datetime:
         return EPOCH + timedelta(microseconds=self.latest)

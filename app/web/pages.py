@@ -1,5 +1,8 @@
 """The pages: the meetings, a meeting's record, the action log (signing in: account_pages)."""
 
+import threading
+import time
+from collections import OrderedDict
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
@@ -143,6 +146,53 @@ def live_page(meeting_id: IdPath, request: Request, session: SessionDep, caller:
         "edition": edition, "stamp": str(stamp), "shown_at": utcnow()})
 
 
+class LiveAnswers:
+    """The live view's answers already rendered, for the readers of the same edition who ask
+    the same (from the same mark, at the same mark): fifty readers of a meeting poll with the
+    marks they were all last sent, and one rendering serves them all. Kept for `keep` seconds
+    at most, the `size` latest; a process's own (any process renders its own)."""
+
+    def __init__(self, size: int = 64, keep: float = 10.0, mark_keep: float = 0.25) -> None:
+        self.size, self.keep, self.mark_keep = size, keep, mark_keep
+        self._answers: OrderedDict[tuple, tuple[float, bytes, dict[str, str]]] = OrderedDict()
+        self._marks: dict[int, tuple[float, LiveMark]] = {}
+        self._lock = threading.Lock()
+
+    def mark(self, session, meeting_id: int) -> LiveMark:
+        """The meeting's mark, as found at most `mark_keep` seconds ago: the polls of that
+        moment share one query and one answer; a reader sees a change that much later."""
+        now = time.monotonic()
+        with self._lock:
+            found = self._marks.get(meeting_id)
+        if found is not None and now - found[0] <= self.mark_keep:
+            return found[1]
+        mark = live_mark(session, meeting_id=meeting_id)
+        with self._lock:
+            if len(self._marks) >= self.size:
+                self._marks.clear()
+            self._marks[meeting_id] = (now, mark)
+        return mark
+
+    def get(self, key: tuple) -> Response | None:
+        with self._lock:
+            found = self._answers.get(key)
+        if found is None or time.monotonic() - found[0] > self.keep:
+            return None
+        return Response(found[1], media_type="text/html; charset=utf-8", headers=found[2])
+
+    def put(self, key: tuple, answer: Response) -> Response:
+        headers = {k: v for k, v in answer.headers.items() if k.lower() == "x-assure-live"}
+        with self._lock:
+            self._answers[key] = (time.monotonic(), bytes(answer.body), headers)
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+        return answer
+
+
+live_answers = LiveAnswers()
+
+
 @router.get("/meetings/{meeting_id}/live/minutes")
 def live_minutes(
     meeting_id: IdPath,
@@ -154,21 +204,32 @@ def live_minutes(
     """What changed in the live view's minutes since the page's `stamp`: 204 when nothing has;
     the paragraphs typed since, when only paragraphs were (answered with X-Assure-Live:
     changes, static/assure-live.js puts them in place); else the minutes whole. An unchanged
-    record costs one query and no rendering; nothing here writes."""
-    current = live_mark(session, meeting_id=meeting_id)
+    record costs at most one query and no rendering; nothing here writes. What a reader may see is
+    decided by their edition, and answers are shared only within one (LiveAnswers)."""
+    current = live_answers.mark(session, meeting_id)
     seen = LiveMark.parse(stamp)
     if seen == current:
         return Response(status_code=204)
+    edition = edition_for(caller.actor)
     if seen is not None and seen.shape == current.shape:
-        edition = edition_for(caller.actor)
-        changes = live_changes(session, meeting_id=meeting_id, since=seen, edition=edition)
+        # From the start of the second the reader's latest save was in: readers who were sent
+        # different saves of the same moments are sent the same answer (a paragraph or two
+        # they already have, again).
+        since = seen.rounded_down()
+        key: tuple = ("changes", meeting_id, str(since), str(current), str(edition))
+        if (cached := live_answers.get(key)) is not None:
+            return cached
+        changes = live_changes(session, meeting_id=meeting_id, since=since, edition=edition)
         if changes is not None:
             answer = render(request, "live.html", {
                 "changes": changes, "stamp": str(current), "shown_at": utcnow()},
                 block="live_changes")
             answer.headers["X-Assure-Live"] = "changes"
-            return answer
+            return live_answers.put(key, answer)
+    key = ("whole", meeting_id, str(current), str(edition))
+    if (cached := live_answers.get(key)) is not None:
+        return cached
     record, minutes, edition = _minutes_for_reader(session, meeting_id, caller.actor)
-    return render(request, "live.html", {
+    return live_answers.put(key, render(request, "live.html", {
         "record": record, "minutes": minutes, "edition": edition, "stamp": str(current),
-        "shown_at": utcnow()}, block="live_minutes")
+        "shown_at": utcnow()}, block="live_minutes"))

@@ -482,6 +482,8 @@ def test_the_live_view_shows_a_typed_paragraph_its_edit_and_its_deletion(
     expect(watcher.locator("#live-announcements")).to_contain_text(
         "new cameras on the A49", timeout=8_000)
     shot(watcher, "live-view-edited")
+    watcher.set_viewport_size({"width": 320, "height": 900})
+    shot(watcher, "live-view-edited-320")
     api.delete(f"/api/v1/entries/{typed['id']}")
     expect(live.get_by_text("The PCC asked about the new cameras on the A49.")).to_have_count(
         0, timeout=3_000)
