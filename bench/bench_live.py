@@ -8,7 +8,8 @@ A real server (`assure serve`: uvicorn, one worker, in its own process, ASSURE_D
 defaults) serves a database migrated with Alembic holding one meeting of ITEMS items and about
 300 paragraphs. TYPISTS minute-takers (threads, each with its own HTTP client and paragraph)
 save once a second each (PATCH /api/v1/entries/{id}, the text grown by a word) for SECONDS
-seconds alone; then the same again while READERS signed-in viewers poll the live view
+seconds alone; then the same again while READERS signed-in viewers (in a process of their own,
+each having opened the page first) poll the live view
 (GET /meetings/{id}/live/minutes with the stamp of what they last received, as the page's
 htmx does, every POLL_EVERY seconds: the page's 2 s). Prints the
 save p50/p99 of each phase and their ratio, and the polls: how many, how many found a change,
@@ -20,6 +21,7 @@ the 503s and the bytes they carried. Exits non-zero when a target is missed:
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import re
 import statistics
@@ -94,15 +96,9 @@ class Polls:
     unchanged: int = 0
     busy: int = 0
     busy_opening: int = 0  # the live page itself answered 503 (the reader tries again)
-    opened: int = 0  # readers who have the live page
     errors: dict[str, int] = field(default_factory=dict)
     received: int = 0  # bytes of the answers' bodies
     latencies: list[float] = field(default_factory=list)
-
-    def restart(self) -> None:
-        """Count the polls from now on (not the page's opening)."""
-        self.changed = self.unchanged = self.busy = self.received = 0
-        self.errors, self.latencies = {}, []
 
 
 def prepare(url: str) -> tuple[int, str, list[str], list[Typist]]:
@@ -188,9 +184,10 @@ def type_for(base: str, token: str, typists: list[Typist], count: int,
     return latencies
 
 
-async def watch(base: str, meeting_id: int, cookies: list[str], stop: threading.Event,
-                polls: Polls) -> None:
-    """Each reader opens the live page, then polls with what it last received until `stop`."""
+async def watch(base: str, meeting_id: int, cookies: list[str], polls: Polls, *, opened,
+                measure, stop) -> None:
+    """Each reader opens the live page (counted in `opened`), then polls with what it last
+    received until `stop`; the polls are counted once `measure` is set."""
     headers = {"HX-Request": "true", "Sec-Fetch-Mode": "cors"}
 
     async def reader(n: int, cookie: str) -> None:
@@ -207,7 +204,8 @@ async def watch(base: str, meeting_id: int, cookies: list[str], stop: threading.
                 raise RuntimeError(f"live page: {page.status_code} {page.text[:300]}")
             stamp = STAMP.search(page.content)
             state = stamp.group(1).decode() if stamp else ""
-            polls.opened += 1
+            with opened.get_lock():
+                opened.value += 1
             await asyncio.sleep(POLL_EVERY * n / len(cookies))
             while not stop.is_set():
                 due = time.perf_counter() + POLL_EVERY
@@ -218,6 +216,10 @@ async def watch(base: str, meeting_id: int, cookies: list[str], stop: threading.
                 except httpx.HTTPError as error:
                     key = type(error).__name__
                     polls.errors[key] = polls.errors.get(key, 0) + 1
+                    continue
+                if not measure.is_set():
+                    found = STAMP.search(answer.content)
+                    state = found.group(1).decode() if found else state
                 else:
                     polls.latencies.append(time.perf_counter() - began)
                     polls.received += len(answer.content)
@@ -237,12 +239,12 @@ async def watch(base: str, meeting_id: int, cookies: list[str], stop: threading.
     await asyncio.gather(*(reader(n, cookie) for n, cookie in enumerate(cookies)))
 
 
-def watched(base: str, meeting_id: int, cookies: list[str], stop: threading.Event,
-            polls: Polls) -> threading.Thread:
-    thread = threading.Thread(
-        target=lambda: asyncio.run(watch(base, meeting_id, cookies, stop, polls)))
-    thread.start()
-    return thread
+def watching(base: str, meeting_id: int, cookies: list[str], results, **events) -> None:
+    """The readers, in a process of their own (so that their client's work does not delay the
+    typists' clients); what their polls were answered, put in `results`."""
+    polls = Polls()
+    asyncio.run(watch(base, meeting_id, cookies, polls, **events))
+    results.put(polls)
 
 
 def ms(seconds: float) -> str:
@@ -262,19 +264,25 @@ def run(name: str, url: str) -> bool:
                 cpu = [server_cpu(server.pid), time.perf_counter()]
                 alone = type_for(base, token, typists, int(SECONDS / SAVE_EVERY), busy)
                 cpu += [server_cpu(server.pid), time.perf_counter()]
-                polls, stop = Polls(), threading.Event()
-                readers = watched(base, meeting_id, cookies, stop, polls)
-                while polls.opened < READERS and readers.is_alive():
+                processes = multiprocessing.get_context("fork")
+                opened, results = processes.Value("i", 0), processes.Queue()
+                measure, stop = processes.Event(), processes.Event()
+                readers = processes.Process(target=watching, args=(
+                    base, meeting_id, cookies, results),
+                    kwargs={"opened": opened, "measure": measure, "stop": stop})
+                readers.start()
+                while opened.value < READERS and readers.is_alive():
                     time.sleep(0.1)  # the readers open the page before the typing starts
                 time.sleep(POLL_EVERY)
+                measure.set()
                 began = time.perf_counter()
-                polls.restart()
                 cpu += [server_cpu(server.pid), began]
                 loaded = type_for(base, token, typists, int(SECONDS / SAVE_EVERY), busy)
                 cpu += [server_cpu(server.pid), time.perf_counter()]
-                stop.set()
-                readers.join()
                 took = time.perf_counter() - began
+                stop.set()
+                polls = results.get(timeout=120)
+                readers.join()
             except BaseException:
                 log.flush()
                 print((folder / "server.log").read_text()[-3000:], file=sys.stderr)
