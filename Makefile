@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_autosave.py
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_scale.py
+	$(BIN)/python bench/bench_live.py
 
 # ruff, then mypy on app/ (its settings are in pyproject.toml: [tool.mypy]).
 lint: $(STAMP)

@@ -184,8 +184,8 @@ class NoConnection(sa_exc.TimeoutError):
 
 class Turnstile:
     """At most `places` requests of a process use the database at once; the others wait, in
-    the order they came, on the event loop, holding neither a thread nor a connection, and
-    give up after `timeout` seconds (NoConnection).
+    the order they came (writes ahead of reads), on the event loop, holding neither a thread
+    nor a connection, and give up after `timeout` seconds (NoConnection).
 
     Without it a burst of requests deadlocked until the pool's timeout: a request takes its
     connection in one worker thread and needs another thread to go on (the route, then closing
@@ -198,22 +198,26 @@ class Turnstile:
         self._free = places
         self._lock = threading.Lock()
         self._waiting: deque[asyncio.Future] = deque()
+        self._first: deque[asyncio.Future] = deque()  # writes, let in before the others
 
-    async def enter(self) -> None:
-        """Wait for a place; NoConnection after `timeout` seconds without one."""
+    async def enter(self, *, first: bool = False) -> None:
+        """Wait for a place; NoConnection after `timeout` seconds without one. `first` goes
+        ahead of those waiting (a write: a minute-taker's save must not queue behind fifty
+        readers of the live view)."""
+        queue = self._first if first else self._waiting
         with self._lock:
-            if self._free and not self._waiting:
+            if self._free and not self._waiting and not self._first:
                 self._free -= 1
                 return
             turn = asyncio.get_running_loop().create_future()
-            self._waiting.append(turn)
+            queue.append(turn)
         try:
             await asyncio.wait_for(asyncio.shield(turn), self.timeout)
         except BaseException as error:
             with self._lock:
-                given = turn not in self._waiting  # the place came as the wait ended
+                given = turn not in queue  # the place came as the wait ended
                 if not given:
-                    self._waiting.remove(turn)
+                    queue.remove(turn)
             if given and isinstance(error, TimeoutError):
                 return
             if given:
@@ -224,15 +228,16 @@ class Turnstile:
             raise
 
     def leave(self) -> None:
-        """Give the place to the first who waits, or back."""
+        """Give the place to the first write that waits, else the first other, or back."""
         with self._lock:
-            while self._waiting:
-                turn = self._waiting.popleft()
-                try:
-                    turn.get_loop().call_soon_threadsafe(_give, turn)
-                    return
-                except RuntimeError:  # its event loop has closed
-                    continue
+            for queue in (self._first, self._waiting):
+                while queue:
+                    turn = queue.popleft()
+                    try:
+                        turn.get_loop().call_soon_threadsafe(_give, turn)
+                        return
+                    except RuntimeError:  # its event loop has closed
+                        continue
             self._free += 1
 
 
@@ -260,13 +265,14 @@ def turnstile(engine: Engine) -> Turnstile | None:
 
 
 @asynccontextmanager
-async def database_turn(engine: Engine) -> AsyncIterator[None]:
-    """Hold one of the engine's places while the body runs (see Turnstile)."""
+async def database_turn(engine: Engine, *, first: bool = False) -> AsyncIterator[None]:
+    """Hold one of the engine's places while the body runs (see Turnstile); `first` waits
+    ahead of the others."""
     gate = turnstile(engine)
     if gate is None:
         yield
         return
-    await gate.enter()
+    await gate.enter(first=first)
     try:
         yield
     finally:
@@ -289,8 +295,9 @@ async def unit_of_work(request: Request, engine: Engine) -> AsyncIterator[Sessio
 
     Database work (the commit, closing the session) runs in a thread, and the closing is done
     even when the request is cancelled, so the connection always goes back."""
-    async with database_turn(engine):
-        session = open_session(engine, write=request.method in WRITE_METHODS)
+    write = request.method in WRITE_METHODS
+    async with database_turn(engine, first=write):
+        session = open_session(engine, write=write)
         try:
             yield session
             if not getattr(request.state, "refused", False):

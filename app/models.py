@@ -648,7 +648,9 @@ class Action(SQLModel, table=True):
     # The inspection finding the action was raised about.
     finding_id: int | None = Field(default=None, sa_column=_fk("finding.id", ondelete="SET NULL"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Indexed: the live view's poll asks for the latest change to any action (carried forward
+    # actions come from every meeting) on every poll (app/services/live.py).
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(index=True))
 
 
 class ActionOwner(SQLModel, table=True):

@@ -130,10 +130,11 @@ def prepare(url: str) -> tuple[list[Visitor], list[Visitor]]:
 
 
 @contextmanager
-def throwaway_postgres(url: str) -> Iterator[str]:
-    """An empty database beside the one `url` names, dropped afterwards."""
+def throwaway_postgres(url: str, suffix: str = "load") -> Iterator[str]:
+    """An empty database beside the one `url` names (`<name>_bench_<suffix>`), dropped
+    afterwards."""
     base = make_url(normalise_database_url(url))
-    name = f"{base.database}_bench_load"
+    name = f"{base.database}_bench_{suffix}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     drop, create = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
     for statement in (drop, create):

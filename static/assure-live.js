@@ -1,5 +1,6 @@
-// The live view: say so when the server cannot be reached, and when it can again; and tell a
-// screen reader about new paragraphs. htmx does the polling; this only reports on it.
+// The live view: say so when the server cannot be reached, and when it can again; put in place
+// the paragraphs the server sends alone; and tell a screen reader about new paragraphs. htmx
+// does the polling.
 (function () {
   "use strict";
   function say(text) {
@@ -75,6 +76,53 @@
       seen.heard = seen.text;
     });
   }
+
+  // The paragraph before `node` in its item, or "" when it is the item's first.
+  function entryBefore(node) {
+    for (var before = node.previousElementSibling; before; before = before.previousElementSibling) {
+      if (before.dataset.entry) return before.dataset.entry;
+    }
+    return "";
+  }
+
+  // Ask at once for the minutes whole (the stamp "" matches no record).
+  function refresh(live) {
+    live.setAttribute("hx-vals", JSON.stringify({ stamp: "" }));
+    htmx.trigger(live, "assure:refresh");
+  }
+
+  // Only paragraphs were typed (X-Assure-Live: changes): each takes the place of its old self.
+  // One the page does not show, or not after the paragraph the server says it follows (it
+  // moved, or this page missed a change), and the page asks for the minutes whole instead.
+  function applyChanges(live, html) {
+    var box = document.createElement("template");
+    box.innerHTML = html;
+    var changes = box.content.getElementById("live-changes");
+    if (!changes) return refresh(live);
+    var replacements = [];
+    var whole = false;
+    changes.querySelectorAll("template[data-entry]").forEach(function (change) {
+      var old = live.querySelector('[data-entry="' + change.dataset.entry + '"]');
+      var fresh = change.content.firstElementChild;
+      if (!old || !fresh || entryBefore(old) !== change.dataset.after) whole = true;
+      else replacements.push([old, fresh]);
+    });
+    if (whole) return refresh(live);
+    replacements.forEach(function (pair) { pair[0].replaceWith(pair[1]); });
+    live.setAttribute("hx-vals", JSON.stringify({ stamp: changes.dataset.stamp }));
+    live.dataset.stamp = changes.dataset.stamp;
+    var shown = live.querySelector(".assure-live__shown");
+    if (shown) shown.textContent = changes.dataset.shown;
+    look(false);
+  }
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || xhr.status !== 200 || xhr.getResponseHeader("X-Assure-Live") !== "changes") return;
+    event.detail.shouldSwap = false;
+    var live = document.getElementById("live-minutes");
+    if (live) applyChanges(live, xhr.responseText);
+  });
 
   look(true);
   document.addEventListener("htmx:afterSettle", function () {

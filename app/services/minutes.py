@@ -6,7 +6,6 @@ public edition leaves out); the .docx builder in `app/export/` only lays this re
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -591,13 +590,24 @@ def _label_entry(entry: MinutesEntry, fmt: MinutesFormat, speaker: Person | None
 
 
 def _entry(e: MinuteEntry, ctx: _Context) -> MinutesEntry:
-    record, fmt = ctx.record, ctx.fmt
-    speaker = record.people.get(e.speaker_id) if e.speaker_id else None
+    record = ctx.record
+    return minutes_entry(e, people=record.people, amendments=record.amendments,
+                         references=record.decision_references, fmt=ctx.fmt,
+                         edition=ctx.edition)
+
+
+def minutes_entry(e: MinuteEntry, *, people: dict[int, Person],
+                  amendments: dict[int | None, list[MinuteAmendment]],
+                  references: dict[int, str], fmt: MinutesFormat,
+                  edition: Edition) -> MinutesEntry:
+    """One paragraph as the minutes print it (its speaker among `people`, its amendment notes
+    and decision reference given), for a reader who may see it."""
+    speaker = people.get(e.speaker_id) if e.speaker_id else None
     entry = MinutesEntry(
         kind=e.kind, text=e.text, exempt=e.exempt, exempt_reason=e.exempt_reason,
-        notes=_amendment_notes(record.amendments.get(e.id, []), ctx.edition),
+        notes=_amendment_notes(amendments.get(e.id, []), edition),
         entry_id=e.id,
-        reference=(record.decision_references.get(e.id, "") if e.id is not None
+        reference=(references.get(e.id, "") if e.id is not None
                    and e.kind == EntryKind.decision else ""),
         assurance_level=e.assurance_level if e.kind == EntryKind.assurance else None,
         speaker=person_in_minutes(fmt, speaker, start=True) if speaker else "",
@@ -836,23 +846,3 @@ def minutes_for_export(
     return minutes_of(record, office_short_name=office.office_short_name,
                       office_name=office.office_name, edition=edition,
                       fmt=record.minutes_format)
-
-
-def record_stamp(session: Session, *, meeting_id: int) -> str:
-    """A short fingerprint of everything a meeting's minutes show; it changes with any of it.
-
-    Readers of the live view poll with it, so an unchanged record costs one small query and
-    no rendering, and no process needs to remember who has seen what.
-    """
-    meeting = get_meeting(session, meeting_id)
-    items = select(AgendaItem.id).where(AgendaItem.meeting_id == meeting.id)
-    parts = [
-        session.exec(select(func.count(), func.max(MinuteEntry.updated_at),
-                            func.max(MinuteEntry.deleted_at))
-                     .where(col(MinuteEntry.item_id).in_(items))).one(),
-        session.exec(select(func.count(), func.max(AgendaItem.updated_at))
-                     .where(AgendaItem.meeting_id == meeting.id)).one(),
-        session.exec(select(func.count(), func.max(Action.updated_at))).one(),
-        (meeting.updated_at, meeting.status),  # attendance changes touch the meeting too
-    ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:20]

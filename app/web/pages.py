@@ -8,6 +8,9 @@ items; its questions and those carried to it, with the meetings they came from; 
 the people; the office's settings; the amendments asked for; and, for the office, the
 invitations sent."""
 
+import threading
+import time
+from collections import OrderedDict
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
 
@@ -20,7 +23,8 @@ from app.services import invites, meetings
 from app.services.approval import amendments_of, awaiting_approval
 from app.services.dates import today
 from app.services.inspections import inspections_due
-from app.services.minutes import Edition, edition_for, load_record, minutes_of, record_stamp
+from app.services.live import LiveMark, live_changes, live_mark
+from app.services.minutes import Edition, edition_for, load_record, minutes_of
 from app.services.office import get_office
 from app.services.permissions import Perm
 from app.services.publication import minutes_due
@@ -150,11 +154,58 @@ def meeting_page_response(request: Request, session, caller, meeting_id: int, *,
 
 @router.get("/meetings/{meeting_id}/live")
 def live_page(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
-    stamp = record_stamp(session, meeting_id=meeting_id)
+    stamp = live_mark(session, meeting_id=meeting_id)
     record, minutes, edition = _minutes_for_reader(session, meeting_id, caller.actor)
     return render(request, "live.html", {
         "page_title": f"{record.title} (live)", "record": record, "minutes": minutes,
-        "edition": edition, "stamp": stamp, "shown_at": utcnow()})
+        "edition": edition, "stamp": str(stamp), "shown_at": utcnow()})
+
+
+class LiveAnswers:
+    """The live view's answers already rendered, for the readers of the same edition who ask
+    the same (from the same mark, at the same mark): fifty readers of a meeting poll with the
+    marks they were all last sent, and one rendering serves them all. Kept for `keep` seconds
+    at most, the `size` latest; a process's own (any process renders its own)."""
+
+    def __init__(self, size: int = 64, keep: float = 10.0, mark_keep: float = 0.25) -> None:
+        self.size, self.keep, self.mark_keep = size, keep, mark_keep
+        self._answers: OrderedDict[tuple, tuple[float, bytes, dict[str, str]]] = OrderedDict()
+        self._marks: dict[int, tuple[float, LiveMark]] = {}
+        self._lock = threading.Lock()
+
+    def mark(self, session, meeting_id: int) -> LiveMark:
+        """The meeting's mark, as found at most `mark_keep` seconds ago: the polls of that
+        moment share one query and one answer; a reader sees a change that much later."""
+        now = time.monotonic()
+        with self._lock:
+            found = self._marks.get(meeting_id)
+        if found is not None and now - found[0] <= self.mark_keep:
+            return found[1]
+        mark = live_mark(session, meeting_id=meeting_id)
+        with self._lock:
+            if len(self._marks) >= self.size:
+                self._marks.clear()
+            self._marks[meeting_id] = (now, mark)
+        return mark
+
+    def get(self, key: tuple) -> Response | None:
+        with self._lock:
+            found = self._answers.get(key)
+        if found is None or time.monotonic() - found[0] > self.keep:
+            return None
+        return Response(found[1], media_type="text/html; charset=utf-8", headers=found[2])
+
+    def put(self, key: tuple, answer: Response) -> Response:
+        headers = {k: v for k, v in answer.headers.items() if k.lower() == "x-assure-live"}
+        with self._lock:
+            self._answers[key] = (time.monotonic(), bytes(answer.body), headers)
+            self._answers.move_to_end(key)
+            while len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+        return answer
+
+
+live_answers = LiveAnswers()
 
 
 @router.get("/meetings/{meeting_id}/live/minutes")
@@ -165,11 +216,35 @@ def live_minutes(
     caller: PageCaller,
     stamp: Annotated[str, Query(max_length=64)] = "",
 ):
-    """The live view's minutes, or 204 when nothing has changed since `stamp`."""
-    current = record_stamp(session, meeting_id=meeting_id)
-    if stamp == current:
+    """What changed in the live view's minutes since the page's `stamp`: 204 when nothing has;
+    the paragraphs typed since, when only paragraphs were (answered with X-Assure-Live:
+    changes, static/assure-live.js puts them in place); else the minutes whole. An unchanged
+    record costs at most one query and no rendering; nothing here writes. What a reader may see is
+    decided by their edition, and answers are shared only within one (LiveAnswers)."""
+    current = live_answers.mark(session, meeting_id)
+    seen = LiveMark.parse(stamp)
+    if seen == current:
         return Response(status_code=204)
+    edition = edition_for(caller.actor)
+    if seen is not None and seen.shape == current.shape:
+        # From the start of the second the reader's latest save was in: readers who were sent
+        # different saves of the same moments are sent the same answer (a paragraph or two
+        # they already have, again).
+        since = seen.rounded_down()
+        key: tuple = ("changes", meeting_id, str(since), str(current), str(edition))
+        if (cached := live_answers.get(key)) is not None:
+            return cached
+        changes = live_changes(session, meeting_id=meeting_id, since=since, edition=edition)
+        if changes is not None:
+            answer = render(request, "live.html", {
+                "changes": changes, "stamp": str(current), "shown_at": utcnow()},
+                block="live_changes")
+            answer.headers["X-Assure-Live"] = "changes"
+            return live_answers.put(key, answer)
+    key = ("whole", meeting_id, str(current), str(edition))
+    if (cached := live_answers.get(key)) is not None:
+        return cached
     record, minutes, edition = _minutes_for_reader(session, meeting_id, caller.actor)
-    return render(request, "live.html", {
-        "record": record, "minutes": minutes, "edition": edition, "stamp": current,
-        "shown_at": utcnow()}, block="live_minutes")
+    return live_answers.put(key, render(request, "live.html", {
+        "record": record, "minutes": minutes, "edition": edition, "stamp": str(current),
+        "shown_at": utcnow()}, block="live_minutes"))

@@ -450,6 +450,40 @@ def test_the_live_view_follows_the_minutes_within_three_seconds(browser, server,
     context.close()
 
 
+def test_the_live_view_shows_a_typed_paragraph_its_edit_and_its_deletion(
+        browser, server, api, meeting):
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    watcher = context.new_page()
+    sign_in(watcher, server, server.email, server.password)
+    watcher.goto(f"{server.url}/meetings/{meeting['id']}/live")
+    live = watcher.locator("#live-minutes")
+    expect(live).to_be_visible()
+    typed = api.post(f"/api/v1/items/{meeting['partnership']}/entries",
+                     json={"text": "The PCC asked about the new cameras."}).json()
+    expect(live.get_by_text("The PCC asked about the new cameras.")).to_be_visible(
+        timeout=3_000)
+    # An edit comes as the paragraph alone: the minutes around it stay the same elements.
+    watcher.evaluate("window.liveBefore = document.getElementById('live-minutes')")
+    api.patch(f"/api/v1/entries/{typed['id']}", json={
+        "version": typed["version"],
+        "text": "The PCC asked about the new cameras on the A49."})
+    expect(live.get_by_text("The PCC asked about the new cameras on the A49.")).to_be_visible(
+        timeout=3_000)
+    assert watcher.evaluate(
+        "window.liveBefore === document.getElementById('live-minutes')")
+    expect(live.locator(f'[data-entry="{typed["id"]}"]')).to_have_count(1)
+    # A screen reader hears the new words once the paragraph has settled.
+    expect(watcher.locator("#live-announcements")).to_contain_text(
+        "new cameras on the A49", timeout=8_000)
+    shot(watcher, "live-view-edited")
+    watcher.set_viewport_size({"width": 320, "height": 900})
+    shot(watcher, "live-view-edited-320")
+    api.delete(f"/api/v1/entries/{typed['id']}")
+    expect(live.get_by_text("The PCC asked about the new cameras on the A49.")).to_have_count(
+        0, timeout=3_000)
+    context.close()
+
+
 def test_any_saved_version_can_be_restored(page, server, api, meeting):
     open_item(page, server, meeting["id"], meeting["partnership"])
     page.keyboard.press("n")

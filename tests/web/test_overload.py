@@ -197,6 +197,43 @@ def test_the_turnstile_lets_waiters_in_in_order_and_loses_no_place():
         raise failed[0]
 
 
+def test_the_turnstile_lets_a_write_in_before_the_reads_that_wait():
+    async def scenario():
+        gate = Turnstile(1, 10)
+        await gate.enter()
+        came: list[str] = []
+
+        async def visitor(name: str, first: bool) -> None:
+            await gate.enter(first=first)
+            came.append(name)
+            await asyncio.sleep(0.01)
+            gate.leave()
+
+        waiting = []
+        for name, first in (("read 1", False), ("read 2", False), ("save 1", True),
+                            ("read 3", False), ("save 2", True)):
+            waiting.append(asyncio.create_task(visitor(name, first)))
+            await asyncio.sleep(0.01)
+        gate.leave()
+        await asyncio.gather(*waiting)
+        assert came == ["save 1", "save 2", "read 1", "read 2", "read 3"]
+
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as error:  # handed to the test's thread
+            failed.append(error)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    runner.join(30)
+    assert not runner.is_alive(), "the turnstile's scenario did not finish"
+    if failed:
+        raise failed[0]
+
+
 # --- routes that read a form, then use the database --------------------------------------
 
 
