@@ -37,26 +37,31 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class LiveMark:
-    """What a reader's page shows: the record's shape and its latest paragraph's save."""
+    """What a reader's page shows: the record's shape, its latest paragraph's save, and how
+    many saves its paragraphs have had (the sum of their versions: a save that commits after
+    a later one changes it, where it leaves the latest time as it was)."""
 
     shape: str
     latest: int  # microseconds since 1970 (UTC); 0 without paragraphs
+    saves: int = 0
 
     def __str__(self) -> str:
-        return f"{self.shape}.{self.latest}"
+        return f"{self.shape}.{self.latest}.{self.saves}"
 
     @classmethod
     def parse(cls, text: str) -> LiveMark | None:
         """The mark a page sent, or None for anything else (the page is then sent whole)."""
-        shape, _, latest = text.partition(".")
-        if len(shape) != 20 or not latest.isdigit() or len(latest) > 20:
+        shape, _, rest = text.partition(".")
+        latest, _, saves = rest.partition(".")
+        if (len(shape) != 20 or not latest.isdigit() or len(latest) > 20
+                or not saves.isdigit() or len(saves) > 20):
             return None
-        return cls(shape, int(latest))
+        return cls(shape, int(latest), int(saves))
 
     def rounded_down(self, seconds: int = 2) -> LiveMark:
-        """The same shape, its latest save taken back to a whole number of `seconds`."""
+        """The same mark, its latest save taken back to a whole number of `seconds`."""
         step = seconds * 1_000_000
-        return LiveMark(self.shape, self.latest - self.latest % step)
+        return LiveMark(self.shape, self.latest - self.latest % step, self.saves)
 
     @property
     def latest_at(self) -> datetime:
@@ -98,10 +103,11 @@ def live_mark(session: Session, *, meeting_id: int) -> LiveMark:
     def one(*columns, where):
         return select(*columns).where(where).scalar_subquery()
 
-    # Twelve columns: more than sqlmodel's select is typed for.
+    # Thirteen columns: more than sqlmodel's select is typed for.
     row = session.execute(
         select_columns(
             func.max(MinuteEntry.updated_at),
+            func.sum(col(MinuteEntry.version)),
             func.max(MinuteEntry.deleted_at),
             func.sum(case((live, 1), else_=0)),
             func.sum(case((live, col(MinuteEntry.position) * col(MinuteEntry.id)), else_=0)),
@@ -116,12 +122,12 @@ def live_mark(session: Session, *, meeting_id: int) -> LiveMark:
             select(func.max(Action.updated_at)).scalar_subquery(),
         ).where(_in_meeting(meeting_id))
     ).one()
-    latest, *shape = row
+    latest, saves, *shape = row
     if shape[8] is None:  # no meeting row
         raise NotFound(f"There is no meeting with id {meeting_id}.")
     shape = [_micros(v) if isinstance(v, datetime) else v for v in shape]
     digest = hashlib.sha256(repr(shape).encode()).hexdigest()[:20]
-    return LiveMark(digest, _micros(latest))
+    return LiveMark(digest, _micros(latest), int(saves or 0))
 
 
 def _shown_items(tree: list[ItemNode]) -> set[int]:
@@ -144,7 +150,8 @@ def live_changes(session: Session, *, meeting_id: int, since: LiveMark,
                  edition: Edition) -> list[LiveEntry] | None:
     """The paragraphs saved since `since` as the reader of `edition` sees them, oldest first;
     None when the page must be sent whole: a changed paragraph the reader may not see (it may
-    have just become exempt, and must then leave the page)."""
+    have just become exempt, and must then leave the page). A save that committed more than
+    OVERLAP after its time is missed until the page is next sent whole."""
     redact = edition == Edition.public
     shown = _shown_items(agenda_as_seen(session, meeting_id, redact=redact))
     changed = list(session.exec(

@@ -254,3 +254,27 @@ def test_a_poll_writes_nothing(client, session):
     finally:
         event.remove(engine, "before_cursor_execute", note)
     assert written == []
+
+
+def test_a_save_that_commits_after_a_later_one_is_still_sent(client, session):
+    """Saves commit in an order their times need not follow: a save stamped before the latest
+    one a reader has seen, committed after it, reaches the reader all the same, without another
+    save to bring it along."""
+    meeting = make_meeting(session)
+    item = make_item(session, meeting, title="Roads policing")
+    first = make_entry(session, item, text="One.")
+    second = make_entry(session, item, text="Two.")
+    saved_ago(session, 10, second)
+    saved_ago(session, 0, first)
+    sign_in(client, session, Role.chair)
+    path, stamp = opened(client, meeting)
+    # The second paragraph's save, stamped a moment before the first's, commits now.
+    second.text, second.version = "Dos.", second.version + 1
+    second.updated_at = first.updated_at - timedelta(seconds=1)
+    session.add(second)
+    session.commit()
+    changed = client.get(path, params={"stamp": stamp})
+    assert changed.status_code == 200 and "Dos." in changed.text
+    newer = stamp_of(changed.text)
+    assert client.get(path, params={"stamp": newer}).status_code == 204
+
