@@ -169,16 +169,23 @@ def _overdue(today: date) -> ColumnElement[bool]:
                 col(Finding.due_date).is_not(None), col(Finding.due_date) < today)
 
 
-def _graded_by():
-    """The inspection's judgment the finding's area matches (its first, ignoring case and the
-    spaces around), as a correlated subquery of its id; none when the finding has no area."""
+def _graded(conditions: list[ColumnElement[bool]]):
+    """Each (inspection, area) of the findings chosen, with the id of the judgment the area
+    matches (the inspection's first, ignoring case and the spaces around; none when the finding
+    has no area). Matched once a pair rather than once a finding, and materialised, so the
+    counts read each finding once."""
     judgment = aliased(InspectionJudgment)
-    area = func.trim(col(Finding.area))
-    return (sa.select(col(judgment.id))
-            .where(col(judgment.inspection_id) == col(Finding.inspection_id),
-                   func.lower(func.trim(col(judgment.area))) == func.lower(area), area != "")
-            .order_by(col(judgment.position), col(judgment.id)).limit(1)
-            .correlate(Finding).scalar_subquery())
+    pairs = (sa.select(col(Finding.inspection_id).label("inspection_id"),
+                       col(Finding.area).label("area"))
+             .where(*conditions).distinct().subquery("pairs"))
+    area = func.trim(pairs.c.area)
+    first = (sa.select(col(judgment.id))
+             .where(col(judgment.inspection_id) == pairs.c.inspection_id,
+                    func.lower(func.trim(col(judgment.area))) == func.lower(area), area != "")
+             .order_by(col(judgment.position), col(judgment.id)).limit(1)
+             .correlate(pairs).scalar_subquery())
+    return (sa.select(pairs.c.inspection_id, pairs.c.area, first.label("judgment_id"))
+            .cte("graded").prefix_with("MATERIALIZED"))
 
 
 def _conditions(filters: DashboardFilters, today: date) -> list[ColumnElement[bool]]:
@@ -199,12 +206,13 @@ def _conditions(filters: DashboardFilters, today: date) -> list[ColumnElement[bo
 
 
 _INSPECTION_DATE = func.coalesce(col(Inspection.published_on), date.min)
-# Newest inspection first (those with no date last), each in report order.
+# Newest inspection first (those with no date last), each in report order; the keys of a row of
+# _page_keys's query: (finding id, inspection's date or date.min, inspection id, position).
 _ORDER = [
-    SortKey(_INSPECTION_DATE, lambda pair: pair[1].published_on or date.min, descending=True),
-    SortKey(col(Inspection.id), lambda pair: pair[1].id, descending=True),
-    SortKey(col(Finding.position), lambda pair: pair[0].position),
-    SortKey(col(Finding.id), lambda pair: pair[0].id),
+    SortKey(_INSPECTION_DATE, lambda row: row[1], descending=True),
+    SortKey(col(Inspection.id), lambda row: row[2], descending=True),
+    SortKey(col(Finding.position), lambda row: row[3]),
+    SortKey(col(Finding.id), lambda row: row[0]),
 ]
 
 
@@ -251,12 +259,34 @@ def _rows_of(session: Session, pairs: list[tuple[Finding, Inspection]], today: d
     return rows
 
 
+def _ordered(query):
+    return query.order_by(*(k.column.desc() if k.descending else k.column.asc()
+                            for k in _ORDER))
+
+
 def finding_rows(session: Session, filters: DashboardFilters, today: date) -> list[FindingRow]:
     """Every finding the filters choose, newest inspection first, in report order (for the
     Panel's report, which lists them all)."""
-    query = _chosen(filters, today).order_by(
-        *(k.column.desc() if k.descending else k.column.asc() for k in _ORDER))
+    query = _ordered(_chosen(filters, today))
     return _rows_of(session, [tuple(pair) for pair in session.exec(query).all()], today)
+
+
+def _page(session: Session, filters: DashboardFilters, today: date, cursor: str | None,
+          limit: int) -> tuple[list[tuple[Finding, Inspection]], str | None]:
+    """A page of the findings chosen, after the cursor: their sort keys found first (a narrow
+    sort, keyset), then those findings and their inspections."""
+    keys = (sa.select(col(Finding.id), _INSPECTION_DATE, col(Inspection.id),
+                      col(Finding.position))
+            .join(Inspection, col(Finding.inspection_id) == col(Inspection.id))
+            .where(*_conditions(filters, today)))
+    page = keyset_page(session, keys, keys=_ORDER, limit=limit, cursor=cursor,
+                       scope="findings", filters=asdict(filters))
+    ids = [row[0] for row in page.rows]
+    pairs = [tuple(pair) for pair in session.exec(_ordered(
+        select(Finding, Inspection).join(Inspection,
+                                         col(Finding.inspection_id) == col(Inspection.id))
+        .where(col(Finding.id).in_(ids)))).all()] if ids else []
+    return pairs, page.next_cursor
 
 
 def _counted(counter: Counter, order: list[str]) -> list[tuple[str, int]]:
@@ -271,8 +301,11 @@ def _counted(counter: Counter, order: list[str]) -> list[tuple[str, int]]:
 def counts(session: Session, filters: DashboardFilters, today: date) -> Counts:
     """The figures for these filters: one aggregate query, grouped by what is counted (the
     matched judgment's area and grade, the finding's own area, statuses, superseded, overdue),
-    so its answer has as many rows as there are such combinations, not findings."""
+    so its answer has as many rows as there are such combinations, not findings. Each
+    finding's area is matched to its judgment once an (inspection, area) pair (_graded)."""
     judgment = aliased(InspectionJudgment)
+    conditions = _conditions(filters, today)
+    graded = _graded(conditions)
     each = (sa.select(col(judgment.id).is_not(None).label("matched"),
                       col(judgment.area).label("judged_area"),
                       col(judgment.grade).label("grade"),
@@ -281,8 +314,10 @@ def counts(session: Session, filters: DashboardFilters, today: date) -> Counts:
                       sa.case((_SUPERSEDED, 1), else_=0).label("superseded"),
                       sa.case((_overdue(today), 1), else_=0).label("overdue"))
             .select_from(Finding)
-            .outerjoin(judgment, col(judgment.id) == _graded_by())
-            .where(*_conditions(filters, today))
+            .join(graded, and_(graded.c.inspection_id == col(Finding.inspection_id),
+                               graded.c.area == col(Finding.area)))
+            .outerjoin(judgment, col(judgment.id) == graded.c.judgment_id)
+            .where(*conditions)
             .subquery())
     # grouped outside, by the columns themselves (PostgreSQL would not match the CASEs' own
     # parameters in a GROUP BY to those in the SELECT)
@@ -320,17 +355,16 @@ def dashboard(session: Session, filters: DashboardFilters, today: date, *,
     list (after `cursor`, keyset: the same cost on any page however long the register).
 
     The same statements however large the register (issue 17; bench/bench_bounded.py): the
-    figures as one aggregate query; the page of findings with their inspections; the
-    judgments of those inspections and the owners of those findings; the inspections for the
-    filter (a few a year)."""
+    figures as one aggregate query; the page's sort keys (keyset), then its findings with
+    their inspections; the judgments of those inspections and the owners of those findings;
+    the inspections for the filter (a few a year)."""
     figures = counts(session, filters, today)
-    page = keyset_page(session, _chosen(filters, today), keys=_ORDER, limit=limit,
-                       cursor=cursor, scope="findings", filters=asdict(filters))
+    pairs, next_cursor = _page(session, filters, today, cursor, limit)
     return Dashboard(
-        **asdict(figures), rows=_rows_of(session, [tuple(pair) for pair in page.rows], today),
+        **asdict(figures), rows=_rows_of(session, pairs, today),
         inspections=list(session.exec(select(Inspection).order_by(
             col(Inspection.published_on).desc(), col(Inspection.id).desc())).all()),
-        next_cursor=page.next_cursor,
+        next_cursor=next_cursor,
     )
 
 
