@@ -15,6 +15,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -580,6 +582,10 @@ class MinuteEntryRevision(SQLModel, table=True):
 
 class Question(SQLModel, table=True):
     __tablename__ = "question"
+    # a theme's questions, whatever the case it was typed in, and those of one meeting on it
+    # (issue 17; migration 0030)
+    __table_args__ = (Index("ix_question_lower_theme_meeting_id", func.lower(text("theme")),
+                            "meeting_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     text: str = Field(sa_type=Text)
@@ -628,7 +634,13 @@ class Answer(SQLModel, table=True):
 
 class Action(SQLModel, table=True):
     __tablename__ = "action"
-    __table_args__ = (UniqueConstraint("year", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("year", "seq"),
+        # the actions not closed (by status, then due date) and those closed after a day,
+        # found without reading every action (issue 17; migration 0030)
+        Index("ix_action_status_due_date", "status", "due_date"),
+        Index("ix_action_closed_at", "closed_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(sa_type=String(60), unique=True)

@@ -23,6 +23,7 @@ from app.models import (
     MeetingType,
     Person,
     Rag,
+    UTCDateTime,
 )
 from app.services import audit
 from app.services.actions import AMBER_WITHIN_DAYS, ActionView, views_of
@@ -113,9 +114,12 @@ class LogEntry:
 PAGE_SIZE = 25
 
 
-def _rag_case(status, due, on: date):
-    """The RAG rating as SQL, the rule of app.services.actions.rag_for: NULL once closed."""
-    soon = on + timedelta(days=AMBER_WITHIN_DAYS)
+def _rag_case(status, due, on, soon=None):
+    """The RAG rating as SQL, the rule of app.services.actions.rag_for: NULL once closed.
+    `on` is a date, or a column of dates with `soon` the column of dates AMBER_WITHIN_DAYS
+    after."""
+    if soon is None:
+        soon = on + timedelta(days=AMBER_WITHIN_DAYS)
     return case(
         (status == ActionStatus.closed.value, None),
         (and_(due.is_not(None), due < on), Rag.red.value),
@@ -486,34 +490,50 @@ class WeekCounts:
 
 def open_over_time(session: Session, *, by: Actor, weeks: int = 12,
                    owner_id: int | None = None) -> list[WeekCounts]:
-    """How many actions were open at the end of each of the last weeks, by their RAG then."""
-    result = []
+    """How many actions were open at the end of each of the last weeks, by their RAG then.
+
+    One grouped query for all the weeks (issue 17): the weeks as a small table joined to the
+    actions alive at the end of each, found by the index on when actions were closed (those
+    not closed, and those closed since the first week ended), not by reading every action."""
     end = today()
+    days = [end - timedelta(days=7 * back) for back in range(weeks - 1, -1, -1)]
+    stamp = UTCDateTime()
+    table = sa.union_all(*(
+        sa.select(sa.literal(i).label("week"),
+                  sa.literal(end_of_day_utc(day), stamp).label("cutoff"),
+                  sa.literal(day, sa.Date).label("day"),
+                  sa.literal(day + timedelta(days=AMBER_WITHIN_DAYS), sa.Date).label("soon"))
+        for i, day in enumerate(days))).subquery("weeks")
+    status_then = func.coalesce(
+        sa.select(col(ActionUpdate.status_to))
+        .where(col(ActionUpdate.action_id) == col(Action.id),
+               col(ActionUpdate.status_to).is_not(None),
+               col(ActionUpdate.created_at) <= table.c.cutoff)
+        .order_by(col(ActionUpdate.created_at).desc(), col(ActionUpdate.id).desc())
+        .limit(1).correlate(Action, table).scalar_subquery(),
+        ActionStatus.open.value)
+    first_cutoff, last_cutoff = end_of_day_utc(days[0]), end_of_day_utc(days[-1])
+    alive = [
+        # the index's part: alive at the end of one of the weeks at least
+        or_(col(Action.closed_at).is_(None), col(Action.closed_at) > first_cutoff),
+        col(Action.created_at) <= last_cutoff,
+        # each week's
+        col(Action.created_at) <= table.c.cutoff,
+        or_(col(Action.closed_at).is_(None), col(Action.closed_at) > table.c.cutoff)]
     visible = visible_to(by)
-    for back in range(weeks - 1, -1, -1):
-        day = end - timedelta(days=7 * back)
-        cutoff = end_of_day_utc(day)
-        status_then = func.coalesce(
-            sa.select(col(ActionUpdate.status_to))
-            .where(col(ActionUpdate.action_id) == col(Action.id),
-                   col(ActionUpdate.status_to).is_not(None),
-                   col(ActionUpdate.created_at) <= cutoff)
-            .order_by(col(ActionUpdate.created_at).desc(), col(ActionUpdate.id).desc())
-            .limit(1).correlate(Action).scalar_subquery(),
-            ActionStatus.open.value)
-        alive = [col(Action.created_at) <= cutoff,
-                 or_(col(Action.closed_at).is_(None), col(Action.closed_at) > cutoff)]
-        if visible is not None:
-            alive.append(visible)
-        if owner_id is not None:
-            alive.append(col(Action.id).in_(_owned_by(owner_id)))
-        then = (sa.select(_rag_case(status_then, col(Action.due_date), day).label("rag"))
-                .where(*alive).subquery())
-        counts = {Rag.red: 0, Rag.amber: 0, Rag.green: 0}
-        for rating, count in session.execute(
-                sa.select(then.c.rag, func.count()).group_by(then.c.rag)):
-            if rating is not None:
-                counts[Rag(rating)] += count
-        result.append(WeekCounts(week_ending=day, red=counts[Rag.red],
-                                 amber=counts[Rag.amber], green=counts[Rag.green]))
-    return result
+    if visible is not None:
+        alive.append(visible)
+    if owner_id is not None:
+        alive.append(col(Action.id).in_(_owned_by(owner_id)))
+    then = (sa.select(table.c.week.label("week"),
+                      _rag_case(status_then, col(Action.due_date), table.c.day,
+                                soon=table.c.soon).label("rag"))
+            .select_from(table).join(Action, and_(*alive)).subquery())
+    counts = [{Rag.red: 0, Rag.amber: 0, Rag.green: 0} for _ in days]
+    for week, rating, count in session.execute(
+            sa.select(then.c.week, then.c.rag, func.count()).group_by(then.c.week,
+                                                                        then.c.rag)):
+        if rating is not None:
+            counts[week][Rag(rating)] += count
+    return [WeekCounts(week_ending=day, red=c[Rag.red], amber=c[Rag.amber], green=c[Rag.green])
+            for day, c in zip(days, counts, strict=True)]

@@ -15,9 +15,13 @@ lay it out.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
+import sqlalchemy as sa
+from sqlalchemy import and_, func, not_, or_
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from app.models import Finding, Inspection, InspectionJudgment, Person
@@ -27,6 +31,7 @@ from app.services.errors import InvalidInput
 from app.services.findings import is_superseded
 from app.services.inspections import FORCE_STATUSES, KINDS, OPCC_STATUSES
 from app.services.office import get_office
+from app.services.paging import SortKey, keyset_page
 from app.services.permissions import Actor
 
 NOT_GRADED = "Not graded"
@@ -35,6 +40,7 @@ SUPERSEDED = "superseded"
 # Grades from best to worst, as HMICFRS orders them; any other words come after, then none.
 GRADE_ORDER = ["Outstanding", "Good", "Adequate", "Requires improvement", "Inadequate"]
 PANEL_TITLE = "HMICFRS findings – report to the Police and Crime Panel"
+PAGE_SIZE = 50  # findings on a page of the dashboard's list
 
 
 @dataclass
@@ -100,10 +106,9 @@ class FindingRow:
 
 
 @dataclass
-class Dashboard:
-    """The counts and the list of findings for some filters."""
+class Counts:
+    """The figures of the findings some filters choose, counted by the database."""
 
-    rows: list[FindingRow]
     by_status: list[tuple[str, int]]  # (the force's status in words, count), superseded apart
     by_assessment: list[tuple[str, int]]
     by_grade: list[tuple[str, int]]
@@ -111,7 +116,15 @@ class Dashboard:
     current: int  # findings counted above (not superseded)
     superseded: int
     overdue: int
+
+
+@dataclass
+class Dashboard(Counts):
+    """The counts of the findings some filters choose, and a page of them."""
+
+    rows: list[FindingRow] = field(default_factory=list)  # one page
     inspections: list[Inspection] = field(default_factory=list)  # every one, for the filter
+    next_cursor: str | None = None  # where the next page starts, when there is one
 
     @property
     def by_inspection(self) -> list[tuple[Inspection, list[FindingRow]]]:
@@ -145,26 +158,80 @@ def _grade_key(grade: str) -> tuple[int, str]:
     return (len(GRADE_ORDER) + (1 if grade == NOT_GRADED else 0)), grade.lower()
 
 
-def finding_rows(session: Session, filters: DashboardFilters, today: date) -> list[FindingRow]:
-    """The findings the filters choose, newest inspection first, in report order."""
-    query = select(Finding, Inspection).join(Inspection,
-                                            col(Finding.inspection_id) == col(Inspection.id))
+# The rules above as SQL, so that the database counts and chooses (issue 17).
+_SUPERSEDED = or_(col(Finding.superseded_by_id).is_not(None),
+                  col(Finding.force_status) == SUPERSEDED)
+
+
+def _overdue(today: date) -> ColumnElement[bool]:
+    """Overdue: a due date passed, not complete and not superseded."""
+    return and_(not_(_SUPERSEDED), col(Finding.force_status) != "complete",
+                col(Finding.due_date).is_not(None), col(Finding.due_date) < today)
+
+
+def _graded(conditions: list[ColumnElement[bool]]):
+    """Each (inspection, area) of the findings chosen, with the id of the judgment the area
+    matches (the inspection's first, ignoring case and the spaces around; none when the finding
+    has no area). Matched once a pair rather than once a finding, and materialised, so the
+    counts read each finding once."""
+    judgment = aliased(InspectionJudgment)
+    pairs = (sa.select(col(Finding.inspection_id).label("inspection_id"),
+                       col(Finding.area).label("area"))
+             .where(*conditions).distinct().subquery("pairs"))
+    area = func.trim(pairs.c.area)
+    first = (sa.select(col(judgment.id))
+             .where(col(judgment.inspection_id) == pairs.c.inspection_id,
+                    func.lower(func.trim(col(judgment.area))) == func.lower(area), area != "")
+             .order_by(col(judgment.position), col(judgment.id)).limit(1)
+             .correlate(pairs).scalar_subquery())
+    return (sa.select(pairs.c.inspection_id, pairs.c.area, first.label("judgment_id"))
+            .cte("graded").prefix_with("MATERIALIZED"))
+
+
+def _conditions(filters: DashboardFilters, today: date) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if filters.inspection_id is not None:
-        query = query.where(Finding.inspection_id == filters.inspection_id)
+        conditions.append(col(Finding.inspection_id) == filters.inspection_id)
     if filters.kind:
-        query = query.where(Finding.kind == filters.kind)
+        conditions.append(col(Finding.kind) == filters.kind)
     if filters.assessment:
-        query = query.where(Finding.opcc_status == filters.assessment)
-    pairs = list(session.exec(query.order_by(
-        col(Inspection.published_on).desc(), col(Inspection.id).desc(), col(Finding.position),
-        col(Finding.id))).all())
+        conditions.append(col(Finding.opcc_status) == filters.assessment)
+    if filters.status == SUPERSEDED:
+        conditions.append(_SUPERSEDED)
+    elif filters.status:
+        conditions.extend([not_(_SUPERSEDED), col(Finding.force_status) == filters.status])
+    if filters.overdue:
+        conditions.append(_overdue(today))
+    return conditions
+
+
+_INSPECTION_DATE = func.coalesce(col(Inspection.published_on), date.min)
+# Newest inspection first (those with no date last), each in report order; the keys of a row of
+# _page_keys's query: (finding id, inspection's date or date.min, inspection id, position).
+_ORDER = [
+    SortKey(_INSPECTION_DATE, lambda row: row[1], descending=True),
+    SortKey(col(Inspection.id), lambda row: row[2], descending=True),
+    SortKey(col(Finding.position), lambda row: row[3]),
+    SortKey(col(Finding.id), lambda row: row[0]),
+]
+
+
+def _chosen(filters: DashboardFilters, today: date):
+    return (select(Finding, Inspection)
+            .join(Inspection, col(Finding.inspection_id) == col(Inspection.id))
+            .where(*_conditions(filters, today)))
+
+
+def _rows_of(session: Session, pairs: list[tuple[Finding, Inspection]], today: date
+             ) -> list[FindingRow]:
+    """These findings as rows: their areas' judgments and owners read for them alone."""
     inspection_ids = {inspection.id for _, inspection in pairs}
     judged: dict[tuple[int | None, str], InspectionJudgment] = {}
     judgment: InspectionJudgment | None
     if inspection_ids:
         for judgment in session.exec(select(InspectionJudgment).where(
                 col(InspectionJudgment.inspection_id).in_(inspection_ids)).order_by(
-                col(InspectionJudgment.position))).all():
+                col(InspectionJudgment.position), col(InspectionJudgment.id))).all():
             judged.setdefault((judgment.inspection_id, judgment.area.strip().lower()),
                               judgment)
     owner_ids = {f.owner_id for f, _ in pairs if f.owner_id}
@@ -173,14 +240,7 @@ def finding_rows(session: Session, filters: DashboardFilters, today: date) -> li
     rows = []
     for finding, inspection in pairs:
         superseded = is_superseded(finding)
-        if filters.status == SUPERSEDED and not superseded:
-            continue
-        if filters.status and filters.status != SUPERSEDED and (
-                superseded or finding.force_status != filters.status):
-            continue
         overdue_days, due_words = _due_words(finding, superseded, today)
-        if filters.overdue and overdue_days is None:
-            continue
         area = finding.area.strip()
         judgment = judged.get((inspection.id, area.lower())) if area else None
         kind = KINDS.get(finding.kind, finding.kind)
@@ -199,6 +259,36 @@ def finding_rows(session: Session, filters: DashboardFilters, today: date) -> li
     return rows
 
 
+def _ordered(query):
+    return query.order_by(*(k.column.desc() if k.descending else k.column.asc()
+                            for k in _ORDER))
+
+
+def finding_rows(session: Session, filters: DashboardFilters, today: date) -> list[FindingRow]:
+    """Every finding the filters choose, newest inspection first, in report order (for the
+    Panel's report, which lists them all)."""
+    query = _ordered(_chosen(filters, today))
+    return _rows_of(session, [tuple(pair) for pair in session.exec(query).all()], today)
+
+
+def _page(session: Session, filters: DashboardFilters, today: date, cursor: str | None,
+          limit: int) -> tuple[list[tuple[Finding, Inspection]], str | None]:
+    """A page of the findings chosen, after the cursor: their sort keys found first (a narrow
+    sort, keyset), then those findings and their inspections."""
+    keys = (sa.select(col(Finding.id), _INSPECTION_DATE, col(Inspection.id),
+                      col(Finding.position))
+            .join(Inspection, col(Finding.inspection_id) == col(Inspection.id))
+            .where(*_conditions(filters, today)))
+    page = keyset_page(session, keys, keys=_ORDER, limit=limit, cursor=cursor,
+                       scope="findings", filters=asdict(filters))
+    ids = [row[0] for row in page.rows]
+    pairs = [tuple(pair) for pair in session.exec(_ordered(
+        select(Finding, Inspection).join(Inspection,
+                                         col(Finding.inspection_id) == col(Inspection.id))
+        .where(col(Finding.id).in_(ids)))).all()] if ids else []
+    return pairs, page.next_cursor
+
+
 def _counted(counter: Counter, order: list[str]) -> list[tuple[str, int]]:
     """Every label in `order` (zeros included, so the reader sees the whole scale), then the
     rest by count."""
@@ -208,27 +298,73 @@ def _counted(counter: Counter, order: list[str]) -> list[tuple[str, int]]:
     return known + others
 
 
-def dashboard(session: Session, filters: DashboardFilters, today: date) -> Dashboard:
-    """The findings dashboard: counts by status, assessment, grade and area, and the list."""
-    rows = finding_rows(session, filters, today)
-    current = [r for r in rows if not r.superseded]
-    statuses = [words for key, words in FORCE_STATUSES.items() if key != SUPERSEDED]
-    grades = sorted({r.grade for r in current}, key=_grade_key)
-    areas = Counter(r.area for r in current)
-    by_area = sorted(areas.items(), key=lambda pair: (pair[0] == NO_AREA, -pair[1],
-                                                      pair[0].lower()))
+def counts(session: Session, filters: DashboardFilters, today: date) -> Counts:
+    """The figures for these filters: one aggregate query, grouped by what is counted (the
+    matched judgment's area and grade, the finding's own area, statuses, superseded, overdue),
+    so its answer has as many rows as there are such combinations, not findings. Each
+    finding's area is matched to its judgment once an (inspection, area) pair (_graded)."""
+    judgment = aliased(InspectionJudgment)
+    conditions = _conditions(filters, today)
+    graded = _graded(conditions)
+    each = (sa.select(col(judgment.id).is_not(None).label("matched"),
+                      col(judgment.area).label("judged_area"),
+                      col(judgment.grade).label("grade"),
+                      col(Finding.area).label("area"), col(Finding.force_status).label("status"),
+                      col(Finding.opcc_status).label("assessment"),
+                      sa.case((_SUPERSEDED, 1), else_=0).label("superseded"),
+                      sa.case((_overdue(today), 1), else_=0).label("overdue"))
+            .select_from(Finding)
+            .join(graded, and_(graded.c.inspection_id == col(Finding.inspection_id),
+                               graded.c.area == col(Finding.area)))
+            .outerjoin(judgment, col(judgment.id) == graded.c.judgment_id)
+            .where(*conditions)
+            .subquery())
+    # grouped outside, by the columns themselves (PostgreSQL would not match the CASEs' own
+    # parameters in a GROUP BY to those in the SELECT)
+    keys = list(each.c)
+    query = sa.select(*keys, func.count()).group_by(*keys)
+    statuses: Counter[str] = Counter()
+    assessments: Counter[str] = Counter()
+    grades: Counter[str] = Counter()
+    areas: Counter[str] = Counter()
+    current = superseded_count = overdue_count = 0
+    for matched, judged_area, grade, own_area, status, assessment, gone, late, n in \
+            session.execute(query):
+        overdue_count += n if late else 0
+        if gone:
+            superseded_count += n
+            continue
+        current += n
+        statuses[FORCE_STATUSES.get(status, status)] += n
+        assessments[OPCC_STATUSES.get(assessment, assessment)] += n
+        grades[(grade.strip() if matched else "") or NOT_GRADED] += n
+        areas[(judged_area.strip() if matched else own_area.strip()) or NO_AREA] += n
+    return Counts(
+        by_status=_counted(statuses, [words for key, words in FORCE_STATUSES.items()
+                                      if key != SUPERSEDED]),
+        by_assessment=_counted(assessments, list(OPCC_STATUSES.values())),
+        by_grade=[(g, grades[g]) for g in sorted(grades, key=_grade_key)],
+        by_area=sorted(areas.items(), key=lambda pair: (pair[0] == NO_AREA, -pair[1],
+                                                        pair[0].lower())),
+        current=current, superseded=superseded_count, overdue=overdue_count)
+
+
+def dashboard(session: Session, filters: DashboardFilters, today: date, *,
+              cursor: str | None = None, limit: int = PAGE_SIZE) -> Dashboard:
+    """The findings dashboard: counts by status, assessment, grade and area, and a page of the
+    list (after `cursor`, keyset: the same cost on any page however long the register).
+
+    The same statements however large the register (issue 17; bench/bench_bounded.py): the
+    figures as one aggregate query; the page's sort keys (keyset), then its findings with
+    their inspections; the judgments of those inspections and the owners of those findings;
+    the inspections for the filter (a few a year)."""
+    figures = counts(session, filters, today)
+    pairs, next_cursor = _page(session, filters, today, cursor, limit)
     return Dashboard(
-        rows=rows,
-        by_status=_counted(Counter(r.force_status for r in current), statuses),
-        by_assessment=_counted(Counter(r.assessment for r in current),
-                               list(OPCC_STATUSES.values())),
-        by_grade=[(g, sum(1 for r in current if r.grade == g)) for g in grades],
-        by_area=by_area,
-        current=len(current),
-        superseded=len(rows) - len(current),
-        overdue=sum(1 for r in rows if r.overdue_days is not None),
+        **asdict(figures), rows=_rows_of(session, pairs, today),
         inspections=list(session.exec(select(Inspection).order_by(
             col(Inspection.published_on).desc(), col(Inspection.id).desc())).all()),
+        next_cursor=next_cursor,
     )
 
 
@@ -277,36 +413,30 @@ class PanelSection:
 
 
 @dataclass
-class PanelReport:
+class PanelReport(Counts):
     """What the Panel's report says, ready to lay out."""
 
-    title: str
-    office_name: str
-    force_name: str
-    marking: str
-    generated_on: date
-    description: str
-    by_status: list[tuple[str, int]]
-    by_assessment: list[tuple[str, int]]
-    by_grade: list[tuple[str, int]]
-    by_area: list[tuple[str, int]]
-    current: int
-    superseded: int
-    overdue: int
-    sections: list[PanelSection]
+    title: str = ""
+    office_name: str = ""
+    force_name: str = ""
+    marking: str = ""
+    generated_on: date = date.min
+    description: str = ""
+    sections: list[PanelSection] = field(default_factory=list)
     language: str = "en-GB"
 
 
 def panel_report(session: Session, *, by: Actor, filters: DashboardFilters, today: date,
                  fmt: str = "docx") -> PanelReport:
     """The Police and Crime Panel's report for these filters; the export is audited."""
-    board = dashboard(session, filters, today)
+    figures = counts(session, filters, today)
+    rows = finding_rows(session, filters, today)
     office = get_office(session)
     inspection = (session.get(Inspection, filters.inspection_id)
                   if filters.inspection_id else None)
     description = describe_filters(filters, inspection.title if inspection else "")
     sections: list[PanelSection] = []
-    for row in board.rows:
+    for row in rows:
         if not sections or sections[-1].title != row.inspection.title \
                 or sections[-1].published_on != row.inspection.published_on:
             sections.append(PanelSection(row.inspection.title, row.inspection.published_on, []))
@@ -318,14 +448,12 @@ def panel_report(session: Session, *, by: Actor, filters: DashboardFilters, toda
             force_status=row.force_status, assessment=row.assessment,
             evidence=finding.opcc_evidence))
     report = PanelReport(
-        title=PANEL_TITLE, office_name=office.office_name,
+        **asdict(figures), title=PANEL_TITLE, office_name=office.office_name,
         force_name=office.force_name, marking=office.default_marking,
         generated_on=today, description=f"{description} As at {short_date(today)}.",
-        by_status=board.by_status, by_assessment=board.by_assessment,
-        by_grade=board.by_grade, by_area=board.by_area, current=board.current,
-        superseded=board.superseded, overdue=board.overdue, sections=sections)
+        sections=sections)
     audit.record(session, by=by, verb="export", object_type="findings", object_id=None,
-                 summary=f"Police and Crime Panel report ({fmt}), {len(board.rows)} findings: "
+                 summary=f"Police and Crime Panel report ({fmt}), {len(rows)} findings: "
                          f"{description}")
     session.flush()
     return report

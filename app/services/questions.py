@@ -4,8 +4,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, literal, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy import union_all as sa_union_all
 from sqlmodel import Session, col, func, select
 
 from app.models import (
@@ -445,25 +446,45 @@ def latest_answers_before(session: Session, *, themes: Sequence[str], meeting: M
                           by: Actor) -> dict[str, LatestAnswer]:
     """For each of these themes, the newest answer given on it at a meeting before this one
     (by the meeting's start, then the answer's time), keyed by the theme in lower case: one
-    query for all the themes, which loads one answer per theme however long the record
-    (issue 17). For readers who see Part 2, as everyone preparing a meeting does."""
+    query for all the themes, which loads one answer per theme however long the record and
+    ranks only the answers of the latest meeting that had one (issue 17). For readers who see
+    Part 2, as everyone preparing a meeting does."""
     require(by, Perm.see_exempt, "Only the Commissioner's office sees every earlier answer.")
     wanted = sorted({t.strip().lower() for t in themes if t.strip()})
     if not wanted:
         return {}
     theme = func.lower(Question.theme)
+
+    def last_asked(wanted_theme: str):
+        """When the latest earlier meeting that had an answer on the theme began: meetings
+        walked back from this one by the index on their start, stopping at the first."""
+        answered = (select(col(Question.id))
+                    .join(Answer, col(Answer.question_id) == Question.id)
+                    .where(Question.meeting_id == Meeting.id, theme == wanted_theme)
+                    .correlate(Meeting))
+        return (select(col(Meeting.starts_at))
+                .where(col(Meeting.starts_at) < meeting.starts_at, col(Meeting.id) != meeting.id,
+                       answered.exists())
+                .order_by(col(Meeting.starts_at).desc()).limit(1).scalar_subquery())
+
+    latest = sa_union_all(*(
+        sa_select(literal(t).label("theme"), last_asked(t).label("starts_at"))
+        for t in wanted)).subquery("latest")
     rank = func.row_number().over(
-        partition_by=theme,
+        partition_by=latest.c.theme,
         # ties as theme_history's reader took them: the later question, its first answer
         order_by=(col(Meeting.starts_at).desc(), col(Answer.answered_at).desc(),
                   col(Question.id).desc(), col(Answer.id).asc()))
+    # only the answers given at the meetings that began then: one meeting's, not the record's
     ranked = (
-        select(theme.label("theme"), col(Question.id).label("question_id"),
-               col(Answer.id).label("answer_id"), rank.label("rank"))
-        .join(Meeting, col(Meeting.id) == Question.meeting_id)
+        sa_select(latest.c.theme.label("theme"), col(Question.id).label("question_id"),
+                  col(Answer.id).label("answer_id"), rank.label("rank"))
+        .select_from(latest)
+        .join(Meeting, and_(col(Meeting.starts_at) == latest.c.starts_at,
+                            col(Meeting.id) != meeting.id))
+        .join(Question, and_(col(Question.meeting_id) == Meeting.id,
+                             theme == latest.c.theme))
         .join(Answer, col(Answer.question_id) == Question.id)
-        .where(theme.in_(wanted), col(Meeting.starts_at) < meeting.starts_at,
-               col(Meeting.id) != meeting.id)
         .subquery())
     rows = session.execute(  # five columns: more than sqlmodel's select types
         sa_select(ranked.c.theme, Question, Answer, Meeting, MeetingType)

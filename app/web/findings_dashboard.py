@@ -1,7 +1,11 @@
 """The findings dashboard (/findings) and its report to the Police and Crime Panel as .docx and
 .xlsx, with the same filters. The figures and the rules are in
 app/services/findings_dashboard.py; these routes read the query string, call it and render.
+The list is paged: `cursor` (from the page's Next link) says where a page starts, and the
+filters stay in the address.
 """
+
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 
@@ -34,13 +38,19 @@ def findings_page(request: Request, session: SessionDep, caller: PageCaller):
     except InvalidInput as exc:
         errors = exc.errors
         filters = service.DashboardFilters()
-    board = service.dashboard(session, filters, today())
+    # a cursor made by another list or other filters, or garbled: a clear 422
+    cursor = request.query_params.get("cursor", "")[:2000] if not errors else ""
+    board = service.dashboard(session, filters, today(), cursor=cursor or None)
+    kept = {k: v for k, v in params.items() if v}
     return render(request, "findings.html", {
         "page_title": "Inspection findings", "board": board, "params": params,
+        "first_link": f"/findings?{urlencode(kept)}#list" if cursor else None,
+        "next_link": (f"/findings?{urlencode({**kept, 'cursor': board.next_cursor})}#list"
+                      if board.next_cursor else None),
         "filtered": any(params.values()) and not errors,
         "kinds": KINDS, "force_statuses": FORCE_STATUSES, "opcc_statuses": OPCC_STATUSES,
         "errors": errors, "error_list": error_list(errors), "no_area": service.NO_AREA,
-        "export_query": str(request.url.query) if not errors else "",
+        "export_query": urlencode(kept) if not errors else "",
     }, status_code=422 if errors else 200)
 
 

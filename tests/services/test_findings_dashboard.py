@@ -169,3 +169,122 @@ def test_panel_report_groups_by_inspection_and_is_audited(session):
     assert "overdue only" in report.description
     event = session.exec(select(AuditEvent).where(AuditEvent.verb == "export")).one()
     assert event.object_type == "findings" and "(xlsx), 2 findings" in event.summary
+
+
+# --- the database's counts against the counting in Python they replaced (issue 17) ----------
+
+
+def _counted_before(session, filters: DashboardFilters, today: date) -> tuple:
+    """The figures as the dashboard counted them before the database did: every finding loaded
+    and counted in Python (the code as it was, kept here as the reference)."""
+    from collections import Counter
+
+    from app.services.findings_dashboard import FORCE_STATUSES, OPCC_STATUSES, _grade_key
+    from app.services.inspections import KINDS  # noqa: F401  (as the old module read it)
+
+    pairs = list(session.exec(select(Finding, Inspection).join(
+        Inspection, Finding.inspection_id == Inspection.id)).all())
+    judged: dict = {}
+    for judgment in session.exec(select(InspectionJudgment).order_by(
+            InspectionJudgment.position, InspectionJudgment.id)).all():
+        judged.setdefault((judgment.inspection_id, judgment.area.strip().lower()), judgment)
+    rows = []
+    for finding, inspection in pairs:
+        if filters.inspection_id is not None and finding.inspection_id != filters.inspection_id:
+            continue
+        if filters.kind and finding.kind != filters.kind:
+            continue
+        if filters.assessment and finding.opcc_status != filters.assessment:
+            continue
+        superseded = finding.superseded_by_id is not None or finding.force_status == "superseded"
+        if filters.status == "superseded" and not superseded:
+            continue
+        if filters.status and filters.status != "superseded" and (
+                superseded or finding.force_status != filters.status):
+            continue
+        overdue = (not superseded and finding.force_status != "complete"
+                   and finding.due_date is not None and finding.due_date < today)
+        if filters.overdue and not overdue:
+            continue
+        area = finding.area.strip()
+        judgment = judged.get((inspection.id, area.lower())) if area else None
+        rows.append({
+            "superseded": superseded, "overdue": overdue,
+            "area": (judgment.area.strip() if judgment else area) or NO_AREA,
+            "grade": (judgment.grade.strip() if judgment else "") or NOT_GRADED,
+            "status": FORCE_STATUSES.get(finding.force_status, finding.force_status),
+            "assessment": OPCC_STATUSES.get(finding.opcc_status, finding.opcc_status)})
+    current = [r for r in rows if not r["superseded"]]
+
+    def counted(counter, order):
+        return [(label, counter.get(label, 0)) for label in order] + sorted(
+            ((label, n) for label, n in counter.items() if label not in order),
+            key=lambda pair: (-pair[1], pair[0].lower()))
+
+    grades = sorted({r["grade"] for r in current}, key=_grade_key)
+    return (
+        counted(Counter(r["status"] for r in current),
+                [w for k, w in FORCE_STATUSES.items() if k != "superseded"]),
+        counted(Counter(r["assessment"] for r in current), list(OPCC_STATUSES.values())),
+        [(g, sum(1 for r in current if r["grade"] == g)) for g in grades],
+        sorted(Counter(r["area"] for r in current).items(),
+               key=lambda pair: (pair[0] == NO_AREA, -pair[1], pair[0].lower())),
+        len(current), len(rows) - len(current), sum(1 for r in rows if r["overdue"]))
+
+
+def make_mixed_register(session, today: date = TODAY) -> None:
+    """Six inspections and 240 findings mixing every case the counts tell apart: areas in
+    another case or with spaces around, an area graded twice (the first judgment counts),
+    graded and ungraded areas, no area, grades outside HMICFRS's words, a status the app does
+    not know, both kinds of superseded, and due dates on either side of today."""
+    import random
+
+    chance = random.Random(17)
+    areas = ["Investigating crime", "investigating CRIME", "  Leadership ", "Leadership",
+             "Protecting vulnerable people", "", "Roads", "Custody"]
+    inspections = []
+    for i in range(6):
+        inspection = Inspection(title=f"Inspection {i}",
+                                published_on=None if i == 3 else date(2020 + i, 3, 1))
+        session.add(inspection)
+        session.flush()
+        inspections.append(inspection)
+        for position, (area, grade) in enumerate([
+                ("Investigating crime", ["Good", "Adequate", "Inadequate"][i % 3]),
+                ("LEADERSHIP", "Requires improvement"), ("Leadership", "Outstanding"),
+                ("Custody", "Very good indeed" if i % 2 else " "),
+                ("Protecting vulnerable people", "Adequate")][:2 + i % 4]):
+            session.add(InspectionJudgment(inspection_id=inspection.id, area=area,
+                                           grade=grade, position=position))
+    findings = []
+    for n in range(240):
+        finding = Finding(
+            inspection_id=chance.choice(inspections).id, position=n % 40,
+            kind=chance.choice(["recommendation", "area_for_improvement", "cause_of_concern"]),
+            text=f"Finding {n}", area=chance.choice(areas),
+            force_status=chance.choice(["not_started", "in_progress", "complete",
+                                        "superseded", "on_hold"]),
+            opcc_status=chance.choice(["not_assessed", "partly_satisfied", "satisfied",
+                                       "not_satisfied", "under_review"]),
+            due_date=chance.choice([None, today, today - timedelta(days=1),
+                                    today + timedelta(days=3), today - timedelta(days=400)]))
+        session.add(finding)
+        findings.append(finding)
+    session.flush()
+    for finding in findings[::9]:
+        finding.superseded_by_id = findings[-1].id
+    session.commit()
+
+
+@pytest.mark.parametrize("filters", [
+    DashboardFilters(), DashboardFilters(kind="recommendation"),
+    DashboardFilters(status="superseded"), DashboardFilters(status="in_progress"),
+    DashboardFilters(assessment="satisfied"), DashboardFilters(overdue=True),
+    DashboardFilters(kind="cause_of_concern", status="complete", overdue=True),
+    DashboardFilters(inspection_id=2), DashboardFilters(inspection_id=4, overdue=True),
+])
+def test_the_databases_counts_are_those_python_counted(session, filters):
+    make_mixed_register(session)
+    board = dashboard(session, filters, TODAY)
+    assert (board.by_status, board.by_assessment, board.by_grade, board.by_area, board.current,
+            board.superseded, board.overdue) == _counted_before(session, filters, TODAY)

@@ -126,3 +126,82 @@ def test_an_empty_register_says_so(client, session):
     page = client.get("/findings")
     assert page.status_code == 200
     assert "No findings are recorded yet." in page.text
+
+
+# --- a bounded page however large the register (issue 17) -----------------------------------
+
+
+def _add_inspections(session, count: int, first: int = 0) -> None:
+    """Inspections of thirty findings each, two a year, graded by area."""
+    from datetime import date, timedelta
+
+    from app.models import Finding, Inspection, InspectionJudgment
+
+    for i in range(first, first + count):
+        inspection = Inspection(title=f"Inspection {i}",
+                                published_on=date(2016, 1, 1) + timedelta(days=180 * i))
+        session.add(inspection)
+        session.flush()
+        session.add_all([InspectionJudgment(inspection_id=inspection.id, area=f"Area {a}",
+                                            grade=["Good", "Adequate"][a % 2], position=a)
+                         for a in range(3)])
+        session.add_all([Finding(inspection_id=inspection.id, kind="recommendation",
+                                 number=str(f + 1), text=f"Finding {i}.{f}", position=f,
+                                 area=f"Area {f % 4}", due_date=today() + timedelta(days=f - 15),
+                                 force_status=["not_started", "in_progress", "complete"][f % 3])
+                         for f in range(30)])
+    session.commit()
+
+
+def test_the_dashboard_loads_a_page_however_large_the_register(client, session, monkeypatch):
+    """A year's register (two inspections, 60 findings) and ten years' (20, 600): the same
+    statements, and no more rows loaded but the inspections the filter offers."""
+    from datetime import timedelta
+
+    from app.services import identity
+    from tests.web.test_bounded_pages import _get
+
+    monkeypatch.setattr(identity, "touch_interval", lambda idle: timedelta(days=1))
+    sign_in(client, session, Role.force)
+    _add_inspections(session, 2)
+    small = _get(client, session, "/findings")
+    _add_inspections(session, 18, first=2)
+    large = _get(client, session, "/findings")
+    assert large[0] == small[0], (small[0], large[0])  # statements
+    assert large[1] <= small[1] + 18, (small[1], large[1])  # rows loaded
+    assert "600 findings, 50 on this page" in large[2]
+    # the counts are of every finding, not the page's
+    assert _cell(large[2], "by-status", "Complete") == "200"
+
+
+def test_the_list_pages_through_every_finding_once_keeping_the_filters(client, session):
+    _add_inspections(session, 6)  # 60 findings in progress: two pages of them
+    sign_in(client, session, Role.viewer)
+    seen: list[str] = []
+    path = "/findings?status=in_progress"
+    pages = 0
+    while path:
+        page = client.get(path)
+        assert page.status_code == 200
+        seen += re.findall(r"#finding-(\d+)\"", page.text)
+        if pages == 0:  # a newer inspection added between two pages shifts nothing
+            _add_inspections(session, 1, first=9)
+        following = re.search(r'href="(/findings\?[^"]*)" rel="next"', page.text)
+        path = following.group(1).replace("&amp;", "&") if following else ""
+        if path:
+            assert "status=in_progress" in path and "cursor=" in path
+        pages += 1
+    assert pages == 2
+    assert len(seen) == 60 and len(set(seen)) == 60
+    assert 'rel="prev"' in page.text and "First page" in page.text
+
+
+def test_a_cursor_from_other_filters_or_garbled_is_refused(client, session):
+    _add_inspections(session, 4)
+    sign_in(client, session, Role.viewer)
+    page = client.get("/findings")
+    cursor = re.search(r'cursor=([^"&#]+)', page.text).group(1)
+    assert client.get("/findings", params={"cursor": cursor}).status_code == 200
+    assert client.get("/findings", params={"cursor": cursor, "kind": "recommendation"}
+                      ).status_code == 422
+    assert client.get("/findings", params={"cursor": "nonsense"}).status_code == 422
