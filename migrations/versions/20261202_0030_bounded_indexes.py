@@ -4,7 +4,7 @@ log's chart and the theme pages read what they show rather than every action or 
 (issue 17: whole-table scans that grow with the record)
 
 Revision ID: 0030
-Revises: 0027
+Revises: 0029
 Create Date: 2026-12-02 08:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = '0030'
-down_revision: str | None = '0027'
+down_revision: str | None = '0029'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
