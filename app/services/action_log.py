@@ -193,7 +193,8 @@ def _conditions(by: Actor, filters: LogFilters, on: date) -> list:
         # The latest update of each action the other conditions leave, looked up by the
         # index on (action_id, created_at, id): ranking every update ever written made a
         # search cost as much as the whole record.
-        latest = (sa.select(col(ActionUpdate.text)).where(ActionUpdate.action_id == Action.id)
+        latest = (sa.select(col(ActionUpdate.text))
+                  .where(col(ActionUpdate.action_id) == col(Action.id))
                   .order_by(col(ActionUpdate.created_at).desc(), col(ActionUpdate.id).desc())
                   .limit(1).correlate(Action).scalar_subquery())
         found.append(or_(
