@@ -28,6 +28,15 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 templates = Jinja2Blocks(directory=str(TEMPLATES_DIR))
 
 
+def compile_all() -> int:
+    """Compile every template now rather than on its first page (at startup: see
+    app/main.py, settle_memory); how many there are."""
+    names = templates.env.list_templates(extensions=["html"])
+    for name in names:
+        templates.env.get_template(name)
+    return len(names)
+
+
 def london_datetime(value: datetime | None) -> str:
     """A stored (UTC) time as London wall-clock time: "Tue 30 Apr 2019, 10:00"."""
     if value is None:
