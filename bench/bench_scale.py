@@ -57,9 +57,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CACHE = ROOT / "bench" / ".cache"
-os.environ.setdefault("ASSURE_SECRET_KEY", "bench-scale-secret-" + "x" * 40)
-os.environ["ASSURE_SECURE_COOKIES"] = "false"
-os.environ.setdefault("ASSURE_OUTBOX_DIR", str(Path(tempfile.gettempdir()) / "assure-scale"))
 
 from alembic import command  # noqa: E402
 from alembic.script import ScriptDirectory  # noqa: E402
@@ -717,7 +714,19 @@ def _kb(n: int) -> str:
     return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
+def _bench_settings() -> None:
+    """The app's settings for the bench, set when it runs (not when it is imported: the test
+    suite imports every bench, and must keep its own settings)."""
+    from app.config import get_settings
+
+    os.environ.setdefault("ASSURE_SECRET_KEY", "bench-scale-secret-" + "x" * 40)
+    os.environ["ASSURE_SECURE_COOKIES"] = "false"
+    os.environ.setdefault("ASSURE_OUTBOX_DIR", str(Path(tempfile.gettempdir()) / "assure-scale"))
+    get_settings.cache_clear()
+
+
 def main() -> int:
+    _bench_settings()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="requests of each row per size")
     parser.add_argument("--only", action="append", default=[],

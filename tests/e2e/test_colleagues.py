@@ -14,8 +14,7 @@ from tests.e2e import test_take_minutes as take_minutes
 from tests.e2e.test_take_minutes import STATUS, expect_saved, open_item, person_ids, stored_texts
 
 # The fixtures of the minute-taking tests, on this module's server.
-server, api, meeting, page = (take_minutes.server, take_minutes.api, take_minutes.meeting,
-                              take_minutes.page)
+server, meeting, page = take_minutes.server, take_minutes.meeting, take_minutes.page
 
 SAVES = re.compile(r"/api/v1/(entries/\d+|items/\d+/entries)$")
 

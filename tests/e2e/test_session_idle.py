@@ -16,7 +16,7 @@ from tests.e2e.conftest import second_step, sign_in, start_demo
 from tests.e2e.test_take_minutes import expect_saved, open_item, stored_texts
 
 # The fixtures of the minute-taking tests, on this module's server.
-api, meeting = take_minutes.api, take_minutes.meeting
+meeting = take_minutes.meeting
 
 IDLE = 30  # seconds
 WARNING = "You will be signed out soon"
