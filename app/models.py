@@ -403,8 +403,10 @@ class SeriesItem(SQLModel, table=True):
 
 class Meeting(SQLModel, table=True):
     __tablename__ = "meeting"
-    # The meetings lists' keyset order (start, then id): migration 0028.
-    __table_args__ = (Index("ix_meeting_starts_at_id", "starts_at", "id"),)
+    # The meetings lists' keyset order (start, then id): migration 0028; by status, for the
+    # few meetings to come or awaiting publication among the years held: migration 0031.
+    __table_args__ = (Index("ix_meeting_starts_at_id", "starts_at", "id"),
+                      Index("ix_meeting_status", "status"))
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_type_id: int = Field(sa_column=_fk("meeting_type.id", nullable=False))
@@ -888,6 +890,10 @@ class Finding(SQLModel, table=True):
     """A recommendation, area for improvement or cause of concern in an inspection report."""
 
     __tablename__ = "finding"
+    # What the findings dashboard counts, so that it reads this index rather than every
+    # finding's text (migration 0031).
+    __table_args__ = (Index("ix_finding_counted", "inspection_id", "area", "force_status",
+                            "opcc_status", "superseded_by_id", "due_date"),)
 
     id: int | None = Field(default=None, primary_key=True)
     inspection_id: int = Field(

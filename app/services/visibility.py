@@ -22,8 +22,16 @@ from typing import cast
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from app.models import Action, AgendaItem, FindingEvent, Paper, Question, QuestionStatus
-from app.services.agenda import ItemNode, agenda_tree
+from app.models import (
+    Action,
+    ActionOwner,
+    AgendaItem,
+    FindingEvent,
+    Paper,
+    Question,
+    QuestionStatus,
+)
+from app.services.agenda import MAX_DEPTH, ItemNode, agenda_tree
 from app.services.papers import papers_of
 from app.services.permissions import Actor, Perm, allowed
 
@@ -58,6 +66,23 @@ def exempt_items_query(meeting_ids: Iterable[int] | None = None):
     child: sa.Select = sa.select(col(AgendaItem.id).label("id")).join(
         tree, col(AgendaItem.parent_id) == tree.c.id)
     return tree.union(child)
+
+
+def under_exempt_item(item_id) -> sa.ColumnElement[bool]:
+    """Whether the item with this id (an SQL expression, e.g. Action.item_id) is exempt,
+    itself or under an exempt item, as an SQL condition (false for no item): a look-up up
+    its parent chain (items nest at most agenda.MAX_DEPTH deep) for each row asked about.
+    For a query whose other conditions leave few rows; exempt_items_query gathers the
+    exempt items of the whole record, which grows with history."""
+    chain = [sa.orm.aliased(AgendaItem) for _ in range(MAX_DEPTH)]
+    walk = sa.select(sa.or_(*(col(level.exempt).is_(True) for level in chain))
+                     ).select_from(chain[0])
+    for child, parent in zip(chain, chain[1:], strict=False):
+        walk = walk.outerjoin(parent, col(parent.id) == col(child.parent_id))
+    # a scalar subquery, evaluated row by row: PostgreSQL turns an EXISTS into a join,
+    # and would gather every exempt item again to hash them
+    found = walk.where(col(chain[0].id) == item_id).scalar_subquery()
+    return sa.func.coalesce(found, sa.false()).is_(True)
 
 
 def exempt_item_ids(session: Session, meeting_ids: Iterable[int | None]) -> set[int]:
@@ -123,6 +148,35 @@ def may_see_action(by: Actor | None, view) -> bool:
     """Whether the reader may see an action (an ActionView): any that is not exempt; an exempt
     one if they see Part 2 or own it."""
     return not view.exempt or sees_exempt(by) or owns(by, view.owner_ids)
+
+
+def actions_seen_where(by: Actor | None, *, few: bool = False, owner_id: int | None = None):
+    """may_see_action as an SQL condition on Action, for a query that pages or counts what
+    the reader may see; None when the reader sees every action the query takes (they see
+    Part 2, or the query takes only actions of owner_id and the reader is that owner).
+    `few`: the query's other conditions leave few actions (a person's open ones), so each
+    action's item is looked up its parent chain (under_exempt_item) rather than against the
+    exempt items of the whole record."""
+    if sees_exempt(by):
+        return None
+    mine = by.person_id if by is not None else None
+    if owner_id is not None and owner_id == mine:
+        return None
+    on_exempt_item = (under_exempt_item(col(Action.item_id)) if few
+                      else col(Action.item_id).in_(sa.select(exempt_items_query().c.id)))
+    exempt = sa.or_(col(Action.exempt).is_(True),
+                    sa.and_(col(Action.item_id).is_not(None), on_exempt_item))
+    if mine is not None:
+        return sa.or_(~exempt, owned_by(mine) if few else col(Action.id).in_(
+            sa.select(col(ActionOwner.action_id)).where(col(ActionOwner.person_id) == mine)))
+    return ~exempt
+
+
+def owned_by(person_id: int) -> sa.ColumnElement[bool]:
+    """An SQL condition on Action: the person is one of its owners (looked up by the
+    action's own owners, so its cost does not grow with all the person ever owned)."""
+    return sa.exists().where(col(ActionOwner.action_id) == col(Action.id),
+                             col(ActionOwner.person_id) == person_id)
 
 
 def may_see_question(by: Actor | None, question: Question, exempt_items: set[int]) -> bool:

@@ -27,7 +27,6 @@ from sqlmodel import Session, col, select
 
 from app.models import (
     Action,
-    ActionOwner,
     ActionStatus,
     AgendaItem,
     Inspection,
@@ -46,7 +45,7 @@ from app.services.meetings import NOT_YET_HELD
 from app.services.office import get_office
 from app.services.permissions import Actor, Perm, Scope, scope_of
 from app.services.publication import publication_due
-from app.services.visibility import EXEMPT_MARK, exempt_item_ids
+from app.services.visibility import EXEMPT_MARK, exempt_item_ids, owned_by
 
 SHOWN = 5  # lines a section shows on the home page
 PAGE_SIZE = 25  # lines a section's own page shows at a time
@@ -54,6 +53,7 @@ TEXT_WIDTH = 140  # characters of an action's or question's text shown in a line
 
 # An owner's actions that wait for them: not closed, and not waiting for the chair's decision.
 OWNER_WAITS = (ActionStatus.open, ActionStatus.in_progress, ActionStatus.paused)
+NOT_CLOSED = tuple(s for s in ActionStatus if s != ActionStatus.closed)
 
 
 @dataclass
@@ -256,7 +256,9 @@ def _response_lines(session: Session, rows: list, on: date) -> list[Line]:
 
 
 def _overdue_actions(actor: Actor, on: date) -> Select:
-    return (select(Action).where(Action.status != ActionStatus.closed,
+    # the statuses not closed, named, so that the index on (status, due date) reads only the
+    # overdue actions, not every action ever closed
+    return (select(Action).where(col(Action.status).in_(NOT_CLOSED),
                                  col(Action.due_date).is_not(None), col(Action.due_date) < on)
             .order_by(col(Action.due_date), col(Action.year), col(Action.seq)))
 
@@ -267,8 +269,10 @@ def _overdue_actions(actor: Actor, on: date) -> Select:
 def _my_actions(actor: Actor, on: date) -> Select:
     if actor.person_id is None:
         return select(Action).where(false())
-    mine = select(ActionOwner.action_id).where(ActionOwner.person_id == actor.person_id)
-    return (select(Action).where(col(Action.id).in_(mine), col(Action.status).in_(OWNER_WAITS))
+    # driven by the actions waiting (an index on status), each checked for its owner: not by
+    # every action the person ever owned, which grows with history (issue 17)
+    return (select(Action).where(col(Action.status).in_(OWNER_WAITS),
+                                 owned_by(actor.person_id))
             .order_by(col(Action.due_date).is_(None), col(Action.due_date), col(Action.year),
                       col(Action.seq)))
 
