@@ -14,12 +14,12 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session
 
 from app.db import make_engine
@@ -54,27 +54,54 @@ TODAY = date(2026, 6, 2)  # a Tuesday
 THEMES = [f"Theme {n}" for n in range(12)]
 
 
-def build(session: Session, meetings: int) -> int:
-    """An office with this many meetings (a year is 12); returns the last meeting's id."""
-    people = [Person(full_name=f"Person {n}", initials=f"P{n}", email=f"p{n}@force.example",
-                     side=Side.force) for n in range(40)]
+def fresh_engine(url: str) -> Engine:
+    """An engine on the database at `url`, emptied (PostgreSQL: its public schema dropped)
+    and migrated to the head."""
+    engine = make_engine(url, durable=False)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    command.upgrade(alembic_config(url), "head")
+    return engine
+
+
+def force_people(session: Session) -> list[Person]:
+    """Forty people of the force, each with an email and a role's abbreviation."""
+    people = [Person(full_name=f"Person {n}", initials=f"P{n}", role_abbreviation=f"R{n}",
+                     email=f"p{n}@force.example", side=Side.force) for n in range(40)]
     session.add_all(people)
-    session.add(User(email="sec@opcc.example", role=Role.secretariat, password_hash="x"))
+    return people
+
+
+def monthly_meetings(session: Session, meetings: int, last: datetime,
+                     item_title: str = "Item {i}",
+                     ) -> Iterator[tuple[datetime, Meeting, list[AgendaItem]]]:
+    """A board's approved meetings thirty days apart, the last at `last`, each with five
+    items (the fifth exempt): (when, meeting, items), each made as it is reached."""
     series = MeetingType(name="Accountability Board")
     session.add(series)
     session.flush()
-    start = datetime(2026, 6, 9, 10, tzinfo=UTC) - timedelta(days=30 * (meetings - 1))
-    last = 0
+    start = last - timedelta(days=30 * (meetings - 1))
     for m in range(meetings):
         when = start + timedelta(days=30 * m)
         meeting = Meeting(meeting_type_id=series.id, starts_at=when, status="approved")
         session.add(meeting)
         session.flush()
-        last = meeting.id
-        items = [AgendaItem(meeting_id=meeting.id, position=i + 1, title=f"Item {i}",
-                            exempt=(i == 4)) for i in range(5)]
+        items = [AgendaItem(meeting_id=meeting.id, position=i + 1,
+                            title=item_title.format(i=i), exempt=(i == 4)) for i in range(5)]
         session.add_all(items)
         session.flush()
+        yield when, meeting, items
+
+
+def build(session: Session, meetings: int) -> int:
+    """An office with this many meetings (a year is 12); returns the last meeting's id."""
+    people = force_people(session)
+    session.add(User(email="sec@opcc.example", role=Role.secretariat, password_hash="x"))
+    last = 0
+    for m, (when, meeting, items) in enumerate(monthly_meetings(
+            session, meetings, datetime(2026, 6, 9, 10, tzinfo=UTC))):
+        last = meeting.id
         for a in range(40):
             n = m * 40 + a
             # Most of the record is closed (as an office closes them, on a day); a quarter of
@@ -133,7 +160,10 @@ def build(session: Session, meetings: int) -> int:
     return last
 
 
-def measure(engine, name: str, work: Callable[[], object], runs: int = 5) -> tuple[int, float]:
+def measure(engine, name: str, work: Callable[[], object], runs: int = 5,
+            after: Callable[[], object] | None = None) -> tuple[int, float]:
+    """The statements `work` makes (in its last run) and its median time in ms over `runs`
+    runs; `after` runs after each, untimed."""
     statements = 0
 
     def note(*args):
@@ -150,15 +180,13 @@ def measure(engine, name: str, work: Callable[[], object], runs: int = 5) -> tup
         finally:
             event.remove(engine, "before_cursor_execute", note)
         times.append(time.perf_counter() - began)
+        if after is not None:
+            after()
     return statements, statistics.median(times) * 1000
 
 
 def run(url: str, meetings: int) -> dict[str, tuple[int, float]]:
-    engine = make_engine(url, durable=False)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    command.upgrade(alembic_config(url), "head")
+    engine = fresh_engine(url)
     admin = Actor(role=Role.admin)
     results = {}
     with Session(engine, expire_on_commit=False) as session:

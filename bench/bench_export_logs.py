@@ -18,10 +18,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import sys
 import tempfile
-import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -30,26 +28,18 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from alembic import command  # noqa: E402
-from sqlalchemy import event, text  # noqa: E402
+from bench_bounded import force_people, fresh_engine, measure, monthly_meetings  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
-from app.db import make_engine  # noqa: E402
-from app.migrations_config import alembic_config  # noqa: E402
 from app.models import (  # noqa: E402
     Action,
     ActionOwner,
     ActionStatus,
     ActionUpdate,
-    AgendaItem,
     Finding,
     Inspection,
     InspectionJudgment,
-    Meeting,
-    MeetingType,
-    Person,
     Role,
-    Side,
 )
 from app.services.permissions import Actor  # noqa: E402
 
@@ -72,24 +62,11 @@ OPCC_STATUSES = ["not_assessed", "not_satisfied", "partly_satisfied", "satisfied
 
 def build(session: Session, actions: int, findings: int) -> None:
     """An office with this many actions (four updates each) and findings, as rows."""
-    people = [Person(full_name=f"Person {n}", initials=f"P{n}", role_abbreviation=f"R{n}",
-                     email=f"p{n}@force.example", side=Side.force) for n in range(40)]
-    session.add_all(people)
-    series = MeetingType(name="Accountability Board")
-    session.add(series)
-    session.flush()
-    meetings = -(-actions // 40)
-    start = datetime(2026, 6, 9, 10, tzinfo=UTC) - timedelta(days=30 * meetings)
+    people = force_people(session)
     n = 0
-    for m in range(meetings):
-        when = start + timedelta(days=30 * m)
-        meeting = Meeting(meeting_type_id=series.id, starts_at=when, status="approved")
-        session.add(meeting)
-        session.flush()
-        items = [AgendaItem(meeting_id=meeting.id, position=i + 1, title=f"Theme {i}",
-                            exempt=(i == 4)) for i in range(5)]
-        session.add_all(items)
-        session.flush()
+    for when, meeting, items in monthly_meetings(
+            session, -(-actions // 40), datetime(2026, 6, 9, 10, tzinfo=UTC) - timedelta(days=30),
+            "Theme {i}"):
         for a in range(min(40, actions - n)):
             is_open = a >= 28
             action = Action(reference=f"A/{when.year}/{n + 1:04}", year=when.year, seq=n + 1,
@@ -163,36 +140,19 @@ def downloads(session: Session) -> dict[str, Callable[[], int]]:
 
 def run(url: str, actions: int, findings: int, memory: bool) -> dict[str, tuple]:
     """Per download: (rows, median seconds, statements, bytes, peak MiB or None)."""
-    engine = make_engine(url, durable=False)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    command.upgrade(alembic_config(url), "head")
+    engine = fresh_engine(url)
     with Session(engine, expire_on_commit=False) as session:
         build(session, actions, findings)
-    statements = 0
-
-    def note(*args):
-        nonlocal statements
-        statements += 1
-
     results = {}
     with Session(engine, expire_on_commit=False) as session:
         for name, work in downloads(session).items():
             rows = actions if name.startswith("action") else findings
             work()  # warm up: imports, the house template
             session.rollback()  # each export is audited: not kept
-            times = []
-            for _ in range(RUNS):
-                statements = 0
-                event.listen(engine, "before_cursor_execute", note)
-                began = time.perf_counter()
-                try:
-                    size = work()
-                finally:
-                    event.remove(engine, "before_cursor_execute", note)
-                times.append(time.perf_counter() - began)
-                session.rollback()
+            sizes: list[int] = []
+            statements, ms = measure(engine, name,
+                                     lambda work=work, sizes=sizes: sizes.append(work()),
+                                     runs=RUNS, after=session.rollback)
             peak = None
             if memory:
                 session.expunge_all()  # as a request's fresh session: nothing loaded yet
@@ -203,7 +163,7 @@ def run(url: str, actions: int, findings: int, memory: bool) -> dict[str, tuple]
                 finally:
                     tracemalloc.stop()
                 session.rollback()
-            results[name] = (rows, statistics.median(times), statements, size, peak)
+            results[name] = (rows, ms / 1000, statements, sizes[-1], peak)
     engine.dispose()
     return results
 

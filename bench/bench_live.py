@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 import re
 import statistics
 import subprocess
@@ -44,8 +43,8 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 from alembic import command  # noqa: E402
-from bench_autosave import percentile, serve, server_cpu  # noqa: E402
-from bench_load import throwaway_postgres  # noqa: E402
+from bench_autosave import percentile, server_cpu  # noqa: E402
+from bench_load import on_each_database, start_server  # noqa: E402
 
 from app.db import make_engine, open_session  # noqa: E402
 from app.migrations_config import alembic_config  # noqa: E402
@@ -142,17 +141,6 @@ def prepare(url: str) -> tuple[int, str, list[str], list[Typist]]:
         meeting_id = meeting.id
     engine.dispose()
     return meeting_id, token, cookies, typists
-
-
-def start_server(folder: Path, url: str, log) -> tuple[subprocess.Popen, str]:
-    """`assure serve` in its own process, on a free port, with the defaults of ASSURE_DB_*."""
-    env = {**os.environ, "DATABASE_URL": url, "ASSURE_SECRET_KEY": "bench-secret-" + "x" * 40,
-           "ASSURE_EXPORT_DIR": str(folder / "exports"), "ASSURE_SECURE_COOKIES": "false",
-           "PYTHONPATH": str(ROOT)}
-    for name in ("ASSURE_DB_POOL_SIZE", "ASSURE_DB_MAX_OVERFLOW", "ASSURE_DB_POOL_TIMEOUT"):
-        env.pop(name, None)
-    return serve(lambda port: [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1",
-                               "--port", str(port)], env, folder, log)
 
 
 def type_for(base: str, token: str, typists: list[Typist], count: int,
@@ -347,16 +335,7 @@ def run(name: str, url: str) -> bool:
 
 
 def main() -> int:
-    met = True
-    with tempfile.TemporaryDirectory() as folder:
-        met &= run("SQLite (WAL, synchronous=FULL)", f"sqlite:///{Path(folder) / 'bench.db'}")
-    postgres = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("TEST_DATABASE_URL")
-    if postgres:
-        with throwaway_postgres(postgres, suffix="live") as url:
-            met &= run("PostgreSQL", url)
-    if not met:
-        print("target missed", file=sys.stderr)
-    return 0 if met else 1
+    return on_each_database(run, "live")
 
 
 if __name__ == "__main__":

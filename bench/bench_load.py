@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -274,17 +274,24 @@ def run(name: str, url: str) -> bool:
     return ok and errors == 0 and served > 0 and not loaded.refused
 
 
-def main() -> int:
+def on_each_database(run: Callable[[str, str], bool], suffix: str) -> int:
+    """`run(name, url)` on SQLite, then on PostgreSQL in a throwaway database beside the one
+    named by the first argument or TEST_DATABASE_URL, if any; the exit status (1: a target
+    missed)."""
     met = True
     with tempfile.TemporaryDirectory() as folder:
         met &= run("SQLite (WAL, synchronous=FULL)", f"sqlite:///{Path(folder) / 'bench.db'}")
     postgres = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("TEST_DATABASE_URL")
     if postgres:
-        with throwaway_postgres(postgres) as url:
+        with throwaway_postgres(postgres, suffix=suffix) as url:
             met &= run("PostgreSQL", url)
     if not met:
         print("target missed", file=sys.stderr)
     return 0 if met else 1
+
+
+def main() -> int:
+    return on_each_database(run, "load")
 
 
 if __name__ == "__main__":

@@ -4,11 +4,9 @@ log's filters do not read every event to list the verbs and record types."""
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import delete, event, update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
 from app.models import ActionOwner, Notification, Role
@@ -19,25 +17,9 @@ from app.services.mail import OutboxMailer
 from app.services.notifications import send_reminders
 from app.services.permissions import Actor
 from tests.factories import SYSTEM, make_action, make_person
+from tests.sql_counter import sql_seen
 
 ADMIN = Actor(role=Role.admin)
-
-
-@contextmanager
-def statements(session: Session) -> Iterator[list[tuple[str, object]]]:
-    """The statements (and their parameters) sent to the database inside the block."""
-    seen: list[tuple[str, object]] = []
-
-    def note(conn, cursor, statement, parameters, *args):
-        seen.append((statement, parameters))
-
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 # --- the audit log --------------------------------------------------------------------------
@@ -75,10 +57,10 @@ def _audit_rows_read(session: Session, statement: str, parameters) -> int:
 
 def test_the_audit_filters_list_verbs_and_types_without_reading_the_whole_log(session):
     _add_events(session, 600)
-    with statements(session) as seen:
+    with sql_seen(session) as seen:
         choices = audit.filter_choices(session, by=ADMIN)
     assert choices.verbs == sorted(VERBS) and choices.object_types == sorted(TYPES)
-    on_log = [(s, p) for s, p in seen if "audit_event" in s]
+    on_log = [(s, p) for s, p in seen.sent if "audit_event" in s]
     assert on_log
     for statement, parameters in on_log:
         # a few rows per distinct value, not the 600 events
@@ -89,11 +71,11 @@ def test_the_audit_page_makes_as_many_statements_for_a_long_log_as_a_short_one(s
     counts = []
     for size in (40, 400):
         _add_events(session, size)
-        with statements(session) as seen:
+        with sql_seen(session) as seen:
             audit.filter_choices(session, by=ADMIN)
             first = audit.search_events(session, by=ADMIN, filters=AuditFilters(), page=1)
             audit.search_events(session, by=ADMIN, filters=AuditFilters(verb="update"), page=2)
-        counts.append(len(seen))
+        counts.append(len(seen.statements))
         assert len(first.events) == min(first.total, audit.PER_PAGE)
     assert counts[0] == counts[1], counts
 
@@ -119,19 +101,12 @@ def _record_of_open_actions(session: Session, count: int, owners: list) -> None:
 
 def _reminders_run(session: Session, tmp_path, name: str) -> tuple[int, int, list]:
     """Statements made and rows loaded by one run, and the emails sent (to, subject)."""
-    loaded = 0
-
-    def note(*args):
-        nonlocal loaded
-        loaded += 1
-
     with Session(session.get_bind(), expire_on_commit=False) as fresh:
-        event.listen(fresh, "loaded_as_persistent", note)
-        with statements(fresh) as seen:
+        with sql_seen(fresh) as seen:
             report = send_reminders(fresh, today=REMIND_DAY, base_url="https://x.example",
                                     mailer=OutboxMailer(tmp_path / name, sender="a@b.example"))
         fresh.rollback()
-    return len(seen), loaded, sorted(report.recipients)
+    return len(seen.statements), seen.loaded, sorted(report.recipients)
 
 
 def test_the_reminders_run_reads_as_much_for_a_long_record_as_a_short_one(session, tmp_path):

@@ -8,8 +8,6 @@ from datetime import date, datetime, timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import event
-
 from app.models import ActionStatus, Rag, Role
 from app.schemas import ActionUpdateCreate
 from app.services import actions
@@ -24,6 +22,7 @@ from tests.factories import (
     make_top_team,
     make_user,
 )
+from tests.sql_counter import page_statements
 from tests.web.signing import sign_in_through_form
 from tests.web.test_live import sign_in
 
@@ -56,23 +55,6 @@ def _meetings_with_actions(session, series, owner, count, start=0):
                 _close(session, action)
 
 
-def _statements_for(session, client, path):
-    seen = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200
-    return len(seen), response.text
-
-
 def _shown(html):
     """The ids of the actions in the page's table, in order."""
     return [int(i) for i in re.findall(r'<a class="govuk-link" href="/actions/(\d+)">', html)]
@@ -90,11 +72,11 @@ def test_the_log_page_costs_the_same_statements_with_3_or_30_meetings(client, se
     sign_in(client, session, Role.secretariat)
     paths = ("/actions", "/actions?status=all&sort=owner", "/actions?q=work&sort=rag",
              "/actions?status=all&sort=raised&order=desc")
-    few = {path: _statements_for(session, client, path)[0] for path in paths}
+    few = {path: page_statements(client, session, path)[0] for path in paths}
     _meetings_with_actions(session, series, dcc, 27, start=3)
-    many = {path: _statements_for(session, client, path)[0] for path in paths}
+    many = {path: page_statements(client, session, path)[0] for path in paths}
     assert many == few
-    _, html = _statements_for(session, client, "/actions?status=all")
+    _, html = page_statements(client, session, "/actions?status=all")
     assert len(_shown(html)) == 25
 
 
@@ -227,10 +209,10 @@ def test_my_actions_costs_the_same_statements_with_3_or_15_open_actions(client, 
             session.commit()
 
     raise_actions(3)
-    few, html = _statements_for(session, client, "/my-actions")
+    few, html = page_statements(client, session, "/my-actions")
     assert "Under way 2." in html
     raise_actions(12)
-    many, html = _statements_for(session, client, "/my-actions")
+    many, html = page_statements(client, session, "/my-actions")
     assert "Under way 11." in html
     assert many == few
 

@@ -6,8 +6,7 @@ enough for reading and keeps the test to seconds."""
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event, func, insert
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy import func, insert
 from sqlmodel import select
 
 from app.models import (
@@ -23,6 +22,7 @@ from app.models import (
     Side,
 )
 from app.services import identity
+from tests.sql_counter import page_cost
 from tests.web.test_live import sign_in
 
 YEAR = 12  # meetings
@@ -84,38 +84,12 @@ def build_record(session, meetings: int, *, first: datetime = datetime(2016, 1, 
     session.commit()
 
 
-def _get(client, session, path: str) -> tuple[int, int, str]:
-    """Statements made and rows loaded by one view of a page, and its HTML."""
-    seen = loaded = 0
-
-    def statement(conn, cursor, text, *args):
-        nonlocal seen
-        # not the test's own savepoints, which the client releases as it commits for it
-        seen += not text.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
-
-    def row(*args):
-        nonlocal loaded
-        loaded += 1
-
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    event.listen(engine, "before_cursor_execute", statement)
-    event.listen(OrmSession, "loaded_as_persistent", row)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", statement)
-        event.remove(OrmSession, "loaded_as_persistent", row)
-    assert response.status_code == 200, response.text
-    return seen, loaded, response.text
-
-
 def test_the_action_log_after_ten_years_is_under_200_kb(client, session):
     """Ten years: 120 meetings, 4,800 actions (1,200 open) and 19,200 updates; the log as it
     opens is one page of the open actions, its totals, chart and filters."""
     build_record(session, 10 * YEAR)
     sign_in(client, session, Role.secretariat)
-    _, _, html = _get(client, session, "/actions")
+    _, _, html = page_cost(client, session, "/actions")
     assert "1200 actions" in html or "1,200 actions" in html
     assert len(html.encode()) < 200_000, len(html.encode())
 
@@ -129,13 +103,13 @@ def test_the_action_logs_meeting_choices_do_not_grow_with_the_record(client, ses
     sign_in(client, session, Role.secretariat)
     build_record(session, 3 * YEAR)
     oldest = session.exec(select(Meeting).order_by(Meeting.starts_at)).first()
-    small = _get(client, session, "/actions")
+    small = page_cost(client, session, "/actions")
     build_record(session, 10 * YEAR, first=datetime(2019, 1, 15, 10, tzinfo=UTC))
-    large = _get(client, session, "/actions")
+    large = page_cost(client, session, "/actions")
     assert large[0] == small[0], (small[0], large[0])  # statements
     # rows loaded: at most the meetings of the page's 25 actions besides (a year's record
     # offers them among its latest meetings already)
     assert large[1] <= small[1] + 25, (small[1], large[1])
-    chosen = _get(client, session, f"/actions?meeting={oldest.id}&status=all")[2]
+    chosen = page_cost(client, session, f"/actions?meeting={oldest.id}&status=all")[2]
     # the meeting chosen is offered, selected, however old
     assert f'<option value="{oldest.id}" selected>Board 1 January 2016</option>' in chosen

@@ -159,14 +159,14 @@ def test_the_dashboard_loads_a_page_however_large_the_register(client, session, 
     from datetime import timedelta
 
     from app.services import identity
-    from tests.web.test_bounded_pages import _get
+    from tests.sql_counter import page_cost
 
     monkeypatch.setattr(identity, "touch_interval", lambda idle: timedelta(days=1))
     sign_in(client, session, Role.force)
     _add_inspections(session, 2)
-    small = _get(client, session, "/findings")
+    small = page_cost(client, session, "/findings")
     _add_inspections(session, 18, first=2)
-    large = _get(client, session, "/findings")
+    large = page_cost(client, session, "/findings")
     assert large[0] == small[0], (small[0], large[0])  # statements
     assert large[1] <= small[1] + 18, (small[1], large[1])  # rows loaded
     assert "600 findings, 50 on this page" in large[2]

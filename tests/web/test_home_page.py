@@ -8,7 +8,6 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session, select
 
 from app.config import get_settings
@@ -41,6 +40,7 @@ from tests.factories import (
     make_top_team,
     make_user,
 )
+from tests.sql_counter import sql_seen
 from tests.web.signing import csrf_of, sign_in_through_form
 
 PASSWORD = "a long passphrase here"
@@ -298,26 +298,14 @@ def test_a_section_of_another_role_is_not_found(client, session):
 def test_the_navigation_count_is_one_query(session):
     _, _, dcc = make_top_team(session)
     make_action(session, [dcc], due_date=date(2024, 1, 1))
-    statements = []
-
-    def seen(conn, cursor, statement, *args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        for role in (Role.secretariat, Role.chair):
-            statements.clear()
+    for role in (Role.secretariat, Role.chair):
+        with sql_seen(session) as seen:
             count = waiting.waiting_count(session, Actor(role=role))
-            assert len(statements) == 1, statements
-        assert count == 0
-        statements.clear()
+        assert len(seen.starting("SELECT")) == 1, seen.statements
+    assert count == 0
+    with sql_seen(session) as seen:
         assert waiting.waiting_count(session, Actor(role=Role.viewer)) == 0
-        assert statements == []
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    assert seen.starting("SELECT") == []
     assert waiting.waiting_count(session, Actor(role=Role.admin)) == 1
 
 

@@ -2,19 +2,17 @@
 in the file, in the log's order, with its latest update, read in the same number of SQL
 statements however many actions and updates there are, and sent whole."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from io import BytesIO
 
 import docx
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event
 
 from app.models import Role
 from app.schemas import ActionUpdateCreate
 from app.services import actions
 from tests.factories import SYSTEM, make_action, make_top_team
+from tests.sql_counter import sql_seen
 from tests.web.test_live import sign_in
 
 UPDATES = 3
@@ -30,30 +28,13 @@ def _raise(session, owners, start: int, count: int) -> None:
         session.commit()
 
 
-@contextmanager
-def _statements(session) -> Iterator[list[str]]:
-    """The SQL statements run on the session's database while in the block."""
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    seen: list[str] = []
-
-    def note(connection, cursor, statement, *args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-
-
 def _download(session, client, path: str) -> tuple[int, bytes]:
     """The statements the download makes and the file it sends, checked whole."""
-    with _statements(session) as seen:
+    with sql_seen(session) as seen:
         response = client.get(path)
     assert response.status_code == 200
     assert int(response.headers["content-length"]) == len(response.content)
-    return len(seen), response.content
+    return len(seen.statements), response.content
 
 
 def _xlsx_rows(content: bytes) -> list[tuple[str, str]]:

@@ -8,12 +8,13 @@ import re
 from datetime import date, timedelta
 from html import unescape
 
-from sqlalchemy import event
+import pytest
 
 from app.models import Role
 from app.schemas import ActionUpdateCreate
 from app.services import actions
 from tests.factories import SYSTEM, make_action, make_top_team, make_user
+from tests.sql_counter import page_statements
 from tests.web.signing import sign_in_through_form
 
 PASSWORD = "a long passphrase here"
@@ -40,23 +41,6 @@ def walk(client, path: str, shown, between=None) -> list[list[int]]:
             between()
         assert len(pages) < 50
     return pages
-
-
-def statements(session, client, path: str) -> tuple[int, str]:
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, response.text[:500]
-    return len(seen), response.text
 
 
 def cursor_of(html: str) -> str:
@@ -139,20 +123,6 @@ def test_my_actions_show_each_actions_latest_update_not_its_whole_history(client
     assert "(of 4 so far)" in html
 
 
-def test_my_actions_cost_the_same_statements_with_30_or_90_open_actions(client, session):
-    _, dcc = _owner(client, session)
-    _raise(session, dcc, 30, updates=2)
-    few, html = statements(session, client, "/my-actions")
-    assert len(_mine(html)) == 25
-    second = link(html, "next")
-    few_later, _ = statements(session, client, second)
-    _raise(session, dcc, 60, start=30, updates=2)
-    many, html = statements(session, client, "/my-actions")
-    assert len(_mine(html)) == 25
-    many_later, _ = statements(session, client, second)
-    assert (many, many_later) == (few, few_later)
-
-
 def test_my_actions_refuse_a_page_link_of_another_list_or_a_page_too_big(client, session):
     cc, dcc = _owner(client, session)
     _raise(session, dcc, 30)
@@ -230,17 +200,6 @@ def test_public_lists_25_meetings_a_page_each_once_even_with_minutes_published_b
     assert _published(client.get(link(second, "prev")).text) == _published(first)
 
 
-def test_public_costs_the_same_statements_with_30_or_90_meetings_published(client, session):
-    _publish(session, 30, versions=2)
-    few, html = statements(session, client, "/public")
-    assert len(_published(html)) == 25
-    few_later, _ = statements(session, client, link(html, "next"))
-    _publish(session, 60, start=30, versions=2)
-    many, html = statements(session, client, "/public")
-    many_later, _ = statements(session, client, link(html, "next"))
-    assert (many, many_later) == (few, few_later)
-
-
 def test_public_refuses_a_page_link_of_another_list_or_a_page_too_big(client, session):
     _publish(session, 30)
     _, dcc = _owner(client, session)
@@ -308,18 +267,6 @@ def test_the_bank_comes_25_a_page_newest_first_filters_kept_each_once_with_inser
     assert "46 questions, 25 on this page" in every
 
 
-def test_the_bank_costs_the_same_statements_with_30_or_90_questions(client, session):
-    _ask(session, 30, meetings=10)
-    _sign_in(client, session, Role.secretariat)
-    few, html = statements(session, client, "/questions")
-    assert len(_questions(html)) == 25
-    few_later, _ = statements(session, client, link(html, "next"))
-    _ask(session, 60, start=30, meetings=30)
-    many, html = statements(session, client, "/questions")
-    many_later, _ = statements(session, client, link(html, "next"))
-    assert (many, many_later) == (few, few_later)
-
-
 def test_the_bank_refuses_a_page_link_of_other_filters_or_a_page_too_big(client, session):
     _ask(session, 30)
     _ask(session, 30, start=100, theme="Custody")
@@ -328,6 +275,51 @@ def test_the_bank_refuses_a_page_link_of_other_filters_or_a_page_too_big(client,
     response = client.get(f"/questions?theme=Roads+policing&after={custody}")
     assert response.status_code == 422 and "other filters" in response.text
     refuses_bad_page_links(client, "/questions?theme=Roads+policing", custody)
+
+
+# --- a list of 30 rows or of 90: the same statements ---------------------------------------
+
+
+def _my_actions(client, session):
+    """A DCC signed in with 30 open actions; what gives them 60 more."""
+    _, dcc = _owner(client, session)
+    _raise(session, dcc, 30, updates=2)
+    return lambda: _raise(session, dcc, 60, start=30, updates=2)
+
+
+def _minutes(client, session):
+    """30 meetings' minutes published (two versions each); what publishes 60 more."""
+    _publish(session, 30, versions=2)
+    return lambda: _publish(session, 60, start=30, versions=2)
+
+
+def _bank(client, session):
+    """30 questions over 10 meetings, the secretariat signed in; what asks 60 more."""
+    _ask(session, 30, meetings=10)
+    _sign_in(client, session, Role.secretariat)
+    return lambda: _ask(session, 60, start=30, meetings=30)
+
+
+@pytest.mark.parametrize(("path", "shown", "thirty"), [
+    pytest.param("/my-actions", _mine, _my_actions, id="my-actions"),
+    pytest.param("/public", _published, _minutes, id="public"),
+    pytest.param("/questions", _questions, _bank, id="question-bank"),
+])
+def test_a_list_costs_the_same_statements_with_30_or_90_rows(client, session, path, shown,
+                                                             thirty):
+    """The first page, its next, and the first page's next link followed once the list has
+    grown, each cost as many statements with 90 rows as with 30."""
+    sixty_more = thirty(client, session)
+    few, html = page_statements(client, session, path)
+    assert len(shown(html)) == 25
+    second = link(html, "next")
+    few_later, _ = page_statements(client, session, second)
+    sixty_more()
+    many, html = page_statements(client, session, path)
+    assert len(shown(html)) == 25
+    many_later, _ = page_statements(client, session, link(html, "next"))
+    old_link_later, _ = page_statements(client, session, second)
+    assert (many, many_later, old_link_later) == (few, few_later, few_later)
 
 
 # --- the meetings list ---------------------------------------------------------------------
@@ -406,8 +398,8 @@ def test_a_later_page_of_meetings_costs_the_same_statements_with_60_or_180(clien
     _meetings(session, 60, held=True)
     _sign_in(client, session, Role.viewer)
     first = client.get("/meetings").text
-    few, _ = statements(session, client, link(first, "next"))
+    few, _ = page_statements(client, session, link(first, "next"))
     _meetings(session, 120, start=60, held=True)
     first = client.get("/meetings").text
-    many, html = statements(session, client, link(first, "next"))
+    many, html = page_statements(client, session, link(first, "next"))
     assert len(_dates(html)) == 20 and many == few

@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from app.models import Role, utcnow
 from app.schemas import AttendanceIn, EntryUpdate, ItemUpdate
@@ -12,6 +11,7 @@ from app.services.attendance import set_attendance
 from app.services.entries import delete_entry, update_entry
 from app.web.pages import live_answers
 from tests.factories import SYSTEM, make_entry, make_item, make_meeting, make_person, make_user
+from tests.sql_counter import sql_seen
 from tests.web.signing import sign_in_through_form
 
 
@@ -235,15 +235,7 @@ def test_a_poll_writes_nothing(client, session):
     path, stamp = opened(client, meeting)
     update_entry(session, entry_id=entry.id, by=SYSTEM, data=EntryUpdate(version=1, text="Two."))
     session.commit()
-    written: list[str] = []
-
-    def note(_conn, _cursor, statement, _params, _context, _many):
-        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
-            written.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with sql_seen(session) as seen:
         headers = {"Sec-Fetch-Mode": "cors", "HX-Request": "true"}
         changed = client.get(path, params={"stamp": stamp}, headers=headers)
         assert changed.headers.get("X-Assure-Live") == "changes"
@@ -251,9 +243,7 @@ def test_a_poll_writes_nothing(client, session):
                           headers=headers).status_code == 204
         assert client.get(path, params={"stamp": "not a stamp"},
                           headers=headers).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    assert written == []
+    assert seen.starting("INSERT", "UPDATE", "DELETE") == []
 
 
 def test_a_save_that_commits_after_a_later_one_is_still_sent(client, session):

@@ -151,6 +151,26 @@ def test_the_connection_is_given_back_before_the_answer_is_sent(engine, monkeypa
     assert held_while_sending == [0, 0]
 
 
+def _run_in_a_thread(scenario) -> None:
+    """Run the coroutine function to its end in a thread of its own, raising what it raised: a
+    browser test earlier in the same worker may have left an event loop marked as running in
+    this one, where asyncio.run would refuse to start."""
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as error:  # handed to the test's thread
+            failed.append(error)
+
+    runner = threading.Thread(target=run)
+    runner.start()
+    runner.join(30)
+    assert not runner.is_alive(), "the turnstile's scenario did not finish"
+    if failed:
+        raise failed[0]
+
+
 def test_the_turnstile_lets_waiters_in_in_order_and_loses_no_place():
     async def scenario():
         gate = Turnstile(1, 0.2)
@@ -179,22 +199,7 @@ def test_the_turnstile_lets_waiters_in_in_order_and_loses_no_place():
         with pytest.raises(NoConnection):
             await gate.enter()
 
-    # In a thread of its own: a browser test earlier in the same worker may have left an event
-    # loop marked as running in this one, where asyncio.run would refuse to start.
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(scenario())
-        except BaseException as error:  # handed to the test's thread
-            failed.append(error)
-
-    runner = threading.Thread(target=run)
-    runner.start()
-    runner.join(30)
-    assert not runner.is_alive(), "the turnstile's scenario did not finish"
-    if failed:
-        raise failed[0]
+    _run_in_a_thread(scenario)
 
 
 def test_the_turnstile_lets_a_write_in_before_the_reads_that_wait():
@@ -218,20 +223,7 @@ def test_the_turnstile_lets_a_write_in_before_the_reads_that_wait():
         await asyncio.gather(*waiting)
         assert came == ["save 1", "save 2", "read 1", "read 2", "read 3"]
 
-    failed: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(scenario())
-        except BaseException as error:  # handed to the test's thread
-            failed.append(error)
-
-    runner = threading.Thread(target=run)
-    runner.start()
-    runner.join(30)
-    assert not runner.is_alive(), "the turnstile's scenario did not finish"
-    if failed:
-        raise failed[0]
+    _run_in_a_thread(scenario)
 
 
 # --- routes that read a form, then use the database --------------------------------------

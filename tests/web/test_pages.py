@@ -38,6 +38,7 @@ from tests.factories import (
     make_top_team,
     make_user,
 )
+from tests.sql_counter import sql_seen
 from tests.web.signing import sign_in_through_form
 
 PASSWORD = "correct horse battery staple"
@@ -711,24 +712,13 @@ def test_a_busy_database_gives_a_signed_in_reader_the_busy_page_not_a_server_err
 def test_reading_a_page_of_a_new_office_writes_nothing(client, session, engine):
     """The office's settings are their defaults until someone saves them: a page view does
     not try to create them (on SQLite each view took the write lock, then rolled back)."""
-    from sqlalchemy import event
-
     from app.models import OfficeSettings
     from app.services.office import OfficeChanges, update_office
 
-    writes = []
-
-    def note(_conn, _cursor, statement, *_):
-        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
-            writes.append(statement.split("(")[0])
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with sql_seen(engine) as seen:
         for path in ("/sign-in", "/public", "/healthz"):
             assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    assert writes == []
+    assert [s.split("(")[0] for s in seen.starting("INSERT", "UPDATE", "DELETE")] == []
     session.rollback()
     assert session.exec(select(OfficeSettings)).all() == []
     assert "Office of the Police and Crime Commissioner" in client.get("/public").text

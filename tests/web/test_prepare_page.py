@@ -24,6 +24,7 @@ from tests.factories import (
     make_top_team,
     make_user,
 )
+from tests.sql_counter import page_cost
 from tests.web.signing import sign_in_through_form
 
 PASSWORD = "correct horse battery staple"
@@ -186,30 +187,8 @@ def test_everything_typed_is_escaped(client, session):
 def _page_cost(client, session, meeting_id: int) -> tuple[int, int, str]:
     """Statements made and rows loaded by one view of the page, and what it says the force
     last said."""
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session as OrmSession
-
-    seen = loaded = 0
-
-    def statement(conn, cursor, text, *args):
-        nonlocal seen
-        # not the test's own savepoints, which the client releases as it commits for it
-        seen += not text.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
-
-    def row(*args):
-        nonlocal loaded
-        loaded += 1
-
-    bind = session.get_bind()
-    event.listen(bind, "before_cursor_execute", statement)
-    event.listen(OrmSession, "loaded_as_persistent", row)
-    try:
-        page = client.get(f"/meetings/{meeting_id}/prepare")
-    finally:
-        event.remove(bind, "before_cursor_execute", statement)
-        event.remove(OrmSession, "loaded_as_persistent", row)
-    assert page.status_code == 200
-    said = page.text.split("What the force last said", 1)[1].split("</h4>", 1)[1]
+    seen, loaded, html = page_cost(client, session, f"/meetings/{meeting_id}/prepare")
+    said = html.split("What the force last said", 1)[1].split("</h4>", 1)[1]
     return seen, loaded, re.sub(r"\s+", " ", said.split("<h4", 1)[0])
 
 

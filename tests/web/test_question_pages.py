@@ -29,6 +29,7 @@ from tests.factories import (
     make_top_team,
     make_user,
 )
+from tests.sql_counter import page_cost
 from tests.web.signing import sign_in_through_form
 
 PASSWORD = "correct horse battery staple"
@@ -427,34 +428,6 @@ def test_a_panel_members_question_names_them_by_title_and_surname(client, sessio
 # --- the theme page after years of questions (issue 17) -------------------------------------
 
 
-def _theme_page_cost(client, session, path: str) -> tuple[int, int, str]:
-    """Statements made and rows loaded by one view of a page, and its text."""
-    from sqlalchemy import event
-    from sqlalchemy.orm import Session as OrmSession
-
-    seen = loaded = 0
-
-    def statement(conn, cursor, text, *args):
-        nonlocal seen
-        # not the test's own savepoints, which the client releases as it commits for it
-        seen += not text.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
-
-    def row(*args):
-        nonlocal loaded
-        loaded += 1
-
-    bind = session.get_bind()
-    event.listen(bind, "before_cursor_execute", statement)
-    event.listen(OrmSession, "loaded_as_persistent", row)
-    try:
-        page = client.get(path)
-    finally:
-        event.remove(bind, "before_cursor_execute", statement)
-        event.remove(OrmSession, "loaded_as_persistent", row)
-    assert page.status_code == 200, page.text
-    return seen, loaded, page.text
-
-
 def _ask_on_custody(session, bank, meetings: int, made: list) -> None:
     """A meeting a month, each with two custody questions sent and answered, a draft and a
     question sent on an exempt item."""
@@ -490,9 +463,9 @@ def test_the_theme_page_reads_a_page_of_questions_however_long_the_record(
     sign_in(client, session, role)
     made: list = []
     _ask_on_custody(session, bank, 3, made)
-    small = _theme_page_cost(client, session, "/questions/themes/Custody")
+    small = page_cost(client, session, "/questions/themes/Custody")
     _ask_on_custody(session, bank, 27, made)
-    large = _theme_page_cost(client, session, "/questions/themes/Custody")
+    large = page_cost(client, session, "/questions/themes/Custody")
     assert large[0] == small[0], (small[0], large[0])  # statements
     assert large[1] == small[1], (small[1], large[1])  # rows loaded
     office = role == Role.secretariat
