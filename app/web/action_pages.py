@@ -415,6 +415,8 @@ def _owner_page(request, session, *, person: Person, actor: Actor, base: str, li
         "choices": OWNER_CHOICES,
         "status_words": STATUS_WORDS,
         "base": base,
+        "on_this_page": ("?" + urlencode(place)) if (place := paged.here(
+            wanted, size=OWNER_PAGE_SIZE)) else "",
         "link": link,
         "form_csrf": csrf,
         "errors": errors,
@@ -437,12 +439,14 @@ def my_actions(request: Request, session: SessionDep, caller: PageCaller,
 
 
 def _owner_post(request, session, *, person, actor, base, link, csrf, action_id, work):
-    from urllib.parse import quote
-
+    # back to the page the form was on (its address carries the page's cursor)
+    place = paged.here(paged.asked(request.query_params, size=OWNER_PAGE_SIZE),
+                       size=OWNER_PAGE_SIZE)
+    back = urlencode({**place, "notice": "Your update was saved."})
     return submit(
         session, work, refuse=(DomainError,), passes=(NotFound,), words=str,
         field=f"form-{action_id}", rename=lambda name: f"{name}-{action_id}",
-        done=lambda _: f"{base}?notice={quote('Your update was saved.')}#action-{action_id}",
+        done=lambda _: f"{base}?{back}#action-{action_id}",
         again=lambda errors, status: _owner_page(request, session, person=person, actor=actor,
                                                  base=base, link=link, csrf=csrf,
                                                  errors=errors, status_code=status))

@@ -62,3 +62,14 @@ def links(path: str, params: Mapping[str, object], page: Page, asked_for: Asked,
         previous=to(before=page.previous_cursor) if page.previous_cursor else None,
         next=to(after=page.next_cursor) if page.next_cursor else None,
     )
+
+
+def here(asked_for: Asked, *, size: int = PAGE_SIZE) -> dict[str, object]:
+    """The address's parameters for the page being shown (its cursor, and a limit that is not
+    the default): put on a form's address, a refused form comes back to the same page, and a
+    saved one returns to it."""
+    kept: dict[str, object] = {name: value for name, value in (
+        ("after", asked_for.after), ("before", asked_for.before)) if value}
+    if asked_for.limit != size:
+        kept["limit"] = asked_for.limit
+    return kept

@@ -147,6 +147,29 @@ def test_my_actions_keep_a_chosen_page_size_in_their_links(client, session):
     assert "limit=5" in link(client.get("/my-actions?limit=5").text, "next")
 
 
+def test_an_update_sent_from_a_later_page_comes_back_to_that_page(client, session):
+    """A refused update shows the same page again, with the error at that action's box (not
+    page 1, where the action is not); a saved one goes back to the same page too."""
+    _, dcc = _owner(client, session)
+    _raise(session, dcc, 30)
+    second_link = link(client.get("/my-actions").text, "next")
+    second = client.get(second_link).text
+    action_id = _mine(second)[0]
+    form = re.search(rf'<form method="post" action="([^"]*/{action_id}/updates[^"]*)"', second)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', second).group(1)
+    refused = client.post(unescape(form.group(1)), data={
+        "csrf_token": token, "text": "", "status": ""})
+    assert refused.status_code == 422
+    assert _mine(refused.text) == _mine(second)
+    assert f'href="#text-{action_id}"' in refused.text and f'id="text-{action_id}"' in refused.text
+    saved = client.post(unescape(form.group(1)), data={
+        "csrf_token": token, "text": "Half done.", "status": "in_progress"},
+        follow_redirects=False)
+    assert saved.status_code == 303
+    back = client.get(saved.headers["location"])
+    assert _mine(back.text) == _mine(second) and "Your update was saved." in back.text
+
+
 # --- /public: the published minutes, for anyone ------------------------------------------
 
 
