@@ -705,12 +705,23 @@ def _row_area(lines: list[str], i: int, area: str) -> str | None:
     """The area of a grade row at line i: the row's own words, joined to the line before when
     they carry on from it (an area wrapped over two lines of a PDF table); None when they do
     not look like an area."""
+    area = re.split(r"\s{2,}|\s*\|\s*", area.strip(" |"))[-1]  # the last cell before the grade
     area = re.sub(r"(?<=[a-z])\s?\d{1,2}$", "", _squash(area)).strip(" |:")  # a footnote mark
     if area[:1].islower():
         before = _squash(lines[i - 1]) if i > 0 else ""
         if not before or not _heading_like(before) or len(before) > 100:
             return None
         area = f"{before} {area}"
+    after = _squash(lines[i + 1]) if i + 1 < len(lines) else ""
+    if (
+        after[:1].islower()
+        and len(after) <= 60
+        and not re.search(r"[.;:!?]$", after)
+        and not _grade(after.split(" ")[-1])
+    ):
+        # PDF text puts the rest of a wrapped area after the row: "... now and in  Good" then
+        # "the future".
+        area = f"{area} {after}"
     if (
         not 3 <= len(area) <= 150
         or not area[:1].isupper()
@@ -865,7 +876,8 @@ def _names(pattern: str, text: str) -> Counter:
         name = match.group(0)
         while _NOT_A_NAME_START.match(name):
             name = name.split(" ", 1)[1]
-        if re.match(r"(?:British Transport|Fire and Rescue Service|Fire Brigade)\b", name):
+        if re.match(r"(?:British Transport|National|Fire and Rescue Service|Fire Brigade)\b",
+                    name):
             continue
         if name not in {"Police", "Constabulary"}:
             names[name] += 1
@@ -907,6 +919,11 @@ _TITLE_WORDS = re.compile(
 )
 
 
+_TITLE_GOES_ON = re.compile(
+    r"(?i)\b(?:of|the|and|to|into|for|in|on|at|by|how|well|whether|what|with|its|a|an)$"
+)
+
+
 def _title(lines: list[str], force: str | None) -> str | None:
     """The report's title: among its first lines, leaving out a web page's furniture
     (publication date, contents, breadcrumbs, the inspectorate's name), the first that reads
@@ -925,10 +942,16 @@ def _title(lines: list[str], force: str | None) -> str | None:
         head.append(text)
         if len(head) >= 40:
             break
-    for line in head:
+    for n, line in enumerate(head):
         if len(line) <= 150 and _TITLE_WORDS.match(line) and not re.search(r"[.:;]$|\. ", line):
             title = line
-            if force and force not in title:
+            for following in head[n + 1 : n + 3]:  # "Inspection of how well" / "Eastvale ..."
+                if not (_TITLE_GOES_ON.search(title) or following[:1].islower()) or (
+                    len(following) > 60 or len(title) + len(following) > 150
+                ):
+                    break
+                title = f"{title} {following}"
+            if force and force not in title and " of " not in title:  # "PEEL 2023–2025"
                 title = f"{title}: {force}"
             return title
     if not head:
