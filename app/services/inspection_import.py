@@ -489,7 +489,8 @@ def _addressee(text: str) -> str | None:
     before = re.sub(r"(?i)^\s*(?:we|hmicfrs|hm inspectorate)\s+recommends?\s+that\s+", "", before)
     before = re.sub(r"(?i)^\s*(?:that|and)\s+", "", before)
     chunks = [_squash(chunk) for chunk in before.split(",")]
-    kept = [chunk for chunk in chunks if chunk and not _LEAD_IN.match(chunk)]
+    kept = [chunk for chunk in chunks
+            if chunk and not _LEAD_IN.match(chunk) and chunk.lower() not in {"and", "or", "then"}]
     if not kept:
         return None
     # A list of addressees is kept whole; with a clause left among them, only the last part
@@ -821,6 +822,13 @@ def _carries_on(lines: list[str], j: int) -> bool:
     return len(before) > 60 and not re.search(r"[.?!:]$", before) and not _grade(before)
 
 
+_GENERIC_HEADING = re.compile(
+    r"(?i)^(?:(?:overall |executive |hm inspector['’]s )?summary(?: of findings)?|overview"
+    r"|introduction|foreword|(?:our )?judge?ments|(?:main |key )?findings|conclusions?"
+    r"|background|about this (?:report|inspection))$"
+)
+
+
 def _sentence_judgments(lines: list[str]) -> list[tuple[int, str, str]]:
     """Grades written in sentences, each with the heading it stands under as its area (or the
     words after "at"). A sentence about "the force" or "the service" counts only first under
@@ -847,6 +855,8 @@ def _sentence_judgments(lines: list[str]) -> list[tuple[int, str, str]]:
                 generic = match.group("subject").lower().startswith("the ")
                 if generic and not heading and _area_key(area) not in _KNOWN_AREA_KEYS:
                     break
+                if _GENERIC_HEADING.match(heading):
+                    heading = ""  # "Summary" is where a grade is said, not what it is of
                 found.append((i, heading or area, cast(str, _grade(match.group("grade")))))
                 break
         heading = text if len(text) <= 120 and not _complete(text) else ""
