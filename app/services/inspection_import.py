@@ -406,6 +406,8 @@ def _read_inline(lines: list[str], i: int, match: re.Match) -> tuple[_Item, int]
         if _is_boundary(lines, i):
             break
         line = lines[i].strip()
+        if item.lines and _complete(item.text) and _starts_part(lines, i):
+            break  # the finding is whole and a heading follows it without a blank line
         bullet = _BULLET.match(line)
         if bullet:
             item.add_bullet(bullet.group(1))
@@ -413,6 +415,16 @@ def _read_inline(lines: list[str], i: int, match: re.Match) -> tuple[_Item, int]
             item.lines.append(line)
         i += 1
     return item, i
+
+
+def _starts_part(lines: list[str], i: int) -> bool:
+    """Whether line i is a heading of its own: short, no full stop, and not the start of a
+    sentence that carries on over the next line (as a PDF's text wraps it)."""
+    line = _squash(lines[i])
+    if not (3 <= len(line) <= 80 and line[:1].isupper() and not re.search(r"[.,;:!?]$", line)):
+        return False
+    following = _squash(lines[i + 1]) if i + 1 < len(lines) else ""
+    return not following[:1].islower() and not _TITLE_GOES_ON.search(line)
 
 
 _MONTH_NUMBERS = {name[:3].lower(): n for n, name in enumerate(_MONTHS.split("|"), start=1)}
@@ -657,13 +669,18 @@ def _area_key(area: str) -> str:
 
 _KNOWN_AREA_KEYS = {_area_key(area) for area in KNOWN_AREAS}
 # "Area: Good", "Area  Good" (two spaces or a tab: a table's cells), "Area | Good", "Area – Good"
+# A table may go on with the grade of the last inspection, or a mark, after this one's:
+# "Effectiveness  Requires improvement  Good".
 _GRADE_ROW = re.compile(
     rf"^\s*\|?\s*(?P<area>\S.*?)(?:\s*[:|]\s*|\s{{2,}}|\s+[\u2013\u2014-]\s+)"
-    rf"(?P<grade>(?i:{_GRADE_WORDS}))\s*[.|]?\s*$"
+    rf"(?P<grade>(?i:{_GRADE_WORDS}))"
+    rf"(?:(?:\s*\|\s*|\s{{2,}})(?i:{_GRADE_WORDS}|not (?:graded|inspected)|n/?a|[^\w\s]{{1,3}}))*"
+    r"\s*[.|]?\s*$"
 )
 # "Area Good" with one space: only in PDF text of a table, so only with other evidence.
+_TABLE_GRADE = "(?:Outstanding|Good|Adequate|Requires improvement|Inadequate)"
 _LOOSE_ROW = re.compile(
-    r"^\s*(?P<area>\S.*?) (?P<grade>Outstanding|Good|Adequate|Requires improvement|Inadequate)\s*$"
+    rf"^\s*(?P<area>\S.*?) (?P<grade>{_TABLE_GRADE})(?: {_TABLE_GRADE})*\s*$"
 )
 _NOT_AN_AREA_END = re.compile(
     r"(?i)\b(?:is|are|was|were|be|been|being|as|not|very|quite|the|a|an|of|and|or|to|in|at|for|"
@@ -987,7 +1004,8 @@ _PUBLISHED_LABEL = (
 )
 # "Published on: 27 July 2022", "Published: 27/07/2022", "Date of publication – 27 July 2022"
 _PUBLISHED = re.compile(
-    rf"(?i)^\s*\|?\s*{_PUBLISHED_LABEL}\s*[:\u2013\u2014|-]?\s*(?:on\s+)?(?P<date>{_DATE})"
+    rf"(?i)^\s*\|?\s*(?:(?:this |the )?(?:report|inspection|document|page|originally) )?"
+    rf"{_PUBLISHED_LABEL}\s*[:\u2013\u2014|-]?\s*(?:on\s+)?(?P<date>{_DATE})"
 )
 _PUBLISHED_INLINE = re.compile(
     rf"(?i)(?:\s{{2,}}|\|\s*|\.\s+){_PUBLISHED_LABEL}\s*[:\u2013\u2014|-]?\s*(?:on\s+)?"

@@ -415,3 +415,49 @@ def test_addressees_and_deadlines_of_recommendations(text, addressee, deadline):
 ])
 def test_dates_as_reports_write_them(text, expected):
     assert parse_date(text) == expected
+
+
+def test_unseen_fire_report_with_last_inspections_grades_beside_this_ones():
+    # Written after the parser, to check it on wording it was not written for: a table with a
+    # column of the previous inspection's grades, a pillar grade on each pillar's row.
+    report = _read("unseen-fire-kingsmoor.txt")
+    assert report.force == "Kingsmoor & Dale Fire and Rescue Service"
+    assert report.published_on == date(2023, 1, 17)  # "Date published: 17 January 2023"
+    grades = dict(report.judgments)
+    assert len(grades) == 14
+    assert (grades["Effectiveness"], grades["Efficiency"], grades["People"]) == (
+        "Requires improvement", "Good", "Requires improvement")
+    assert grades["Making the fire and rescue service affordable now and in the future"] == "Good"
+    assert grades["Ensuring fairness and promoting diversity"] == "Inadequate"
+    assert _kinds(report) == {CAUSE_OF_CONCERN: 1, RECOMMENDATION: 1, AREA_FOR_IMPROVEMENT: 4}
+    assert report.findings[1].deadline_date == date(2023, 6, 30)
+    assert [f.area for f in report.findings[2:]] == [
+        "Preventing fires and other risks", "Preventing fires and other risks",
+        "Protecting the public through fire regulation",
+        "Getting the right people with the right skills"]
+
+
+def test_unseen_police_report_with_dashes_labels_and_a_late_deadline():
+    report = _read("unseen-police-westshire.txt")
+    assert report.force == "Westshire Police"
+    assert report.published_on == date(2024, 5, 9)  # "Report published: 9th May 2024"
+    assert report.judgments == [
+        ("Overall", "Requires improvement"),
+        ("Engaging with and treating the public with fairness and respect", "Good"),
+        ("Preventing crime and antisocial behaviour", "Adequate"),
+        ("Responding to the public", "Requires improvement"),
+        ("Investigating crime", "Requires improvement"),
+        ("Protecting vulnerable people", "Adequate"),
+    ]
+    assert [(f.kind, f.number) for f in report.findings] == [
+        (AREA_FOR_IMPROVEMENT, "1"), (AREA_FOR_IMPROVEMENT, "2"), (CAUSE_OF_CONCERN, "1"),
+        (RECOMMENDATION, "1"), (RECOMMENDATION, "2"), (AREA_FOR_IMPROVEMENT, "3")]
+    # The heading after AFI 2, with no blank line between, is not part of it.
+    assert report.findings[1].text == (
+        "The force should make sure it tells callers when officers will arrive.")
+    recommendations = [f for f in report.findings if f.kind == RECOMMENDATION]
+    assert [(r.addressee, r.deadline, r.deadline_date) for r in recommendations] == [
+        ("The chief constable", "no later than 30 November 2024", date(2024, 11, 30)),
+        ("Police and crime commissioners, chief constables and fire and rescue authorities",
+         None, None),
+    ]
