@@ -461,3 +461,25 @@ def test_unseen_police_report_with_dashes_labels_and_a_late_deadline():
         ("Police and crime commissioners, chief constables and fire and rescue authorities",
          None, None),
     ]
+
+
+def test_unseen_fire_report_with_grades_said_under_our_judgments():
+    # Written after the parser and read without changing it.
+    report = _read("unseen-fire-northbrook.txt")
+    assert report.title == (
+        "Fire and rescue service inspection 2023–25: Northbrook Fire and Rescue Service")
+    assert report.published_on == date(2025, 3, 3)  # "First published: 3 March 2025"
+    assert report.judgments == [
+        ("Understanding fire and other risks", "Good"),
+        ("Preventing fires and other risks", "Adequate"),
+        ("Responding to fires and other emergencies", "Requires improvement"),
+        ("Making best use of resources", "Outstanding"),
+        ("Managing performance and developing leaders", "Inadequate"),
+    ]
+    assert _kinds(report) == {CAUSE_OF_CONCERN: 1, RECOMMENDATION: 1, AREA_FOR_IMPROVEMENT: 3}
+    recommendation = report.findings[1]
+    assert (recommendation.number, recommendation.addressee, recommendation.deadline_date) == (
+        "1", "the chief fire officer", date(2025, 9, 1))
+    assert [f.area for f in report.findings[2:]] == [
+        "Responding to fires and other emergencies", "Responding to fires and other emergencies",
+        "Managing performance and developing leaders"]
