@@ -30,6 +30,7 @@ from app.services.text import clean_file_name
 
 MAX_TEXT_CHARS = 2_000_000  # text beyond this is cut off, with a note
 MAX_FILE_BYTES = 50_000_000
+MAX_ROW_CHARS = 400  # a line longer than this is prose, not a table's row or a date line
 
 CAUSE_OF_CONCERN = "cause_of_concern"
 RECOMMENDATION = "recommendation"
@@ -189,7 +190,9 @@ def _tidy(text: str, notes: list[str]) -> list[str]:
     text = text.replace("\u00a0", " ").replace("\u00ad", "").replace("\u2011", "-")
     text = text.replace("\t", "  ")  # two spaces: a table's cells stay apart ("Area  Good")
     text = _CONTROL.sub("", text)
-    lines = [line.rstrip() for line in text.split("\n")]
+    # Runs of spaces (a PDF's layout) become two: a table's cells stay apart, and no pattern
+    # has to try every length of a run thousands of spaces long.
+    lines = [_SPACE_RUN.sub("  ", line.rstrip()) for line in text.split("\n")]
     lines = ["" if _PAGE_NUMBER.match(line) else line for line in lines]
     # Running headers and footers: short lines repeated on many pages that carry no structure.
     counts = Counter(line.strip() for line in lines if line.strip())
@@ -207,6 +210,7 @@ def _tidy(text: str, notes: list[str]) -> list[str]:
 
 
 _SPACES = re.compile(r"\s+")
+_SPACE_RUN = re.compile(r"[ \t]{3,}")
 
 
 def _squash(text: str) -> str:
@@ -796,7 +800,7 @@ def _structured_judgments(lines: list[str]) -> list[tuple[int, str, str]]:
                 # A table's cells one to a line: the area, then its grade.
                 found.append((i, previous, grade))
             continue
-        row = _GRADE_ROW.match(line)
+        row = _GRADE_ROW.match(line) if len(line) <= MAX_ROW_CHARS else None
         if row:
             area_words = _squash(row.group("area"))
             grade = cast(str, _grade(row.group("grade")))
@@ -809,7 +813,7 @@ def _structured_judgments(lines: list[str]) -> list[tuple[int, str, str]]:
             if row_area:
                 found.append((i, row_area, grade))
                 continue
-        row = _LOOSE_ROW.match(line)
+        row = _LOOSE_ROW.match(line) if len(line) <= MAX_ROW_CHARS else None
         if row:
             area = _row_area(lines, i, row.group("area"))
             if area:
@@ -1019,7 +1023,8 @@ def _published_on(lines: list[str]) -> date | None:
     else "This report was published on …" near the top. Dates elsewhere in the text (a plan
     published last year, a previous inspection) are not it."""
     for line in lines:
-        match = _PUBLISHED.match(line) or _PUBLISHED_INLINE.search(line)
+        match = _PUBLISHED.match(line) or (
+            _PUBLISHED_INLINE.search(line) if len(line) <= MAX_ROW_CHARS else None)
         if match and (day := parse_date(match.group("date"))):
             return day
     top = [(i, _squash(line)) for i, line in enumerate(lines[:200]) if line.strip()][:60]
