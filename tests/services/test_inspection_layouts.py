@@ -483,3 +483,14 @@ def test_unseen_fire_report_with_grades_said_under_our_judgments():
     assert [f.area for f in report.findings[2:]] == [
         "Responding to fires and other emergencies", "Responding to fires and other emergencies",
         "Managing performance and developing leaders"]
+
+
+def test_a_long_run_of_spaces_is_read_at_once():
+    # A PDF's layout can leave thousands of spaces on a line; the table-row and date patterns
+    # tried every length of the run (3.5 s a pattern for 5,000 spaces).
+    import time
+
+    started = time.monotonic()
+    report = parse_report("Northshire Police" + " " * 200_000 + "Good\n" + "x" * 50)
+    assert time.monotonic() - started < 2
+    assert report.force == "Northshire Police"
