@@ -678,6 +678,80 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def inspection_as_json(report, filename: str) -> dict:
+    """What the importer read from a report, as `assure import inspection --json` prints it."""
+    from app.services.inspections import s55_due
+
+    return {
+        "file": filename,
+        "title": report.title,
+        "force": report.force,  # the police force, or the fire and rescue service
+        "sector": report.sector,
+        "kind": report.kind,
+        "published": _iso(report.published_on),
+        "s55_due": _iso(s55_due(report.published_on)),
+        "grades": [{"area": area, "grade": grade} for area, grade in report.judgments],
+        "findings": [{
+            "kind": f.kind, "number": f.number, "text": f.text, "addressee": f.addressee,
+            "deadline": f.deadline, "deadline_date": _iso(f.deadline_date), "area": f.area,
+        } for f in report.findings],
+        "unrecognised": report.unrecognised,
+        "notes": report.notes,
+    }
+
+
+def cmd_import_inspection(args: argparse.Namespace) -> int:
+    """Read an inspection report and print what was found; nothing is saved."""
+    import json
+
+    from app.services.errors import InvalidInput
+    from app.services.inspection_import import MAX_FILE_BYTES, extract_text, parse_report
+
+    path = Path(args.file)
+    try:
+        with path.open("rb") as handle:
+            content = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        print(f"Nothing read: {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    try:
+        text = extract_text(path.name, content)
+    except InvalidInput as exc:
+        return _refused(f"Nothing read from {args.file}", exc)
+    data = inspection_as_json(parse_report(text), path.name)
+    if args.json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    print(f"Title:      {data['title'] or '-'}")
+    label = "Service:" if data["sector"] == "fire" else "Force:"
+    print(f"{label:<12}{data['force'] or '-'}")
+    print(f"Kind:       {data['kind']}")
+    print(f"Published:  {data['published'] or '-'}   s55 response due: {data['s55_due'] or '-'}")
+    for grade in data["grades"]:
+        print(f"Grade:      {grade['area']}: {grade['grade']}")
+    for finding in data["findings"]:
+        number = f" {finding['number']}" if finding["number"] else ""
+        print(f"- {finding['kind'].replace('_', ' ')}{number}: {finding['text'].splitlines()[0]}")
+        if finding["addressee"] or finding["deadline"]:
+            print(f"    to {finding['addressee'] or '-'}; deadline {finding['deadline'] or '-'}"
+                  + (f" ({finding['deadline_date']})" if finding["deadline_date"] else ""))
+    for note in data["notes"]:
+        print(f"Note: {note}")
+    print("Nothing was saved.")
+    return 0
+
+
+def _add_import_parsers(commands) -> None:
+    imports = commands.add_parser("import", help="read documents").add_subparsers(
+        dest="import_", required=True)
+    inspection = imports.add_parser(
+        "inspection", help="read an HMICFRS report (.txt, .pdf or .docx) and print its title, "
+        "force or service, grades and findings; nothing is saved")
+    inspection.add_argument("file")
+    inspection.add_argument("--json", action="store_true", help="print what was read as JSON")
+    inspection.set_defaults(func=cmd_import_inspection)
+
+
 def _add_backup_parsers(commands) -> None:
     made = commands.add_parser(
         "backup", help="write a consistent snapshot of the database, and a manifest beside it")
@@ -814,14 +888,16 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(func=cmd_schedule_generate)
     _add_reminders_parser(commands)
     _add_backup_parsers(commands)
+    _add_import_parsers(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the `assure` command."""
     args = build_parser().parse_args(argv)
-    # A backup is taken, and one restored, whatever state the database is in.
-    if args.func not in (cmd_db_upgrade, cmd_backup, cmd_restore):
+    # A backup is taken, and one restored, whatever state the database is in; reading a report
+    # touches no database.
+    if args.func not in (cmd_db_upgrade, cmd_backup, cmd_restore, cmd_import_inspection):
         problem = schema_out_of_date()
         if problem:
             print(problem, file=sys.stderr)

@@ -384,3 +384,44 @@ def test_settings_set_the_decision_reference_format(fresh_db, capsys):
     assert "Decision references: DEC-{year}-{seq:04d}" in capsys.readouterr().out
     assert main(["settings", "--decision-reference-format", "D/{seq}"]) == 1
     assert "decision_reference_format" in capsys.readouterr().err
+
+
+def test_import_inspection_prints_what_was_read_and_saves_nothing(tmp_path, monkeypatch, capsys):
+    import json
+    from pathlib import Path
+
+    # No database at all: reading a report needs none and makes none.
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
+    monkeypatch.setattr(app.db, "_engines", {})
+    get_settings.cache_clear()
+    report = Path(__file__).parent / "data" / "inspections" / "thematic-retail-crime.txt"
+    assert main(["import", "inspection", str(report), "--json"]) == 0
+    read = json.loads(capsys.readouterr().out)
+    assert read["title"] == "An inspection of how well the police respond to retail crime"
+    assert (read["published"], read["s55_due"]) == ("2023-12-05", "2024-01-29")
+    assert read["grades"] == []
+    assert [f["kind"] for f in read["findings"]].count("recommendation") == 5
+    assert read["findings"][1] == {
+        "kind": "recommendation", "number": "1",
+        "text": "By 31 March 2025, chief constables, police and crime commissioners and the "
+                "College of Policing should agree a national standard for how forces respond "
+                "to reports of retail crime.",
+        "addressee": "chief constables, police and crime commissioners and the College of "
+                     "Policing",
+        "deadline": "By 31 March 2025", "deadline_date": "2025-03-31", "area": None}
+    assert not (tmp_path / "none.db").exists()
+
+    fire = report.with_name("fire-westmoor-web.txt")
+    assert main(["import", "inspection", str(fire)]) == 0
+    out = capsys.readouterr().out
+    assert "Service:    Westmoor Fire and Rescue Service" in out
+    assert "Grade:      Promoting the right values and culture: Inadequate" in out
+    assert "Published:  2024-06-12   s55 response due: 2024-08-06" in out
+    assert out.rstrip().endswith("Nothing was saved.")
+
+    assert main(["import", "inspection", str(tmp_path / "missing.pdf"), "--json"]) == 1
+    assert "No such file" in capsys.readouterr().err
+    (tmp_path / "report.exe").write_bytes(b"MZ")
+    assert main(["import", "inspection", str(tmp_path / "report.exe")]) == 1
+    assert "Only text (.txt), PDF (.pdf) and Word (.docx)" in capsys.readouterr().err
+    get_settings.cache_clear()

@@ -13,11 +13,15 @@ import io
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, timedelta
 from typing import cast
 
 import docx
+from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 
 from app.services import uploads
@@ -26,6 +30,7 @@ from app.services.text import clean_file_name
 
 MAX_TEXT_CHARS = 2_000_000  # text beyond this is cut off, with a note
 MAX_FILE_BYTES = 50_000_000
+MAX_ROW_CHARS = 400  # a line longer than this is prose, not a table's row or a date line
 
 CAUSE_OF_CONCERN = "cause_of_concern"
 RECOMMENDATION = "recommendation"
@@ -54,6 +59,7 @@ class Finding:
     source_paragraph: str
     position: int  # order in the report, from 0
     area: str | None = None  # the graded area of the report it sits under, when clear
+    deadline_date: date | None = None  # the day the deadline falls on, when it names one
 
 
 @dataclass
@@ -61,7 +67,7 @@ class ImportedReport:
     """What was read from a report; `unrecognised` means mark the findings by hand."""
 
     title: str | None
-    force: str | None
+    force: str | None  # the police force, or the fire and rescue service
     kind: str
     published_on: date | None
     judgments: list[tuple[str, str]] = field(default_factory=list)  # (area, grade)
@@ -69,6 +75,7 @@ class ImportedReport:
     unrecognised: bool = False
     notes: list[str] = field(default_factory=list)
     text: str = ""
+    sector: str = "police"  # "police", or "fire" for a fire and rescue service's report
 
 
 # --- Getting the text out of a file -------------------------------------------------------------
@@ -136,13 +143,31 @@ def _text_from_docx(content: bytes) -> str:
     uploads.check_zip(content)
     try:
         document = docx.Document(io.BytesIO(content))
-        parts = [paragraph.text for paragraph in document.paragraphs]
-        for table in document.tables:
-            for row in table.rows:
-                parts.append("\t".join(cell.text for cell in row.cells))
+        parts = list(_docx_lines(document))
     except Exception as exc:  # a damaged zip, missing parts, bad XML
         raise _bad_file("The Word file could not be read; it may be damaged.") from exc
     return "\n".join(parts)
+
+
+def _docx_lines(document) -> Iterator[str]:
+    """The paragraphs and table rows of a Word document in the order they stand in it.
+
+    A table row is one line, its cells separated by tabs (a table of areas and grades reads
+    as "area<tab>grade"); a merged cell, which python-docx repeats in every column it spans,
+    is given once. Nested tables are read with the cell that holds them.
+    """
+    for block in document.element.body.iterchildren():
+        if block.tag == qn("w:p"):
+            yield Paragraph(block, document).text
+        elif block.tag == qn("w:tbl"):
+            for row in Table(block, document).rows:
+                cells: list[str] = []
+                for cell in row.cells:
+                    text = _squash(cell.text)
+                    if not cells or text != cells[-1]:
+                        cells.append(text)
+                yield "\t".join(cells)
+            yield ""
 
 
 # --- Tidying the text ---------------------------------------------------------------------------
@@ -163,9 +188,11 @@ def _tidy(text: str, notes: list[str]) -> list[str]:
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\u00a0", " ").replace("\u00ad", "").replace("\u2011", "-")
-    text = text.replace("\t", " ")
+    text = text.replace("\t", "  ")  # two spaces: a table's cells stay apart ("Area  Good")
     text = _CONTROL.sub("", text)
-    lines = [line.rstrip() for line in text.split("\n")]
+    # Runs of spaces (a PDF's layout) become two: a table's cells stay apart, and no pattern
+    # has to try every length of a run thousands of spaces long.
+    lines = [_SPACE_RUN.sub("  ", line.rstrip()) for line in text.split("\n")]
     lines = ["" if _PAGE_NUMBER.match(line) else line for line in lines]
     # Running headers and footers: short lines repeated on many pages that carry no structure.
     counts = Counter(line.strip() for line in lines if line.strip())
@@ -183,6 +210,7 @@ def _tidy(text: str, notes: list[str]) -> list[str]:
 
 
 _SPACES = re.compile(r"\s+")
+_SPACE_RUN = re.compile(r"[ \t]{3,}")
 
 
 def _squash(text: str) -> str:
@@ -215,8 +243,16 @@ _INLINE_KINDS = {
     "afi": AREA_FOR_IMPROVEMENT,
 }
 _FINDINGISH = re.compile(r"\b(should|needs? to|must|is an area for improvement)\b", re.IGNORECASE)
+# A force's or a fire and rescue service's name: "Northshire Constabulary", "Hereford & Worcester
+# Fire and Rescue Service", "Isles of Scilly Fire and Rescue Service", "London Fire Brigade".
+_FORCE = r"(?:[A-Z][\w'’&-]*(?: (?:and )?[A-Z][\w'’&-]*){0,4} (?:Police|Constabulary))"
+_SERVICE = (
+    r"(?:[A-Z][\w'’&-]*(?: (?:and |& |of (?:the )?)?[A-Z][\w'’&-]*){0,5} "
+    r"(?:Fire (?:and|&) Rescue Service|Fire Brigade))"
+)
 _SHOULD_PARAGRAPH = re.compile(
-    r"^(?:The (?:force|constabulary|service)|[A-Z][\w'’ -]{0,40} (?:Police|Constabulary)) should\b"
+    r"^(?:The (?:force|constabulary|service)|[A-Z][\w'’& -]{0,40} "
+    r"(?:Police|Constabulary|Fire (?:and|&) Rescue Service|Fire Brigade)) should\b"
 )
 _QUESTION = re.compile(
     r"^\s*(?:overview\s*[\u2013\u2014:-]\s*)?how (?:effective|efficient|legitimate|good) "
@@ -224,10 +260,23 @@ _QUESTION = re.compile(
     re.IGNORECASE,
 )
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH = rf"(?:{_MONTHS}|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+# A date as reports write it: "27 July 2022", "27th Jul 2022", "July 27, 2022", "27/07/2022",
+# "27.07.2022", "2022-07-27".
+_DATE = (
+    rf"(?:{_DAY} {_MONTH},? \d{{4}}|{_MONTH} {_DAY},? \d{{4}}"
+    r"|\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})\b|\d{4}-\d{2}-\d{2}\b)"
+)
+_NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen"
+                 "|twenty-four|a")
 _DEADLINE = re.compile(
-    rf"\b(with immediate effect|immediately|(?:by|before) (?:the end of )?(?:\d{{1,2}} )?"
-    rf"(?:{_MONTHS}) \d{{4}}|by \d{{1,2}}/\d{{1,2}}/\d{{2,4}}"
-    r"|within (?:\d+|one|two|three|four|six|nine|twelve|eighteen) (?:days|weeks|months|years))",
+    rf"\b(with immediate effect|immediately"
+    rf"|(?:by|before|no later than|not later than) (?:the end of )?(?:{_DAY} )?{_MONTH},? \d{{4}}"
+    rf"|(?:by|before|no later than) (?:the end of )?\d{{4}}\b(?![/.-]\d)"
+    r"|(?:by|before|no later than) \d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})\b"
+    r"|(?:by|before|no later than) \d{4}-\d{2}-\d{2}\b"
+    rf"|within (?:\d+|{_NUMBER_WORDS}) (?:days?|weeks?|months?|years?))",
     re.IGNORECASE,
 )
 
@@ -361,6 +410,8 @@ def _read_inline(lines: list[str], i: int, match: re.Match) -> tuple[_Item, int]
         if _is_boundary(lines, i):
             break
         line = lines[i].strip()
+        if item.lines and _complete(item.text) and _starts_part(lines, i):
+            break  # the finding is whole and a heading follows it without a blank line
         bullet = _BULLET.match(line)
         if bullet:
             item.add_bullet(bullet.group(1))
@@ -370,17 +421,106 @@ def _read_inline(lines: list[str], i: int, match: re.Match) -> tuple[_Item, int]
     return item, i
 
 
+def _starts_part(lines: list[str], i: int) -> bool:
+    """Whether line i is a heading of its own: short, no full stop, and not the start of a
+    sentence that carries on over the next line (as a PDF's text wraps it)."""
+    line = _squash(lines[i])
+    if not (3 <= len(line) <= 80 and line[:1].isupper() and not re.search(r"[.,;:!?]$", line)):
+        return False
+    following = _squash(lines[i + 1]) if i + 1 < len(lines) else ""
+    return not following[:1].islower() and not _TITLE_GOES_ON.search(line)
+
+
+_MONTH_NUMBERS = {name[:3].lower(): n for n, name in enumerate(_MONTHS.split("|"), start=1)}
+
+
+def parse_date(text: str) -> date | None:
+    """The date a report writes ("27 July 2022", "27th Jul 2022", "July 27, 2022",
+    "27/07/2022", day first as in the UK, "2022-07-27"); None if it is not one."""
+    text = _squash(text).rstrip(".,")
+    try:
+        if match := re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text):
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        if match := re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4}|\d{2})", text):
+            century = 2000 if len(match[3]) == 2 else 0
+            return date(int(match[3]) + century, int(match[2]), int(match[1]))
+        if match := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)? ([A-Za-z]+)\.?,? (\d{4})", text):
+            day, month, year = match[1], match[2], match[3]
+        elif match := re.fullmatch(r"([A-Za-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})", text):
+            month, day, year = match[1], match[2], match[3]
+        else:
+            return None
+        number = _MONTH_NUMBERS.get(month[:3].lower())
+        if number is None or (len(month) > 4 and month.lower() not in _MONTHS.lower()):
+            return None
+        return date(int(year), number, int(day))
+    except ValueError:  # 31 February and the like
+        return None
+
+
+def _end_of_month(year: int, month: int) -> date:
+    return (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+
+
+def deadline_date(deadline: str | None) -> date | None:
+    """The day a deadline as written falls on: "By 31 March 2025" is 31 March 2025; "by the end
+    of March 2025" and "By March 2025" the month's last day; "by the end of 2025" 31 December.
+    None when the words name no day ("Within six months", "With immediate effect")."""
+    if not deadline:
+        return None
+    words = _squash(deadline)
+    match = re.fullmatch(r"(?i)(?:by|before|no later than|not later than)\s+(the end of\s+)?(.*)",
+                         words)
+    if not match:
+        return None
+    rest = match[2].rstrip(".,")
+    if re.fullmatch(r"\d{4}", rest):
+        return date(int(rest), 12, 31)
+    month_only = re.fullmatch(r"([A-Za-z]+)\.?,? (\d{4})", rest)
+    if month_only:
+        number = _MONTH_NUMBERS.get(month_only[1][:3].lower())
+        return _end_of_month(int(month_only[2]), number) if number else None
+    return parse_date(rest)
+
+
+# Words that open a clause before the one naming who should act: "In the meantime, forces
+# should ...", "Working with the NPCC, chief constables should ...".
+_LEAD_IN = re.compile(
+    r"(?i)^(?:in|to|as|when|where|if|having|given|for|working|within|once|after|before|until|"
+    r"following|with|from|at|on|of|during|while|so|therefore|however|also|then|now|overall|"
+    r"further|additionally|together|jointly|through|via|supported|led|using|because|since|"
+    r"we recommend|it is recommended)\b"
+)
+
+
+def _addressee(text: str) -> str | None:
+    """Who a recommendation is addressed to: the words before its "should", without a deadline
+    or a clause that leads in ("By 31 March 2025, chief constables, police and crime
+    commissioners and the College of Policing should ..." is addressed to all three)."""
+    at = re.search(r"\bshould\b", text)
+    if not at:
+        return None
+    before = re.split(r"(?<=[.;:!?])\s+|\n", text[: at.start()])[-1]
+    before = _DEADLINE.sub("", before)
+    before = re.sub(r"(?i)^\s*(?:we|hmicfrs|hm inspectorate)\s+recommends?\s+that\s+", "", before)
+    before = re.sub(r"(?i)^\s*(?:that|and)\s+", "", before)
+    chunks = [_squash(chunk) for chunk in before.split(",")]
+    kept = [chunk for chunk in chunks
+            if chunk and not _LEAD_IN.match(chunk) and chunk.lower() not in {"and", "or", "then"}]
+    if not kept:
+        return None
+    # A list of addressees is kept whole; with a clause left among them, only the last part
+    # (nearest the "should") is who acts.
+    addressee = ", ".join(kept)
+    if len(addressee) > 150 or any(len(chunk.split()) > 10 for chunk in kept):
+        addressee = kept[-1]
+    return addressee if 0 < len(addressee) <= 150 else None
+
+
 def _addressee_and_deadline(text: str) -> tuple[str | None, str | None]:
     deadline_match = _DEADLINE.search(text)
     deadline = deadline_match.group(1) if deadline_match else None
-    addressee = None
-    at = re.search(r"\bshould\b", text)
-    if at:
-        before = re.split(r"[,:;]", text[: at.start()])[-1].strip()
-        before = _DEADLINE.sub("", before).strip(" ,")
-        if 0 < len(before) <= 60:
-            addressee = before
-    return addressee, deadline
+    return _addressee(text), deadline
 
 
 def _area_starts(lines: list[str], judgments: list[tuple[str, str]]) -> list[tuple[int, str]]:
@@ -469,6 +609,7 @@ def _findings(lines: list[str], judgments: list[tuple[str, str]] | None = None
                 source_paragraph="\n".join(item.lines),
                 position=len(findings),
                 area=_area_at(starts, item.line),
+                deadline_date=deadline_date(deadline),
             )
         )
     return findings
@@ -476,23 +617,81 @@ def _findings(lines: list[str], judgments: list[tuple[str, str]] | None = None
 
 # --- Judgments and the particulars of the report ------------------------------------------------
 
-_FORCE = r"(?:[A-Z][\w'’&-]*(?: (?:and )?[A-Z][\w'’&-]*){0,4} (?:Police|Constabulary))"
+_GRADE_WORDS = (r"(?:outstanding|good|adequate|requires? improvement|requiring improvement"
+                r"|inadequate)")
+_SUBJECT = (rf"(?:{_FORCE}(?: Service)?|{_SERVICE}|[Tt]he (?:force|constabulary|service"
+            r"|fire and rescue service))")
+# How HMICFRS words a grade in a sentence: "Northshire Police is good at ...", "The service
+# requires improvement in ...", "We found the force to be adequate at ...", "Westshire Fire and
+# Rescue Service's overall effectiveness is good."
 _JUDGMENT_SENTENCES = [
     re.compile(
-        rf"^{_FORCE}(?: Service)? (?:is|are) (?P<grade>outstanding|good|adequate|inadequate) "
-        r"at (?P<area>[^.]+)\.",
-        re.IGNORECASE,
+        rf"^(?P<subject>{_SUBJECT}) (?:is|are|remains) (?:(?i:rated|graded|judged|assessed) )?"
+        rf"(?:as )?(?P<grade>(?i:{_GRADE_WORDS})) (?:at|in|for) (?P<area>[^.]{{3,200}})\."
     ),
     re.compile(
-        rf"^{_FORCE}(?: Service)? (?P<grade>requires improvement) at (?P<area>[^.]+)\.",
-        re.IGNORECASE,
+        rf"^(?P<subject>{_SUBJECT}) (?P<grade>(?i:requires? improvement)) (?:at|in|for) "
+        r"(?P<area>[^.]{3,200})\."
     ),
     re.compile(
-        rf"^{_FORCE}(?: Service)?['’]s (?P<area>[^.]{{3,120}}?) (?:is|are) "
-        r"(?P<grade>outstanding|good|adequate|inadequate|requires? improvement)\.",
-        re.IGNORECASE,
+        rf"^(?i:we) (?:found|judged|assessed|graded|rated|consider|judge) (?P<subject>{_SUBJECT}) "
+        rf"(?:to be|as) (?P<grade>(?i:{_GRADE_WORDS})) (?:at|in|for) (?P<area>[^.]{{3,200}})\."
+    ),
+    re.compile(
+        rf"^(?P<subject>{_SUBJECT})['’]s (?P<area>[^.]{{3,120}}?) (?:is|are) "
+        rf"(?:(?:rated|graded|judged) )?(?:as )?(?P<grade>(?i:{_GRADE_WORDS}))\."
     ),
 ]
+# The areas HMICFRS grades nationally (fire and rescue services' pillars and questions; PEEL's
+# areas over the years): a line "area grade" with one space between, as PDF text gives a table
+# row, is a grade when its area is one of these, or stands among other such rows.
+KNOWN_AREAS = (
+    "Effectiveness", "Efficiency", "People", "Legitimacy", "Leadership",
+    "Understanding fire and other risks", "Understanding the risk of fire and other emergencies",
+    "Preventing fires and other risks", "Protecting the public through fire regulation",
+    "Responding to fires and other emergencies", "Responding to major and multi-agency incidents",
+    "Responding to national risks", "Making best use of resources",
+    "Making the fire and rescue service affordable now and in the future",
+    "Promoting the right values and culture", "Getting the right people with the right skills",
+    "Ensuring fairness and promoting diversity", "Managing performance and developing leaders",
+    "Police powers and treating the public fairly and respectfully",
+    "Preventing and deterring crime and antisocial behaviour, and reducing vulnerability",
+    "Engaging with and treating the public with fairness and respect",
+    "Preventing crime and antisocial behaviour", "Responding to the public", "Investigating crime",
+    "Protecting vulnerable people", "Managing offenders and suspects",
+    "Disrupting serious organised crime", "Building, supporting and protecting the workforce",
+    "Leadership and force management",
+    "Strategic planning, organisational management and value for money",
+    "Recording data about crime",
+)
+
+
+def _area_key(area: str) -> str:
+    key = _squash(area).lower().replace("&", "and").replace("anti-social", "antisocial")
+    return re.sub(r"[^a-z0-9 ,]", "", key).strip(" ,")
+
+
+_KNOWN_AREA_KEYS = {_area_key(area) for area in KNOWN_AREAS}
+# "Area: Good", "Area  Good" (two spaces or a tab: a table's cells), "Area | Good", "Area – Good"
+# A table may go on with the grade of the last inspection, or a mark, after this one's:
+# "Effectiveness  Requires improvement  Good".
+_GRADE_ROW = re.compile(
+    rf"^\s*\|?\s*(?P<area>\S.*?)(?:\s*[:|]\s*|\s{{2,}}|\s+[\u2013\u2014-]\s+)"
+    rf"(?P<grade>(?i:{_GRADE_WORDS}))"
+    rf"(?:(?:\s*\|\s*|\s{{2,}})(?i:{_GRADE_WORDS}|not (?:graded|inspected)|n/?a|[^\w\s]{{1,3}}))*"
+    r"\s*[.|]?\s*$"
+)
+# "Area Good" with one space: only in PDF text of a table, so only with other evidence.
+_TABLE_GRADE = "(?:Outstanding|Good|Adequate|Requires improvement|Inadequate)"
+_LOOSE_ROW = re.compile(
+    rf"^\s*(?P<area>\S.*?) (?P<grade>{_TABLE_GRADE})(?: {_TABLE_GRADE})*\s*$"
+)
+_NOT_AN_AREA_END = re.compile(
+    r"(?i)\b(?:is|are|was|were|be|been|being|as|not|very|quite|the|a|an|of|and|or|to|in|at|for|"
+    r"by|with|remains|rated|graded|judged|found|it|its|how)$"
+)
+_LABEL = re.compile(r"(?i)^(?:overall(?: judge?ment| grade| rating)?|grade|judge?ment|rating"
+                    r"|our judge?ment|graded judge?ment)(?:\s*\d{1,2})?$")
 
 
 def _question_area(lines: list[str], i: int) -> str:
@@ -505,89 +704,349 @@ def _question_area(lines: list[str], i: int) -> str:
     question = _squash(" ".join(parts))
     question = re.sub(r"(?i)^overview\s*[\u2013\u2014:-]\s*", "", question)
     area = re.sub(
-        r"(?i)^how \w+ (?:is|are) the (?:force|constabulary|service)\s*(?:at\s+)?", "", question
+        r"(?i)^how \w+ (?:is|are|does) the (?:force|constabulary|service)\s*(?:at\s+)?", "",
+        question,
     )
     area = area.rstrip("?").strip()
     return area[:1].upper() + area[1:] if area else question
 
 
-def _judgments(lines: list[str]) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
+def _heading_like(text: str) -> bool:
+    """A short line that is not a sentence: a heading, or a table's cell."""
+    return (
+        3 <= len(text) <= 150
+        and text[:1].isupper()
+        and not re.search(r"[.,;!?]$", text)
+        and not _grade(text)
+        and not _list_heading_kind(text)
+        and not _INLINE.match(text)
+    )
+
+
+def _row_area(lines: list[str], i: int, area: str) -> str | None:
+    """The area of a grade row at line i: the row's own words, joined to the line before when
+    they carry on from it (an area wrapped over two lines of a PDF table); None when they do
+    not look like an area."""
+    area = re.split(r"\s{2,}|\s*\|\s*", area.strip(" |"))[-1]  # the last cell before the grade
+    area = re.sub(r"(?<=[a-z])\s?\d{1,2}$", "", _squash(area)).strip(" |:")  # a footnote mark
+    if area[:1].islower():
+        before = _squash(lines[i - 1]) if i > 0 else ""
+        if not before or not _heading_like(before) or len(before) > 100:
+            return None
+        area = f"{before} {area}"
+    after = _squash(lines[i + 1]) if i + 1 < len(lines) else ""
+    if (
+        after[:1].islower()
+        and len(after) <= 60
+        and not re.search(r"[.;:!?]$", after)
+        and not _grade(after.split(" ")[-1])
+    ):
+        # PDF text puts the rest of a wrapped area after the row: "... now and in  Good" then
+        # "the future".
+        area = f"{area} {after}"
+    if (
+        not 3 <= len(area) <= 150
+        or not area[:1].isupper()
+        or _NOT_AN_AREA_END.search(area)
+        or re.search(r"[.;!?]", area)
+        or re.search(r"(?i)\b(?:should|must|we found|will)\b", area)
+        or _INLINE.match(area)
+    ):
+        return None
+    return area
+
+
+def _previous(lines: list[str], i: int) -> tuple[int, str]:
+    """The last non-blank line before line i (its index, squashed), or (-1, "")."""
+    j = i - 1
+    while j >= 0 and not lines[j].strip():
+        j -= 1
+    return (j, _squash(lines[j])) if j >= 0 else (-1, "")
+
+
+def _structured_judgments(lines: list[str]) -> list[tuple[int, str, str]]:
+    """Grades set out as such: a grade under its area or question, "Area: Good" lines, table
+    rows. (line, area, grade) in the order they stand."""
+    found: list[tuple[int, str, str]] = []
+    loose: list[tuple[int, str, str]] = []
     question = None
-    previous = ""
+    heading = ""
     for i, line in enumerate(lines):
+        text = _squash(line)
+        if not text:
+            continue
         if _QUESTION.match(line):
             question = _question_area(lines, i)
-        grade = _grade(line)
+        j, previous = _previous(lines, i)
+        grade = _grade(text)
         if grade:
-            if re.match(r"(?i)overall (?:judge?ment|grade)", previous):
-                found.append(("Overall", grade))
+            if re.match(r"(?i)overall(?: judge?ment| grade| rating)?\b", previous) and (
+                len(previous) < 40
+            ):
+                found.append((i, "Overall", grade))
             elif re.match(r"(?i)summary of findings", previous) and question:
-                found.append((question, grade))
-        if line.strip():
-            previous = _squash(line)
-    if not found:
-        heading = ""
-        for line in lines:
-            text = _squash(line)
-            if len(text) < 20:  # too short to be a judgment sentence
-                if text:
-                    heading = text if not _complete(text) else ""
+                found.append((i, question, grade))
+            elif _LABEL.match(previous) and heading:
+                found.append((i, heading, grade))
+            elif (
+                text[:1].isupper()
+                and not text.endswith(".")
+                and _heading_like(previous)
+                and not _LABEL.match(previous)
+                and not re.match(r"(?i)summary of findings", previous)
+                and not previous.endswith("?")
+                and not _carries_on(lines, j)
+            ):
+                # A table's cells one to a line: the area, then its grade.
+                found.append((i, previous, grade))
+            continue
+        row = _GRADE_ROW.match(line) if len(line) <= MAX_ROW_CHARS else None
+        if row:
+            area_words = _squash(row.group("area"))
+            grade = cast(str, _grade(row.group("grade")))
+            if _LABEL.match(area_words):
+                label_area = "Overall" if area_words.lower().startswith("overall") else heading
+                if label_area:
+                    found.append((i, label_area, grade))
                 continue
-            for pattern in _JUDGMENT_SENTENCES:
-                match = pattern.match(text)
-                if match:
-                    area = heading if heading else match.group("area").strip()
-                    found.append((area[:1].upper() + area[1:],
-                                  cast(str, _grade(match.group("grade")))))  # always a grade
+            row_area = _row_area(lines, i, row.group("area"))
+            if row_area:
+                found.append((i, row_area, grade))
+                continue
+        row = _LOOSE_ROW.match(line) if len(line) <= MAX_ROW_CHARS else None
+        if row:
+            area = _row_area(lines, i, row.group("area"))
+            if area:
+                grade = cast(str, _grade(row.group("grade")))
+                if _area_key(area) in _KNOWN_AREA_KEYS:
+                    found.append((i, area, grade))
+                else:
+                    loose.append((i, area, grade))
+                continue
+        if _heading_like(text) and not _LABEL.match(text):
+            heading = text
+    # A loose row counts among others: two within a few lines of each other, or beside a row
+    # already taken.
+    taken = {i for i, _, _ in found}
+    for n, (i, area, grade) in enumerate(loose):
+        near = [k for k, _, _ in loose[:n] + loose[n + 1 :]] + list(taken)
+        if any(abs(i - k) <= 3 for k in near):
+            found.append((i, area, grade))
+    return sorted(found)
+
+
+def _carries_on(lines: list[str], j: int) -> bool:
+    """Whether line j carries on a sentence from the line before it (wrapped PDF text)."""
+    if j <= 0 or not lines[j - 1].strip():
+        return False
+    before = _squash(lines[j - 1])
+    return len(before) > 60 and not re.search(r"[.?!:]$", before) and not _grade(before)
+
+
+_GENERIC_HEADING = re.compile(
+    r"(?i)^(?:(?:overall |executive |hm inspector['’]s )?summary(?: of findings)?|overview"
+    r"|introduction|foreword|(?:our )?judge?ments|(?:main |key )?findings|conclusions?"
+    r"|background|about this (?:report|inspection))$"
+)
+
+
+def _sentence_judgments(lines: list[str]) -> list[tuple[int, str, str]]:
+    """Grades written in sentences, each with the heading it stands under as its area (or the
+    words after "at"). A sentence about "the force" or "the service" counts only first under
+    a heading, or about an area HMICFRS grades, for such sentences are common in any report."""
+    found: list[tuple[int, str, str]] = []
+    heading = ""
+    for i, line in enumerate(lines):
+        text = _squash(line)
+        if not text:
+            continue
+        if len(text) >= 20:
+            # A sentence wrapped over lines of PDF text is read whole.
+            paragraph = text
+            for following in lines[i + 1 : i + 4]:
+                if not following.strip() or paragraph.endswith("."):
                     break
-            if text:
-                heading = text if len(text) <= 120 and not _complete(text) else ""
+                paragraph = f"{paragraph} {_squash(following)}"
+            for pattern in _JUDGMENT_SENTENCES:
+                match = pattern.match(paragraph)
+                if not match:
+                    continue
+                area = _squash(match.group("area"))
+                area = area[:1].upper() + area[1:]
+                generic = match.group("subject").lower().startswith("the ")
+                if generic and not heading and _area_key(area) not in _KNOWN_AREA_KEYS:
+                    break
+                if _GENERIC_HEADING.match(heading):
+                    heading = ""  # "Summary" is where a grade is said, not what it is of
+                found.append((i, heading or area, cast(str, _grade(match.group("grade")))))
+                break
+        heading = text if len(text) <= 120 and not _complete(text) else ""
+    return found
+
+
+def _judgments(lines: list[str]) -> list[tuple[str, str]]:
+    found = _structured_judgments(lines)
+    if len({area.lower() for _, area, _ in found if area != "Overall"}) < 2:
+        found = sorted(found + _sentence_judgments(lines))
     unique: list[tuple[str, str]] = []
-    for area, grade in found:
+    for _, area, grade in found:
         if area.lower() not in {a.lower() for a, _ in unique}:
             unique.append((area, grade))
     return unique
 
 
-def _force(text: str) -> str | None:
-    names = Counter(
-        match.group(0)
-        for match in re.finditer(rf"\b{_FORCE}\b", text)
-        if not re.match(r"(?:The|This|Our|British Transport|Each|Every|All)\b", match.group(0))
-    )
-    return names.most_common(1)[0][0] if names else None
+_NOT_A_NAME_START = re.compile(
+    r"^(?:The|This|That|Our|Each|Every|All|Both|Any|In|At|For|By|On|Of|To|With|From|When|Where|"
+    r"While|However|Since|As|And|But|If|Although|A|An|Its|Their|Other|Some|Most|Many) "
+)
+
+
+def _names(pattern: str, text: str) -> Counter:
+    names: Counter = Counter()
+    for match in re.finditer(rf"\b{pattern}\b", text):
+        name = match.group(0)
+        while _NOT_A_NAME_START.match(name):
+            name = name.split(" ", 1)[1]
+        if re.match(r"(?:British Transport|National|Fire and Rescue Service|Fire Brigade)\b",
+                    name):
+            continue
+        if name not in {"Police", "Constabulary"}:
+            names[name] += 1
+    return names
+
+
+def _force_and_sector(text: str) -> tuple[str | None, str]:
+    """The force or fire and rescue service the report is about, and which it is ("police"
+    or "fire"): the one named most often, and fire when services are named more than forces
+    (a fire report names a police force it works with now and then, and the reverse)."""
+    forces, services = _names(_FORCE, text), _names(_SERVICE, text)
+    force_count, service_count = sum(forces.values()), sum(services.values())
+    if service_count > force_count or (
+        not forces and not services
+        and len(re.findall(r"(?i)\bfire and rescue\b", text)) > len(re.findall(r"(?i)\bpolice\b",
+                                                                               text))
+    ):
+        sector, names = "fire", services
+    else:
+        sector, names = "police", forces
+    return (names.most_common(1)[0][0] if names else None), sector
+
+
+_NOT_TITLE = re.compile(
+    r"(?i)^(?:published\b|publication\b|date (?:of )?publication|first published|date published"
+    r"|last (?:updated|modified)|updated\b|contents\b|table of contents|skip to|home\b|menu\b"
+    r"|search\b|print\b|download|share\b|back to|cookies?\b|accept\b|official\b|©|copyright"
+    r"|crown copyright|page \d|isbn|www\.|https?:|his majesty|her majesty|hm inspectorate"
+    r"|hmicfrs\b|hmic\b|report type|publication type|type:|tags?:|related\b|jump to|print this"
+    r"|on this page|in this section|go to|return to|breadcrumb|you are here)"
+)
+_SECTION_HEADINGS = re.compile(
+    r"(?i)^(?:overall summary|summary|executive summary|foreword|introduction|overview"
+    r"|about (?:this|the) (?:report|inspection)|our judge?ments|contents)$"
+)
+_TITLE_WORDS = re.compile(
+    r"(?i)^(?:PEEL\b|.*\binspection of\b|.*\binspection\b.*[:\u2013\u2014-]|.*effectiveness, "
+    r"efficiency and people|.*\bfire and rescue (?:service )?inspection|.*\binspection report\b)"
+)
+
+
+_TITLE_GOES_ON = re.compile(
+    r"(?i)\b(?:of|the|and|to|into|for|in|on|at|by|how|well|whether|what|with|its|a|an)$"
+)
 
 
 def _title(lines: list[str], force: str | None) -> str | None:
-    head = [_squash(line) for line in lines[:60] if line.strip()]
-    for line in head:
-        if len(line) <= 150 and re.match(r"(?i)^(PEEL\b|.*\binspection of\b)", line):
+    """The report's title: among its first lines, leaving out a web page's furniture
+    (publication date, contents, breadcrumbs, the inspectorate's name), the first that reads
+    as a title, or else the first line, joined to those it wraps onto."""
+    head = []
+    for line in lines[:80]:
+        text = _squash(line)
+        if (
+            not text
+            or _NOT_TITLE.match(text)
+            or re.search(r"\s[>›»]\s", text)
+            or parse_date(text)
+            or _PUBLISHED.match(text)
+        ):
+            continue
+        head.append(text)
+        if len(head) >= 40:
+            break
+    for n, line in enumerate(head):
+        if len(line) <= 150 and _TITLE_WORDS.match(line) and not re.search(r"[.:;]$|\. ", line):
             title = line
-            if force and force not in title:
+            for following in head[n + 1 : n + 3]:  # "Inspection of how well" / "Eastvale ..."
+                if not (_TITLE_GOES_ON.search(title) or following[:1].islower()) or (
+                    len(following) > 60 or len(title) + len(following) > 150
+                ):
+                    break
+                title = f"{title} {following}"
+            if force and force not in title and " of " not in title:  # "PEEL 2023–2025"
                 title = f"{title}: {force}"
             return title
     if not head:
         return None
-    title = head[0]
-    for line in head[1:3]:  # a title wrapped over a few lines
-        if re.search(r"[.?!:]$", title) or len(line) > 60 or len(title) + len(line) > 150:
+    body = [line for line in head if not _SECTION_HEADINGS.match(line)] or head
+    title = body[0]
+    start = head.index(title)
+    for line in head[start + 1 : start + 3]:  # a title wrapped over a few lines
+        if (
+            re.search(r"[.?!:]$", title)
+            or len(line) > 60
+            or len(title) + len(line) > 150
+            or _SECTION_HEADINGS.match(line)
+        ):
             break
         title = f"{title} {line}"
     return title[:200]
 
 
-def _published_on(text: str) -> date | None:
-    match = re.search(
-        rf"(?i)\b(?:published|publication date)\s*:?\s*(?:on\s+)?(\d{{1,2}} (?:{_MONTHS}) \d{{4}})",
-        text,
-    )
-    if not match:
-        return None
-    try:
-        return datetime.strptime(match.group(1).title(), "%d %B %Y").date()
-    except ValueError:
-        return None
+_PUBLISHED_LABEL = (
+    r"(?:date (?:of )?(?:first )?publication|(?:first )?publication date|date (?:first )?published"
+    r"|(?:first )?published(?: on)?)"
+)
+# "Published on: 27 July 2022", "Published: 27/07/2022", "Date of publication – 27 July 2022"
+_PUBLISHED = re.compile(
+    rf"(?i)^\s*\|?\s*(?:(?:this |the )?(?:report|inspection|document|page|originally) )?"
+    rf"{_PUBLISHED_LABEL}\s*[:\u2013\u2014|-]?\s*(?:on\s+)?(?P<date>{_DATE})"
+)
+_PUBLISHED_INLINE = re.compile(
+    rf"(?i)(?:\s{{2,}}|\|\s*|\.\s+){_PUBLISHED_LABEL}\s*[:\u2013\u2014|-]?\s*(?:on\s+)?"
+    rf"(?P<date>{_DATE})"
+)
+
+
+def _published_on(lines: list[str]) -> date | None:
+    """The publication date: a "Published on: …" line (or "Published: 27/07/2022", "Date of
+    publication: …"), else a date on the lines just after a "Published" heading near the top,
+    else "This report was published on …" near the top. Dates elsewhere in the text (a plan
+    published last year, a previous inspection) are not it."""
+    for line in lines:
+        match = _PUBLISHED.match(line) or (
+            _PUBLISHED_INLINE.search(line) if len(line) <= MAX_ROW_CHARS else None)
+        if match and (day := parse_date(match.group("date"))):
+            return day
+    top = [(i, _squash(line)) for i, line in enumerate(lines[:200]) if line.strip()][:60]
+    for n, (_, text) in enumerate(top):
+        if re.fullmatch(rf"(?i){_PUBLISHED_LABEL}\s*:?", text):
+            for _, following in top[n + 1 : n + 4]:
+                found = re.match(_DATE, following, re.IGNORECASE)
+                if found and (day := parse_date(found.group(0))):
+                    return day
+    for _, text in top:
+        found = re.search(rf"(?i)\b(?:was|is|were) published on (?P<date>{_DATE})", text)
+        if found and (day := parse_date(found.group("date"))):
+            return day
+    return None
+
+
+def _kind(text: str, sector: str) -> str:
+    if sector == "fire":
+        return "Fire and rescue"
+    if re.search(r"\bPEEL\b", text):
+        return "PEEL"
+    return "inspection"
 
 
 def parse_report(text: str) -> ImportedReport:
@@ -606,17 +1065,18 @@ def parse_report(text: str) -> ImportedReport:
             notes=notes + ["The report has no text to read."],
             text=tidy,
         )
-    force = _force(tidy)
+    force, sector = _force_and_sector(tidy)
     judgments = _judgments(lines)
     report = ImportedReport(
         title=_title(lines, force),
         force=force,
-        kind="PEEL" if re.search(r"\bPEEL\b", tidy) else "inspection",
-        published_on=_published_on(tidy),
+        kind=_kind(tidy, sector),
+        published_on=_published_on(lines),
         judgments=judgments,
         findings=_findings(lines, judgments),
         notes=notes,
         text=tidy,
+        sector=sector,
     )
     if not report.findings:
         report.notes.append(
@@ -626,4 +1086,7 @@ def parse_report(text: str) -> ImportedReport:
         report.unrecognised = True
     if not report.judgments:
         report.notes.append("No graded judgments were recognised.")
+    if report.published_on is None:
+        report.notes.append("No publication date was recognised; enter it to set the s55 "
+                            "response's due date.")
     return report

@@ -17,6 +17,7 @@ from app.models import Finding, FindingEvent, Inspection, InspectionJudgment, Pe
 from app.services import audit
 from app.services.dates import short_date
 from app.services.errors import InvalidInput, NotFound
+from app.services.inspection_import import deadline_date
 from app.services.permissions import Actor, Perm, require
 from app.services.text import clean_line
 
@@ -211,6 +212,7 @@ def save_import(session: Session, data: ReviewedReport, *, by: Actor) -> Inspect
                           number=item.number.strip()[:20], text=item.text.strip(),
                           addressee=item.addressee.strip()[:300],
                           deadline_text=item.deadline_text.strip()[:300],
+                          due_date=deadline_date(item.deadline_text),
                           source_paragraph=item.source_paragraph.strip()[:40],
                           area=clean_line(item.area),
                           theme=clean_line(item.theme) or clean_line(data.theme),

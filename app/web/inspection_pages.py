@@ -18,7 +18,12 @@ from app.services import people as people_service
 from app.services.dates import today
 from app.services.errors import InvalidInput
 from app.services.findings import is_superseded, visible_history
-from app.services.inspection_import import MAX_FILE_BYTES, extract_text, parse_report
+from app.services.inspection_import import (
+    MAX_FILE_BYTES,
+    deadline_date,
+    extract_text,
+    parse_report,
+)
 from app.services.inspections import (
     DATE_FIELDS,
     FORCE_STATUSES,
@@ -101,8 +106,19 @@ def _draft_from_report(report) -> dict:
     }
 
 
+def _with_dates(draft: dict) -> dict:
+    """The draft with the dates the page tells of: the s55 response's due date, from the
+    publication date, and each finding's due date, from its deadline as written."""
+    published = parse_date(draft["published_on"], "published_on", "", {})
+    draft["s55_due"] = inspections.s55_due(published) if published else None
+    for finding in draft["findings"]:
+        finding["deadline_day"] = deadline_date(finding["deadline_text"])
+    return draft
+
+
 def _review(request, draft: dict, *, errors=None, status_code=200):
     errors = errors or {}
+    _with_dates(draft)
     return render(request, "inspection_review.html", {
         "page_title": "Check what was found", "draft": draft, "kinds": KINDS,
         "errors": errors, "error_list": error_list(errors, PUBLISHED),
@@ -280,7 +296,7 @@ def _save_reviewed(request, session, caller, form) -> Response:
         # a judgment's error is about its pair of fields: link to the first
         anchors = {k: f"{k}-area" for k in errors if k.startswith("judgment-")} | PUBLISHED
         return render(request, "inspection_review.html", {
-            "page_title": "Check what was found", "draft": draft, "kinds": KINDS,
+            "page_title": "Check what was found", "draft": _with_dates(draft), "kinds": KINDS,
             "errors": errors, "error_list": error_list(errors, anchors), "notice": "",
         }, status_code=status)
 

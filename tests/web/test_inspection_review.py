@@ -1,6 +1,8 @@
 """The import review page's own buttons and boxes: each finding's area of the report, the
 report's theme, merging a finding with the next and splitting one at blank lines."""
 
+from datetime import date
+
 from sqlmodel import select
 
 from app.models import Finding, FindingEvent, Inspection, Role
@@ -130,3 +132,31 @@ def test_viewers_cannot_use_the_review_buttons(client, session):
         "csrf_token": token, "finding_count": "1", "finding-0-text": "a\n\nb",
         "op": "split-finding:0"})
     assert response.status_code == 403
+
+
+FIRE = ROADS.parent.parent / "inspections" / "fire-westmoor-web.txt"
+
+
+def test_a_fire_report_shows_its_date_grades_and_deadline_and_saves_the_due_date(client,
+                                                                                 session):
+    sign_in(client, session, Role.secretariat)
+    token = fields_of(client.get("/inspections/import").text)["csrf_token"]
+    review = client.post("/inspections/import", data={"csrf_token": token},
+                         files={"file": (FIRE.name, FIRE.read_bytes(), "text/plain")})
+    assert review.status_code == 200
+    form = fields_of(review.text)
+    assert form["force"] == "Westmoor Fire and Rescue Service"
+    assert form["kind"] == "Fire and rescue"
+    assert (form["published_on-day"], form["published_on-month"], form["published_on-year"]) \
+        == ("12", "6", "2024")
+    assert "The s55 response is due on 6 August 2024." in review.text
+    assert int(form["judgment_count"]) == 11
+    assert (form["judgment-7-area"], form["judgment-7-grade"]) == (
+        "Promoting the right values and culture", "Inadequate")
+    assert form["finding-1-deadline_text"] == "By 31 March 2025"
+    assert "Saved with the due date 31 March 2025." in review.text
+    saved = client.post("/inspections", data=form, follow_redirects=False)
+    assert saved.status_code == 303, saved.text[:2000]
+    findings = _saved_findings(session)
+    assert [f.due_date for f in findings][:3] == [None, date(2025, 3, 31), None]
+    assert findings[1].deadline_text == "By 31 March 2025"
