@@ -809,6 +809,8 @@ def columns_of(header: list[object]) -> dict[int, str]:
     found: dict[int, str] = {}
     for index, cell in enumerate(header):
         key = _heading_key(cell)
+        if str(cell or "").strip() in ("#", "No", "No."):
+            key = "no"
         if not key:
             continue
         name = next((f for f, names in _COLUMN_NAMES.items() if key in names), None)
