@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
@@ -628,6 +629,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"Cannot read {path}: {exc.strerror}", file=sys.stderr)
         return 1
     minutes = args.kind == "minutes"
+    read: Any
     try:
         read = (minutes_import.read_minutes(path.name, content) if minutes
                 else minutes_import.read_action_log(path.name, content))
@@ -675,7 +677,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                 saved = record_import.save_action_log(
                     session, by=by, filename=path.name, content=content, again=args.again,
                     draft=record_import.ActionLogDraft(actions=read.actions, people=choices))
-            result = {"import_id": saved.id, "meeting_id": saved.meeting_id,
+            result: dict[str, Any] = {"import_id": saved.id, "meeting_id": saved.meeting_id,
                       "action_ids": saved.actions, "people_created": [p.label for p in found]}
     except record_import.AlreadyImported as exc:
         print(f"Not imported: {exc.message} To import it again, add --again.", file=sys.stderr)

@@ -356,7 +356,8 @@ def entries_of(paragraphs: list[str]) -> list[ReadEntry]:
             continue
         parts = _ANSWER_START.split(text, maxsplit=1) if "\n" not in text.split(". ")[0] else [text]
         if len(parts) == 2 and _ASKED.match(parts[0]):
-            entries.append(ReadEntry("question", parts[0].strip(), _speaker(_ASKED.match(parts[0]))))
+            entries.append(ReadEntry("question", parts[0].strip(),
+                                     _speaker(_ASKED.match(parts[0]))))
             entries.append(ReadEntry("answer", parts[1].strip(),
                                      _speaker(_ANSWERED.match(parts[1]))))
             continue
@@ -837,7 +838,8 @@ def parse_action_rows(rows: list[list[object]]) -> ImportedActionLog:
     log = ImportedActionLog(text="\n".join(" | ".join(_cell(c) for c in row)
                                            for row in rows if any(_cell(c) for c in row)
                                            )[:MAX_TEXT_CHARS])
-    for start, header in enumerate(rows[:30]):
+    start, columns = 0, {}
+    for start, header in enumerate(rows[:30]):  # noqa: B007 (start is used after the loop)
         columns = columns_of(list(header))
         if columns:
             break
@@ -923,7 +925,7 @@ def read_action_log(filename: str, content: bytes) -> ImportedActionLog:
             # every table of the same columns (a log split by a page or a section)
             log = parse_action_rows(rows)
             for other in tables[tables.index(table) + 1:]:
-                more = [[other.cell_text(r, c) for c in range(len(row))]
+                more: list[list[object]] = [[other.cell_text(r, c) for c in range(len(row))]
                         for r, row in enumerate(other.rows)]
                 if columns_of_any(more):
                     log.actions.extend(parse_action_rows(more).actions)

@@ -95,7 +95,7 @@ _SPLIT_OWNERS = re.compile(r"\s*(?:/|,|;|&|\n|\band\b|\+)\s*")
 
 def owner_labels(owners: str) -> list[str]:
     """"JB / NA & the DCC" → ["JB", "NA", "DCC"]; no owner written → [NOT_RECORDED]."""
-    labels = []
+    labels: list[str] = []
     for part in _SPLIT_OWNERS.split(owners or ""):
         part = re.sub(r"(?i)^the\s+", "", squash(part)).strip(" .:-")
         if part and part.lower() not in (lab.lower() for lab in labels):
