@@ -958,6 +958,9 @@ class RecordImport(SQLModel, table=True):
     action_ids: str = Field(default="", sa_type=Text)
     summary: str = Field(default="", sa_type=String(500))
     imported_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # None while the upload waits on the review page (the page keeps the file here, not in
+    # the form); set when what it holds was saved.
+    completed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     imported_by_id: int | None = Field(
         default=None, sa_column=_fk("user_account.id", index=False)
     )

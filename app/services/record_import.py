@@ -18,7 +18,7 @@ from datetime import date, datetime, time
 
 from sqlmodel import Session, col, select
 
-from app.models import ItemKind, MeetingStatus, Person, RecordImport, Side
+from app.models import ItemKind, MeetingStatus, Person, RecordImport, Side, utcnow
 from app.schemas import (
     ActionCreate,
     ActionUpdateCreate,
@@ -70,7 +70,8 @@ class AlreadyImported(Conflict):
 
 def earlier_import(session: Session, content: bytes) -> RecordImport | None:
     """The latest import of the same file, if it was imported before."""
-    query = select(RecordImport).where(RecordImport.sha256 == checksum(content))
+    query = select(RecordImport).where(RecordImport.sha256 == checksum(content),
+                                       col(RecordImport.completed_at).is_not(None))
     return session.exec(query.order_by(col(RecordImport.id).desc())).first()
 
 
@@ -272,18 +273,47 @@ def _refuse_again(session: Session, content: bytes, again: bool) -> None:
         raise AlreadyImported(earlier)
 
 
-def _keep_file(session: Session, *, kind: str, filename: str, content: bytes, by: Actor,
-               meeting_id: int | None, action_ids: list[int], summary: str) -> RecordImport:
+def _upload_row(kind: str, filename: str, content: bytes, by: Actor) -> RecordImport:
     name = clean_file_name(filename, default_stem="import")
     suffix = name.rsplit(".", 1)[-1].lower()
-    row = RecordImport(kind=kind, filename=name, content_type=CONTENT_TYPES.get(
+    return RecordImport(kind=kind, filename=name, content_type=CONTENT_TYPES.get(
         suffix, "application/octet-stream"), size_bytes=len(content), sha256=checksum(content),
-        content=content, meeting_id=meeting_id, action_ids=",".join(map(str, action_ids)),
-        summary=summary[:500], imported_by_id=by.user_id)
+        content=content, imported_by_id=by.user_id)
+
+
+def hold_upload(session: Session, *, kind: str, filename: str, content: bytes,
+                by: Actor) -> RecordImport:
+    """Keep an uploaded file while its review page is open (nothing of it is in the record
+    yet): the review form carries its id rather than the file."""
+    require(by, Perm.edit_record, "Only the Commissioner's office imports old records.")
+    row = _upload_row(kind, filename, content, by)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def held_upload(session: Session, upload_id: int, *, kind: str, by: Actor) -> RecordImport:
+    """An upload waiting on its review page; NotFound otherwise (a colleague may finish an
+    import another began: the office's records are shared)."""
+    from app.services.errors import NotFound
+
+    require(by, Perm.edit_record, "Only the Commissioner's office imports old records.")
+    row = session.get(RecordImport, upload_id)
+    if row is None or row.kind != kind or row.completed_at is not None:
+        raise NotFound("That upload is not waiting to be imported; upload the file again.")
+    return row
+
+
+def _keep_file(session: Session, *, kind: str, filename: str, content: bytes, by: Actor,
+               meeting_id: int | None, action_ids: list[int], summary: str,
+               held: RecordImport | None = None) -> RecordImport:
+    row = held or _upload_row(kind, filename, content, by)
+    row.meeting_id, row.action_ids = meeting_id, ",".join(map(str, action_ids))
+    row.summary, row.completed_at = summary[:500], utcnow()
     session.add(row)
     session.flush()
     audit.record(session, by=by, verb="import", object_type="record_import", object_id=row.id,
-                 summary=f"{name}: {summary}"[:1000])
+                 summary=f"{row.filename}: {summary}"[:1000])
     return row
 
 
@@ -320,7 +350,8 @@ def _owners(resolve, action: ReadAction, index: int) -> list[int]:
 
 
 def save_minutes(session: Session, *, draft: MinutesDraft, filename: str, content: bytes,
-                 by: Actor, again: bool = False) -> RecordImport:
+                 by: Actor, again: bool = False, held: RecordImport | None = None
+                 ) -> RecordImport:
     """Save reviewed old minutes as an approved, imported meeting of the series, with the file
     kept; AlreadyImported when the same file was imported before, unless `again`."""
     require(by, Perm.edit_record, "Only the Commissioner's office imports old minutes.")
@@ -380,7 +411,8 @@ def save_minutes(session: Session, *, draft: MinutesDraft, filename: str, conten
     title = meetings.meeting_title(meeting, series)
     return _keep_file(session, kind=MINUTES, filename=filename, content=content, by=by,
                       meeting_id=meeting.id, action_ids=action_ids,
-                      summary=f"{title}: {len(item_ids)} items, {len(action_ids)} actions")
+                      summary=f"{title}: {len(item_ids)} items, {len(action_ids)} actions",
+                      held=held)
 
 
 # --- the reviewed action log --------------------------------------------------------------
@@ -404,7 +436,8 @@ def check_action_log(draft: ActionLogDraft) -> dict[str, str]:
 
 
 def save_action_log(session: Session, *, draft: ActionLogDraft, filename: str, content: bytes,
-                    by: Actor, again: bool = False) -> RecordImport:
+                    by: Actor, again: bool = False, held: RecordImport | None = None
+                    ) -> RecordImport:
     """Save a reviewed old action log's actions, with their references where free, statuses
     and latest updates, and keep the file; AlreadyImported for the same file, unless `again`."""
     require(by, Perm.edit_record, "Only the Commissioner's office imports action logs.")
@@ -420,7 +453,7 @@ def save_action_log(session: Session, *, draft: ActionLogDraft, filename: str, c
         for index, action in enumerate(draft.actions)]
     return _keep_file(session, kind=ACTIONS, filename=filename, content=content, by=by,
                       meeting_id=None, action_ids=action_ids,
-                      summary=f"{len(action_ids)} actions")
+                      summary=f"{len(action_ids)} actions", held=held)
 
 
 def creating_everyone(found: list[NewPerson]) -> dict[str, int | NewPerson | None]:

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column('action_ids', sa.Text(), nullable=False),
         sa.Column('summary', sa.String(length=500), nullable=False),
         sa.Column('imported_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('completed_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('imported_by_id', sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(['meeting_id'], ['meeting.id'], ondelete='SET NULL',
                                 name=op.f('fk_record_import_meeting_id_meeting')),
