@@ -882,7 +882,7 @@ def parse_action_rows(rows: list[list[object]]) -> ImportedActionLog:
 
 
 def _xlsx_rows(content: bytes) -> list[list[object]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # start-up cost: only an .xlsx import needs it
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)

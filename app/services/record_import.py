@@ -30,7 +30,8 @@ from app.schemas import (
 )
 from app.services import actions, agenda, approval, audit, entries, meetings, people
 from app.services.dates import london_to_utc, short_date, to_london
-from app.services.errors import Conflict, InvalidInput
+from app.services.common import get_or_404
+from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.minutes_import import (
     ACTIONS,
     MINUTES,
@@ -77,8 +78,6 @@ def earlier_import(session: Session, content: bytes) -> RecordImport | None:
 
 def get_import(session: Session, import_id: int, *, by: Actor) -> RecordImport:
     """An import with its file, for those who may read the internal record."""
-    from app.services.common import get_or_404
-
     require(by, Perm.export_internal, "Only the Commissioner's office downloads imported files.")
     return get_or_404(session, RecordImport, import_id, "import")
 
@@ -295,8 +294,6 @@ def hold_upload(session: Session, *, kind: str, filename: str, content: bytes,
 def held_upload(session: Session, upload_id: int, *, kind: str, by: Actor) -> RecordImport:
     """An upload waiting on its review page; NotFound otherwise (a colleague may finish an
     import another began: the office's records are shared)."""
-    from app.services.errors import NotFound
-
     require(by, Perm.edit_record, "Only the Commissioner's office imports old records.")
     row = session.get(RecordImport, upload_id)
     if row is None or row.kind != kind or row.completed_at is not None:
