@@ -29,8 +29,8 @@ from app.schemas import (
     PersonCreate,
 )
 from app.services import actions, agenda, approval, audit, entries, meetings, people
-from app.services.dates import london_to_utc, short_date, to_london
 from app.services.common import get_or_404
+from app.services.dates import london_to_utc, short_date, to_london
 from app.services.errors import Conflict, InvalidInput, NotFound
 from app.services.minutes_import import (
     ACTIONS,
