@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
@@ -599,6 +600,147 @@ def _add_export_findings_parser(export) -> None:
     findings.set_defaults(func=cmd_export_findings)
 
 
+def _read_json(read, unknown) -> dict:
+    """What a file was read as, for --json."""
+    from dataclasses import asdict
+
+    data = asdict(read)
+    data.pop("text", None)
+    data["unknown_people"] = [asdict(p) for p in unknown]
+    return data
+
+
+def _print_json(data: dict) -> None:
+    import json
+
+    print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Read an old minutes document or action log; save it unless --dry-run."""
+    from app.services import minutes_import, record_import
+    from app.services.errors import DomainError
+    from app.services.permissions import Actor
+
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        print(f"Cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return 1
+    minutes = args.kind == "minutes"
+    read: Any
+    try:
+        read = (minutes_import.read_minutes(path.name, content) if minutes
+                else minutes_import.read_action_log(path.name, content))
+    except DomainError as exc:
+        return _refused("Not imported", exc)
+    if minutes and args.date is not None:
+        read.meeting_date = args.date
+    by = Actor.system()
+    try:
+        with _session() as session:
+            found = [] if read.unrecognised else record_import.unknown_people(
+                session, attendance=getattr(read, "attendance", []), actions_read=read.actions)
+            data = _read_json(read, found)
+            earlier = record_import.earlier_import(session, content)
+            data["imported_before"] = (
+                {"import_id": earlier.id, "meeting_id": earlier.meeting_id,
+                 "action_ids": earlier.actions, "imported_at": _iso(earlier.imported_at)}
+                if earlier else None)
+            if args.dry_run:
+                if args.json:
+                    _print_json(data)
+                else:
+                    _print_import_summary(read, found, minutes)
+                session.rollback()
+                return 0
+            if read.unrecognised:
+                print("Not imported: " + " ".join(read.notes) + " Import it on the page "
+                      "(Meetings, then Import old minutes), where the items can be marked.",
+                      file=sys.stderr)
+                return 1
+            if minutes and read.meeting_date is None:
+                print("Not imported: the meeting's date was not found in the file; give it "
+                      "with --date YYYY-MM-DD.", file=sys.stderr)
+                return 1
+            choices = record_import.creating_everyone(found)
+            if minutes:
+                saved = record_import.save_minutes(session, by=by, filename=path.name,
+                                                   content=content, again=args.again,
+                                                   draft=record_import.MinutesDraft(
+                    series_id=args.series, meeting_date=read.meeting_date,
+                    start_time=read.start_time, venue=read.venue, chair=read.chair,
+                    minute_taker=read.minute_taker, attendance=read.attendance,
+                    items=read.items, actions=read.actions, people=choices))
+            else:
+                saved = record_import.save_action_log(
+                    session, by=by, filename=path.name, content=content, again=args.again,
+                    draft=record_import.ActionLogDraft(actions=read.actions, people=choices))
+            result: dict[str, Any] = {"import_id": saved.id, "meeting_id": saved.meeting_id,
+                      "action_ids": saved.actions, "people_created": [p.label for p in found]}
+    except record_import.AlreadyImported as exc:
+        print(f"Not imported: {exc.message} To import it again, add --again.", file=sys.stderr)
+        return 1
+    except DomainError as exc:
+        return _refused("Not imported", exc)
+    if args.json:
+        _print_json({**data, **result})
+        return 0
+    if saved.meeting_id:
+        print(f"Meeting {saved.meeting_id}")
+    print("Actions " + (" ".join(map(str, saved.actions)) or "none"))
+    for label in result["people_created"]:
+        print(f"Person created: {label}")
+    return 0
+
+
+def _print_import_summary(read, found, minutes: bool) -> None:
+    if read.unrecognised:
+        print("Not recognised: " + " ".join(read.notes))
+        return
+    if minutes:
+        print(f"{read.title or 'Minutes'}: {read.meeting_date or 'date not found'}, "
+              f"{len(read.items)} items, {len(read.attendance)} attending, "
+              f"{len(read.actions)} actions ({read.layout} layout)")
+    else:
+        print(f"{len(read.actions)} actions")
+    for person in found:
+        print(f"Not in the directory (would be created): {person.label}")
+
+
+def _add_import_parsers(commands) -> None:
+    importing = commands.add_parser(
+        "import", help="read old minutes (.docx) or an action log (.xlsx, .docx) into the "
+                       "record, or print what an inspection report holds"
+    ).add_subparsers(dest="import_kind", required=True)
+    minutes = importing.add_parser(
+        "minutes", help="old minutes as an approved, imported meeting of a series; people "
+                        "not in the directory are created")
+    minutes.add_argument("file")
+    minutes.add_argument("--series", type=int, required=True, metavar="ID",
+                         help="the series (meeting type) the meeting belongs to")
+    minutes.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
+                         help="the meeting's date, when the file does not say it")
+    actions = importing.add_parser(
+        "actions", help="an old action log's actions, with their references where free")
+    actions.add_argument("file")
+    for parser, kind in ((minutes, "minutes"), (actions, "actions")):
+        parser.add_argument("--dry-run", action="store_true", help="read the file, save nothing")
+        parser.add_argument("--json", action="store_true",
+                            help="print what was read (and, when saved, the new ids) as JSON")
+        parser.add_argument("--again", action="store_true",
+                            help="import a file that was imported before once more")
+        parser.set_defaults(func=cmd_import, kind=kind)
+    actions.set_defaults(series=None, date=None)
+    inspection = importing.add_parser(
+        "inspection", help="read an HMICFRS report (.txt, .pdf or .docx) and print its title, "
+        "force or service, grades and findings; nothing is saved")
+    inspection.add_argument("file")
+    inspection.add_argument("--json", action="store_true", help="print what was read as JSON")
+    inspection.set_defaults(func=cmd_import_inspection)
+
+
 def cmd_schedule_generate(args: argparse.Namespace) -> int:
     from app.services import schedule
     from app.services.dates import to_london
@@ -739,17 +881,6 @@ def cmd_import_inspection(args: argparse.Namespace) -> int:
         print(f"Note: {note}")
     print("Nothing was saved.")
     return 0
-
-
-def _add_import_parsers(commands) -> None:
-    imports = commands.add_parser("import", help="read documents").add_subparsers(
-        dest="import_", required=True)
-    inspection = imports.add_parser(
-        "inspection", help="read an HMICFRS report (.txt, .pdf or .docx) and print its title, "
-        "force or service, grades and findings; nothing is saved")
-    inspection.add_argument("file")
-    inspection.add_argument("--json", action="store_true", help="print what was read as JSON")
-    inspection.set_defaults(func=cmd_import_inspection)
 
 
 def _add_backup_parsers(commands) -> None:

@@ -30,6 +30,7 @@ from app.web import (
     finding_pages,
     findings_dashboard,
     home_page,
+    import_pages,
     inspection_pages,
     meeting_pages,
     minute_taking,
@@ -318,6 +319,7 @@ def create_app() -> FastAPI:
     # before any router with /findings/{id}, so /findings/panel.docx is not taken for an id
     app.include_router(findings_dashboard.router)
     app.include_router(inspection_pages.router)
+    app.include_router(import_pages.router)
     app.include_router(s55_pages.router)
     app.include_router(people_pages.router)
     app.include_router(finding_pages.router)

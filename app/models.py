@@ -440,6 +440,9 @@ class Meeting(SQLModel, table=True):
     approved_at_meeting_id: int | None = Field(
         default=None, sa_column=_fk("meeting.id", ondelete="SET NULL", index=False)
     )
+    # Read from an old minutes document (app/services/record_import.py), not taken in Assure;
+    # the file it came from is kept in `record_import`.
+    imported: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
@@ -940,3 +943,35 @@ class FindingEvent(SQLModel, table=True):
     question_id: int | None = Field(
         default=None, sa_column=_fk("question.id", ondelete="SET NULL"))
     action_id: int | None = Field(default=None, sa_column=_fk("action.id", ondelete="SET NULL"))
+
+
+class RecordImport(SQLModel, table=True):
+    """An old minutes document or action log read into the record: the file exactly as it
+    was uploaded, its SHA-256 (the same file uploaded again is recognised by it), and what it
+    became: a meeting, or the actions of an action log."""
+
+    __tablename__ = "record_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(20))  # "minutes" or "actions"
+    filename: str = Field(sa_type=String(255))
+    content_type: str = Field(sa_type=String(100))
+    size_bytes: int
+    sha256: str = Field(sa_type=String(64), index=True)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    meeting_id: int | None = Field(default=None, sa_column=_fk("meeting.id", ondelete="SET NULL"))
+    # The actions made, by id: "12,13,14" (an action log's import makes no meeting).
+    action_ids: str = Field(default="", sa_type=Text)
+    summary: str = Field(default="", sa_type=String(500))
+    imported_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # None while the upload waits on the review page (the page keeps the file here, not in
+    # the form); set when what it holds was saved.
+    completed_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    imported_by_id: int | None = Field(
+        default=None, sa_column=_fk("user_account.id", index=False)
+    )
+
+    @property
+    def actions(self) -> list[int]:
+        """The actions made, by id."""
+        return [int(i) for i in self.action_ids.split(",") if i.strip().isdigit()]

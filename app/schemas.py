@@ -283,6 +283,8 @@ class MeetingRead(Out):
     submitted_at: LocalDateTime | None = None
     approved_at: LocalDateTime | None = None
     approved_at_meeting_id: int | None = None
+    # Read from an old minutes document rather than minuted in Assure (issue 18).
+    imported: bool = False
     created_at: LocalDateTime
     updated_at: LocalDateTime
 

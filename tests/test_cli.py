@@ -425,3 +425,67 @@ def test_import_inspection_prints_what_was_read_and_saves_nothing(tmp_path, monk
     assert main(["import", "inspection", str(tmp_path / "report.exe")]) == 1
     assert "Only text (.txt), PDF (.pdf) and Word (.docx)" in capsys.readouterr().err
     get_settings.cache_clear()
+
+
+def test_import_minutes_dry_run_json_then_saved_then_refused_twice(fresh_db, capsys, tmp_path):
+    import json
+
+    from app.models import MeetingType, RecordImport
+    from tests import import_files
+
+    with Session(app.db.get_engine()) as session:
+        series = MeetingType(name="Monthly Assurance Meeting")
+        session.add(series)
+        session.commit()
+        series_id = series.id
+    path = tmp_path / "March 2021 minutes.docx"
+    path.write_bytes(import_files.table_minutes())
+    assert main(["import", "minutes", str(path), "--series", str(series_id), "--dry-run",
+                 "--json"]) == 0
+    read = json.loads(capsys.readouterr().out)
+    assert read["layout"] == "table" and read["meeting_date"] == "2021-03-23"
+    assert [i["title"] for i in read["items"]][:2] == [
+        "OUTSTANDING MATTERS / ITEMS BROUGHT FORWARD", "HOLDING TO ACCOUNT"]
+    assert read["actions"][0]["owners"] == "DCC"
+    assert {p["label"] for p in read["unknown_people"]} >= {"Alice Hartley", "FM"}
+    with Session(app.db.get_engine()) as session:  # a dry run saves nothing
+        assert session.exec(select(Meeting)).first() is None
+
+    assert main(["import", "minutes", str(path), "--series", str(series_id)]) == 0
+    out = capsys.readouterr().out
+    meeting_id = int(re.search(r"Meeting (\d+)", out).group(1))
+    assert re.search(r"Actions \d+ \d+", out) and "Person created: FM" in out
+    with Session(app.db.get_engine()) as session:
+        meeting = session.get(Meeting, meeting_id)
+        assert meeting.status == "approved" and meeting.imported
+        kept = session.exec(select(RecordImport)).one()
+        assert kept.meeting_id == meeting_id and kept.content == path.read_bytes()
+
+    assert main(["import", "minutes", str(path), "--series", str(series_id)]) == 1
+    assert f"as meeting {meeting_id}" in capsys.readouterr().err
+    assert main(["import", "minutes", str(path), "--series", str(series_id), "--again",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["meeting_id"] != meeting_id
+
+
+def test_import_actions_saves_the_log_and_refuses_what_it_cannot_read(fresh_db, capsys,
+                                                                      tmp_path):
+    import json
+
+    from tests import import_files
+
+    log = tmp_path / "log.xlsx"
+    log.write_bytes(import_files.action_log_xlsx())
+    assert main(["import", "actions", str(log), "--json"]) == 0
+    saved = json.loads(capsys.readouterr().out)
+    assert len(saved["action_ids"]) == 3 and saved["actions"][0]["reference"] == "A/2020/031"
+    letter = tmp_path / "letter.docx"
+    letter.write_bytes(import_files.unrelated_docx())
+    assert main(["import", "actions", str(letter), "--dry-run"]) == 0
+    assert "Not recognised" in capsys.readouterr().out
+    assert main(["import", "actions", str(letter)]) == 1
+    assert "mark" in capsys.readouterr().err
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"PK\x03\x04 damaged")
+    assert main(["import", "minutes", str(broken), "--series", "1"]) == 1
+    assert "could not be read" in capsys.readouterr().err

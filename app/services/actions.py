@@ -1,5 +1,6 @@
 """Actions: references, owners, status, append-only updates and the derived RAG rating."""
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -345,6 +346,29 @@ def _allocate_reference(session: Session, action: Action, year: int) -> None:
         except IntegrityError:
             continue
     raise Conflict("Could not allocate an action reference; please try again.")
+
+
+_YEAR_AND_NUMBER = re.compile(r"((?:19|20)\d{2})\D+0*(\d{1,6})$")
+
+
+def adopt_reference(session: Session, *, action: Action, reference: str) -> bool:
+    """Give an action read from an old log the reference it had there ("A/2020/031"), when
+    that names a year and a number no other action has; False (the allocated reference kept)
+    otherwise. The year and number are taken too, so later references follow on from it."""
+    match = _YEAR_AND_NUMBER.search(reference.strip())
+    if not match or len(reference.strip()) > 60:
+        return False
+    year, seq = int(match.group(1)), int(match.group(2))
+    taken = session.exec(select(Action).where(
+        Action.id != action.id,
+        (Action.reference == reference.strip()) | ((Action.year == year) & (Action.seq == seq))
+    )).first()
+    if taken is not None:
+        return False
+    action.reference, action.year, action.seq = reference.strip(), year, seq
+    session.add(action)
+    session.flush()
+    return True
 
 
 def create_action(session: Session, *, data: ActionCreate, by: Actor) -> Action:

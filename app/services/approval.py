@@ -109,6 +109,21 @@ def approve_by_chair(session: Session, *, meeting_id: int, by: Actor) -> Meeting
     return meeting
 
 
+def approve_imported(session: Session, *, meeting_id: int, by: Actor) -> Meeting:
+    """Approve the draft minutes of a meeting read from an old document: they were approved
+    when they were taken, before Assure, and the import records that; from now on they change
+    only by amendment, as any approved minutes."""
+    meeting = get_meeting(session, meeting_id)
+    require(by, Perm.edit_record, "Only the secretariat imports old minutes.")
+    if meeting.status != MeetingStatus.draft or not meeting.imported:
+        raise Conflict("Only the draft minutes of an imported meeting are approved on import.")
+    _approve(meeting, by)
+    audit.record(session, by=by, verb="approve", object_type="meeting", object_id=meeting.id,
+                 summary="imported minutes: approved before they came into Assure")
+    session.flush()
+    return meeting
+
+
 def _previous_minutes_item(session: Session, meeting: Meeting, by: Actor) -> AgendaItem:
     """The later meeting's "minutes of the last meeting" item, added if its agenda has none."""
     query = select(AgendaItem).where(AgendaItem.meeting_id == meeting.id,

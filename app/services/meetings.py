@@ -402,8 +402,11 @@ def _check_meeting_fields(session: Session, values: dict, meeting: Meeting | Non
         raise InvalidInput(errors)
 
 
-def create_meeting(session: Session, *, data: MeetingCreate, by: Actor) -> Meeting:
-    """Schedule a meeting; venue and marking default to the series' and the office's."""
+def create_meeting(session: Session, *, data: MeetingCreate, by: Actor,
+                   furnished: bool = True) -> Meeting:
+    """Schedule a meeting; venue and marking default to the series' and the office's.
+    `furnished=False`: without the series' standing items and invitees (an imported meeting
+    brings its own)."""
     require(by, Perm.edit_record)
     values = data.model_dump()
     _check_meeting_fields(session, values, None)
@@ -416,7 +419,8 @@ def create_meeting(session: Session, *, data: MeetingCreate, by: Actor) -> Meeti
     meeting = Meeting(**values)
     session.add(meeting)
     session.flush()
-    furnish(session, meeting)
+    if furnished:
+        furnish(session, meeting)
     audit.record(session, by=by, verb="create", object_type="meeting", object_id=meeting.id,
                  summary=meeting_title(meeting, meeting_type))
     session.flush()

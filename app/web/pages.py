@@ -19,7 +19,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.models import utcnow
-from app.services import invites, meetings
+from app.services import invites, meetings, record_import
 from app.services.approval import amendments_of, awaiting_approval
 from app.services.dates import today
 from app.services.inspections import inspections_due
@@ -131,6 +131,10 @@ def meeting_page_response(request: Request, session, caller, meeting_id: int, *,
             "minutes": minutes,
             "edition": edition,
             "can_export_internal": caller.actor.can(Perm.export_internal),
+            # an imported meeting's original file (issue 18), for those who read the internal
+            # record
+            "imported_from": record_import.import_of_meeting(session, meeting_id)
+            if meeting.imported and caller.actor.can(Perm.export_internal) else None,
             "can_take_minutes": caller.actor.can(Perm.edit_record),
             "can_manage": caller.actor.can(Perm.edit_record),
             "can_approve": caller.actor.can(Perm.approve_minutes),

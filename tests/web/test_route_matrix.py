@@ -215,6 +215,13 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/inspections/import"):                                   "S 403 403 403 403 A A",
     ("POST", "/inspections/import/review"):                            "S 403 403 403 403 A A",
     ("GET", "/inspections/{inspection_id}"):                           "S A A A A A A",
+    # old minutes and action logs in: the secretariat and admin import; whoever reads the
+    # internal record downloads the file an import came from
+    ("GET", "/imports"):                                               "S 403 403 403 403 A A",
+    ("POST", "/imports"):                                              "S 403 403 403 403 A A",
+    ("POST", "/imports/{upload_id}/review"):                           "S 403 403 403 403 A A",
+    ("POST", "/imports/{upload_id}"):                                  "S 403 403 403 403 A A",
+    ("GET", "/imports/{import_id}/file"):                              "S 403 403 403 A A A",
     ("POST", "/inspections/{inspection_id}/dates"):                    "S 403 403 403 403 A A",
     ("POST", "/inspections/{inspection_id}/findings/{finding_id}"):    "S 403 403 403 403 A A",
     # the s55 response: whoever sees the inspection reads and downloads; the record's keepers write
@@ -393,6 +400,16 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
     if name == "paper_id":
         return str(attach_paper(session, item_id=w.item.id, filename="matrix.pdf",
                                 content=PDF_BYTES, by=SYSTEM).id)
+    if name in ("upload_id", "import_id"):
+        from app.services import record_import
+        from tests import import_files
+
+        held = record_import.hold_upload(session, kind="minutes", filename="old.docx",
+                                         content=import_files.heading_minutes(), by=SYSTEM)
+        if name == "import_id":
+            held.completed_at = utcnow()
+        session.commit()
+        return str(held.id)
     if name == "session_id":
         # Another browser of the caller's own (the account page ends one's own; the
         # administrator's page anyone's: the viewer's).
@@ -529,6 +546,9 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
                          "finding_count": "1", "finding-0-kind": "recommendation",
                          "finding-0-text": "Do it."},
         "/inspections/import": {"text": "A report's text."},
+        "/imports": {"kind": "minutes"},
+        "/imports/{upload_id}/review": {"kind": "minutes", "op": "item-add"},
+        "/imports/{upload_id}": {"kind": "minutes"},
         "/inspections/import/review": {"title": "Matrix inspection", "op": "add-finding"},
         "/inspections/{inspection_id}/dates": {
             "published_on-day": "14", "published_on-month": "3", "published_on-year": "2024",
