@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from app.models import Meeting, MeetingType
 from app.services.dates import to_london
+from app.services.errors import InvalidInput
 from app.services.paging import (
     DEFAULT_LIMIT,
     after_key,
@@ -33,13 +34,13 @@ from app.services.paging import (
     encode_cursor,
     fingerprint,
 )
-from app.services.errors import InvalidInput
 from app.services.permissions import Actor
 from app.services.search_index import DOC, Kind
 from app.services.visibility import search_seen_where
 
 MAX_QUERY = 200  # characters
 MAX_TERMS = 16
+CANDIDATES = 1000  # the most matches ranked and counted: the newest
 START, STOP = "\ue000", "\ue001"  # where a snippet's match starts and stops, before escaping
 
 KIND_NAMES = {
@@ -170,6 +171,7 @@ class SearchPage:
     total: int
     next_cursor: str | None
     groups: list[Group]
+    capped: bool = False  # more were found than are ranked and counted (CANDIDATES)
 
 
 def _url(row: Any) -> str:
@@ -205,7 +207,7 @@ def marked(raw: str) -> Markup:
             out.append(ch)
     if opened:
         out.append("</mark>")
-    return Markup("".join(out))
+    return Markup("".join(out))  # noqa: S704 - escaped above; only <mark> added
 
 
 def _check(kinds: Sequence[str] | None, from_: date | None, to: date | None) -> list[Kind]:
@@ -250,20 +252,6 @@ def search(
         raise InvalidInput({"cursor": "cursor is not one this list gave; start again "
                                       "without a cursor"})
 
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        fts = sa.table("search_fts", sa.column("rowid"))
-        match_text = fts5_query(query)
-        score = (-sa.func.bm25(sa.literal_column("search_fts"), 4.0, 1.0)).label("score")
-        base = (sa.select(DOC.c.id, score).select_from(DOC.join(fts, fts.c.rowid == DOC.c.id))
-                .where(sa.literal_column("search_fts").op("MATCH")(match_text)))
-    else:
-        tsquery = sa.func.websearch_to_tsquery(sa.literal_column("'english'::regconfig"),
-                                               websearch_text(query))
-        tsv = sa.literal_column("search_document.tsv")
-        score = sa.cast(sa.func.ts_rank_cd(tsv, tsquery), sa.Float).label("score")
-        base = sa.select(DOC.c.id, score).where(tsv.op("@@")(tsquery))
-
     conditions = []
     if chosen:
         conditions.append(DOC.c.kind.in_([k.value for k in chosen]))
@@ -280,7 +268,27 @@ def search(
     seen = search_seen_where(by)
     if seen is not None:
         conditions.append(seen)
-    found = base.where(*conditions).subquery("found")
+
+    # The newest CANDIDATES matches the reader may see (the newest written: the index's
+    # order), then ranked: a word in every meeting's minutes costs the same after ten years
+    # as after one, and what is counted stops at CANDIDATES.
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        fts = sa.table("search_fts", sa.column("rowid"))
+        score = (-sa.func.bm25(sa.literal_column("search_fts"), 4.0, 1.0)).label("score")
+        found = (sa.select(DOC.c.id, score)
+                 .select_from(DOC.join(fts, fts.c.rowid == DOC.c.id))
+                 .where(sa.literal_column("search_fts").op("MATCH")(fts5_query(query)),
+                        *conditions)
+                 .order_by(fts.c.rowid.desc()).limit(CANDIDATES).subquery("found"))
+    else:
+        tsquery = sa.func.websearch_to_tsquery(sa.literal_column("'english'::regconfig"),
+                                               websearch_text(query))
+        tsv: Any = sa.literal_column("search_document.tsv")
+        newest = (sa.select(DOC.c.id).where(tsv.op("@@")(tsquery), *conditions)
+                  .order_by(DOC.c.id.desc()).limit(CANDIDATES))
+        score = sa.cast(sa.func.ts_rank_cd(tsv, tsquery), sa.Float).label("score")
+        found = sa.select(DOC.c.id, score).where(DOC.c.id.in_(newest)).subquery("found")
 
     total = session.execute(sa.select(sa.func.count()).select_from(found)).scalar_one()
     step = sa.select(found.c.id, found.c.score)
@@ -294,7 +302,7 @@ def search(
                    if more else None)
     results = _results(session, [r.id for r in rows], query, sqlite)
     return SearchPage(results=results, total=total, next_cursor=next_cursor,
-                      groups=_groups(session, results))
+                      groups=_groups(session, results), capped=total >= CANDIDATES)
 
 
 def _results(session: Session, ids: list[int], query: Query, sqlite: bool) -> list[Result]:
@@ -334,9 +342,10 @@ def _groups(session: Session, results: list[Result]) -> list[Group]:
     meeting_ids = {r.meeting_id for r in results if r.meeting_id is not None}
     headings: dict[int | None, str] = {None: "Not from a meeting"}
     if meeting_ids:
-        rows = session.execute(sa.select(Meeting.id, Meeting.starts_at, MeetingType.name)
-                               .join(MeetingType, MeetingType.id == Meeting.meeting_type_id)
-                               .where(Meeting.id.in_(meeting_ids)))
+        meeting, series = Meeting.__table__, MeetingType.__table__  # type: ignore[attr-defined]
+        rows = session.execute(sa.select(meeting.c.id, meeting.c.starts_at, series.c.name)
+                               .join(series, series.c.id == meeting.c.meeting_type_id)
+                               .where(meeting.c.id.in_(meeting_ids)))
         for meeting_id, starts_at, name in rows:
             headings[meeting_id] = f"{name}, {to_london(starts_at):%-d %B %Y}"
     groups: dict[int | None, Group] = {}

@@ -158,7 +158,8 @@ class _Context:
 
 
 def _doc(kind: Kind, object_id: int, **values: Any) -> dict:
-    row = {"kind": kind.value, "object_id": object_id, "meeting_id": None, "series_id": None,
+    row: dict[str, Any] = {
+           "kind": kind.value, "object_id": object_id, "meeting_id": None, "series_id": None,
            "item_id": None, "on_date": None, "theme": "", "person_ids": "", "exempt": False,
            "label": "", "title": "", "body": ""}
     for column in ("entry_id", "own_item_id", "paper_id", "question_id", "answer_id",
@@ -390,11 +391,11 @@ def _after_flush(session: OrmSession, _context) -> None:
                 items_moved.add(obj.id)
         elif isinstance(obj, ActionOwner):
             touched["action"].add(obj.action_id)
-        elif isinstance(obj, Meeting) and obj in session.dirty and _changed(
+        elif isinstance(obj, Meeting) and obj.id is not None and obj in session.dirty and _changed(
                 obj, "starts_at", "meeting_type_id"):
             meetings_moved.add(obj.id)
-        elif isinstance(obj, Inspection) and obj in session.dirty and _changed(
-                obj, "title", "published_on"):
+        elif (isinstance(obj, Inspection) and obj.id is not None and obj in session.dirty
+              and _changed(obj, "title", "published_on")):
             inspections.add(obj.id)
     for obj in session.deleted:
         if isinstance(obj, ActionOwner):

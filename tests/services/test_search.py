@@ -271,3 +271,13 @@ def test_a_cursor_of_other_words_is_refused(session, record):
     with pytest.raises(InvalidInput) as refused:
         search.search(session, by=OFFICE, q="motorway", limit=1, cursor=page.next_cursor)
     assert list(refused.value.errors) == ["cursor"]
+
+
+def test_only_the_newest_matches_are_ranked_and_counted(session, record, monkeypatch):
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    item = make_item(session, record["may"], title="Many")
+    made = [make_entry(session, item, text="zebra " * (5 - n)) for n in range(5)]
+    page = search.search(session, by=OFFICE, q="zebra")
+    assert page.total == 3 and page.capped
+    # the three newest, the one with the word most often first
+    assert [r.id for r in page.results] == [made[2].id, made[3].id, made[4].id]

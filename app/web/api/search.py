@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from app.db import SessionDep
 from app.schemas import MAX_ID
 from app.services import search
-from app.services.paging import DEFAULT_LIMIT
+from app.services.paging import DEFAULT_LIMIT, Page
 from app.services.search_index import Kind
 from app.web.api.paging import PAGED, CursorQuery, LimitQuery, answer
 from app.web.deps import ActorDep
@@ -34,7 +34,9 @@ class SearchPageRead(BaseModel):
     """One page of what was found, best first."""
 
     results: list[SearchResultRead]
-    total: int = Field(description="How many things the caller may see were found in all")
+    total: int = Field(description="How many things the caller may see were found, counted "
+                                   "up to 1000: beyond that only the newest 1000 are ranked "
+                                   "and paged; add words or filters to reach older ones")
     next: str | None = Field(description="The address of the next page; null on the last")
 
 
@@ -69,5 +71,5 @@ def search_record(
     results = [SearchResultRead(kind=r.kind, id=r.id, meeting_id=r.meeting_id, title=r.title,
                                 snippet=str(r.snippet), url=r.url, date=r.date)
                for r in page.results]
-    body = answer(request, response, page, results)
+    body = answer(request, response, Page(rows=results, next_cursor=page.next_cursor), results)
     return {**body, "total": page.total}
