@@ -915,6 +915,50 @@ def _weekday(value: str) -> int:
     raise argparse.ArgumentTypeError(f"{value!r} is not a day of the week, e.g. Monday")
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    import json
+
+    from app.services import search
+    from app.services.errors import DomainError
+    from app.services.permissions import Actor
+
+    words = " ".join(args.words)
+    try:
+        with _session() as session:
+            page = search.search(session, by=Actor.system(), q=words,
+                                 kinds=[args.kind] if args.kind else None, limit=args.limit)
+    except DomainError as exc:
+        return _refused("Nothing searched", exc)
+    if args.json:
+        print(json.dumps({"results": [{
+            "kind": r.kind.value, "id": r.id, "meeting_id": r.meeting_id, "title": r.title,
+            "snippet": str(r.snippet), "url": r.url,
+            "date": r.date.isoformat() if r.date else None} for r in page.results],
+            "total": page.total}, indent=2))
+        return 0
+    print(f"{page.total} found" + (f"; the best {len(page.results)}:"
+                                   if page.total > len(page.results) else ":"))
+    for group in page.groups:
+        print(f"\n{group.heading}")
+        for r in group.results:
+            snippet = str(r.snippet.striptags()).replace("\n", " ")
+            print(f"  {r.kind_name} {r.id}: {r.title}  {r.url}\n    {snippet}")
+    return 0
+
+
+def _add_search_parser(commands) -> None:
+    from app.services.search_index import Kind
+
+    found = commands.add_parser(
+        "search", help="find words in the record (minutes, items, papers, questions, "
+                       "answers, actions, updates, decisions, findings), best first")
+    found.add_argument("words", nargs="+", help='the words: "a phrase", OR, -word')
+    found.add_argument("--kind", choices=[k.value for k in Kind], help="only this kind")
+    found.add_argument("--limit", type=int, default=20, help="how many to show (default 20)")
+    found.add_argument("--json", action="store_true", help="print JSON, as the API answers")
+    found.set_defaults(func=cmd_search)
+
+
 def _add_reminders_parser(commands) -> None:
     reminders = commands.add_parser("reminders", help="action emails").add_subparsers(
         dest="reminders", required=True)
@@ -1020,6 +1064,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_reminders_parser(commands)
     _add_backup_parsers(commands)
     _add_import_parsers(commands)
+    _add_search_parser(commands)
     return parser
 
 

@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings, normalise_database_url
 from app.files import private_dir, private_file, tighten
+from app.services import search_index  # noqa: F401  (every session keeps the index in step)
 
 _engines: dict[str, Engine] = {}
 
@@ -336,3 +337,15 @@ def render_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def include_name(name, type_, parent_names) -> bool:
+    """For Alembic: what the search index has on one database only (SQLite's FTS5 tables,
+    PostgreSQL's tsvector column and its index; migration 0032) is not in the models, and is
+    not a difference between them and the database."""
+    if type_ == "table" and name and name.startswith("search_fts"):
+        return False
+    if type_ == "index" and name == "ix_search_document_tsv":
+        return False
+    return not (type_ == "column" and name == "tsv"
+                and parent_names.get("table_name") == "search_document")

@@ -42,6 +42,7 @@ from app.web import (
     question_page,
     record_pages,
     s55_pages,
+    search_page,
     series_pages,
     templating,
     user_pages,
@@ -326,6 +327,7 @@ def create_app() -> FastAPI:
     app.include_router(home_page.router)
     app.include_router(attendance_page.router)
     app.include_router(decision_pages.router)
+    app.include_router(search_page.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 

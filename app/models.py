@@ -511,6 +511,9 @@ class Paper(SQLModel, table=True):
     # (0: on time); kept as they were, whatever later happens to the meeting or its deadline.
     due_on: date | None = Field(default=None)
     days_late: int | None = Field(default=None)
+    # The paper's words, read once when it arrives (PDF and Word), for the search
+    # (app/services/search_index.py); "" when it has none that could be read.
+    text: str = Field(default="", sa_type=Text)
 
 
 class MinuteEntry(SQLModel, table=True):
@@ -975,3 +978,54 @@ class RecordImport(SQLModel, table=True):
     def actions(self) -> list[int]:
         """The actions made, by id."""
         return [int(i) for i in self.action_ids.split(",") if i.strip().isdigit()]
+
+
+# --- the search index (issue 18) -----------------------------------------------------------
+
+
+class SearchDocument(SQLModel, table=True):
+    """One searchable thing of the record (a paragraph, an item, a question, an answer, an
+    action, an update, a finding, a paper), as app/services/search_index.py writes it whenever
+    the thing itself is written.
+
+    The words are `title` and `body`; the rest is for filtering and for deciding who may see
+    it (app/services/visibility.py). Each source row it comes from is a foreign key that
+    cascades, so that whatever deletes the source deletes its document too. On SQLite an FTS5
+    table (`search_fts`, external content, kept in step by triggers) indexes the words; on
+    PostgreSQL a generated tsvector column (`tsv`) with a GIN index (migration 0032): both are
+    outside this model, as they exist on one database only."""
+
+    __tablename__ = "search_document"
+    __table_args__ = (UniqueConstraint("kind", "object_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(sa_type=String(20))
+    object_id: int
+    meeting_id: int | None = Field(default=None,
+                                   sa_column=_fk("meeting.id", ondelete="SET NULL"))
+    series_id: int | None = Field(default=None, sa_column=_fk("meeting_type.id",
+                                                                ondelete="SET NULL"))
+    # The item it sits under (for Part 2: an exempt item hides what is under it).
+    item_id: int | None = Field(default=None, sa_column=_fk("agenda_item.id",
+                                                              ondelete="SET NULL"))
+    on_date: date | None = Field(default=None, index=True)
+    theme: str = Field(default="", sa_type=String(200))
+    person_ids: str = Field(default="", sa_type=String(500))  # ",3,17," for LIKE
+    exempt: bool = Field(default=False)  # a paragraph marked exempt of its own
+    label: str = Field(default="", sa_type=String(500))  # what a result is called
+    title: str = Field(default="", sa_type=Text)
+    body: str = Field(default="", sa_type=Text)
+    # The source rows (each deletes the document with it).
+    entry_id: int | None = Field(default=None, sa_column=_fk("minute_entry.id",
+                                                               ondelete="CASCADE"))
+    own_item_id: int | None = Field(default=None, sa_column=_fk("agenda_item.id",
+                                                                  ondelete="CASCADE"))
+    paper_id: int | None = Field(default=None, sa_column=_fk("paper.id", ondelete="CASCADE"))
+    question_id: int | None = Field(default=None, sa_column=_fk("question.id",
+                                                                  ondelete="CASCADE"))
+    answer_id: int | None = Field(default=None, sa_column=_fk("answer.id", ondelete="CASCADE"))
+    action_id: int | None = Field(default=None, sa_column=_fk("action.id", ondelete="CASCADE"))
+    update_id: int | None = Field(default=None, sa_column=_fk("action_update.id",
+                                                                ondelete="CASCADE"))
+    finding_id: int | None = Field(default=None, sa_column=_fk("finding.id",
+                                                                 ondelete="CASCADE"))

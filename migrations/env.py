@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 
 from app import models  # noqa: F401  (registers the tables)
 from app.config import get_settings
-from app.db import make_engine, render_item
+from app.db import include_name, make_engine, render_item
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -17,6 +17,7 @@ def _configure(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         render_item=render_item,
+        include_name=include_name,
         compare_type=True,
     )
 

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
-from app.db import make_engine, render_item
+from app.db import include_name, make_engine, render_item
 from app.migrations_config import alembic_config
 from tests.conftest import BACKENDS, own_database
 
@@ -24,7 +24,8 @@ def _drift(url: str) -> list:
     engine = make_engine(url)
     with engine.connect() as connection:
         context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "render_item": render_item}
+            connection, opts={"compare_type": True, "render_item": render_item,
+                              "include_name": include_name}
         )
         diff = compare_metadata(context, SQLModel.metadata)
     engine.dispose()

@@ -18,10 +18,12 @@ from app.services.agenda import get_item
 from app.services.common import get_or_404
 from app.services.dates import today
 from app.services.errors import Conflict, DomainError, InvalidInput, NotFound
+from app.services.inspection_import import extract_text
 from app.services.permissions import Actor, Perm, Scope, require, scope_of
 from app.services.text import clean_file_name
 
 MAX_PAPER_BYTES = 20 * 1024 * 1024
+MAX_TEXT_CHARS = 1_000_000  # a paper's words kept for the search
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DOC = "application/msword"
@@ -101,6 +103,18 @@ def late_words(paper: Paper) -> str:
     return f"Arrived {days} day{'' if days == 1 else 's'} late" if days > 0 else ""
 
 
+def read_text(filename: str, content: bytes) -> str:
+    """A paper's words, for the search: those of a PDF or Word (.docx) document, or "" when
+    none can be read (an old .doc, a scan without text, a damaged file)."""
+    if not filename.lower().endswith((".pdf", ".docx")):
+        return ""
+    try:
+        words = extract_text(filename, content)
+    except Exception:  # noqa: BLE001 - a paper that cannot be read is still kept
+        return ""
+    return "".join(ch for ch in words if ch >= " " or ch in "\n\t")[:MAX_TEXT_CHARS]
+
+
 def attach_paper(
     session: Session, *, item_id: int, filename: str, content: bytes, by: Actor,
     replace: bool = False,
@@ -137,7 +151,8 @@ def attach_paper(
     paper = Paper(item_id=item.id, filename=name, content_type=actual, size_bytes=len(content),
                   sha256=hashlib.sha256(content).hexdigest(), content=content,
                   uploaded_by_id=by.user_id, due_on=item.paper_due_on,
-                  days_late=lateness(item.paper_due_on, today()))
+                  days_late=lateness(item.paper_due_on, today()),
+                  text=read_text(name, content))
     session.add(paper)
     session.flush()
     audit.record(session, by=by, verb="create", object_type="paper", object_id=paper.id,

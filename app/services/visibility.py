@@ -30,6 +30,7 @@ from app.models import (
     Paper,
     Question,
     QuestionStatus,
+    SearchDocument,
 )
 from app.services.agenda import MAX_DEPTH, ItemNode, agenda_tree
 from app.services.papers import papers_of
@@ -187,12 +188,13 @@ def may_see_question(by: Actor | None, question: Question, exempt_items: set[int
     return question.status in SHARED_STATUSES and question.item_id not in exempt_items
 
 
-def questions_seen_where(by: Actor | None):
+def questions_seen_where(by: Actor | None, exempt=None):
     """may_see_question as an SQL condition on Question, for a query that pages or counts
-    what the reader may see (None: the reader sees every question)."""
+    what the reader may see (None: the reader sees every question). `exempt`: the query of
+    exempt items to use, when the query has one already."""
     if sees_exempt(by):
         return None
-    exempt = exempt_items_query()
+    exempt = exempt if exempt is not None else exempt_items_query()
     return sa.and_(col(Question.status).in_([s.value for s in SHARED_STATUSES]),
                    sa.or_(col(Question.item_id).is_(None),
                           col(Question.item_id).not_in(sa.select(exempt.c.id))))
@@ -228,6 +230,47 @@ def hidden_question_ids(session: Session, question_ids: Iterable[int | None], by
         return set()
     found = list(session.exec(select(Question).where(col(Question.id).in_(wanted))))
     return wanted - {q.id for q in visible_questions(session, found, by)}
+
+
+# --- the search -------------------------------------------------------------------------
+
+
+def actions_seen_where(by: Actor | None, exempt=None):
+    """may_see_action as an SQL condition on Action (None: the reader sees every action): one
+    neither marked exempt nor raised under an exempt item, or one the reader owns."""
+    if sees_exempt(by):
+        return None
+    exempt = exempt if exempt is not None else exempt_items_query()
+    open_ = sa.and_(col(Action.exempt).is_(False),
+                    sa.or_(col(Action.item_id).is_(None),
+                           col(Action.item_id).not_in(sa.select(exempt.c.id))))
+    if by is None or by.person_id is None:
+        return open_
+    owned = sa.select(col(ActionOwner.action_id)).where(col(ActionOwner.person_id) == by.person_id)
+    return sa.or_(open_, col(Action.id).in_(owned))
+
+
+def search_seen_where(by: Actor | None):
+    """Which search documents (app/services/search_index.py) the reader may see, as an SQL
+    condition, so that what they may not see is neither found nor counted (None: all).
+
+    A document under an exempt item, a paragraph marked exempt, a question (or its answer) the
+    reader may not see and an action (or its update) the reader may not see are left out; an
+    exempt action's owner finds it, even under an exempt item."""
+    if sees_exempt(by):
+        return None
+    doc = SearchDocument.__table__  # type: ignore[attr-defined]
+    exempt = exempt_items_query()
+    questions = sa.select(col(Question.id)).where(questions_seen_where(by, exempt))
+    actions = sa.select(col(Action.id)).where(actions_seen_where(by, exempt))
+    return sa.and_(
+        doc.c.exempt.is_(False),
+        # an action's own rule says whether its exempt item hides it (its owner sees it)
+        sa.or_(doc.c.action_id.is_not(None), doc.c.item_id.is_(None),
+               doc.c.item_id.not_in(sa.select(exempt.c.id))),
+        sa.or_(doc.c.question_id.is_(None), doc.c.question_id.in_(questions)),
+        sa.or_(doc.c.action_id.is_(None), doc.c.action_id.in_(actions)),
+    )
 
 
 # --- histories ----------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def test_the_secretariat_imports_officers_finds_one_and_deactivates_them(browser
     expect(page.get_by_text("2 people imported.")).to_be_visible()
     page.get_by_label("Name, initials or role").fill("supt")
     page.get_by_label("Side").select_option(label="The force")
-    page.get_by_role("button", name="Search").click()
+    page.get_by_role("main").get_by_role("button", name="Search").click()
     results = page.locator("#people tbody tr")
     expect(results).to_have_count(1)
     expect(results).to_contain_text("Gareth Llewellyn")

@@ -79,6 +79,8 @@ CALLERS = ("viewer", "force_nothing", "force_owner", "owner_link", "anonymous")
 MAY_SEE = {"viewer": set(), "force_nothing": set(), "force_owner": OWNERS_OWN,
            "owner_link": OWNERS_OWN, "anonymous": set()}
 
+SEARCH_WORDS = ("requires+OR+report+OR+informant+OR+explained+OR+brief+OR+fix+OR+what+OR+"
+                "roads+OR+DCC")
 # Variants of a route worth reading too: other editions and filters of the same content.
 QUERIES = {
     "/api/v1/meetings/{meeting_id}/minutes.docx": ["", "?edition=public"],
@@ -87,6 +89,9 @@ QUERIES = {
     "/actions": ["", "?q=ActionFromFinding", "?status=closed"],
     "/actions/log.xlsx": ["", "?status=not_closed"],
     "/api/v1/actions": ["", "?overdue=false"],
+    # words around every canary (not the canaries: the query is echoed back)
+    "/search": [f"?q={SEARCH_WORDS}", f"?q={SEARCH_WORDS}&kind=action"],
+    "/api/v1/search": [f"?q={SEARCH_WORDS}", f"?q={SEARCH_WORDS}&kind=update"],
 }
 
 # A minimal PDF whose text holds a canary: a paper's contents are exempt with its item.

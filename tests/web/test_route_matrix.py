@@ -69,6 +69,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/actions/log.xlsx"):                                      "S A A A A A A",
     ("GET", "/decisions"):                                             "S A A A A A A",
     ("GET", "/decisions.xlsx"):                                        "S A A A A A A",
+    ("GET", "/search"):                                                "S A A A A A A",
     # the record's life: the secretariat submits, amends, redacts and publishes; the chair
     # approves and previews; anyone signed in reads the record and its changes
     ("POST", "/api/v1/entries/{entry_id}/amendments"):                 "401 403 403 403 403 A A",
@@ -195,6 +196,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/people/{person_id}"):                             "401 A A A A A A",
     ("PATCH", "/api/v1/people/{person_id}"):                           "401 403 403 403 403 A A",
     ("GET", "/api/v1/questions"):                                      "401 A A A A A A",
+    ("GET", "/api/v1/search"):                                         "401 A A A A A A",
     ("POST", "/api/v1/questions"):                                     "401 403 403 403 A A A",
     ("GET", "/api/v1/questions/{question_id}"):                        "401 A A A A A A",
     ("PATCH", "/api/v1/questions/{question_id}"):                      "401 403 403 403 A A A",

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.schemas import ErrorRead
-from app.web.api import actions, meetings, minutes, people, questions, series
+from app.web.api import actions, meetings, minutes, people, questions, search, series
 
 _errors: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorRead, "description": text}
@@ -20,5 +20,5 @@ _errors: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api/v1", responses=_errors)
-for module in (people, series, meetings, minutes, questions, actions):
+for module in (people, series, meetings, minutes, questions, actions, search):
     router.include_router(module.router)
