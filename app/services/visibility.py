@@ -151,20 +151,25 @@ def may_see_action(by: Actor | None, view) -> bool:
     return not view.exempt or sees_exempt(by) or owns(by, view.owner_ids)
 
 
-def actions_seen_where(by: Actor | None, *, few: bool = False, owner_id: int | None = None):
+def actions_seen_where(by: Actor | None, *, few: bool = False, owner_id: int | None = None,
+                       exempt_items=None):
     """may_see_action as an SQL condition on Action, for a query that pages or counts what
     the reader may see; None when the reader sees every action the query takes (they see
     Part 2, or the query takes only actions of owner_id and the reader is that owner).
     `few`: the query's other conditions leave few actions (a person's open ones), so each
     action's item is looked up its parent chain (under_exempt_item) rather than against the
-    exempt items of the whole record."""
+    exempt items of the whole record. `exempt_items`: the query of exempt items to use, when
+    the query has one already."""
     if sees_exempt(by):
         return None
     mine = by.person_id if by is not None else None
     if owner_id is not None and owner_id == mine:
         return None
-    on_exempt_item = (under_exempt_item(col(Action.item_id)) if few
-                      else col(Action.item_id).in_(sa.select(exempt_items_query().c.id)))
+    if few:
+        on_exempt_item = under_exempt_item(col(Action.item_id))
+    else:
+        tree = exempt_items if exempt_items is not None else exempt_items_query()
+        on_exempt_item = col(Action.item_id).in_(sa.select(tree.c.id))
     exempt = sa.or_(col(Action.exempt).is_(True),
                     sa.and_(col(Action.item_id).is_not(None), on_exempt_item))
     if mine is not None:
@@ -235,21 +240,6 @@ def hidden_question_ids(session: Session, question_ids: Iterable[int | None], by
 # --- the search -------------------------------------------------------------------------
 
 
-def actions_seen_where(by: Actor | None, exempt=None):
-    """may_see_action as an SQL condition on Action (None: the reader sees every action): one
-    neither marked exempt nor raised under an exempt item, or one the reader owns."""
-    if sees_exempt(by):
-        return None
-    exempt = exempt if exempt is not None else exempt_items_query()
-    open_ = sa.and_(col(Action.exempt).is_(False),
-                    sa.or_(col(Action.item_id).is_(None),
-                           col(Action.item_id).not_in(sa.select(exempt.c.id))))
-    if by is None or by.person_id is None:
-        return open_
-    owned = sa.select(col(ActionOwner.action_id)).where(col(ActionOwner.person_id) == by.person_id)
-    return sa.or_(open_, col(Action.id).in_(owned))
-
-
 def search_seen_where(by: Actor | None):
     """Which search documents (app/services/search_index.py) the reader may see, as an SQL
     condition, so that what they may not see is neither found nor counted (None: all).
@@ -262,7 +252,7 @@ def search_seen_where(by: Actor | None):
     doc = SearchDocument.__table__  # type: ignore[attr-defined]
     exempt = exempt_items_query()
     questions = sa.select(col(Question.id)).where(questions_seen_where(by, exempt))
-    actions = sa.select(col(Action.id)).where(actions_seen_where(by, exempt))
+    actions = sa.select(col(Action.id)).where(actions_seen_where(by, exempt_items=exempt))
     return sa.and_(
         doc.c.exempt.is_(False),
         # an action's own rule says whether its exempt item hides it (its owner sees it)

@@ -28,7 +28,7 @@ import pytest
 from app.config import get_settings
 from app.models import Finding, Inspection, ItemKind, Role, Side
 from app.schemas import ActionUpdateCreate, QuestionCreate
-from app.services import actions, identity, owner_links, two_factor
+from app.services import actions, identity, owner_links, record_import, two_factor
 from app.services.approval import approve_by_chair, submit_to_chair
 from app.services.calendar import feed_token
 from app.services.finding_links import action_from_finding, question_from_finding
@@ -96,6 +96,16 @@ QUERIES = {
 
 # A minimal PDF whose text holds a canary: a paper's contents are exempt with its item.
 CANARY_PDF = PDF_BYTES.replace(b"%%EOF", f"% {PAPER_TEXT}\n%%EOF".encode())
+
+
+def _docx_of(text: str) -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
 @dataclass
@@ -204,6 +214,11 @@ def canary(session) -> CanaryWorld:
     approve_by_chair(session, meeting_id=first.id, by=SYSTEM)
     document = publish_minutes(session, meeting_id=first.id, by=SYSTEM)
 
+    # An old minutes file brought in (held for its review page): such a file holds Part 2 as
+    # the meeting had it, so only the office may download it.
+    held = record_import.hold_upload(session, kind="minutes", filename="old minutes.docx",
+                                     content=_docx_of(f"Part 2: {COMMISSION}."), by=SYSTEM)
+
     world = CanaryWorld(values={
         "meeting_id": [str(first.id), str(second.id)],
         "series_id": [str(series.id)],
@@ -218,6 +233,7 @@ def canary(session) -> CanaryWorld:
         "finding_id": [str(finding.id)],
         "theme": ["Roads policing"],
         "document_id": [str(document.id)],
+        "import_id": [str(held.id)],
         # the home page's lists of things waiting (app/services/waiting.py), every role's
         "key": sorted({rule.key for rules in ROLE_SECTIONS.values() for rule in rules}),
     })
