@@ -12,15 +12,20 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 
 from app.db import SessionDep
+from app.export.mentions_xlsx import render_mentions_xlsx
 from app.models import Person, Side
 from app.schemas import PersonCreate, PersonUpdate
-from app.services import actions, people, people_import, questions
+from app.services import actions, people, people_import, questions, subject_access
 from app.services.dates import to_london
 from app.services.errors import InvalidInput
 from app.services.meetings import default_capacity, meeting_title
+from app.services.minutes import PUBLIC_MARKING
+from app.services.office import get_office
 from app.services.permissions import Perm, require
+from app.services.visibility import sees_exempt
 from app.web.calendar import feed_links
 from app.web.deps import IdPath, PageCaller
+from app.web.downloads import XLSX_TYPE, file_response, safe_filename
 from app.web.forms import error_list, submit, validated
 from app.web.templating import render
 
@@ -325,3 +330,78 @@ def person_page(person_id: IdPath, request: Request, session: SessionDep, caller
         "can_edit": caller.actor.can(Perm.edit_record),
         "notice": SAVED.get(saved, ""),
     })
+
+
+# --- everything about a person (a subject access request) ---------------------------------
+
+DayQuery = Annotated[str, Query(max_length=40)]
+
+
+def _period(start: str, end: str) -> subject_access.Period:
+    """The dates asked for; each one wrong is named (422)."""
+    errors: dict[str, str] = {}
+    days: list = []
+    for value, name, label in ((start, "from", "The start date"), (end, "to", "The end date")):
+        try:
+            days.append(subject_access.parse_day(value, name, label))
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+            days.append(None)
+    if errors:
+        raise InvalidInput(errors)
+    return subject_access.Period(start=days[0], end=days[1])
+
+
+@router.get("/people/{person_id}/mentions")
+def mentions_page(person_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
+                  start: Annotated[str, Query(alias="from", max_length=40)] = "",
+                  end: Annotated[str, Query(alias="to", max_length=40)] = "",
+                  page: QueryStr = "1"):
+    require(caller.actor, Perm.see_exempt, subject_access.REFUSAL)
+    person = people.get_person(session, person_id)
+    asked = "from" in request.query_params or "to" in request.query_params
+    context: dict = {"page_title": f"Everything about {person.full_name}", "person": person,
+                     "form": {"from": start.strip(), "to": end.strip()}, "errors": {},
+                     "found": None, "kinds": subject_access.KINDS,
+                     "terms": subject_access.terms_for(person)}
+    if not asked:
+        return render(request, "person_mentions.html", context)
+    try:
+        period = _period(start, end)
+    except InvalidInput as exc:
+        context["errors"] = exc.errors
+        context["page_title"] = "Error: " + context["page_title"]
+        return render(request, "person_mentions.html", context, status_code=422)
+    found = subject_access.search(session, person_id=person_id, period=period,
+                                  by=caller.actor)
+    rows, number, pages = subject_access.page_of(found, _page_number(page))
+    params = {"from": start.strip(), "to": end.strip()}
+    base = f"/people/{person_id}/mentions"
+
+    def page_link(to: int) -> str:
+        return f"{base}?" + urlencode({**params, "page": to})
+
+    context.update({
+        "found": found, "groups": subject_access.grouped(rows), "page": number, "pages": pages,
+        "previous_link": page_link(number - 1) if number > 1 else None,
+        "next_link": page_link(number + 1) if number < pages else None,
+        "download_link": f"{base}.xlsx?" + urlencode(params),
+        "when_words": subject_access.when_words,
+    })
+    return render(request, "person_mentions.html", context)
+
+
+@router.get("/people/{person_id}/mentions.xlsx")
+def mentions_xlsx(person_id: IdPath, session: SessionDep, caller: PageCaller,
+                  start: Annotated[str, Query(alias="from", max_length=40)] = "",
+                  end: Annotated[str, Query(alias="to", max_length=40)] = ""):
+    require(caller.actor, Perm.see_exempt, subject_access.REFUSAL)
+    period = _period(start, end)
+    found = subject_access.search(session, person_id=person_id, period=period,
+                                  by=caller.actor, purpose="exported")
+    marking = (get_office(session).default_marking if sees_exempt(caller.actor)
+               else PUBLIC_MARKING)
+    title = f"Everything about {found.person.full_name} {period.describe()}"
+    return file_response(render_mentions_xlsx(found, title=title, marking=marking),
+                         safe_filename(f"mentions of {found.person.full_name}", "", "xlsx"),
+                         XLSX_TYPE)

@@ -280,6 +280,8 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/people/import"):                                        "S 403 403 403 403 A A",
     ("POST", "/people/import/confirm"):                                "S 403 403 403 403 A A",
     ("GET", "/people/{person_id}"):                                    "S 403 403 403 A A A",
+    ("GET", "/people/{person_id}/mentions"):                           "S 403 403 403 A A A",
+    ("GET", "/people/{person_id}/mentions.xlsx"):                      "S 403 403 403 A A A",
     ("GET", "/people/{person_id}/edit"):                               "S 403 403 403 403 A A",
     ("POST", "/people/{person_id}/edit"):                              "S 403 403 403 403 A A",
     ("POST", "/people/{person_id}/deactivate"):                        "S 403 403 403 403 A A",
