@@ -76,7 +76,7 @@ KIND_ONE = {
     "update": "Action update", "finding": "Finding update",
 }
 _ORDER = {kind: n for n, kind in enumerate(KINDS)}
-BY_ROLE = "by role"
+BY_NAME, BY_INITIALS, BY_ROLE = "by name", "by initials", "by role"
 
 
 # --- matching -----------------------------------------------------------------------------
@@ -87,7 +87,7 @@ class Term:
     """One way of naming the person in text."""
 
     words: str
-    how: str  # "name", "initials" or BY_ROLE
+    how: str  # BY_NAME, BY_INITIALS or BY_ROLE
     case_sensitive: bool
 
     @property
@@ -107,13 +107,13 @@ def terms_for(person: Person) -> list[Term]:
     surname = name.split()[-1] if name else ""
     terms: list[Term] = []
     if name:
-        terms.append(Term(name, "name", False))
+        terms.append(Term(name, BY_NAME, False))
     for prefix in (person.title.strip(), person.role_abbreviation.strip()):
         if prefix and surname and len(name.split()) > 1:
-            terms.append(Term(f"{prefix} {surname}", "name", False))
+            terms.append(Term(f"{prefix} {surname}", BY_NAME, False))
     initials = person.initials.strip()
     if len(initials) >= 2:
-        terms.append(Term(initials, "initials", True))
+        terms.append(Term(initials, BY_INITIALS, True))
     abbreviation = person.role_abbreviation.strip()
     if len(abbreviation) >= 2 and abbreviation != initials:
         terms.append(Term(abbreviation, BY_ROLE, True))
@@ -226,7 +226,7 @@ class Mention:
     url: str
     text: str
     segments: list[tuple[str, bool]]
-    how: list[str]  # "speaker", "owner"… for a link; "name", "initials", "by role" for text
+    how: list[str]  # "as speaker", "as owner"… for a link; "by name", "by initials", "by role"
     exempt: bool
 
     @property
@@ -308,14 +308,14 @@ class _Search:
         for meeting, seat in self.session.exec(query):
             links = []
             if meeting.chair_id == pid:
-                links.append("chair")
+                links.append("as chair")
             if meeting.minute_taker_id == pid:
-                links.append("minute taker")
+                links.append("as minute taker")
             if seat is not None:
                 if seat.person_id == pid:
-                    links.append(f"attendance: {seat.status.replace('_', ' ')}")
+                    links.append(f"as attendee ({seat.status.replace('_', ' ')})")
                 else:
-                    links.append("named as the one substituted for")
+                    links.append("as the one substituted for")
             self.add(kind="attendance", record_id=seat.id if seat else meeting.id,
                      when=meeting.starts_at, meeting=meeting, where="",
                      url=f"/meetings/{meeting.id}", text=seat.capacity if seat else "",
@@ -342,7 +342,7 @@ class _Search:
             # those who may not read Part 2 see an exempt item's title and nothing else of it
             shown = item.title if item_exempt and not self.sees else (
                 "\n".join(t for t in (item.title, item.commission) if t))
-            links = ["presenter"] if item.presenter_id == pid and (
+            links = ["as presenter"] if item.presenter_id == pid and (
                 self.sees or not item_exempt) else []
             self.add(kind="item", record_id=item.id, when=meeting.starts_at, meeting=meeting,
                      where=item.title, url=f"/meetings/{meeting.id}", text=shown, links=links,
@@ -354,7 +354,7 @@ class _Search:
             self.add(kind="decision" if entry.kind == EntryKind.decision else "paragraph",
                      record_id=entry.id, when=meeting.starts_at, meeting=meeting,
                      where=item.title, url=f"/meetings/{meeting.id}", text=entry.text,
-                     links=["speaker"] if entry.speaker_id == pid else [],
+                     links=["as speaker"] if entry.speaker_id == pid else [],
                      exempt=entry.exempt or item_exempt)
 
     def questions(self) -> None:
@@ -378,8 +378,8 @@ class _Search:
         exempt = exempt_item_ids(self.session, {q.meeting_id for q, _m in asked_rows}
                                  | {q.meeting_id for _a, q, _m in answer_rows})
         for question, meeting in asked_rows:
-            links = (["asked by"] if question.asked_by_id == pid else []) + (
-                ["addressed to"] if question.addressed_to_id == pid else [])
+            links = (["as asker"] if question.asked_by_id == pid else []) + (
+                ["as the one asked"] if question.addressed_to_id == pid else [])
             self.add(kind="question", record_id=question.id,
                      when=meeting.starts_at if meeting else question.created_at,
                      meeting=meeting, where=question.theme, url=f"/questions/{question.id}",
@@ -388,7 +388,7 @@ class _Search:
             self.add(kind="answer", record_id=answer.id, when=answer.answered_at,
                      meeting=meeting, where=question.text[:120],
                      url=f"/questions/{question.id}", text=answer.text,
-                     links=["respondent"] if answer.respondent_id == pid else [],
+                     links=["as respondent"] if answer.respondent_id == pid else [],
                      exempt=question.item_id in exempt)
 
     def actions(self) -> None:
@@ -420,13 +420,13 @@ class _Search:
             self.add(kind="action", record_id=action.id,
                      when=meeting.starts_at if meeting else action.created_at,
                      meeting=meeting, where=action.reference, url=f"/actions/{action.id}",
-                     text=action.text, links=["owner"] if action.id in owned else [],
+                     text=action.text, links=["as owner"] if action.id in owned else [],
                      exempt=action.exempt or action.item_id in exempt)
         for update, action, meeting in update_rows:
             self.add(kind="update", record_id=update.id, when=update.created_at,
                      meeting=meeting, where=action.reference, url=f"/actions/{action.id}",
                      text=update.text,
-                     links=["author"] if update.author_person_id == pid else [],
+                     links=["as author"] if update.author_person_id == pid else [],
                      exempt=action.exempt or action.item_id in exempt)
 
     def findings(self) -> None:

@@ -110,9 +110,9 @@ def test_the_person_is_found_in_every_kind_of_record(session, jo, record):
     assert got["update"] == ["Done."]
     assert got["finding"] == ["Owner set to Jo Bloggs."]
     how = {row.text: row.how for row in found.rows}
-    assert how["The board noted the figures."] == ["speaker"]
-    assert how["Ms Bloggs presented the plan."] == ["name"]
-    assert how["JB to circulate the paper."] == ["initials"]
+    assert how["The board noted the figures."] == ["as speaker"]
+    assert how["Ms Bloggs presented the plan."] == ["by name"]
+    assert how["JB to circulate the paper."] == ["by initials"]
     assert how["The HoP agreed."] == ["by role"]
     assert found.counts["paragraph"] == 6 and found.counts["attendance"] == 1
 
@@ -162,7 +162,7 @@ def test_matches_are_whole_words_and_the_longest_wins(jo):
     found = find_in("HoP Bloggs and JB's note; jo  bloggs", terms_for(jo))
     assert found is not None
     assert [t for t, marked in found.segments if marked] == ["HoP Bloggs", "JB", "jo  bloggs"]
-    assert found.how == ["name", "initials"]
+    assert found.how == ["by name", "by initials"]
 
 
 @pytest.mark.parametrize("value", ["2026-02-30", "2026-2-3", "31/03/2026", "tomorrow",
