@@ -33,7 +33,9 @@ from app.models import (
     Answer,
     Attendance,
     EntryKind,
+    Finding,
     FindingEvent,
+    Inspection,
     Meeting,
     MeetingType,
     MinuteEntry,
@@ -68,12 +70,14 @@ KINDS = {
     "answer": "Answers",
     "action": "Actions",
     "update": "Action updates",
-    "finding": "Findings' updates",
+    "finding": "Findings",
+    "finding_update": "Findings' updates",
 }
 KIND_ONE = {
     "attendance": "Attendance", "item": "Agenda item", "paragraph": "Minutes",
     "decision": "Decision", "question": "Question", "answer": "Answer", "action": "Action",
-    "update": "Action update", "finding": "Finding update",
+    "update": "Action update", "finding": "Finding",
+    "finding_update": "Finding update",
 }
 _ORDER = {kind: n for n, kind in enumerate(KINDS)}
 BY_NAME, BY_INITIALS, BY_ROLE = "by name", "by initials", "by role"
@@ -189,6 +193,15 @@ class Period:
             found.append(column >= start_of_day_utc(self.start))
         if self.end is not None:
             found.append(column <= end_of_day_utc(self.end))
+        return found
+
+    def within_days(self, column) -> list[sa.ColumnElement[bool]]:
+        """SQL conditions keeping a date column within the dates."""
+        found = []
+        if self.start is not None:
+            found.append(column >= self.start)
+        if self.end is not None:
+            found.append(column <= self.end)
         return found
 
     def describe(self) -> str:
@@ -430,11 +443,27 @@ class _Search:
                      exempt=action.exempt or action.item_id in exempt)
 
     def findings(self) -> None:
+        # a finding has no date of its own: its report's publication (else when it was added)
+        published = col(Inspection.published_on)
+        dated = sa.or_(sa.and_(published.is_not(None), *self.period.within_days(published)),
+                       sa.and_(published.is_(None),
+                               *self.period.within(col(Inspection.created_at))))
+        owned = self.session.exec(
+            select(Finding, Inspection)
+            .join(Inspection, col(Inspection.id) == Finding.inspection_id)
+            .where(col(Finding.owner_id) == self.person_id, dated))
+        for finding, inspection in owned:
+            when = (datetime.combine(inspection.published_on, datetime.min.time(), tzinfo=UTC)
+                    if inspection.published_on else inspection.created_at)
+            self.add(kind="finding", record_id=finding.id, when=when, meeting=None,
+                     where=f"{inspection.title} {finding.number}".strip(),
+                     url=f"/findings/{finding.id}", text=finding.text, links=["as owner"],
+                     exempt=False)
         events = list(self.session.exec(select(FindingEvent).where(
             _mentions_sql(col(FindingEvent.summary), self.terms),
             *self.period.within(col(FindingEvent.at)))))
         for event in visible_events(self.session, events, self.by):
-            self.add(kind="finding", record_id=event.id, when=event.at, meeting=None,
+            self.add(kind="finding_update", record_id=event.id, when=event.at, meeting=None,
                      where=event.by_label, url=f"/findings/{event.finding_id}",
                      text=event.summary, links=[], exempt=False)
 

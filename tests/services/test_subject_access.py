@@ -75,11 +75,16 @@ def record(session, jo):
     make_action(session, [other], text="JBW to report.", meeting_id=april.id)
     session.add(ActionUpdate(action_id=action.id, text="Done.", author_person_id=jo.id,
                              created_at=datetime(2025, 4, 20, 9, tzinfo=UTC)))
-    inspection = Inspection(title="PEEL 2025")
+    inspection = Inspection(title="PEEL 2025", published_on=date(2025, 4, 15))
+    later = Inspection(title="PEEL 2026", published_on=date(2026, 4, 15))
+    session.add(later)
     session.add(inspection)
     session.flush()
-    finding = Finding(inspection_id=inspection.id, kind="recommendation", text="Do better.")
+    finding = Finding(inspection_id=inspection.id, kind="recommendation", text="Do better.",
+                      owner_id=jo.id)
     session.add(finding)
+    session.add(Finding(inspection_id=later.id, kind="recommendation", text="Later.",
+                        owner_id=jo.id))
     session.flush()
     session.add(FindingEvent(finding_id=finding.id, summary="Owner set to Jo Bloggs.",
                              at=datetime(2025, 4, 21, 9, tzinfo=UTC)))
@@ -108,7 +113,8 @@ def test_the_person_is_found_in_every_kind_of_record(session, jo, record):
     assert got["answer"] == ["Forty, as JB knows."]
     assert got["action"] == ["Report on roads."]
     assert got["update"] == ["Done."]
-    assert got["finding"] == ["Owner set to Jo Bloggs."]
+    assert got["finding"] == ["Do better."]
+    assert got["finding_update"] == ["Owner set to Jo Bloggs."]
     how = {row.text: row.how for row in found.rows}
     assert how["The board noted the figures."] == ["as speaker"]
     assert how["Ms Bloggs presented the plan."] == ["by name"]
