@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import cached_property
 from typing import cast
 
 import sqlalchemy as sa
@@ -94,15 +95,24 @@ class Term:
     how: str  # BY_NAME, BY_INITIALS or BY_ROLE
     case_sensitive: bool
 
-    @property
+    @cached_property
     def pattern(self) -> re.Pattern[str]:
         body = r"\s+".join(re.escape(w) for w in self.words.split())
         return re.compile(rf"(?<!\w){body}(?!\w)", 0 if self.case_sensitive else re.IGNORECASE)
 
     @property
-    def needle(self) -> str:
-        """What the SQL narrowing looks for: the term's longest word, lower-cased."""
-        return max(self.words.split(), key=len).lower()
+    def like(self) -> str:
+        """What the SQL narrowing looks for: each word, in order, anything between them (a
+        superset of the whole-word match); lower-cased unless the case matters."""
+        words = self.words.split() if self.case_sensitive else self.words.lower().split()
+        return "%" + "%".join(_escaped(w) for w in words) + "%"
+
+    @property
+    def glob(self) -> str:
+        """The same for SQLite's GLOB, which keeps the case."""
+        def escaped(word: str) -> str:
+            return re.sub(r"([*?\[])", r"[\1]", word)
+        return "*" + "*".join(escaped(w) for w in self.words.split()) + "*"
 
 
 def terms_for(person: Person) -> list[Term]:
@@ -160,12 +170,21 @@ def find_in(text: str, terms: list[Term]) -> Found | None:
     return Found(segments=segments, how=list(dict.fromkeys(how for _s, _e, how in kept)))
 
 
-def _mentions_sql(column, terms: list[Term]) -> sa.ColumnElement[bool]:
-    """Rows whose column may mention the person (confirmed by find_in)."""
+def _mentions_sql(column, terms: list[Term], dialect: str = "") -> sa.ColumnElement[bool]:
+    """Rows whose column may mention the person (confirmed by find_in). LIKE keeps the case
+    on PostgreSQL; on SQLite it ignores it, so a term whose case matters is looked for with
+    GLOB there (else "jbx" everywhere would make every row a candidate for "JB")."""
     if not terms:
         return sa.false()
-    return sa.or_(*(sa.func.lower(column).like(f"%{_escaped(t.needle)}%", escape="\\")
-                    for t in terms))
+    found = []
+    for term in terms:
+        if term.case_sensitive and dialect == "sqlite":
+            found.append(column.op("GLOB")(term.glob))
+        elif term.case_sensitive:
+            found.append(column.like(term.like, escape="\\"))
+        else:
+            found.append(sa.func.lower(column).like(term.like, escape="\\"))
+    return sa.or_(*found)
 
 
 def _escaped(word: str) -> str:
@@ -276,9 +295,13 @@ class _Search:
         self.period = period
         self.by = by
         self.terms = terms_for(person)
+        self.dialect = session.get_bind().dialect.name
         self.sees = sees_exempt(by)
         self.series = {t.id: t for t in session.exec(select(MeetingType))}
         self.found: list[Mention] = []
+
+    def text_has(self, column) -> sa.ColumnElement[bool]:
+        return _mentions_sql(column, self.terms, self.dialect)
 
     def title(self, meeting: Meeting | None) -> str:
         if meeting is None:
@@ -340,15 +363,15 @@ class _Search:
         items = list(self.session.exec(
             select(AgendaItem, Meeting).join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
             .where(sa.or_(col(AgendaItem.presenter_id) == pid,
-                          _mentions_sql(col(AgendaItem.title), self.terms),
-                          _mentions_sql(col(AgendaItem.commission), self.terms)), *in_dates)))
+                          self.text_has(col(AgendaItem.title)),
+                          self.text_has(col(AgendaItem.commission))), *in_dates)))
         entries = list(self.session.exec(
             select(MinuteEntry, AgendaItem, Meeting)
             .join(AgendaItem, col(AgendaItem.id) == MinuteEntry.item_id)
             .join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
             .where(col(MinuteEntry.deleted_at).is_(None),
                    sa.or_(col(MinuteEntry.speaker_id) == pid,
-                          _mentions_sql(col(MinuteEntry.text), self.terms)), *in_dates)))
+                          self.text_has(col(MinuteEntry.text))), *in_dates)))
         exempt = exempt_item_ids(self.session, {m.id for *_x, m in items + entries})
         for item, meeting in items:
             item_exempt = item.id in exempt
@@ -377,12 +400,12 @@ class _Search:
         asked = select(Question, Meeting).outerjoin(
             Meeting, col(Meeting.id) == Question.meeting_id).where(
             sa.or_(col(Question.asked_by_id) == pid, col(Question.addressed_to_id) == pid,
-                   _mentions_sql(col(Question.text), self.terms)), *self.period.within(when))
+                   self.text_has(col(Question.text))), *self.period.within(when))
         answers = select(Answer, Question, Meeting).join(
             Question, col(Question.id) == Answer.question_id).outerjoin(
             Meeting, col(Meeting.id) == Question.meeting_id).where(
             sa.or_(col(Answer.respondent_id) == pid,
-                   _mentions_sql(col(Answer.text), self.terms)),
+                   self.text_has(col(Answer.text))),
             *self.period.within(col(Answer.answered_at)))
         if seen is not None:
             asked, answers = asked.where(seen), answers.where(seen)
@@ -412,13 +435,13 @@ class _Search:
         when = sa.func.coalesce(col(Meeting.starts_at), col(Action.created_at))
         raised = select(Action, Meeting).outerjoin(
             Meeting, col(Meeting.id) == Action.meeting_id).where(
-            sa.or_(owner, _mentions_sql(col(Action.text), self.terms)),
+            sa.or_(owner, self.text_has(col(Action.text))),
             *self.period.within(when))
         updates = select(ActionUpdate, Action, Meeting).join(
             Action, col(Action.id) == ActionUpdate.action_id).outerjoin(
             Meeting, col(Meeting.id) == Action.meeting_id).where(
             sa.or_(col(ActionUpdate.author_person_id) == pid,
-                   _mentions_sql(col(ActionUpdate.text), self.terms)),
+                   self.text_has(col(ActionUpdate.text))),
             *self.period.within(col(ActionUpdate.created_at)))
         if seen is not None:
             raised, updates = raised.where(seen), updates.where(seen)
@@ -460,7 +483,7 @@ class _Search:
                      url=f"/findings/{finding.id}", text=finding.text, links=["as owner"],
                      exempt=False)
         events = list(self.session.exec(select(FindingEvent).where(
-            _mentions_sql(col(FindingEvent.summary), self.terms),
+            self.text_has(col(FindingEvent.summary)),
             *self.period.within(col(FindingEvent.at)))))
         for event in visible_events(self.session, events, self.by):
             self.add(kind="finding_update", record_id=event.id, when=event.at, meeting=None,

@@ -58,6 +58,7 @@ def record(session, jo):
     make_entry(session, item, text="Ms Bloggs presented the plan.")
     make_entry(session, item, text="JB to circulate the paper.")
     make_entry(session, item, text="The HoP agreed.")
+    make_entry(session, item, text="As agreed by Jo\n  Bloggs.")
     make_entry(session, item, kind=EntryKind.decision, text="Jo Bloggs agreed the budget.")
     make_entry(session, item, text="Joanne Bloggsworth said JBX and jb differ; Ms Bloggsworth")
     make_entry(session, item, text="Jo Bloggs on a named officer.", exempt=True,
@@ -106,6 +107,7 @@ def test_the_person_is_found_in_every_kind_of_record(session, jo, record):
     assert sorted(got["paragraph"]) == sorted([
         "The board noted the figures.", "Ms Bloggs presented the plan.",
         "JB to circulate the paper.", "The HoP agreed.", "Jo Bloggs on a named officer.",
+        "As agreed by Jo\n  Bloggs.",
         "JB briefed the board."])
     assert got["decision"] == ["Jo Bloggs agreed the budget."]
     assert got["item"] == ["Roads policing"]
@@ -120,7 +122,7 @@ def test_the_person_is_found_in_every_kind_of_record(session, jo, record):
     assert how["Ms Bloggs presented the plan."] == ["by name"]
     assert how["JB to circulate the paper."] == ["by initials"]
     assert how["The HoP agreed."] == ["by role"]
-    assert found.counts["paragraph"] == 6 and found.counts["attendance"] == 1
+    assert found.counts["paragraph"] == 7 and found.counts["attendance"] == 1
 
 
 def test_a_similar_name_and_initials_inside_words_or_lower_case_are_not_matched(
