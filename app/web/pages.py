@@ -171,7 +171,7 @@ class LiveAnswers:
     marks they were all last sent, and one rendering serves them all. Kept for `keep` seconds
     at most, the `size` latest; a process's own (any process renders its own)."""
 
-    def __init__(self, size: int = 64, keep: float = 10.0, mark_keep: float = 0.25) -> None:
+    def __init__(self, size: int = 64, keep: float = 10.0, mark_keep: float = 0.5) -> None:
         self.size, self.keep, self.mark_keep = size, keep, mark_keep
         self._answers: OrderedDict[tuple, tuple[float, bytes, dict[str, str]]] = OrderedDict()
         self._marks: dict[int, tuple[float, LiveMark]] = {}
