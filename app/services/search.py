@@ -12,7 +12,6 @@ matching words marked in a snippet. Only what the reader may see is found or cou
 condition comes from app/services/visibility.py and is part of the query itself.
 """
 
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlmodel import Session
 
 from app.models import Meeting, MeetingType
@@ -193,21 +192,22 @@ def _url(row: Any) -> str:
 
 def marked(raw: str) -> Markup:
     """A snippet as HTML: its text escaped, its matches in <mark>."""
-    escaped = html.escape(raw, quote=False)
     opened = False
-    out = []
-    for ch in escaped:
-        if ch == START and not opened:
-            out.append("<mark>")
-            opened = True
-        elif ch == STOP and opened:
-            out.append("</mark>")
-            opened = False
-        elif ch not in (START, STOP):
-            out.append(ch)
+    out: list[Markup] = []
+    for piece in re.split(f"([{START}{STOP}])", raw):
+        if piece == START:
+            if not opened:
+                out.append(Markup("<mark>"))
+                opened = True
+        elif piece == STOP:
+            if opened:
+                out.append(Markup("</mark>"))
+                opened = False
+        elif piece:
+            out.append(escape(piece))
     if opened:
-        out.append("</mark>")
-    return Markup("".join(out))  # noqa: S704 - escaped above; only <mark> added
+        out.append(Markup("</mark>"))
+    return Markup("").join(out)
 
 
 def _check(kinds: Sequence[str] | None, from_: date | None, to: date | None) -> list[Kind]:
