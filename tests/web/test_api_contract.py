@@ -100,6 +100,9 @@ def conflict_update_closed(client, session, world):
 
 
 CASES: dict[str, Case] = {
+    "search": Case("GET", "/api/v1/search", lambda w: "/api/v1/search?q=progress", 200,
+                   invalid=lambda w: "/api/v1/search?q=progress&from=2026-02-30",
+                   invalid_is_path=True),
     "list people": Case("GET", "/api/v1/people", lambda w: "/api/v1/people", 200),
     "create person": Case(
         "POST", "/api/v1/people", lambda w: "/api/v1/people", 201,

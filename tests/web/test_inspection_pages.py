@@ -26,10 +26,15 @@ class _Fields(HTMLParser):
         self.fields: dict[str, str] = {}
         self._textarea: str | None = None
         self._select: str | None = None
+        self._searching = False  # inside a search form (the header's): not the page's fields
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         name = a.get("name")
+        if tag == "form":
+            self._searching = a.get("role") == "search"
+        if self._searching:
+            return
         if tag == "input" and name and a.get("type") != "file":
             self.fields[name] = a.get("value") or ""
         elif tag == "textarea" and name:
@@ -43,6 +48,8 @@ class _Fields(HTMLParser):
             self.fields[self._select] = a.get("value") or ""
 
     def handle_endtag(self, tag):
+        if tag == "form":
+            self._searching = False
         if tag == "textarea":
             self._textarea = None
         elif tag == "select":
