@@ -7,18 +7,8 @@ module only lays them out, with the action log's styles and its guard against fo
 
 from __future__ import annotations
 
-import io
-
-from openpyxl.utils import get_column_letter
-
-from app.export.action_log_xlsx import (
-    HEADER_ROW,
-    CellMaker,
-    _one_line,
-    _set_page,
-    _text,
-    new_workbook,
-)
+from app.export.action_log_xlsx import _one_line, _text
+from app.export.register_xlsx import Cell, render_register_xlsx
 from app.services.dates import to_london
 from app.services.subject_access import Mentions
 
@@ -39,20 +29,9 @@ _WRAPPED = {"Meeting", "Where", "How named", "Text"}
 
 def render_mentions_xlsx(found: Mentions, *, title: str, marking: str) -> bytes:
     """Return the search's mentions as the bytes of an .xlsx workbook with one sheet."""
-    workbook = new_workbook()
-    workbook.properties.title = _one_line(title)
-    sheet = workbook.create_sheet(SHEET)
-    cells = CellMaker(sheet)
-    _set_page(sheet, marking)
-    for column, (_heading, width) in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = f"A{HEADER_ROW + 1}"
-    sheet.append([cells.make(_one_line(marking), "Log marking")])
-    sheet.append([cells.make(_one_line(title), "Log title")])
-    sheet.append([])
-    sheet.append([cells.make(heading, "Log heading") for heading, _width in COLUMNS])
-    for row in found.rows:
-        values: list[tuple[object, str]] = [
+
+    def cells(row) -> list[Cell]:
+        return [
             (to_london(row.when).date(), "Log date"),
             (_one_line(row.meeting), "Log text"),
             (row.kind_words, "Log text"),
@@ -62,14 +41,7 @@ def render_mentions_xlsx(found: Mentions, *, title: str, marking: str) -> bytes:
             ("Yes" if row.exempt else "No", "Log text"),
             (row.url, "Log text"),
         ]
-        sheet.append([
-            cells.make(value, "Log wrapped text"
-                       if heading in _WRAPPED and style == "Log text" else style)
-            for (value, style), (heading, _w) in zip(values, COLUMNS, strict=True)])
-    if not found.rows:
-        sheet.append([cells.make(NO_MENTIONS, "Log text")])
-    sheet.auto_filter.ref = (f"A{HEADER_ROW}:{get_column_letter(len(COLUMNS))}"
-                             f"{HEADER_ROW + len(found.rows)}")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+    return render_register_xlsx(sheet_name=SHEET, columns=COLUMNS, wrapped=_WRAPPED,
+                                rows=(cells(row) for row in found.rows), empty=NO_MENTIONS,
+                                title=title, marking=marking)
