@@ -347,16 +347,18 @@
     return position;
   }
 
-  // An earlier paragraph of the same item still being created: a new paragraph waits for it,
-  // so that the server places it after that one (its position counts saved paragraphs only).
+  // An earlier paragraph of the same item not yet created on the server (being created, or
+  // itself waiting its turn): a new paragraph waits for it, so that the server places it after
+  // that one (its position counts saved paragraphs only). One that will not be created (empty,
+  // deleted, in conflict, or refused for what it says) does not hold the others back.
   function earlierBeingCreated(st) {
     const item = itemsById.get(st.itemId);
     for (const key of item.entryKeys) {
       if (key === st.key) return null;
       const other = entries.get(key);
-      if (other && !other.id && other.inflight && other.inflight.create) {
-        return other;
-      }
+      if (!other || other.id || other.deleted || other.conflict) continue;
+      if (other.inflight && other.inflight.create) return other;
+      if (!other.error && (other.text.trim() || other.speakerId)) return other;
     }
     return null;
   }

@@ -217,3 +217,49 @@ def test_single_key_shortcuts_can_be_turned_off_or_changed(page, server, api, me
     expect_saved(page)
     assert [e[3] for e in stored(api, meeting["partnership"])] == [
         "Added with the button.", "Typed after w."]
+
+
+def test_paragraphs_typed_while_an_earlier_one_is_still_being_created_keep_their_order(
+        page, server, api, meeting):
+    """A slow creation holds back the paragraphs typed after it, each waiting its turn: a
+    question whose own creation is still waiting must not be overtaken by its answer (seen in
+    CI as an answer stored above its question)."""
+    held: list = []
+    sent: list[str] = []
+    holding = [True]
+
+    def creations(route):
+        request = route.request
+        if request.method != "POST":
+            route.continue_()
+            return
+        sent.append(request.post_data_json["text"])
+        if holding[0]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/items/*/entries", creations)
+    open_item(page, server, meeting["id"], meeting["partnership"])
+    keys = page.keyboard
+    keys.press("n")
+    keys.type("The Chief Constable introduced the report.")
+    typed = ["The Chief Constable introduced the report."]
+    for topic in ("speed cameras", "drones", "fog"):
+        keys.press("Escape")
+        keys.press("q")
+        keys.type(f"The PCC asked the CC about {topic}.")
+        keys.press("Escape")
+        keys.press("a")
+        expect(page.locator(TEXT).last).to_have_value("The CC responded that ")
+        keys.type(f"{topic} are in hand.")
+        typed += [f"The PCC asked the CC about {topic}.",
+                  f"The CC responded that {topic} are in hand."]
+    page.wait_for_timeout(1500)  # every paragraph's save is due by now
+    assert sent == typed[:1], "the later paragraphs went before the first was created"
+    holding[0] = False
+    for route in held:
+        route.continue_()
+    expect_saved(page)
+    assert sent == typed
+    assert [text for _, _, _, text in stored(api, meeting["partnership"])] == typed
