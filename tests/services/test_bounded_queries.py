@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
-from app.models import ActionOwner, Notification, Role
+from app.models import Action, ActionOwner, ActionStatus, Notification, Role
 from app.schemas import ActionUpdateCreate
 from app.services import actions, audit
+from app.services.action_log import LogFilters, log_page, open_over_time
 from app.services.audit import AuditFilters
 from app.services.mail import OutboxMailer
 from app.services.notifications import send_reminders
@@ -35,13 +36,13 @@ def _add_events(session: Session, count: int) -> None:
     session.commit()
 
 
-def _audit_rows_read(session: Session, statement: str, parameters) -> int:
-    """How many audit events the database reads to answer the statement (PostgreSQL: from
-    EXPLAIN ANALYZE), or on SQLite 10**9 when its plan scans the whole table."""
+def _rows_read(session: Session, table: str, statement: str, parameters) -> int:
+    """How many rows of the table the database reads to answer the statement (PostgreSQL:
+    from EXPLAIN ANALYZE), or on SQLite 10**9 when its plan scans the whole table."""
     if session.get_bind().dialect.name == "sqlite":
         plan = session.connection().exec_driver_sql(
             "EXPLAIN QUERY PLAN " + statement, parameters).all()
-        scans = [row[-1] for row in plan if re.match(r"SCAN audit_event\b", row[-1])]
+        scans = [row[-1] for row in plan if re.match(rf"SCAN {table}\b", row[-1])]
         return 10**9 if scans else 0
     raw = session.connection().exec_driver_sql(
         "EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).scalar_one()
@@ -49,10 +50,14 @@ def _audit_rows_read(session: Session, statement: str, parameters) -> int:
 
     def rows(node: dict) -> int:
         own = (node.get("Actual Rows", 0) * node.get("Actual Loops", 1)
-               if node.get("Relation Name") == "audit_event" else 0)
+               if node.get("Relation Name") == table else 0)
         return own + sum(rows(child) for child in node.get("Plans", []))
 
     return rows(plan[0]["Plan"])
+
+
+def _audit_rows_read(session: Session, statement: str, parameters) -> int:
+    return _rows_read(session, "audit_event", statement, parameters)
 
 
 def test_the_audit_filters_list_verbs_and_types_without_reading_the_whole_log(session):
@@ -78,6 +83,34 @@ def test_the_audit_page_makes_as_many_statements_for_a_long_log_as_a_short_one(s
         counts.append(len(seen.statements))
         assert len(first.events) == min(first.total, audit.PER_PAGE)
     assert counts[0] == counts[1], counts
+
+
+# --- the action log -------------------------------------------------------------------------
+
+
+def test_the_action_log_of_open_actions_reads_the_open_ones_not_the_whole_record(session):
+    """The log opens on the actions not closed: its page, totals, owners, themes and chart
+    find them by the indexes on status and closing, not by reading every closed action of the
+    years behind."""
+    owner = make_person(session, full_name="Owner", email="owner@force.example")
+    for n in range(5):
+        make_action(session, [owner], text=f"Open action {n}")
+    closed_on = datetime(2018, 3, 1, tzinfo=UTC)
+    session.add_all([Action(reference=f"OLD{n}", year=2018, seq=1000 + n, text=f"Old {n}",
+                            status=ActionStatus.closed, created_at=closed_on,
+                            closed_at=closed_on) for n in range(600)])
+    session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql("ANALYZE action")
+    with sql_seen(session) as seen:
+        page = log_page(session, by=ADMIN, filters=LogFilters(open_only=True))
+        weeks = open_over_time(session, by=ADMIN)
+    assert weeks[-1].total == 5
+    assert page.total == 5 and len(page.entries) == 5
+    on_actions = [(s, p) for s, p in seen.sent if re.search(r"\bFROM action\b", s)]
+    assert on_actions
+    for statement, parameters in on_actions:
+        assert _rows_read(session, "action", statement, parameters) < 60, statement
 
 
 # --- the reminders run ----------------------------------------------------------------------
