@@ -27,7 +27,6 @@ from app.services.dates import to_london
 from app.services.errors import InvalidInput
 from app.services.paging import (
     DEFAULT_LIMIT,
-    after_key,
     check_limit,
     decode_cursor,
     encode_cursor,
@@ -40,6 +39,7 @@ from app.services.visibility import search_seen_where
 MAX_QUERY = 200  # characters
 MAX_TERMS = 16
 CANDIDATES = 1000  # the most matches ranked and counted: the newest
+WINDOW = 20_000  # documents: PostgreSQL looks for matches among the newest first
 START, STOP = "\ue000", "\ue001"  # where a snippet's match starts and stops, before escaping
 
 KIND_NAMES = {
@@ -270,39 +270,65 @@ def search(
         conditions.append(seen)
 
     # The newest CANDIDATES matches the reader may see (the newest written: the index's
-    # order), then ranked: a word in every meeting's minutes costs the same after ten years
-    # as after one, and what is counted stops at CANDIDATES.
+    # order), then ranked here: a word in every meeting's minutes costs the same after ten
+    # years as after one, and what is counted stops at CANDIDATES.
     sqlite = session.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        fts = sa.table("search_fts", sa.column("rowid"))
-        score = (-sa.func.bm25(sa.literal_column("search_fts"), 4.0, 1.0)).label("score")
-        found = (sa.select(DOC.c.id, score)
-                 .select_from(DOC.join(fts, fts.c.rowid == DOC.c.id))
-                 .where(sa.literal_column("search_fts").op("MATCH")(fts5_query(query)),
-                        *conditions)
-                 .order_by(fts.c.rowid.desc()).limit(CANDIDATES).subquery("found"))
-    else:
-        tsquery = sa.func.websearch_to_tsquery(sa.literal_column("'english'::regconfig"),
-                                               websearch_text(query))
-        tsv: Any = sa.literal_column("search_document.tsv")
-        newest = (sa.select(DOC.c.id).where(tsv.op("@@")(tsquery), *conditions)
-                  .order_by(DOC.c.id.desc()).limit(CANDIDATES))
-        score = sa.cast(sa.func.ts_rank_cd(tsv, tsquery), sa.Float).label("score")
-        found = sa.select(DOC.c.id, score).where(DOC.c.id.in_(newest)).subquery("found")
-
-    total = session.execute(sa.select(sa.func.count()).select_from(found)).scalar_one()
-    step = sa.select(found.c.id, found.c.score)
+    found = (_sqlite_candidates(session, query, conditions) if sqlite
+             else _postgres_candidates(session, query, conditions))
+    found.sort(key=lambda pair: (-pair[1], pair[0]))
+    total = len(found)
     if after is not None:
-        step = step.where(after_key([found.c.score, found.c.id], [True, False], after))
-    rows = list(session.execute(step.order_by(found.c.score.desc(), found.c.id.asc())
-                                .limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = (encode_cursor([float(rows[-1].score), rows[-1].id], print_)
-                   if more else None)
-    results = _results(session, [r.id for r in rows], query, sqlite)
+        found = [(i, score) for i, score in found
+                 if score < after[0] or (score == after[0] and i > after[1])]
+    rows, more = found[:limit], len(found) > limit
+    next_cursor = encode_cursor([rows[-1][1], rows[-1][0]], print_) if more else None
+    results = _results(session, [i for i, _ in rows], query, sqlite)
     return SearchPage(results=results, total=total, next_cursor=next_cursor,
                       groups=_groups(session, results), capped=total >= CANDIDATES)
+
+
+def _sqlite_candidates(session: Session, query: Query, conditions: list) -> list[tuple[int, float]]:
+    """The newest CANDIDATES matches and their scores: FTS5 walks its index newest first and
+    stops there."""
+    fts = sa.table("search_fts", sa.column("rowid"))
+    score = -sa.func.bm25(sa.literal_column("search_fts"), 4.0, 1.0)
+    return [(i, float(score)) for i, score in session.execute(
+        sa.select(DOC.c.id, score)
+        .select_from(DOC.join(fts, fts.c.rowid == DOC.c.id))
+        .where(sa.literal_column("search_fts").op("MATCH")(fts5_query(query)), *conditions)
+        .order_by(fts.c.rowid.desc()).limit(CANDIDATES))]
+
+
+def _postgres_candidates(session: Session, query: Query,
+                         conditions: list) -> list[tuple[int, float]]:
+    """The newest CANDIDATES matches and their scores. The GIN index answers "which documents
+    hold these words" but not in order: asked of the whole record, a common word or a phrase
+    has every match of ten years fetched (and, for a phrase, each one's words read again) to
+    keep the newest. So the newest WINDOW documents are asked first, then windows four times
+    wider further back, until CANDIDATES are found or the record is done: a common word costs
+    what it costs in one year's record, and a rare one a few index look-ups more."""
+    tsquery = _tsquery(query)
+    tsv: Any = sa.literal_column("search_document.tsv")
+    ids: list[int] = []
+    high = session.execute(sa.select(sa.func.max(DOC.c.id))).scalar()
+    width = WINDOW
+    while high is not None and high > 0 and len(ids) < CANDIDATES:
+        low = max(0, high - width)
+        ids += session.execute(
+            sa.select(DOC.c.id)
+            .where(tsv.op("@@")(tsquery), DOC.c.id > low, DOC.c.id <= high, *conditions)
+            .order_by(DOC.c.id.desc()).limit(CANDIDATES - len(ids))).scalars()
+        high, width = low, width * 4
+    if not ids:
+        return []
+    score = sa.cast(sa.func.ts_rank_cd(tsv, tsquery), sa.Float)
+    return [(i, float(value)) for i, value in session.execute(
+        sa.select(DOC.c.id, score).where(DOC.c.id.in_(ids)))]
+
+
+def _tsquery(query: Query) -> Any:
+    return sa.func.websearch_to_tsquery(sa.literal_column("'english'::regconfig"),
+                                        websearch_text(query))
 
 
 def _results(session: Session, ids: list[int], query: Query, sqlite: bool) -> list[Result]:
@@ -318,8 +344,7 @@ def _results(session: Session, ids: list[int], query: Query, sqlite: bool) -> li
             .where(sa.literal_column("search_fts").op("MATCH")(fts5_query(query)),
                    sa.literal_column("rowid").in_(ids))).all())
     else:
-        tsquery = sa.func.websearch_to_tsquery(sa.literal_column("'english'::regconfig"),
-                                               websearch_text(query))
+        tsquery = _tsquery(query)
         options = (f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=15, "
                    "MaxFragments=2, FragmentDelimiter=\" … \"")
         headline = sa.func.ts_headline(sa.literal_column("'english'::regconfig"),

@@ -281,3 +281,30 @@ def test_only_the_newest_matches_are_ranked_and_counted(session, record, monkeyp
     assert page.total == 3 and page.capped
     # the three newest, the one with the word most often first
     assert [r.id for r in page.results] == [made[2].id, made[3].id, made[4].id]
+
+
+@pytest.mark.parametrize("candidates", [3, 1000])
+def test_matches_among_many_other_documents_are_found_back_to_the_oldest(
+        session, record, monkeypatch, candidates):
+    """PostgreSQL looks among the newest documents first, then further back (search.WINDOW,
+    made tiny here): every match is found, whichever window it is in, the newest kept when
+    there are more than are ranked, and paging goes through each once."""
+    monkeypatch.setattr(search, "WINDOW", 2)
+    monkeypatch.setattr(search, "CANDIDATES", candidates)
+    item = make_item(session, record["may"], title="Many")
+    made = []
+    for n in range(6):
+        made.append(make_entry(session, item, text="okapi " * (n % 3 + 1)))
+        for m in range(n + 2):
+            make_entry(session, item, text=f"nothing to see {n} {m}")
+    wanted = made[-candidates:]
+    page = search.search(session, by=OFFICE, q="okapi")
+    assert page.total == len(wanted) and page.capped == (candidates == 3)
+    seen, cursor = [], None
+    while True:
+        page = search.search(session, by=OFFICE, q="okapi", limit=1, cursor=cursor)
+        seen += [r.id for r in page.results]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(e.id for e in wanted)
