@@ -116,13 +116,14 @@ LOG_ROWS = [
 ]
 
 
-def action_log_xlsx() -> bytes:
-    """An action log kept in Excel: a title row, then the headings, then one row an action."""
+def action_log_xlsx(rows: list[tuple] | None = None) -> bytes:
+    """An action log kept in Excel: a title row, then the headings, then one row an action
+    (LOG_ROWS unless other rows are given)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(["Accountability Board action log 2020"])
     sheet.append([])
-    for row in LOG_ROWS:
+    for row in rows or LOG_ROWS:
         sheet.append(list(row))
     out = io.BytesIO()
     workbook.save(out)

@@ -351,12 +351,18 @@ def _allocate_reference(session: Session, action: Action, year: int) -> None:
 _YEAR_AND_NUMBER = re.compile(r"((?:19|20)\d{2})\D+0*(\d{1,6})$")
 
 
+def names_year_and_number(reference: str) -> bool:
+    """Whether a reference read from an old file is one an action can keep ("A/2020/031")."""
+    reference = reference.strip()
+    return len(reference) <= 60 and _YEAR_AND_NUMBER.search(reference) is not None
+
+
 def adopt_reference(session: Session, *, action: Action, reference: str) -> bool:
     """Give an action read from an old log the reference it had there ("A/2020/031"), when
     that names a year and a number no other action has; False (the allocated reference kept)
     otherwise. The year and number are taken too, so later references follow on from it."""
     match = _YEAR_AND_NUMBER.search(reference.strip())
-    if not match or len(reference.strip()) > 60:
+    if not match or not names_year_and_number(reference):
         return False
     year, seq = int(match.group(1)), int(match.group(2))
     taken = session.exec(select(Action).where(

@@ -14,11 +14,21 @@ create; the command line creates them.
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import delete as sa_delete
 from sqlmodel import Session, col, select
 
-from app.models import ItemKind, MeetingStatus, Person, RecordImport, Side, utcnow
+from app.models import (
+    Action,
+    ActionStatus,
+    ItemKind,
+    MeetingStatus,
+    Person,
+    RecordImport,
+    Side,
+    utcnow,
+)
 from app.schemas import (
     ActionCreate,
     ActionUpdateCreate,
@@ -45,6 +55,7 @@ from app.services.people_import import made_initials
 from app.services.permissions import Actor, Perm, require
 from app.services.text import clean_file_name
 
+ABANDONED_AFTER = timedelta(days=1)  # an upload whose review was never saved is deleted then
 NOT_RECORDED = "Owner not recorded"  # the owner of an action the file names no owner for
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -164,15 +175,32 @@ def suggested_person(label: str, capacity: str = "") -> NewPerson:
     return NewPerson(label, label[:200], initials[:10] or "?", role_title, abbreviation)
 
 
+def already_recorded(session: Session, references: list[str]) -> dict[str, Action]:
+    """The actions of the record that references read from an old file name, by reference.
+    An office imports the minutes that raised its actions and the log that followed them up
+    (in either order): an action already in the record is brought up to date, not raised
+    again. Only references naming a year and a number ("A/2020/031") are matched, as those
+    are kept (actions.adopt_reference); "1" or "3.2" name an action of one meeting only."""
+    wanted = {r.strip() for r in references if r.strip() and actions.names_year_and_number(r)}
+    if not wanted:
+        return {}
+    return {a.reference: a for a in session.exec(
+        select(Action).where(col(Action.reference).in_(sorted(wanted))))}
+
+
 def unknown_people(session: Session, *, attendance: list[ReadAttendee],
                    actions_read: list[ReadAction]) -> list[NewPerson]:
-    """Everyone the file names whom no one in the directory matches, once each, in order."""
+    """Everyone the file names whom no one in the directory matches, once each, in order
+    (not the owners of actions already in the record, which keep their owners)."""
     everyone = people.list_people(session)
     unknown: dict[str, NewPerson] = {}
     for attendee in attendance:
         if not match_person(attendee.name, everyone) and _key(attendee.name) not in unknown:
             unknown[_key(attendee.name)] = suggested_person(attendee.name, attendee.capacity)
+    recorded = already_recorded(session, [a.reference for a in actions_read])
     for action in actions_read:
+        if action.reference.strip() in recorded:
+            continue
         for label in owner_labels(action.owners):
             if not match_person(label, everyone) and _key(label) not in unknown:
                 unknown[_key(label)] = suggested_person(label)
@@ -285,6 +313,11 @@ def hold_upload(session: Session, *, kind: str, filename: str, content: bytes,
     """Keep an uploaded file while its review page is open (nothing of it is in the record
     yet): the review form carries its id rather than the file."""
     require(by, Perm.edit_record, "Only the Commissioner's office imports old records.")
+    # uploads whose review was left unsaved a day ago go as the next one comes: the files
+    # are not kept for nothing
+    session.execute(sa_delete(RecordImport).where(
+        col(RecordImport.completed_at).is_(None),
+        col(RecordImport.imported_at) < utcnow() - ABANDONED_AFTER))
     row = _upload_row(kind, filename, content, by)
     session.add(row)
     session.flush()
@@ -331,6 +364,32 @@ def _raise_action(session: Session, *, action: ReadAction, owner_ids: list[int],
     actions.add_update(session, action_id=made.id, by=by, data=ActionUpdateCreate(
         text=text[:100_000], status=action.status if action.status != "open" else None))
     return made.id
+
+
+def _bring_up_to_date(session: Session, *, existing: Action, action: ReadAction, by: Actor,
+                      meeting_id: int | None, item_id: int | None, note: str) -> bool:
+    """An action read again from another file: the meeting that raised it, when the record
+    did not know it, and the file's status and update, when they say something new. Whether
+    anything changed."""
+    assert existing.id is not None  # in the record
+    changed = []
+    if meeting_id is not None and existing.meeting_id is None:
+        existing.meeting_id, existing.item_id = meeting_id, item_id
+        session.add(existing)
+        changed.append("the meeting that raised it")
+    # "open" is what a file says when it says nothing: it never reopens an action
+    status = ActionStatus(action.status) if action.status in set(ActionStatus) else None
+    new_status = (status if status not in (None, ActionStatus.open) and status != existing.status
+                  else None)
+    words = action.update.strip()
+    known = {u.text for u in actions.list_updates(session, action_id=existing.id, by=by)}
+    new_words = bool(words) and not any(words in text for text in known)
+    if not (new_status or new_words or changed):
+        return False
+    text = f"{note}: brought up to date" + (f" ({', '.join(changed)})" if changed else "") + "."
+    actions.add_update(session, action_id=existing.id, by=by, data=ActionUpdateCreate(
+        text=(text + (f"\n{words}" if new_words else ""))[:100_000], status=new_status))
+    return True
 
 
 def _owners(resolve, action: ReadAction, index: int) -> list[int]:
@@ -396,19 +455,29 @@ def save_minutes(session: Session, *, draft: MinutesDraft, filename: str, conten
     if rows:
         meetings.set_attendance(session, meeting_id=meeting.id, rows=rows, by=by)
     action_ids = []
+    recorded = already_recorded(session, [a.reference for a in draft.actions])
     for index, action in enumerate(draft.actions):
         item_id = item_ids[action.item] if action.item is not None and \
             0 <= action.item < len(item_ids) else None
+        note = f"Imported from the minutes ({filename})"
+        existing = recorded.get(action.reference.strip())
+        if existing is not None:
+            _bring_up_to_date(session, existing=existing, action=action, by=by,
+                              meeting_id=meeting.id, item_id=item_id, note=note)
+            assert existing.id is not None  # in the record
+            action_ids.append(existing.id)
+            continue
         action_ids.append(_raise_action(
             session, action=action, owner_ids=_owners(resolve, action, index), by=by,
-            meeting_id=meeting.id, item_id=item_id, note=f"Imported from the minutes ({filename})"))
+            meeting_id=meeting.id, item_id=item_id, note=note))
     meetings.close_meeting(session, meeting_id=meeting.id, by=by)
     approval.approve_imported(session, meeting_id=meeting.id, by=by)
     assert meeting.status == MeetingStatus.approved
     title = meetings.meeting_title(meeting, series)
     return _keep_file(session, kind=MINUTES, filename=filename, content=content, by=by,
                       meeting_id=meeting.id, action_ids=action_ids,
-                      summary=f"{title}: {len(item_ids)} items, {len(action_ids)} actions",
+                      summary=f"{title}: {len(item_ids)} items, "
+                      f"{_counted(len(action_ids), len(recorded))}",
                       held=held)
 
 
@@ -443,14 +512,28 @@ def save_action_log(session: Session, *, draft: ActionLogDraft, filename: str, c
         raise InvalidInput(errors)
     _refuse_again(session, content, again)
     resolve = _resolver(session, draft.people, by)
-    action_ids = [
-        _raise_action(session, action=action, owner_ids=_owners(resolve, action, index), by=by,
-                      meeting_id=None, item_id=None,
-                      note=f"Imported from the action log ({filename})")
-        for index, action in enumerate(draft.actions)]
+    recorded = already_recorded(session, [a.reference for a in draft.actions])
+    note = f"Imported from the action log ({filename})"
+    action_ids = []
+    for index, action in enumerate(draft.actions):
+        existing = recorded.get(action.reference.strip())
+        if existing is not None:
+            _bring_up_to_date(session, existing=existing, action=action, by=by,
+                              meeting_id=None, item_id=None, note=note)
+            assert existing.id is not None  # in the record
+            action_ids.append(existing.id)
+        else:
+            action_ids.append(_raise_action(
+                session, action=action, owner_ids=_owners(resolve, action, index), by=by,
+                meeting_id=None, item_id=None, note=note))
     return _keep_file(session, kind=ACTIONS, filename=filename, content=content, by=by,
                       meeting_id=None, action_ids=action_ids,
-                      summary=f"{len(action_ids)} actions", held=held)
+                      summary=_counted(len(action_ids), len(recorded)), held=held)
+
+
+def _counted(actions_read: int, recorded: int) -> str:
+    return f"{actions_read} actions" + (
+        f" ({recorded} already in the record, brought up to date)" if recorded else "")
 
 
 def creating_everyone(found: list[NewPerson]) -> dict[str, int | NewPerson | None]:

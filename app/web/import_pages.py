@@ -165,6 +165,8 @@ def _review(request, session, upload, draft: dict, *, errors=None, notice="",
     return render(request, "import_review.html", {
         "page_title": "Check what was read", "draft": draft, "upload": upload,
         "earlier": earlier, "errors": errors,
+        "recorded": record_import.already_recorded(
+            session, [a["reference"] for a in draft["actions"]]),
         "earlier_when": short_date(to_london(earlier.imported_at).date()) if earlier else "",
         "error_list": error_list(errors, date_anchors(("meeting_date",))),
         "notice": notice, "statuses": STATUSES, "attendance_statuses": ATTENDANCE,

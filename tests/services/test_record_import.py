@@ -1,9 +1,12 @@
 """Old minutes and action logs in (issue 18): each layout read, saved through the services and
 read back through the API; the same file twice is recognised; unknown owners are created."""
 
-import pytest
+from datetime import UTC, datetime, timedelta
 
-from app.models import Role, Side
+import pytest
+from sqlmodel import select
+
+from app.models import RecordImport, Role, Side
 from app.services import minutes_import, record_import
 from app.services.errors import InvalidInput
 from tests import import_files
@@ -128,6 +131,52 @@ def test_action_logs_keep_references_statuses_and_updates(session, client, offic
     assert "raised 30/06/2020" in updates[-1]["text"]
 
 
+def _save_log(session, content: bytes, name: str = "log.xlsx"):
+    read = minutes_import.read_action_log(name, content)
+    unknown = record_import.unknown_people(session, attendance=[], actions_read=read.actions)
+    saved = record_import.save_action_log(
+        session, draft=record_import.ActionLogDraft(
+            actions=read.actions, people=record_import.creating_everyone(unknown)),
+        filename=name, content=content, by=SYSTEM)
+    session.commit()
+    return unknown, saved
+
+
+def test_a_later_log_brings_the_actions_already_imported_up_to_date(session, client, office):
+    """The log of October after the log of September: the actions it shares with the record
+    (by reference) take its new status and update; they are not raised a second time."""
+    _team, _series, token = office
+    _unknown, first = _save_log(session, import_files.action_log_xlsx())
+    later = [*import_files.LOG_ROWS[:2],
+             ("A/2020/032", datetime(2020, 6, 30), "Report on 101 call answering times.",
+              "CC", datetime(2020, 10, 31), "Complete", "Report given in October."),
+             import_files.LOG_ROWS[3],
+             ("A/2020/034", datetime(2020, 10, 27), "Brief the panel on drones.", "DCC",
+              datetime(2020, 12, 18), "Open", "")]
+    unknown, second = _save_log(session, import_files.action_log_xlsx(later), "october.xlsx")
+    assert unknown == []  # ZQ owns an action already in the record, and was created then
+    assert second.actions[:3] == first.actions
+    assert "3 already in the record" in second.summary
+    listed = client.get("/api/v1/actions?limit=50", headers=bearer(token)).json()["results"]
+    assert sorted(a["reference"] for a in listed) == [
+        "A/2020/031", "A/2020/032", "A/2020/033", "A/2020/034"]
+    by_reference = {a["reference"]: a for a in listed}
+    assert by_reference["A/2020/032"]["status"] == "closed"
+    assert by_reference["A/2020/031"]["status"] == "closed"
+    assert by_reference["A/2020/033"]["status"] == "open"
+
+    def updates(reference: str) -> list[str]:
+        return [u["text"] for u in client.get(
+            f"/api/v1/actions/{by_reference[reference]['id']}/updates",
+            headers=bearer(token)).json()["results"]]
+
+    assert "Report given in October." in updates("A/2020/032")[-1]
+    assert "october.xlsx" in updates("A/2020/032")[-1]
+    # nothing new for 031 and 033: no update written
+    assert not any("october.xlsx" in text for text in updates("A/2020/031"))
+    assert not any("october.xlsx" in text for text in updates("A/2020/033"))
+
+
 def test_the_same_file_twice_is_recognised_and_saved_again_only_when_asked(session, office):
     _team, series, _token = office
     content = import_files.table_minutes()
@@ -171,3 +220,25 @@ def test_log_columns_are_found_by_other_offices_headings(headings):
     assert (action.text, action.owners, action.reference) == ("Publish the plan.", "JB", "7")
     assert str(action.due_date) == "2022-03-31"
     assert action.status == "closed" and action.update == "Published."
+
+
+def test_an_upload_left_unsaved_for_a_day_is_deleted_when_the_next_comes(session, office):
+    """The file of a review nobody saved is not kept for ever; imports saved are kept."""
+    _team, series, _token = office
+    _read, _unknown, saved = _save_minutes(session, series, import_files.table_minutes())
+    left = record_import.hold_upload(session, kind="actions", filename="log.xlsx",
+                                     content=import_files.action_log_xlsx(), by=SYSTEM)
+    recent = record_import.hold_upload(session, kind="actions", filename="log.docx",
+                                       content=import_files.action_log_docx(), by=SYSTEM)
+    session.commit()
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    left.imported_at = saved.imported_at = two_days_ago
+    session.commit()
+    ids = (left.id, recent.id, saved.id)
+    record_import.hold_upload(session, kind="minutes", filename="new.docx",
+                              content=import_files.heading_minutes(), by=SYSTEM)
+    session.commit()
+    session.expire_all()
+    kept = {row.id for row in session.exec(select(RecordImport))}
+    assert ids[0] not in kept
+    assert {ids[1], ids[2]} <= kept

@@ -87,6 +87,12 @@ def test_an_action_log_is_saved_from_the_page(client, session, office):
     session.expire_all()
     kept = session.exec(select(RecordImport).where(RecordImport.kind == "actions")).one()
     assert len(kept.actions) == 3 and kept.completed_at is not None
+    # the same actions in another office's Word table: the page says they are known
+    again = _upload(client, csrf, import_files.action_log_docx(), name="log.docx",
+                    kind="actions")
+    assert again.status_code == 200
+    assert again.text.count("Already in the record as") == 3
+    assert f'href="/actions/{kept.actions[0]}">A/2020/031</a>' in again.text
 
 
 def test_a_file_not_recognised_is_shown_for_marking_by_hand(client, session, office):
