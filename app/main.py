@@ -37,6 +37,7 @@ from app.web import (
     pages,
     people_pages,
     prepare_page,
+    public_record_pages,
     question_bank,
     question_form,
     question_page,
@@ -327,6 +328,7 @@ def create_app() -> FastAPI:
     app.include_router(home_page.router)
     app.include_router(attendance_page.router)
     app.include_router(decision_pages.router)
+    app.include_router(public_record_pages.router)
     app.include_router(search_page.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -16,8 +16,8 @@ are given and never decide for themselves.
 """
 
 from collections.abc import Iterable
-from dataclasses import replace
-from typing import cast
+from dataclasses import dataclass, replace
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -26,8 +26,11 @@ from app.models import (
     Action,
     ActionOwner,
     AgendaItem,
+    EntryKind,
     FindingEvent,
+    MinuteEntry,
     Paper,
+    PublishedDocument,
     Question,
     QuestionStatus,
     SearchDocument,
@@ -165,17 +168,23 @@ def actions_seen_where(by: Actor | None, *, few: bool = False, owner_id: int | N
     mine = by.person_id if by is not None else None
     if owner_id is not None and owner_id == mine:
         return None
+    exempt = exempt_action_where(few=few, exempt_items=exempt_items)
+    if mine is not None:
+        return sa.or_(~exempt, owned_by(mine) if few else col(Action.id).in_(
+            sa.select(col(ActionOwner.action_id)).where(col(ActionOwner.person_id) == mine)))
+    return ~exempt
+
+
+def exempt_action_where(*, few: bool = False, exempt_items=None) -> sa.ColumnElement[bool]:
+    """An SQL condition on Action: it is exempt, marked so or raised under an exempt item
+    (`few` and `exempt_items` as for actions_seen_where)."""
     if few:
         on_exempt_item = under_exempt_item(col(Action.item_id))
     else:
         tree = exempt_items if exempt_items is not None else exempt_items_query()
         on_exempt_item = col(Action.item_id).in_(sa.select(tree.c.id))
-    exempt = sa.or_(col(Action.exempt).is_(True),
-                    sa.and_(col(Action.item_id).is_not(None), on_exempt_item))
-    if mine is not None:
-        return sa.or_(~exempt, owned_by(mine) if few else col(Action.id).in_(
-            sa.select(col(ActionOwner.action_id)).where(col(ActionOwner.person_id) == mine)))
-    return ~exempt
+    return sa.or_(col(Action.exempt).is_(True),
+                  sa.and_(col(Action.item_id).is_not(None), on_exempt_item))
 
 
 def owned_by(person_id: int) -> sa.ColumnElement[bool]:
@@ -235,6 +244,88 @@ def hidden_question_ids(session: Session, question_ids: Iterable[int | None], by
         return set()
     found = list(session.exec(select(Question).where(col(Question.id).in_(wanted))))
     return wanted - {q.id for q in visible_questions(session, found, by)}
+
+
+# --- the public record (no sign-in: /public) -----------------------------------------------
+#
+# What anyone may read without signing in, whoever they are (the office too sees the public
+# view there): what the published minutes made public, and nothing else. A meeting is
+# published once its public edition is (a PublishedDocument); drafts, approved but
+# unpublished minutes and meetings still to come give the public nothing of their record.
+
+
+def published_meeting_ids() -> sa.Select:
+    """A query of the ids of the meetings whose minutes are published (a public edition)."""
+    return (sa.select(col(PublishedDocument.meeting_id))
+            .where(col(PublishedDocument.edition) == "public"))
+
+
+def public_actions_where() -> sa.ColumnElement[bool]:
+    """The actions of the public action log, as an SQL condition on Action: raised at a
+    meeting whose minutes are published, and not exempt (marked so, or raised under an
+    exempt item, wherever it is listed). An action raised outside a meeting was never
+    published, so it is not public.
+
+    An action's updates are public exactly when the action is: the action log is a public
+    record (DESIGN.md: "the action log is a public record"), an update tells only of the work
+    on its own action, and an owner writes it knowing that; an update of an exempt action is
+    never shown, nor its text searched."""
+    return sa.and_(col(Action.meeting_id).in_(published_meeting_ids()),
+                   ~exempt_action_where())
+
+
+def public_decisions_where() -> sa.ColumnElement[bool]:
+    """The decisions of the public register, as an SQL condition on a query of MinuteEntry
+    joined to its AgendaItem: decisions minuted (not deleted) in published minutes, except
+    an exempt paragraph of an open item, which the public edition leaves out without a trace
+    (DESIGN.md §3), so the register does too. A decision under an exempt item stays: the
+    public edition names the item and why it was private, and so does the register
+    (item_chain says which they are, by what name; their words are never shown)."""
+    return sa.and_(col(MinuteEntry.kind) == EntryKind.decision.value,
+                   col(MinuteEntry.deleted_at).is_(None),
+                   col(MinuteEntry.exempt).is_(False),
+                   col(AgendaItem.meeting_id).in_(published_meeting_ids()))
+
+
+@dataclass
+class ItemChain:
+    """An agenda item and the items above it (agenda.MAX_DEPTH levels, outer-joined to a
+    query of AgendaItem), with what the public may know of them as SQL expressions."""
+
+    query: sa.Select
+    public_title: sa.ColumnElement  # the exempt item the public edition names, or NULL
+    public_reason: sa.ColumnElement  # why it is exempt, or NULL
+    titles: list  # the titles of the chain: searchable only when no level is exempt
+
+    @property
+    def exempt(self) -> sa.ColumnElement[bool]:
+        return self.public_title.is_not(None)
+
+
+def item_chain(query: sa.Select) -> ItemChain:
+    """The chain above the AgendaItem of a query: an exempt item is named by the public
+    edition by its title and reason, and nothing under it is (its sub-items' titles
+    included), so the public sees the topmost exempt item of the chain."""
+    above: list[Any] = [sa.orm.aliased(AgendaItem) for _ in range(MAX_DEPTH - 1)]
+    chain: list[Any] = [AgendaItem, *above]
+    for child, parent in zip(chain, above, strict=False):
+        query = query.outerjoin(parent, col(parent.id) == col(child.parent_id))
+    topmost_first = list(reversed(chain))
+    title = sa.case(*((col(level.exempt).is_(True), col(level.title))
+                      for level in topmost_first), else_=sa.null())
+    reason = sa.case(*((col(level.exempt).is_(True), col(level.exempt_reason))
+                       for level in topmost_first), else_=sa.null())
+    return ItemChain(query=query, public_title=title, public_reason=reason,
+                     titles=[col(level.title) for level in chain])
+
+
+def public_paper_where() -> sa.ColumnElement[bool]:
+    """The papers the public may download from the register, as an SQL condition on Paper:
+    papers of an item that is not exempt (nor under an exempt item) in published minutes."""
+    items = sa.select(col(AgendaItem.id)).where(
+        col(AgendaItem.meeting_id).in_(published_meeting_ids()))
+    return sa.and_(col(Paper.item_id).in_(items),
+                   col(Paper.item_id).not_in(sa.select(exempt_items_query().c.id)))
 
 
 # --- the search -------------------------------------------------------------------------
