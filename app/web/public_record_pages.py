@@ -35,8 +35,12 @@ _FIELDS = ("q", "status", "rag", "year", "meeting")
 
 
 def _errors(error: InvalidInput) -> list[tuple[str, str]]:
+    """Each refused value's message, linked to its field (a page link's, which has none on
+    the form, to the page's start)."""
     found = error.errors if isinstance(error.errors, dict) else {}
-    return [(name, str(found[name])) for name in _FIELDS if name in found]
+    ordered = [n for n in _FIELDS if n in found] + [n for n in found if n not in _FIELDS]
+    return [(name if name in _FIELDS else "main-content",
+             str(found[name])[:1].upper() + str(found[name])[1:]) for name in ordered]
 
 
 def _typed(request: Request) -> dict[str, str]:

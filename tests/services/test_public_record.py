@@ -259,8 +259,9 @@ def test_the_register_filters_by_year_and_words_without_searching_private_words(
 
 
 def test_a_decisions_page_and_its_reports_only_for_what_is_public(session, world):
-    from app.models import DecisionReference
     from sqlmodel import select
+
+    from app.models import DecisionReference
 
     refs = {r.entry_id: r.id for r in session.exec(select(DecisionReference))}
     shown = public_record.get_decision(session, refs[world.decision.id])

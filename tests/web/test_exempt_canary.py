@@ -24,9 +24,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from sqlmodel import select
 
 from app.config import get_settings
-from app.models import Finding, Inspection, ItemKind, Role, Side
+from app.models import DecisionReference, EntryKind, Finding, Inspection, ItemKind, Role, Side
 from app.schemas import ActionUpdateCreate, QuestionCreate
 from app.services import actions, identity, owner_links, record_import, two_factor
 from app.services.approval import approve_by_chair, submit_to_chair
@@ -67,10 +68,12 @@ ACTION_UNDER_ITEM = "CanaryActionUnderExemptItemQzx"
 ACTION_UNDER_ITEM_UPDATE = "CanaryActionUnderExemptItemUpdateQzx"
 FINDING_ACTION = "CanaryActionFromFindingQzx"
 FINDING_ACTION_UPDATE = "CanaryActionFromFindingUpdateQzx"
+ITEM_DECISION = "CanaryDecisionUnderExemptItemQzx"
+EXEMPT_DECISION = "CanaryExemptDecisionQzx"
 
 CANARIES = [COMMISSION, PAPER_NAME, PAPER_TEXT, SUB_TITLE, SUB_COMMISSION, ITEM_ENTRY,
             EXEMPT_ENTRY, QUESTION, ACTION_UNDER_ITEM, ACTION_UNDER_ITEM_UPDATE, FINDING_ACTION,
-            FINDING_ACTION_UPDATE]
+            FINDING_ACTION_UPDATE, ITEM_DECISION, EXEMPT_DECISION]
 # What the owner of the two exempt actions may see of them (their own work).
 OWNERS_OWN = {ACTION_UNDER_ITEM, ACTION_UNDER_ITEM_UPDATE, FINDING_ACTION,
               FINDING_ACTION_UPDATE}
@@ -92,6 +95,11 @@ QUERIES = {
     # words around every canary (not the canaries: the query is echoed back)
     "/search": [f"?q={SEARCH_WORDS}", f"?q={SEARCH_WORDS}&kind=action"],
     "/api/v1/search": [f"?q={SEARCH_WORDS}", f"?q={SEARCH_WORDS}&kind=update"],
+    # the public record, filtered by words around the canaries (which the page echoes back)
+    "/public/actions": ["", "?q=brief", "?q=fix", "?status=open"],
+    "/public/actions.xlsx": ["", "?q=brief"],
+    "/public/decisions": ["", "?q=tactics", "?q=informant", "?year=" + str(date.today().year)],
+    "/public/decisions.xlsx": ["", "?q=tactics", "?q=covert"],
 }
 
 # A minimal PDF whose text holds a canary: a paper's contents are exempt with its item.
@@ -174,6 +182,17 @@ def canary(session) -> CanaryWorld:
     sub_item = make_item(session, first, parent=exempt_item, title=SUB_TITLE,
                          commission=f"A report on {SUB_COMMISSION}.")
     item_entry = make_entry(session, exempt_item, text=f"The DCC explained {ITEM_ENTRY}.")
+    # Decisions: one under the exempt item's sub-item, one an exempt paragraph of an open item
+    # (the public register names the first by the exempt item's title, and leaves out the
+    # second), and one open, so the register's pages are read with something on them.
+    item_decision = make_entry(session, sub_item, kind=EntryKind.decision,
+                               text=f"The PCC decided on tactics: {ITEM_DECISION}.")
+    exempt_decision = make_entry(session, open_item, kind=EntryKind.decision,
+                                 text=f"The PCC decided about the informant: "
+                                      f"{EXEMPT_DECISION}.", exempt=True,
+                                 exempt_reason="section 40 of the FOI Act 2000")
+    open_decision = make_entry(session, open_item, kind=EntryKind.decision,
+                               text="The PCC approved the camera plan.")
     paper = attach_paper(session, item_id=exempt_item.id, filename=f"{PAPER_NAME}.pdf",
                          content=CANARY_PDF, by=SYSTEM)
     make_item(session, first, title="AOB", kind=ItemKind.aob)
@@ -219,6 +238,8 @@ def canary(session) -> CanaryWorld:
     held = record_import.hold_upload(session, kind="minutes", filename="old minutes.docx",
                                      content=_docx_of(f"Part 2: {COMMISSION}."), by=SYSTEM)
 
+    decision_references = dict(session.exec(
+        select(DecisionReference.entry_id, DecisionReference.id)).all())
     world = CanaryWorld(values={
         "meeting_id": [str(first.id), str(second.id)],
         "series_id": [str(series.id)],
@@ -233,6 +254,8 @@ def canary(session) -> CanaryWorld:
         "finding_id": [str(finding.id)],
         "theme": ["Roads policing"],
         "document_id": [str(document.id)],
+        "decision_id": [str(decision_references[e.id]) for e in (item_decision, exempt_decision,
+                                                                 open_decision)],
         "import_id": [str(held.id)],
         # the home page's lists of things waiting (app/services/waiting.py), every role's
         "key": sorted({rule.key for rules in ROLE_SECTIONS.values() for rule in rules}),

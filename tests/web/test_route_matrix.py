@@ -32,9 +32,10 @@ from fastapi import routing
 from sqlmodel import select
 
 from app.config import get_settings
-from app.models import ApiToken, Finding, Inspection, Role, utcnow
+from app.models import ApiToken, DecisionReference, EntryKind, Finding, Inspection, Role, utcnow
 from app.schemas import QuestionCreate
 from app.services import identity, invitations, owner_links, tokens, two_factor
+from app.services.approval import approve_by_chair, submit_to_chair
 from app.services.calendar import feed_token
 from app.services.entries import delete_entry
 from app.services.papers import attach_paper
@@ -101,6 +102,13 @@ MATRIX: dict[tuple[str, str], str] = {
     # the published minutes are public: no sign-in
     ("GET", "/public"):                                                "A A A A A A A",
     ("GET", "/public/documents/{document_id}"):                        "A A A A A A A",
+    # the public action log and the decisions register: no sign-in
+    ("GET", "/public/actions"):                                        "A A A A A A A",
+    ("GET", "/public/actions.xlsx"):                                   "A A A A A A A",
+    ("GET", "/public/decisions"):                                      "A A A A A A A",
+    ("GET", "/public/decisions.xlsx"):                                 "A A A A A A A",
+    ("GET", "/public/decisions/{decision_id}"):                        "A A A A A A A",
+    ("GET", "/public/decisions/{decision_id}/reports/{paper_id}"):     "A A A A A A A",
     # one's own account and sessions; the administrator's list of everyone's
     ("GET", "/account"):                                               "S A A A A A A",
     ("GET", "/account/password"):                                      "S A A A A A A",
@@ -322,6 +330,7 @@ class Matrix:
     owner_of: dict[int, int]  # action id -> its lead owner's person id
     viewer_user_id: int = 0  # whose link to a series the calendar feed is read with
     target: object = None  # the user an administrator's user route acts on (_param)
+    decision_paper_id: int = 0  # the report of the public decision a route names (_param)
 
 
 @pytest.fixture
@@ -401,6 +410,22 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
         if path.endswith("/restore"):
             delete_entry(session, entry_id=entry.id, by=SYSTEM)
         return str(entry.id)
+    if name == "decision_id":
+        # A decision in published minutes, made on a report (the public register's).
+        meeting = make_meeting(session, w.series, starts_at=datetime(2019, 1, 29, 10),
+                               status="draft")
+        item = make_item(session, meeting, title="Matrix decision")
+        entry = make_entry(session, item, kind=EntryKind.decision, text="Agreed.")
+        m.decision_paper_id = attach_paper(session, item_id=item.id, filename="report.pdf",
+                                           content=PDF_BYTES, by=SYSTEM).id
+        submit_to_chair(session, meeting_id=meeting.id, by=SYSTEM)
+        approve_by_chair(session, meeting_id=meeting.id, by=SYSTEM)
+        publish_minutes(session, meeting_id=meeting.id, by=SYSTEM)
+        session.commit()
+        return str(session.exec(select(DecisionReference.id).where(
+            DecisionReference.entry_id == entry.id)).one())
+    if name == "paper_id" and "/reports/" in path:
+        return str(m.decision_paper_id)
     if name == "paper_id":
         return str(attach_paper(session, item_id=w.item.id, filename="matrix.pdf",
                                 content=PDF_BYTES, by=SYSTEM).id)
