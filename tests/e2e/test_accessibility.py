@@ -24,7 +24,8 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/series/new", "/meetings?series=1&year=2019",
          "/meetings/2/attendance", "/meetings/2/attendance?q=a&add=1",
          "/decisions", "/decisions?year=2019&q=roads", "/search",
-         "/search?q=ANPR+OR+roads+OR+policing", "/search?q=roads&from=2019-02-30"]
+         "/search?q=ANPR+OR+roads+OR+policing", "/search?q=roads&from=2019-02-30",
+         "/public/questions/new", "/public/questions/sent"]
 
 
 def test_the_sign_in_page_is_accessible(demo_server, page):
