@@ -22,16 +22,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('question', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('submitter_email', sa.String(length=320), nullable=False,
-                                      server_default=sa.text("''")))
-        batch_op.add_column(sa.Column('submitted_from', sa.String(length=64), nullable=False,
-                                      server_default=sa.text("''")))
-        batch_op.add_column(sa.Column('submitter_erased_at', sa.DateTime(timezone=True), nullable=True))
-        # the rate limit counts an address's questions of the last hour (services/
-        # public_questions.py); the erasure finds the submitters whose time is up
-        batch_op.create_index('ix_question_submitted_from_submitted_at',
-                              ['submitted_from', 'submitted_at'], unique=False)
+    # Not in batch mode: on SQLite a batch copies the table and would lose the expression
+    # index on lower(theme) (migration 0030), which SQLite's reflection cannot read.
+    op.add_column('question', sa.Column('submitter_email', sa.String(length=320),
+                                        nullable=False, server_default=sa.text("''")))
+    op.add_column('question', sa.Column('submitted_from', sa.String(length=64), nullable=False,
+                                        server_default=sa.text("''")))
+    op.add_column('question', sa.Column('submitter_erased_at', sa.DateTime(timezone=True),
+                                        nullable=True))
+    # the rate limit counts an address's questions of the last hour (services/
+    # public_questions.py)
+    op.create_index('ix_question_submitted_from_submitted_at', 'question',
+                    ['submitted_from', 'submitted_at'], unique=False)
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.add_column(sa.Column('question_id', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_notification_question_id'), ['question_id'],
@@ -51,8 +53,6 @@ def downgrade() -> None:
                                  type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_notification_question_id'))
         batch_op.drop_column('question_id')
-    with op.batch_alter_table('question', schema=None) as batch_op:
-        batch_op.drop_index('ix_question_submitted_from_submitted_at')
-        batch_op.drop_column('submitter_erased_at')
-        batch_op.drop_column('submitted_from')
-        batch_op.drop_column('submitter_email')
+    op.drop_index('ix_question_submitted_from_submitted_at', table_name='question')
+    for column in ('submitter_erased_at', 'submitted_from', 'submitter_email'):
+        op.drop_column('question', column)
