@@ -242,8 +242,10 @@ def submit_public_question(session: Session, *, form: PublicSubmission, address:
     now = now or utcnow()
     check_form_token(form.form_token, secret, now=now, min_seconds=limits.min_seconds)
     if form.website.strip():
-        raise InvalidInput({"form": "This form could not be accepted. If you are a person, "
-                            "leave the last box empty, as its label asks."})
+        # People do not see the box, unless their browser shows pages without their style.
+        raise InvalidInput({"form": "This form could not be accepted. Check your question and "
+                            "send it again. If you see a box headed 'Leave this box empty', "
+                            "leave it empty."})
     values, meeting = _checked(form, dates.to_london(now).date(), session)
     assert meeting is not None  # _checked refuses a form without one
     digest = address_digest(address, secret)

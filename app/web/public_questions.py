@@ -29,13 +29,16 @@ router = APIRouter(include_in_schema=False)
 # Generous bounds: the service says what is too long, in words, with what was typed kept.
 FormLine = Annotated[str, Form(max_length=2000)]
 FormText = Annotated[str, Form(max_length=50_000)]
-ANCHORS = {"meeting_id": "meeting_id", "name": "name", "email": "email",
-           "question": "question", "form": "question"}
+# In the order of the page, which the error summary keeps: the refusal of the whole form is
+# above the form, then the fields.
+ANCHORS = {"form": "question", "meeting_id": "meeting_id", "name": "name", "email": "email",
+           "question": "question"}
 
 
 def _form_page(request: Request, session, form: service.PublicSubmission, *,
                errors: dict[str, str] | None = None, status_code: int = 200):
-    errors = errors or {}
+    given = errors or {}
+    errors = {name: given[name] for name in ANCHORS if name in given} | given
     meetings = service.open_meetings(session)
     return render(request, "public_question_form.html", {
         "page_title": ("Error: " if errors else "") + "Ask a question",

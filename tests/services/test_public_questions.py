@@ -131,7 +131,7 @@ def test_a_form_not_given_out_here_is_forbidden(session, meeting, token):
 def test_the_honeypot_refuses_a_form_that_fills_it_in(session, meeting):
     with pytest.raises(InvalidInput) as refused:
         send(session, meeting, BEFORE, website="http://spam.example")
-    assert "leave the last box empty" in refused.value.errors["form"]
+    assert "leave it empty" in refused.value.errors["form"]
     session.rollback()
     assert stored(session) == 0
 

@@ -2,6 +2,7 @@
 open, an acknowledgement page and email, plain refusals (after the deadline, too fast, a
 filled-in trap, too many from one address, bad input) that keep nothing."""
 
+import re
 from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -94,7 +95,7 @@ def test_a_question_before_the_deadline_is_acknowledged_by_page_and_email(
 @pytest.mark.parametrize("change, status, words", [
     ({"form_token": 1}, 422, "too quickly"),
     ({"form_token": 2 * 86400}, 422, "more than a day ago"),
-    ({"website": "http://spam.example"}, 422, "leave the last box empty"),
+    ({"website": "http://spam.example"}, 422, "leave it empty"),
     ({"form_token": ""}, 403, "form token"),
     ({"name": "Jane\x1b[31m"}, 422, "control character"),
     ({"question": "x" * 6000}, 422, "5,000 characters or fewer"),
@@ -147,3 +148,12 @@ def test_the_office_sets_how_long_submitters_details_are_kept(client, session):
     assert answer.status_code == 303
     session.expire_all()
     assert get_office(session).public_question_retention_days == 90
+
+
+def test_the_error_summary_lists_the_errors_in_the_order_of_the_page(client, open_meeting):
+    refused = client.post("/public/questions", data=body(
+        open_meeting, meeting_id="", name="", email="", question=""))
+    assert refused.status_code == 422
+    summary = refused.text.split('govuk-error-summary__list">')[1].split("</ul>")[0]
+    assert re.findall(r'href="#([a-z_]+)"', summary) == [
+        "meeting_id", "name", "email", "question"]
