@@ -763,7 +763,7 @@ def cmd_schedule_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_reminders_send(args: argparse.Namespace) -> int:
-    from app.services import invites
+    from app.services import invites, public_question_mail
     from app.services.mail import base_url_from_settings, mailer_from_settings
     from app.services.notifications import send_reminders
 
@@ -776,6 +776,12 @@ def cmd_reminders_send(args: argparse.Namespace) -> int:
         report = send_reminders(session, today=args.date, mailer=mailer,
                                 base_url=args.base_url or base_url_from_settings())
     print("\n".join(report.lines()))
+    with _session() as session:  # emails to members of the public about their questions
+        told = public_question_mail.deliver(session, mailer=mailer, stop_at_first_wait=False,
+                                            base_url=args.base_url or base_url_from_settings())
+    if told.sent or told.failed or told.waiting:
+        print(f"Emails about questions from the public: sent {told.sent}, failed {told.failed},"
+              f" waiting for the mail server {told.waiting}.")
     with _session() as session:  # calendar invitations still waiting for the mail server
         invited = invites.deliver(session, mailer=mailer, stop_at_first_wait=False,
                                   base_url=args.base_url or base_url_from_settings())
@@ -784,7 +790,17 @@ def cmd_reminders_send(args: argparse.Namespace) -> int:
               f"waiting for the mail server {invited.waiting}.")
         for error in invited.errors:
             print(f"  {error}")
-    return 1 if report.failed or invited.failed else 0
+    return 1 if report.failed or invited.failed or told.failed else 0
+
+
+def cmd_retention_run(args: argparse.Namespace) -> int:
+    from app.services.public_questions import erase_expired_submitters
+
+    with _session() as session:
+        erased = erase_expired_submitters(session, today=args.date)
+    print(f"Erased the details of {erased} member{'' if erased == 1 else 's'} of the public "
+          "whose questions are older than the office keeps them.")
+    return 0
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -971,6 +987,18 @@ def _add_reminders_parser(commands) -> None:
     send.set_defaults(func=cmd_reminders_send)
 
 
+def _add_retention_parser(commands) -> None:
+    retention = commands.add_parser(
+        "retention", help="personal details kept only as long as the office says").add_subparsers(
+        dest="retention", required=True)
+    run = retention.add_parser(
+        "run", help="erase the details of members of the public whose questions are older "
+        "than the office's retention period (run it from cron, daily)")
+    run.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
+                     help="erase as on this day instead of today (London)")
+    run.set_defaults(func=cmd_retention_run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line's grammar."""
     parser = argparse.ArgumentParser(prog="assure", description=__doc__)
@@ -1062,6 +1090,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("series_id", type=int)
     generate.set_defaults(func=cmd_schedule_generate)
     _add_reminders_parser(commands)
+    _add_retention_parser(commands)
     _add_backup_parsers(commands)
     _add_import_parsers(commands)
     _add_search_parser(commands)

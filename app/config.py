@@ -117,6 +117,12 @@ class Settings(BaseSettings):
     outbox_dir: Path = Field(default=VAR_DIR / "outbox", alias="ASSURE_OUTBOX_DIR")
     mail_from: str = Field(default="assure@localhost", alias="ASSURE_MAIL_FROM")
     base_url: str = Field(default="http://127.0.0.1:8000", alias="ASSURE_BASE_URL")
+    # The public question form: the fewest seconds a person takes to fill it in (a form sent
+    # back sooner is a bot's), and how many questions one address may send in an hour.
+    public_question_min_seconds: float = Field(default=5, ge=0, le=600,
+                                               alias="ASSURE_PUBLIC_QUESTION_MIN_SECONDS")
+    public_questions_per_hour: int = Field(default=3, ge=1, le=1000,
+                                           alias="ASSURE_PUBLIC_QUESTIONS_PER_HOUR")
     # The in-app scheduler that sends the action emails; off unless asked for.
     scheduler_enabled: bool = Field(default=False, alias="ASSURE_SCHEDULER")
     scheduler_minutes: float = Field(default=15, gt=0, alias="ASSURE_SCHEDULER_MINUTES")

@@ -37,6 +37,7 @@ from app.web import (
     pages,
     people_pages,
     prepare_page,
+    public_questions,
     public_record_pages,
     question_bank,
     question_form,
@@ -318,6 +319,7 @@ def create_app() -> FastAPI:
     app.include_router(prepare_page.router)
     app.include_router(audit_pages.router)
     app.include_router(record_pages.router)
+    app.include_router(public_questions.router)
     # before any router with /findings/{id}, so /findings/panel.docx is not taken for an id
     app.include_router(findings_dashboard.router)
     app.include_router(inspection_pages.router)

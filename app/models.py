@@ -202,6 +202,9 @@ class OfficeSettings(SQLModel, table=True):
     reminder_days_before: int = Field(default=7)  # remind owners this many days before due
     owner_link_days: int = Field(default=14)  # how long an owner's emailed link works
     digest_weekday: int = Field(default=0)  # the weekly digest goes on this day (0 Monday)
+    # A member of the public's name, email and address, kept with their question this many
+    # days after it was sent, then erased (app/services/public_questions.py).
+    public_question_retention_days: int = Field(default=365)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
@@ -593,7 +596,10 @@ class Question(SQLModel, table=True):
     # a theme's questions, whatever the case it was typed in, and those of one meeting on it
     # (issue 17; migration 0030)
     __table_args__ = (Index("ix_question_lower_theme_meeting_id", func.lower(text("theme")),
-                            "meeting_id"),)
+                            "meeting_id"),
+                      # an address's questions of the last hour (the public form's rate limit)
+                      Index("ix_question_submitted_from_submitted_at", "submitted_from",
+                            "submitted_at"))
 
     id: int | None = Field(default=None, primary_key=True)
     text: str = Field(sa_type=Text)
@@ -618,7 +624,13 @@ class Question(SQLModel, table=True):
     finding_id: int | None = Field(default=None, sa_column=_fk("finding.id", ondelete="SET NULL"))
     # Questions from the public: who asked, when, and whether the office put it to the force.
     submitter_name: str = Field(default="", sa_type=String(200))
+    submitter_email: str = Field(default="", sa_type=String(320))
+    # A keyed digest of the address the public form was sent from (never the address itself),
+    # for the form's rate limit; erased with the name and email.
+    submitted_from: str = Field(default="", sa_type=String(64))
     submitted_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
+    # When the submitter's details were erased, the office's retention period being over.
+    submitter_erased_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     screening: str | None = Field(default=None, sa_type=String(20))
     screening_reason: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
@@ -745,6 +757,9 @@ class Notification(SQLModel, table=True):
     meeting_id: int | None = Field(default=None,
                                    sa_column=_fk("meeting.id", ondelete="CASCADE"))
     sequence: int | None = Field(default=None)
+    # An email to a member of the public about their question (app/services/public_questions.py)
+    question_id: int | None = Field(default=None,
+                                    sa_column=_fk("question.id", ondelete="CASCADE"))
     recipient: str = Field(sa_type=String(320))
     subject: str = Field(sa_type=String(300))
     # sending, sent, failed; an invitation is first pending (recorded with the change that

@@ -93,6 +93,8 @@ COMMITS_APART = {
     "notifications": "each reminder is claimed before it is mailed and marked sent after",
     "invites": "a change is kept before its calendar invitations are mailed; each is claimed "
                "before it is mailed and marked sent after",
+    "public_question_mail": "a question is kept before the emails about it are mailed; each "
+                            "is claimed before it is mailed and marked sent after",
 }
 
 

@@ -20,7 +20,7 @@ from app.models import (
     utcnow,
 )
 from app.schemas import EntryCreate, EntryUpdate
-from app.services import audit, decisions, identity, merging
+from app.services import audit, decisions, identity, merging, public_question_mail
 from app.services.agenda import get_item, node_for
 from app.services.assurance import settle_level
 from app.services.common import changes_of, get_or_404, referenced, referenced_person
@@ -140,6 +140,9 @@ def _sync_question(session: Session, entry: MinuteEntry) -> None:
         answer.text = entry.text
         answer.in_meeting = True
         session.add(answer)
+        if linked is None:  # a new answer: a member of the public who asked is told
+            session.flush()
+            public_question_mail.queue_answer(session, question, answer)
         if question.status != QuestionStatus.answered:
             question.status = QuestionStatus.answered
             question.updated_at = utcnow()

@@ -352,9 +352,9 @@ class Delivery:
     errors: list[str] = field(default_factory=list)
 
 
-def _claim(session: Session, row_id: int) -> bool:
-    """Take a pending invitation (pending to sending) in a transaction of its own; False when
-    another process took it first."""
+def claim_pending(session: Session, row_id: int) -> bool:
+    """Take a pending email, an invitation or one to the public (pending to sending), in a
+    transaction of its own; False when another process took it first."""
     taken = session.execute(update(Notification)
                             .where(col(Notification.id) == row_id,
                                    col(Notification.status) == "pending")
@@ -363,7 +363,8 @@ def _claim(session: Session, row_id: int) -> bool:
     return getattr(taken, "rowcount", 0) == 1
 
 
-def _set(session: Session, row_id: int, **values) -> None:
+def set_row(session: Session, row_id: int, **values) -> None:
+    """Change a notification row, in a transaction of its own."""
     session.rollback()
     session.execute(update(Notification).where(col(Notification.id) == row_id).values(**values))
     commit_apart(session)
@@ -386,13 +387,13 @@ def deliver(session: Session, *, mailer: Mailer, base_url: str,
     commit_apart(session)
     report = Delivery()
     for index, row_id in enumerate(ids):
-        if not _claim(session, row_id):
+        if not claim_pending(session, row_id):
             continue
         row = session.get(Notification, row_id)
         assert row is not None  # just claimed
         meeting = session.get(Meeting, row.meeting_id) if row.meeting_id else None
         if meeting is None or (row.sequence or 0) < meeting.sequence:
-            _set(session, row_id, status="superseded")
+            set_row(session, row_id, status="superseded")
             continue
         try:
             message = compose_invitation(session, row, meeting, mailer=mailer,
@@ -400,7 +401,7 @@ def deliver(session: Session, *, mailer: Mailer, base_url: str,
             commit_apart(session)  # hold no transaction (nor SQLite's lock) while mail is sent
             mailer.send(message)
         except TemporaryMailError as exc:
-            _set(session, row_id, status="pending")
+            set_row(session, row_id, status="pending")
             log.warning("Invitation %s to %s not sent, to be tried again: %s", row.key,
                         row.recipient, exc)
             if stop_at_first_wait:
@@ -408,7 +409,7 @@ def deliver(session: Session, *, mailer: Mailer, base_url: str,
                 break
             report.waiting += 1
         except MailError as exc:
-            _set(session, row_id, status="failed", error=str(exc)[:4000])
+            set_row(session, row_id, status="failed", error=str(exc)[:4000])
             report.failed += 1
             report.errors.append(f"{row.recipient}: {exc}")
             log.warning("Invitation %s to %s not sent: %s", row.key, row.recipient, exc)
@@ -417,11 +418,11 @@ def deliver(session: Session, *, mailer: Mailer, base_url: str,
             # waits for the next round rather than being lost.
             log.exception("Invitation %s to %s not sent, to be tried again", row.key,
                           row.recipient)
-            _set(session, row_id, status="pending")
+            set_row(session, row_id, status="pending")
             report.waiting += len(ids) - index
             break
         else:
-            _set(session, row_id, status="sent", sent_at=utcnow())
+            set_row(session, row_id, status="sent", sent_at=utcnow())
             report.sent += 1
             report.cancellations += row.kind == CANCEL
     return report

@@ -32,6 +32,7 @@ class OfficeChanges:
     reminder_days_before: int | None = None  # 0: no reminder before the due date
     owner_link_days: int | None = None
     digest_weekday: int | None = None  # 0 Monday … 6 Sunday
+    public_question_retention_days: int | None = None
 
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -40,6 +41,7 @@ _RANGES = {
     "reminder_days_before": (0, 60, "must be between 0 (no reminder) and 60 days"),
     "owner_link_days": (1, 90, "must be between 1 and 90 days"),
     "digest_weekday": (0, 6, "must be a day of the week, 0 (Monday) to 6 (Sunday)"),
+    "public_question_retention_days": (1, 3650, "must be between 1 and 3650 days"),
 }
 _WIDTHS = {"office_name": 300, "office_short_name": 40, "force_name": 300,
            "default_marking": 60, "action_reference_format": 80,

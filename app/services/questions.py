@@ -22,7 +22,7 @@ from app.models import (
     utcnow,
 )
 from app.schemas import AnswerCreate, QuestionCreate, QuestionUpdate
-from app.services import audit, visibility
+from app.services import audit, public_question_mail, visibility
 from app.services.common import changes_of, get_or_404, referenced, referenced_person
 from app.services.dates import long_date, to_london
 from app.services.errors import Conflict, InvalidInput, NotFound
@@ -352,11 +352,14 @@ def update_question(
                 else None
         if taken_at is not None:
             question.carried_from_meeting_id = taken_at.id
+    screened = "screening" in changes and changes["screening"] != question.screening
     for key, value in changes.items():
         setattr(question, key, value)
     question.updated_at = utcnow()
     audit.record(session, by=by, verb="update", object_type="question", object_id=question.id,
                  summary=audit.describe_changes(changes))
+    if screened:  # the member of the public who asked is told the decision
+        public_question_mail.queue_screening(session, question)
     session.flush()
     return question
 
@@ -385,6 +388,7 @@ def answer_question(
     session.flush()
     audit.record(session, by=by, verb="create", object_type="answer", object_id=answer.id,
                  summary=f"question {question.id}: {answer.text[:200]}")
+    public_question_mail.queue_answer(session, question, answer)
     session.flush()
     return answer
 

@@ -13,7 +13,7 @@ import threading
 
 from app.config import get_settings
 from app.db import get_engine, open_session
-from app.services import invites
+from app.services import invites, public_question_mail
 from app.services.mail import base_url_from_settings, mailer_from_settings
 from app.services.notifications import send_reminders
 
@@ -58,6 +58,13 @@ def _send_invitations(settings=None) -> None:
         if sent.sent or sent.failed or sent.waiting:
             log.info("Calendar invitations: sent %s, failed %s, waiting %s", sent.sent,
                      sent.failed, sent.waiting)
+        with open_session(get_engine(settings.database_url), write=True) as session:
+            told = public_question_mail.deliver(session, mailer=mailer_from_settings(settings),
+                                                base_url=base_url_from_settings(settings),
+                                                stop_at_first_wait=False)
+        if told.sent or told.failed or told.waiting:
+            log.info("Emails to the public: sent %s, failed %s, waiting %s", told.sent,
+                     told.failed, told.waiting)
     except Exception:
         log.exception("Sending calendar invitations failed; the next round will try again")
 

@@ -74,8 +74,11 @@ SETTING_LABELS = {
     "reminder_days_before": "Days before the due date to remind action owners",
     "owner_link_days": "Days an owner's link works for",
     "digest_weekday": "Day of the weekly overdue actions email",
+    "public_question_retention_days": "Days to keep the details of a member of the public "
+                                      "who asks a question",
 }
-_NUMBERS = ("publish_within_days", "reminder_days_before", "owner_link_days", "digest_weekday")
+_NUMBERS = ("publish_within_days", "reminder_days_before", "owner_link_days", "digest_weekday",
+            "public_question_retention_days")
 SAVED_NOTICE = "The office's settings have been saved."
 TEMPLATE_NOTICE = ("The office's Word template has been uploaded: every document Assure makes "
                    "now starts from it.")
@@ -116,7 +119,9 @@ def save_settings(request: Request, session: SessionDep, caller: PageCaller,
                   action_reference_format: SettingsField = "",
                   publish_within_days: SettingsField = "", reminder_days_before: SettingsField = "",
                   owner_link_days: SettingsField = "", digest_weekday: SettingsField = "",
-                  decision_reference_format: Annotated[str | None, Form(max_length=2000)] = None):
+                  decision_reference_format: Annotated[str | None, Form(max_length=2000)] = None,
+                  public_question_retention_days: Annotated[
+                      str | None, Form(max_length=2000)] = None):
     require(caller.actor, Perm.manage_users, "Only an administrator can change the office's "
             "settings.")
     form = {"office_name": office_name, "office_short_name": office_short_name,
@@ -126,10 +131,13 @@ def save_settings(request: Request, session: SessionDep, caller: PageCaller,
             "reminder_days_before": reminder_days_before, "owner_link_days": owner_link_days,
             "digest_weekday": digest_weekday,
             # Left out of the form (as by a page loaded before the setting existed): kept.
-            "decision_reference_format": decision_reference_format or ""}
+            "decision_reference_format": decision_reference_format or "",
+            "public_question_retention_days": public_question_retention_days or ""}
     errors: dict[str, str] = {}
     numbers: dict[str, int] = {}
     for key in _NUMBERS:
+        if key == "public_question_retention_days" and public_question_retention_days is None:
+            continue  # left out of the form (a page loaded before the setting existed): kept
         typed = form[key].strip()
         if typed.isdigit() and len(typed) <= 4:
             numbers[key] = int(typed)
@@ -144,7 +152,8 @@ def save_settings(request: Request, session: SessionDep, caller: PageCaller,
         reminder_days_before=numbers.get("reminder_days_before"),
         owner_link_days=numbers.get("owner_link_days"),
         digest_weekday=numbers.get("digest_weekday"),
-        decision_reference_format=decision_reference_format)
+        decision_reference_format=decision_reference_format,
+        public_question_retention_days=numbers.get("public_question_retention_days"))
     if errors:  # with what the service would also refuse, so that all is said at once
         _, refused = check_changes(changes)
         errors = {**_worded(refused), **errors}

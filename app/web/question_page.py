@@ -26,6 +26,7 @@ from app.web.forms import (
     submit,
     validated,
 )
+from app.web.public_questions import tell_the_public
 from app.web.question_bank import SCREENING_WORDS
 from app.web.templating import render
 
@@ -181,6 +182,12 @@ def move_question(
                                                     errors=errors, status_code=status))
 
 
+def _told(session, question_id: int, then: str) -> str:
+    """Where to go once a member of the public who asked has been emailed, if one did."""
+    tell_the_public(session, question_id)
+    return then
+
+
 @router.post("/questions/{question_id}/answers")
 def answer_question(
     question_id: IdPath, request: Request, session: SessionDep, caller: PageCaller,
@@ -203,7 +210,7 @@ def answer_question(
                                             "in_meeting": how == "meeting"})),
         errors=errors, field="answer_text",
         rename=lambda name: "answer_text" if name == "text" else name,
-        done=lambda _: f"/questions/{question_id}?saved=answer",
+        done=lambda _: _told(session, question_id, f"/questions/{question_id}?saved=answer"),
         again=lambda errors, status: _question_page(request, session, caller, question_id,
                                                     answer_form=form, errors=errors,
                                                     status_code=status))
@@ -225,7 +232,8 @@ def screen_question(
                                             "screening": Screening(decision),
                                             "screening_reason": reason})),
         errors=errors, field="screening",
-        done=lambda _: f"/questions/{question_id}?saved=screening",
+        done=lambda _: _told(session, question_id,
+                             f"/questions/{question_id}?saved=screening"),
         again=lambda errors, status: _question_page(request, session, caller, question_id,
                                                     screening_form=form, errors=errors,
                                                     status_code=status))

@@ -39,6 +39,7 @@ from app.services.approval import approve_by_chair, submit_to_chair
 from app.services.calendar import feed_token
 from app.services.entries import delete_entry
 from app.services.papers import attach_paper
+from app.services.public_questions import form_token as public_question_token
 from app.services.publication import latest_published, publish_minutes
 from app.services.questions import create_question
 from app.web.calendar import feed_secret
@@ -109,6 +110,11 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/public/decisions.xlsx"):                                 "A A A A A A A",
     ("GET", "/public/decisions/{decision_id}"):                        "A A A A A A A",
     ("GET", "/public/decisions/{decision_id}/reports/{paper_id}"):     "A A A A A A A",
+    # the public question form: anyone, signed in or not (the form's own time stamp answers
+    # a form sent back at once with 422, so the matrix keeps nothing)
+    ("GET", "/public/questions/new"):                                  "A A A A A A A",
+    ("POST", "/public/questions"):                                     "A A A A A A A",
+    ("GET", "/public/questions/sent"):                                 "A A A A A A A",
     # one's own account and sessions; the administrator's list of everyone's
     ("GET", "/account"):                                               "S A A A A A A",
     ("GET", "/account/password"):                                      "S A A A A A A",
@@ -551,6 +557,8 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
         "/questions/{question_id}/answers": {"respondent_id": str(w.cc.id),
                                              "answer_text": "Year two.", "how": "meeting"},
         "/questions/{question_id}/screening": {"decision": "accepted"},
+        "/public/questions": {"name": "Jane Public", "email": "jane@example.org",
+                              "question": "Why?", "meeting_id": str(w.meeting.id)},
         "/series/{series_id}": {"name": "Monthly Assurance Meeting", "default_venue": "Room 1"},
         "/admin/settings": {"office_name": "Office of the PCC", "office_short_name": "OPCC",
                             "force_name": "", "default_marking": "OFFICIAL",
@@ -646,6 +654,9 @@ def prepare(session, m: Matrix, method: str, route: str, caller: str, *,
     elif route.startswith("/owner/"):
         if csrf and "data" in kwargs:
             kwargs["data"]["csrf_token"] = link_form_token(m.link_token)
+    elif route == "/public/questions":
+        if csrf and "data" in kwargs:
+            kwargs["data"]["form_token"] = public_question_token(get_settings().signing_key())
     elif route.startswith("/invitation/"):
         if csrf and "data" in kwargs:
             kwargs["data"]["csrf_token"] = invitation_form_token(values["token"])
