@@ -202,6 +202,14 @@ class OfficeSettings(SQLModel, table=True):
     reminder_days_before: int = Field(default=7)  # remind owners this many days before due
     owner_link_days: int = Field(default=14)  # how long an owner's emailed link works
     digest_weekday: int = Field(default=0)  # the weekly digest goes on this day (0 Monday)
+    # How the public reaches the office (the accessibility statement, the public meeting
+    # pages); "" when not given.
+    contact_email: str = Field(default="", sa_type=String(320))
+    contact_phone: str = Field(default="", sa_type=String(40))
+    contact_address: str = Field(default="", sa_type=String(300))
+    # The accessibility statement's dates: first prepared, and last reviewed by the office.
+    accessibility_prepared_on: date | None = Field(default=None)
+    accessibility_reviewed_on: date | None = Field(default=None)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 
