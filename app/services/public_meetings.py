@@ -21,6 +21,7 @@ from app.services.meeting_papers import AgendaDocument, agenda_document
 from app.services.minutes import Edition
 from app.services.office import get_office
 from app.services.paging import Page, SortKey, count_of, keyset_page
+from app.services.papers import PDF
 from app.services.visibility import exempt_item_ids
 
 TO_COME = (MeetingStatus.planned, MeetingStatus.agenda_issued)
@@ -110,6 +111,12 @@ class PublicPaper:
     id: int
     filename: str
     size_bytes: int
+    content_type: str
+
+    @property
+    def kind(self) -> str:
+        """"PDF" or "Word", as a download link says what it gets."""
+        return "PDF" if self.content_type == PDF else "Word"
 
 
 @dataclass
@@ -135,7 +142,8 @@ def public_meeting(session: Session, meeting_id: int, *, on: date | None = None
                            agenda=None)
     if listing.agenda_issued:
         result.agenda = agenda_document(session, meeting, edition=Edition.public)
-        result.papers = {number: [PublicPaper(p.id, p.filename, p.size_bytes) for p in papers]
+        result.papers = {number: [PublicPaper(p.id, p.filename, p.size_bytes, p.content_type)
+                                   for p in papers]
                          for number, papers in _papers_by_number(session, result.agenda)}
     return result
 

@@ -24,7 +24,20 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/series/new", "/meetings?series=1&year=2019",
          "/meetings/2/attendance", "/meetings/2/attendance?q=a&add=1",
          "/decisions", "/decisions?year=2019&q=roads", "/search",
-         "/search?q=ANPR+OR+roads+OR+policing", "/search?q=roads&from=2019-02-30"]
+         "/search?q=ANPR+OR+roads+OR+policing", "/search?q=roads&from=2019-02-30",
+         "/accessibility", "/public/meetings"]
+# The pages for anyone, read without signing in; {next} is a meeting to come, its agenda
+# issued (the public_meeting fixture).
+PUBLIC_PAGES = ["/public", "/public/meetings", "/public/meetings/{next}", "/accessibility",
+                "/public/meetings/{next}#agenda"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_are_accessible(demo_server, page, public_meeting, path):
+    server, _, _ = demo_server
+    page.goto(f"{server.url}{path.format(next=public_meeting)}")
+    assert "/sign-in" not in page.url
+    assert serious(page) == []
 
 
 def test_the_sign_in_page_is_accessible(demo_server, page):

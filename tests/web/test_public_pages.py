@@ -82,7 +82,7 @@ def test_the_statement_gives_the_office_contact_and_its_dates(client, session):
 
 def test_the_statement_without_contact_details_or_dates_still_reads(client):
     text = re.sub(r"<[^>]+>", "", _anonymous(client).get("/accessibility").text)
-    assert "contact the Office of the Police and Crime Commissioner." in text
+    assert "Contact the Office of the Police and Crime Commissioner." in text
     assert "has not been recorded" in text
 
 
