@@ -37,6 +37,7 @@ from app.web import (
     pages,
     people_pages,
     prepare_page,
+    public_pages,
     public_questions,
     public_record_pages,
     question_bank,
@@ -320,6 +321,7 @@ def create_app() -> FastAPI:
     app.include_router(audit_pages.router)
     app.include_router(record_pages.router)
     app.include_router(public_questions.router)
+    app.include_router(public_pages.router)
     # before any router with /findings/{id}, so /findings/panel.docx is not taken for an id
     app.include_router(findings_dashboard.router)
     app.include_router(inspection_pages.router)

@@ -205,6 +205,14 @@ class OfficeSettings(SQLModel, table=True):
     # A member of the public's name, email and address, kept with their question this many
     # days after it was sent, then erased (app/services/public_questions.py).
     public_question_retention_days: int = Field(default=365)
+    # How the public reaches the office (the accessibility statement, the public meeting
+    # pages); "" when not given.
+    contact_email: str = Field(default="", sa_type=String(320))
+    contact_phone: str = Field(default="", sa_type=String(40))
+    contact_address: str = Field(default="", sa_type=String(300))
+    # The accessibility statement's dates: first prepared, and last reviewed by the office.
+    accessibility_prepared_on: date | None = Field(default=None)
+    accessibility_reviewed_on: date | None = Field(default=None)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
 
 

@@ -157,10 +157,15 @@ def meetings_for_series(
     return list(session.exec(query))
 
 
-def _event(meeting: Meeting, title: str, base_url: str, stamp: datetime) -> Event:
+def _event(meeting: Meeting, title: str, base_url: str, stamp: datetime, *,
+           public: bool = False) -> Event:
     cancelled = meeting.status == MeetingStatus.cancelled
-    link = f"{base_url}/meetings/{meeting.id}"
-    description = f"{title}\n\nThe meeting in Assure: {link}"
+    if public:
+        link = public_link(base_url, meeting)
+        description = f"{title}\n\nThe meeting's public page: {link}"
+    else:
+        link = f"{base_url}/meetings/{meeting.id}"
+        description = f"{title}\n\nThe meeting in Assure: {link}"
     if cancelled:
         description = f"This meeting has been cancelled.\n\n{description}"
     event = Event()
@@ -180,10 +185,20 @@ def _event(meeting: Meeting, title: str, base_url: str, stamp: datetime) -> Even
     return event
 
 
+def public_link(base_url: str, meeting: Meeting) -> str:
+    """Where the public reads about a meeting: its own page while it is still to be held,
+    else the page of published minutes."""
+    if meeting.status in (MeetingStatus.planned, MeetingStatus.agenda_issued):
+        return f"{base_url}/public/meetings/{meeting.id}"
+    return f"{base_url}/public"
+
+
 def ical_feed(
-    session: Session, meetings: Sequence[Meeting], *, name: str, base_url: str
+    session: Session, meetings: Sequence[Meeting], *, name: str, base_url: str,
+    public: bool = False,
 ) -> bytes:
-    """A VCALENDAR with one VEVENT per meeting; `base_url` has no trailing slash."""
+    """A VCALENDAR with one VEVENT per meeting; `base_url` has no trailing slash. A `public`
+    feed links each meeting to its public page instead of its page in Assure."""
     type_ids = {m.meeting_type_id for m in meetings}
     types = (
         {t.id: t for t in session.exec(
@@ -203,5 +218,5 @@ def ical_feed(
     stamp = utcnow().replace(microsecond=0)
     for meeting in meetings:
         title = meeting_title(meeting, types[meeting.meeting_type_id])
-        calendar.add_component(_event(meeting, title, base_url, stamp))
+        calendar.add_component(_event(meeting, title, base_url, stamp, public=public))
     return calendar.to_ical()

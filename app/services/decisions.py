@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -25,8 +26,10 @@ from app.models import (
     DecisionReference,
     EntryKind,
     Meeting,
+    MeetingStatus,
     MeetingType,
     MinuteEntry,
+    PublishedDocument,
 )
 from app.services.dates import to_london
 from app.services.errors import Conflict
@@ -205,3 +208,71 @@ def decision_years(session: Session) -> list[int]:
     """The years that have decisions, the latest first."""
     return list(session.exec(select(DecisionReference.year).distinct()
                              .order_by(col(DecisionReference.year).desc())))
+
+
+# --- the public's view: decisions of published minutes -------------------------------------
+
+
+@dataclass
+class PublishedDecision:
+    """A decision in published minutes, as the public may know it: an exempt one as its
+    reference, its item's title and the exemption, without its words."""
+
+    reference: str
+    meeting_id: int
+    meeting_type: str
+    starts_at: datetime  # the meeting's start, UTC
+    published_at: datetime  # when the minutes that hold it were first published
+    item_title: str
+    text: str  # "" when exempt
+    exempt: bool
+    exempt_reason: str
+
+
+def published_decisions(session: Session, *, most: int = 50) -> list[PublishedDecision]:
+    """The latest decisions of meetings whose minutes are published, the most recently
+    published first; exempt ones without their words (two queries, whatever the record's
+    size: the decisions, and the exempt items of their meetings)."""
+    first_published = (select(PublishedDocument.meeting_id,
+                              func.min(PublishedDocument.published_at).label("at"))
+                       .group_by(col(PublishedDocument.meeting_id)).subquery())
+    # (SQLAlchemy's select: SQLModel's types four columns at most)
+    found = list(session.execute(
+        sa_select(DecisionReference, MinuteEntry, AgendaItem, Meeting, MeetingType,
+                  first_published.c.at)
+        .join(MinuteEntry, col(MinuteEntry.id) == DecisionReference.entry_id)
+        .join(AgendaItem, col(AgendaItem.id) == MinuteEntry.item_id)
+        .join(Meeting, col(Meeting.id) == AgendaItem.meeting_id)
+        .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+        .join(first_published, first_published.c.meeting_id == Meeting.id)
+        .where(col(MinuteEntry.kind) == EntryKind.decision,
+               col(MinuteEntry.deleted_at).is_(None),
+               col(Meeting.status) == MeetingStatus.published)
+        .order_by(first_published.c.at.desc(), col(DecisionReference.year).desc(),
+                  col(DecisionReference.seq).desc())
+        .limit(most)).all())
+    exempt_items = exempt_item_ids(session, {meeting.id for _, _, _, meeting, _, _ in found})
+    decisions = []
+    for ref, entry, item, meeting, meeting_type, published_at in found:
+        in_private = item.id in exempt_items
+        # Under an exempt item, the public knows the exempt item (its title and reason), not
+        # the item under it, whose title is Part 2 too.
+        shown = _exempt_ancestor(session, item) if in_private else item
+        exempt = entry.exempt or in_private
+        reason = shown.exempt_reason if in_private else entry.exempt_reason
+        decisions.append(PublishedDecision(
+            reference=ref.reference, meeting_id=meeting.id, meeting_type=meeting_type.name,
+            starts_at=meeting.starts_at, published_at=published_at, item_title=shown.title,
+            text="" if exempt else entry.text, exempt=exempt,
+            exempt_reason=reason if exempt else ""))
+    return decisions
+
+
+def _exempt_ancestor(session: Session, item: AgendaItem) -> AgendaItem:
+    """The exempt item an item is under (itself when exempt)."""
+    while not item.exempt and item.parent_id is not None:
+        parent = session.get(AgendaItem, item.parent_id)
+        if parent is None:
+            break
+        item = parent
+    return item

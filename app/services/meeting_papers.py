@@ -69,6 +69,7 @@ class AgendaEntry:
     commission: str = ""  # "The Commissioner requires a report that…"
     paper_due_on: date | None = None
     papers: list[str] = field(default_factory=list)  # file names of the papers received
+    paper_ids: list[int] = field(default_factory=list)  # the same papers' ids
     paper_late: bool = False  # a paper was due and none has arrived
     exempt_notice: str | None = None  # public agenda: "This item will be considered in private…"
     text_after_title: str | None = None  # e.g. the next meeting's details, "To be confirmed"
@@ -200,6 +201,16 @@ def agenda_for(
     if edition == Edition.internal and not allowed(by, Perm.export_internal):
         raise Forbidden("Your role can download only the public edition of the agenda.")
     meeting = get_meeting(session, meeting_id)
+    document = agenda_document(session, meeting, edition=edition)
+    audit.record(session, by=by, verb="export", object_type="meeting", object_id=meeting.id,
+                 summary=f"agenda, {edition} edition")
+    session.flush()
+    return document
+
+
+def agenda_document(session: Session, meeting, *, edition: Edition) -> AgendaDocument:
+    """What a meeting's agenda says in this edition, read without writing anything (the public
+    page of a meeting to come shows the public edition)."""
     assert meeting.id is not None  # loaded from the database
     meeting_type = meeting_type_of(session, meeting)
     fmt = minutes_format.load(meeting_type.minutes_format)
@@ -228,6 +239,7 @@ def agenda_for(
         result.paper_due_on = item.paper_due_on
         assert item.id is not None  # loaded from the database
         result.papers = [p.filename for p in papers[item.id]]
+        result.paper_ids = [p.id for p in papers[item.id] if p.id is not None]
         result.paper_late = is_late(item, papers[item.id])
         if item.kind == ItemKind.next_meeting:
             result.text_after_title = next_meeting_text(
@@ -242,9 +254,6 @@ def agenda_for(
 
     chair = people.get(meeting.chair_id)
     closes = public_questions_close(session, meeting)
-    audit.record(session, by=by, verb="export", object_type="meeting", object_id=meeting.id,
-                 summary=f"agenda, {edition} edition")
-    session.flush()
     return AgendaDocument(
         title=f"{_day_title(meeting, meeting_type)} – Agenda",
         meeting_type=meeting_type.name,

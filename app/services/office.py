@@ -1,11 +1,14 @@
 """The office's own settings: one row, created with defaults on first use."""
 
+import re
 from dataclasses import asdict, dataclass
+from datetime import date
 
 from sqlmodel import Session, col, select
 
 from app.models import OfficeSettings, utcnow
 from app.services import audit
+from app.services.dates import today
 from app.services.errors import InvalidInput
 from app.services.permissions import Actor, Perm, require
 from app.services.text import clean_line
@@ -33,6 +36,11 @@ class OfficeChanges:
     owner_link_days: int | None = None
     digest_weekday: int | None = None  # 0 Monday … 6 Sunday
     public_question_retention_days: int | None = None
+    contact_email: str | None = None  # "" removes it
+    contact_phone: str | None = None
+    contact_address: str | None = None
+    accessibility_prepared_on: date | None = None
+    accessibility_reviewed_on: date | None = None
 
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -45,7 +53,16 @@ _RANGES = {
 }
 _WIDTHS = {"office_name": 300, "office_short_name": 40, "force_name": 300,
            "default_marking": 60, "action_reference_format": 80,
-           "decision_reference_format": 80}
+           "decision_reference_format": 80, "contact_email": 320, "contact_phone": 40,
+           "contact_address": 300}
+# Settings that may be left empty (left out of the documents and pages).
+_OPTIONAL = {"force_name", "contact_email", "contact_phone", "contact_address"}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"[0-9 +()\-]{6,40}")
+# The accessibility statement's dates: the first statements under the Regulations date from
+# September 2018 (a review date before then is a slip).
+_DATES = ("accessibility_prepared_on", "accessibility_reviewed_on")
+EARLIEST_STATEMENT = date(2018, 9, 23)
 # The references formats and the example each one's message gives.
 _FORMATS = {"action_reference_format": "A/{year}/{seq:03d}",
             "decision_reference_format": "D/{year}/{seq:03d}"}
@@ -81,10 +98,17 @@ def check_changes(changes: OfficeChanges) -> tuple[dict, dict[str, str]]:
             except ValueError as exc:
                 errors[key] = str(exc)
                 continue
-            if not values[key] and key != "force_name":
+            if not values[key] and key not in _OPTIONAL:
                 errors[key] = "must not be empty"
             elif len(values[key]) > width:
                 errors[key] = f"must be at most {width} characters"
+    if values.get("contact_email") and "contact_email" not in errors \
+            and not _EMAIL.fullmatch(values["contact_email"]):
+        errors["contact_email"] = "must be an email address, like info@opcc.example.gov.uk"
+    if values.get("contact_phone") and "contact_phone" not in errors \
+            and not _PHONE.fullmatch(values["contact_phone"]):
+        errors["contact_phone"] = "must be a telephone number, like 01905 331545"
+    errors.update(_date_errors(values))
     for key in _FORMATS:
         if key in values and key not in errors:
             try:
@@ -97,6 +121,27 @@ def check_changes(changes: OfficeChanges) -> tuple[dict, dict[str, str]]:
                                   or not low <= value <= high):
             errors[key] = message
     return values, errors
+
+
+def _date_errors(values: dict) -> dict[str, str]:
+    """The accessibility statement's dates: real days, not in the future, and reviewed no
+    earlier than prepared."""
+    errors: dict[str, str] = {}
+    for key in _DATES:
+        value = values.get(key)
+        if value is None:
+            continue
+        if type(value) is not date:  # a datetime is a date too, and does not compare
+            errors[key] = "must be a date"
+        elif value > today():
+            errors[key] = "must be today or in the past"
+        elif value < EARLIEST_STATEMENT:
+            errors[key] = "must be after 23 September 2018, when the Regulations came in"
+    prepared, reviewed = (values.get(key) for key in _DATES)
+    if not errors and isinstance(prepared, date) and isinstance(reviewed, date) \
+            and reviewed < prepared:
+        errors["accessibility_reviewed_on"] = "must be on or after the day it was prepared"
+    return errors
 
 
 def update_office(session: Session, *, changes: OfficeChanges, by: Actor) -> OfficeSettings:

@@ -1,6 +1,6 @@
 """Administration pages: who is signed in, and signing people out; the office's settings."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -20,7 +20,7 @@ from app.services.office import (
 from app.services.permissions import Perm, require
 from app.web.deps import IdPath, PageCaller
 from app.web.downloads import docx_response
-from app.web.forms import error_list, submit
+from app.web.forms import DateParts, date_anchors, error_list, parse_date, submit
 from app.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -61,6 +61,16 @@ def sign_out_user(request: Request, session: SessionDep, caller: PageCaller,
 # --- the office's settings -------------------------------------------------------------------
 
 SettingsField = Annotated[str, Form(max_length=2000)]
+# A setting a page loaded before it existed does not send: kept as it is.
+OptionalField = Annotated[str | None, Form(max_length=2000)]
+
+
+PreparedDay = Annotated[str, Form(alias="accessibility_prepared_on-day", max_length=20)]
+PreparedMonth = Annotated[str, Form(alias="accessibility_prepared_on-month", max_length=20)]
+PreparedYear = Annotated[str, Form(alias="accessibility_prepared_on-year", max_length=20)]
+ReviewedDay = Annotated[str, Form(alias="accessibility_reviewed_on-day", max_length=20)]
+ReviewedMonth = Annotated[str, Form(alias="accessibility_reviewed_on-month", max_length=20)]
+ReviewedYear = Annotated[str, Form(alias="accessibility_reviewed_on-year", max_length=20)]
 
 # The office's words for each setting, as the form labels them and its messages begin.
 SETTING_LABELS = {
@@ -76,6 +86,14 @@ SETTING_LABELS = {
     "digest_weekday": "Day of the weekly overdue actions email",
     "public_question_retention_days": "Days to keep the details of a member of the public "
                                       "who asks a question",
+    "contact_email": "Email address for the public",
+    "contact_phone": "Telephone number for the public",
+    "contact_address": "Postal address",
+}
+# The accessibility statement's dates, each in a GOV.UK date input of three boxes.
+DATE_LABELS = {
+    "accessibility_prepared_on": "The date the accessibility statement was prepared",
+    "accessibility_reviewed_on": "The date the accessibility statement was last reviewed",
 }
 _NUMBERS = ("publish_within_days", "reminder_days_before", "owner_link_days", "digest_weekday",
             "public_question_retention_days")
@@ -86,19 +104,21 @@ BUILT_IN_NOTICE = "Documents now start from the built-in Word template."
 _NOTICES = {"1": SAVED_NOTICE, "template": TEMPLATE_NOTICE, "built-in": BUILT_IN_NOTICE}
 
 
-def _settings_form(office: OfficeSettings) -> dict[str, str]:
-    return {key: "" if getattr(office, key) is None else str(getattr(office, key))
-            for key in SETTING_LABELS}
+def _settings_form(office: OfficeSettings) -> dict:
+    form: dict = {key: "" if getattr(office, key) is None else str(getattr(office, key))
+                  for key in SETTING_LABELS}
+    form.update({key: DateParts.of(getattr(office, key)) for key in DATE_LABELS})
+    return form
 
 
-def _settings_page(request: Request, form: dict[str, str], *, errors: dict[str, str] | None = None,
+def _settings_page(request: Request, form: dict, *, errors: dict[str, str] | None = None,
                    notice: str = "", status_code: int = 200, session=None):
     errors = errors or {}
     return render(request, "admin_settings.html", {
         "word_template": word_template.current(session) if session is not None else None,
         "page_title": ("Error: " if errors else "") + "Office settings",
-        "form": form, "labels": SETTING_LABELS, "errors": errors,
-        "error_list": error_list(errors), "notice": notice,
+        "form": form, "labels": SETTING_LABELS, "date_labels": DATE_LABELS, "errors": errors,
+        "error_list": error_list(errors, date_anchors(DATE_LABELS)), "notice": notice,
         "weekdays": [(None, [(str(i), name) for i, name in enumerate(WEEKDAYS)])],
     }, status_code=status_code)
 
@@ -121,10 +141,15 @@ def save_settings(request: Request, session: SessionDep, caller: PageCaller,
                   owner_link_days: SettingsField = "", digest_weekday: SettingsField = "",
                   decision_reference_format: Annotated[str | None, Form(max_length=2000)] = None,
                   public_question_retention_days: Annotated[
-                      str | None, Form(max_length=2000)] = None):
+                      str | None, Form(max_length=2000)] = None,
+                  contact_email: OptionalField = None, contact_phone: OptionalField = None,
+                  contact_address: OptionalField = None,
+                  prepared_day: PreparedDay = "", prepared_month: PreparedMonth = "",
+                  prepared_year: PreparedYear = "", reviewed_day: ReviewedDay = "",
+                  reviewed_month: ReviewedMonth = "", reviewed_year: ReviewedYear = ""):
     require(caller.actor, Perm.manage_users, "Only an administrator can change the office's "
             "settings.")
-    form = {"office_name": office_name, "office_short_name": office_short_name,
+    form: dict[str, Any] = {"office_name": office_name, "office_short_name": office_short_name,
             "force_name": force_name, "default_marking": default_marking,
             "action_reference_format": action_reference_format,
             "publish_within_days": publish_within_days,
@@ -132,8 +157,13 @@ def save_settings(request: Request, session: SessionDep, caller: PageCaller,
             "digest_weekday": digest_weekday,
             # Left out of the form (as by a page loaded before the setting existed): kept.
             "decision_reference_format": decision_reference_format or "",
-            "public_question_retention_days": public_question_retention_days or ""}
+            "public_question_retention_days": public_question_retention_days or "",
+            "contact_email": contact_email or "", "contact_phone": contact_phone or "",
+            "contact_address": contact_address or "",
+            "accessibility_prepared_on": DateParts(prepared_day, prepared_month, prepared_year),
+            "accessibility_reviewed_on": DateParts(reviewed_day, reviewed_month, reviewed_year)}
     errors: dict[str, str] = {}
+    dates = {key: parse_date(form[key], key, label, errors) for key, label in DATE_LABELS.items()}
     numbers: dict[str, int] = {}
     for key in _NUMBERS:
         if key == "public_question_retention_days" and public_question_retention_days is None:
@@ -153,7 +183,9 @@ def save_settings(request: Request, session: SessionDep, caller: PageCaller,
         owner_link_days=numbers.get("owner_link_days"),
         digest_weekday=numbers.get("digest_weekday"),
         decision_reference_format=decision_reference_format,
-        public_question_retention_days=numbers.get("public_question_retention_days"))
+        public_question_retention_days=numbers.get("public_question_retention_days"),
+        contact_email=contact_email, contact_phone=contact_phone,
+        contact_address=contact_address, **dates)
     if errors:  # with what the service would also refuse, so that all is said at once
         _, refused = check_changes(changes)
         errors = {**_worded(refused), **errors}
@@ -168,7 +200,8 @@ def save_settings(request: Request, session: SessionDep, caller: PageCaller,
 
 def _worded(problems: dict[str, str]) -> dict[str, str]:
     """The service's complaints ("must not be empty") after the setting's label."""
-    return {name: f"{SETTING_LABELS[name]} {message}" if name in SETTING_LABELS else message
+    labels = {**SETTING_LABELS, **DATE_LABELS}
+    return {name: f"{labels[name]} {message}" if name in labels else message
             for name, message in problems.items()}
 
 

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from app.db import SessionDep
 from app.models import Action, AgendaItem, Meeting, MeetingStatus, MinuteEntry, User
-from app.services import approval, meetings, publication, redaction
+from app.services import approval, meetings, public_meetings, publication, redaction
 from app.services.agenda import agenda_tree, flatten, get_item
 from app.services.changes import minutes_changes
 from app.services.entries import get_entry
@@ -399,6 +399,8 @@ def public_page(request: Request, session: SessionDep, caller: OptionalPageCalle
         "previous_link": links.previous,
         "next_link": links.next,
         "office": get_office(session),
+        "forthcoming": public_meetings.forthcoming_page(
+            session, limit=public_meetings.ON_PUBLIC_PAGE),
     })
 
 

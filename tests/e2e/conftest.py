@@ -306,3 +306,40 @@ def sign_in(page, server: LiveServer, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     second_step(page, server, email)
     page.wait_for_url(f"{server.url}/")
+
+
+def make_public_meeting(server: LiveServer, *, days_ahead: int = 14) -> int:
+    """A meeting to come on the server, its agenda issued: an open item with a commission and
+    a paper, and an item considered in private (with a paper of its own, which the public must
+    not get); its id. Made through the API, as the office's own tools would."""
+    from datetime import date, timedelta
+
+    from tests.factories import PDF_BYTES
+
+    day = date.today() + timedelta(days=days_ahead)
+    with server.api(server.token) as api:
+        meeting = api.post("/api/v1/meetings", json={
+            "meeting_type_id": 1, "starts_at": f"{day.isoformat()}T10:00:00",
+            "venue": "Hindlip Hall, Worcester"})
+        assert meeting.status_code == 201, meeting.text
+        meeting_id = meeting.json()["id"]
+        roads = api.post(f"/api/v1/meetings/{meeting_id}/items", json={
+            "title": "Roads policing", "commission": "The Commissioner requires a report on "
+            "the fatal and serious collisions on the county's rural roads."}).json()
+        covert = api.post(f"/api/v1/meetings/{meeting_id}/items", json={
+            "title": "Covert tactics", "kind": "other", "exempt": True,
+            "exempt_reason": "section 31 of the Freedom of Information Act 2000"}).json()
+        for item, name in ((roads, "Roads policing report.pdf"),
+                           (covert, "Covert tactics briefing.pdf")):
+            paper = api.post(f"/api/v1/items/{item['id']}/papers",
+                             files={"file": (name, PDF_BYTES, "application/pdf")})
+            assert paper.status_code == 201, paper.text
+        issued = api.patch(f"/api/v1/meetings/{meeting_id}", json={"status": "agenda_issued"})
+        assert issued.status_code == 200, issued.text
+    return meeting_id
+
+
+@pytest.fixture(scope="session")
+def public_meeting(demo_server) -> int:
+    """A meeting to come on the shared demo, with its public agenda (make_public_meeting)."""
+    return make_public_meeting(demo_server[0])

@@ -28,7 +28,20 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/public/actions", "/public/actions?status=open&rag=red&q=survey",
          "/public/actions?rag=purple", "/public/decisions", "/public/decisions?year=2019&q=x",
          "/public/decisions?year=19",
-         "/public/questions/new", "/public/questions/sent"]
+         "/public/questions/new", "/public/questions/sent",
+         "/accessibility", "/public/meetings"]
+# The pages for anyone, read without signing in; {next} is a meeting to come, its agenda
+# issued (the public_meeting fixture).
+PUBLIC_PAGES = ["/public", "/public/meetings", "/public/meetings/{next}", "/accessibility",
+                "/public/meetings/{next}#agenda"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_are_accessible(demo_server, page, public_meeting, path):
+    server, _, _ = demo_server
+    page.goto(f"{server.url}{path.format(next=public_meeting)}")
+    assert "/sign-in" not in page.url
+    assert serious(page) == []
 
 
 def test_the_sign_in_page_is_accessible(demo_server, page):

@@ -2,7 +2,7 @@
 table scrolls inside its own box instead (WCAG 1.4.10 Reflow)."""
 
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_accessibility import PAGES
+from tests.e2e.test_accessibility import PAGES, PUBLIC_PAGES
 
 WIDTH = 320
 
@@ -19,6 +19,19 @@ def test_no_page_is_wider_than_a_320px_screen(demo_server, page):
     wide = {}
     for path in PAGES:
         page.goto(f"{server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        if (extra := overflow(page)) > 0:
+            wide[path] = extra
+    assert wide == {}, "\n".join(f"{p}: {n} px too wide" for p, n in wide.items())
+
+
+def test_no_public_page_is_wider_than_a_320px_screen(demo_server, page, public_meeting):
+    """Read by a member of the public, not signed in, JavaScript or not."""
+    server, _, _ = demo_server
+    page.set_viewport_size({"width": WIDTH, "height": 640})
+    wide = {}
+    for path in PUBLIC_PAGES:
+        page.goto(f"{server.url}{path.format(next=public_meeting)}")
         page.wait_for_load_state("networkidle")
         if (extra := overflow(page)) > 0:
             wide[path] = extra

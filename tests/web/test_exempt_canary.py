@@ -37,6 +37,7 @@ from app.services.papers import attach_paper
 from app.services.publication import publish_minutes
 from app.services.questions import create_question
 from app.services.redaction import set_action_exemption
+from app.services.stages import issue_agenda
 from app.services.waiting import ROLE_SECTIONS
 from app.web.calendar import feed_secret
 from app.web.deps import SESSION_COOKIE
@@ -70,10 +71,13 @@ FINDING_ACTION = "CanaryActionFromFindingQzx"
 FINDING_ACTION_UPDATE = "CanaryActionFromFindingUpdateQzx"
 ITEM_DECISION = "CanaryDecisionUnderExemptItemQzx"
 EXEMPT_DECISION = "CanaryExemptDecisionQzx"
+DECISION = EXEMPT_DECISION  # the exempt decision the published meeting's feed entry names
+NEXT_COMMISSION = "CanaryNextMeetingCommissionQzx"
+NEXT_PAPER = "CanaryNextMeetingPaperQzx"
 
 CANARIES = [COMMISSION, PAPER_NAME, PAPER_TEXT, SUB_TITLE, SUB_COMMISSION, ITEM_ENTRY,
             EXEMPT_ENTRY, QUESTION, ACTION_UNDER_ITEM, ACTION_UNDER_ITEM_UPDATE, FINDING_ACTION,
-            FINDING_ACTION_UPDATE, ITEM_DECISION, EXEMPT_DECISION]
+            FINDING_ACTION_UPDATE, ITEM_DECISION, EXEMPT_DECISION, NEXT_COMMISSION, NEXT_PAPER]
 # What the owner of the two exempt actions may see of them (their own work).
 OWNERS_OWN = {ACTION_UNDER_ITEM, ACTION_UNDER_ITEM_UPDATE, FINDING_ACTION,
               FINDING_ACTION_UPDATE}
@@ -196,6 +200,19 @@ def canary(session) -> CanaryWorld:
     paper = attach_paper(session, item_id=exempt_item.id, filename=f"{PAPER_NAME}.pdf",
                          content=CANARY_PDF, by=SYSTEM)
     make_item(session, first, title="AOB", kind=ItemKind.aob)
+    # A decision minuted in private, under the exempt item (the feed of decisions).
+    make_entry(session, sub_item, kind="decision", text=f"The PCC approved {DECISION}.")
+    # The next meeting's agenda is issued: the public reads it, with an exempt item and its
+    # paper, on its public page; a paper of an open item is public.
+    next_exempt = make_item(session, second, title="Informant handling", kind=ItemKind.other,
+                            commission=f"A report on {NEXT_COMMISSION}.", exempt=True,
+                            exempt_reason="section 30 of the FOI Act 2000")
+    next_paper = attach_paper(session, item_id=next_exempt.id, filename=f"{NEXT_PAPER}.pdf",
+                              content=CANARY_PDF, by=SYSTEM)
+    next_open = make_item(session, second, title="Roads policing update")
+    public_paper = attach_paper(session, item_id=next_open.id, filename="roads update.pdf",
+                                content=PDF_BYTES, by=SYSTEM)
+    issue_agenda(session, meeting_id=second.id, by=SYSTEM)
     question = create_question(session, by=SYSTEM, data=QuestionCreate(
         text=f"What of {QUESTION}?", asked_by_id=pcc.id, addressed_to_id=dcc.id,
         meeting_id=first.id, item_id=exempt_item.id, status="sent", theme="Roads policing"))
@@ -247,7 +264,7 @@ def canary(session) -> CanaryWorld:
         "item_id": [str(exempt_item.id), str(sub_item.id), str(open_item.id)],
         "entry_id": [str(exempt_entry.id), str(item_entry.id)],
         "action_id": [str(under_item.id), str(from_finding.id), str(public_action.id)],
-        "paper_id": [str(paper.id)],
+        "paper_id": [str(paper.id), str(next_paper.id), str(public_paper.id)],
         "question_id": [str(question.id)],
         "person_id": [str(dcc.id), str(acc.id)],
         "inspection_id": [str(inspection.id)],
@@ -345,7 +362,7 @@ def test_no_exempt_content_reaches_those_who_may_not_see_it(app, client, canary)
             for path in _paths(route, canary, caller):
                 for query in QUERIES.get(route, [""]):
                     url = "/" + path.lstrip("/") + query
-                    if route.endswith(".ics"):
+                    if route.startswith("/calendar/"):
                         url += _calendar_token(url)
                     response = _request(client, url, who)
                     read += 1
@@ -371,7 +388,7 @@ def test_the_world_holds_every_canary_where_the_office_sees_it(app, client, cana
         for path in _paths(route, canary, "anonymous"):
             for query in QUERIES.get(route, [""]):
                 url = "/" + path.lstrip("/") + query
-                if route.endswith(".ics"):
+                if route.startswith("/calendar/"):
                     url += _calendar_token(url)
                 text = readable_text(_request(client, url, admin))
                 seen |= {c for c in CANARIES if c in text}

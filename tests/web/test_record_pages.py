@@ -389,7 +389,9 @@ def test_only_the_public_page_and_its_downloads_work_without_signing_in(client, 
         assert response.status_code == 303 and "/sign-in" in response.headers["location"]
     public = anonymous.get("/public").text
     links = re.findall(r'href="([^"]+)"', public)
-    assert all(h.startswith(("/public", "/static", "#")) for h in links), links
+    # the public pages link only to each other (the accessibility statement is one)
+    assert all(h.startswith(("/public", "/static", "#", "/accessibility")) for h in links), links
+    assert anonymous.get("/accessibility").status_code == 200
 
 
 # --- the changes since the meeting, and the deadline -----------------------------------------

@@ -42,6 +42,7 @@ from app.services.papers import attach_paper
 from app.services.public_questions import form_token as public_question_token
 from app.services.publication import latest_published, publish_minutes
 from app.services.questions import create_question
+from app.services.stages import issue_agenda
 from app.web.calendar import feed_secret
 from app.web.deps import CSRF_HEADER, SESSION_COOKIE, link_form_token
 from app.web.user_pages import invitation_form_token
@@ -115,6 +116,14 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/public/questions/new"):                                  "A A A A A A A",
     ("POST", "/public/questions"):                                     "A A A A A A A",
     ("GET", "/public/questions/sent"):                                 "A A A A A A A",
+    # the meetings to come, their public agenda and papers, the feeds and the accessibility
+    # statement: for anyone
+    ("GET", "/public/meetings"):                                       "A A A A A A A",
+    ("GET", "/public/meetings/{meeting_id}"):                          "A A A A A A A",
+    ("GET", "/public/papers/{paper_id}"):                              "A A A A A A A",
+    ("GET", "/public/feed.atom"):                                      "A A A A A A A",
+    ("GET", "/public/meetings.ics"):                                   "A A A A A A A",
+    ("GET", "/accessibility"):                                         "A A A A A A A",
     # one's own account and sessions; the administrator's list of everyone's
     ("GET", "/account"):                                               "S A A A A A A",
     ("GET", "/account/password"):                                      "S A A A A A A",
@@ -337,6 +346,7 @@ class Matrix:
     viewer_user_id: int = 0  # whose link to a series the calendar feed is read with
     target: object = None  # the user an administrator's user route acts on (_param)
     decision_paper_id: int = 0  # the report of the public decision a route names (_param)
+    public: tuple[int, int] | None = None  # a public meeting to come and its paper (_param)
 
 
 @pytest.fixture
@@ -393,6 +403,16 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
         # Draft minutes of an earlier meeting, agreed at the world's meeting (_form).
         return str(make_meeting(session, w.series, starts_at=datetime(2019, 2, 26, 10),
                                 status="draft").id)
+    if name in ("meeting_id", "paper_id") and path.startswith("/public/"):
+        # A meeting to come with its agenda issued, and a paper of it: public.
+        if m.public is None:
+            meeting = make_meeting(session, w.series, starts_at=datetime(2099, 4, 30, 10))
+            paper = attach_paper(session, item_id=make_item(session, meeting).id,
+                                 filename="public.pdf", content=PDF_BYTES, by=SYSTEM)
+            issue_agenda(session, meeting_id=meeting.id, by=SYSTEM)
+            session.commit()
+            m.public = (meeting.id, paper.id)
+        return str(m.public[0] if name == "meeting_id" else m.public[1])
     if name == "meeting_id" and path.endswith("/publish"):
         return str(w.approved.id)
     if name in ("meeting_id",):
@@ -636,7 +656,7 @@ def prepare(session, m: Matrix, method: str, route: str, caller: str, *,
     """The route's request as the caller would make it: with the CSRF token unless told not
     to, and to the API with the caller's API token or, when told, their browser session."""
     path, values = _fill(route, m, session, caller)
-    if route.endswith(".ics"):
+    if route.startswith("/calendar/"):
         kind = "person" if "/person/" in route else "series"
         object_id = int(next(iter(values.values())))
         if kind == "person":

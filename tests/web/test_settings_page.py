@@ -93,6 +93,12 @@ BAD = [
     ({"owner_link_days": "1.5"}, "owner_link_days", "must be a whole number"),
     ({"digest_weekday": "7"}, "digest_weekday", "must be a day of the week"),
     ({"digest_weekday": "Monday"}, "digest_weekday", "Choose the day of the weekly"),
+    ({"contact_email": "opcc at example"}, "contact_email",
+     "Email address for the public must be an email address"),
+    ({"contact_phone": "ring the office"}, "contact_phone",
+     "Telephone number for the public must be a telephone number"),
+    ({"contact_address": "Hindlip\nHall"}, "contact_address",
+     "Postal address must be a single line"),
 ]
 
 

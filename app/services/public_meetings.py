@@ -1,0 +1,193 @@
+"""The meetings still to be held, as the public sees them: when and where, how to attend, the
+public agenda once it has been issued, and the papers that are public.
+
+What the public may see is decided here, with app/services/visibility.py: a meeting to come
+that is not cancelled (planned, or with its agenda issued); its agenda only once issued, in
+its public edition (an exempt item as its number, title and the exemption, nothing under it);
+the papers of items that are not exempt, of meetings whose agenda has been issued. Reading
+these pages writes nothing (no audit event: they are public, and read by anyone, often).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from app.models import AgendaItem, Meeting, MeetingStatus, MeetingType, Paper, utcnow
+from app.services.calendar import DEFAULT_DURATION, LOOKBACK, ical_feed
+from app.services.dates import start_of_day_utc, to_london, today
+from app.services.errors import NotFound
+from app.services.meeting_papers import AgendaDocument, agenda_document
+from app.services.minutes import Edition
+from app.services.office import get_office
+from app.services.paging import Page, SortKey, count_of, keyset_page
+from app.services.papers import PDF
+from app.services.visibility import exempt_item_ids
+
+TO_COME = (MeetingStatus.planned, MeetingStatus.agenda_issued)
+# A meeting's agenda and papers are public once issued, and stay so after the meeting.
+ISSUED = (MeetingStatus.agenda_issued, MeetingStatus.in_progress, MeetingStatus.draft,
+          MeetingStatus.approved, MeetingStatus.published)
+PAGE_SIZE = 25
+# How many of the meetings to come /public shows before "All forthcoming meetings".
+ON_PUBLIC_PAGE = 3
+# The most meetings a calendar feed holds (60 days back and what is planned ahead).
+FEED_MOST = 500
+# The soonest meeting first; meetings at the same time in the order they were made.
+KEYS = (
+    SortKey(col(Meeting.starts_at), lambda row: row[0].starts_at),
+    SortKey(col(Meeting.id), lambda row: row[0].id),
+)
+
+
+def attendance_words(office_contact: str) -> str:
+    """How the public may attend, as the office would say it, with how to get in touch."""
+    words = ("The Commissioner holds this meeting in public: anyone may come and watch. "
+             "Items the agenda marks as considered in private are taken without the public "
+             "present.")
+    if office_contact:
+        words += (f" To tell the office you are coming, or to ask for help to attend (such "
+                  f"as step-free access or a hearing loop), contact {office_contact}.")
+    return words
+
+
+def contact_words(session: Session) -> str:
+    """The office's public email and telephone number in a phrase ("info@… or 01905 331545"),
+    or "" when it has given neither."""
+    office = get_office(session)
+    return " or ".join(v for v in (office.contact_email, office.contact_phone) if v)
+
+
+@dataclass
+class ForthcomingMeeting:
+    """A meeting to come, as the public lists it."""
+
+    meeting: Meeting
+    title: str  # "Monthly Assurance Meeting 30 April 2019"
+    starts: datetime  # London time
+    ends: datetime  # London time
+    venue: str
+    agenda_issued: bool
+
+
+@dataclass
+class ForthcomingPage:
+    meetings: list[ForthcomingMeeting]
+    total: int
+    page: Page
+
+
+def _forthcoming(meeting: Meeting, meeting_type: MeetingType) -> ForthcomingMeeting:
+    local = to_london(meeting.starts_at)
+    return ForthcomingMeeting(
+        meeting=meeting, title=f"{meeting_type.name} {local.day} {local:%B %Y}",
+        starts=local, ends=to_london(meeting.ends_at or meeting.starts_at + DEFAULT_DURATION),
+        venue=meeting.venue, agenda_issued=meeting.status == MeetingStatus.agenda_issued)
+
+
+def _to_come(on: date):
+    """The meetings to come from the start of `on` (London), not cancelled, with their
+    series."""
+    return (select(Meeting, MeetingType)
+            .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+            .where(col(Meeting.status).in_(TO_COME),
+                   Meeting.starts_at >= start_of_day_utc(on)))
+
+
+def forthcoming_page(session: Session, *, limit: int = PAGE_SIZE, after: str | None = None,
+                     before: str | None = None, most: int = 100,
+                     on: date | None = None) -> ForthcomingPage:
+    """A page of the meetings still to be held, the soonest first: one query for the page,
+    one count."""
+    query = _to_come(on or today())
+    page = keyset_page(session, query, keys=KEYS, limit=limit, cursor=after, before=before,
+                       scope="public meetings", filters={}, most=most)
+    return ForthcomingPage(meetings=[_forthcoming(m, t) for m, t in page.rows],
+                           total=count_of(session, query), page=page)
+
+
+@dataclass
+class PublicPaper:
+    id: int
+    filename: str
+    size_bytes: int
+    content_type: str
+
+    @property
+    def kind(self) -> str:
+        """"PDF" or "Word", as a download link says what it gets."""
+        return "PDF" if self.content_type == PDF else "Word"
+
+
+@dataclass
+class PublicMeeting:
+    """Everything the public page of a meeting to come shows."""
+
+    listing: ForthcomingMeeting
+    attendance: str  # how to attend or watch
+    agenda: AgendaDocument | None  # None until the agenda is issued
+    papers: dict[str, list[PublicPaper]] = field(default_factory=dict)  # by item number
+
+
+def public_meeting(session: Session, meeting_id: int, *, on: date | None = None
+                   ) -> PublicMeeting:
+    """A meeting still to be held as the public sees it; NotFound for any other meeting (held,
+    cancelled or unknown: the same answer, so nothing can be learned by asking)."""
+    found = session.exec(_to_come(on or today()).where(Meeting.id == meeting_id)).first()
+    if found is None:
+        raise NotFound(f"There is no forthcoming public meeting with id {meeting_id}.")
+    meeting, meeting_type = found
+    listing = _forthcoming(meeting, meeting_type)
+    result = PublicMeeting(listing=listing, attendance=attendance_words(contact_words(session)),
+                           agenda=None)
+    if listing.agenda_issued:
+        result.agenda = agenda_document(session, meeting, edition=Edition.public)
+        result.papers = {number: [PublicPaper(p.id, p.filename, p.size_bytes, p.content_type)
+                                   for p in papers]
+                         for number, papers in _papers_by_number(session, result.agenda)}
+    return result
+
+
+def _papers_by_number(session: Session, agenda: AgendaDocument):
+    """Each public item's papers, by the item's number, from the ids the agenda gives."""
+    ids = [i for entry in _walk(agenda.items) for i in entry.paper_ids]
+    papers = ({p.id: p for p in session.exec(select(Paper).where(col(Paper.id).in_(ids)))}
+              if ids else {})
+    for entry in _walk(agenda.items):
+        if entry.paper_ids:
+            yield entry.number, [papers[i] for i in entry.paper_ids if i in papers]
+
+
+def _walk(entries):
+    for entry in entries:
+        yield entry
+        yield from _walk(entry.children)
+
+
+def public_paper(session: Session, paper_id: int) -> Paper:
+    """A paper the public may download: of an item that is not exempt (nor under one), of a
+    meeting whose agenda has been issued; NotFound otherwise, whatever the reason."""
+    refused = NotFound(f"There is no public paper with id {paper_id}.")
+    paper = session.get(Paper, paper_id)
+    if paper is None:
+        raise refused
+    item = session.get(AgendaItem, paper.item_id)
+    meeting = session.get(Meeting, item.meeting_id) if item is not None else None
+    if item is None or meeting is None or meeting.status not in ISSUED \
+            or item.id in exempt_item_ids(session, [meeting.id]):
+        raise refused
+    return paper
+
+
+def public_calendar(session: Session, *, base_url: str, now: datetime | None = None) -> bytes:
+    """The iCalendar feed of public meetings: those to come and those of the last 60 days
+    (cancelled ones included, so that a calendar that has them shows them cancelled), each
+    linked to its public page while it is still to come."""
+    since = (now or utcnow()) - LOOKBACK
+    meetings = list(session.exec(
+        select(Meeting).where(Meeting.starts_at >= since)
+        .order_by(col(Meeting.starts_at), col(Meeting.id)).limit(FEED_MOST)))
+    office = get_office(session)
+    return ical_feed(session, meetings, name=f"{office.office_short_name} public meetings",
+                     base_url=base_url, public=True)
+
