@@ -38,7 +38,7 @@ from app.services import identity, invitations, owner_links, tokens, two_factor
 from app.services.calendar import feed_token
 from app.services.entries import delete_entry
 from app.services.papers import attach_paper
-from app.services.publication import latest_published, publish_minutes
+from app.services.publication import forms_of, latest_published, publish_minutes
 from app.services.questions import create_question
 from app.web.calendar import feed_secret
 from app.web.deps import CSRF_HEADER, SESSION_COOKIE, link_form_token
@@ -101,6 +101,7 @@ MATRIX: dict[tuple[str, str], str] = {
     # the published minutes are public: no sign-in
     ("GET", "/public"):                                                "A A A A A A A",
     ("GET", "/public/documents/{document_id}"):                        "A A A A A A A",
+    ("GET", "/public/minutes/{document_id}"):                          "A A A A A A A",
     # one's own account and sessions; the administrator's list of everyone's
     ("GET", "/account"):                                               "S A A A A A A",
     ("GET", "/account/password"):                                      "S A A A A A A",
@@ -387,6 +388,8 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
     if name == "document_id":
         published = (latest_published(session, w.approved.id)
                      or publish_minutes(session, meeting_id=w.approved.id, by=SYSTEM))
+        if path.startswith("/public/minutes/"):  # the web page of the same version
+            return str(forms_of(session, published)["html"].id)
         return str(published.id)
     if name in ("meeting_type_id", "series_id"):
         return str((w.scheduled if path.endswith("/generate") else w.series).id)
