@@ -23,12 +23,10 @@ from app.models import PublishedDocument
 from app.services import approval, publication
 from app.services.publication import Form
 from tests.factories import SYSTEM, make_entry, make_item
-from tests.web.test_record_pages import (  # noqa: F401 - minuted is a fixture
-    SECRETS,
-    approve_and_publish,
-    csrf,
-    minuted,
-)
+from tests.web import test_record_pages
+from tests.web.test_record_pages import SECRETS, approve_and_publish, csrf
+
+minuted = test_record_pages.minuted  # the record's fixture: exempt item, entry and action
 
 needs_libreoffice = pytest.mark.skipif(
     tagged_pdf.soffice() is None,
