@@ -813,15 +813,18 @@ class MinuteAmendment(SQLModel, table=True):
 
 class PublishedDocument(SQLModel, table=True):
     """A document exactly as it was published: its bytes and their SHA-256. Rows are only
-    ever added; publishing again (after an amendment) adds the next version."""
+    ever added; publishing again (after an amendment) adds the next version. Each version is
+    published in up to three forms (app.services.publication.Form): the Word file, the web
+    page's minutes (an HTML fragment) and a PDF, each with its own checksum."""
 
     __tablename__ = "published_document"
-    __table_args__ = (UniqueConstraint("meeting_id", "edition", "version"),)
+    __table_args__ = (UniqueConstraint("meeting_id", "edition", "version", "form"),)
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(sa_column=_fk("meeting.id", nullable=False))
     edition: str = Field(default="public", sa_type=String(20))
     version: int = Field(default=1)
+    form: str = Field(default="docx", sa_type=String(10))  # docx, html or pdf
     title: str = Field(sa_type=String(300))
     filename: str = Field(sa_type=String(255))
     content_type: str = Field(sa_type=String(100))

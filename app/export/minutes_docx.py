@@ -59,6 +59,7 @@ MINUTES_WIDTHS = (Cm(1.4), Cm(12.2), Cm(3.4))
 SUMMARY_WIDTHS = (Cm(2.6), Cm(8.0), Cm(3.0), Cm(3.4))
 TEXT_WIDTH = Cm(17.0)
 SUMMARY_HEADING = "Summary of actions"
+MINUTES_CAPTION = "Minutes"  # the minutes table's caption, by which the web page knows it
 HEADING_SPACE = 12  # points above a heading in the body (inside table cells they sit tight)
 EXEMPT_NOTE = "Exempt: not in the public edition."
 
@@ -136,7 +137,7 @@ def _add_minutes(document: Document, record: MinutesRecord) -> None:
     table = HouseTable(
         document,
         MINUTES_WIDTHS,
-        caption="Minutes",
+        caption=MINUTES_CAPTION,
         description="The minutes by agenda item: item number, minutes, and actions with owner.",
     )
     table.add_row([[], [("Minutes", TABLE_HEADING)], [("ACTION", TABLE_HEADING)]], header=True)

@@ -3,12 +3,20 @@
 The bytes are stored with their SHA-256 and served from the store afterwards, checked against
 it each time; nothing re-renders a published document. Publishing again after an amendment adds
 the next version and keeps the earlier ones. Only the public edition is ever published.
+
+Each version is published in three forms, made together from the same public edition: the
+Word file, the minutes of the web page (read back from that Word file, app/export/
+minutes_html.py) and a tagged PDF of it (app/export/tagged_pdf.py, when LibreOffice is
+installed; without it the version is published without a PDF, and the public page says so).
+Each form is a row of its own with its own checksum. Versions published before the web page
+and the PDF existed have the Word file alone.
 """
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import cast
 
 from sqlalchemy import func
@@ -16,6 +24,8 @@ from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
 from app.export.minutes_docx import render_minutes
+from app.export.minutes_html import minutes_html
+from app.export.tagged_pdf import PDF_TYPE, tagged_pdf
 from app.models import (
     AuditEvent,
     Meeting,
@@ -37,6 +47,17 @@ from app.services.permissions import Actor, Perm, require
 log = logging.getLogger(__name__)
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+HTML_TYPE = "text/html; charset=utf-8"
+
+
+class Form(StrEnum):
+    """The forms a version of published minutes takes."""
+
+    docx = "docx"  # the Word file: the published edition as the office writes it
+    html = "html"  # the minutes of the web page, an HTML fragment
+    pdf = "pdf"  # a tagged PDF, for printing
+
+
 PUBLISHABLE = (MeetingStatus.approved, MeetingStatus.published)
 # A document's bytes, as the column they are (for defer: read only when served).
 _CONTENT = cast(QueryableAttribute[bytes], PublishedDocument.content)
@@ -69,11 +90,20 @@ def sha256_of(content: bytes) -> str:
 
 
 def published_versions(session: Session, meeting_id: int) -> list[PublishedDocument]:
-    """A meeting's published documents, the latest first (their bytes are read only when
-    served)."""
+    """A meeting's published Word files, one a version, the latest first (their bytes are read
+    only when served)."""
     query = select(PublishedDocument).options(defer(_CONTENT)).where(
-        PublishedDocument.meeting_id == meeting_id)
+        PublishedDocument.meeting_id == meeting_id, PublishedDocument.form == Form.docx)
     return list(session.exec(query.order_by(col(PublishedDocument.version).desc())))
+
+
+def forms_of(session: Session, document: PublishedDocument) -> dict[str, PublishedDocument]:
+    """Every form published of a document's version, by form ("docx", "html", "pdf")."""
+    query = select(PublishedDocument).options(defer(_CONTENT)).where(
+        PublishedDocument.meeting_id == document.meeting_id,
+        PublishedDocument.edition == document.edition,
+        PublishedDocument.version == document.version)
+    return {row.form: row for row in session.exec(query)}
 
 
 def latest_published(session: Session, meeting_id: int) -> PublishedDocument | None:
@@ -104,9 +134,19 @@ def render_public_edition(session: Session, meeting_id: int) -> tuple[str, bytes
     return minutes.title, render_minutes(minutes, word_template.template_bytes(session))
 
 
-def _filename(title: str, version: int) -> str:
+def _filename(title: str, version: int, form: Form = Form.docx) -> str:
     edition = "public" if version == 1 else f"public, version {version}"
-    return f"{title} ({edition}).docx"
+    return f"{title} ({edition}).{form.value}"
+
+
+def _forms(docx: bytes) -> list[tuple[Form, str, bytes]]:
+    """The forms a version is published in, made from its Word file: the web page's minutes,
+    the PDF (when LibreOffice can print it), then the Word file itself."""
+    forms = [(Form.html, HTML_TYPE, minutes_html(docx).encode())]
+    pdf = tagged_pdf(docx)
+    if pdf is not None:
+        forms.append((Form.pdf, PDF_TYPE, pdf))
+    return [*forms, (Form.docx, DOCX_TYPE, docx)]
 
 
 def publish_minutes(session: Session, *, meeting_id: int, by: Actor) -> PublishedDocument:
@@ -122,19 +162,22 @@ def publish_minutes(session: Session, *, meeting_id: int, by: Actor) -> Publishe
     if latest is not None and not unpublished_amendments(session, meeting):
         raise Conflict(f"These minutes are already published (version {latest.version}) and "
                        "have not been amended since.")
-    title, content = render_public_edition(session, meeting.id)
+    title, docx = render_public_edition(session, meeting.id)
     version = (latest.version + 1) if latest else 1
-    document = PublishedDocument(
-        meeting_id=meeting.id, edition=Edition.public, version=version, title=title,
-        filename=_filename(title, version), content_type=DOCX_TYPE, size_bytes=len(content),
-        sha256=sha256_of(content), content=content, published_by_id=by.user_id,
-    )
-    session.add(document)
+    published = [PublishedDocument(
+        meeting_id=meeting.id, edition=Edition.public, version=version, form=form,
+        title=title, filename=_filename(title, version, form), content_type=content_type,
+        size_bytes=len(content), sha256=sha256_of(content), content=content,
+        published_by_id=by.user_id,
+    ) for form, content_type, content in _forms(docx)]
+    session.add_all(published)
     meeting.status = MeetingStatus.published
     meeting.updated_at = utcnow()
     session.flush()
+    document = published[-1]  # the Word file, the published edition as the office writes it
+    checksums = ", ".join(f"{d.form} sha256 {d.sha256}" for d in published)
     audit.record(session, by=by, verb="publish", object_type="meeting", object_id=meeting.id,
-                 summary=f"public edition, version {version}, sha256 {document.sha256}")
+                 summary=f"public edition, version {version}: {checksums}")
     session.flush()
     return document
 
@@ -179,14 +222,78 @@ def get_published(session: Session, document_id: int) -> PublishedDocument:
 
 
 @dataclass
+class PublishedVersion:
+    """A version of published minutes in the forms it was published in. It reads as its Word
+    file (id, checksum, size), which every version has."""
+
+    word: PublishedDocument
+    page: PublishedDocument | None = None  # the web page's minutes (html)
+    pdf: PublishedDocument | None = None
+
+    @property
+    def id(self) -> int | None:
+        return self.word.id
+
+    @property
+    def version(self) -> int:
+        return self.word.version
+
+    @property
+    def published_at(self):
+        return self.word.published_at
+
+    @property
+    def sha256(self) -> str:
+        return self.word.sha256
+
+    @property
+    def size_bytes(self) -> int:
+        return self.word.size_bytes
+
+
+def versions_of(documents: list[PublishedDocument]) -> list[PublishedVersion]:
+    """Documents of one meeting gathered into its versions, the latest first."""
+    by_version: dict[int, dict[str, PublishedDocument]] = {}
+    for document in documents:
+        by_version.setdefault(document.version, {})[document.form] = document
+    return [PublishedVersion(word=forms[Form.docx], page=forms.get(Form.html),
+                             pdf=forms.get(Form.pdf))
+            for _, forms in sorted(by_version.items(), reverse=True) if Form.docx in forms]
+
+
+@dataclass
+class PublishedPage:
+    """A version's web page: its minutes (the stored fragment), its version in every form,
+    and the meeting's current version (a later one, after an amendment)."""
+
+    page: PublishedDocument
+    version: PublishedVersion
+    current: PublishedVersion
+
+
+def published_page(session: Session, document_id: int) -> PublishedPage:
+    """The published web page with this id, with the other forms of its version, or
+    NotFound (for an id of a Word file or a PDF too: they are downloads)."""
+    page = get_published(session, document_id)
+    if page.form != Form.html:
+        raise NotFound(f"There is no published web page with id {document_id}.")
+    versions = versions_of(list(session.exec(
+        select(PublishedDocument).options(defer(_CONTENT)).where(
+            PublishedDocument.meeting_id == page.meeting_id,
+            PublishedDocument.edition == Edition.public))))
+    version = next(v for v in versions if v.version == page.version)
+    return PublishedPage(page=page, version=version, current=versions[0])
+
+
+@dataclass
 class PublicListing:
     """A meeting's published minutes as the public page lists them."""
 
     meeting: Meeting
     title: str
     held_on: date
-    current: PublishedDocument
-    earlier: list[PublishedDocument]
+    current: PublishedVersion
+    earlier: list[PublishedVersion] = field(default_factory=list)
 
 
 PUBLIC_PAGE_SIZE = 25
@@ -229,7 +336,7 @@ def public_listing(session: Session, *, limit: int = PUBLIC_PAGE_SIZE, after: st
             documents.setdefault(document.meeting_id, []).append(document)
     listings = []
     for meeting, meeting_type in page.rows:
-        current, *earlier = documents[meeting.id]
+        current, *earlier = versions_of(documents[meeting.id])
         listings.append(PublicListing(
             meeting=meeting, title=meeting_title(meeting, meeting_type),
             held_on=to_london(meeting.starts_at).date(), current=current, earlier=earlier))

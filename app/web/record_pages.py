@@ -11,7 +11,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
 from app.db import SessionDep
@@ -404,9 +404,32 @@ def public_page(request: Request, session: SessionDep, caller: OptionalPageCalle
     })
 
 
+# Where the published minutes go in their page: the stored bytes, as they were published.
+MINUTES_HERE = b"<!-- the published minutes -->"
+
+
+@router.get("/public/minutes/{document_id}")
+def public_minutes(document_id: IdPath, request: Request, session: SessionDep,
+                   caller: OptionalPageCaller):
+    found = publication.published_page(session, document_id)
+    minutes = publication.verified_content(found.page)
+    frame = render(request, "public_minutes.html", {
+        "page_title": found.page.title, "found": found, "office": get_office(session),
+    })
+    # The minutes were escaped when they were published and have been checked against their
+    # checksum just now: they go into the page as stored, not through a template again.
+    body = bytes(frame.body).replace(MINUTES_HERE, minutes, 1)
+    response = Response(content=body, media_type="text/html; charset=utf-8")
+    response.headers["X-Checksum-SHA256"] = found.page.sha256
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
 @router.get("/public/documents/{document_id}")
 def public_document(document_id: IdPath, session: SessionDep):
     document = publication.get_published(session, document_id)
+    if document.form == publication.Form.html:  # a web page is read, not downloaded
+        return RedirectResponse(f"/public/minutes/{document.id}", status_code=303)
     content = publication.verified_content(document)
     response = file_response(content, document.filename, document.content_type)
     response.headers["X-Checksum-SHA256"] = document.sha256

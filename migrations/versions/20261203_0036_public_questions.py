@@ -2,7 +2,7 @@
 sent about a question, and how long the office keeps a submitter's details
 
 Revision ID: 0036
-Revises: 0033
+Revises: 0034
 Create Date: 2026-12-03 09:00:00
 
 Questions from the public entered before this migration have no email or address: nothing is
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0036'
-down_revision: str | None = '0033'
+down_revision: str | None = '0034'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

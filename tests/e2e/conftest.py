@@ -223,6 +223,25 @@ def demo_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def published_demo(tmp_path_factory, browser):
+    """A served demo whose approved minutes (the Accountability Board of March 2019) the admin
+    has published from the public preview: the public pages have something to show. The
+    version's web page is document 1 (made first, then its PDF and its Word file)."""
+    server = start_demo(tmp_path_factory.mktemp("published"))
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        sign_in(page, server, server.email, server.password)
+        page.goto(f"{server.url}/meetings/3/public-preview")
+        page.get_by_role("button", name="Publish the public edition").click()
+        page.wait_for_url("**/meetings/3/record**")
+    finally:
+        context.close()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 

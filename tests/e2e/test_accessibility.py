@@ -44,6 +44,19 @@ def test_public_pages_are_accessible(demo_server, page, public_meeting, path):
     assert serious(page) == []
 
 
+# The public pages, with published minutes on them (the `published_demo` server), read by
+# someone who has not signed in.
+PUBLISHED_PAGES = ["/public", "/public/minutes/1"]
+
+
+@pytest.mark.parametrize("path", PUBLISHED_PAGES)
+def test_published_minutes_pages_are_accessible(published_demo, page, path):
+    page.goto(f"{published_demo.url}{path}")
+    assert page.url.endswith(path)  # no sign-in asked for
+    page.wait_for_load_state("networkidle")
+    assert serious(page) == []
+
+
 def test_the_sign_in_page_is_accessible(demo_server, page):
     server, _, _ = demo_server
     page.goto(f"{server.url}/sign-in")

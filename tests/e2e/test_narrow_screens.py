@@ -2,7 +2,7 @@
 table scrolls inside its own box instead (WCAG 1.4.10 Reflow)."""
 
 from tests.e2e.conftest import sign_in
-from tests.e2e.test_accessibility import PAGES, PUBLIC_PAGES
+from tests.e2e.test_accessibility import PAGES, PUBLIC_PAGES, PUBLISHED_PAGES
 
 WIDTH = 320
 
@@ -15,10 +15,15 @@ def overflow(page) -> int:
 def test_no_page_is_wider_than_a_320px_screen(demo_server, page):
     server, email, password = demo_server
     sign_in(page, server, email, password)
+    assert_fit(page, server.url, PAGES)
+
+
+def assert_fit(page, url: str, paths: list[str]) -> None:
+    """Each page at 320 px wide is no wider than the window."""
     page.set_viewport_size({"width": WIDTH, "height": 640})
     wide = {}
-    for path in PAGES:
-        page.goto(f"{server.url}{path}")
+    for path in paths:
+        page.goto(f"{url}{path}")
         page.wait_for_load_state("networkidle")
         if (extra := overflow(page)) > 0:
             wide[path] = extra
@@ -36,3 +41,8 @@ def test_no_public_page_is_wider_than_a_320px_screen(demo_server, page, public_m
         if (extra := overflow(page)) > 0:
             wide[path] = extra
     assert wide == {}, "\n".join(f"{p}: {n} px too wide" for p, n in wide.items())
+
+
+def test_no_page_of_published_minutes_is_wider_than_a_320px_screen(published_demo, page):
+    """The public pages with published minutes on them, read by someone not signed in."""
+    assert_fit(page, published_demo.url, PUBLISHED_PAGES)

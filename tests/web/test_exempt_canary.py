@@ -23,6 +23,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+import pypdf
 import pytest
 from sqlmodel import select
 
@@ -34,7 +35,7 @@ from app.services.approval import approve_by_chair, submit_to_chair
 from app.services.calendar import feed_token
 from app.services.finding_links import action_from_finding, question_from_finding
 from app.services.papers import attach_paper
-from app.services.publication import publish_minutes
+from app.services.publication import forms_of, publish_minutes
 from app.services.questions import create_question
 from app.services.redaction import set_action_exemption
 from app.services.stages import issue_agenda
@@ -270,7 +271,8 @@ def canary(session) -> CanaryWorld:
         "inspection_id": [str(inspection.id)],
         "finding_id": [str(finding.id)],
         "theme": ["Roads policing"],
-        "document_id": [str(document.id)],
+        # the published version in each form: Word file, web page and PDF (issue 19)
+        "document_id": [str(d.id) for d in forms_of(session, document).values()],
         "decision_id": [str(decision_references[e.id]) for e in (item_decision, exempt_decision,
                                                                  open_decision)],
         "import_id": [str(held.id)],
@@ -330,7 +332,13 @@ def readable_text(response) -> str:
     unpacked and their XML's tags taken out, so that words split across runs join up."""
     parts = [f"{name}: {value}" for name, value in response.headers.items()]
     body = response.content
-    if body[:2] == b"PK":
+    if body[:5] == b"%PDF-":  # a PDF: its text, page by page, as well as its bytes
+        parts.append(body.decode("utf-8", "replace"))
+        try:
+            parts.extend(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
+        except pypdf.errors.PdfReadError:
+            pass  # a paper that only looks like a PDF: its bytes are read above
+    elif body[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
             for name in archive.namelist():
                 text = archive.read(name).decode("utf-8", "replace")

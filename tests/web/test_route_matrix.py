@@ -40,7 +40,7 @@ from app.services.calendar import feed_token
 from app.services.entries import delete_entry
 from app.services.papers import attach_paper
 from app.services.public_questions import form_token as public_question_token
-from app.services.publication import latest_published, publish_minutes
+from app.services.publication import forms_of, latest_published, publish_minutes
 from app.services.questions import create_question
 from app.services.stages import issue_agenda
 from app.web.calendar import feed_secret
@@ -124,6 +124,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/public/feed.atom"):                                      "A A A A A A A",
     ("GET", "/public/meetings.ics"):                                   "A A A A A A A",
     ("GET", "/accessibility"):                                         "A A A A A A A",
+    ("GET", "/public/minutes/{document_id}"):                          "A A A A A A A",
     # one's own account and sessions; the administrator's list of everyone's
     ("GET", "/account"):                                               "S A A A A A A",
     ("GET", "/account/password"):                                      "S A A A A A A",
@@ -403,7 +404,8 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
         # Draft minutes of an earlier meeting, agreed at the world's meeting (_form).
         return str(make_meeting(session, w.series, starts_at=datetime(2019, 2, 26, 10),
                                 status="draft").id)
-    if name in ("meeting_id", "paper_id") and path.startswith("/public/"):
+    if name in ("meeting_id", "paper_id") and path.startswith("/public/") and (
+            "/reports/" not in path):
         # A meeting to come with its agenda issued, and a paper of it: public.
         if m.public is None:
             meeting = make_meeting(session, w.series, starts_at=datetime(2099, 4, 30, 10))
@@ -422,6 +424,8 @@ def _param(name: str, path: str, m: Matrix, session, caller: str) -> str:
     if name == "document_id":
         published = (latest_published(session, w.approved.id)
                      or publish_minutes(session, meeting_id=w.approved.id, by=SYSTEM))
+        if path.startswith("/public/minutes/"):  # the web page of the same version
+            return str(forms_of(session, published)["html"].id)
         return str(published.id)
     if name in ("meeting_type_id", "series_id"):
         return str((w.scheduled if path.endswith("/generate") else w.series).id)
@@ -656,7 +660,7 @@ def prepare(session, m: Matrix, method: str, route: str, caller: str, *,
     """The route's request as the caller would make it: with the CSRF token unless told not
     to, and to the API with the caller's API token or, when told, their browser session."""
     path, values = _fill(route, m, session, caller)
-    if route.startswith("/calendar/"):
+    if route.startswith("/calendar/") and route.endswith(".ics"):  # a secret calendar link
         kind = "person" if "/person/" in route else "series"
         object_id = int(next(iter(values.values())))
         if kind == "person":
