@@ -34,8 +34,12 @@ def minutes_html(content: bytes) -> str:
         if isinstance(block, Table):
             if _caption(block) == MINUTES_CAPTION:
                 parts.append(_minutes_table(block))
-            else:
-                parts.extend(_paragraphs([block], TOP))
+            else:  # another table (a summary of actions): it scrolls in its own box on a
+                # narrow screen, rather than widening the page
+                parts.append(Markup(
+                    '<div class="assure-table-scroll" tabindex="0" role="region" '
+                    'aria-label="{}">{}</div>').format(
+                        _caption(block) or "Table", Markup("\n").join(_paragraphs([block], TOP))))
             i += 1
             continue
         # Paragraphs up to the next table, together, so that bullets join into one list.
