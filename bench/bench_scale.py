@@ -564,7 +564,8 @@ ROWS = [
     Row("preparation page", lambda o: f"/meetings/{o.facts['upcoming']}/prepare",
         "secretariat"),
     Row("My actions", lambda o: "/my-actions", "force"),
-    Row("/public", lambda o: "/public", "anyone"),
+    # a full page at both sizes (the default page holds 25: at one year only 12 are published)
+    Row("/public", lambda o: "/public?limit=10", "anyone"),
     Row("meetings list", lambda o: "/meetings", "secretariat"),
     Row("a meeting's page", lambda o: f"/meetings/{o.facts['held']}", "secretariat"),
     Row("take minutes", lambda o: f"/meetings/{o.facts['held']}/take-minutes", "secretariat"),

@@ -304,13 +304,22 @@ def _postgres_candidates(session: Session, query: Query,
     """The newest CANDIDATES matches and their scores. The GIN index answers "which documents
     hold these words" but not in order: asked of the whole record, a common word or a phrase
     has every match of ten years fetched (and, for a phrase, each one's words read again) to
-    keep the newest. So the newest WINDOW documents are asked first, then windows four times
-    wider further back, until CANDIDATES are found or the record is done: a common word costs
-    what it costs in one year's record, and a rare one a few index look-ups more."""
+    keep the newest. So words with more than CANDIDATES matches are looked for among the newest
+    WINDOW documents first, then in windows four times wider further back, until CANDIDATES
+    are found: a common word costs what it costs in one year's record. Rarer words are found
+    in one look-up."""
     tsquery = _tsquery(query)
     tsv: Any = sa.literal_column("search_document.tsv")
-    ids: list[int] = []
-    high = session.execute(sa.select(sa.func.max(DOC.c.id))).scalar()
+    # A rare word first: the index gives its few matches at once, however old, where the
+    # windows would read more of the record to find them. Asked for one more than
+    # CANDIDATES, the answer says whether the words are common.
+    ids: list[int] = list(session.execute(
+        sa.select(DOC.c.id).where(tsv.op("@@")(tsquery), *conditions)
+        .limit(CANDIDATES + 1)).scalars())
+    common = len(ids) > CANDIDATES
+    high = session.execute(sa.select(sa.func.max(DOC.c.id))).scalar() if common else None
+    if common:
+        ids = []
     width = WINDOW
     while high is not None and high > 0 and len(ids) < CANDIDATES:
         low = max(0, high - width)
