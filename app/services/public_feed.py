@@ -19,6 +19,7 @@ from app.services.decisions import published_decisions
 from app.services.meetings import meeting_title
 from app.services.minutes import Edition
 from app.services.office import get_office
+from app.services.publication import Form
 
 ATOM = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -50,7 +51,9 @@ def _minutes_entries(session: Session, base_url: str) -> list[FeedEntry]:
         .options(defer(PublishedDocument.content))  # type: ignore[arg-type]
         .join(Meeting, col(Meeting.id) == PublishedDocument.meeting_id)
         .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
-        .where(PublishedDocument.edition == Edition.public)
+        # one entry a version: its Word file (the page and the PDF are its other forms)
+        .where(PublishedDocument.edition == Edition.public,
+               PublishedDocument.form == Form.docx)
         .order_by(col(PublishedDocument.published_at).desc(), col(PublishedDocument.id).desc())
         .limit(FEED_MOST))
     entries = []

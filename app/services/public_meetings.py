@@ -13,7 +13,15 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from app.models import AgendaItem, Meeting, MeetingStatus, MeetingType, Paper, utcnow
+from app.models import (
+    AgendaItem,
+    Meeting,
+    MeetingStatus,
+    MeetingType,
+    Paper,
+    PublishedDocument,
+    utcnow,
+)
 from app.services.calendar import DEFAULT_DURATION, LOOKBACK, ical_feed
 from app.services.dates import start_of_day_utc, to_london, today
 from app.services.errors import NotFound
@@ -22,12 +30,12 @@ from app.services.minutes import Edition
 from app.services.office import get_office
 from app.services.paging import Page, SortKey, count_of, keyset_page
 from app.services.papers import PDF
-from app.services.visibility import exempt_item_ids
+from app.services.visibility import exempt_item_ids, published_meeting_ids
 
 TO_COME = (MeetingStatus.planned, MeetingStatus.agenda_issued)
-# A meeting's agenda and papers are public once issued, and stay so after the meeting.
-ISSUED = (MeetingStatus.agenda_issued, MeetingStatus.in_progress, MeetingStatus.draft,
-          MeetingStatus.approved, MeetingStatus.published)
+# The papers the public may download: of a meeting still to come whose agenda is issued,
+# or of one whose minutes are published. A meeting may start without its agenda ever issued
+# (planned → in progress): its papers were never public.
 PAGE_SIZE = 25
 # How many of the meetings to come /public shows before "All forthcoming meetings".
 ON_PUBLIC_PAGE = 3
@@ -166,15 +174,19 @@ def _walk(entries):
 
 def public_paper(session: Session, paper_id: int) -> Paper:
     """A paper the public may download: of an item that is not exempt (nor under one), of a
-    meeting whose agenda has been issued; NotFound otherwise, whatever the reason."""
+    meeting to come whose agenda has been issued or whose minutes are published; NotFound
+    otherwise, whatever the reason."""
     refused = NotFound(f"There is no public paper with id {paper_id}.")
     paper = session.get(Paper, paper_id)
     if paper is None:
         raise refused
     item = session.get(AgendaItem, paper.item_id)
     meeting = session.get(Meeting, item.meeting_id) if item is not None else None
-    if item is None or meeting is None or meeting.status not in ISSUED \
-            or item.id in exempt_item_ids(session, [meeting.id]):
+    if item is None or meeting is None or item.id in exempt_item_ids(session, [meeting.id]):
+        raise refused
+    if meeting.status != MeetingStatus.agenda_issued and session.execute(
+            published_meeting_ids().where(col(PublishedDocument.meeting_id) == meeting.id)
+            .limit(1)).first() is None:
         raise refused
     return paper
 

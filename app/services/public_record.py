@@ -72,10 +72,11 @@ def rag_words(rag: Rag | None, *, status: str, due_date: date | None) -> str:
 
 def public_person(person: Person | None) -> str:
     """A person as the public record names them: by their role ("Deputy Chief Constable"),
-    else their role's abbreviation; their name only when nothing else is known of them."""
+    else their role's abbreviation, else their initials, as the published minutes do; never
+    by their full name (an officer without a role is not named to the public)."""
     if person is None:
         return ""
-    return person.role_title or person.role_abbreviation or person.full_name
+    return person.role_title or person.role_abbreviation or person.initials
 
 
 # --- reading the filters -------------------------------------------------------------------

@@ -120,7 +120,7 @@ def test_the_time_trap_refuses_forms_sent_too_fast_or_too_late(session, meeting,
 
 
 @pytest.mark.parametrize("token", ["", "1900000000", "1900000000.forged",
-                                   service.form_token("another secret")])
+                                   service.form_token("another secret", BEFORE)])
 def test_a_form_not_given_out_here_is_forbidden(session, meeting, token):
     with pytest.raises(Forbidden):
         send(session, meeting, BEFORE, form_token=token)

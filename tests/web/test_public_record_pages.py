@@ -39,7 +39,7 @@ def test_anyone_reads_the_public_action_log_and_downloads_what_the_filters_selec
     rows = _cells(sheet)
     assert rows[0][0] == "OFFICIAL" and rows[3][0] == "Reference"
     assert [r[3] for r in rows[4:]] == ["Publish the camera sites."]
-    assert rows[4][7] == "None: closed" and rows[4][4] == "Sam Named"
+    assert rows[4][7] == "None: closed" and rows[4][4] == "SN"
 
 
 def test_the_action_logs_pages_keep_the_filters(client, world):  # noqa: F811
