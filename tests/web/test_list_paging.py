@@ -175,8 +175,11 @@ def test_an_update_sent_from_a_later_page_comes_back_to_that_page(client, sessio
 
 def _published(html: str) -> list[int]:
     """The current documents listed, in order."""
-    return [int(i) for i in re.findall(r'<a class="govuk-link" href="/public/documents/(\d+)" '
-                                       r'download>Download', html)]
+    # each version's Word file (its PDF is a download too), not the earlier versions'
+    return [int(i) for i in re.findall(
+        r'<a class="govuk-link" href="/public/documents/(\d+)" download>Download'
+        r'<span class="govuk-visually-hidden"> the minutes of the [^<]*?'
+        r'(?<!, version \d)(?<!, version \d\d)</span> as a Word file', html)]
 
 
 def _publish(session, count, start=0, *, versions=1, internal=False):
@@ -218,7 +221,7 @@ def test_public_lists_25_meetings_a_page_each_once_even_with_minutes_published_b
     assert _published(first) == (late + listed)[:25]
     assert "Minutes of 41 meetings, 25 on this page." in first
     # only public editions, as before: the internal edition is never listed or linked
-    assert "internal" not in first and "Version 1</a>" in first
+    assert "internal" not in first and "Version 1, published" in first
     second = client.get(link(first, "next")).text
     assert _published(client.get(link(second, "prev")).text) == _published(first)
 
