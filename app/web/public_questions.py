@@ -15,7 +15,7 @@ from app.db import SessionDep
 from app.services import public_question_mail
 from app.services import public_questions as service
 from app.services.dates import long_date, to_london
-from app.services.errors import InvalidInput, TooManyAttempts
+from app.services.errors import Forbidden, InvalidInput, TooManyAttempts
 from app.services.mail import base_url_from_settings, mailer_from_settings
 from app.services.office import get_office
 from app.services.questions import public_questions_close
@@ -69,7 +69,9 @@ def send_question(request: Request, session: SessionDep, name: FormLine = "",
         made = service.submit_public_question(
             session, form=form, address=client_address(request),
             secret=settings.signing_key(), limits=service.Limits.from_settings(settings))
-    except (InvalidInput, TooManyAttempts) as exc:
+    except (Forbidden, InvalidInput, TooManyAttempts) as exc:
+        # A form not given out here is refused too, with what was typed kept and a fresh
+        # form token: the person may send it again from this page.
         session.rollback()
         return _form_page(request, session, form, status_code=exc.status_code,
                           errors=refusal_errors(exc))

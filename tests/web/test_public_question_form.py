@@ -114,6 +114,20 @@ def test_refusals_are_plain_and_keep_nothing(client, session, open_meeting, chan
     assert stored(session) == 0
 
 
+def test_a_form_whose_token_does_not_check_out_keeps_what_was_typed(client, session,
+                                                                    open_meeting):
+    # A form saved from another site, or a page kept open across a change of the office's
+    # key: the refusal says so and the question typed is still there to send again.
+    refused = client.post("/public/questions",
+                          data=body(open_meeting, form_token="123.forged",
+                                    question="Why was the A49 camera off in May?"))
+    assert refused.status_code == 403
+    assert "did not come from our question page" in refused.text
+    assert "Why was the A49 camera off in May?" in refused.text
+    assert 'name="form_token"' in refused.text  # a fresh one, to send it again
+    assert stored(session) == 0
+
+
 def test_after_the_deadline_the_form_refuses(client, session, closed_meeting):
     refused = client.post("/public/questions", data=body(closed_meeting))
     assert refused.status_code == 422
