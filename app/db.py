@@ -4,10 +4,10 @@ import asyncio
 import sqlite3
 import threading
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 from weakref import WeakKeyDictionary
 
 import anyio
@@ -80,6 +80,28 @@ def _write_after_reading(session: Session) -> None:
     if turn is not None and "write_turn" not in connection.info:
         _take_turn(connection, turn)
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def begin_writing(session: Session) -> None:
+    """From here the session's work writes. A use case that first does slow work on what it
+    has read (printing a PDF) calls this before it checks again and writes, so that on SQLite
+    the write lock is taken only then: a session opened for reading (a `reads_first` route's)
+    ends its read and waits its turn to write (_write_after_reading). Any other session is
+    writing already, or (PostgreSQL) locks what it writes row by row: nothing to do."""
+    if session.info.get("reads_first"):
+        _write_after_reading(session)
+
+
+Route = TypeVar("Route", bound=Callable[..., Any])
+
+
+def reads_first(route: Route) -> Route:
+    """Mark a route whose use case reads, does slow work and only then writes (publishing:
+    LibreOffice prints the PDF). Its unit of work begins as a read, not holding SQLite's write
+    lock (and with it every minute-taker's save) for the seconds the slow work takes; the use
+    case calls begin_writing before it writes."""
+    setattr(route, "reads_first", True)  # noqa: B010 - a mark read by unit_of_work
+    return route
 
 
 def _before_flush(session: Session, _flush_context, _instances) -> None:
@@ -172,6 +194,7 @@ def open_session(engine: Engine, *, write: bool = False) -> Session:
     bind = engine.execution_options(sqlite_immediate=True) if write else engine
     session = Session(bind, expire_on_commit=False)
     if not write and engine.dialect.name == "sqlite":
+        session.info["reads_first"] = True
         event.listen(session, "before_flush", _before_flush)
         event.listen(session, "do_orm_execute", _before_statement)
         event.listen(session, "after_transaction_end", _read_again)
@@ -296,8 +319,9 @@ async def unit_of_work(request: Request, engine: Engine) -> AsyncIterator[Sessio
 
     Database work (the commit, closing the session) runs in a thread, and the closing is done
     even when the request is cancelled, so the connection always goes back."""
-    write = request.method in WRITE_METHODS
-    async with database_turn(engine, first=write):
+    write = (request.method in WRITE_METHODS
+             and not getattr(request.scope.get("endpoint"), "reads_first", False))
+    async with database_turn(engine, first=request.method in WRITE_METHODS):
         session = open_session(engine, write=write)
         try:
             yield session

@@ -23,6 +23,7 @@ from sqlalchemy import func
 from sqlalchemy.orm import QueryableAttribute, defer
 from sqlmodel import Session, col, select
 
+from app.db import begin_writing
 from app.export.minutes_docx import render_minutes
 from app.export.minutes_html import minutes_html
 from app.export.tagged_pdf import PDF_TYPE, tagged_pdf
@@ -149,12 +150,10 @@ def _forms(docx: bytes) -> list[tuple[Form, str, bytes]]:
     return [*forms, (Form.docx, DOCX_TYPE, docx)]
 
 
-def publish_minutes(session: Session, *, meeting_id: int, by: Actor) -> PublishedDocument:
-    """Publish the public edition of approved minutes: render it once, keep its bytes and
-    checksum. After an amendment, publishing again adds the next version."""
-    meeting = get_meeting(session, meeting_id)
+def _publishable(session: Session, meeting: Meeting) -> PublishedDocument | None:
+    """Refuse minutes that are not approved or are published as they stand (Conflict); else
+    their latest published version, if any."""
     assert meeting.id is not None  # loaded from the database
-    require(by, Perm.publish_minutes, "Only the secretariat publishes minutes.")
     if meeting.status not in PUBLISHABLE:
         raise Conflict("Only approved minutes can be published; these are "
                        f"{str(meeting.status).replace('_', ' ')}.")
@@ -162,14 +161,42 @@ def publish_minutes(session: Session, *, meeting_id: int, by: Actor) -> Publishe
     if latest is not None and not unpublished_amendments(session, meeting):
         raise Conflict(f"These minutes are already published (version {latest.version}) and "
                        "have not been amended since.")
+    return latest
+
+
+def _last_amendment(session: Session, meeting_id: int) -> tuple[int, object]:
+    return cast(tuple[int, object], tuple(session.exec(
+        select(func.count(), func.max(MinuteAmendment.id))
+        .where(MinuteAmendment.meeting_id == meeting_id)).one()))
+
+
+def publish_minutes(session: Session, *, meeting_id: int, by: Actor) -> PublishedDocument:
+    """Publish the public edition of approved minutes: render it once, keep its bytes and
+    checksum. After an amendment, publishing again adds the next version.
+
+    The forms are made (LibreOffice takes seconds to print the PDF) before the use case
+    begins to write (db.begin_writing), then what allowed publishing is checked again: a
+    publication or an amendment in those seconds is not overwritten or left out."""
+    meeting = get_meeting(session, meeting_id)
+    assert meeting.id is not None  # loaded from the database
+    require(by, Perm.publish_minutes, "Only the secretariat publishes minutes.")
+    _publishable(session, meeting)
+    seen = _last_amendment(session, meeting.id)
     title, docx = render_public_edition(session, meeting.id)
+    forms = _forms(docx)
+    begin_writing(session)
+    session.refresh(meeting, with_for_update=True)  # as it is now, locked until committed
+    latest = _publishable(session, meeting)
+    if _last_amendment(session, meeting.id) != seen:
+        raise Conflict("The minutes were amended while they were being published. Publish "
+                       "them again to include the amendment.")
     version = (latest.version + 1) if latest else 1
     published = [PublishedDocument(
         meeting_id=meeting.id, edition=Edition.public, version=version, form=form,
         title=title, filename=_filename(title, version, form), content_type=content_type,
         size_bytes=len(content), sha256=sha256_of(content), content=content,
         published_by_id=by.user_id,
-    ) for form, content_type, content in _forms(docx)]
+    ) for form, content_type, content in forms]
     session.add_all(published)
     meeting.status = MeetingStatus.published
     meeting.updated_at = utcnow()

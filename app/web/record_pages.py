@@ -14,7 +14,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
-from app.db import SessionDep
+from app.db import SessionDep, reads_first
 from app.models import Action, AgendaItem, Meeting, MeetingStatus, MinuteEntry, User
 from app.services import approval, meetings, public_meetings, publication, redaction
 from app.services.agenda import agenda_tree, flatten, get_item
@@ -358,6 +358,7 @@ def public_preview(meeting_id: IdPath, request: Request, session: SessionDep,
 
 
 @router.post("/meetings/{meeting_id}/publish")
+@reads_first  # the PDF is printed before the write lock is taken
 def publish(meeting_id: IdPath, request: Request, session: SessionDep, caller: PageCaller):
     try:
         document = publication.publish_minutes(session, meeting_id=meeting_id, by=caller.actor)

@@ -256,3 +256,69 @@ def test_word_files_published_before_the_other_forms_still_list_and_download(cli
     assert listing.status_code == 200 and f"/public/documents/{word.id}" in listing.text
     assert "/public/minutes/" not in listing.text
     assert anonymous.get(f"/public/documents/{word.id}").status_code == 200
+
+
+def _while_printing(monkeypatch, during):
+    """Publication's PDF printer replaced by one that runs `during` while it prints."""
+    def printing(docx_bytes: bytes) -> bytes | None:
+        during()
+        return None
+    monkeypatch.setattr(publication, "tagged_pdf", printing)
+
+
+def test_saves_are_not_held_up_while_the_pdf_is_printed(client, session, minuted, monkeypatch):
+    """Printing the PDF takes LibreOffice seconds: a minute-taker saving in another meeting
+    meanwhile must not wait for it (on SQLite, for its write lock). PostgreSQL locks rows, not
+    the database, and its test database is one connection: SQLite only."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock; PostgreSQL writes row by row")
+    import sqlite3
+
+    path = session.get_bind().url.database
+    outcome: list[str] = []
+
+    def another_save() -> None:
+        other = sqlite3.connect(path, timeout=0.3, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            outcome.append("saved")
+        except sqlite3.OperationalError as error:
+            outcome.append(str(error))
+        finally:
+            other.close()
+
+    _while_printing(monkeypatch, another_save)
+    word = approve_and_publish(client, session, minuted)
+    assert outcome == ["saved"]
+    assert set(forms_of(session, word)) == {"docx", "html"}
+
+
+def test_an_amendment_made_while_the_pdf_is_printed_is_not_left_out(client, session, minuted,
+                                                                    monkeypatch):
+    """An amendment saved in the seconds the PDF takes is refused publication with the
+    version printed without it (and said so), not published as if it were in it."""
+    from app.db import open_session
+
+    engine = session.get_bind()
+    if engine.dialect.name != "sqlite":
+        pytest.skip("needs a second connection; the PostgreSQL test database is one")
+    first = approve_and_publish(client, session, minuted)
+    approval.amend_entry(session, entry_id=minuted["entry"].id, by=SYSTEM, reason="Misheard",
+                         text="The PCC asked the CC about collisions.")
+    session.commit()
+
+    def amend_meanwhile() -> None:
+        with open_session(engine, write=True) as other:
+            approval.amend_entry(other, entry_id=minuted["entry"].id, by=SYSTEM,
+                                 reason="Misheard again", text="The PCC asked about lorries.")
+            other.commit()
+
+    _while_printing(monkeypatch, amend_meanwhile)
+    token = csrf(client.get("/meetings").text)
+    refused = client.post(f"/meetings/{minuted['meeting'].id}/publish",
+                          data={"csrf_token": token})
+    assert refused.status_code == 409
+    assert "amended while they were being published" in refused.text
+    session.expire_all()
+    assert publication.latest_published(session, minuted["meeting"].id).id == first.id
