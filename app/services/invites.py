@@ -13,9 +13,11 @@ email goes, so two processes never send the same one.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 
 from icalendar import Calendar, Event, vCalAddress, vText
 from sqlalchemy import delete, update
@@ -370,40 +372,42 @@ def set_row(session: Session, row_id: int, **values) -> None:
     commit_apart(session)
 
 
-def deliver(session: Session, *, mailer: Mailer, base_url: str,
-            meeting_id: int | None = None, stop_at_first_wait: bool = True) -> Delivery:
-    """Send the pending invitations (of one meeting, or all), each once. The caller's change
-    is committed first, so that it stands whatever the mail server does. At the first answer
-    that may pass (the server is down) the rest wait for the next round, so that a page does
-    not wait for the server's time-out once per invitee; a round of the scheduler tries each
-    (`stop_at_first_wait=False`), so that one address the server puts off holds up no other."""
-    commit_apart(session)  # the change and its invitations are kept before any email goes
+def send_pending(session: Session, *, kinds: tuple[str, ...], only: Any = None,
+                 mailer: Mailer, compose: Callable[[Notification], EmailMessage | None],
+                 what: Callable[[Notification], str], stop_at_first_wait: bool,
+                 report: Delivery) -> list[Notification]:
+    """Send the pending emails of these kinds (invitations, or emails to the public; `only`
+    those meeting an SQL condition), each once. The caller's change is committed first, so
+    that it stands whatever the mail server does. Each email is claimed in a transaction of
+    its own, `compose`d (None: no longer wanted, "superseded") and sent holding no
+    transaction. An answer that may pass (the server is down) leaves it pending for the next
+    round and, with `stop_at_first_wait`, the rest too, so that a page does not wait for the
+    server's time-out once per email; any other refusal by the server is recorded on its row.
+    `what` names an email in the log. The rows sent are returned."""
+    commit_apart(session)  # the change and its emails are kept before any email goes
     query = (select(Notification.id)
-             .where(col(Notification.kind).in_(KINDS), Notification.status == "pending")
+             .where(col(Notification.kind).in_(kinds), Notification.status == "pending")
              .order_by(col(Notification.id)))
-    if meeting_id is not None:
-        query = query.where(Notification.meeting_id == meeting_id)
+    if only is not None:
+        query = query.where(only)
     ids = [i for i in session.exec(query) if i is not None]
     commit_apart(session)
-    report = Delivery()
+    sent: list[Notification] = []
     for index, row_id in enumerate(ids):
         if not claim_pending(session, row_id):
             continue
         row = session.get(Notification, row_id)
         assert row is not None  # just claimed
-        meeting = session.get(Meeting, row.meeting_id) if row.meeting_id else None
-        if meeting is None or (row.sequence or 0) < meeting.sequence:
-            set_row(session, row_id, status="superseded")
-            continue
         try:
-            message = compose_invitation(session, row, meeting, mailer=mailer,
-                                         base_url=base_url)
+            message = compose(row)
+            if message is None:
+                set_row(session, row_id, status="superseded")
+                continue
             commit_apart(session)  # hold no transaction (nor SQLite's lock) while mail is sent
             mailer.send(message)
         except TemporaryMailError as exc:
             set_row(session, row_id, status="pending")
-            log.warning("Invitation %s to %s not sent, to be tried again: %s", row.key,
-                        row.recipient, exc)
+            log.warning("%s not sent, to be tried again: %s", what(row), exc)
             if stop_at_first_wait:
                 report.waiting += len(ids) - index
                 break
@@ -411,20 +415,42 @@ def deliver(session: Session, *, mailer: Mailer, base_url: str,
         except MailError as exc:
             set_row(session, row_id, status="failed", error=str(exc)[:4000])
             report.failed += 1
-            report.errors.append(f"{row.recipient}: {exc}")
-            log.warning("Invitation %s to %s not sent: %s", row.key, row.recipient, exc)
+            report.errors.append(f"{what(row)}: {exc}")
+            log.warning("%s not sent: %s", what(row), exc)
         except Exception:
-            # A fault here or in the database, not the mail server's answer: the invitation
-            # waits for the next round rather than being lost.
-            log.exception("Invitation %s to %s not sent, to be tried again", row.key,
-                          row.recipient)
+            # A fault here or in the database, not the mail server's answer: the email waits
+            # for the next round rather than being lost.
+            log.exception("%s not sent, to be tried again", what(row))
             set_row(session, row_id, status="pending")
             report.waiting += len(ids) - index
             break
         else:
             set_row(session, row_id, status="sent", sent_at=utcnow())
             report.sent += 1
-            report.cancellations += row.kind == CANCEL
+            sent.append(row)
+    return sent
+
+
+def deliver(session: Session, *, mailer: Mailer, base_url: str,
+            meeting_id: int | None = None, stop_at_first_wait: bool = True) -> Delivery:
+    """Send the pending invitations (of one meeting, or all), each once. The caller's change
+    is committed first, so that it stands whatever the mail server does. At the first answer
+    that may pass (the server is down) the rest wait for the next round, so that a page does
+    not wait for the server's time-out once per invitee; a round of the scheduler tries each
+    (`stop_at_first_wait=False`), so that one address the server puts off holds up no other."""
+    def message_for(row: Notification) -> EmailMessage | None:
+        meeting = session.get(Meeting, row.meeting_id) if row.meeting_id else None
+        if meeting is None or (row.sequence or 0) < meeting.sequence:
+            return None  # the meeting changed again since: a later invitation replaces it
+        return compose_invitation(session, row, meeting, mailer=mailer, base_url=base_url)
+
+    report = Delivery()
+    only = Notification.meeting_id == meeting_id if meeting_id is not None else None
+    sent = send_pending(session, kinds=KINDS, only=only, mailer=mailer, compose=message_for,
+                        report=report,
+                        what=lambda row: f"Invitation {row.key} to {row.recipient}",
+                        stop_at_first_wait=stop_at_first_wait)
+    report.cancellations = sum(row.kind == CANCEL for row in sent)
     return report
 
 

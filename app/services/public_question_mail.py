@@ -13,11 +13,10 @@ is not sent, and nothing goes to a submitter whose details have been erased.
 
 import logging
 import textwrap
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.models import (
     AgendaItem,
@@ -31,9 +30,8 @@ from app.models import (
     utcnow,
 )
 from app.services import dates
-from app.services.common import commit_apart
-from app.services.invites import claim_pending, set_row
-from app.services.mail import Mailer, MailError, TemporaryMailError, compose
+from app.services.invites import Delivery, send_pending
+from app.services.mail import Mailer, compose
 from app.services.office import get_office
 
 log = logging.getLogger(__name__)
@@ -180,63 +178,20 @@ def compose_email(session: Session, row: Notification, question: Question, *, ma
 # --- sending ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Delivery:
-    """What one round of sending did."""
-
-    sent: int = 0
-    waiting: int = 0  # not sent now; sent when the mail server answers
-    failed: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
 def deliver(session: Session, *, mailer: Mailer, base_url: str, question_id: int | None = None,
             stop_at_first_wait: bool = True) -> Delivery:
     """Send the pending emails to the public (about one question, or all), each once. The
     caller's change is committed first, so that it stands whatever the mail server does."""
-    commit_apart(session)
-    query = (select(Notification.id)
-             .where(col(Notification.kind).in_(KINDS), Notification.status == "pending")
-             .order_by(col(Notification.id)))
-    if question_id is not None:
-        query = query.where(Notification.question_id == question_id)
-    ids = [i for i in session.exec(query) if i is not None]
-    commit_apart(session)
-    report = Delivery()
-    for index, row_id in enumerate(ids):
-        if not claim_pending(session, row_id):
-            continue
-        row = session.get(Notification, row_id)
-        assert row is not None  # just claimed
+    def message_for(row: Notification) -> EmailMessage | None:
         question = session.get(Question, row.question_id) if row.question_id else None
-        try:
-            message = None
-            if question is not None and question.submitter_erased_at is None:
-                message = compose_email(session, row, question, mailer=mailer,
-                                        base_url=base_url)
-            if message is None:
-                set_row(session, row_id, status="superseded")
-                continue
-            commit_apart(session)  # hold no transaction (nor SQLite's lock) while mail is sent
-            mailer.send(message)
-        except TemporaryMailError as exc:
-            set_row(session, row_id, status="pending")
-            log.warning("Email %s not sent, to be tried again: %s", row.key, exc)
-            if stop_at_first_wait:
-                report.waiting += len(ids) - index
-                break
-            report.waiting += 1
-        except MailError as exc:
-            set_row(session, row_id, status="failed", error=str(exc)[:4000])
-            report.failed += 1
-            report.errors.append(f"{row.kind} to {row.recipient}: {exc}")
-            log.warning("Email %s not sent: %s", row.key, exc)
-        except Exception:
-            log.exception("Email %s not sent, to be tried again", row.key)
-            set_row(session, row_id, status="pending")
-            report.waiting += len(ids) - index
-            break
-        else:
-            set_row(session, row_id, status="sent", sent_at=utcnow())
-            report.sent += 1
+        if question is None or question.submitter_erased_at is not None:
+            return None  # nobody to write to any more
+        return compose_email(session, row, question, mailer=mailer, base_url=base_url)
+
+    report = Delivery()
+    only = Notification.question_id == question_id if question_id is not None else None
+    send_pending(session, kinds=KINDS, only=only, mailer=mailer, compose=message_for,
+                 report=report,
+                 what=lambda row: f"Email {row.key} ({row.kind})",
+                 stop_at_first_wait=stop_at_first_wait)
     return report
