@@ -39,7 +39,6 @@ from app.services.visibility import search_seen_where
 MAX_QUERY = 200  # characters
 MAX_TERMS = 16
 CANDIDATES = 1000  # the most matches ranked and counted: the newest
-WINDOW = 20_000  # documents: PostgreSQL looks for matches among the newest first
 START, STOP = "\ue000", "\ue001"  # where a snippet's match starts and stops, before escaping
 
 KIND_NAMES = {
@@ -269,9 +268,10 @@ def search(
     if seen is not None:
         conditions.append(seen)
 
-    # The newest CANDIDATES matches the reader may see (the newest written: the index's
-    # order), then ranked here: a word in every meeting's minutes costs the same after ten
-    # years as after one, and what is counted stops at CANDIDATES.
+    # The newest CANDIDATES matches the reader may see (SQLite: the newest written, the
+    # index's order; PostgreSQL: by their date), then ranked here: a word in every meeting's
+    # minutes costs the same after ten years as after one, and what is counted stops at
+    # CANDIDATES.
     sqlite = session.get_bind().dialect.name == "sqlite"
     found = (_sqlite_candidates(session, query, conditions) if sqlite
              else _postgres_candidates(session, query, conditions))
@@ -301,38 +301,19 @@ def _sqlite_candidates(session: Session, query: Query, conditions: list) -> list
 
 def _postgres_candidates(session: Session, query: Query,
                          conditions: list) -> list[tuple[int, float]]:
-    """The newest CANDIDATES matches and their scores. The GIN index answers "which documents
-    hold these words" but not in order: asked of the whole record, a common word or a phrase
-    has every match of ten years fetched (and, for a phrase, each one's words read again) to
-    keep the newest. So words with more than CANDIDATES matches are looked for among the newest
-    WINDOW documents first, then in windows four times wider further back, until CANDIDATES
-    are found: a common word costs what it costs in one year's record. Rarer words are found
-    in one look-up."""
+    """The newest CANDIDATES matches (by their date, then the order written) and their
+    scores, in one statement that PostgreSQL plans by how common the words are: a common word
+    is read along the date index, newest first, until CANDIDATES are found (as many documents
+    read after ten years as after one); a rare word's few matches, however old, come from the
+    GIN index and are sorted. Only those CANDIDATES are scored."""
     tsquery = _tsquery(query)
     tsv: Any = sa.literal_column("search_document.tsv")
-    # A rare word first: the index gives its few matches at once, however old, where the
-    # windows would read more of the record to find them. Asked for one more than
-    # CANDIDATES, the answer says whether the words are common.
-    ids: list[int] = list(session.execute(
-        sa.select(DOC.c.id).where(tsv.op("@@")(tsquery), *conditions)
-        .limit(CANDIDATES + 1)).scalars())
-    common = len(ids) > CANDIDATES
-    high = session.execute(sa.select(sa.func.max(DOC.c.id))).scalar() if common else None
-    if common:
-        ids = []
-    width = WINDOW
-    while high is not None and high > 0 and len(ids) < CANDIDATES:
-        low = max(0, high - width)
-        ids += session.execute(
-            sa.select(DOC.c.id)
-            .where(tsv.op("@@")(tsquery), DOC.c.id > low, DOC.c.id <= high, *conditions)
-            .order_by(DOC.c.id.desc()).limit(CANDIDATES - len(ids))).scalars()
-        high, width = low, width * 4
-    if not ids:
-        return []
-    score = sa.cast(sa.func.ts_rank_cd(tsv, tsquery), sa.Float)
-    return [(i, float(value)) for i, value in session.execute(
-        sa.select(DOC.c.id, score).where(DOC.c.id.in_(ids)))]
+    newest = (sa.select(DOC.c.id, tsv.label("tsv"))
+              .where(tsv.op("@@")(tsquery), *conditions)
+              .order_by(DOC.c.on_date.desc(), DOC.c.id.desc())
+              .limit(CANDIDATES).subquery())
+    score = sa.cast(sa.func.ts_rank_cd(newest.c.tsv, tsquery), sa.Float)
+    return [(i, float(value)) for i, value in session.execute(sa.select(newest.c.id, score))]
 
 
 def _tsquery(query: Query) -> Any:

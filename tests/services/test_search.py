@@ -286,10 +286,8 @@ def test_only_the_newest_matches_are_ranked_and_counted(session, record, monkeyp
 @pytest.mark.parametrize("candidates", [3, 1000])
 def test_matches_among_many_other_documents_are_found_back_to_the_oldest(
         session, record, monkeypatch, candidates):
-    """PostgreSQL looks among the newest documents first, then further back (search.WINDOW,
-    made tiny here): every match is found, whichever window it is in, the newest kept when
-    there are more than are ranked, and paging goes through each once."""
-    monkeypatch.setattr(search, "WINDOW", 2)
+    """Matches spread among many other documents: every one is found however far back, the
+    newest kept when there are more than are ranked, and paging goes through each once."""
     monkeypatch.setattr(search, "CANDIDATES", candidates)
     item = make_item(session, record["may"], title="Many")
     made = []
