@@ -569,6 +569,10 @@ class DecisionReference(SQLModel, table=True):
     year: int
     seq: int
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts())
+    # Marked by the office as a decision of significant public interest, which it must
+    # publish (the Elected Local Policing Bodies (Specified Information) Order 2011): the
+    # public register marks it and can be narrowed to those.
+    significant: bool = Field(default=False)
 
 
 class MinuteEntryRevision(SQLModel, table=True):

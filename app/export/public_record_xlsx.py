@@ -36,6 +36,7 @@ DECISION_COLUMNS = (
     ("Decision", 60),
     ("Reports", 30),
     ("Exempt", 30),
+    ("Significant public interest", 14),
 )
 _DECISION_WRAPPED = {"Meeting", "Title", "Decision maker", "Decision", "Reports", "Exempt"}
 
@@ -82,6 +83,7 @@ def render_public_decisions_xlsx(rows: Iterable[PublicDecision], *, title: str,
             (_text(row.summary), "Log text"),
             (_one_line(", ".join(p.filename for p in row.reports)), "Log text"),
             (_one_line(row.exempt_notice), "Log text"),
+            ("Yes" if row.significant else "No", "Log text"),
         ]
 
     return render_register_xlsx(sheet_name="Decisions", columns=DECISION_COLUMNS,

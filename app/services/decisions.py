@@ -31,10 +31,11 @@ from app.models import (
     MinuteEntry,
     PublishedDocument,
 )
+from app.services import audit
 from app.services.dates import to_london
-from app.services.errors import Conflict
+from app.services.errors import Conflict, NotFound
 from app.services.office import format_reference, get_office
-from app.services.permissions import Actor
+from app.services.permissions import Actor, Perm, require
 from app.services.visibility import exempt_item_ids, may_see_entry, sees_exempt
 
 PAGE_SIZE = 25
@@ -89,6 +90,25 @@ def assign_reference(session: Session, entry: MinuteEntry) -> DecisionReference 
     raise Conflict("Could not give the decision a reference; please try again.")
 
 
+def mark_significant(session: Session, *, decision_id: int, significant: bool,
+                     by: Actor) -> DecisionReference:
+    """Mark a decision as of significant public interest, or no longer: the public register
+    (app/services/public_record.py) marks those and can be narrowed to them. The office's
+    choice; recorded in the audit log."""
+    require(by, Perm.edit_record, "Only the secretariat and administrators mark decisions.")
+    decision = session.get(DecisionReference, decision_id)
+    if decision is None:
+        raise NotFound(f"There is no decision with id {decision_id}.")
+    if decision.significant != significant:
+        decision.significant = significant
+        audit.record(session, by=by, verb="mark_significant" if significant else
+                     "unmark_significant", object_type="decision", object_id=decision.id,
+                     summary=f"{decision.reference}: "
+                             f"{'' if significant else 'not '}of significant public interest")
+        session.flush()
+    return decision
+
+
 # --- the register --------------------------------------------------------------------------
 
 
@@ -103,6 +123,7 @@ class DecisionFilters:
 
 @dataclass
 class DecisionRow:
+    id: int  # the decision reference's
     reference: str
     starts_at: datetime  # the meeting's start, UTC
     meeting_id: int
@@ -111,6 +132,7 @@ class DecisionRow:
     text: str
     exempt: bool  # the paragraph or its item is exempt (shown only to those who may see it)
     exempt_reason: str
+    significant: bool = False  # of significant public interest (marked by the office)
 
 
 @dataclass
@@ -174,7 +196,8 @@ def _rows(session: Session, by: Actor, found, exempt_items: set[int]) -> list[De
         if not may_see_entry(by, entry_exempt=entry.exempt, item_exempt=item_exempt):
             continue  # never reached: the query leaves these out; kept as a second lock
         rows.append(DecisionRow(
-            reference=ref.reference, starts_at=meeting.starts_at, meeting_id=meeting.id,
+            id=ref.id, significant=ref.significant, reference=ref.reference,
+            starts_at=meeting.starts_at, meeting_id=meeting.id,
             meeting_type=series.get(meeting.meeting_type_id, ""), item_title=item.title,
             text=entry.text,
             exempt=entry.exempt or item_exempt,

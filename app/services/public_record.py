@@ -351,9 +351,11 @@ class DecisionFilters:
 
     year: int | None = None
     words: list[str] = field(default_factory=list)
+    significant: bool = False  # only those of significant public interest
 
     def params(self) -> dict[str, str]:
-        found = {"year": str(self.year or ""), "q": " ".join(self.words)}
+        found = {"year": str(self.year or ""), "q": " ".join(self.words),
+                 "significant": "yes" if self.significant else ""}
         return {k: v for k, v in found.items() if v}
 
 
@@ -370,6 +372,10 @@ def decision_filters(query: Mapping[str, str]) -> DecisionFilters:
         filters.words = _words(query.get("q", ""))
     except InvalidInput as error:
         errors.update(error.errors)
+    significant = query.get("significant", "").strip()
+    if significant not in ("", "yes"):
+        errors["significant"] = "Tick the box, or leave it empty for every decision"
+    filters.significant = significant == "yes"
     if errors:
         raise InvalidInput(errors)
     return filters
@@ -393,6 +399,7 @@ class PublicDecision:
     meeting_title: str
     title: str  # the item it was taken under (with its theme)
     exempt: bool
+    significant: bool = False  # marked by the office as of significant public interest
     exempt_reason: str = ""
     exempt_notice: str = ""  # "This item was considered in private (exempt under …)."
     decision_maker: str = ""
@@ -414,6 +421,8 @@ def _decisions_query(filters: DecisionFilters):
     query = query.where(public_decisions_where())
     if filters.year is not None:
         query = query.where(col(DecisionReference.year) == filters.year)
+    if filters.significant:
+        query = query.where(col(DecisionReference.significant).is_(True))
     for word in filters.words:
         # An exempt decision is found only by what the public may read of it: its item's
         # public name; an open one by its words and the titles above it.
@@ -459,7 +468,7 @@ def _public_decisions(session: Session, rows: list[Any]) -> list[PublicDecision]
     found = []
     for row in rows:
         ref, entry, item, meeting, series = row[:5]
-        common = {"id": ref.id, "reference": ref.reference,
+        common = {"id": ref.id, "reference": ref.reference, "significant": ref.significant,
                   "decided_on": to_london(meeting.starts_at).date(),
                   "meeting_title": meeting_title(meeting, series),
                   "minutes_document_id": documents.get(meeting.id)}

@@ -31,7 +31,7 @@ from app.web.templating import render
 router = APIRouter(include_in_schema=False)
 
 # The order the filters' fields come in on the page, for the error summary's links.
-_FIELDS = ("q", "status", "rag", "year", "meeting")
+_FIELDS = ("q", "status", "rag", "year", "meeting", "significant")
 
 
 def _errors(error: InvalidInput) -> list[tuple[str, str]]:

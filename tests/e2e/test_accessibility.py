@@ -27,7 +27,7 @@ PAGES = ["/meetings", "/meetings/2", "/meetings/2/live", "/actions",
          "/search?q=ANPR+OR+roads+OR+policing", "/search?q=roads&from=2019-02-30",
          "/public/actions", "/public/actions?status=open&rag=red&q=survey",
          "/public/actions?rag=purple", "/public/decisions", "/public/decisions?year=2019&q=x",
-         "/public/decisions?year=19",
+         "/public/decisions?year=19", "/public/decisions?significant=yes",
          "/public/questions/new", "/public/questions/sent",
          "/accessibility", "/public/meetings"]
 # The pages for anyone, read without signing in; {next} is a meeting to come, its agenda

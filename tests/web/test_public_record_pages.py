@@ -99,3 +99,55 @@ def test_anyone_reads_the_decisions_a_page_per_decision_and_its_report(
 def test_public_links_to_the_decisions_and_the_action_log(client):
     page = client.get("/public")
     assert 'href="/public/decisions"' in page.text and 'href="/public/actions"' in page.text
+
+
+def test_the_office_marks_decisions_of_significant_public_interest_for_the_register(
+        client, session, world):  # noqa: F811
+    """The Specified Information Order asks for a record of each decision of significant
+    public interest: the office marks those on its register, and the public register marks
+    them, narrows to them and says so in its spreadsheet."""
+    from app.models import AuditEvent, Role
+    from tests.web.test_settings_page import sign_in
+
+    refs = {r.entry_id: r.id for r in session.exec(select(DecisionReference))}
+    cameras = refs[world.decision.id]
+    anonymous = client.__class__(client.app)
+    assert "Significant public interest" not in anonymous.get("/public/decisions").text
+    token = sign_in(client, session, Role.secretariat)
+    office_page = client.get("/decisions?year=2025")
+    assert f'action="/decisions/{cameras}/significant"' in office_page.text
+    marked = client.post(f"/decisions/{cameras}/significant", follow_redirects=False,
+                         data={"csrf_token": token, "significant": "yes",
+                               "back": "/decisions?year=2025&page=1"})
+    assert marked.status_code == 303
+    assert marked.headers["location"].startswith("/decisions?year=2025&page=1&notice=")
+    assert marked.headers["location"].endswith(f"#decision-{cameras}")
+    assert "is marked as of significant public interest" in _text(
+        client.get(marked.headers["location"]))
+    session.expire_all()
+    assert session.get(DecisionReference, cameras).significant
+    assert session.exec(select(AuditEvent).where(AuditEvent.verb == "mark_significant")).one()
+
+    register = _text(anonymous.get("/public/decisions"))
+    assert "2 decisions" in register and "Significant public interest" in register
+    only = anonymous.get("/public/decisions?significant=yes")
+    assert "1 decision found" in _text(only) and "The PCC approved new cameras." in only.text
+    assert "Covert tactics" not in only.text
+    assert "Significant public interest" in anonymous.get(f"/public/decisions/{cameras}").text
+    sheet = _cells(anonymous.get("/public/decisions.xlsx?significant=yes"))
+    assert sheet[3][-1] == "Significant public interest" and [r[-1] for r in sheet[4:]] == [
+        "Yes"]
+    assert anonymous.get("/public/decisions?significant=maybe").status_code == 422
+
+    # an address elsewhere is not followed back; a wrong value and an unknown decision refused
+    away = client.post(f"/decisions/{cameras}/significant", follow_redirects=False,
+                       data={"csrf_token": token, "significant": "no",
+                             "back": "https://evil.example/decisions?"})
+    assert away.headers["location"].startswith("/decisions?notice=")
+    session.expire_all()
+    assert not session.get(DecisionReference, cameras).significant
+    assert client.post(f"/decisions/{cameras}/significant",
+                       data={"csrf_token": token, "significant": "perhaps"}).status_code == 422
+    assert client.post("/decisions/987654/significant",
+                       data={"csrf_token": token, "significant": "yes"}).status_code == 404
+    assert "Significant public interest" not in anonymous.get("/public/decisions").text

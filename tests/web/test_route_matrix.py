@@ -72,6 +72,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/actions/log.xlsx"):                                      "S A A A A A A",
     ("GET", "/decisions"):                                             "S A A A A A A",
     ("GET", "/decisions.xlsx"):                                        "S A A A A A A",
+    ("POST", "/decisions/{decision_id}/significant"):                  "S 403 403 403 403 A A",
     ("GET", "/search"):                                                "S A A A A A A",
     # the record's life: the secretariat submits, amends, redacts and publishes; the chair
     # approves and previews; anyone signed in reads the record and its changes
@@ -581,6 +582,7 @@ def _form(method: str, route: str, m: Matrix, values: dict[str, str]) -> dict:
         "/questions/{question_id}/answers": {"respondent_id": str(w.cc.id),
                                              "answer_text": "Year two.", "how": "meeting"},
         "/questions/{question_id}/screening": {"decision": "accepted"},
+        "/decisions/{decision_id}/significant": {"significant": "yes"},
         "/public/questions": {"name": "Jane Public", "email": "jane@example.org",
                               "question": "Why?", "meeting_id": str(w.meeting.id)},
         "/series/{series_id}": {"name": "Monthly Assurance Meeting", "default_venue": "Room 1"},
