@@ -12,6 +12,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.models import AuditEvent, User
+from app.services.common import contains
 from app.services.dates import end_of_day_utc, start_of_day_utc, to_london
 from app.services.paging import seek
 from app.services.permissions import Actor, Perm, require
@@ -121,11 +122,6 @@ def read_cursor(value: str | None) -> tuple[datetime, int] | None:
         return None
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
-
-
 def _conditions(filters: AuditFilters) -> list:
     where: list = []
     if filters.user_id is not None:
@@ -141,9 +137,8 @@ def _conditions(filters: AuditFilters) -> list:
     if filters.date_to:
         where.append(AuditEvent.occurred_at <= end_of_day_utc(filters.date_to))
     if filters.search.strip():
-        pattern = _like(filters.search.strip())
-        where.append(or_(func.lower(AuditEvent.summary).like(pattern, escape="\\"),
-                         func.lower(AuditEvent.actor).like(pattern, escape="\\")))
+        words = filters.search.strip()
+        where.append(or_(contains(AuditEvent.summary, words), contains(AuditEvent.actor, words)))
     return where
 
 

@@ -1,8 +1,9 @@
 """Small helpers every service uses: loading by id, checking referenced ids."""
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
@@ -10,6 +11,18 @@ from app.models import Person
 from app.services.errors import InvalidInput, NotFound
 
 T = TypeVar("T", bound=SQLModel)
+
+
+def like_escaped(text: str) -> str:
+    """Text to put in a LIKE pattern (with ESCAPE '\\'), its wildcards taken as written."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains(column: Any, text: str) -> ColumnElement[bool]:
+    """An SQL condition: the column holds `text`, in any case (an empty column holds
+    nothing), its % and _ taken as written."""
+    return func.lower(func.coalesce(column, "")).like(f"%{like_escaped(text.lower())}%",
+                                                       escape="\\")
 
 
 def get_or_404(session: Session, model: type[T], object_id: int, what: str) -> T:

@@ -32,6 +32,7 @@ from app.models import (
     PublishedDocument,
 )
 from app.services import audit
+from app.services.common import contains
 from app.services.dates import to_london
 from app.services.errors import Conflict, NotFound
 from app.services.office import format_reference, get_office
@@ -151,11 +152,6 @@ def words_of(typed: str) -> list[str]:
     return [w for w in typed.split() if w][:MAX_WORDS]
 
 
-def _like(word: str) -> str:
-    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _query(session: Session, by: Actor, filters: DecisionFilters):
     parent = aliased(AgendaItem)
     query = (
@@ -171,9 +167,7 @@ def _query(session: Session, by: Actor, filters: DecisionFilters):
     if filters.year is not None:
         query = query.where(DecisionReference.year == filters.year)
     for word in filters.words:
-        pattern = _like(word)
-        query = query.where(or_(func.lower(AgendaItem.title).like(pattern, escape="\\"),
-                                func.lower(parent.title).like(pattern, escape="\\")))
+        query = query.where(or_(contains(AgendaItem.title, word), contains(parent.title, word)))
     exempt_items: set[int] = set()
     if not sees_exempt(by):
         query = query.where(col(MinuteEntry.exempt).is_(False))

@@ -17,7 +17,7 @@ from app.models import (
 )
 from app.schemas import PersonCreate, PersonUpdate
 from app.services import accounts, audit
-from app.services.common import changes_of, get_or_404
+from app.services.common import changes_of, contains, get_or_404
 from app.services.paging import DEFAULT_LIMIT, Page, SortKey, keyset_page
 from app.services.permissions import Actor, Perm, require
 
@@ -101,9 +101,7 @@ def search_people(session: Session, *, text: str = "", side: Side | None = None,
     query = select(Person)
     words = text.strip().lower()
     if words:
-        escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(or_(*(func.lower(column).like(pattern, escape="\\") for column in (
+        query = query.where(or_(*(contains(column, words) for column in (
             col(Person.full_name), col(Person.initials), col(Person.role_title),
             col(Person.role_abbreviation)))))
     if side is not None:

@@ -32,6 +32,7 @@ from app.models import (
 )
 from app.services.action_log import STATUS_WORDS, _rag_case
 from app.services.actions import owners_of, rag_for
+from app.services.common import contains
 from app.services.dates import start_of_day_utc, to_london, today
 from app.services.errors import InvalidInput, NotFound
 from app.services.meetings import meeting_title
@@ -100,15 +101,6 @@ def _year(typed: str) -> int | None:
     if not (typed.isdigit() and len(typed) == 4 and 1900 <= int(typed) <= 2999):
         raise InvalidInput({"year": "Year must be a year such as 2019"})
     return int(typed)
-
-
-def _like(word: str) -> str:
-    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _contains(column: Any, word: str) -> sa.ColumnElement[bool]:
-    return func.lower(func.coalesce(column, "")).like(_like(word), escape="\\")
 
 
 # --- the public action log -----------------------------------------------------------------
@@ -204,9 +196,9 @@ def _actions_query(filters: ActionFilters, on: date):
     if filters.words:
         latest = _latest_public_update()
         for word in filters.words:
-            query = query.where(sa.or_(_contains(col(Action.text), word),
-                                       _contains(col(Action.reference), word),
-                                       _contains(latest, word)))
+            query = query.where(sa.or_(contains(col(Action.text), word),
+                                       contains(col(Action.reference), word),
+                                       contains(latest, word)))
     return query
 
 
@@ -426,9 +418,9 @@ def _decisions_query(filters: DecisionFilters):
     for word in filters.words:
         # An exempt decision is found only by what the public may read of it: its item's
         # public name; an open one by its words and the titles above it.
-        open_match = sa.or_(_contains(col(MinuteEntry.text), word),
-                            *(_contains(t, word) for t in chain.titles))
-        query = query.where(sa.case((chain.exempt, _contains(chain.public_title, word)),
+        open_match = sa.or_(contains(col(MinuteEntry.text), word),
+                            *(contains(t, word) for t in chain.titles))
+        query = query.where(sa.case((chain.exempt, contains(chain.public_title, word)),
                                     else_=open_match))
     return query
 

@@ -44,6 +44,7 @@ from app.models import (
     Question,
 )
 from app.services import audit
+from app.services.common import like_escaped
 from app.services.dates import end_of_day_utc, start_of_day_utc, to_london
 from app.services.errors import InvalidInput
 from app.services.meetings import meeting_title
@@ -105,7 +106,7 @@ class Term:
         """What the SQL narrowing looks for: each word, in order, anything between them (a
         superset of the whole-word match); lower-cased unless the case matters."""
         words = self.words.split() if self.case_sensitive else self.words.lower().split()
-        return "%" + "%".join(_escaped(w) for w in words) + "%"
+        return "%" + "%".join(like_escaped(w) for w in words) + "%"
 
     @property
     def glob(self) -> str:
@@ -185,10 +186,6 @@ def _mentions_sql(column, terms: list[Term], dialect: str = "") -> sa.ColumnElem
         else:
             found.append(sa.func.lower(column).like(term.like, escape="\\"))
     return sa.or_(*found)
-
-
-def _escaped(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # --- the search ---------------------------------------------------------------------------
