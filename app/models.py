@@ -95,6 +95,10 @@ class MeetingStatus(StrEnum):
     cancelled = "cancelled"
 
 
+# A meeting still to come: planned, or its agenda issued (not started, closed or cancelled).
+NOT_YET_HELD = (MeetingStatus.planned, MeetingStatus.agenda_issued)
+
+
 class AttendanceStatus(StrEnum):
     expected = "expected"  # invited, before the meeting is held
     present = "present"

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.models import (
+    NOT_YET_HELD,
     Attendance,
     Meeting,
     MeetingStatus,
@@ -47,8 +48,7 @@ CANCEL = "invitation_cancel"
 KINDS = (REQUEST, CANCEL)
 PRODID = "-//Assure//Meetings//EN"
 DEFAULT_DURATION = timedelta(hours=2)  # as the calendar feed gives a meeting without an end
-# Invitations are for meetings still to come: planned, or with the agenda issued.
-NOT_YET_HELD = (MeetingStatus.planned, MeetingStatus.agenda_issued)
+# Invitations are for meetings still to come (NOT_YET_HELD: planned, or the agenda issued).
 
 
 def meeting_uid(meeting_id: int | None) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from app.models import (
+    NOT_YET_HELD,
     AgendaItem,
     Attendance,
     AttendanceStatus,
@@ -479,7 +480,6 @@ def update_meeting(session: Session, *, meeting_id: int, data: MeetingUpdate, by
 # then closed (draft minutes), then submitted, approved and published (app/services/approval.py
 # and publication.py). Only a meeting not yet held may be moved or cancelled.
 
-NOT_YET_HELD = (MeetingStatus.planned, MeetingStatus.agenda_issued)
 MAX_CANCEL_REASON = 2000
 STAGE_WORDS = {
     MeetingStatus.planned: "planned",

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from app.models import (
+    NOT_YET_HELD,
     AgendaItem,
     Meeting,
     MeetingStatus,
@@ -32,7 +33,6 @@ from app.services.paging import Page, SortKey, count_of, keyset_page
 from app.services.papers import PDF
 from app.services.visibility import exempt_item_ids, published_meeting_ids
 
-TO_COME = (MeetingStatus.planned, MeetingStatus.agenda_issued)
 # The papers the public may download: of a meeting still to come whose agenda is issued,
 # or of one whose minutes are published. A meeting may start without its agenda ever issued
 # (planned → in progress): its papers were never public.
@@ -98,7 +98,7 @@ def _to_come(on: date):
     series."""
     return (select(Meeting, MeetingType)
             .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
-            .where(col(Meeting.status).in_(TO_COME),
+            .where(col(Meeting.status).in_(NOT_YET_HELD),
                    Meeting.starts_at >= start_of_day_utc(on)))
 
 

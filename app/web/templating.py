@@ -108,6 +108,8 @@ templates.env.filters.update(
     sentence=sentence,
 )
 templates.env.filters["late_words"] = late_words  # a paper's "Arrived 2 days late"
+# A file's size as a download link gives it: "12 KB", rounded up (a small file is "1 KB").
+templates.env.filters["kb"] = lambda size: f"{max(1, -(-int(size or 0) // 1024)):,} KB"
 # An assurance statement's level in words ("Partially assured") and the class of its tag.
 templates.env.filters["assurance_words"] = assurance.level_words
 templates.env.filters["assurance_tag"] = lambda level: assurance.LEVEL_TAGS.get(level or "", "")

@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import select
 
-from app.models import EntryKind, ItemKind, MeetingStatus, MinuteEntry
+from app.models import EntryKind, ItemKind, MinuteEntry
 from app.services import public_meetings
 from app.services.approval import amend_entry
 from app.services.errors import InvalidInput, NotFound
@@ -269,7 +269,3 @@ def test_contact_details_and_statement_dates_are_checked(session):
         "info@opcc.example", date.today())
     update_office(session, changes=OfficeChanges(contact_email=""), by=SYSTEM)
     assert get_office(session).contact_email == ""
-
-
-def test_status_constants_match_the_meeting_stages():
-    assert set(public_meetings.TO_COME) == {MeetingStatus.planned, MeetingStatus.agenda_issued}
