@@ -181,7 +181,7 @@ def _papers_by_number(session: Session, agenda: AgendaDocument):
     """Each public item's papers, by the item's number, from the ids the agenda gives."""
     ids = [i for entry in _walk(agenda.items) for i in entry.paper_ids]
     papers = ({p.id: p for p in session.exec(
-        select(Paper).where(col(Paper.id).in_(ids), public_paper_where()))} if ids else {})
+        select(Paper).where(col(Paper.id).in_(ids), public_paper_where(few=True)))} if ids else {})
     for entry in _walk(agenda.items):
         if entry.paper_ids:
             yield entry.number, [papers[i] for i in entry.paper_ids if i in papers]
@@ -197,7 +197,7 @@ def public_paper(session: Session, paper_id: int) -> Paper:
     """A paper the public may download (visibility.public_paper_where: of an item that is not
     exempt, nor under one, of a meeting whose agenda has been issued, whatever its stage
     since, or whose minutes are published); NotFound otherwise, whatever the reason."""
-    paper = session.exec(select(Paper).where(Paper.id == paper_id, public_paper_where())
+    paper = session.exec(select(Paper).where(Paper.id == paper_id, public_paper_where(few=True))
                          ).first()
     if paper is None:
         raise NotFound(f"There is no public paper with id {paper_id}.")

@@ -352,14 +352,17 @@ def item_chain(query: sa.Select) -> ItemChain:
                      titles=[col(level.title) for level in chain])
 
 
-def public_paper_where() -> sa.ColumnElement[bool]:
+def public_paper_where(*, few: bool = False) -> sa.ColumnElement[bool]:
     """The papers the public may download, as an SQL condition on Paper: papers of an item
     that is not exempt (nor under an exempt item) of a meeting whose agenda was issued or
-    whose minutes are published (public_paper_meeting_ids)."""
+    whose minutes are published (public_paper_meeting_ids). `few`: the query's other
+    conditions leave few papers (one asked for by its id), so each paper's item is looked up
+    its parent chain rather than against the exempt items of the whole record."""
     items = sa.select(col(AgendaItem.id)).where(
         col(AgendaItem.meeting_id).in_(public_paper_meeting_ids()))
-    return sa.and_(col(Paper.item_id).in_(items),
-                   col(Paper.item_id).not_in(sa.select(exempt_items_query().c.id)))
+    exempt = (under_exempt_item(col(Paper.item_id)) if few
+              else col(Paper.item_id).in_(sa.select(exempt_items_query().c.id)))
+    return sa.and_(col(Paper.item_id).in_(items), ~exempt)
 
 
 # --- the search -------------------------------------------------------------------------

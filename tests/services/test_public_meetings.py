@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import select
 
-from app.models import EntryKind, ItemKind, MeetingStatus, MinuteEntry
+from app.models import AgendaItem, EntryKind, ItemKind, MeetingStatus, MinuteEntry
 from app.services import public_meetings
 from app.services.approval import amend_entry
 from app.services.errors import InvalidInput, NotFound
@@ -150,6 +150,9 @@ def test_papers_of_an_issued_agenda_stay_public_at_every_later_stage(session, se
     """A paper read before the meeting can still be read while it is held, while its minutes
     are drafted and approved, and once they are published; an exempt item's never."""
     meeting, public, private = _meeting_with_private_item(session, series)
+    covert = session.get(AgendaItem, private.item_id)
+    under_covert = attach_paper(session, item_id=make_item(session, meeting, parent=covert).id,
+                                filename="annex.pdf", content=PDF_BYTES, by=SYSTEM)
     issue_agenda(session, meeting_id=meeting.id, by=SYSTEM)
     session.commit()
     for stage in ("in_progress", "draft", "approved", "published"):
@@ -160,8 +163,9 @@ def test_papers_of_an_issued_agenda_stay_public_at_every_later_stage(session, se
             advance_meeting(session, meeting, stage)
         assert meeting.status == stage
         assert public_meetings.public_paper(session, public.id).id == public.id, stage
-        with pytest.raises(NotFound):
-            public_meetings.public_paper(session, private.id)
+        for refused in (private.id, under_covert.id):
+            with pytest.raises(NotFound):
+                public_meetings.public_paper(session, refused)
         # its page still gives the public agenda and the papers, saying it has been held
         found = public_meetings.public_meeting(session, meeting.id)
         assert found.agenda is not None and not found.listing.to_come, stage
