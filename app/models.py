@@ -440,6 +440,9 @@ class Meeting(SQLModel, table=True):
     occurrence_on: date | None = Field(default=None)
     # Calendar clients need a higher number each time a meeting's time or place changes.
     sequence: int = Field(default=0)
+    # When its agenda was issued (app/services/stages.py issue_agenda): kept once the meeting
+    # moves on, since the papers that made public stay public (visibility.agenda_issued_where).
+    agenda_issued_at: datetime | None = Field(default=None, sa_column=_ts(nullable=True))
     # Why the meeting was cancelled (app/services/meetings.py cancel_meeting); empty otherwise.
     cancelled_reason: str = Field(default="", sa_type=String(2000))
     # The record's life (app/services/approval.py): submitted to the chair, then approved by

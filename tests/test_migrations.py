@@ -177,3 +177,46 @@ def test_revisions_learn_the_tab_they_were_saved_from_and_forget_it_going_down(e
         kept = connection.execute(text("SELECT text FROM minute_entry_revision")).scalar()
     engine.dispose()
     assert "device" not in columns and kept == "Said."
+
+
+def test_meetings_learn_when_their_agenda_was_issued_from_the_audit_log(empty_url):
+    """0038: a meeting remembers that its agenda was issued once it moves on (its papers stay
+    public); those there before learn it from their "issue_agenda" audit event, or, still at
+    "agenda issued" without one, from when they were last changed. A meeting started without
+    its agenda issued learns nothing."""
+    config = alembic_config(empty_url)
+    command.upgrade(config, "0037")
+    engine = make_engine(empty_url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO meeting_type (name, default_venue, recurrence, interval, start_time, "
+            "public_question_days, created_at, updated_at) VALUES ('Board', '', 'none', 1, "
+            "'10:00', 10, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        for status, updated in (("in_progress", "2026-03-10 11:00:00"),  # issued, then held
+                                ("in_progress", "2026-03-11 11:00:00"),  # never issued
+                                ("agenda_issued", "2026-03-12 09:30:00")):  # no event
+            connection.execute(text(
+                "INSERT INTO meeting (meeting_type_id, starts_at, venue, status, marking, "
+                "sequence, cancelled_reason, created_at, updated_at) VALUES (1, "
+                ":updated, '', :status, 'OFFICIAL', 0, '', :updated, :updated)"),
+                {"status": status, "updated": updated})
+        for object_id, verb, at in ((1, "issue_agenda", "2026-03-01 09:00:00"),
+                                    (1, "issue_agenda", "2026-03-02 09:00:00"),
+                                    (2, "start", "2026-03-11 10:00:00"),
+                                    (2, "issue_agenda", "2026-03-01 09:00:00")):
+            # the last one is of another kind of record with that id
+            connection.execute(text(
+                "INSERT INTO audit_event (occurred_at, actor, verb, object_type, object_id, "
+                "summary) VALUES (:at, 'tests', :verb, :type, :id, '')"),
+                {"at": at, "verb": verb, "id": object_id,
+                 "type": "question" if (object_id, verb) == (2, "issue_agenda") else "meeting"})
+    engine.dispose()
+    command.upgrade(config, "0038")
+    engine = make_engine(empty_url)
+    with engine.connect() as connection:
+        issued = [row[0] for row in connection.execute(text(
+            "SELECT agenda_issued_at FROM meeting ORDER BY id"))]
+    engine.dispose()
+    assert [str(at)[:16] if at is not None else None for at in issued] == [
+        "2026-03-01 09:00", None, "2026-03-12 09:30"]
+    command.downgrade(config, "0037")

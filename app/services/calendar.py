@@ -186,9 +186,13 @@ def _event(meeting: Meeting, title: str, base_url: str, stamp: datetime, *,
 
 
 def public_link(base_url: str, meeting: Meeting) -> str:
-    """Where the public reads about a meeting: its own page while it is still to be held,
-    else the page of published minutes."""
-    if meeting.status in (MeetingStatus.planned, MeetingStatus.agenda_issued):
+    """Where the public reads about a meeting: its own page while it is still to be held, or
+    once held if its agenda was issued (public_meetings.public_meeting), else the page of
+    published minutes."""
+    from app.services.visibility import agenda_was_issued  # a cycle through meetings
+
+    if (meeting.status in (MeetingStatus.planned, MeetingStatus.agenda_issued)
+            or (meeting.status != MeetingStatus.cancelled and agenda_was_issued(meeting))):
         return f"{base_url}/public/meetings/{meeting.id}"
     return f"{base_url}/public"
 

@@ -418,6 +418,8 @@ def create_meeting(session: Session, *, data: MeetingCreate, by: Actor,
     if values["marking"] is None:
         values["marking"] = get_office(session).default_marking
     meeting = Meeting(**values)
+    if meeting.status == MeetingStatus.agenda_issued:  # made with its agenda issued
+        meeting.agenda_issued_at = meeting.created_at
     session.add(meeting)
     session.flush()
     if furnished:

@@ -12,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 from typing import cast
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from app.models import (
@@ -32,6 +33,7 @@ from app.models import (
     MinuteEntry,
     Person,
     Question,
+    QuestionSource,
     QuestionStatus,
 )
 from app.services import audit, decisions
@@ -348,26 +350,30 @@ def running_start_of(session: Session, meeting: Meeting, fmt: MinutesFormat) -> 
 
 
 def _questions_for(session: Session, meeting: Meeting, item_ids: list[int], redact: bool):
-    """Answers not minuted as paragraphs, by item; questions carried forward to this meeting."""
+    """Answers not minuted as paragraphs, by item (None: questions put to the meeting and not
+    to one of its items, as a question from the public comes through the public form);
+    questions carried forward to this meeting."""
     unminuted: dict[int | None, list[QuestionAnswers]] = {}
-    if item_ids:
-        # Asked of each of the meeting's questions (through the index on question_id), not a
-        # list of every minuted question in the record's history.
-        minuted = select(MinuteEntry.id).where(
-            col(MinuteEntry.question_id) == Question.id, col(MinuteEntry.deleted_at).is_(None))
-        answered = session.exec(
-            select(Question).where(
-                col(Question.item_id).in_(item_ids),
-                col(Question.status).in_([QuestionStatus.answered,
-                                          QuestionStatus.answered_in_writing]),
-                ~minuted.exists(),
-            ).order_by(col(Question.id))
-        ).all()
-        answers = answers_of(session, [q.id for q in answered])
-        for question in answered:
-            if answers[question.id]:
-                unminuted.setdefault(question.item_id, []).append(
-                    QuestionAnswers(question=question, answers=answers[question.id]))
+    # Asked of each of the meeting's questions (through the index on question_id), not a
+    # list of every minuted question in the record's history.
+    minuted = select(MinuteEntry.id).where(
+        col(MinuteEntry.question_id) == Question.id, col(MinuteEntry.deleted_at).is_(None))
+    put_here = sa.and_(col(Question.meeting_id) == meeting.id,
+                       col(Question.carried_from_meeting_id).is_(None),
+                       col(Question.item_id).is_(None))
+    answered = session.exec(
+        select(Question).where(
+            sa.or_(col(Question.item_id).in_(item_ids), put_here) if item_ids else put_here,
+            col(Question.status).in_([QuestionStatus.answered,
+                                      QuestionStatus.answered_in_writing]),
+            ~minuted.exists(),
+        ).order_by(col(Question.id))
+    ).all()
+    answers = answers_of(session, [q.id for q in answered])
+    for question in answered:
+        if answers[question.id]:
+            unminuted.setdefault(question.item_id, []).append(
+                QuestionAnswers(question=question, answers=answers[question.id]))
     return unminuted, carried_questions(session, meeting, redact=redact)
 
 
@@ -465,14 +471,25 @@ def question_paragraphs(asked: QuestionAnswers, people: dict[int, Person],
     """A question and its answers as the minutes put them: "The PCC asked the CC: …" then
     "The CC responded: …" (or "responded in writing"); someone known by name rather than by a
     role is named ("Cllr Jones asked the PCC: …"); a format naming people otherwise names
-    them its way ("JS asked AB: …")."""
+    them its way ("JS asked AB: …"). A question sent by a member of the public is "A member
+    of the public asked the PCC: …", never by the name on the form; when the office records
+    who put it at the meeting, "The PCC asked the CC (a question from the public): …"."""
     question = asked.question
     asker = _named(people, question.asked_by_id, start=True, fmt=fmt)
     addressee = _named(people, question.addressed_to_id, fmt=fmt)
+    from_public = ""
+    if question.source == QuestionSource.public:
+        # Not by the name they gave on the form: it is personal data, erased after the
+        # office's retention period (public_questions.erase_expired_submitters), and the
+        # minutes are kept for good. Whoever the office records as asking it is named.
+        if asker:
+            from_public = " (a question from the public)"
+        else:
+            asker = "A member of the public"
     if asker and addressee:
-        opening = f"{asker} asked {addressee}: "
+        opening = f"{asker} asked {addressee}{from_public}: "
     elif asker:
-        opening = f"{asker} asked: "
+        opening = f"{asker} asked{from_public}: "
     else:
         opening = "It was asked: "
     paragraphs = [MinutesEntry(kind="question", text=opening + question.text, speaker=asker)]
@@ -804,6 +821,13 @@ def minutes_of(record: MeetingRecord, *, office_short_name: str, office_name: st
             number="", level=1, title="Outstanding from earlier meetings",
             kind=ItemKind.outstanding_matters, carried_forward=carried.actions,
             entries=carried.questions,
+        ))
+    if record.unminuted_answers.get(None):
+        # Questions put to the meeting rather than to an item (from the public, most often).
+        items.append(MinutesItem(
+            number="", level=1, title="Other questions", kind=ItemKind.other,
+            entries=[entry for asked in record.unminuted_answers[None]
+                     for entry in question_paragraphs(asked, record.people, fmt)],
         ))
     if record.loose_actions:
         items.append(MinutesItem(

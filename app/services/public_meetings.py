@@ -4,8 +4,11 @@ public agenda once it has been issued, and the papers that are public.
 What the public may see is decided here, with app/services/visibility.py: a meeting to come
 that is not cancelled (planned, or with its agenda issued); its agenda only once issued, in
 its public edition (an exempt item as its number, title and the exemption, nothing under it);
-the papers of items that are not exempt, of meetings whose agenda has been issued. Reading
-these pages writes nothing (no audit event: they are public, and read by anyone, often).
+the papers of items that are not exempt, of meetings whose agenda has been issued or whose
+minutes are published (visibility.public_paper_where). A meeting whose agenda was issued keeps
+its page, agenda and papers once held, until and after its minutes are published (not once
+cancelled: its papers stay readable, its page goes). Reading these pages writes nothing (no
+audit event: they are public, and read by anyone, often).
 """
 
 from dataclasses import dataclass, field
@@ -15,12 +18,10 @@ from sqlmodel import Session, col, select
 
 from app.models import (
     NOT_YET_HELD,
-    AgendaItem,
     Meeting,
     MeetingStatus,
     MeetingType,
     Paper,
-    PublishedDocument,
     utcnow,
 )
 from app.services.calendar import DEFAULT_DURATION, LOOKBACK, ical_feed
@@ -31,11 +32,14 @@ from app.services.minutes import Edition
 from app.services.office import get_office
 from app.services.paging import Page, SortKey, count_of, keyset_page
 from app.services.papers import PDF
-from app.services.visibility import exempt_item_ids, published_meeting_ids
+from app.services.publication import Form, forms_of, latest_published
+from app.services.visibility import agenda_issued_where, agenda_was_issued, public_paper_where
 
-# The papers the public may download: of a meeting still to come whose agenda is issued,
-# or of one whose minutes are published. A meeting may start without its agenda ever issued
-# (planned → in progress): its papers were never public.
+# A meeting held after its agenda was issued keeps its public page (its agenda and papers),
+# at any stage but cancelled. A meeting may start without its agenda ever issued
+# (planned → in progress): its papers were never public, and it has no public page.
+HELD = (MeetingStatus.in_progress, MeetingStatus.draft, MeetingStatus.approved,
+        MeetingStatus.published)
 PAGE_SIZE = 25
 # How many of the meetings to come /public shows before "All forthcoming meetings".
 ON_PUBLIC_PAGE = 3
@@ -76,6 +80,8 @@ class ForthcomingMeeting:
     ends: datetime  # London time
     venue: str
     agenda_issued: bool
+    to_come: bool = True  # False: held (in progress, or its minutes drafted or published)
+    in_progress: bool = False
 
 
 @dataclass
@@ -90,7 +96,9 @@ def _forthcoming(meeting: Meeting, meeting_type: MeetingType) -> ForthcomingMeet
     return ForthcomingMeeting(
         meeting=meeting, title=f"{meeting_type.name} {local.day} {local:%B %Y}",
         starts=local, ends=to_london(meeting.ends_at or meeting.starts_at + DEFAULT_DURATION),
-        venue=meeting.venue, agenda_issued=meeting.status == MeetingStatus.agenda_issued)
+        venue=meeting.venue, agenda_issued=agenda_was_issued(meeting),
+        to_come=meeting.status in NOT_YET_HELD,
+        in_progress=meeting.status == MeetingStatus.in_progress)
 
 
 def _to_come(on: date):
@@ -135,15 +143,24 @@ class PublicMeeting:
     attendance: str  # how to attend or watch
     agenda: AgendaDocument | None  # None until the agenda is issued
     papers: dict[str, list[PublicPaper]] = field(default_factory=dict)  # by item number
+    minutes_page_id: int | None = None  # its published minutes as a web page, once published
 
 
 def public_meeting(session: Session, meeting_id: int, *, on: date | None = None
                    ) -> PublicMeeting:
-    """A meeting still to be held as the public sees it; NotFound for any other meeting (held,
-    cancelled or unknown: the same answer, so nothing can be learned by asking)."""
+    """A meeting still to be held as the public sees it, or one held after its agenda was
+    issued (its agenda and papers stay public); NotFound for any other meeting (held without
+    its agenda issued, cancelled or unknown: the same answer, so nothing can be learned by
+    asking)."""
     found = session.exec(_to_come(on or today()).where(Meeting.id == meeting_id)).first()
     if found is None:
-        raise NotFound(f"There is no forthcoming public meeting with id {meeting_id}.")
+        found = session.exec(
+            select(Meeting, MeetingType)
+            .join(MeetingType, col(MeetingType.id) == Meeting.meeting_type_id)
+            .where(Meeting.id == meeting_id, col(Meeting.status).in_(HELD),
+                   agenda_issued_where())).first()
+    if found is None:
+        raise NotFound(f"There is no public meeting with id {meeting_id}.")
     meeting, meeting_type = found
     listing = _forthcoming(meeting, meeting_type)
     result = PublicMeeting(listing=listing, attendance=attendance_words(contact_words(session)),
@@ -153,14 +170,18 @@ def public_meeting(session: Session, meeting_id: int, *, on: date | None = None
         result.papers = {number: [PublicPaper(p.id, p.filename, p.size_bytes, p.content_type)
                                    for p in papers]
                          for number, papers in _papers_by_number(session, result.agenda)}
+    if meeting.status == MeetingStatus.published:
+        latest = latest_published(session, meeting_id)
+        page = forms_of(session, latest).get(Form.html) if latest is not None else None
+        result.minutes_page_id = page.id if page is not None else None
     return result
 
 
 def _papers_by_number(session: Session, agenda: AgendaDocument):
     """Each public item's papers, by the item's number, from the ids the agenda gives."""
     ids = [i for entry in _walk(agenda.items) for i in entry.paper_ids]
-    papers = ({p.id: p for p in session.exec(select(Paper).where(col(Paper.id).in_(ids)))}
-              if ids else {})
+    papers = ({p.id: p for p in session.exec(
+        select(Paper).where(col(Paper.id).in_(ids), public_paper_where(few=True)))} if ids else {})
     for entry in _walk(agenda.items):
         if entry.paper_ids:
             yield entry.number, [papers[i] for i in entry.paper_ids if i in papers]
@@ -173,21 +194,13 @@ def _walk(entries):
 
 
 def public_paper(session: Session, paper_id: int) -> Paper:
-    """A paper the public may download: of an item that is not exempt (nor under one), of a
-    meeting to come whose agenda has been issued or whose minutes are published; NotFound
-    otherwise, whatever the reason."""
-    refused = NotFound(f"There is no public paper with id {paper_id}.")
-    paper = session.get(Paper, paper_id)
+    """A paper the public may download (visibility.public_paper_where: of an item that is not
+    exempt, nor under one, of a meeting whose agenda has been issued, whatever its stage
+    since, or whose minutes are published); NotFound otherwise, whatever the reason."""
+    paper = session.exec(select(Paper).where(Paper.id == paper_id, public_paper_where(few=True))
+                         ).first()
     if paper is None:
-        raise refused
-    item = session.get(AgendaItem, paper.item_id)
-    meeting = session.get(Meeting, item.meeting_id) if item is not None else None
-    if item is None or meeting is None or item.id in exempt_item_ids(session, [meeting.id]):
-        raise refused
-    if meeting.status != MeetingStatus.agenda_issued and session.execute(
-            published_meeting_ids().where(col(PublishedDocument.meeting_id) == meeting.id)
-            .limit(1)).first() is None:
-        raise refused
+        raise NotFound(f"There is no public paper with id {paper_id}.")
     return paper
 
 

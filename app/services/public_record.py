@@ -40,6 +40,7 @@ from app.services.minutes import exempt_notice
 from app.services.paging import MAX_LIMIT, Page, SortKey, count_of, keyset_page, seek
 from app.services.text import clean_line
 from app.services.visibility import (
+    is_published,
     item_chain,
     public_actions_where,
     public_decisions_where,
@@ -156,10 +157,7 @@ def action_filters(session: Session, query: Mapping[str, str]) -> ActionFilters:
     meeting = query.get("meeting", "").strip()
     if meeting:
         number = int(meeting) if meeting.isdigit() and len(meeting) < 10 else None
-        published = number is not None and session.exec(
-            select(func.count()).select_from(PublishedDocument)
-            .where(col(PublishedDocument.meeting_id) == number)).one() > 0
-        if not published:
+        if number is None or not is_published(session, number):
             errors["meeting"] = "Meeting must be one whose minutes are published"
         else:
             filters.meeting_id = number

@@ -67,7 +67,7 @@ def issue_agenda(session: Session, *, meeting_id: int, by: Actor) -> Meeting:
     if meeting.status != MeetingStatus.planned:
         raise _refuse_jump(meeting, MeetingStatus.agenda_issued)
     meeting.status = MeetingStatus.agenda_issued
-    meeting.updated_at = utcnow()
+    meeting.updated_at = meeting.agenda_issued_at = utcnow()
     audit.record(session, by=by, verb="issue_agenda", object_type="meeting",
                  object_id=meeting.id, summary="The agenda was issued")
     session.flush()

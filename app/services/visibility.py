@@ -28,6 +28,8 @@ from app.models import (
     AgendaItem,
     EntryKind,
     FindingEvent,
+    Meeting,
+    MeetingStatus,
     MinuteEntry,
     Paper,
     PublishedDocument,
@@ -249,15 +251,46 @@ def hidden_question_ids(session: Session, question_ids: Iterable[int | None], by
 # --- the public record (no sign-in: /public) -----------------------------------------------
 #
 # What anyone may read without signing in, whoever they are (the office too sees the public
-# view there): what the published minutes made public, and nothing else. A meeting is
-# published once its public edition is (a PublishedDocument); drafts, approved but
-# unpublished minutes and meetings still to come give the public nothing of their record.
+# view there): what the published minutes made public, and the agenda and papers an issued
+# agenda made public, nothing else. A meeting is published once its public edition is (a
+# PublishedDocument); drafts, approved but unpublished minutes and meetings still to come give
+# the public nothing of their record beyond their issued agenda and its papers.
 
 
 def published_meeting_ids() -> sa.Select:
     """A query of the ids of the meetings whose minutes are published (a public edition)."""
     return (sa.select(col(PublishedDocument.meeting_id))
             .where(col(PublishedDocument.edition) == "public"))
+
+
+def is_published(session: Session, meeting_id: int) -> bool:
+    """Whether a meeting's minutes are published (published_meeting_ids, for one meeting)."""
+    return session.execute(published_meeting_ids().where(
+        col(PublishedDocument.meeting_id) == meeting_id).limit(1)).first() is not None
+
+
+# The agenda of a meeting is public once it has been issued, and stays so whatever the
+# meeting's stage after (held, its minutes drafted, approved, published; cancelled too: what
+# was published stays published). A meeting may be started without its agenda ever issued
+# (planned → in progress): nothing of it is public until its minutes are published.
+
+
+def agenda_issued_where() -> sa.ColumnElement[bool]:
+    """Whether a meeting's agenda has been issued, as an SQL condition on Meeting."""
+    return sa.or_(col(Meeting.status) == MeetingStatus.agenda_issued.value,
+                  col(Meeting.agenda_issued_at).is_not(None))
+
+
+def agenda_was_issued(meeting: Meeting) -> bool:
+    """agenda_issued_where, for a meeting at hand."""
+    return meeting.status == MeetingStatus.agenda_issued or meeting.agenda_issued_at is not None
+
+
+def public_paper_meeting_ids() -> sa.Select:
+    """A query of the ids of the meetings whose papers (of items that are not exempt) the
+    public may read: their agenda was issued, or their minutes are published."""
+    return sa.select(col(Meeting.id)).where(
+        sa.or_(agenda_issued_where(), col(Meeting.id).in_(published_meeting_ids())))
 
 
 def public_actions_where() -> sa.ColumnElement[bool]:
@@ -319,13 +352,17 @@ def item_chain(query: sa.Select) -> ItemChain:
                      titles=[col(level.title) for level in chain])
 
 
-def public_paper_where() -> sa.ColumnElement[bool]:
-    """The papers the public may download from the register, as an SQL condition on Paper:
-    papers of an item that is not exempt (nor under an exempt item) in published minutes."""
+def public_paper_where(*, few: bool = False) -> sa.ColumnElement[bool]:
+    """The papers the public may download, as an SQL condition on Paper: papers of an item
+    that is not exempt (nor under an exempt item) of a meeting whose agenda was issued or
+    whose minutes are published (public_paper_meeting_ids). `few`: the query's other
+    conditions leave few papers (one asked for by its id), so each paper's item is looked up
+    its parent chain rather than against the exempt items of the whole record."""
     items = sa.select(col(AgendaItem.id)).where(
-        col(AgendaItem.meeting_id).in_(published_meeting_ids()))
-    return sa.and_(col(Paper.item_id).in_(items),
-                   col(Paper.item_id).not_in(sa.select(exempt_items_query().c.id)))
+        col(AgendaItem.meeting_id).in_(public_paper_meeting_ids()))
+    exempt = (under_exempt_item(col(Paper.item_id)) if few
+              else col(Paper.item_id).in_(sa.select(exempt_items_query().c.id)))
+    return sa.and_(col(Paper.item_id).in_(items), ~exempt)
 
 
 # --- the search -------------------------------------------------------------------------

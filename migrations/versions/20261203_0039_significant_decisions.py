@@ -2,7 +2,7 @@
 marks and can be narrowed to (issue 19: open to the public)
 
 Revision ID: 0039
-Revises: 0037
+Revises: 0038
 Create Date: 2026-12-03 20:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = '0039'
-down_revision: str | None = '0037'
+down_revision: str | None = '0038'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

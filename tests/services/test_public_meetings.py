@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 from sqlmodel import select
 
-from app.models import EntryKind, ItemKind, MinuteEntry
+from app.models import AgendaItem, EntryKind, ItemKind, MinuteEntry
 from app.services import public_meetings
 from app.services.approval import amend_entry
 from app.services.errors import InvalidInput, NotFound
@@ -128,6 +128,84 @@ def test_a_meeting_started_without_its_agenda_issued_has_no_public_papers(sessio
     session.commit()
     with pytest.raises(NotFound):
         public_meetings.public_paper(session, public.id)
+
+
+def test_a_meeting_started_without_its_agenda_issued_shows_its_papers_once_published(
+        session, series):
+    """Not at any stage before: held, draft or approved, its papers stay the office's; its
+    page too."""
+    meeting, public, _private = _meeting_with_private_item(session, series)
+    for stage in ("in_progress", "draft", "approved"):
+        advance_meeting(session, meeting, stage)
+        with pytest.raises(NotFound):
+            public_meetings.public_paper(session, public.id)
+        with pytest.raises(NotFound):
+            public_meetings.public_meeting(session, meeting.id)
+    publish_minutes(session, meeting_id=meeting.id, by=SYSTEM)
+    session.commit()
+    assert public_meetings.public_paper(session, public.id).id == public.id
+
+
+def test_papers_of_an_issued_agenda_stay_public_at_every_later_stage(session, series):
+    """A paper read before the meeting can still be read while it is held, while its minutes
+    are drafted and approved, and once they are published; an exempt item's never."""
+    meeting, public, private = _meeting_with_private_item(session, series)
+    covert = session.get(AgendaItem, private.item_id)
+    under_covert = attach_paper(session, item_id=make_item(session, meeting, parent=covert).id,
+                                filename="annex.pdf", content=PDF_BYTES, by=SYSTEM)
+    issue_agenda(session, meeting_id=meeting.id, by=SYSTEM)
+    session.commit()
+    for stage in ("in_progress", "draft", "approved", "published"):
+        if stage == "published":
+            publish_minutes(session, meeting_id=meeting.id, by=SYSTEM)
+            session.commit()
+        else:
+            advance_meeting(session, meeting, stage)
+        assert meeting.status == stage
+        assert public_meetings.public_paper(session, public.id).id == public.id, stage
+        for refused in (private.id, under_covert.id):
+            with pytest.raises(NotFound):
+                public_meetings.public_paper(session, refused)
+        # its page still gives the public agenda and the papers, saying it has been held
+        found = public_meetings.public_meeting(session, meeting.id)
+        assert found.agenda is not None and not found.listing.to_come, stage
+        assert [p.id for ps in found.papers.values() for p in ps] == [public.id], stage
+        assert SECRET not in repr(found)
+        # the calendar feed links the meeting to that page still
+        calendar = Calendar.from_ical(public_meetings.public_calendar(session, base_url=BASE))
+        assert [str(e["url"]) for e in calendar.walk("VEVENT")] == [
+            f"{BASE}/public/meetings/{meeting.id}"], stage
+    assert found.minutes_page_id is not None  # published: the page links to the minutes
+
+
+def test_a_meeting_made_with_its_agenda_issued_keeps_its_papers_public_once_held(
+        session, series):
+    """The API may make a meeting at "agenda issued": it too remembers that once started."""
+    meeting = make_meeting(session, series, starts_at=_day(3), status="agenda_issued")
+    paper = attach_paper(session, item_id=make_item(session, meeting).id, filename="r.pdf",
+                         content=PDF_BYTES, by=SYSTEM)
+    session.commit()
+    advance_meeting(session, meeting, "in_progress")
+    assert public_meetings.public_paper(session, paper.id).id == paper.id
+
+
+def test_a_cancelled_meeting_keeps_the_papers_its_agenda_made_public(session, series):
+    """Cancelled after its agenda was issued, a meeting has no public page any more, but the
+    papers the public may have read stay readable (what was published stays published); a
+    meeting cancelled before its agenda was issued never made any public."""
+    meeting, public, private = _meeting_with_private_item(session, series)
+    never, never_public, _ = _meeting_with_private_item(session, series)
+    issue_agenda(session, meeting_id=meeting.id, by=SYSTEM)
+    session.commit()
+    advance_meeting(session, meeting, "cancelled")
+    advance_meeting(session, never, "cancelled")
+    assert public_meetings.public_paper(session, public.id).id == public.id
+    for refused in (private.id, never_public.id):
+        with pytest.raises(NotFound):
+            public_meetings.public_paper(session, refused)
+    for hidden in (meeting.id, never.id):
+        with pytest.raises(NotFound):
+            public_meetings.public_meeting(session, hidden)
 
 
 def test_how_to_attend_names_the_office_contact(session, series):

@@ -17,6 +17,7 @@ from app.services.stages import issue_agenda
 from tests.factories import (
     PDF_BYTES,
     SYSTEM,
+    advance_meeting,
     make_item,
     make_meeting,
     make_meeting_type,
@@ -214,6 +215,26 @@ def test_held_cancelled_and_unknown_meetings_have_no_public_page(client, session
                  "/public/papers/987654"):
         assert anonymous.get(path).status_code == 404, path
     assert anonymous.get("/public/meetings/nonsense").status_code in (404, 422)
+
+
+def test_a_held_meeting_keeps_its_public_agenda_and_papers(client, session, next_meeting):
+    """The papers of an issued agenda stay on the meeting's page and downloadable while the
+    meeting is held and its minutes are drafted, the page saying the minutes are to come."""
+    meeting, public, private = next_meeting
+    anonymous = _anonymous(client)
+    for stage in ("in_progress", "draft"):
+        advance_meeting(session, meeting, stage)
+        page = anonymous.get(f"/public/meetings/{meeting.id}")
+        assert page.status_code == 200, stage
+        assert SECRET not in page.text
+        assert f'href="/public/papers/{public.id}"' in page.text
+        assert f"/public/papers/{private.id}" not in page.text
+        download = anonymous.get(f"/public/papers/{public.id}")
+        assert download.status_code == 200 and download.content == PDF_BYTES, stage
+        assert anonymous.get(f"/public/papers/{private.id}").status_code == 404
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", page.text))
+    assert "Meeting held" in text and "How to attend" not in text
+    assert "The minutes of this meeting will be published here" in text
 
 
 def test_a_planned_meeting_says_its_agenda_is_to_come(client, session):
