@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.conftest import BACKENDS, own_database
-from tests.e2e.conftest import BIN, LiveServer
+from tests.e2e.conftest import LiveServer
 from tests.servers import wait_until_serving
 
 ROUNDS = 30  # each round a SIGKILL and a restart; 30 give the same picture in half the time
@@ -40,38 +40,66 @@ MAX_DELAY = 0.3  # seconds of typing before the kill, at most
 EMAIL = "minute.taker@example.org"
 
 # The launcher: imports the app once, then forks one server per "start PORT" line; "reap PID"
-# waits for a killed server to be gone. Its stdout carries only the answers.
+# waits for a killed server to be gone; "run OUT ARGS..." forks an `assure ARGS...` command
+# (the setting up: `db upgrade`, `users create`, `tokens create`) with its output in the file
+# OUT, waits for it and answers its exit code. Its stdout carries only the answers.
 LAUNCHER = r"""
-import os, signal, sys
+import os, signal, sys, traceback
 
-import app.main  # noqa: F401  (the slow imports, done once)
+import uvicorn.lifespan.on, uvicorn.loops.auto, uvicorn.protocols.http.auto  # noqa: F401
+import uvicorn.protocols.websockets.auto  # noqa: F401
+from alembic.runtime.migration import MigrationContext  # noqa: F401
+import app.main  # the slow imports, done once
 from app import cli
+from app.migrations_config import head_revisions
+
+# What every server would otherwise do again at its start, none of it touching the database:
+# read the migration scripts (for the schema check), and compile the templates and set them
+# aside from the garbage collector (app.main.settle_memory, which a server then finds done).
+head_revisions()
+app.main.settle_memory()
+
+
+def fork(args, out_path):
+    # A child running `assure ARGS`: stdin empty, stdout to `out_path`, stderr to the log.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            null = os.open(os.devnull, os.O_RDONLY)
+            out = os.open(out_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            err = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            os.dup2(null, 0)
+            os.dup2(out, 1)
+            os.dup2(err, 2)
+            sys.stdin = open(os.devnull)
+            code = cli.main(args)
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    return pid
+
 
 log = sys.argv[1]
 children = set()
 for line in sys.stdin:
-    verb, arg = line.split()
+    verb, *rest = line.split()
     if verb == "start":
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                null = os.open(os.devnull, os.O_RDONLY)
-                out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-                os.dup2(null, 0)
-                os.dup2(out, 1)
-                os.dup2(out, 2)
-                code = cli.main(["serve", "--port", arg])
-            finally:
-                os._exit(code)
+        pid = fork(["serve", "--port", rest[0]], log)
         children.add(pid)
         print(pid, flush=True)
     elif verb == "reap":
-        os.waitpid(int(arg), 0)
-        children.discard(int(arg))
+        os.waitpid(int(rest[0]), 0)
+        children.discard(int(rest[0]))
         print("reaped", flush=True)
+    elif verb == "run":
+        _, status = os.waitpid(fork(rest[1:], rest[0]), 0)
+        print(os.waitstatus_to_exitcode(status), flush=True)
 for pid in children:
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
@@ -90,17 +118,30 @@ class KillableServer(LiveServer):
         self.pid: int | None = None
 
     def assure(self, *args: str) -> str:
-        # As LiveServer's, with stdin closed: `users create` would read a password from it.
-        done = subprocess.run([str(BIN / "assure"), *args], env=self.env,
-                              cwd=self.folder, stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, timeout=120, check=True)
-        return done.stdout
+        """`assure ARGS` forked from the launcher (as LiveServer's, without the seconds of
+        imports each time), stdin empty: `users create` would read a password from it."""
+        out = self.folder / "command.out"
+        out.unlink(missing_ok=True)
+        code = self._ask("run " + " ".join([str(out), *args]))
+        printed = out.read_text() if out.exists() else ""
+        if code != "0":
+            raise RuntimeError(f"assure {' '.join(args)} exited with {code}:\n{printed}\n"
+                               f"{self.log_tail()}")
+        return printed
+
+    def _launched(self) -> subprocess.Popen:
+        if self.launcher is None:
+            self.launcher = subprocess.Popen(
+                [sys.executable, "-c", LAUNCHER, str(self.log)], env=self.env, cwd=self.folder,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        return self.launcher
 
     def _ask(self, line: str) -> str:
-        assert self.launcher is not None and self.launcher.stdin and self.launcher.stdout
-        self.launcher.stdin.write(line + "\n")
-        self.launcher.stdin.flush()
-        answer = self.launcher.stdout.readline().strip()
+        launcher = self._launched()
+        assert launcher.stdin and launcher.stdout
+        launcher.stdin.write(line + "\n")
+        launcher.stdin.flush()
+        answer = launcher.stdout.readline().strip()
         if not answer:
             raise RuntimeError(f"the launcher stopped answering:\n{self.log_tail()}")
         return answer
@@ -109,10 +150,6 @@ class KillableServer(LiveServer):
         return self.log.read_text()[-3000:] if self.log.exists() else "(no server log)"
 
     def start(self) -> None:
-        if self.launcher is None:
-            self.launcher = subprocess.Popen(
-                [sys.executable, "-c", LAUNCHER, str(self.log)], env=self.env, cwd=self.folder,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.pid = int(self._ask(f"start {self.port}"))
         wait_until_serving(self.url, why=self.log_tail)
 
@@ -199,9 +236,13 @@ def test_a_killed_server_keeps_every_acknowledged_save(database_url, tmp_path, c
     print(f"kill test on {backend}: seed {seed} (KILL_TEST_SEED={seed} replays it)")
 
     server = KillableServer(tmp_path, database_url)
-    server.assure("db", "upgrade")
-    server.assure("users", "create", EMAIL, "--role", "secretariat")
-    token = server.assure("tokens", "create", EMAIL).strip()
+    try:
+        server.assure("db", "upgrade")
+        server.assure("users", "create", EMAIL, "--role", "secretariat")
+        token = server.assure("tokens", "create", EMAIL).strip()
+    except BaseException:
+        server.stop()
+        raise
     api = httpx.Client(base_url=f"{server.url}/api/v1", timeout=30,
                        headers={"Authorization": f"Bearer {token}"})
     committed = acknowledged = 0

@@ -1,6 +1,7 @@
 """Browser tests: a real server in its own process, driven by Debian's Chromium."""
 
 import atexit
+import json
 import os
 import shutil
 import signal
@@ -9,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +42,124 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+# A process that imports the app once, compiles its templates and reads its migrations, then
+# forks a server for each "start <json: env, cwd, port>" line (answering its pid), the server
+# running what `assure serve` runs, in the environment and folder given. "poll PID" answers
+# "running" or the server's exit code. Starting `assure serve` afresh spent 3 to 5 s a server
+# importing the same modules and compiling the same templates; nothing of the app's settings
+# or database is read before the fork (the server reads its own, as a fresh one would).
+FORKER = r"""
+import json, os, signal, sys
+
+import uvicorn.lifespan.on, uvicorn.loops.auto, uvicorn.protocols.http.auto  # noqa: F401
+import uvicorn.protocols.websockets.auto  # noqa: F401
+from alembic.runtime.migration import MigrationContext  # noqa: F401
+import app.main
+from app import cli
+from app.migrations_config import head_revisions
+
+head_revisions()
+app.main.settle_memory()
+
+children = {}
+for line in sys.stdin:
+    verb, _, rest = line.strip().partition(" ")
+    if verb == "start":
+        spec = json.loads(rest)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                null = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(null, fd)
+                os.chdir(spec["cwd"])
+                os.environ.clear()
+                os.environ.update(spec["env"])
+                code = cli.main(["serve", "--port", str(spec["port"])])
+            finally:
+                os._exit(code)
+        children[pid] = None
+        print(pid, flush=True)
+    elif verb == "poll":
+        pid = int(rest)
+        if children.get(pid) is None:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                children[pid] = os.waitstatus_to_exitcode(status)
+        print("running" if children[pid] is None else children[pid], flush=True)
+for pid, code in children.items():
+    if code is None:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+"""
+
+
+class _Forker:
+    """This test process's FORKER, started on first use and ended when the process exits."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.lock = threading.Lock()
+
+    def ask(self, line: str) -> str:
+        with self.lock:
+            if self.process is None:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-c", FORKER], cwd=ROOT, stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, text=True)
+                atexit.register(self.close)
+            assert self.process.stdin and self.process.stdout
+            self.process.stdin.write(line + "\n")
+            self.process.stdin.flush()
+            answer = self.process.stdout.readline().strip()
+        if not answer:
+            raise RuntimeError("the server forker stopped answering")
+        return answer
+
+    def close(self) -> None:
+        if self.process is not None:
+            self.process.stdin.close()
+            self.process.wait(timeout=30)
+            self.process.stdout.close()
+            self.process = None
+
+
+_forker = _Forker()
+
+
+class ForkedServer:
+    """A server forked by FORKER, with what LiveServer uses of a subprocess.Popen."""
+
+    def __init__(self, env: dict[str, str], cwd: Path, port: int) -> None:
+        spec = json.dumps({"env": env, "cwd": str(cwd), "port": port})
+        self.pid = int(_forker.ask(f"start {spec}"))
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            answer = _forker.ask(f"poll {self.pid}")
+            self.returncode = None if answer == "running" else int(answer)
+        return self.returncode
+
+    def wait(self, timeout: float) -> int:
+        deadline = time.monotonic() + timeout
+        while (code := self.poll()) is None:
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"server {self.pid}", timeout)
+            time.sleep(0.02)
+        return code
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
 class LiveServer:
     """`assure serve` on a fresh database (SQLite in `folder` unless `database_url` is given)
     with the demo loaded; `env` adds to its environment."""
@@ -55,7 +175,10 @@ class LiveServer:
         self.backend = make_url(self.env["DATABASE_URL"]).get_backend_name()
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen | ForkedServer | None = None
+        # Forked from this process's FORKER (start_demo's servers), or `assure serve` started
+        # afresh (a test reading the server process's own memory, say).
+        self.forked = False
         # What the people signing in keep of their authenticator apps, by email.
         self.totp_secrets: dict[str, str] = {}
         self.totp_steps: dict[str, int] = {}
@@ -67,9 +190,12 @@ class LiveServer:
         return done.stdout
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [str(BIN / "assure"), "serve", "--port", str(self.port)],
-            env=self.env, cwd=self.folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if self.forked:
+            self.process = ForkedServer(self.env, self.folder, self.port)
+        else:
+            self.process = subprocess.Popen(
+                [str(BIN / "assure"), "serve", "--port", str(self.port)], env=self.env,
+                cwd=self.folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         process = self.process
         wait_until_serving(self.url, gone=lambda: process.poll() is not None)
 
@@ -97,6 +223,7 @@ def start_demo(folder: Path, database_url: str | None = None,
     for each server (the three commands that make it took 10 to 30 s a server on a loaded
     machine); with a secret of its own in `env` it is made afresh."""
     server = LiveServer(folder, database_url, env)
+    server.forked = True
     if any(name.startswith("ASSURE_SECRET") for name in env or {}):
         _make_demo(server)
     elif database_url is None or make_url(database_url).get_backend_name() == "sqlite":
@@ -113,12 +240,42 @@ def start_demo(folder: Path, database_url: str | None = None,
     return server
 
 
+# `assure db upgrade`, `assure demo load` and `assure tokens create <the admin>`, run by one
+# Python process in the server's environment: three processes spent two thirds of their time
+# importing the app three times. Prints what `demo load` and `tokens create` printed, between
+# the lines "--demo--", "--token--" and "--end--".
+MAKE_DEMO = r"""
+import contextlib, io, sys
+
+from app import cli
+
+
+def run(*args):
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = cli.main(list(args))
+    if code:
+        sys.exit(f"assure {' '.join(args)} exited with {code}:\n{printed.getvalue()}")
+    return printed.getvalue()
+
+
+run("db", "upgrade")
+demo = run("demo", "load")
+email = demo.split("Email:")[1].split()[0]
+token = run("tokens", "create", email)
+print(f"--demo--\n{demo}--token--\n{token}--end--")
+"""
+
+
 def _make_demo(server: LiveServer) -> None:
-    server.assure("db", "upgrade")
-    printed = server.assure("demo", "load")
-    server.email = printed.split("Email:")[1].split()[0]
-    server.password = printed.split("Password:")[1].split()[0]
-    server.token = server.assure("tokens", "create", server.email).strip()
+    done = subprocess.run([sys.executable, "-c", MAKE_DEMO], env=server.env, cwd=server.folder,
+                          capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, f"making the demo failed:\n{done.stdout}\n{done.stderr}"
+    printed = done.stdout.split("--demo--\n")[1]
+    demo, token = printed.split("--token--\n")
+    server.email = demo.split("Email:")[1].split()[0]
+    server.password = demo.split("Password:")[1].split()[0]
+    server.token = token.split("--end--")[0].strip()
 
 
 _template: list[LiveServer] = []

@@ -55,6 +55,7 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("office-year")
     live = LiveServer(folder, env={"ASSURE_OUTBOX_DIR": str(folder / "outbox")})
     live.outbox = folder / "outbox"
+    live.forked = True  # forked from a warm process, as start_demo's servers are
     live.assure("db", "upgrade")
     subprocess.run([str(BIN / "assure"), "users", "create", ADMIN, "--role", "admin",
                     "--name", "Alex Admin"], input=ADMIN_PASSWORD + "\n", text=True,

@@ -96,7 +96,9 @@ def test_typing_minutes_keeps_the_session_and_stopping_brings_the_warning(page, 
     page.keyboard.press("n")
     words = []
     started = time.monotonic()
-    while time.monotonic() - started < IDLE + 10:  # longer than the idle limit, no pause
+    # Longer than the idle limit, no pause: were the saves not activity, the session would
+    # have ended by the end of the typing (it is touched at most every IDLE/10 s).
+    while time.monotonic() - started < IDLE + 5:
         words.append(f"w{len(words) + 1:03d}")
         page.keyboard.type(("" if len(words) == 1 else " ") + words[-1], delay=40)
     expect_saved(page)
